@@ -1,0 +1,224 @@
+"""Loading and validating style sheets from TOML (styling stage).
+
+A sheet is a TOML file whose tables are the sections of
+:class:`~briefpub.styling.model.StyleSheet`. It may start from another sheet
+with ``extends = "briefing"`` (a built-in name or a path relative to the sheet).
+Every unknown key and every bad value is a :class:`~briefpub.errors.StyleError`
+naming the file, the key path and the value.
+
+Built-in sheets ship inside the package (``briefpub/styles``) in a wheel; in a
+source checkout they are read from the repository's ``styles/`` folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from briefpub.errors import StyleError
+from briefpub.styling.model import (
+    ALIGN,
+    ALIGNMENTS,
+    BOOL,
+    COLOUR,
+    FONT_ROLES,
+    FONTS,
+    LENGTH,
+    NUMBER,
+    PAGE_SIZES,
+    PAGESIZE,
+    ROLE,
+    SECTION_TYPES,
+    STR,
+    StyleSheet,
+)
+
+DEFAULT_SHEET = "briefing"
+_UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75}
+_LENGTH_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in|px)?\s*$")
+_COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+_MAX_EXTENDS = 8
+
+
+def builtin_dir() -> Path:
+    """Where the built-in sheets are: inside the package, else the source tree's ``styles/``."""
+    packaged = Path(__file__).resolve().parent.parent / "styles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "styles"
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in style sheets, sorted."""
+    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
+
+
+def _convert(kind: str, value: object, where: str) -> Any:
+    """Convert one TOML value to the model's type, or raise StyleError."""
+
+    def bad(expected: str) -> StyleError:
+        return StyleError(f"{where} = {value!r}: expected {expected}")
+
+    if kind == LENGTH:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number, unit = float(value), "pt"
+        elif isinstance(value, str) and (m := _LENGTH_RE.match(value)):
+            number, unit = float(m.group(1)), m.group(2) or "pt"
+        else:
+            raise bad('a length such as "10pt", "22mm", "2cm" or "1in"')
+        if number < 0 or number > 2000:
+            raise bad("a length between 0 and 2000pt")
+        return round(number * _UNITS[unit], 4)
+    if kind == NUMBER:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise bad("a number")
+    if kind == COLOUR:
+        if isinstance(value, str) and _COLOUR_RE.match(value):
+            hexpart = value[1:]
+            if len(hexpart) == 3:
+                hexpart = "".join(c * 2 for c in hexpart)
+            return "#" + hexpart.lower()
+        raise bad('a colour "#rrggbb"')
+    if kind == BOOL:
+        if isinstance(value, bool):
+            return value
+        raise bad("true or false")
+    if kind == STR:
+        if isinstance(value, str):
+            return value
+        raise bad("a string")
+    if kind == FONTS:
+        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+            return tuple(v.strip() for v in value)
+        raise bad("a non-empty list of font family names")
+    if kind == ROLE:
+        if value in FONT_ROLES:
+            return value
+        raise bad(" or ".join(FONT_ROLES))
+    if kind == PAGESIZE:
+        if isinstance(value, str):
+            for name in PAGE_SIZES:
+                if value.lower() == name.lower():
+                    return name
+        raise bad(" or ".join(PAGE_SIZES))
+    if kind == ALIGN:
+        if value in ALIGNMENTS:
+            return value
+        raise bad(", ".join(ALIGNMENTS))
+    raise AssertionError(f"unknown kind {kind}")  # pragma: no cover
+
+
+def _apply_section(current: Any, table: object, where: str) -> Any:
+    if not isinstance(table, Mapping):
+        raise StyleError(f"{where} = {table!r}: expected a table of keys")
+    known = {f.name: f for f in dataclasses.fields(current)}
+    changes: dict[str, Any] = {}
+    for key, value in table.items():
+        f = known.get(key)
+        if f is None:
+            raise StyleError(f"{where}.{key}: unknown key (known: {', '.join(sorted(known))})")
+        changes[key] = _convert(f.metadata["kind"], value, f"{where}.{key}")
+    return dataclasses.replace(current, **changes)
+
+
+def apply(sheet: StyleSheet, data: Mapping[str, object], origin: str) -> StyleSheet:
+    """Overlay a parsed TOML mapping on ``sheet``; ``origin`` prefixes error key paths."""
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"{origin}: {key}" if origin else key
+        if key in ("name", "description"):
+            if not isinstance(value, str):
+                raise StyleError(f"{where} = {value!r}: expected a string")
+            changes[key] = value
+        elif key == "extends":
+            continue
+        elif key in SECTION_TYPES:
+            changes[key] = _apply_section(getattr(sheet, key), value, where)
+        else:
+            raise StyleError(f"{where}: unknown key (known: {', '.join(sorted(SECTION_TYPES))})")
+    return dataclasses.replace(sheet, **changes)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StyleError(f"{path}: style sheet not found") from None
+    except OSError as exc:
+        raise StyleError(f"{path}: cannot read style sheet ({exc.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StyleError(f"{path}: not a valid TOML style sheet ({exc})") from None
+
+
+def _resolve_path(name_or_path: str, relative_to: Path | None) -> Path:
+    if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
+        p = Path(name_or_path)
+        if not p.is_absolute() and relative_to is not None:
+            p = relative_to / p
+        return p
+    candidate = builtin_dir() / f"{name_or_path}.toml"
+    if not candidate.is_file():
+        raise StyleError(
+            f"no built-in style sheet named {name_or_path!r} (available: {', '.join(builtin_names())})"
+        )
+    return candidate
+
+
+def _load(name_or_path: str, relative_to: Path | None, depth: int) -> StyleSheet:
+    if depth > _MAX_EXTENDS:
+        raise StyleError(f"{name_or_path}: 'extends' chain is too long or circular")
+    path = _resolve_path(name_or_path, relative_to)
+    data = _read_toml(path)
+    base = StyleSheet()
+    parent = data.get("extends")
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise StyleError(f"{path}: extends = {parent!r}: expected a sheet name or path")
+        base = _load(parent, path.parent, depth + 1)
+    sheet = apply(base, data, str(path))
+    if "name" not in data:
+        sheet = dataclasses.replace(sheet, name=path.stem)
+    return sheet
+
+
+@cache
+def _load_cached(name_or_path: str, mtime_key: float) -> StyleSheet:
+    return _load(name_or_path, None, 0)
+
+
+def load_style(name_or_path: str | None = None) -> StyleSheet:
+    """Load a built-in sheet by name or a sheet file by path (default: ``briefing``)."""
+    target = name_or_path or DEFAULT_SHEET
+    path = _resolve_path(target, None)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    return _load_cached(target, mtime)
+
+
+def _parse_override_value(raw: str) -> object:
+    """Parse the value of ``--set section.key=VALUE`` as TOML, else as a string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def with_overrides(sheet: StyleSheet, overrides: Iterable[tuple[str, str]]) -> StyleSheet:
+    """Apply ``section.key=value`` overrides (from ``--set``) to a loaded sheet."""
+    data: dict[str, dict[str, object]] = {}
+    for key, raw in overrides:
+        section, _, name = key.partition(".")
+        if not name or "." in name:
+            raise StyleError(f"--set {key}: a style key is written section.key, e.g. page.size")
+        data.setdefault(section, {})[name] = _parse_override_value(raw)
+    return apply(sheet, data, "--set") if data else sheet

@@ -1,0 +1,92 @@
+"""Writers: pure functions from a publication, a style sheet and options to bytes.
+
+A writer never touches the clock, the environment or the file system: the build
+time comes in through :class:`WriteOptions`, images come in as bytes in
+``options.resources`` (keyed by :attr:`briefpub.tree.Figure.image`), and the
+output goes back as :class:`WriteResult` bytes plus diagnostics. That is what
+makes byte-identical builds easy. The pipeline writes the bytes atomically.
+
+Built-in writers are registered here by name and imported only when used;
+third-party writers come from the ``briefpub.writers`` entry-point group and
+must provide an object satisfying :class:`Writer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Protocol
+
+from briefpub.diagnostics import Diagnostic
+from briefpub.registry import PluginSpec, Registry
+from briefpub.styling.model import StyleSheet
+from briefpub.tree import Publication
+
+__all__ = [
+    "PUBLICATION_FORMATS",
+    "WRITERS",
+    "WriteOptions",
+    "WriteResult",
+    "Writer",
+    "get_writer",
+]
+
+_EPOCH = datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOptions:
+    """Everything a writer may know besides the publication and the style.
+
+    ``build_time`` (timezone-aware UTC) is the build timestamp, from
+    ``SOURCE_DATE_EPOCH`` when set: it goes into "modified"/"created" metadata and
+    zip entry times, never into the article's own date. ``resources`` maps
+    :attr:`Figure.image <briefpub.tree.Figure.image>` keys to image bytes.
+    """
+
+    build_time: datetime = _EPOCH
+    resources: Mapping[str, bytes] = field(default_factory=dict)
+    generator: str = "briefpub"
+
+    def __post_init__(self) -> None:
+        if self.build_time.tzinfo is None:
+            raise ValueError("build_time must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """A writer's output: the file's bytes and what it could not render."""
+
+    data: bytes
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+class Writer(Protocol):
+    """What every writer (built-in or plugin) provides."""
+
+    name: str
+    extension: str
+    media_type: str
+
+    def write(self, pub: Publication, style: StyleSheet, options: WriteOptions) -> WriteResult:
+        """Lay out ``pub`` with ``style`` and return the file's bytes."""
+        ...
+
+
+_BUILTIN = (
+    PluginSpec("pdf", "briefpub.writers.pdf:WRITER", "print-ready PDF briefing (reportlab)", (".pdf",)),
+    PluginSpec("epub", "briefpub.writers.epub:WRITER", "EPUB 3 e-book with NCX (ebooklib)", (".epub",)),
+    PluginSpec("docx", "briefpub.writers.docx:WRITER", "Word document with real styles (python-docx)", (".docx",)),
+    PluginSpec("json", "briefpub.writers.json:WRITER", "the document tree (briefpub.document/1)", (".json",)),
+)
+
+#: The formats ``convert`` writes when ``--to`` is not given.
+PUBLICATION_FORMATS: tuple[str, ...] = ("pdf", "epub", "docx")
+
+WRITERS: Registry[Writer] = Registry("writer", "briefpub.writers", _BUILTIN)
+
+
+def get_writer(name: str) -> Writer:
+    """The writer registered as ``name`` (raises UnknownFormatError / PluginError)."""
+    return WRITERS.get(name)

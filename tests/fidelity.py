@@ -1,0 +1,47 @@
+"""Text-fidelity checks shared by writer tests: every word of the tree, in order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from briefpub.tree import Document, document_words
+
+_PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def normalise_word(word: str) -> str:
+    """Compare words loosely: NFKC, no soft hyphens, no edge punctuation, casefolded."""
+    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "")
+    return _PUNCT_EDGE.sub("", word).casefold()
+
+
+def missing_words(expected: list[str], actual_text: str, *, hyphenation: bool = True) -> list[str]:
+    """Words of ``expected`` not found, in order, in ``actual_text`` (empty list = faithful).
+
+    With ``hyphenation``, a word broken across lines ("nego-" "tiations") still
+    matches: the actual text is also searched with line-end hyphens removed.
+    """
+    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "")
+    if hyphenation:
+        text = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
+    haystack = [normalise_word(w) for w in text.split()]
+    joined = " ".join(haystack)
+    pos = 0
+    missing: list[str] = []
+    for word in expected:
+        needle = normalise_word(word)
+        if not needle:
+            continue
+        found = joined.find(needle, pos)
+        if found < 0:
+            missing.append(word)
+        else:
+            pos = found + len(needle)
+    return missing
+
+
+def assert_faithful(doc: Document, actual_text: str, *, hyphenation: bool = True) -> None:
+    """Fail naming the first missing words if any word of ``doc`` is absent or out of order."""
+    missing = missing_words(document_words(doc), actual_text, hyphenation=hyphenation)
+    assert not missing, f"{len(missing)} words missing or out of order, first: {missing[:10]}"
