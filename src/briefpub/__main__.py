@@ -1,0 +1,5 @@
+"""``python -m briefpub``: the same as the ``briefpub`` command."""
+
+from briefpub.cli import main
+
+main()

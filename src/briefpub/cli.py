@@ -1,0 +1,400 @@
+"""The command line: a thin typer layer over the library (CLI stage).
+
+Every "nice" error (:class:`~briefpub.errors.BriefpubError` and command-line
+usage errors) prints one line ``error: ...`` on stderr and exits with its code
+(2 for bad input or usage, 1 for a failed conversion); anything else is a bug,
+shown as one line too unless ``--debug`` asks for the traceback. Heavy
+libraries are never imported here: writers load them when they run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, assert_never
+
+import typer
+
+from briefpub import __version__
+from briefpub.diagnostics import Diagnostic
+from briefpub.errors import BriefpubError, UsageError
+
+app = typer.Typer(
+    name="briefpub",
+    help="Turn news articles (plain text, Markdown, saved web pages) into PDF briefings, EPUB 3 and DOCX.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _State:
+    debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefpub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    _State.debug = debug
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def parse_formats(values: Sequence[str], available: Sequence[str], default: Sequence[str]) -> list[str]:
+    """``--to pdf,epub --to docx`` -> ``["pdf", "epub", "docx"]``, checked against ``available``."""
+    from briefpub.errors import UnknownFormatError
+
+    chosen: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name not in available:
+                raise UnknownFormatError(
+                    f"--to {name}: unknown output format (available: {', '.join(available)})"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    return chosen or list(default)
+
+
+def parse_sets(values: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Split ``--set KEY=VALUE`` pairs into (metadata overrides, style overrides)."""
+    meta: list[tuple[str, str]] = []
+    style: list[tuple[str, str]] = []
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--set {item}: expected KEY=VALUE (e.g. --set marking=OFFICIAL)")
+        (style if "." in key else meta).append((key, value))
+    return meta, style
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    for d in diagnostics:
+        typer.echo(d.format(), err=True)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr when it is a terminal, else a no-op."""
+    if not enabled or total < 2 or not sys.stderr.isatty():
+
+        class _Null:
+            def advance(self, description: str) -> None:
+                pass
+
+        yield _Null()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("converting", total=total)
+
+        class _Bar:
+            def advance(self, description: str) -> None:
+                progress.update(task, advance=1, description=description)
+
+        yield _Bar()
+
+
+# ----------------------------------------------------------------------------- commands
+
+_TO_HELP = "Output formats, comma-separated; repeatable (default: pdf,epub,docx)."
+_STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: briefing)."
+_SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
+_FROM_HELP = "Input format, overriding detection by extension (txt; more with plugins)."
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Article files; '-' reads stdin.")],
+    to: Annotated[list[str], typer.Option("--to", "-t", help=_TO_HELP)] = [],  # noqa: B006
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    style: Annotated[str | None, typer.Option("--style", "-s", help=_STYLE_HELP)] = None,
+    sets: Annotated[list[str], typer.Option("--set", help=_SET_HELP)] = [],  # noqa: B006
+    from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
+    from briefpub.convert import (
+        Report,
+        build_time_from_env,
+        cleanup_on_termination,
+        convert_one,
+        output_stem,
+        remove_stale_temps,
+    )
+    from briefpub.styling import load_style, with_overrides
+    from briefpub.writers import PUBLICATION_FORMATS, WRITERS
+
+    formats = parse_formats(to, WRITERS.names(), PUBLICATION_FORMATS)
+    meta_sets, style_sets = parse_sets(sets)
+    sheet = with_overrides(load_style(style), style_sets)
+    build_time = build_time_from_env()
+    stems: dict[str, str] = {}
+    for path in inputs:
+        stem = output_stem(path)
+        if stem in stems and stems[stem] != path:
+            raise UsageError(f"{path}: would overwrite the output of {stems[stem]} (same name {stem!r})")
+        stems[stem] = path
+    if inputs.count("-") > 1:
+        raise UsageError("'-' (standard input) can be given only once")
+    if from_ is not None:
+        from briefpub.readers import READERS
+
+        if from_ not in READERS.names():
+            raise UsageError(f"--from {from_}: unknown input format (available: {', '.join(READERS.names())})")
+
+    reports: list[Report] = []
+    remove_stale_temps(out)
+    with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
+        for path in inputs:
+            try:
+                report = convert_one(
+                    path, formats, out, sheet, fmt=from_, meta_overrides=meta_sets, build_time=build_time
+                )
+            except BriefpubError as exc:
+                if _State.debug:
+                    raise
+                report = Report(input=path, error=str(exc), exit_code=exc.exit_code)
+                if len(inputs) == 1 and not as_json:
+                    raise
+                if not as_json:
+                    typer.echo(f"error: {exc}", err=True)
+            reports.append(report)
+            bar.advance(Path(path).name)
+            if not as_json:
+                if not quiet:
+                    _print_diagnostics(report.diagnostics)
+                for artifact in report.artifacts:
+                    typer.echo(str(artifact.path))
+    code = max((r.exit_code for r in reports), default=0)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"schema": "briefpub.convert-report/1", "ok": code == 0, "inputs": [r.to_dict() for r in reports]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    if code:
+        raise typer.Exit(code)
+
+
+def _outline(result: Any) -> Iterator[str]:
+    from briefpub.tree import (
+        BlockQuote,
+        BulletList,
+        Figure,
+        Heading,
+        OrderedList,
+        PageBreak,
+        Paragraph,
+        Table,
+        ThematicBreak,
+        inline_text,
+    )
+
+    doc = result.document
+    m = doc.meta
+    yield f"title:    {m.title or '(none)'}"
+    for label, value in (
+        ("subtitle", m.subtitle),
+        ("authors", ", ".join(m.authors)),
+        ("date", f"{m.date} ({m.date_iso})" if m.date_iso else m.date),
+        ("source", m.source),
+        ("url", m.url),
+        ("language", m.language or "(not stated: the style's default applies)"),
+        ("marking", m.marking),
+        ("summary", " | ".join(m.summary)),
+        ("keywords", ", ".join(m.keywords)),
+    ):
+        if value:
+            yield f"{label + ':':<10}{value}"
+    if result.encoding:
+        yield f"encoding: {result.encoding}"
+    yield f"blocks:   {len(doc.blocks)}"
+
+    def short(text: str, width: int = 70) -> str:
+        return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+    for block in doc.blocks:
+        match block:
+            case Heading():
+                yield f"  {'#' * block.level} {inline_text(block.children)}"
+            case Paragraph():
+                text = inline_text(block.children)
+                yield f"  \u00b6 {short(text)} [{len(text.split())} words]"
+            case Figure():
+                image = f" image={block.image}" if block.image else ""
+                yield f"  figure{image}: {short(inline_text(block.caption))}"
+            case BlockQuote():
+                yield f"  quote: {len(block.blocks)} block(s)"
+            case BulletList() | OrderedList():
+                yield f"  list: {len(block.items)} item(s)"
+            case Table():
+                yield f"  table: {len(block.header) + len(block.rows)} row(s)"
+            case ThematicBreak():
+                yield "  * * *"
+            case PageBreak():
+                yield "  (page break)"
+            case _:
+                assert_never(block)
+    if result.diagnostics:
+        yield "removed or doubted:"
+        for d in result.diagnostics:
+            where = f"line {d.line}: " if d.line else ""
+            text = f": {d.text!r}" if d.text else ""
+            yield f"  {where}{d.message}{text} [{d.code}]"
+
+
+@app.command()
+def inspect(
+    input_: Annotated[str, typer.Argument(metavar="INPUT", help="Article file; '-' reads stdin.")],
+    from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON tree and diagnostics.")] = False,
+) -> None:
+    """Show the document tree and what the reader removed or doubted."""
+    from briefpub.jsontree import document_to_dict
+    from briefpub.readers import read_path
+    from briefpub.transforms import prepare
+
+    result = read_path(input_, from_)
+    if as_json:
+        data = {
+            "schema": "briefpub.inspect/1",
+            "source": "<stdin>" if input_ == "-" else input_,
+            "encoding": result.encoding,
+            "document": document_to_dict(prepare(result.document)),
+            "diagnostics": [d.to_dict() for d in result.diagnostics],
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for line in _outline(result):
+        typer.echo(line)
+
+
+@app.command()
+def formats(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+) -> None:
+    """List input and output formats (built-in and plugins)."""
+    from briefpub.readers import READERS
+    from briefpub.writers import PUBLICATION_FORMATS, WRITERS
+
+    rows: list[dict[str, Any]] = []
+    for kind, registry in (("input", READERS), ("output", WRITERS)):
+        for name, spec in registry.specs().items():
+            problem = None if spec.builtin else registry.check(name)
+            rows.append(
+                {
+                    "kind": kind,
+                    "name": name,
+                    "extensions": list(spec.extensions),
+                    "description": spec.description,
+                    "builtin": spec.builtin,
+                    "default": kind == "output" and name in PUBLICATION_FORMATS,
+                    "error": problem,
+                }
+            )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for kind in ("input", "output"):
+        typer.echo(f"{kind} formats:")
+        for row in (r for r in rows if r["kind"] == kind):
+            mark = " (default)" if row["default"] else ""
+            broken = f"  [broken: {row['error']}]" if row["error"] else ""
+            typer.echo(f"  {row['name']:<6} {row['description']}{mark}{broken}")
+
+
+@app.command()
+def styles(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+) -> None:
+    """List the built-in style sheets."""
+    from briefpub.styling import DEFAULT_SHEET, builtin_names, load_style
+
+    rows = []
+    for name in builtin_names():
+        sheet = load_style(name)
+        rows.append(
+            {
+                "name": name,
+                "description": sheet.description,
+                "page": sheet.page.size,
+                "default": name == DEFAULT_SHEET,
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        mark = " (default)" if row["default"] else ""
+        typer.echo(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point: run the app, turning errors into one line and an exit code."""
+    from typer import Abort, Exit
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="briefpub", standalone_mode=False)
+    except Exit as exc:
+        sys.exit(exc.exit_code)
+    except BriefpubError as exc:
+        if _State.debug:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        sys.exit(2)
+    except ClickException as exc:
+        typer.echo(f"error: {exc.format_message()} (see 'briefpub --help')", err=True)
+        sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
+    except (Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:
+        if _State.debug or "--debug" in args:
+            raise
+        typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
+        sys.exit(1)

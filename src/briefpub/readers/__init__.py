@@ -1,0 +1,136 @@
+"""Readers: article bytes -> document tree, reporting everything removed (reader stage).
+
+A reader is an object with a ``name`` and ``read(data, source=..., base_dir=...)``
+returning a :class:`ReadResult`. Built-in readers are declared here and imported
+only when used; third-party readers come from the ``briefpub.readers``
+entry-point group. :func:`read_path` and :func:`read_bytes` are the entry points
+the CLI and the build use: they check the input (missing, directory, too large,
+empty, binary), choose the reader by ``fmt`` or file extension, and attach
+sanitisation fixes as diagnostics.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from briefpub.diagnostics import Diagnostic
+from briefpub.errors import InputError, UsageError
+from briefpub.readers._decode import MAX_INPUT_BYTES, check_size
+from briefpub.registry import PluginSpec, Registry
+from briefpub.tree import Document, SanitisationFix, sanitisation_report
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "READERS",
+    "ReadResult",
+    "Reader",
+    "detect_format",
+    "read_bytes",
+    "read_path",
+]
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """A reader's output: the tree, what was removed or doubted, and the encoding read."""
+
+    document: Document
+    diagnostics: tuple[Diagnostic, ...] = ()
+    encoding: str = ""
+
+
+class Reader(Protocol):
+    """What every reader (built-in or plugin) provides."""
+
+    name: str
+
+    def read(self, data: bytes, *, source: str, base_dir: Path | None) -> ReadResult:
+        """Parse article bytes. ``base_dir`` is where relative resources live (None for stdin)."""
+        ...
+
+
+_BUILTIN = (
+    PluginSpec("txt", "briefpub.readers.text:READER", "plain text pasted from a web page", (".txt", ".text")),
+)
+
+READERS: Registry[Reader] = Registry("reader", "briefpub.readers", _BUILTIN)
+
+
+def detect_format(path: Path) -> str:
+    """Reader name for a file, from its extension (plain text when unknown)."""
+    suffix = path.suffix.lower()
+    for name, spec in READERS.specs().items():
+        if suffix in spec.extensions:
+            return name
+    return "txt"
+
+
+def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            "text.invalid-character",
+            "removed character(s) XML cannot carry: "
+            + " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(fix.removed)),
+            text=fix.context,
+            source=source,
+        )
+        for fix in fixes
+    ]
+
+
+def read_bytes(data: bytes, *, source: str, fmt: str = "txt", base_dir: Path | None = None) -> ReadResult:
+    """Read article bytes with the reader ``fmt``; ``source`` names the input in messages."""
+    reader = READERS.get(fmt)
+    with sanitisation_report() as fixes:
+        result = reader.read(data, source=source, base_dir=base_dir)
+    if fixes:
+        result = ReadResult(
+            result.document, (*result.diagnostics, *_fix_diagnostics(fixes, source)), result.encoding
+        )
+    return result
+
+
+def _read_file(path: Path) -> bytes:
+    name = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{name}: is a directory, not an article file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{name}: not a regular file")
+    check_size(st.st_size, name)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    check_size(len(data), name)
+    return data
+
+
+def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
+    """Read an article file (``-`` for standard input) with ``fmt`` or by its extension."""
+    if str(path) == STDIN:
+        import sys
+
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        check_size(len(data), "<stdin>")
+        return read_bytes(data, source="<stdin>", fmt=fmt or "txt", base_dir=None)
+    path = Path(path)
+    if fmt is not None and fmt not in READERS.names():
+        raise UsageError(f"--from {fmt}: unknown input format (available: {', '.join(READERS.names())})")
+    data = _read_file(path)
+    return read_bytes(data, source=str(path), fmt=fmt or detect_format(path), base_dir=path.parent)

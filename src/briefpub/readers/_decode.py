@@ -1,0 +1,148 @@
+"""Input checks and character decoding shared by every reader (reader stage).
+
+Order of decisions, each reported when it matters:
+
+1. empty input -> :class:`~briefpub.errors.InputError`;
+2. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) chooses the encoding;
+3. known binary signatures (PDF, ZIP/DOCX/EPUB, images, executables...) and NUL
+   bytes -> InputError ("binary file");
+4. strict UTF-8;
+5. otherwise a legacy single-byte encoding detected by charset-normalizer
+   (Windows-1252 when undecided), reported as ``decode.legacy-encoding``;
+6. decoded text with many control characters -> InputError ("binary file").
+
+Line ends (CRLF, CR, NEL, LS, PS) are normalised to LF here, once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from briefpub.diagnostics import Diagnostic
+from briefpub.errors import InputError
+
+#: Inputs larger than this are refused (see docs/cli.md, "Limits").
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a zip archive (EPUB, DOCX...)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "an executable"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ", "an xz archive"),
+    (b"RIFF", "a RIFF media file"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+)
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text decoded from bytes, the encoding used, and what is worth reporting."""
+
+    text: str
+    encoding: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def check_size(size: int, source: str) -> None:
+    """Refuse inputs over :data:`MAX_INPUT_BYTES` before reading them."""
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{source}: file is too large ({size / 1048576:.1f} MiB; "
+            f"the limit is {MAX_INPUT_BYTES // 1048576} MiB)"
+        )
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, kind in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data[:65536]:
+        return "binary data (NUL bytes)"
+    return None
+
+
+def _detect_legacy(data: bytes) -> str:
+    """Best single-byte legacy encoding for ``data`` (cp1252 when undecided)."""
+    from charset_normalizer import from_bytes  # imported only for non-UTF-8 input
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        return "cp1252"
+    enc = str(best.encoding)
+    try:
+        info = codecs.lookup(enc)
+    except LookupError:
+        return "cp1252"
+    # Multi-byte guesses on input that is not valid UTF-8 are usually wrong for
+    # news text; latin-1 is better read as its superset cp1252 (curly quotes).
+    if info.name in ("latin-1", "iso8859-1", "ascii") or enc.startswith(("utf", "big5", "gb", "shift", "euc")):
+        return "cp1252"
+    return info.name
+
+
+def decode(data: bytes, source: str) -> Decoded:
+    """Decode article bytes to text with LF line ends, or raise InputError."""
+    if not data:
+        raise InputError(f"{source}: file is empty")
+    check_size(len(data), source)
+    diagnostics: list[Diagnostic] = []
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{source}: invalid {encoding} text after its byte-order mark ({exc.reason})") from None
+            diagnostics.append(
+                Diagnostic("decode.bom", f"byte-order mark: read as {encoding.upper()}", source=source, severity="info")
+            )
+            break
+    else:
+        kind = _binary_kind(data)
+        if kind is not None:
+            raise InputError(f"{source}: not a text article ({kind})")
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = _detect_legacy(data)
+            text = data.decode(encoding, errors="replace")
+            diagnostics.append(
+                Diagnostic(
+                    "decode.legacy-encoding",
+                    f"not UTF-8: read as {encoding} (detected)",
+                    source=source,
+                    severity="warning",
+                )
+            )
+            if "\ufffd" in text:
+                diagnostics.append(
+                    Diagnostic(
+                        "decode.replacement",
+                        f"{text.count(chr(0xFFFD))} undecodable byte(s) replaced by U+FFFD",
+                        source=source,
+                    )
+                )
+    controls = len(_CONTROL.findall(text))
+    if "\x00" in text or controls > max(8, len(text) // 100):
+        raise InputError(f"{source}: not a text article (binary data: {controls} control characters)")
+    text = _LINE_ENDS.sub("\n", text)
+    if not text.strip():
+        raise InputError(f"{source}: no text (the file holds only whitespace)")
+    return Decoded(text=text, encoding=encoding, diagnostics=tuple(diagnostics))

@@ -1,0 +1,20 @@
+"""Transforms: small ordered functions Document -> Document (transform stage).
+
+:func:`prepare` is what the pipeline runs between reading and writing:
+metadata overrides from ``--set`` first, then heading ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from briefpub.transforms.ids import assign_heading_ids
+from briefpub.transforms.meta import META_KEYS, apply_meta_overrides
+from briefpub.tree import Document
+
+__all__ = ["META_KEYS", "apply_meta_overrides", "assign_heading_ids", "prepare"]
+
+
+def prepare(doc: Document, meta_overrides: Iterable[tuple[str, str]] = ()) -> Document:
+    """Apply metadata overrides, then give every heading a unique id."""
+    return assign_heading_ids(apply_meta_overrides(doc, meta_overrides))
