@@ -374,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="briefpub", standalone_mode=False)
+        code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
     except Exit as exc:
         sys.exit(exc.exit_code)
     except BriefpubError as exc:
@@ -398,3 +398,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
         sys.exit(1)
+    # With standalone_mode=False, click returns the code of a typer.Exit raised by a command.
+    if isinstance(code, int) and code:
+        sys.exit(code)

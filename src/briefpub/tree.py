@@ -50,9 +50,9 @@ __all__ = [
     "TableRow",
     "Text",
     "ThematicBreak",
-    "inline_text",
     "block_text",
     "document_words",
+    "inline_text",
     "sanitisation_report",
     "sanitise",
 ]

@@ -48,7 +48,7 @@ from briefpub.tree import (
 )
 
 # Whitespace that may pad a line or separate words; all of it becomes one space.
-_SPACES = "\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\t"
+_SPACES = "\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\t\x0b\x0c"
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")
 _PAD = re.compile(f"^[{_SPACES}]+|[{_SPACES}]+$")
 _LEAD = re.compile(f"^[{_SPACES}]+")
@@ -245,6 +245,11 @@ def _duplicate_caption(line: str) -> tuple[str, str] | None:
 
 
 def _is_subheading(chunk: _Chunk, is_last: bool) -> bool:
+    """A single short line, capitalised, without final punctuation, not a list item or URL.
+
+    Indentation, padding or extra blank lines above make it more likely but are
+    not required: in pasted news text such a line standing alone is a subheading.
+    """
     if len(chunk.lines) != 1 or is_last:
         return False
     line = chunk.lines[0]
@@ -255,11 +260,7 @@ def _is_subheading(chunk: _Chunk, is_last: bool) -> bool:
         return False
     if _BULLET.match(text) or _NUMBER.match(text) or _INLINE_URL.search(text):
         return False
-    words = _WORD.findall(text)
-    if not words:
-        return False
-    capitalised = sum(1 for w in words if w[0].isupper()) / len(words)
-    return line.indented or chunk.blank_before >= 2 or capitalised >= 0.6
+    return _WORD.search(text) is not None
 
 
 def _list_item(text: str) -> tuple[str, str, int] | None:
@@ -364,8 +365,15 @@ class TextReader:
             return Document(Meta())
         first = chunks.pop(0)
         meta["title"] = first.lines[0].text
-        if len(first.lines) > 1:
-            meta["subtitle"] = " ".join(ln.text for ln in first.lines[1:])
+        standfirst = []
+        for line in first.lines[1:]:
+            if (m := _URL_LINE.match(line.text)) and "url" not in meta:
+                meta["url"] = m.group("url")
+                state.note("reader.metadata", "URL line moved into the document's url", line.text, line.number)
+            else:
+                standfirst.append(line.text)
+        if standfirst:
+            meta["subtitle"] = " ".join(standfirst)
         chunks = self._front_matter(chunks, meta, state)
         blocks = list(self._blocks(chunks, meta, state))
         return Document(Meta(**meta), tuple(blocks))  # type: ignore[arg-type]
@@ -404,7 +412,7 @@ class TextReader:
     def _blocks(self, chunks: list[_Chunk], meta: dict[str, object], state: _State) -> Iterator[Block]:
         pending: tuple[str, list[str], int] | None = None
         for index, chunk in enumerate(chunks):
-            items = _list_items(chunk)
+            items = None if _BREAK.match(chunk.text) else _list_items(chunk)
             if items is not None:
                 if pending is not None and pending[0] == items[0]:
                     pending[1].extend(items[1])
@@ -433,7 +441,7 @@ class TextReader:
             if _PHOTO.match(text):
                 return Figure(caption=_inlines(text))
             if m := _HASH_HEADING.match(text):
-                return Heading(min(len(m.group("hashes")) + 1, 6), _inlines(m.group("text")))
+                return Heading(len(m.group("hashes")), _inlines(m.group("text")))
             if _is_subheading(chunk, is_last):
                 state.note("reader.heading-guess", "short standalone line taken as a subheading", text, line.number)
                 return Heading(2, _inlines(text))

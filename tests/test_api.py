@@ -1,0 +1,59 @@
+"""Public API hygiene: sorted, complete __all__; module docstrings; diagnostic codes known."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import briefpub
+from briefpub.diagnostics import CODES
+
+SRC = Path(briefpub.__file__).resolve().parent
+
+
+def _modules() -> list[str]:
+    names = ["briefpub"]
+    for info in pkgutil.walk_packages([str(SRC)], prefix="briefpub."):
+        if info.name.endswith("__main__"):
+            continue
+        names.append(info.name)
+    return names
+
+
+def test_every_module_has_a_docstring() -> None:
+    missing = []
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not ast.get_docstring(tree):
+            missing.append(str(path.relative_to(SRC)))
+    assert not missing, missing
+
+
+def test_all_is_sorted_and_complete_where_defined() -> None:
+    for name in _modules():
+        module = importlib.import_module(name)
+        exported = getattr(module, "__all__", None)
+        if exported is None:
+            continue
+        assert list(exported) == sorted(exported), name
+        for item in exported:
+            assert hasattr(module, item), f"{name}.__all__ names missing {item}"
+
+
+def test_every_diagnostic_code_used_is_registered() -> None:
+    used: set[str] = set()
+    pattern = re.compile(r"""Diagnostic\(\s*["']([a-z]+\.[a-z-]+)["']|note\(\s*["']([a-z]+\.[a-z-]+)["']""")
+    for path in SRC.rglob("*.py"):
+        for m in pattern.finditer(path.read_text(encoding="utf-8")):
+            used.add(m.group(1) or m.group(2))
+    unknown = used - set(CODES)
+    assert not unknown, unknown
+
+
+def test_diagnostics_doc_lists_every_code() -> None:
+    doc = (SRC.parents[1] / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f"`{code}`" in doc, code

@@ -1,0 +1,220 @@
+"""The CLI: convert, inspect, formats, styles; one-line errors and exit codes; no partial files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefpub.cli import main, parse_formats, parse_sets
+from briefpub.errors import UnknownFormatError, UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "txt" / "geneva-round.txt"
+REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1485129600")
+
+
+def test_convert_json_writes_to_out_and_prints_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(["convert", "--to", "json", str(FIXTURE)], capsys)
+    assert code == 0, err
+    target = tmp_path / "out" / "geneva-round.json"
+    assert out.strip() == str(Path("out") / "geneva-round.json")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["schema"] == "briefpub.document/1"
+    assert data["meta"]["title"] == "Geneva Round Opens With Cautious Optimism"
+    assert "reader.boilerplate-removed" in err  # removals are reported on stderr
+
+
+def test_convert_quiet_and_out_dir(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(["convert", "-q", "--to", "json", "--out", "build/x", str(FIXTURE)], capsys)
+    assert code == 0 and err == ""
+    assert (tmp_path / "build" / "x" / "geneva-round.json").is_file()
+
+
+def test_convert_set_overrides_metadata(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(["convert", "--to", "json", "--set", "marking=OFFICIAL", "--set", "author=A. Writer, B. Other",
+                        "--set", "language=en-GB", str(FIXTURE)], capsys)
+    assert code == 0, err
+    meta = json.loads((tmp_path / "out" / "geneva-round.json").read_text())["meta"]
+    assert meta["marking"] == "OFFICIAL"
+    assert meta["authors"] == ["A. Writer", "B. Other"]
+    assert meta["language"] == "en-GB"
+
+
+def test_convert_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["convert", "--json", "--to", "json", str(FIXTURE), "missing.txt"], capsys)
+    assert code == 2
+    report = json.loads(out)
+    assert report["schema"] == "briefpub.convert-report/1" and report["ok"] is False
+    first, second = report["inputs"]
+    assert first["ok"] and first["outputs"][0]["format"] == "json"
+    assert len(first["outputs"][0]["sha256"]) == 64
+    assert any(d["code"] == "reader.boilerplate-removed" for d in first["diagnostics"])
+    assert not second["ok"] and "no such file" in second["error"]
+
+
+def test_stdin_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import io
+
+    fake = io.TextIOWrapper(io.BytesIO(b"Headline\n\nBody text.\n"))
+    monkeypatch.setattr(sys, "stdin", fake)
+    code, out, err = run(["convert", "--to", "json", "-"], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "out" / "stdin.json").read_text())["meta"]["title"] == "Headline"
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: p.write_bytes(b""), "file is empty"),
+        (lambda p: p.write_bytes(b" \n\t\n\xc2\xa0\n"), "only whitespace"),
+        (lambda p: p.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 4), "not a text article"),
+        (lambda p: p.write_bytes(b"abc\x00\x00def" * 50), "not a text article"),
+        (lambda p: None, "no such file"),
+        (lambda p: p.mkdir(), "is a directory"),
+    ],
+    ids=["empty", "whitespace", "binary", "nul-bytes", "missing", "directory"],
+)
+def test_bad_input_one_line_exit_2_no_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, setup: object, message: str
+) -> None:
+    target = tmp_path / "article.txt"
+    setup(target)  # type: ignore[operator]
+    code, out, err = run(["convert", str(target)], capsys)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(target) in lines[0]
+    assert message in lines[0]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_too_large_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefpub.readers import _decode
+
+    monkeypatch.setattr(_decode, "MAX_INPUT_BYTES", 1000)
+    target = tmp_path / "big.txt"
+    target.write_text("Headline\n\n" + "word " * 400)
+    code, _, err = run(["convert", "--to", "json", str(target)], capsys)
+    assert code == 2 and "too large" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["convert", "--to", "odt", "x.txt"], "--to odt: unknown output format (available: pdf, epub, docx, json)"),
+        (["convert", "--set", "novalue", "x.txt"], "expected KEY=VALUE"),
+        (["convert", "--style", "fancy", "x.txt"], "no built-in style sheet named 'fancy'"),
+        (["convert", "--set", "page.size=A3", "x.txt"], "page.size = 'A3'"),
+        (["convert", "--from", "doc", "x.txt"], "--from doc: unknown input format"),
+        (["convert"], "Missing argument"),
+        (["convert", "--bogus", "x"], "No such option"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_usage_errors_exit_2_one_line(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert message in err
+
+
+def test_same_output_name_twice_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for d in ("a", "b"):
+        (tmp_path / d / "x.txt").write_text("Headline\n\nText.\n")
+    code, _, err = run(["convert", "--to", "json", "a/x.txt", "b/x.txt"], capsys)
+    assert code == 2 and "would overwrite" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_bad_input_among_good_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    code, out, err = run(["convert", "--to", "json", str(FIXTURE), "empty.txt"], capsys)
+    assert code == 2
+    assert "geneva-round.json" in out
+    assert "error: empty.txt: file is empty" in err
+    assert not (tmp_path / "out" / "empty.json").exists()
+
+
+def test_inspect_outline_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["inspect", str(FIXTURE)], capsys)
+    assert code == 0
+    assert "title:    Geneva Round Opens With Cautious Optimism" in out
+    assert "## Corridors and Prisoner Exchanges" in out
+    assert "removed or doubted:" in out and "'Add new comment'" in out
+    code, out, _ = run(["inspect", "--json", str(FIXTURE)], capsys)
+    data = json.loads(out)
+    assert data["document"]["schema"] == "briefpub.document/1"
+    assert data["document"]["blocks"][7]["id"] == "corridors-and-prisoner-exchanges"
+    assert [d["text"] for d in data["diagnostics"] if d["code"] == "reader.boilerplate-removed"] == [
+        "Add new comment", "Read our comment policy before posting your viewpoints"]
+
+
+def test_formats_and_styles(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["formats"], capsys)
+    assert code == 0 and "pdf" in out and "(default)" in out and "txt" in out
+    code, out, _ = run(["formats", "--json"], capsys)
+    names = {(r["kind"], r["name"]) for r in json.loads(out)}
+    assert {("output", "json"), ("output", "pdf"), ("input", "txt")} <= names
+    code, out, _ = run(["styles"], capsys)
+    assert code == 0 and "briefing" in out and "plain" in out
+    code, out, _ = run(["styles", "--json"], capsys)
+    assert {r["name"] for r in json.loads(out)} >= {"briefing", "plain"}
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.startswith("briefpub ")
+
+
+def test_parse_helpers() -> None:
+    assert parse_formats(["pdf,epub", "docx", "pdf"], ["pdf", "epub", "docx"], ["x"]) == ["pdf", "epub", "docx"]
+    assert parse_formats([], ["pdf"], ["pdf"]) == ["pdf"]
+    with pytest.raises(UnknownFormatError):
+        parse_formats(["rtf"], ["pdf"], ["pdf"])
+    assert parse_sets(["marking=OFFICIAL", "page.size=Letter", "title=a=b"]) == (
+        [("marking", "OFFICIAL"), ("title", "a=b")], [("page.size", "Letter")])
+    with pytest.raises(UsageError):
+        parse_sets(["=x"])
+
+
+def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1485129600"}
+    (tmp_path / "empty.txt").write_bytes(b"")
+    proc = subprocess.run([sys.executable, "-m", "briefpub", "convert", "empty.txt"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: empty.txt: file is empty\n"
+    assert "Traceback" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "briefpub"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and "Usage" in proc.stderr + proc.stdout
+
+
+@pytest.mark.skipif(not REFERENCE.is_file(), reason="reference article ../shared/seeds is not beside this checkout")
+def test_reference_article_json_is_reproducible(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(["convert", "-q", "--to", "json", "--out", "a", str(REFERENCE)], capsys)
+    run(["convert", "-q", "--to", "json", "--out", "b", str(REFERENCE)], capsys)
+    name = REFERENCE.stem + ".json"
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -1,0 +1,128 @@
+"""The conversion pipeline: build time, atomic writes, image loading policy."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from briefpub.convert import (
+    TEMP_SUFFIX,
+    atomic_write,
+    build_time_from_env,
+    convert_one,
+    load_resources,
+    output_stem,
+    remove_stale_temps,
+)
+from briefpub.errors import UsageError
+from briefpub.styling import load_style
+from briefpub.tree import BlockQuote, Document, Figure, Meta, Text
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_build_time_from_source_date_epoch() -> None:
+    assert build_time_from_env({"SOURCE_DATE_EPOCH": "1485129600"}) == datetime(2017, 1, 23, tzinfo=timezone.utc)
+    now = build_time_from_env({})
+    assert now.tzinfo is not None and now.year >= 2024
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
+        build_time_from_env({"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "a.bin"
+    atomic_write(target, b"one")
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.bin"]
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+
+
+def test_stale_temps_are_removed(tmp_path: Path) -> None:
+    (tmp_path / f".a.pdf.xyz{TEMP_SUFFIX}").write_bytes(b"partial")
+    (tmp_path / "keep.pdf").write_bytes(b"x")
+    remove_stale_temps(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.pdf"]
+
+
+def test_sigterm_during_write_leaves_no_partial_file(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        from pathlib import Path
+        import briefpub.convert as c
+        real_fdopen = os.fdopen
+        class Slow:
+            def __init__(self, fh): self.fh = fh
+            def __enter__(self): return self
+            def __exit__(self, *a): self.fh.close()
+            def write(self, data):
+                self.fh.write(data[:10]); self.fh.flush()
+                print("writing", flush=True); time.sleep(30)
+            def flush(self): pass
+            def fileno(self): return self.fh.fileno()
+        c.os.fdopen = lambda fd, mode: Slow(real_fdopen(fd, mode))
+        with c.cleanup_on_termination():
+            c.atomic_write(Path({str(tmp_path)!r}) / "a.pdf", b"x" * 1000)
+        """
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "writing"
+        assert any(p.name.endswith(TEMP_SUFFIX) for p in tmp_path.iterdir())
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    assert proc.returncode == -signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_stem() -> None:
+    assert output_stem("-") == "stdin"
+    assert output_stem("a/b/c.txt") == "c"
+    assert output_stem(".hidden") == "hidden"
+
+
+def _doc(*images: str) -> Document:
+    figs = tuple(Figure((Text(f"cap {i}"),), image=img) for i, img in enumerate(images))
+    return Document(Meta(title="T"), (*figs, BlockQuote((Figure((Text("q"),), image="pic.png"),))))
+
+
+def test_load_resources_policy(tmp_path: Path) -> None:
+    (tmp_path / "pic.png").write_bytes(PNG)
+    (tmp_path / "notes.txt").write_text("secret")
+    outside = tmp_path.parent / "outside.png"
+    outside.write_bytes(PNG)
+    doc = _doc("pic.png", "https://evil.example/x.png", "../outside.png", "/etc/passwd", "missing.png",
+               "notes.txt", "data:image/png;base64,AAAA", "pic.png")
+    new, resources, diags = load_resources(doc, tmp_path, "a.md")
+    keys = [b.image for b in new.blocks if isinstance(b, Figure)]
+    assert keys[0].startswith("sha256-") and keys[0].endswith(".png") and keys[0] in resources
+    assert keys[1:7] == [""] * 6 and keys[7] == keys[0]
+    quote = new.blocks[-1]
+    assert isinstance(quote, BlockQuote) and quote.blocks[0].image == keys[0]  # type: ignore[union-attr]
+    assert resources[keys[0]] == PNG and len(resources) == 1
+    codes = sorted(d.code for d in diags)
+    assert codes == ["reader.image-missing"] + ["reader.image-refused"] * 5
+    # captions are always kept
+    assert [b.caption for b in new.blocks if isinstance(b, Figure)] == [b.caption for b in doc.blocks
+                                                                       if isinstance(b, Figure)]
+
+
+def test_convert_one_json(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text("Headline\n\nText.\n")
+    report = convert_one(str(src), ["json"], tmp_path / "out", load_style(),
+                         build_time=datetime(2017, 1, 1, tzinfo=timezone.utc))
+    assert [a.path.name for a in report.artifacts] == ["a.json"]
+    assert report.artifacts[0].size == (tmp_path / "out" / "a.json").stat().st_size
+    assert os.path.getsize(report.artifacts[0].path) > 0
