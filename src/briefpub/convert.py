@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -41,9 +41,9 @@ def build_time_from_env(env: Mapping[str, str] | None = None) -> datetime:
     env = os.environ if env is None else env
     raw = env.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
     try:
-        return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+        return datetime.fromtimestamp(int(raw), tz=UTC)
     except (ValueError, OverflowError, OSError):
         raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: expected a whole number of seconds since 1970") from None
 
@@ -176,10 +176,8 @@ def cleanup_on_termination() -> Iterator[None]:
     """While active, SIGTERM/SIGHUP remove temporary files before the process dies."""
     previous = {}
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread, or unsupported
             previous[sig] = signal.signal(sig, _remove_live_temps)
-        except (ValueError, OSError):  # not the main thread, or unsupported
-            pass
     try:
         yield
     finally:

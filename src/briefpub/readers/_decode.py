@@ -111,7 +111,9 @@ def decode(data: bytes, source: str) -> Decoded:
             try:
                 text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{source}: invalid {encoding} text after its byte-order mark ({exc.reason})") from None
+                raise InputError(
+                    f"{source}: invalid {encoding} text after its byte-order mark ({exc.reason})"
+                ) from None
             diagnostics.append(
                 Diagnostic("decode.bom", f"byte-order mark: read as {encoding.upper()}", source=source, severity="info")
             )

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from briefpub.diagnostics import Diagnostic
 from briefpub.readers import ReadResult
-from briefpub.readers._decode import decode
 from briefpub.readers._dates import parse_date
+from briefpub.readers._decode import decode
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -71,7 +71,8 @@ _NAME = re.compile(
     r"(?:\s+(?:[A-Z\u00c0-\u024f][\w.'\u2019\-]*|de|da|van|von|der|al|el|bin|la|le|du)){0,5}$"
 )
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'\-]{1,40}),\s+(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?)\s*(?:\u2014|\u2013|--|-)\s+"
+    r"^(?P<place>[A-Z][A-Z .'\-]{1,40}),\s+"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?)\s*(?:\u2014|\u2013|--|-)\s+"
 )
 
 # Furniture: removed wherever it stands.

@@ -207,7 +207,7 @@ class StyleSheet:
 
 
 SECTION_TYPES: dict[str, type] = {
-    f.name: f.default_factory().__class__  # type: ignore[misc]
+    f.name: f.default_factory().__class__
     for f in fields(StyleSheet)
     if f.default_factory is not MISSING
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from briefpub.styling.model import LENGTH, FONTS, SECTION_TYPES, StyleSheet
+from briefpub.styling.model import FONTS, LENGTH, SECTION_TYPES, StyleSheet
 
 
 def _show(kind: str, value: Any) -> str:

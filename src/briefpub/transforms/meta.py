@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from briefpub.errors import UsageError
 from briefpub.readers._dates import parse_date
@@ -48,7 +49,8 @@ def apply_meta_overrides(doc: Document, overrides: Iterable[tuple[str, str]]) ->
         elif key == "keywords":
             meta = dataclasses.replace(meta, keywords=_split(value, ","))
         elif key in ("title", "subtitle", "source", "url", "marking", "retrieved"):
-            meta = dataclasses.replace(meta, **{key: value.strip()})
+            changes: dict[str, Any] = {key: value.strip()}
+            meta = dataclasses.replace(meta, **changes)
         elif _EXTRA_KEY.match(key):
             extras = dict(meta.extras)
             extras[key] = value

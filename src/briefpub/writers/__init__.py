@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from briefpub.diagnostics import Diagnostic
@@ -32,7 +32,7 @@ __all__ = [
     "get_writer",
 ]
 
-_EPOCH = datetime(1980, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,229 @@
+"""Safe parsing of web pages and removal of active content (reader stage, HTML).
+
+Pages are parsed by libxml2's HTML parser through lxml with the network off,
+no huge-tree mode, comments and processing instructions dropped. The HTML
+parser never loads external entities or DTDs and does not expand entity
+definitions; a document type declaration that defines entities is cut out
+before parsing anyway and reported. libxml2 stops at 256 levels of nesting and
+silently drops the rest of the page, so such a page is refused with a clear
+error instead of being read truncated.
+
+:func:`neutralise` then removes everything that could act (scripts, styles,
+frames, plug-ins, forms, templates, SVG), media players, and every event
+handler attribute, reporting each removal. Only text, link targets, image
+references and alt text ever leave the HTML reader, so no attribute can reach
+an output; removing them is belt and braces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml import etree
+
+from briefpub.errors import InputError
+from briefpub.readers._build import Notes, excerpt
+
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+
+#: Elements that run code, load other documents or only style the page.
+ACTIVE_TAGS = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
+        "template", "svg", "link", "base", "portal", "noembed", "noframes", "param", "meta",
+        "xml", "import", "slot",
+    }
+)
+#: Players and drawings the tree cannot hold (their fallback text is reported).
+MEDIA_TAGS = frozenset({"video", "audio", "canvas", "map", "track", "source", "dialog"})
+FORM_CONTROLS = frozenset(
+    {"input", "button", "select", "textarea", "datalist", "output", "keygen", "option", "optgroup"}
+)
+_PER_KIND_LIMIT = 20  # body elements reported one by one before summarising
+
+
+def _strip_doctype_subset(text: str, notes: Notes) -> str:
+    head = text[:200_000]
+    m = _DOCTYPE_SUBSET.search(head)
+    if not m:
+        return text
+    notes.add(
+        "reader.unsupported",
+        "document type declaration with entity definitions ignored (entities are never expanded)",
+        m.group(0),
+        severity="warning",
+    )
+    return text[: m.start()] + "<!DOCTYPE html>" + text[m.end() :]
+
+
+def _parser() -> etree.HTMLParser:
+    return etree.HTMLParser(
+        encoding="utf-8",
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
+    """Parse a whole page (decoded text) into an lxml tree rooted at ``<html>``."""
+    text = _strip_doctype_subset(text, notes)
+    parser = _parser()
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"{source}: not readable as HTML ({exc})") from None
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
+            raise InputError(
+                f"{source}: HTML nested more than 255 elements deep; refusing to read a page the parser "
+                "would truncate"
+            )
+    if root is None:
+        raise InputError(f"{source}: no HTML content")
+    return root
+
+
+def parse_fragment(markup: str, source: str, notes: Notes) -> etree._Element:
+    """Parse an HTML fragment (e.g. a raw block in Markdown); returns a ``<body>`` holding it."""
+    root = parse_document(f"<html><body>{markup}</body></html>", source, notes)
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def text_of(el: etree._Element) -> str:
+    """All text inside ``el``, whitespace collapsed."""
+    return " ".join("".join(el.itertext()).split())
+
+
+def remove(el: etree._Element) -> None:
+    """Remove ``el`` and its content, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    text, tail = el.text or "", el.tail or ""
+    children = list(el)
+    if text:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if tail:
+        if children:
+            children[-1].tail = (children[-1].tail or "") + tail
+        else:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _in_head(el: etree._Element) -> bool:
+    return any(a.tag == "head" for a in el.iterancestors())
+
+
+def neutralise(root: etree._Element, notes: Notes) -> None:
+    """Remove active content, media players, forms and event handlers from ``root``, reporting each."""
+    head_counts: Counter[str] = Counter()
+    reported: Counter[str] = Counter()
+    handlers: Counter[str] = Counter()
+    unsafe_attrs = 0
+    body_text_total = 0
+    body = root.find("body")
+    if body is not None:
+        body_text_total = len(text_of(body))
+    for el in list(root.iter()):
+        tag = el.tag
+        if not isinstance(tag, str):  # comments/PIs when the parser kept any
+            remove(el)
+            continue
+        tag = tag.lower()
+        for name in list(el.attrib):
+            lowered = str(name).lower()
+            if lowered.startswith("on"):
+                handlers[lowered] += 1
+                del el.attrib[name]
+            elif lowered in ("srcdoc", "formaction", "xlink:href") or str(el.attrib[name]).lower().lstrip().startswith(
+                ("javascript:", "vbscript:")
+            ) and lowered not in ("href", "src"):
+                unsafe_attrs += 1
+                del el.attrib[name]
+        if tag not in ACTIVE_TAGS and tag not in MEDIA_TAGS and tag != "form" and tag not in FORM_CONTROLS:
+            continue
+        if el.getparent() is None or any(a.tag in ACTIVE_TAGS for a in el.iterancestors()):
+            continue  # the root, or already inside something removed
+        if _in_head(el) or tag in ("meta", "link", "base"):
+            if tag in ("script", "style", "iframe", "object", "embed", "noscript", "base"):
+                head_counts[tag] += 1
+            remove(el)
+            continue
+        if tag == "form":
+            if body_text_total and len(text_of(el)) >= 0.5 * body_text_total:
+                for control in [c for c in el.iter() if isinstance(c.tag, str) and c.tag in FORM_CONTROLS]:
+                    remove(control)
+                unwrap(el)
+                notes.add(
+                    "reader.active-content",
+                    "form around the page unwrapped; its controls removed",
+                    line=el.sourceline,
+                    severity="warning",
+                )
+                continue
+            _report(notes, reported, "form", el, "reader.active-content", "form removed")
+            remove(el)
+            continue
+        if tag in FORM_CONTROLS:
+            _report(notes, reported, "control", el, "reader.active-content", "form control removed")
+            remove(el)
+            continue
+        if tag in MEDIA_TAGS:
+            _report(notes, reported, tag, el, "reader.unsupported", f"<{tag}> removed (the tree cannot hold it)")
+            remove(el)
+            continue
+        _report(notes, reported, tag, el, "reader.active-content", f"<{tag}> removed")
+        remove(el)
+    for kind, count in reported.items():
+        if count > _PER_KIND_LIMIT:
+            notes.add(
+                "reader.active-content",
+                f"{count - _PER_KIND_LIMIT} more <{kind}> element(s) removed",
+                severity="warning",
+            )
+    if head_counts:
+        summary = ", ".join(f"{n} <{tag}>" for tag, n in sorted(head_counts.items()))
+        notes.add("reader.active-content", f"removed from the page head: {summary}", severity="info")
+    if handlers:
+        summary = ", ".join(f"{name} \u00d7{n}" for name, n in sorted(handlers.items()))
+        notes.add("reader.active-content", f"event-handler attributes removed: {summary}", severity="warning")
+    if unsafe_attrs:
+        notes.add("reader.active-content", f"{unsafe_attrs} attribute(s) with script URLs removed", severity="warning")
+
+
+def _report(notes: Notes, reported: Counter[str], kind: str, el: etree._Element, code: str, message: str) -> None:
+    reported[kind] += 1
+    if reported[kind] <= _PER_KIND_LIMIT:
+        notes.add(code, message, excerpt("".join(el.itertext())), line=el.sourceline, severity="warning")
