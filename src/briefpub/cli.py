@@ -210,6 +210,166 @@ def convert(
         raise typer.Exit(code)
 
 
+@app.command()
+def pack(
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Article files, in pack order.")],
+    title: Annotated[str, typer.Option("--title", help="Pack title (cover, running header, file name).")],
+    to: Annotated[list[str], typer.Option("--to", "-t", help=_TO_HELP)] = [],  # noqa: B006
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    name: Annotated[str | None, typer.Option("--name", help="Output file stem (default: slug of the title).")] = None,
+    style: Annotated[str | None, typer.Option("--style", "-s", help=_STYLE_HELP)] = None,
+    sets: Annotated[list[str], typer.Option("--set", help=_SET_HELP + " Applies to every article.")] = [],  # noqa: B006
+    subtitle: Annotated[str, typer.Option("--subtitle", help="Cover subtitle.")] = "",
+    date: Annotated[str | None, typer.Option("--date", help="Cover date (default: the build date).")] = None,
+    compiled_by: Annotated[str, typer.Option("--compiled-by", help="Originator shown on the cover.")] = "",
+    reference: Annotated[str, typer.Option("--reference", help="Reference number shown on the cover.")] = "",
+    version: Annotated[str, typer.Option("--version", help="Pack version shown on the cover.")] = "",
+    marking: Annotated[str, typer.Option("--marking", help="Protective marking of the pack.")] = "",
+    summary_page: Annotated[bool, typer.Option("--summary-page", help="Add a page gathering key points.")] = False,
+    duplex: Annotated[bool, typer.Option("--duplex", help="Start every article on a right-hand page.")] = False,
+    from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
+    import hashlib
+    import time
+
+    from briefpub.convert import atomic_write, build_time_from_env, cleanup_on_termination, render
+    from briefpub.pack import assemble_pack, format_date, safe_name
+    from briefpub.styling import load_style, with_overrides
+    from briefpub.tree import PackMeta
+    from briefpub.writers import PUBLICATION_FORMATS, WRITERS, WriteOptions
+
+    formats = parse_formats(to, WRITERS.names(), PUBLICATION_FORMATS)
+    meta_sets, style_sets = parse_sets(sets)
+    if duplex:
+        style_sets.append(("page.duplex", "true"))
+    sheet = with_overrides(load_style(style), style_sets)
+    build_time = build_time_from_env()
+    if not title.strip():
+        raise UsageError("--title: a pack needs a non-empty title")
+    stem = safe_name(name) if name is not None else safe_name(title)
+    if not marking:
+        marking = next((v for k, v in meta_sets if k.lower() == "marking"), "")
+    meta = PackMeta(
+        title=title.strip(), subtitle=subtitle, date=date if date is not None else format_date(build_time),
+        compiled_by=compiled_by, reference=reference, version=version, marking=marking,
+        summary_page=summary_page,
+    )
+    assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets)
+    options = WriteOptions(build_time=build_time, resources=assembled.resources)
+    diagnostics = list(assembled.diagnostics)
+    outputs: list[dict[str, object]] = []
+    with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
+        for fmt in formats:
+            started = time.perf_counter()
+            data, diags = render(assembled.publication, fmt, sheet, options)
+            target = out / f"{stem}{WRITERS.get(fmt).extension}"
+            atomic_write(target, data)
+            diagnostics.extend(diags)
+            outputs.append({"path": str(target), "format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
+                            "size": len(data), "seconds": round(time.perf_counter() - started, 4)})
+            bar.advance(fmt)
+    if as_json:
+        typer.echo(json.dumps({"schema": "briefpub.pack-report/1", "ok": True, "title": meta.title,
+                               "articles": len(assembled.publication.documents), "inputs": list(inputs),
+                               "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics]},
+                              ensure_ascii=False, indent=2))
+        return
+    if not quiet:
+        _print_diagnostics(diagnostics)
+    for output in outputs:
+        typer.echo(str(output["path"]))
+
+
+@app.command()
+def build(
+    manifest: Annotated[Path, typer.Option("--manifest", "-m", help="Project file.")] = Path("briefpub.toml"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes.")] = 1,
+    shard_spec: Annotated[
+        str | None, typer.Option("--shard", metavar="I/N", help="Build only shard I of N (CI matrix).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: the manifest's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the build report on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
+    import time
+
+    from briefpub.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
+    from briefpub.convert import build_time_from_env, cleanup_on_termination, remove_stale_temps
+    from briefpub.writers import WRITERS
+
+    started = time.perf_counter()
+    spec = load_manifest(manifest)
+    extensions = {name: spec_.extensions[0] for name, spec_ in WRITERS.specs().items() if spec_.extensions}
+    for name in WRITERS.names():
+        extensions.setdefault(name, f".{name}")
+    all_jobs = plan(spec, WRITERS.names(), extensions)
+    label = None
+    selected = all_jobs
+    if shard_spec is not None:
+        index, count = parse_shard(shard_spec)
+        selected = shard(all_jobs, index, count)
+        label = f"{index}/{count}"
+    out_dir = out if out is not None else (manifest.parent / spec.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out_dir)
+    build_time = build_time_from_env()
+    failures: list[str] = []
+
+    def note(result: Any) -> None:
+        if result.error:
+            failures.append(f"error: {result.path}: {result.error}")
+
+    with cleanup_on_termination(), _progress(len(selected), not (quiet or as_json)) as bar:
+
+        def progress(result: Any) -> None:
+            note(result)
+            bar.advance(result.path)
+
+        results = run_jobs(
+            selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent)
+        )
+    report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs)
+    write_outputs(out_dir, report)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for line in failures:
+            typer.echo(line, err=True)
+        if not quiet:
+            built = report["artifacts"] - report["failed"]
+            typer.echo(f"built {built} of {report['artifacts']} artifact(s) in {out_dir} "
+                       f"({report['seconds']:.1f} s); report: {out_dir / 'build-report.json'}", err=True)
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@app.command("merge-reports")
+def merge_reports_command(
+    reports: Annotated[list[Path], typer.Argument(metavar="REPORT...", help="Shard build reports.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the merged report and SHA256SUMS.")] = Path(
+        "out"
+    ),
+) -> None:
+    """Merge the build reports of shards into the full report and SHA256SUMS."""
+    from briefpub.build import merge_reports, write_outputs
+
+    loaded = []
+    for path in reports:
+        try:
+            loaded.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: cannot read build report ({exc})") from None
+    merged = merge_reports(loaded)
+    write_outputs(out, merged)
+    typer.echo(str(out / "build-report.json"))
+    if not merged["ok"]:
+        raise typer.Exit(1)
+
+
 def _outline(result: Any) -> Iterator[str]:
     from briefpub.tree import (
         BlockQuote,

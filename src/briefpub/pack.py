@@ -1,0 +1,84 @@
+"""Briefing packs: several articles assembled into one publication (pipeline stage).
+
+:func:`assemble_pack` reads every input, applies the per-article metadata
+overrides, gives each article its images, and returns one
+:class:`~briefpub.tree.Publication` with :class:`~briefpub.tree.PackMeta`, plus
+everything the readers reported. Writers then lay it out: cover, contents,
+one article after another (each on a new page), running headers naming the
+current article. Used by ``briefpub pack`` and by manifest builds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from briefpub.convert import read_prepared
+from briefpub.diagnostics import Diagnostic
+from briefpub.errors import BriefpubError, InputError
+from briefpub.tree import Document, PackMeta, Publication
+
+_SLUG_BAD = re.compile(r"[^a-z0-9]+")
+
+
+def safe_name(title: str, fallback: str = "pack") -> str:
+    """A file name stem from a title: ASCII letters, digits and hyphens, at most 60 characters.
+
+    Path separators, ``..`` and control characters can never survive, so a hostile
+    title cannot write outside the output folder.
+    """
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = _SLUG_BAD.sub("-", ascii_text.lower()).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
+def format_date(when: datetime) -> str:
+    """A cover date such as ``27 November 2026`` (locale-independent)."""
+    months = (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    )
+    return f"{when.day} {months[when.month - 1]} {when.year}"
+
+
+@dataclass(slots=True)
+class AssembledPack:
+    """A pack ready for the writers: the publication, its images, and what was reported."""
+
+    publication: Publication
+    resources: dict[str, bytes]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (input, error)
+
+
+def assemble_pack(
+    inputs: Sequence[str],
+    pack: PackMeta,
+    *,
+    fmt: str | None = None,
+    meta_overrides: Sequence[tuple[str, str]] = (),
+    skip_bad_inputs: bool = False,
+) -> AssembledPack:
+    """Read every input into one pack; a bad input raises unless ``skip_bad_inputs``."""
+    documents: list[Document] = []
+    resources: dict[str, bytes] = {}
+    diagnostics: list[Diagnostic] = []
+    skipped: list[tuple[str, str]] = []
+    for path in inputs:
+        try:
+            result, doc, images, image_diags = read_prepared(path, fmt, meta_overrides)
+        except BriefpubError as exc:
+            if not skip_bad_inputs:
+                raise
+            skipped.append((path, str(exc)))
+            continue
+        documents.append(doc)
+        resources.update(images)
+        diagnostics.extend(result.diagnostics)
+        diagnostics.extend(image_diags)
+    if not documents:
+        raise InputError(f"pack {pack.title!r}: no readable article among {len(inputs)} input(s)")
+    return AssembledPack(Publication(tuple(documents), pack), resources, diagnostics, skipped)
