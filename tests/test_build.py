@@ -191,3 +191,31 @@ def test_build_progress_is_off_when_not_a_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "\r" not in proc.stderr and "\x1b[" not in proc.stderr
     assert proc.stderr.startswith("built 6 of 6 artifact(s)")
+
+
+def test_build_progress_is_drawn_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    manifest = make_project(tmp_path)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-m", str(manifest)],
+                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "SOURCE_DATE_EPOCH": "1",
+                                                                       "TERM": "xterm", "COLUMNS": "100"})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    os.close(master)
+    seen = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "\x1b[" in seen  # the progress bar was drawn (and cleared) on the terminal
+    assert "built 6 of 6" in seen
