@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "reader.active-content": "scripts, styles, event handlers or unsafe URLs were removed",
     "reader.metadata": "a metadata value could not be used",
     "build.article-skipped": "a pack was built without an article that could not be read",
+    "writer.metadata": "a metadata value could not be used as given; a safe default was used",
     "writer.missing-glyph": "no available font has these characters",
     "writer.unsafe-link": "a link with a scheme other than http, https or mailto was kept as text",
     "writer.image-missing": "an image could not be embedded; its caption was kept",

