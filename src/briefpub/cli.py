@@ -130,7 +130,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
 _TO_HELP = "Output formats, comma-separated; repeatable (default: pdf,epub,docx)."
 _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: briefing)."
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
-_FROM_HELP = "Input format, overriding detection by extension (txt; more with plugins)."
+_FROM_HELP = "Input format, overriding detection by extension: txt, md, html (or a plugin's)."
 
 
 @app.command()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from treedump import dump
 
 from briefpub.readers import read_bytes, read_path
 from briefpub.tree import Figure, Heading, Paragraph, document_words, inline_text
+from treedump import dump
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -112,7 +112,7 @@ def test_other_encodings(encoding: str, sample: str) -> None:
 
 
 def test_control_characters_are_removed_and_reported() -> None:
-    result = read_bytes("Head\x07line\n\nText\x0b with\x1b junk.\n".encode(), source="c.txt")
+    result = read_bytes(b"Head\x07line\n\nText\x0b with\x1b junk.\n", source="c.txt")
     assert dump(result.document) == "title: Headline\np: Text with junk."
     assert [d.code for d in result.diagnostics].count("text.invalid-character") == 2
 

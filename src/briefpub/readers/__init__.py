@@ -56,6 +56,10 @@ class Reader(Protocol):
 
 _BUILTIN = (
     PluginSpec("txt", "briefpub.readers.text:READER", "plain text pasted from a web page", (".txt", ".text")),
+    PluginSpec("md", "briefpub.readers.markdown:READER", "Markdown (CommonMark + tables) with YAML front matter",
+               (".md", ".markdown")),
+    PluginSpec("html", "briefpub.readers.html:READER", "saved web page: main content extracted, scripts removed",
+               (".html", ".htm", ".xhtml")),
 )
 
 READERS: Registry[Reader] = Registry("reader", "briefpub.readers", _BUILTIN)

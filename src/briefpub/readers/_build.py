@@ -10,6 +10,7 @@ how deep nesting is flattened. Diagnostics are collected by :class:`Notes`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 from urllib.parse import urljoin, urlsplit
@@ -103,6 +104,12 @@ def link_target(href: str, base: str = "") -> tuple[str, str]:
     return "", "relative"
 
 
+def shows_url(text: str, href: str) -> bool:
+    """True when a link's visible text is (a form of) its own URL, as in autolinks."""
+    shown = _clean_url(text).lower()
+    return bool(shown) and (shown == _clean_url(href).lower() or url_scheme(shown) == url_scheme(href) != "")
+
+
 def image_source(src: str) -> tuple[str, str]:
     """Decide whether an image reference may be kept: ``(src, "")`` or ``("", problem)``.
 
@@ -124,7 +131,7 @@ def image_source(src: str) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- inlines
 
 
-def normalise_inlines(nodes: list[RawInline] | tuple[RawInline, ...], *, collapse: bool = True) -> tuple[Inline, ...]:
+def normalise_inlines(nodes: Sequence[RawInline], *, collapse: bool = True) -> tuple[Inline, ...]:
     """Tidy a run of inlines the way a browser lays them out.
 
     Whitespace runs collapse to one space across node boundaries (no-break
@@ -145,7 +152,7 @@ def _append_text(out: list[Inline], text: str) -> None:
         out.append(Text(text))
 
 
-def _collapse(nodes: list[RawInline], state: list[bool], collapse: bool) -> list[Inline]:
+def _collapse(nodes: Sequence[RawInline], state: list[bool], collapse: bool) -> list[Inline]:
     out: list[Inline] = []
     for node in nodes:
         match node:
@@ -176,19 +183,32 @@ def _collapse(nodes: list[RawInline], state: list[bool], collapse: bool) -> list
                 if text.strip():
                     out.append(Code((Text(text),)))
                     state[0] = False
-            case Emphasis(children=c):
+            case Emphasis(children=c) | Strong(children=c) | Link(children=c):
                 inner = _collapse(list(c), state, collapse)
+                # Spaces at the edges of emphasis or a link belong outside it.
+                lead = bool(inner) and isinstance(inner[0], Text) and inner[0].text.startswith(" ")
+                if lead:
+                    _append_text(out, " ")
+                    inner = _strip_start(inner)
+                trail = bool(inner) and isinstance(inner[-1], Text) and inner[-1].text.endswith(" ")
+                if trail:
+                    last = inner[-1].text.rstrip(" ")  # type: ignore[union-attr]
+                    inner = inner[:-1] + ([Text(last)] if last else [])
                 if inner:
-                    out.append(Emphasis(tuple(inner)))
-            case Strong(children=c):
-                inner = _collapse(list(c), state, collapse)
-                if inner:
-                    out.append(Strong(tuple(inner)))
-            case Link(children=c):
-                inner = _collapse(list(c), state, collapse)
-                if inner:
-                    out.append(Link(node.url, tuple(inner), node.title))
+                    if isinstance(node, Link):
+                        out.append(Link(node.url, tuple(inner), node.title))
+                    else:
+                        out.append(type(node)(tuple(inner)))
+                if trail:
+                    _append_text(out, " ")
     return out
+
+
+def _strip_start(nodes: list[Inline]) -> list[Inline]:
+    if nodes and isinstance(nodes[0], Text):
+        rest = nodes[0].text.lstrip(" ")
+        return [Text(rest), *nodes[1:]] if rest else nodes[1:]
+    return nodes
 
 
 def _strip_end(nodes: list[Inline]) -> list[Inline]:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from briefpub.diagnostics import Diagnostic
 from briefpub.readers import ReadResult
@@ -76,7 +77,7 @@ _DATELINE = re.compile(
 )
 
 # Furniture: removed wherever it stands.
-_ANYWHERE = re.compile(
+FURNITURE_ANYWHERE = re.compile(
     r"^(?:advertisement|advert|sponsored( content)?|"
     r"(?:related|see also|read more|read also|more on this( story)?|recommended)\s*:.*|"
     r"share this (?:article|story|page|post)(?: on .*)?|"
@@ -84,7 +85,7 @@ _ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 # Furniture: removed when it trails the article.
-_TRAILING = re.compile(
+FURNITURE_TRAILING = re.compile(
     r"^(?:(?:add|post|leave|write|submit)( a| new| your)? comments?.*|"
     r"have your say.*|join the (?:conversation|discussion).*|"
     r"(?:view|show|hide|load|read) (?:all )?\d* ?comments?.*|"
@@ -102,7 +103,7 @@ _TRAILING = re.compile(
     re.IGNORECASE,
 )
 # A header after which a trailing list of short headline lines is furniture too.
-_LIST_HEADER = re.compile(
+RELATED_LIST_HEADER = re.compile(
     r"^(?:related(?: (?:articles|stories|coverage|content|news|posts))?|read more|more (?:from|stories|on).*|"
     r"you (?:may|might) also like|most (?:read|popular|viewed)|recommended(?: for you)?|see also)\s*:?$",
     re.IGNORECASE,
@@ -183,12 +184,12 @@ def _remove_furniture(chunks: list[_Chunk], state: _State) -> list[_Chunk]:
     end = len(chunks)
     while end > 1:
         chunk = chunks[end - 1]
-        if all(_TRAILING.match(ln.text) or _ANYWHERE.match(ln.text) for ln in chunk.lines):
+        if all(FURNITURE_TRAILING.match(ln.text) or FURNITURE_ANYWHERE.match(ln.text) for ln in chunk.lines):
             end -= 1
             continue
         header = next(
             (i for i in range(end - 1, max(end - 12, 0), -1) if len(chunks[i].lines) == 1
-             and _LIST_HEADER.match(chunks[i].lines[0].text)),
+             and RELATED_LIST_HEADER.match(chunks[i].lines[0].text)),
             None,
         )
         if header is not None and header > 0 and all(
@@ -205,7 +206,7 @@ def _remove_furniture(chunks: list[_Chunk], state: _State) -> list[_Chunk]:
     for index, chunk in enumerate(chunks[:end]):
         lines = []
         for ln in chunk.lines:
-            if index > 0 and _ANYWHERE.match(ln.text):
+            if index > 0 and FURNITURE_ANYWHERE.match(ln.text):
                 drop(ln, "site furniture")
             else:
                 lines.append(ln)
@@ -214,7 +215,7 @@ def _remove_furniture(chunks: list[_Chunk], state: _State) -> list[_Chunk]:
     return kept
 
 
-def _inlines(text: str) -> tuple[Inline, ...]:
+def linkify(text: str) -> tuple[Inline, ...]:
     """Plain text to inlines, with bare http(s) URLs made into links."""
     out: list[Inline] = []
     pos = 0
@@ -292,7 +293,7 @@ def _list_items(chunk: _Chunk) -> tuple[str, list[str], int] | None:
 
 
 def _make_list(kind: str, items: list[str], start: int) -> Block:
-    list_items = tuple(ListItem((Paragraph(_inlines(text)),)) for text in items)
+    list_items = tuple(ListItem((Paragraph(linkify(text)),)) for text in items)
     if kind == "bullet":
         return BulletList(list_items)
     return OrderedList(list_items, start=max(start, 1))
@@ -307,24 +308,48 @@ def _quote(chunk: _Chunk) -> BlockQuote | None:
         attribution = (Text(m.group("who")),)
         texts = texts[:-1]
     body = normalise_space(" ".join(texts))
-    paragraphs = (Paragraph(_inlines(body)),) if body else ()
+    paragraphs = (Paragraph(linkify(body)),) if body else ()
     return BlockQuote(paragraphs, attribution)
 
 
-def _byline(text: str) -> tuple[list[str], str, str] | None:
-    """(authors, date, source) when ``text`` is a whole "By NAME[, NAME and NAME][, date|| outlet]" line."""
+_ROLE_WORDS = re.compile(
+    r"\b(?:reporter|correspondent|editor|writer|journalist|staff|columnist|analyst|contributor|"
+    r"producer|photographer|chief|senior|political|foreign|diplomatic|economics|defence|defense|"
+    r"security|science|health|business|bureau)\b",
+    re.IGNORECASE,
+)
+
+
+class Byline(NamedTuple):
+    """A parsed byline: author names, a date and an outlet as written, and the authors' role."""
+
+    authors: list[str]
+    date: str
+    source: str
+    role: str
+
+
+def parse_byline(text: str) -> Byline | None:
+    """The parts of a whole "By NAME[, NAME and NAME][, Role][, date|| outlet]" line, else None.
+
+    A piece after a comma that names a job ("Chief Reporter", "Diplomatic Correspondent") is
+    the role, not another author.
+    """
     m = _BYLINE.match(text)
     if not m or len(text) > 160:
         return None
     parts = [p.strip() for p in re.split(r"\s*[|\u00b7\u2022]\s*|\s+[\u2013\u2014-]\s+", m.group("rest")) if p.strip()]
     names_part, extras = parts[0], parts[1:]
-    # Trailing ", date" or ", Outlet" inside the first part.
+    # Trailing ", Role", ", date" or ", Outlet" inside the first part.
     pieces = [p.strip() for p in names_part.split(",")]
     authors: list[str] = []
-    date = source = ""
+    date = source = role = ""
     for i, piece in enumerate(pieces):
+        if i > 0 and authors and not role and _ROLE_WORDS.search(piece) and len(piece.split()) <= 5:
+            role = piece
+            continue
         for name in re.split(r"\s+(?:and|&)\s+", piece):
-            if _NAME.match(name):
+            if _NAME.match(name) and not (i > 0 and role):
                 authors.append(name)
             elif i > 0 and authors:
                 extras.insert(0, ", ".join(pieces[i:]))
@@ -337,11 +362,13 @@ def _byline(text: str) -> tuple[list[str], str, str] | None:
     for extra in extras:
         if not date and parse_date(extra) is not None:
             date = extra
+        elif not role and _ROLE_WORDS.search(extra) and len(extra.split()) <= 5:
+            role = extra
         elif not source and len(extra.split()) <= 4 and _NAME.match(extra):
             source = extra
         else:
             return None
-    return (authors, date, source) if authors else None
+    return Byline(authors, date, source, role) if authors else None
 
 
 class TextReader:
@@ -389,9 +416,11 @@ class TextReader:
             if (m := _URL_LINE.match(line.text)) and "url" not in meta:
                 meta["url"] = m.group("url")
                 state.note("reader.metadata", "URL line moved into the document's url", line.text, line.number)
-            elif (by := _byline(line.text)) is not None and "authors" not in meta:
-                authors, date, outlet = by
+            elif (by := parse_byline(line.text)) is not None and "authors" not in meta:
+                authors, date, outlet, role = by
                 meta["authors"] = tuple(authors)
+                if role:
+                    meta["extras"] = (("author_role", role),)
                 if date:
                     meta["date"], meta["date_iso"] = date, parse_date(date) or ""
                 if outlet:
@@ -436,16 +465,16 @@ class TextReader:
             if (dup := _duplicate_caption(_PAD.sub("", line.raw))) is not None:
                 caption, copy = dup
                 state.note("reader.duplicate-caption", "caption pasted twice: kept once", copy, line.number)
-                return Figure(caption=_inlines(caption))
+                return Figure(caption=linkify(caption))
             if _BREAK.match(text):
                 return ThematicBreak()
             if _PHOTO.match(text):
-                return Figure(caption=_inlines(text))
+                return Figure(caption=linkify(text))
             if m := _HASH_HEADING.match(text):
-                return Heading(len(m.group("hashes")), _inlines(m.group("text")))
+                return Heading(len(m.group("hashes")), linkify(m.group("text")))
             if _is_subheading(chunk, is_last):
                 state.note("reader.heading-guess", "short standalone line taken as a subheading", text, line.number)
-                return Heading(2, _inlines(text))
+                return Heading(2, linkify(text))
         if (quote := _quote(chunk)) is not None:
             return quote
         if "date" not in meta and (m := _DATELINE.match(text)):
@@ -453,7 +482,7 @@ class TextReader:
             meta["date_iso"] = parse_date(m.group("date")) or ""
             state.note("reader.dateline", "dateline: date copied into the document's date", m.group(0).strip(),
                        line.number)
-        return Paragraph(_inlines(text))
+        return Paragraph(linkify(text))
 
 
 READER = TextReader()

@@ -62,7 +62,8 @@ def byline(doc: Document) -> str:
     authors = list(doc.meta.authors)
     if authors:
         names = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
-        parts.append(f"By {names}")
+        role = dict(doc.meta.extras).get("author_role", "")
+        parts.append(f"By {names}, {role}" if role else f"By {names}")
     if doc.meta.date:
         parts.append(doc.meta.date)
     if doc.meta.source:

@@ -25,6 +25,7 @@ from lxml import etree
 from briefpub.errors import InputError
 from briefpub.readers._build import Notes, excerpt
 
+_C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 #: Elements that run code, load other documents or only style the page.
@@ -32,14 +33,17 @@ ACTIVE_TAGS = frozenset(
     {
         "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
         "template", "svg", "link", "base", "portal", "noembed", "noframes", "param", "meta",
-        "xml", "import", "slot",
+        "xml", "import",
     }
 )
 #: Players and drawings the tree cannot hold (their fallback text is reported).
-MEDIA_TAGS = frozenset({"video", "audio", "canvas", "map", "track", "source", "dialog"})
+MEDIA_TAGS = frozenset({"video", "audio", "canvas", "map", "dialog"})
+#: Void elements libxml2's HTML 4 parser may wrap around what follows them: unwrapped.
+UNWRAP_TAGS = frozenset({"source", "track"})
 FORM_CONTROLS = frozenset(
-    {"input", "button", "select", "textarea", "datalist", "output", "keygen", "option", "optgroup"}
+    {"input", "button", "select", "textarea", "datalist", "output", "keygen", "option", "optgroup", "label"}
 )
+_SCRIPT_URL = re.compile(r"^[\x00-\x20]*(?:java|vb)[\x00-\x20]*script[\x00-\x20]*:", re.IGNORECASE)
 _PER_KIND_LIMIT = 20  # body elements reported one by one before summarising
 
 
@@ -57,6 +61,17 @@ def _strip_doctype_subset(text: str, notes: Notes) -> str:
     return text[: m.start()] + "<!DOCTYPE html>" + text[m.end() :]
 
 
+def _windows_1252_reference(m: re.Match[str]) -> str:
+    number = int(m.group(1)[1:], 16) if m.group(1)[0] in "xX" else int(m.group(1))
+    char = bytes([number]).decode("cp1252", errors="ignore")
+    return char or m.group(0)
+
+
+def _fix_c1_references(text: str) -> str:
+    """``&#147;`` means U+201C in browsers (Windows-1252), not the C1 control U+0093."""
+    return _C1_REFERENCE.sub(_windows_1252_reference, text)
+
+
 def _parser() -> etree.HTMLParser:
     return etree.HTMLParser(
         encoding="utf-8",
@@ -70,7 +85,7 @@ def _parser() -> etree.HTMLParser:
 
 def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     """Parse a whole page (decoded text) into an lxml tree rooted at ``<html>``."""
-    text = _strip_doctype_subset(text, notes)
+    text = _fix_c1_references(_strip_doctype_subset(text, notes))
     parser = _parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -94,9 +109,20 @@ def parse_fragment(markup: str, source: str, notes: Notes) -> etree._Element:
     return body if body is not None else root
 
 
+def line_of(el: etree._Element) -> int | None:
+    """The input line where ``el`` starts (None when lxml does not know)."""
+    line: object = getattr(el, "sourceline", None)  # lxml-stubs type it as "..."
+    return line if isinstance(line, int) else None
+
+
+def raw_text(el: etree._Element) -> str:
+    """All text inside ``el``, as written."""
+    return "".join(str(t) for t in el.itertext())
+
+
 def text_of(el: etree._Element) -> str:
-    """All text inside ``el``, whitespace collapsed."""
-    return " ".join("".join(el.itertext()).split())
+    """All text inside ``el``, whitespace collapsed (element boundaries count as spaces)."""
+    return " ".join(" ".join(str(t) for t in el.itertext()).split())
 
 
 def remove(el: etree._Element) -> None:
@@ -142,6 +168,11 @@ def unwrap(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    """True while ``el`` is still in the document (not inside an element already removed)."""
+    return any(a is root for a in el.iterancestors())
+
+
 def _in_head(el: etree._Element) -> bool:
     return any(a.tag == "head" for a in el.iterancestors())
 
@@ -157,39 +188,43 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
     if body is not None:
         body_text_total = len(text_of(body))
     for el in list(root.iter()):
-        tag = el.tag
-        if not isinstance(tag, str):  # comments/PIs when the parser kept any
+        raw_tag: object = el.tag
+        if not isinstance(raw_tag, str):  # comments/PIs when the parser kept any
             remove(el)
             continue
-        tag = tag.lower()
+        tag = raw_tag.lower()
         for name in list(el.attrib):
             lowered = str(name).lower()
             if lowered.startswith("on"):
                 handlers[lowered] += 1
                 del el.attrib[name]
-            elif lowered in ("srcdoc", "formaction", "xlink:href") or str(el.attrib[name]).lower().lstrip().startswith(
-                ("javascript:", "vbscript:")
-            ) and lowered not in ("href", "src"):
+            elif lowered in ("srcdoc", "formaction") or (
+                lowered not in ("href", "src") and _SCRIPT_URL.match(str(el.attrib[name]))
+            ):
                 unsafe_attrs += 1
                 del el.attrib[name]
+        if tag in UNWRAP_TAGS:
+            unwrap(el)
+            continue
         if tag not in ACTIVE_TAGS and tag not in MEDIA_TAGS and tag != "form" and tag not in FORM_CONTROLS:
             continue
-        if el.getparent() is None or any(a.tag in ACTIVE_TAGS for a in el.iterancestors()):
-            continue  # the root, or already inside something removed
+        if el.getparent() is None or not _attached(el, root):
+            continue  # the root, or inside something already removed
         if _in_head(el) or tag in ("meta", "link", "base"):
             if tag in ("script", "style", "iframe", "object", "embed", "noscript", "base"):
                 head_counts[tag] += 1
             remove(el)
             continue
         if tag == "form":
-            if body_text_total and len(text_of(el)) >= 0.5 * body_text_total:
+            form_text = len(text_of(el))
+            if form_text >= 200 and form_text >= 0.5 * body_text_total:
                 for control in [c for c in el.iter() if isinstance(c.tag, str) and c.tag in FORM_CONTROLS]:
                     remove(control)
                 unwrap(el)
                 notes.add(
                     "reader.active-content",
                     "form around the page unwrapped; its controls removed",
-                    line=el.sourceline,
+                    line=line_of(el),
                     severity="warning",
                 )
                 continue
@@ -226,4 +261,4 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
 def _report(notes: Notes, reported: Counter[str], kind: str, el: etree._Element, code: str, message: str) -> None:
     reported[kind] += 1
     if reported[kind] <= _PER_KIND_LIMIT:
-        notes.add(code, message, excerpt("".join(el.itertext())), line=el.sourceline, severity="warning")
+        notes.add(code, message, excerpt(raw_text(el)), line=line_of(el), severity="warning")

@@ -1,0 +1,722 @@
+"""HTML elements -> document tree blocks (reader stage, HTML).
+
+:class:`Converter` walks a neutralised lxml subtree and builds
+:mod:`briefpub.tree` nodes: paragraphs (text directly in a ``<div>`` too, with
+``<br><br>`` splitting paragraphs), headings, lists, definition lists, block
+quotes with their attribution (a ``<footer>``/``<cite>``, or a last line opening
+with an em dash), figures with captions, data tables (layout tables are read as
+containers), preformatted text, thematic breaks, and the inline kinds. Links keep
+only http, https and mailto targets (relative ones resolved against the page's
+canonical URL); images keep their ``src`` as written.
+
+With ``header=True`` (whole pages), the article's own header is read into the
+metadata before the body starts: the first ``<h1>`` is the title, a byline
+("By ..." or a byline/author class) gives the authors, a ``<time>`` or date line
+the date, and a standfirst class the subtitle. Text furniture inside the
+article ("Advertisement", "Read more: ...", trailing share and comment prompts,
+"Related" link lists) is removed with the plain-text reader's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from lxml import etree
+
+from briefpub.readers._build import (
+    MAX_BLOCK_DEPTH,
+    MAX_INLINE_DEPTH,
+    Notes,
+    comparable,
+    excerpt,
+    image_source,
+    link_target,
+    normalise_inlines,
+    shows_url,
+    strip_leading_dash,
+)
+from briefpub.readers._dates import parse_date
+from briefpub.readers.html._parse import line_of, raw_text, remove, text_of
+from briefpub.readers.text import FURNITURE_ANYWHERE, FURNITURE_TRAILING, RELATED_LIST_HEADER, parse_byline
+from briefpub.tree import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Strong,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+    ThematicBreak,
+    inline_text,
+)
+
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table",
+        "ul", "legend", "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "body", "html", "search",
+        "listing", "xmp", "plaintext", "dir", "frameset", "noframes",
+    }
+)
+_EMPHASIS = frozenset({"em", "i", "cite", "dfn", "var"})
+_STRONG = frozenset({"strong", "b"})
+_CODE = frozenset({"code", "kbd", "samp", "tt"})
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-res-src")
+_BYLINE_WORDS = frozenset({"byline", "author", "authors", "contributor", "contributors", "writer", "byl"})
+_DATE_WORDS = frozenset({"date", "dateline", "timestamp", "published", "pubdate", "posted", "time"})
+_STANDFIRST_WORDS = frozenset(
+    {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary"}
+)
+_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+_ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_TITLE_PARTS = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
+_COMMENTS_HEADER = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
+    r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def _tag(el: etree._Element) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _class_words(el: etree._Element) -> set[str]:
+    words: set[str] = set()
+    for token in (el.get("class") or "").split() + (el.get("id") or "").split():
+        parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
+        words.update(parts)
+        words.add("".join(parts))
+    return words
+
+
+def _has_block(el: etree._Element) -> bool:
+    return any(_tag(d) in BLOCK_TAGS for d in el.iterdescendants())
+
+
+class Converter:
+    """Builds tree blocks from HTML elements; see the module docstring."""
+
+    def __init__(self, notes: Notes, *, base: str = "", meta: dict[str, Any] | None = None) -> None:
+        self.notes = notes
+        self.base = base
+        self.meta: dict[str, Any] = meta if meta is not None else {}
+        self.header = meta is not None
+        self.body_started = not self.header
+        self.title_done = False
+        self.counts: Counter[str] = Counter()
+        self.flattened = False
+        self.expect_headline = False  # an <h1> is coming: short lines before it are labels
+
+    # ------------------------------------------------------------------ entry points
+
+    def document_blocks(self, container: etree._Element) -> tuple[Block, ...]:
+        """The article's blocks (reading its header into the metadata) with text furniture removed."""
+        self.expect_headline = self.header and container.find(".//h1") is not None
+        blocks = self.blocks(container, 0)
+        if not self.title_done and blocks:
+            blocks = self._headline_line(blocks)
+        blocks = self._drop_text_furniture(blocks)
+        self.finish()
+        return tuple(blocks)
+
+    def finish(self) -> None:
+        """Emit the summary diagnostics collected while converting."""
+        if self.counts["relative"]:
+            self.notes.add(
+                "reader.unsupported",
+                f"{self.counts['relative']} relative link(s) kept as text (no canonical page URL to resolve them)",
+            )
+        if self.counts["span"]:
+            self.notes.add(
+                "reader.unsupported",
+                f"{self.counts['span']} table cell span(s): spanned cells padded with empty cells",
+            )
+        if self.counts["pixel"]:
+            self.notes.add("reader.boilerplate-removed", f"{self.counts['pixel']} tracking pixel image(s) removed")
+        if self.flattened:
+            self.notes.add(
+                "reader.unsupported",
+                f"quotations or lists nested more than {MAX_BLOCK_DEPTH} deep were flattened",
+                severity="warning",
+            )
+
+    # ------------------------------------------------------------------ blocks
+
+    def blocks(self, el: etree._Element, depth: int) -> list[Block]:
+        """Blocks for the content of ``el`` (its text, children and their tails)."""
+        out: list[Block] = []
+        pending: list[Inline] = []
+        figures: list[Block] = []
+
+        def flush() -> None:
+            inlines = normalise_inlines(pending)
+            pending.clear()
+            if inlines and self.expect_headline and not self.title_done and len(inline_text(inlines).split()) <= 8:
+                self.notes.add("reader.boilerplate-removed", "removed label above the headline", inline_text(inlines),
+                               line_of(el))
+            elif inlines:
+                self.body_started = True
+                out.append(Paragraph(inlines))
+            out.extend(figures)
+            figures.clear()
+
+        if el.text:
+            pending.append(Text(el.text))
+        for child in list(el):
+            tag = _tag(child)
+            if tag == "br":
+                if pending and isinstance(pending[-1], LineBreak):
+                    pending.pop()
+                    flush()
+                else:
+                    pending.append(LineBreak())
+            elif tag in BLOCK_TAGS or (tag and tag not in ("a", "img") and (_has_block(child) or _double_br(child))):
+                flush()
+                out.extend(self.block(child, depth))
+            elif tag and not (self.header and not self.body_started and self._header_item(child, inline=True)):
+                pending.extend(self.inline(child, 0, figures))
+            # whitespace between two <br> must not hide the pair
+            if child.tail and (child.tail.strip() or not (pending and isinstance(pending[-1], LineBreak))):
+                pending.append(Text(child.tail))
+        flush()
+        return out
+
+    def block(self, el: etree._Element, depth: int) -> list[Block]:
+        """Blocks for one block-level element."""
+        tag = _tag(el)
+        if not self.body_started and self._header_item(el):
+            return []
+        if tag in _HEADINGS:
+            return self._heading(el, _HEADINGS[tag])
+        if tag in ("ul", "ol", "menu", "dir"):
+            return self._list(el, depth)
+        if tag == "dl":
+            return self._definitions(el, depth)
+        if tag == "blockquote":
+            return self._quote(el, depth)
+        if tag == "figure":
+            return self._figure(el, depth)
+        if tag == "table":
+            return self._table(el, depth)
+        if tag in ("pre", "listing", "xmp", "plaintext"):
+            return self._pre(el)
+        if tag == "hr":
+            return [ThematicBreak()]
+        return self.blocks(el, depth)
+
+    def _heading(self, el: etree._Element, level: int) -> list[Block]:
+        inlines = normalise_inlines(self.inline_content(el, 0, []))
+        if not inlines:
+            return []
+        if self.header and level == 1 and not self.title_done and not self.body_started:
+            self.title_done = True
+            self.meta["title"] = inline_text(inlines)
+            return []
+        self.body_started = True
+        return [Heading(level, inlines)]
+
+    def _list(self, el: etree._Element, depth: int) -> list[Block]:
+        items: list[ListItem] = []
+        flat: list[Block] = []
+        for child in el:
+            tag = _tag(child)
+            if tag == "li" or (tag and text_of(child)):
+                blocks = self.blocks(child, depth + 1)
+                if blocks:
+                    items.append(ListItem(tuple(blocks)))
+                    flat.extend(blocks)
+        if not items:
+            return []
+        self.body_started = True
+        if depth >= MAX_BLOCK_DEPTH:
+            self.flattened = True
+            return flat
+        if _tag(el) == "ol":
+            try:
+                start = int((el.get("start") or "1").strip())
+            except ValueError:
+                start = 1
+            return [OrderedList(tuple(items), start=min(max(start, 0), 1_000_000))]
+        return [BulletList(tuple(items))]
+
+    def _definitions(self, el: etree._Element, depth: int) -> list[Block]:
+        out: list[Block] = []
+        for child in el:
+            tag = _tag(child)
+            if tag == "dt":
+                inlines = normalise_inlines(self.inline_content(child, 0, []))
+                if inlines:
+                    out.append(Paragraph((Strong(inlines),)))
+            elif tag:
+                out.extend(self.blocks(child, depth))
+        return out
+
+    def _quote(self, el: etree._Element, depth: int) -> list[Block]:
+        attribution: tuple[Inline, ...] = ()
+        children = [c for c in el if _tag(c)]
+        for child in children:
+            tag = _tag(child)
+            if tag == "footer" or (tag == "cite" and child is children[-1] and len(children) > 1):
+                inlines = normalise_inlines(self.inline_content(child, 0, []))
+                attribution = strip_leading_dash(inlines) or inlines
+                remove(child)
+                break
+        blocks = self.blocks(el, depth + 1)
+        if not attribution and blocks and isinstance(blocks[-1], Paragraph):
+            attribution, blocks = _split_attribution(blocks)
+        if not blocks and not attribution:
+            return []
+        self.body_started = True
+        if depth >= MAX_BLOCK_DEPTH:
+            self.flattened = True
+            return blocks + ([Paragraph(attribution)] if attribution else [])
+        return [BlockQuote(tuple(blocks), attribution)]
+
+    def _figure(self, el: etree._Element, depth: int) -> list[Block]:
+        caption_el = el.find(".//figcaption")
+        caption: tuple[Inline, ...] = ()
+        if caption_el is not None:
+            caption = normalise_inlines(self.inline_content(caption_el, 0, []))
+            remove(caption_el)
+        images = [img for img in el.iter("img")]
+        quote = el.find(".//blockquote")
+        if quote is not None and not images:
+            blocks = self._quote(quote, depth)
+            if caption and blocks and isinstance(blocks[-1], BlockQuote) and not blocks[-1].attribution:
+                blocks[-1] = BlockQuote(blocks[-1].blocks, strip_leading_dash(caption) or caption)
+            return blocks
+        table = el.find(".//table")
+        if table is not None and not images:
+            blocks = self._table(table, depth)
+            if caption and blocks and isinstance(blocks[-1], Table) and not blocks[-1].caption:
+                blocks[-1] = Table(blocks[-1].header, blocks[-1].rows, caption)
+            return blocks
+        figures: list[Block] = []
+        for img in images:
+            figure = self._image(img, caption if not figures else ())
+            if figure is not None:
+                figures.append(figure)
+            remove(img)
+        if caption and not any(isinstance(f, Figure) and f.caption for f in figures):
+            figures.append(Figure(caption=caption))  # every image refused: the caption stays
+        self.body_started = self.body_started or bool(figures)
+        rest = self.blocks(el, depth)  # credits or text outside the caption
+        return figures + rest
+
+    def _image(self, img: etree._Element, caption: tuple[Inline, ...]) -> Figure | None:
+        """A figure for ``img`` (None when there is nothing to show), reporting refused sources."""
+        alt = " ".join((img.get("alt") or "").split())
+        if _is_pixel(img):
+            self.counts["pixel"] += 1
+            return None
+        src = img.get("src") or ""
+        if not src.strip() or image_source(src)[1] == "data":
+            src = next((img.get(a) or "" for a in _LAZY_SRC if (img.get(a) or "").strip()), src)
+        ref, problem = image_source(src)
+        if problem == "data":
+            self.notes.add(
+                "reader.image-refused", "inline data: image not kept", alt or src[:40], line_of(img), "warning"
+            )
+        elif problem == "unsafe":
+            self.notes.add("reader.active-content", "image with a script or local-file URL removed", src,
+                           line_of(img), "warning")
+        if not ref and not caption:
+            if alt:
+                return Figure(caption=(Text(alt),), alt=alt)
+            return None
+        return Figure(caption=caption, image=ref, alt=alt)
+
+    def _pre(self, el: etree._Element) -> list[Block]:
+        text = raw_text(el).strip("\n")
+        if not text.strip():
+            return []
+        inlines: list[Inline] = []
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                inlines.append(LineBreak())
+            if line.strip():
+                inlines.append(Code((Text(line.rstrip()),)))
+        self.body_started = True
+        return [Paragraph(tuple(inlines))]
+
+    # ------------------------------------------------------------------ tables
+
+    def _table(self, el: etree._Element, depth: int) -> list[Block]:
+        rows = [tr for tr in el.iter("tr") if _owner_table(tr) is el]
+        if _is_layout_table(el, rows):
+            out: list[Block] = []
+            for tr in rows:
+                for cell in tr:
+                    if _tag(cell) in ("td", "th"):
+                        out.extend(self.blocks(cell, depth))
+            return out
+        header: list[TableRow] = []
+        body: list[TableRow] = []
+        for tr in rows:
+            cells: list[TableCell] = []
+            for cell in tr:
+                if _tag(cell) not in ("td", "th"):
+                    continue
+                inlines = self._cell_inlines(cell)
+                cells.append(TableCell(inlines, _align(cell)))
+                span = _int(cell.get("colspan"), 1)
+                if span > 1 or _int(cell.get("rowspan"), 1) > 1:
+                    self.counts["span"] += 1
+                cells.extend(TableCell(()) for _ in range(min(span, 50) - 1))
+            if not cells:
+                continue
+            parent = tr.getparent()
+            in_head = parent is not None and _tag(parent) == "thead"
+            all_th = all(_tag(c) == "th" for c in tr if _tag(c) in ("td", "th"))
+            if in_head or (all_th and not body):
+                header.append(TableRow(tuple(cells)))
+            else:
+                body.append(TableRow(tuple(cells)))
+        caption_el = el.find("caption")
+        caption = normalise_inlines(self.inline_content(caption_el, 0, [])) if caption_el is not None else ()
+        if not header and not body:
+            return [Paragraph(caption)] if caption else []
+        self.body_started = True
+        return [Table(tuple(header), tuple(body), caption)]
+
+    def _cell_inlines(self, cell: etree._Element) -> tuple[Inline, ...]:
+        figures: list[Block] = []
+        parts: list[Inline] = []
+        if cell.text:
+            parts.append(Text(cell.text))
+        for child in cell:
+            tag = _tag(child)
+            if tag in BLOCK_TAGS:
+                parts.append(LineBreak())
+                parts.extend(self.inline_content(child, 0, figures))
+                parts.append(LineBreak())
+            elif tag:
+                parts.extend(self.inline(child, 0, figures))
+            if child.tail:
+                parts.append(Text(child.tail))
+        for fig in figures:  # images in cells: keep their caption/alt text
+            if isinstance(fig, Figure) and (fig.caption or fig.alt):
+                parts.extend((LineBreak(), *(fig.caption or (Text(fig.alt),))))
+        cleaned: list[Inline] = []
+        for node in normalise_inlines(parts):
+            if isinstance(node, LineBreak) and cleaned and isinstance(cleaned[-1], LineBreak):
+                continue
+            cleaned.append(node)
+        return tuple(cleaned)
+
+    # ------------------------------------------------------------------ inlines
+
+    def inline_content(self, el: etree._Element, depth: int, figures: list[Block]) -> list[Inline]:
+        """Inlines for the content of ``el`` (not its tail); block children are read as inline."""
+        out: list[Inline] = []
+        if el.text:
+            out.append(Text(el.text))
+        for child in el:
+            if _tag(child):
+                out.extend(self.inline(child, depth, figures))
+                if _tag(child) in BLOCK_TAGS:
+                    out.append(Text(" "))
+            if child.tail:
+                out.append(Text(child.tail))
+        return out
+
+    def inline(self, el: etree._Element, depth: int, figures: list[Block]) -> list[Inline]:
+        """Inlines for one element (images are moved to ``figures``, emitted after the paragraph)."""
+        tag = _tag(el)
+        if tag == "br":
+            return [LineBreak()]
+        if tag == "wbr":
+            return []
+        if tag == "img":
+            figure = self._image(el, ())
+            if figure is not None:
+                figures.append(figure)
+            return []
+        if tag in _CODE:
+            text = raw_text(el)
+            return [Code((Text(text),))] if text.strip() else [Text(text)]
+        children = self.inline_content(el, depth + 1, figures)
+        if tag == "a":
+            return self._link(el, children, depth)
+        if depth >= MAX_INLINE_DEPTH:
+            return children
+        if tag in _EMPHASIS:
+            return [Emphasis(tuple(children))]
+        if tag in _STRONG:
+            return [Strong(tuple(children))]
+        if tag == "q":
+            return [Text("\u201c"), *children, Text("\u201d")]
+        return children
+
+    def _link(self, el: etree._Element, children: list[Inline], depth: int) -> list[Inline]:
+        href = el.get("href")
+        if href is None:
+            return children
+        url, problem = link_target(href, self.base)
+        if problem == "unsafe":
+            if shows_url(inline_text(normalise_inlines(children)), href):
+                self.notes.add("reader.active-content", "link showing an unsafe URL removed", href, line_of(el),
+                               "warning")
+                return []
+            self.notes.add("reader.active-content", "link with an unsafe URL kept as text", href, line_of(el),
+                           "warning")
+            return children
+        if problem == "relative":
+            self.counts["relative"] += 1
+            return children
+        if problem or depth >= MAX_INLINE_DEPTH:
+            return children
+        return [Link(url, tuple(children), " ".join((el.get("title") or "").split()))]
+
+    # ------------------------------------------------------------------ article header
+
+    def _header_item(self, el: etree._Element, *, inline: bool = False) -> bool:
+        """Read a byline, date or standfirst at the top of the article into the metadata.
+
+        Block elements may be recognised by their text ("By NAME", a date);
+        inline ones only by their tag (``<time>``) or class.
+        """
+        tag = _tag(el)
+        if tag in _HEADINGS or tag in ("ul", "ol", "table", "figure", "blockquote", "pre", "hr"):
+            return False
+        words = _class_words(el)
+        text = text_of(el)
+        if not text or len(text) > 300:
+            return False
+        if words & _STANDFIRST_WORDS and not _has_block_child(el):
+            if not self.meta.get("subtitle"):
+                self.meta["subtitle"] = text
+            return True
+        known = self.meta.get("authors", ())
+        byline_class = (
+            bool(words & _BYLINE_WORDS)
+            or el.find(".//a[@rel='author']") is not None
+            or (not inline and any(comparable(text).startswith(comparable(a)) for a in known if a))
+        )
+        if (byline_class or (not inline and _BY.match(text))) and len(text) <= 200 and not _has_block_child(el):
+            authors, date, source = self._parse_byline(el, text, loose=byline_class)
+            if authors:
+                if not self.meta.get("authors"):
+                    self.meta["authors"] = tuple(authors)
+                    self.notes.add("reader.byline", "byline moved into the document's authors", text, line_of(el))
+                else:
+                    self.notes.add("reader.byline", "byline removed from the body (authors already known)", text,
+                                   line_of(el))
+                if date:
+                    self._set_date(date, None, el)
+                if source and not self.meta.get("source"):
+                    self.meta["source"] = source
+                return True
+        time_el = el if tag == "time" else el.find(".//time")
+        if inline and tag != "time" and not words & _DATE_WORDS:
+            return False
+        looks_dated = words & _DATE_WORDS or time_el is not None or (len(text) <= 60 and parse_date(text))
+        if looks_dated and len(text) <= 80 and not _has_block_child(el):
+            machine = time_el.get("datetime") if time_el is not None else None
+            shown = text_of(time_el) if time_el is not None else text
+            residue = text.replace(shown, "").strip() if shown else text
+            if len(residue) <= 25 and (parse_date(shown) or (machine and parse_date(machine))):
+                self._set_date(shown or text, machine, el)
+                return True
+        return False
+
+    def _parse_byline(self, el: etree._Element, text: str, *, loose: bool) -> tuple[list[str], str, str]:
+        """(authors, date, outlet) of a byline; ``loose`` accepts any short names (a byline class said so)."""
+        time_el = el.find(".//time")
+        date_text = text_of(time_el) if time_el is not None else ""
+        names_text = text.replace(date_text, " ").strip(" |\u00b7,") if date_text else text
+        parsed = parse_byline(names_text if _BY.match(names_text) else "By " + names_text)
+        if parsed is not None:
+            return parsed.authors, parsed.date or date_text, parsed.source
+        stripped = _BY.sub("", names_text)
+        names = [n.strip() for n in _NAME_SPLIT.split(stripped) if n.strip()]
+        if loose and names and len(names) <= 6 and all(len(n.split()) <= 5 for n in names):
+            return names, date_text, ""
+        return [], "", ""
+
+    def _set_date(self, text: str, machine: str | None, el: etree._Element) -> None:
+        iso = parse_date(machine or "") or parse_date(text) or ""
+        existing = self.meta.get("date_iso", "")
+        if existing and iso and existing != iso:
+            return  # the page's metadata and a visible date disagree: keep the metadata
+        self.meta["date"] = text
+        self.meta["date_iso"] = iso
+        self.notes.add("reader.dateline", "date line moved into the document's date", text, line_of(el))
+
+    def _headline_line(self, blocks: list[Block]) -> list[Block]:
+        """Pages without ``<h1>``: a first line repeating (part of) the page title is the headline.
+
+        A byline on the next line of the same paragraph is read too.
+        """
+        first = blocks[0]
+        if not isinstance(first, Paragraph | Heading):
+            return blocks
+        children = first.children
+        cut = next((i for i, n in enumerate(children) if isinstance(n, LineBreak)), len(children))
+        line = inline_text(children[:cut]).strip()
+        title = self.meta.get("title", "")
+        candidates = {comparable(title)} | {comparable(p) for p in _TITLE_PARTS.split(title)}
+        if not line or comparable(line) not in candidates:
+            return blocks
+        self.meta["title"] = line
+        self.title_done = True
+        rest = normalise_inlines(children[cut + 1 :])
+        if rest:
+            text = inline_text(rest)
+            parsed = parse_byline(text) if _BY.match(text) else None
+            if parsed is not None:
+                authors, date, source, _role = parsed
+                if not self.meta.get("authors"):
+                    self.meta["authors"] = tuple(authors)
+                self.notes.add("reader.byline", "byline moved into the document's authors", text)
+                if date:
+                    self.meta["date"], self.meta["date_iso"] = date, parse_date(date) or ""
+                if source and not self.meta.get("source"):
+                    self.meta["source"] = source
+                rest = ()
+        return ([Paragraph(rest)] if rest else []) + blocks[1:]
+
+    # ------------------------------------------------------------------ furniture text
+
+    def _drop_text_furniture(self, blocks: list[Block]) -> list[Block]:
+        """Remove "Advertisement"/"Read more:" lines, "Related" link lists and trailing prompts."""
+        kept: list[Block] = []
+        skip_list = False
+        for index, block in enumerate(blocks):
+            if (
+                isinstance(block, Paragraph | Heading)
+                and index >= len(blocks) * 0.5
+                and _COMMENTS_HEADER.match(inline_text(block.children))
+            ):
+                for dropped in blocks[index:]:
+                    self._report_block(dropped, "removed comment section")
+                break
+            if skip_list and isinstance(block, BulletList | OrderedList) and _links_only(block):
+                self._report_block(block, "removed related-links list")
+                skip_list = False
+                continue
+            skip_list = False
+            if isinstance(block, Paragraph | Heading):
+                text = inline_text(block.children)
+                if RELATED_LIST_HEADER.match(text):
+                    self._report_block(block, "removed list header")
+                    skip_list = True
+                    continue
+                if FURNITURE_ANYWHERE.match(text):
+                    self._report_block(block, "removed site furniture")
+                    continue
+            kept.append(block)
+        while kept and isinstance(kept[-1], Paragraph | Heading):
+            text = inline_text(kept[-1].children)
+            if not (FURNITURE_TRAILING.match(text) or FURNITURE_ANYWHERE.match(text)):
+                break
+            self._report_block(kept.pop(), "removed site furniture at the end of the article")
+        return kept
+
+    def _report_block(self, block: Block, message: str) -> None:
+        from briefpub.tree import block_text
+
+        self.notes.add("reader.boilerplate-removed", message, " ".join(block_text(block)))
+
+
+def _split_attribution(blocks: list[Block]) -> tuple[tuple[Inline, ...], list[Block]]:
+    """Take an em-dash attribution off the last paragraph of a quotation."""
+    last = blocks[-1]
+    assert isinstance(last, Paragraph)
+    if len(blocks) > 1 and (who := strip_leading_dash(last.children)):
+        return who, blocks[:-1]
+    children = last.children
+    breaks = [i for i, node in enumerate(children) if isinstance(node, LineBreak)]
+    if breaks:
+        cut = breaks[-1]
+        who = strip_leading_dash(normalise_inlines(children[cut + 1 :]))
+        before = normalise_inlines(children[:cut])
+        if who and before:
+            return who, [*blocks[:-1], Paragraph(before)]
+    return (), blocks
+
+
+def _double_br(el: etree._Element) -> bool:
+    """True when ``el`` holds ``<br><br>`` (old pages separate paragraphs that way)."""
+    for br in el.iter("br"):
+        following = br.getnext()
+        if following is not None and _tag(following) == "br" and not (br.tail or "").strip():
+            return True
+    return False
+
+
+def _has_block_child(el: etree._Element) -> bool:
+    return any(
+        _tag(c) in ("p", "div", "ul", "ol", "table", "figure", "blockquote", "section", *_HEADINGS) for c in el
+    )
+
+
+def _links_only(block: BulletList | OrderedList) -> bool:
+    for item in block.items:
+        if len(item.blocks) != 1 or not isinstance(item.blocks[0], Paragraph):
+            return False
+        children = item.blocks[0].children
+        if not all(isinstance(n, Link) or (isinstance(n, Text) and not n.text.strip()) for n in children):
+            return False
+    return True
+
+
+def _owner_table(tr: etree._Element) -> etree._Element | None:
+    for ancestor in tr.iterancestors():
+        if _tag(ancestor) == "table":
+            return ancestor
+    return None
+
+
+def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
+    if (table.get("role") or "").lower() in ("presentation", "none"):
+        return True
+    if table.find(".//table") is not None:
+        return True
+    for tr in rows:
+        for cell in tr:
+            if _tag(cell) in ("td", "th") and any(
+                _tag(d) in ("p", "div", "h1", "h2", "h3", "ul", "ol", "blockquote", "figure") for d in cell.iter()
+            ) and len(text_of(cell)) > 200:
+                return True
+    return False
+
+
+def _align(cell: etree._Element) -> str:
+    align = (cell.get("align") or "").strip().lower()
+    if align in ("left", "center", "right"):
+        return align
+    m = _ALIGN.search(cell.get("style") or "")
+    return m.group(1).lower() if m else ""
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return default
+
+
+def _is_pixel(img: etree._Element) -> bool:
+    return _int(img.get("width"), 99) <= 2 and _int(img.get("height"), 99) <= 2
+
+
+__all__ = ["BLOCK_TAGS", "Converter", "excerpt"]
