@@ -29,7 +29,9 @@ def missing_words(expected: list[str], actual_text: str, *, hyphenation: bool = 
     joined = " ".join(haystack)
     pos = 0
     missing: list[str] = []
-    for word in expected:
+    # NFKC can turn one character into "space + mark" (U+00B4): split expected words again after it.
+    pieces = [p for w in expected for p in unicodedata.normalize("NFKC", w).split()]
+    for word in pieces:
         needle = normalise_word(word)
         if not needle:
             continue

@@ -1,0 +1,514 @@
+"""Word styles and list numbering from the shared style sheet (DOCX writer stage).
+
+Every paragraph the writer emits names a Word style, and every visual decision
+lives in that style, so a user can restyle the whole document by editing a few
+styles in Word or LibreOffice. Built-in styles keep their built-in names (Word
+shows them translated and recognises them as headings, captions, list styles);
+only what Word has no built-in for gets a custom style (byline, protective
+marking, key-points heading, attribution, table text).
+
+Each configured style's ``w:pPr``/``w:rPr`` is rebuilt from scratch, so the
+template's blue Cambria headings cannot leak through. Fonts are pinned in all
+four ``w:rFonts`` slots and every theme font and theme colour attribute is
+removed from ``styles.xml``: a theme font in any slot would otherwise win over
+the named font. Word takes one family per slot, so the style sheet's family
+lists are reduced as :func:`fonts_for` documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from briefpub.styling.model import StyleSheet, TextStyle
+from briefpub.writers.docx.oxml import (
+    STYLE_ORDER,
+    Border,
+    Fonts,
+    ParaProps,
+    RunProps,
+    ensure_child,
+    font_attrs,
+    insert_ordered,
+    lang,
+    new,
+    ppr,
+    qn,
+    remove_children,
+    rpr,
+    sub,
+    twips,
+    val,
+)
+
+# Style ids (what paragraphs reference); the display names are Word's built-in ones.
+NORMAL = "Normal"
+BODY = "BodyText"
+TITLE = "Title"
+SUBTITLE = "Subtitle"
+BYLINE = "Byline"
+QUOTE = "Quote"
+CAPTION = "Caption"
+TOC_HEADING = "TOCHeading"
+HEADER = "Header"
+FOOTER = "Footer"
+MARKING = "ProtectiveMarking"
+KEY_POINTS = "KeyPointsHeading"
+ATTRIBUTION = "Attribution"
+TABLE_TEXT = "TableText"
+TABLE_GRID = "TableGrid"
+HYPERLINK = "Hyperlink"
+CODE = "HTMLCode"
+STRONG = "Strong"
+EMPHASIS = "Emphasis"
+MAX_LIST_DEPTH = 3
+
+
+def heading_id(level: int) -> str:
+    """Style id of Word's ``Heading N`` for a tree heading level (1..6)."""
+    return f"Heading{min(max(level, 1), 6)}"
+
+
+def bullet_id(depth: int) -> str:
+    """``List Bullet``, ``List Bullet 2``, ``List Bullet 3`` by nesting depth (1-based)."""
+    depth = min(depth, MAX_LIST_DEPTH)
+    return "ListBullet" if depth == 1 else f"ListBullet{depth}"
+
+
+def number_id(depth: int) -> str:
+    """``List Number``, ``List Number 2``, ``List Number 3`` by nesting depth (1-based)."""
+    depth = min(depth, MAX_LIST_DEPTH)
+    return "ListNumber" if depth == 1 else f"ListNumber{depth}"
+
+
+def continue_id(depth: int) -> str:
+    """``List Continue`` styles: later paragraphs of a list item."""
+    depth = min(depth, MAX_LIST_DEPTH)
+    return "ListContinue" if depth == 1 else f"ListContinue{depth}"
+
+
+# --------------------------------------------------------------------------
+# Fonts: one family per rFonts slot
+# --------------------------------------------------------------------------
+
+#: Families known to carry CJK ideographs (and kana/hangul), best first.
+CJK_FAMILIES = (
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", "Noto Sans CJK SC",
+    "Noto Serif CJK SC", "Source Han Sans", "Source Han Serif", "Microsoft YaHei", "SimSun",
+    "Yu Gothic", "MS Mincho", "Malgun Gothic",
+)  # fmt: skip
+
+#: Complex-script families by the document's primary language, best first.
+_CS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ku"), ("Noto Sans Arabic", "Noto Naskh Arabic")),
+    **dict.fromkeys(("he", "yi"), ("Noto Sans Hebrew",)),
+    **dict.fromkeys(("hi", "mr", "ne", "sa"), ("Noto Sans Devanagari",)),
+    "th": ("Noto Sans Thai",),
+}
+#: Families that cover both Arabic and Hebrew: the default complex-script choice.
+CS_FAMILIES = ("DejaVu Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Arial", "Times New Roman")
+
+
+def _first_of(preferred: tuple[str, ...], available: tuple[str, ...]) -> str:
+    """The first of ``preferred`` that ``available`` names (as spelled there), else ``available[0]``."""
+    by_key: dict[str, str] = {}
+    for family in available:
+        by_key.setdefault(family.casefold(), family)
+    for name in preferred:
+        if name.casefold() in by_key:
+            return by_key[name.casefold()]
+    return available[0]
+
+
+def fonts_for(style: StyleSheet, role: str, language: str) -> Fonts:
+    """The three families Word gets for a font role.
+
+    Latin (``ascii``/``hAnsi``): the role's first family. East Asian: the first
+    of :data:`CJK_FAMILIES` that the role's list (role families + fallback)
+    names. Complex script: the language's own family when the document is in
+    an Arabic-, Hebrew-, Devanagari- or Thai-script language, else the first of
+    :data:`CS_FAMILIES` named (DejaVu Sans covers both Arabic and Hebrew). When
+    the style sheet names no suitable family, the role's first family is used
+    and the reader's font fallback takes over. The choice is static, never
+    probed on the build machine, so the output is the same everywhere.
+    """
+    families = style.families(role)
+    primary = language.lower().split("-")[0]
+    cs_preferred = _CS_BY_LANGUAGE.get(primary, ()) + CS_FAMILIES
+    return Fonts(
+        latin=families[0],
+        east_asia=_first_of(CJK_FAMILIES, families),
+        cs=_first_of(cs_preferred, families),
+    )
+
+
+def language_attrs(language: str, rtl: bool) -> tuple[str, str, str]:
+    """``w:lang`` values (Latin, East Asian, complex script) for a BCP 47 tag."""
+    primary = language.lower().split("-")[0]
+    east_asia = language if primary in ("zh", "ja", "ko") else ""
+    bidi = language if rtl or primary in _CS_BY_LANGUAGE else ""
+    return language, east_asia, bidi
+
+
+# --------------------------------------------------------------------------
+# Style elements
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Def:
+    """How to create a style the template lacks."""
+
+    name: str
+    kind: str = "paragraph"
+    based_on: str = NORMAL
+    next: str = ""
+    custom: bool = True
+    ui_priority: int = 99
+
+
+_NEW_STYLES: dict[str, _Def] = {
+    BYLINE: _Def("Byline", next=BODY),
+    MARKING: _Def("Protective Marking"),
+    KEY_POINTS: _Def("Key Points Heading", next=bullet_id(1)),
+    ATTRIBUTION: _Def("Attribution"),
+    TABLE_TEXT: _Def("Table Text"),
+    HYPERLINK: _Def("Hyperlink", kind="character", based_on="DefaultParagraphFont", custom=False),
+    CODE: _Def("HTML Code", kind="character", based_on="DefaultParagraphFont", custom=False),
+    "Heading4": _Def("heading 4", next=BODY, custom=False, ui_priority=9),
+    "Heading5": _Def("heading 5", next=BODY, custom=False, ui_priority=9),
+    "Heading6": _Def("heading 6", next=BODY, custom=False, ui_priority=9),
+}
+
+
+def _styles_root(document: Any) -> etree._Element:
+    root: etree._Element = document.styles.element
+    return root
+
+
+def _find_style(root: etree._Element, style_id: str) -> etree._Element | None:
+    for element in root.iterfind(qn("w:style")):
+        if element.get(qn("w:styleId")) == style_id:
+            return element
+    return None
+
+
+def _get_or_create(root: etree._Element, style_id: str) -> etree._Element:
+    existing = _find_style(root, style_id)
+    if existing is not None:
+        return existing
+    spec = _NEW_STYLES[style_id]
+    attrs = {"w:type": spec.kind, "w:styleId": style_id}
+    if spec.custom:
+        attrs["w:customStyle"] = "1"
+    element = sub(root, "w:style", attrs)
+    val(element, "w:name", spec.name)
+    val(element, "w:basedOn", spec.based_on)
+    if spec.next:
+        val(element, "w:next", spec.next)
+    val(element, "w:uiPriority", spec.ui_priority)
+    if spec.custom or spec.kind == "character":
+        sub(element, "w:unhideWhenUsed")
+    sub(element, "w:qFormat")
+    return element
+
+
+def _set_props(root: etree._Element, style_id: str, para: ParaProps | None, run: RunProps | None) -> etree._Element:
+    """Replace a style's pPr/rPr (and its linked character style's rPr)."""
+    element = _get_or_create(root, style_id)
+    remove_children(element, "w:pPr", "w:rPr")
+    # A shown style is one people pick from the gallery: unhide what we use.
+    remove_children(element, "w:semiHidden")
+    if para is not None:
+        insert_ordered(element, ppr(para), STYLE_ORDER)
+    if run is not None:
+        run_element = rpr(run)
+        if run_element is not None:
+            insert_ordered(element, run_element, STYLE_ORDER)
+    link = element.find(qn("w:link"))
+    if link is not None and run is not None:
+        linked = _find_style(root, link.get(qn("w:val"), ""))
+        if linked is not None:
+            remove_children(linked, "w:rPr")
+            run_element = rpr(run)
+            if run_element is not None:
+                insert_ordered(linked, run_element, STYLE_ORDER)
+    return element
+
+
+def _set_based_on(element: etree._Element, based_on: str) -> None:
+    ensure_child(element, "w:basedOn", STYLE_ORDER).set(qn("w:val"), based_on)
+
+
+@dataclass(frozen=True, slots=True)
+class StyleContext:
+    """What the style code needs besides the sheet: the publication's language and direction."""
+
+    sheet: StyleSheet
+    language: str
+    rtl: bool
+
+    def fonts(self, role: str) -> Fonts:
+        """The rFonts families of a role."""
+        return fonts_for(self.sheet, role, self.language)
+
+    def para(self, text: TextStyle, **extra: Any) -> ParaProps:
+        """Paragraph properties of a text style (space, leading, alignment) plus ``extra``."""
+        data: dict[str, Any] = {
+            "space_before": text.space_before,
+            "space_after": text.space_after,
+            "leading": text.leading,
+            "align": text.align,
+            "bidi": True if self.rtl else None,
+        }
+        data.update(extra)
+        return ParaProps(**data)
+
+    def run(self, text: TextStyle, **extra: Any) -> RunProps:
+        """Run properties of a text style (font, size, colour, weight, slant)."""
+        data: dict[str, Any] = {
+            "fonts": self.fonts(text.font),
+            "bold": text.bold,
+            "italic": text.italic,
+            "colour": text.colour,
+            "size": text.size,
+        }
+        data.update(extra)
+        return RunProps(**data)
+
+
+def configure_styles(document: Any, ctx: StyleContext) -> None:
+    """Configure every style the writer uses from the style sheet."""
+    sheet = ctx.sheet
+    root = _styles_root(document)
+    _configure_defaults(root, ctx)
+    lead = sheet.body
+
+    _set_props(root, NORMAL, ctx.para(lead, align="left", widow_control=True), ctx.run(lead))
+    _set_props(
+        root, BODY,
+        ctx.para(lead, widow_control=True, first_line=sheet.paragraphs.first_line_indent or None),
+        ctx.run(lead),
+    )  # fmt: skip
+    no_hyphens = {"suppress_hyphens": True}
+    _set_props(root, TITLE, ctx.para(sheet.title, keep_next=True, **no_hyphens), ctx.run(sheet.title))
+    _set_props(root, SUBTITLE, ctx.para(sheet.subtitle, keep_next=True, **no_hyphens), ctx.run(sheet.subtitle))
+    _set_props(root, BYLINE, ctx.para(sheet.byline, **no_hyphens), ctx.run(sheet.byline))
+    for level in range(1, 10):
+        text = sheet.heading(level)
+        _set_props(
+            root,
+            f"Heading{level}",
+            ctx.para(text, keep_next=True, keep_lines=True, outline_level=level - 1, **no_hyphens),
+            ctx.run(text),
+        )
+    toc = _set_props(
+        root, TOC_HEADING,
+        ctx.para(sheet.heading1, keep_next=True, keep_lines=True, outline_level=9, **no_hyphens),
+        ctx.run(sheet.heading1),
+    )  # fmt: skip
+    _set_based_on(toc, "Heading1")
+    indent = sheet.paragraphs.quote_indent
+    _set_props(root, QUOTE, ctx.para(sheet.quote, indent_left=indent, indent_right=indent), ctx.run(sheet.quote))
+    _set_props(root, CAPTION, ctx.para(sheet.caption), ctx.run(sheet.caption))
+    list_indent = sheet.paragraphs.list_indent
+    for depth in range(1, MAX_LIST_DEPTH + 1):
+        # Indents come from the numbering definition; the style references it.
+        bullet = ctx.para(lead, align="left" if lead.align == "justify" else lead.align, num=(depth, 0))
+        number = ctx.para(lead, align=bullet.align, num=(MAX_LIST_DEPTH + depth, 0))
+        _set_props(root, bullet_id(depth), bullet, ctx.run(lead))
+        _set_props(root, number_id(depth), number, ctx.run(lead))
+        _set_props(root, continue_id(depth), ctx.para(lead, indent_left=list_indent * depth), ctx.run(lead))
+    _configure_furniture(root, ctx)
+    _set_props(
+        root, KEY_POINTS,
+        ctx.para(sheet.heading3, align="left", keep_next=True, **no_hyphens),
+        ctx.run(sheet.heading3, italic=False, bold=True),
+    )  # fmt: skip
+    _set_props(root, ATTRIBUTION, ctx.para(sheet.byline, space_after=2.0), ctx.run(sheet.byline))
+    _set_props(root, TABLE_TEXT, ctx.para(sheet.table, widow_control=True), ctx.run(sheet.table))
+    _set_props(root, HYPERLINK, None, RunProps(colour=sheet.links.colour, underline=sheet.links.underline))
+    code = sheet.code
+    _set_props(root, CODE, None, RunProps(fonts=ctx.fonts(code.font), size=code.size, colour=code.colour))
+    _configure_table_grid(root, ctx)
+    # Enter after a title, heading, caption or quote continues in Body Text, as the writer does.
+    for style_id in (TITLE, SUBTITLE, BYLINE, CAPTION, QUOTE, *(f"Heading{n}" for n in range(1, 10))):
+        element = _find_style(root, style_id)
+        if element is not None:
+            ensure_child(element, "w:next", STYLE_ORDER).set(qn("w:val"), BODY)
+    remove_theme_references(root, ctx)
+
+
+def _configure_defaults(root: etree._Element, ctx: StyleContext) -> None:
+    defaults = root.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = new("w:docDefaults")
+        root.insert(0, defaults)
+    remove_children(defaults, "w:rPrDefault", "w:pPrDefault")
+    run_default = sub(defaults, "w:rPrDefault")
+    body = ctx.sheet.body
+    run = rpr(RunProps(fonts=ctx.fonts(body.font), size=body.size))
+    assert run is not None
+    run.append(lang(*language_attrs(ctx.language, ctx.rtl)))
+    run_default.append(run)
+    para_default = sub(defaults, "w:pPrDefault")
+    para = sub(para_default, "w:pPr")
+    sub(para, "w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"})
+
+
+def _configure_furniture(root: etree._Element, ctx: StyleContext) -> None:
+    furniture = ctx.sheet.furniture
+    fonts = ctx.fonts("heading")
+    run = RunProps(fonts=fonts, size=furniture.size, colour=furniture.colour, bold=False, italic=False)
+    rule = furniture.rule
+    header = ParaProps(
+        align="center",
+        space_before=0,
+        space_after=0,
+        bidi=True if ctx.rtl else None,
+        borders=(Border("bottom", furniture.colour, 0.5, 2),) if rule else (),
+    )
+    footer = ParaProps(
+        align="center",
+        space_before=0,
+        space_after=0,
+        bidi=True if ctx.rtl else None,
+        borders=(Border("top", furniture.colour, 0.5, 2),) if rule else (),
+    )
+    _set_props(root, HEADER, header, run)
+    _set_props(root, FOOTER, footer, run)
+    marking = ctx.sheet.marking
+    shading = "" if marking.background.lower() == "#ffffff" else marking.background
+    _set_props(
+        root,
+        MARKING,
+        ParaProps(align="center", space_before=0, space_after=2.0, shading=shading,
+                  bidi=True if ctx.rtl else None, suppress_hyphens=True),
+        RunProps(fonts=fonts, size=marking.size, colour=marking.colour, bold=marking.bold, italic=False),
+    )  # fmt: skip
+
+
+def _configure_table_grid(root: etree._Element, ctx: StyleContext) -> None:
+    element = _find_style(root, TABLE_GRID)
+    borders = None if element is None else element.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+    if borders is None:
+        return
+    colour = ctx.sheet.boxes.border.lstrip("#").upper()
+    for border in borders:
+        border.set(qn("w:color"), colour)
+
+
+_THEME_FONT_ATTRS = tuple(qn(f"w:{name}") for name in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"))
+_W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_THEMED_FONTS = etree.XPath(
+    "//w:rFonts[@w:asciiTheme or @w:hAnsiTheme or @w:eastAsiaTheme or @w:cstheme]", namespaces=_W
+)
+_THEMED_COLOURS = etree.XPath("//*[@w:themeColor or @w:themeFill or @w:themeShade or @w:themeTint]", namespaces=_W)
+
+
+def remove_theme_references(root: etree._Element, ctx: StyleContext) -> None:
+    """Pin every theme font to a named family and drop every theme colour attribute.
+
+    A ``*Theme`` attribute on ``w:rFonts`` wins over the named font in Word,
+    and ``w:themeColor`` wins over ``w:val``: left in place, either makes a
+    style's configured font or colour silently not apply.
+    """
+    major, minor = ctx.fonts("heading"), ctx.fonts("body")
+    themed = _THEMED_FONTS(root)
+    for element in themed if isinstance(themed, list) else []:
+        assert isinstance(element, etree._Element)
+        theme_values = [str(element.get(name) or "") for name in _THEME_FONT_ATTRS]
+        family = major if any(v.startswith("major") for v in theme_values) else minor
+        for name in _THEME_FONT_ATTRS:
+            if name in element.attrib:
+                del element.attrib[name]
+        for key, value in font_attrs(family).items():
+            if element.get(qn(key)) is None:
+                element.set(qn(key), value)
+    colours = _THEMED_COLOURS(root)
+    prefix = qn("w:theme")
+    for element in colours if isinstance(colours, list) else []:
+        assert isinstance(element, etree._Element)
+        for name in [str(a) for a in element.attrib if str(a).startswith(prefix)]:
+            del element.attrib[name]
+
+
+def drop_unused_table_styles(document: Any) -> None:
+    """Remove the template's 140 coloured table styles (Word lists them as latent styles anyway)."""
+    root = _styles_root(document)
+    for element in root.findall(qn("w:style")):
+        if element.get(qn("w:type")) == "table" and element.get(qn("w:styleId")) not in ("TableNormal", TABLE_GRID):
+            root.remove(element)
+
+
+# --------------------------------------------------------------------------
+# Numbering
+# --------------------------------------------------------------------------
+
+
+class Numbering:
+    """The numbering part: one bullet and one decimal definition per depth, restartable lists.
+
+    numIds 1..3 are the bullet definitions referenced by ``List Bullet`` 1-3,
+    4..6 the decimal ones referenced by ``List Number`` 1-3; every ordered list
+    gets its own numId (a ``w:num`` with a ``w:startOverride``) so it restarts
+    at its own ``start``.
+    """
+
+    def __init__(self, document: Any, ctx: StyleContext) -> None:
+        self._root: etree._Element = document.part.numbering_part.element
+        for child in list(self._root):
+            self._root.remove(child)
+        self._next = 2 * MAX_LIST_DEPTH + 1
+        sheet = ctx.sheet
+        indent = sheet.paragraphs.list_indent
+        fonts = ctx.fonts(sheet.body.font)
+        for depth in range(1, MAX_LIST_DEPTH + 1):
+            self._abstract(depth - 1, bullet_id(depth), "bullet", sheet.paragraphs.bullet, indent * depth,
+                           indent, fonts, ctx.rtl)  # fmt: skip
+        for depth in range(1, MAX_LIST_DEPTH + 1):
+            self._abstract(MAX_LIST_DEPTH + depth - 1, number_id(depth), "decimal", "%1.", indent * depth,
+                           indent, fonts, ctx.rtl)  # fmt: skip
+        self._nums: list[etree._Element] = []
+        for num_id in range(1, 2 * MAX_LIST_DEPTH + 1):
+            self._num(num_id, num_id - 1)
+
+    def _abstract(
+        self, ident: int, style_id: str, fmt: str, text: str, left: float, hanging: float,
+        fonts: Fonts, rtl: bool,
+    ) -> None:  # fmt: skip
+        abstract = sub(self._root, "w:abstractNum", {"w:abstractNumId": str(ident)})
+        val(abstract, "w:nsid", f"{0xB0E0F000 + ident:08X}")
+        val(abstract, "w:multiLevelType", "singleLevel")
+        level = sub(abstract, "w:lvl", {"w:ilvl": "0"})
+        val(level, "w:start", 1)
+        val(level, "w:numFmt", fmt)
+        val(level, "w:pStyle", style_id)
+        val(level, "w:lvlText", text)
+        val(level, "w:lvlJc", "left")
+        properties = sub(level, "w:pPr")
+        tabs = sub(properties, "w:tabs")
+        sub(tabs, "w:tab", {"w:val": "num", "w:pos": str(twips(left))})
+        if rtl:
+            sub(properties, "w:bidi")
+        sub(properties, "w:ind", {"w:left": str(twips(left)), "w:hanging": str(twips(hanging))})
+        run = rpr(RunProps(fonts=fonts))
+        if run is not None:
+            level.append(run)
+
+    def _num(self, num_id: int, abstract_id: int, start: int | None = None) -> None:
+        num = new("w:num", {"w:numId": str(num_id)})
+        val(num, "w:abstractNumId", abstract_id)
+        if start is not None:
+            override = sub(num, "w:lvlOverride", {"w:ilvl": "0"})
+            val(override, "w:startOverride", start)
+        self._root.append(num)
+
+    def ordered(self, depth: int, start: int) -> int:
+        """A fresh numId for an ordered list at ``depth`` starting at ``start``."""
+        num_id = self._next
+        self._next += 1
+        self._num(num_id, MAX_LIST_DEPTH + min(depth, MAX_LIST_DEPTH) - 1, start)
+        return num_id
