@@ -25,11 +25,13 @@ from briefpub.writers import WriteOptions
 from briefpub.writers.epub import WRITER
 from samples import (
     arabic_document,
+    briefing_pack,
     figure_resources,
     figures_document,
     long_document,
     pack,
     rich_document,
+    rtl_pack,
     scripts_document,
     single,
 )
@@ -47,6 +49,9 @@ def cases() -> dict[str, tuple[Publication, dict[str, bytes]]]:
             pack([rich_document(), long_document(), arabic_document(), scripts_document(), figures_document()] * 2),
             figure_resources(),
         ),
+        "pack (30 articles, summary page)": (briefing_pack(30), figure_resources()),
+        "pack (32 articles, summary page)": (briefing_pack(32), figure_resources()),
+        "pack (RTL, 5 articles)": (rtl_pack(), {}),
     }
     if REFERENCE.is_file():
         try:
@@ -103,6 +108,28 @@ def main() -> None:
         "rich article stages (median ms): "
         + ", ".join(
             f"{k} {statistics.median(timed(f) for _ in range(args.repeat)) * 1000:.1f}" for k, f in stages.items()
+        )
+    )
+
+    # Where the time goes, for the 30-article pack.
+    big = briefing_pack(30)
+    big_meta = book_metadata(big, style, build)
+    resources = figure_resources()
+
+    def front_matter() -> None:
+        book._pack_pages(big, style, big_meta, book._render_articles(big, style, ImageStore(resources)))
+
+    pack_stages = {
+        "xhtml (30 articles)": lambda: book._render_articles(big, style, ImageStore(resources)),
+        "xhtml + contents + summary": front_matter,
+        "cover": lambda: render_cover(book._cover_text(big, big_meta), style),
+        "whole write": lambda: run(big, resources),
+    }
+    print(
+        "30-article pack stages (median ms): "
+        + ", ".join(
+            f"{k} {statistics.median(timed(f) for _ in range(args.repeat)) * 1000:.1f}"
+            for k, f in pack_stages.items()
         )
     )
 

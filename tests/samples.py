@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from briefpub.tree import (
+    Block,
     BlockQuote,
     BulletList,
     Code,
@@ -10,6 +13,7 @@ from briefpub.tree import (
     Emphasis,
     Figure,
     Heading,
+    Inline,
     LineBreak,
     Link,
     ListItem,
@@ -160,3 +164,279 @@ def single(doc: Document) -> Publication:
 
 def pack(docs: list[Document], **kw: object) -> Publication:
     return Publication(tuple(docs), PackMeta(title="Morning Briefing Pack", **kw))  # type: ignore[arg-type]
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (64, 40), colour: str = "#1f4e8c") -> bytes:
+    """A small deterministic image in Pillow format ``fmt`` (PNG, JPEG, GIF, WEBP...) for figure tests."""
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", size, colour)
+    for x in range(0, size[0], 8):  # a stripe pattern, so the image is not a flat colour
+        for y in range(size[1]):
+            img.putpixel((x, y), (255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def figure_resources() -> dict[str, bytes]:
+    """Image bytes for :func:`figures_document`, keyed as its figures name them."""
+    return {
+        "photo.png": image_bytes("PNG"),
+        "photo.jpg": image_bytes("JPEG", colour="#b00020"),
+        "chart.gif": image_bytes("GIF", colour="#10243e"),
+        "map.webp": image_bytes("WEBP", colour="#33475b"),
+        "broken.png": b"\x89PNG\r\n\x1a\nthis is not really a png",
+        "drawing.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    }
+
+
+def figures_document() -> Document:
+    """Figures with images (PNG, JPEG, GIF, WebP), a broken one, an SVG, a missing one, no alt text."""
+    return Document(
+        meta=Meta(title="Figures and Images", language="en", marking="OFFICIAL"),
+        blocks=(
+            Figure(caption=(t("A photo in PNG"),), image="photo.png", alt="Delegates around a table"),
+            Figure(caption=(t("A photo in JPEG"),), image="photo.jpg", alt="The hotel entrance"),
+            Figure(caption=(t("A chart in "), Emphasis((t("GIF"),))), image="chart.gif"),
+            Figure(caption=(), image="map.webp", alt="A map of the region"),
+            Figure(caption=(t("A broken image keeps its caption"),), image="broken.png", alt="Broken"),
+            Figure(caption=(t("An SVG with a script is refused"),), image="drawing.svg", alt="Drawing"),
+            Figure(caption=(t("A missing image keeps its caption"),), image="missing.png", alt="Gone"),
+            Figure(caption=(t("The same PNG again"),), image="photo.png", alt="Delegates again"),
+            para("Text after the figures."),
+        ),
+    )
+
+
+# ----------------------------------------------------------------------------- packs (writer pack tests)
+
+_OUTLETS = ("Example News", "The Daily Sample", "Agence Exemple", "Wire Service")
+_PACK_SECTIONS = ("Background", "Analysis", "Outlook")
+
+
+def pack_article(n: int) -> Document:
+    """Generated article ``n`` of a pack: articles share heading texts and heading ids on purpose.
+
+    Every article has "Background" (tree id ``background``), "Analysis" and "Outlook" headings, so
+    a writer must make anchors unique across the pack; every fourth one skips a heading level
+    (H2 then H4); every third one has key points; every fifth one carries OFFICIAL-SENSITIVE
+    (so it differs from a pack marked OFFICIAL); every seventh one is in French.
+    """
+    blocks: list[Block] = [para(f"Article {n} opens. {LOREM}")]
+    for k, section in enumerate(_PACK_SECTIONS):
+        level = 4 if (n % 4 == 0 and k == 2) else 2
+        blocks.append(Heading(level, (t(section),), id="background" if k == 0 else ""))
+        blocks.append(para(f"{section} of article {n}, part one. {LOREM}"))
+        blocks.append(Paragraph((t(f"Part two of {section.lower()} in article {n} with "), Emphasis((t("stress"),)),
+                                 t(" and "), Link(f"https://example.org/{n}/{k}", (t("a source"),)), t("."))))
+    if n % 6 == 0:
+        blocks.append(Heading(3, (t("Details"),)))
+        blocks.append(BulletList((ListItem((para(f"Detail one of {n}"),)), ListItem((para(f"Detail two of {n}"),)))))
+    return Document(
+        meta=Meta(
+            title=f"Pack article {n}: {('Ceasefire', 'Trade', 'Elections', 'Energy')[n % 4]} update",
+            authors=(f"Reporter {n}",) if n % 2 else (f"Reporter {n}", "Desk Editor"),
+            date=f"{n % 28 + 1} February 2017",
+            date_iso=f"2017-02-{n % 28 + 1:02d}",
+            source=_OUTLETS[n % len(_OUTLETS)],
+            url=f"https://news.example.org/2017/02/article-{n}",
+            retrieved="2017-03-01" if n % 2 else "",
+            language="fr" if n % 7 == 0 else "en",
+            marking="OFFICIAL-SENSITIVE" if n % 5 == 0 else "",
+            summary=(f"Key point one of article {n}.", f"Key point two of article {n}.") if n % 3 == 0 else (),
+            keywords=("briefing", f"topic-{n % 4}"),
+        ),
+        blocks=tuple(blocks),
+    )
+
+
+def briefing_pack(count: int = 32, *, summary_page: bool = True) -> Publication:
+    """A large pack: the rich, long, scripts, Arabic, hostile, figures and empty samples, then
+    generated articles (:func:`pack_article`) up to ``count`` articles. Use with :func:`figure_resources`."""
+    docs = [
+        rich_document(marking="OFFICIAL-SENSITIVE"),
+        long_document(),
+        scripts_document(),
+        arabic_document(),
+        hostile_document(),
+        figures_document(),
+        Document(),
+    ]
+    docs += [pack_article(n) for n in range(1, count - len(docs) + 1)]
+    return Publication(
+        tuple(docs[:count]),
+        PackMeta(
+            title="Morning Briefing Pack",
+            subtitle="Regional talks, trade and energy",
+            date="24 January 2017",
+            compiled_by="Desk Officer",
+            reference="BP/2017/014",
+            version="3",
+            marking="OFFICIAL",
+            language="en",
+            summary_page=summary_page,
+        ),
+    )
+
+
+def rtl_pack() -> Publication:
+    """A right-to-left pack (Arabic) that also holds a hostile article and English articles."""
+    arabic_with_points = Document(
+        meta=Meta(
+            title="الوفود تصل إلى أستانا",
+            authors=("مراسل",),
+            source="وكالة مثال",
+            language="ar",
+            summary=("بدأت المحادثات يوم الأحد.", "الوفد الأمريكي مراقب فقط."),
+        ),
+        blocks=(Heading(2, (t("خلفية"),)), para("وصل الوفد الحكومي السوري برئاسة بشار الجعفري.")),
+    )
+    return Publication(
+        (arabic_document(), arabic_with_points, hostile_document(), rich_document(), pack_article(5)),
+        PackMeta(
+            title="ملف الإحاطة الصباحية",
+            subtitle="محادثات أستانا",
+            date="2017-01-24",
+            compiled_by="مكتب الشرق الأوسط",
+            reference="ME/7",
+            version="1",
+            marking="OFFICIAL",
+            language="ar",
+            summary_page=True,
+        ),
+    )
+
+
+# ----------------------------------------------------------------------------- tree outlines (reader tests)
+
+
+def outline_inlines(nodes: tuple[Inline, ...]) -> str:
+    """A compact Markdown-like form of inlines: *em*, **strong**, `code`, [text](url), ⏎ for a break."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(node.text)
+        elif isinstance(node, Emphasis):
+            out.append(f"*{outline_inlines(node.children)}*")
+        elif isinstance(node, Strong):
+            out.append(f"**{outline_inlines(node.children)}**")
+        elif isinstance(node, Code):
+            out.append(f"`{node.text}`")
+        elif isinstance(node, Link):
+            title = f' "{node.title}"' if node.title else ""
+            out.append(f"[{outline_inlines(node.children)}]({node.url}{title})")
+        elif isinstance(node, LineBreak):
+            out.append("\u23ce")
+    return "".join(out)
+
+
+def outline_blocks(blocks: tuple[Block, ...], indent: int = 0) -> list[str]:
+    """One line per block (nested blocks indented), for readable reader expectations."""
+    pad = " " * indent
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            lines.append(f"{pad}H{block.level}: {outline_inlines(block.children)}")
+        elif isinstance(block, Paragraph):
+            lines.append(f"{pad}P: {outline_inlines(block.children)}")
+        elif isinstance(block, Figure):
+            image = f" [{block.image}]" if block.image else ""
+            alt = f" {{{block.alt}}}" if block.alt else ""
+            caption = f": {outline_inlines(block.caption)}" if block.caption else ""
+            lines.append(f"{pad}FIG{image}{alt}{caption}")
+        elif isinstance(block, BlockQuote):
+            lines.append(f"{pad}Q:")
+            lines.extend(outline_blocks(block.blocks, indent + 2))
+            if block.attribution:
+                lines.append(f"{pad}  \u2014 {outline_inlines(block.attribution)}")
+        elif isinstance(block, BulletList | OrderedList):
+            start = f"({block.start})" if isinstance(block, OrderedList) else ""
+            lines.append(f"{pad}{'OL' if isinstance(block, OrderedList) else 'UL'}{start}:")
+            for item in block.items:
+                inner = outline_blocks(item.blocks, indent + 4)
+                if inner:
+                    lines.append(f"{pad}  - {inner[0].strip()}")
+                    lines.extend(inner[1:])
+                else:
+                    lines.append(f"{pad}  -")
+        elif isinstance(block, Table):
+            lines.append(f"{pad}TABLE:")
+            if block.caption:
+                lines.append(f"{pad}  CAPTION: {outline_inlines(block.caption)}")
+            for kind, rows in (("TH", block.header), ("TR", block.rows)):
+                for row in rows:
+                    cells = " | ".join(
+                        outline_inlines(c.children) + (f"{{{c.align}}}" if c.align else "") for c in row.cells
+                    )
+                    lines.append(f"{pad}  {kind}: {cells}")
+        elif isinstance(block, ThematicBreak):
+            lines.append(f"{pad}HR")
+        elif isinstance(block, PageBreak):
+            lines.append(f"{pad}PAGEBREAK")
+    return lines
+
+
+def outline(doc: Document) -> str:
+    """Non-empty metadata fields (``META key: value``) then :func:`outline_blocks`."""
+    lines: list[str] = []
+    m = doc.meta
+    for name in ("title", "subtitle", "authors", "date", "date_iso", "source", "url", "language", "marking",
+                 "summary", "keywords", "retrieved", "extras"):
+        value = getattr(m, name)
+        if not value:
+            continue
+        if name == "extras":
+            text = " | ".join(f"{k}={v}" for k, v in value)
+        elif isinstance(value, tuple):
+            text = " | ".join(value)
+        else:
+            text = value
+        lines.append(f"META {name}: {text}")
+    lines.extend(outline_blocks(doc.blocks))
+    return "\n".join(lines)
+
+
+def load_reader_cases(path: Path) -> list[tuple[str, str, str, list[str]]]:
+    """Cases of a reader fixture file: (title, input, expected outline, diagnostic checks).
+
+    Format (markdown-it-py style): ``### title``, ``.``, input lines, ``.``,
+    expected :func:`outline` lines, ``.``. Expected lines starting with ``! code``
+    name a diagnostic code that must be reported; ``!no code`` one that must not.
+    """
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cases = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("### "):
+            i += 1
+            continue
+        title = lines[i][4:].strip()
+        if lines[i + 1] != ".":
+            raise ValueError(f"{path.name}: case {title!r} must open with '.'")
+        j = i + 2
+        source: list[str] = []
+        while lines[j] != ".":
+            source.append(lines[j])
+            j += 1
+        j += 1
+        expected: list[str] = []
+        while lines[j] != ".":
+            expected.append(lines[j])
+            j += 1
+        checks = [e for e in expected if e.startswith("!")]
+        body = [e for e in expected if not e.startswith("!")]
+        cases.append((title, "\n".join(source) + "\n", "\n".join(body), checks))
+        i = j + 1
+    return cases
+
+
+def check_diagnostic_codes(codes: list[str], checks: list[str]) -> None:
+    """Assert ``! code`` checks are among ``codes`` and ``!no code`` checks are not."""
+    for check in checks:
+        if check.startswith("!no "):
+            assert check[4:].strip() not in codes, f"unexpected {check[4:]}: {codes}"
+        else:
+            assert check[1:].strip() in codes, f"missing {check[1:]}: {codes}"

@@ -48,6 +48,7 @@ from briefpub.writers import WriteOptions
 from briefpub.writers.epub import WRITER
 from samples import (
     arabic_document,
+    briefing_pack,
     figure_resources,
     figures_document,
     hostile_document,
@@ -55,6 +56,7 @@ from samples import (
     pack,
     para,
     rich_document,
+    rtl_pack,
     scripts_document,
     single,
     t,
@@ -272,6 +274,11 @@ CASES: dict[str, Case] = {
         "briefing",
     ),
     "pack-arabic": lambda: (pack([arabic_document(), arabic_document()], language="ar"), {}, "briefing"),
+    # Packs with front matter: 32 articles (every sample, shared heading ids, summary page, figures),
+    # a right-to-left pack with hostile and English articles, and a plain-style pack without summary page.
+    "pack-32": lambda: (briefing_pack(32), figure_resources(), "briefing"),
+    "pack-rtl-hostile": lambda: (rtl_pack(), {}, "briefing"),
+    "pack-plain-no-summary": lambda: (briefing_pack(9, summary_page=False), figure_resources(), "plain"),
     "reference": lambda: (ref, {}, "briefing") if (ref := _reference()) is not None else None,
 }
 

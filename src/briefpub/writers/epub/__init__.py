@@ -1,7 +1,8 @@
 """The ``epub`` writer: EPUB 3 with NCX, accessible and reproducible (writer stage).
 
 The package is split by concern: ``xhtml.py`` renders each article of the tree
-as an XHTML content document, ``css.py`` turns the style sheet into CSS,
+as an XHTML content document, ``pack_pages.py`` renders a pack's contents and
+key-points summary pages, ``css.py`` turns the style sheet into CSS,
 ``cover.py`` (with ``fonts.py``) draws the cover image, ``images.py`` checks
 and converts figure images, ``metadata.py`` derives the identifier, dates,
 language and accessibility metadata, and ``book.py`` packages everything with

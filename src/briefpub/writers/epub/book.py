@@ -20,6 +20,12 @@ here, each deliberately:
   reachable;
 * output goes to memory and exceptions propagate (``write_epub`` would swallow
   ``OSError`` and leave partial files).
+
+A pack adds front matter after the cover (``pack_pages.py``): a contents page
+(the ``toc`` landmark and guide reference) and, when ``pack.summary_page`` is
+set, a key-points summary page; each article's anchors carry a per-article
+prefix (``a001-``...) so they are unique across the pack. The cover image is
+drawn once per publication, whatever the number of articles.
 """
 
 from __future__ import annotations
@@ -34,11 +40,17 @@ from briefpub.diagnostics import Diagnostic
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Document, Publication
 from briefpub.writers import WriteOptions, WriteResult
-from briefpub.writers._common import is_rtl_language, marking_of
+from briefpub.writers._common import byline, is_rtl_language, marking_of
 from briefpub.writers._zip import normalise_zip
 from briefpub.writers.epub.cover import CoverText, render_cover
 from briefpub.writers.epub.css import CSS_FILE, stylesheet
 from briefpub.writers.epub.metadata import BookMetadata, article_language, book_metadata, fallback_title
+from briefpub.writers.epub.pack_pages import (
+    CONTENTS_HEADING,
+    PackEntry,
+    render_contents_page,
+    render_summary_page,
+)
 from briefpub.writers.epub.xhtml import (
     ArticleXhtml,
     HeadingRef,
@@ -54,6 +66,8 @@ XHTML = "application/xhtml+xml"
 FOLDER = "EPUB"  # the package folder inside the zip
 COVER_IMAGE = "images/cover.png"
 COVER_PAGE = "cover.xhtml"
+CONTENTS_PAGE = "contents.xhtml"
+SUMMARY_PAGE = "summary.xhtml"
 NAV_FILE = "nav.xhtml"
 
 
@@ -72,6 +86,8 @@ class _Article:
     doc: Document
     item_id: str
     rendered: ArticleXhtml
+    lang: Language
+    marking: str
 
 
 def _article_file(index: int) -> str:
@@ -79,21 +95,67 @@ def _article_file(index: int) -> str:
 
 
 def _render_articles(pub: Publication, style: StyleSheet, images: ImageStore) -> list[_Article]:
-    """One XHTML document per article, in order."""
+    """One XHTML document per article, in order (a pack prefixes each article's anchors)."""
     articles: list[_Article] = []
     for index, doc in enumerate(pub.documents, start=1):
         tag, _ = article_language(doc, style)
+        lang = Language(tag, is_rtl_language(tag))
+        marking = marking_of(pub, doc)
         rendered = render_article(
             doc,
             style,
             file_name=_article_file(index),
             title=fallback_title(doc),
-            lang=Language(tag, is_rtl_language(tag)),
-            marking=marking_of(pub, doc),
+            lang=lang,
+            marking=marking,
             images=images,
+            id_prefix=f"a{index:03d}-" if pub.pack is not None else "",
         )
-        articles.append(_Article(doc, f"article-{index:03d}", rendered))
+        articles.append(_Article(doc, f"article-{index:03d}", rendered, lang, marking))
     return articles
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A front-matter page of a pack: its manifest id, file, title and bytes."""
+
+    item_id: str
+    file_name: str
+    title: str
+    data: bytes
+
+
+def _pack_pages(pub: Publication, style: StyleSheet, meta: BookMetadata, articles: list[_Article]) -> list[_Page]:
+    """The contents page and, when asked for, the summary page of a pack (none for one article)."""
+    if pub.pack is None:
+        return []
+    entries = [
+        PackEntry(
+            number=n,
+            file_name=a.rendered.file_name,
+            title=a.rendered.title,
+            byline=byline(a.doc),
+            lang=a.lang,
+            marking=a.marking,
+            key_points=a.doc.meta.summary,
+        )
+        for n, a in enumerate(articles, start=1)
+    ]
+    lang = Language(meta.language, meta.rtl)
+    summary_heading = style.boxes.title.strip() or "Key points"
+    summary = (SUMMARY_PAGE, summary_heading) if pub.pack.summary_page else None
+    pages = [
+        _Page(
+            "contents",
+            CONTENTS_PAGE,
+            CONTENTS_HEADING,
+            render_contents_page(entries, pack_title=meta.title, lang=lang, marking=meta.marking, summary=summary),
+        )
+    ]
+    if summary is not None:
+        data = render_summary_page(entries, heading=summary_heading, lang=lang, marking=meta.marking)
+        pages.append(_Page("summary", SUMMARY_PAGE, summary_heading, data))
+    return pages
 
 
 def _cover_text(pub: Publication, meta: BookMetadata) -> CoverText:
@@ -212,8 +274,19 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
     cover_page.content = render_cover_page(title=meta.title, image_file=COVER_IMAGE, alt=cover.alt, lang=lang)
     book.add_item(cover_page)
 
-    items = []
+    front: list[Any] = []
     toc: list[Any] = []
+    for page in _pack_pages(pub, style, meta, articles):
+        front_item = _PrebuiltHtml(
+            uid=page.item_id, file_name=page.file_name, media_type=XHTML, title=page.title, lang=meta.language
+        )
+        front_item.content = page.data
+        book.add_item(front_item)
+        front.append(front_item)
+        if page.file_name == SUMMARY_PAGE:
+            toc.append(epub.Link(page.file_name, page.title, "toc-summary"))
+
+    items = []
     for article in articles:
         item = _PrebuiltHtml(
             uid=article.item_id,
@@ -237,9 +310,10 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
     book.toc = toc
-    book.spine = [cover_page, *items]
+    book.spine = [cover_page, *front, *items]
     book.guide = [
         {"type": "cover", "href": COVER_PAGE, "title": "Cover"},
+        *([{"type": "toc", "href": CONTENTS_PAGE, "title": CONTENTS_HEADING}] if pub.pack is not None else []),
         {"type": "text", "href": items[0].file_name, "title": articles[0].rendered.title},
     ]
 

@@ -245,6 +245,40 @@ def stylesheet(style: StyleSheet) -> str:
         _rule(".attribution p", ["margin: 0 0 0.2em 0", "text-indent: 0", "text-align: left", *no_hyphens]),
         _rule(".rtl .attribution p", ["text-align: right"]),
         _rule(".attribution .label", ["font-weight: bold"]),
+        # Pack front matter: contents page and key-points summary page.
+        _rule("ol.contents", ["margin: 1em 0", f"padding-left: {list_indent}"]),
+        _rule(".rtl ol.contents", ["padding-left: 0", f"padding-right: {list_indent}"]),
+        _rule(".contents-entry", ["margin: 0 0 0.8em 0"]),
+        _rule(
+            ".contents-title, .contents-summary",
+            [
+                f"font-family: {font_stack(style, 'heading')}",
+                "font-weight: bold",
+                "margin: 0",
+                "text-indent: 0",
+                *no_hyphens,
+            ],
+        ),
+        _rule(".contents-summary", ["margin: 0.5em 0 1em 0"]),
+        _rule(
+            ".contents-byline, .summary-byline",
+            [*_text_rules(style, style.byline, base, margins=False), "margin: 0.1em 0 0 0", "text-indent: 0"],
+        ),
+        _rule(".summary-entry", ["margin: 0 0 1.2em 0"]),
+        _rule(".summary-points", ["margin-top: 0.4em"]),
+        _rule(
+            ".no-key-points",
+            ["font-style: italic", f"color: {_colour(furniture.colour)}", "text-indent: 0", "margin: 0.3em 0 0 0"],
+        ),
+        _rule(
+            ".entry-marking",
+            [
+                f"color: {_colour(marking.colour)}",
+                f"font-weight: {'bold' if marking.bold else 'normal'}",
+                "font-size: 0.8em",
+                "letter-spacing: 0.05em",
+            ],
+        ),
         _rule("body.cover-page", ["margin: 0", "padding: 0", "text-align: center"]),
         _rule(".cover", ["margin: 0", "padding: 0", "text-align: center"]),
         _rule(".cover img", ["max-width: 100%", "max-height: 100%", "height: auto"]),

@@ -11,8 +11,9 @@ reads "a b"), so we never let it touch the markup (see ``book.py``).
 Nothing active is ever emitted: no ``<script>``, no event-handler attributes,
 and links only for http, https and mailto URLs (others are kept as plain text
 and reported). Heading anchors are derived deterministically when the tree has
-none. One function renders one article, so packs (and later contents or summary
-pages) are sequences of documents.
+none (in a pack, every anchor of an article starts with its own prefix). One
+function renders one article, so a pack is a sequence of documents; its
+contents and summary pages are built in ``pack_pages.py`` with the same helpers.
 """
 
 from __future__ import annotations
@@ -246,10 +247,16 @@ _VALID_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 
 
 class _Anchors:
-    """Deterministic, unique anchors for one document."""
+    """Deterministic, unique anchors for one document.
 
-    def __init__(self) -> None:
-        self.used: set[str] = set(RESERVED_IDS)
+    Every anchor starts with ``prefix`` (a pack gives each article its own, such
+    as ``a003-``), so anchors are unique across a whole pack even when articles
+    share heading texts or tree ids.
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.used: set[str] = {prefix + name for name in RESERVED_IDS}
         self.count = 0
 
     def make(self, wanted: str, text: str) -> str:
@@ -258,6 +265,7 @@ class _Anchors:
         if not base:
             slug = _slug(text)
             base = f"s-{slug}" if slug else f"section-{self.count}"
+        base = self.prefix + base
         anchor, n = base, 1
         while anchor in self.used:
             n += 1
@@ -274,11 +282,11 @@ class _Anchors:
 class _ArticleRenderer:
     """Renders one document's blocks and inlines into an XHTML ``<section>``."""
 
-    def __init__(self, doc: Document, images: ImageStore, heading_shift: int) -> None:
+    def __init__(self, doc: Document, images: ImageStore, heading_shift: int, id_prefix: str = "") -> None:
         self.doc = doc
         self.images = images
         self.heading_shift = heading_shift
-        self.anchors = _Anchors()
+        self.anchors = _Anchors(id_prefix)
         self.headings: list[HeadingRef] = []
         self.diagnostics: list[Diagnostic] = []
         self.figures = 0
@@ -486,26 +494,30 @@ def render_article(
     lang: Language,
     marking: str,
     images: ImageStore,
+    id_prefix: str = "",
 ) -> ArticleXhtml:
     """Render one article as a complete XHTML content document.
 
     ``title`` is the display title (the article's, or a fallback when it has
     none: the ``<title>`` element may not be empty); ``marking`` is shown at the
-    top and bottom when set.
+    top and bottom when set. ``id_prefix`` starts every anchor of the article's
+    content (its section, title, headings, key points and attribution), so a
+    pack's anchors are unique across all its documents; the marking banners keep
+    the fixed ids ``marking-top`` and ``marking-bottom`` in every document.
     """
-    renderer = _ArticleRenderer(doc, images, _heading_shift(doc.blocks))
+    renderer = _ArticleRenderer(doc, images, _heading_shift(doc.blocks), id_prefix)
     html, body = _html_root(lang, title, body_class="article")
     if marking:
         _sub(body, "p", {"class": "marking marking-top", "id": "marking-top"}, marking, block=True)
-    section = _sub(body, "section", {f"{{{EPUB_NS}}}type": "chapter", "id": "article"}, block=True)
+    section = _sub(body, "section", {f"{{{EPUB_NS}}}type": "chapter", "id": f"{id_prefix}article"}, block=True)
     section.text = "\n"
     meta = doc.meta
     if meta.title or meta.subtitle or byline(doc):
         header = _sub(section, "header", block=True)
         header.text = "\n"
         if meta.title:
-            _sub(header, "h1", {"class": "title", "id": "title"}, meta.title, block=True)
-            section.set("aria-labelledby", "title")
+            _sub(header, "h1", {"class": "title", "id": f"{id_prefix}title"}, meta.title, block=True)
+            section.set("aria-labelledby", f"{id_prefix}title")
         if meta.subtitle:
             _sub(header, "p", {"class": "subtitle"}, meta.subtitle, block=True)
         if line := byline(doc):
@@ -513,7 +525,7 @@ def render_article(
     if not meta.title:
         section.set("aria-label", title)
     if meta.summary:
-        box = _sub(section, "div", {"class": "key-points", "id": "key-points"}, block=True)
+        box = _sub(section, "div", {"class": "key-points", "id": f"{id_prefix}key-points"}, block=True)
         box.text = "\n"
         _sub(box, "h2", {"class": "box-title"}, style.boxes.title or "Key points", block=True)
         points = _sub(box, "ul", block=True)
@@ -523,7 +535,7 @@ def render_article(
     renderer.blocks(section, doc.blocks)
     rows = attribution_lines(doc) if style.furniture.attribution else []
     if rows:
-        footer = _sub(section, "footer", {"class": "attribution", "id": "attribution"}, block=True)
+        footer = _sub(section, "footer", {"class": "attribution", "id": f"{id_prefix}attribution"}, block=True)
         footer.text = "\n"
         for label, value in rows:
             p = _sub(footer, "p", block=True)
