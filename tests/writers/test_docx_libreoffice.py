@@ -4,15 +4,24 @@ One session-scoped fixture converts all the DOCX files in a single ``soffice``
 start (about a second per file once warm); the tests then read the PDFs with
 pdftotext, pypdf and pdffonts: the article's text, "Page N of M" on every page
 with M the real page count, the paper size, and the fonts the styles named.
+Briefing packs (32 articles, duplex, right-to-left, a contents page listing
+headings) are checked for what only a layout engine can tell: the number next
+to each contents entry is the page where that article (or heading) really
+appears, and where the entry's link lands. The export keeps LibreOffice's
+automatically inserted blank pages (``IsSkipEmptyPages=false``), as a duplex
+printer needs them, so page numbers and the PDF's pages agree.
 Skipped with a reason when soffice is absent locally; ``.ci/run`` installs it
 and sets BRIEFPUB_REQUIRE_TOOLS=1 so that CI fails instead.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,17 +29,31 @@ from pypdf import PdfReader
 
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
-from briefpub.tree import Document, Figure, Meta, Paragraph, Publication, Text, document_words
+from briefpub.tree import (
+    Document,
+    Figure,
+    Heading,
+    Meta,
+    Paragraph,
+    Publication,
+    Text,
+    document_words,
+    inline_text,
+)
 from briefpub.writers import WriteOptions
 from briefpub.writers.docx import WRITER
+from briefpub.writers.docx.build import build
 from conftest import REFERENCE, ROOT
 from fidelity import missing_words, normalise_word
 from samples import (
     arabic_document,
+    briefing_pack,
+    figure_resources,
     hostile_document,
     long_document,
     pack,
     rich_document,
+    rtl_pack,
     scripts_document,
     single,
 )
@@ -38,6 +61,12 @@ from tools import require_tool
 
 BRIEFING = load_style("briefing")
 LETTER = with_overrides(load_style("plain"), [("page.size", "Letter")])
+DUPLEX = with_overrides(BRIEFING, [("page.duplex", "true")])
+#: Keep the blank pages LibreOffice inserts before an odd-page section (its PDF export drops them by default).
+PDF_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+PACKS = ("pack", "pack32", "pack32-duplex", "pack32-stale", "rtl-pack", "pack-depth2")
+#: The page number a stale PAGEREF result claims in the "pack32-stale" case.
+STALE = 999
 
 
 def _png() -> bytes:
@@ -60,6 +89,8 @@ class Case:
     pub: Publication
     style: StyleSheet = BRIEFING
     resources: dict[str, bytes] = field(default_factory=dict)
+    depth: int = 1  # how deep a pack's contents page goes
+    stale: bool = False  # overwrite every stored PAGEREF result: LibreOffice must compute its own
     pdf: Path = Path()
 
 
@@ -81,6 +112,11 @@ def _cases() -> dict[str, Case]:
         "pack": Case(pack([rich_document(), arabic_document(), long_document(40)], marking="OFFICIAL")),
         "figure": Case(single(figure), resources={"arrival.png": _png()}),
         "letter-plain": Case(single(rich_document()), style=LETTER),
+        "pack32": Case(briefing_pack(32), resources=figure_resources()),
+        "pack32-duplex": Case(briefing_pack(32), style=DUPLEX, resources=figure_resources()),
+        "pack32-stale": Case(briefing_pack(32), resources=figure_resources(), stale=True),
+        "rtl-pack": Case(rtl_pack()),
+        "pack-depth2": Case(briefing_pack(12, summary_page=False), depth=2),
     }
     try:
         from briefpub.readers import read_path
@@ -93,6 +129,26 @@ def _cases() -> dict[str, Case]:
     return cases
 
 
+def _stale_pagerefs(data: bytes) -> bytes:
+    """The same DOCX with every PAGEREF's stored result replaced by :data:`STALE`.
+
+    The writer's estimates are usually exact, so only a file whose stored numbers
+    are wrong shows that LibreOffice computes the numbers rather than printing them.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                pattern = rb'(PAGEREF [^<]*</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                pattern += rb'<w:r><w:t xml:space="preserve">)\d+'
+                content, count = re.subn(pattern, rb"\g<1>" + str(STALE).encode(), content)
+                assert count >= 32
+            target.writestr(info, content)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     require_tool("soffice", "pdftotext", "pdffonts")
@@ -100,14 +156,18 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     cases = _cases()
     files = []
     for name, case in cases.items():
-        result = WRITER.write(case.pub, case.style, WriteOptions(resources=case.resources))
+        options = WriteOptions(resources=case.resources)
+        if case.depth == 1:
+            result = WRITER.write(case.pub, case.style, options)
+        else:
+            result = build(case.pub, case.style, options, contents_depth=case.depth)
         path = folder / f"{name}.docx"
-        path.write_bytes(result.data)
+        path.write_bytes(_stale_pagerefs(result.data) if case.stale else result.data)
         files.append(str(path))
     out = folder / "pdf"
     command = [
         "soffice", "--headless", "--norestore", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-        "--convert-to", "pdf", "--outdir", str(out), *files,
+        "--convert-to", PDF_FILTER, "--outdir", str(out), *files,
     ]  # fmt: skip
     proc = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
     for name, case in cases.items():
@@ -124,8 +184,23 @@ def pdftotext(path: Path, *args: str) -> str:
 
 
 def _as_extracted(word: str) -> str:
-    """pdftotext writes the lam-alef ligature as alef-lam (a known extraction quirk, not a layout fault)."""
-    return re.sub("\u0644([\u0627\u0623\u0625\u0622])", "\\1\u0644", word)
+    """pdftotext writes lam-alef (and lam-alef maksura) ligatures reversed: an extraction quirk, not a layout fault."""
+    return re.sub("\u0644([\u0627\u0623\u0625\u0622\u0649])", "\\1\u0644", word)
+
+
+def _letters(text: str) -> str:
+    """Only letters and digits, casefolded: a URL broken over lines in a right-to-left paragraph moves its slashes."""
+    return re.sub(r"\W+", "", text).casefold()
+
+
+def _missing(words: list[str], text: str, body: list[str]) -> list[str]:
+    """Words not found in order; a word longer than a line is also looked for in the body without whitespace."""
+    unbroken = "".join("".join(body).split()).casefold()
+    letters = _letters(unbroken)
+    return [
+        w for w in missing_words(words, text, hyphenation=True)
+        if normalise_word(w) not in unbroken and _letters(w) not in letters
+    ]  # fmt: skip
 
 
 @pytest.mark.slow
@@ -138,30 +213,44 @@ def test_printed_text_is_faithful(converted: dict[str, Case], name: str) -> None
         # A word longer than a line (a 3000-letter token, a long URL) is broken without a
         # hyphen, maybe across a page: look for those in the body text with the running
         # header/footer lines and all whitespace removed.
-        furniture = {doc.meta.title, doc.meta.marking, case.pub.title}
+        furniture = {doc.meta.title, doc.meta.marking, case.pub.title, case.pub.pack.marking if case.pub.pack else ""}
         body = [
             line for line in text.splitlines()
             if line.strip() not in furniture and not re.fullmatch(r"\s*Page \d+ of \d+\s*", line)
         ]  # fmt: skip
-        unbroken = "".join("".join(body).split()).casefold()
-        missing = [w for w in missing_words(words, text, hyphenation=True) if normalise_word(w) not in unbroken]
+        missing = _missing(words, text, body)
         assert not missing, f"{len(missing)} words missing or out of order, first: {missing[:10]}"
+
+
+@cache
+def page_texts(path: Path) -> list[str]:
+    """Each page's text (pdftotext -layout, one call per page; cached, do not modify)."""
+    return [pdftotext(path, "-layout", "-f", str(n), "-l", str(n)) for n in range(1, len(PdfReader(path).pages) + 1)]
+
+
+def front_pages(texts: list[str]) -> int:
+    """How many pages a pack's front matter takes: they carry no page number."""
+    return next(i for i, text in enumerate(texts) if re.search(r"Page \d+ of \d+", text))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_every_page_says_page_n_of_the_real_total(converted: dict[str, Case], name: str) -> None:
     case = converted[name]
-    pages = PdfReader(case.pdf).pages
-    total = len(pages)
-    first_numbered = 2 if case.pub.is_pack else 1  # a pack's cover carries no page number
-    for number, page in enumerate(pages, start=1):
-        text = " ".join(page.extract_text().split())
-        if number < first_numbered:
+    texts = page_texts(case.pdf)
+    total = len(texts)
+    front = front_pages(texts) if case.pub.is_pack else 0  # cover, contents, summary: no page number
+    assert front >= (2 if case.pub.is_pack else 0)
+    for number, page in enumerate(texts, start=1):
+        text = " ".join(page.split())
+        if number <= front:
             assert "Page " not in text
-            continue
-        assert f"Page {number} of {total}" in text, f"page {number}/{total}: {text[-200:]!r}"
-    if name in ("long", "pack", "reference"):
+        elif not text:  # LibreOffice's automatic blank page before an odd-page section
+            assert case.style.page.duplex and number % 2 == 0, f"page {number} is empty"
+        else:
+            assert f"Page {number} of {total}" in text, f"page {number}/{total}: {text[-200:]!r}"
+    assert re.search(rf"Page {total} of {total}\b", texts[-1])  # the last page names the PDF's page count
+    if name in ("long", "pack", "reference") or name in PACKS:
         assert total > 1
 
 
@@ -215,11 +304,191 @@ def test_pack_articles_never_share_a_page(converted: dict[str, Case]) -> None:
     """Each page's running header names one article; each article's pages are contiguous."""
     titles = ["Talks Open on Regional Ceasefire", "محادثات", "A Long Article"]
     owners = []
-    for page in PdfReader(converted["pack"].pdf).pages:
-        text = page.extract_text()
-        found = [i for i, title in enumerate(titles) if title in text]
+    texts = page_texts(converted["pack"].pdf)
+    for page in texts[front_pages(texts) :]:
+        found = [i for i, title in enumerate(titles) if title in page]
         owners.append(found[0] if len(found) == 1 else None)
-    assert owners[0] is None  # the cover
-    body = owners[1:]
-    assert None not in body
-    assert body == sorted(body) and set(body) == {0, 1, 2}
+    assert None not in owners
+    assert owners == sorted(owners) and set(owners) == {0, 1, 2}
+
+
+# --------------------------------------------------------------------------
+# Packs: the contents page against LibreOffice's own layout
+# --------------------------------------------------------------------------
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_ENTRY = re.compile(r"^\s*(?:(\d+)\s*\.{3,}(.+?)|(.+?)\s*\.{3,}\s*(\d+))\s*$")
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.translate(_BIDI_CONTROLS).split())
+
+
+@dataclass
+class Printed:
+    """One contents entry as LibreOffice printed it: its page number, and where its link lands."""
+
+    number: int
+    lands_on: int
+
+
+def printed_contents(path: Path, texts: list[str]) -> list[Printed]:
+    """The contents entries of a pack's PDF, in order (left-to-right or right-to-left lines).
+
+    Titles are not read back: pdftotext scrambles mixed-direction lines; the
+    entries are matched with the tree's articles by position instead.
+    """
+    reader = PdfReader(path)
+    entries: list[Printed] = []
+    for index in range(front_pages(texts)):
+        lines = [m for line in texts[index].splitlines() if (m := _ENTRY.match(line))]
+        if not lines:
+            continue
+        links = []  # LibreOffice links each entry's page number; top to bottom is reading order
+        for annotation in reader.pages[index].get("/Annots", []):
+            link = annotation.get_object()
+            if link.get("/Subtype") == "/Link" and link.get("/Dest") is not None:
+                links.append((-float(link["/Rect"][1]), reader.get_page_number(link["/Dest"][0].get_object()) + 1))
+        links.sort()
+        assert len(links) == len(lines), f"page {index + 1}: {len(lines)} entries, {len(links)} links"
+        for m, (_, lands_on) in zip(lines, links, strict=True):
+            entries.append(Printed(int(m.group(1) or m.group(4)), lands_on))
+    return entries
+
+
+@dataclass
+class Expected:
+    """A contents entry as the tree says it should be: an article's title, or one of its headings."""
+
+    text: str  # as pdftotext prints it on the article's page ("" for an untitled article)
+    article: int  # index into the publication's documents
+
+
+def expected_contents(case: Case) -> list[Expected]:
+    out = []
+    for index, doc in enumerate(case.pub.documents):
+        out.append(Expected(_clean(" ".join(_as_extracted(w) for w in doc.meta.title.split())), index))
+        if case.depth >= 2:
+            for block in doc.blocks:
+                if isinstance(block, Heading) and block.level <= 2:
+                    words = inline_text(block.children).split()
+                    out.append(Expected(_clean(" ".join(_as_extracted(w) for w in words)), index))
+    return out
+
+
+_MIRRORED = str.maketrans("", "", "<>()[]{}")
+
+
+def _first_page_with_line(texts: list[str], line: str, start: int) -> int | None:
+    """The first page from ``start`` printing ``line`` (edge brackets may be mirrored in a right-to-left line)."""
+    line = line.translate(_MIRRORED)
+    for number in range(start, len(texts) + 1):
+        if any(_clean(candidate).translate(_MIRRORED) == line for candidate in texts[number - 1].splitlines()):
+            return number
+    return None
+
+
+def article_starts(case: Case, texts: list[str]) -> list[int]:
+    """The page on which each article starts, as the contents says."""
+    printed = printed_contents(case.pdf, texts)
+    assert case.pub.pack is not None
+    printed = printed[case.pub.pack.summary_page :]
+    expected = expected_contents(case)
+    assert len(printed) == len(expected)
+    starts: dict[int, int] = {}
+    for entry, want in zip(printed, expected, strict=True):
+        starts.setdefault(want.article, entry.number)
+    return [starts[i] for i in range(len(case.pub.documents))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PACKS)
+def test_contents_numbers_are_the_pages_where_articles_appear(converted: dict[str, Case], name: str) -> None:
+    """Every number LibreOffice printed in the contents is the page where that title (or heading) is printed."""
+    case = converted[name]
+    pack = case.pub.pack
+    assert pack is not None
+    texts = page_texts(case.pdf)
+    front = front_pages(texts)
+    printed = printed_contents(case.pdf, texts)
+    expected = expected_contents(case)
+    assert len(printed) == len(expected) + pack.summary_page
+    assert all(p.number == p.lands_on for p in printed), "each entry's link lands on the page it names"
+    assert all(p.number != STALE for p in printed), "LibreOffice printed the stored result instead of computing it"
+    if pack.summary_page:
+        summary = printed.pop(0)
+        assert 2 < summary.number <= front and "Key points" in texts[summary.number - 1]
+    starts: dict[int, int] = {}
+    for entry, want in zip(printed, expected, strict=True):
+        start = max(front + 1, starts.get(want.article, max(starts.values(), default=front + 1)))
+        if want.text:
+            found = _first_page_with_line(texts, want.text, start)
+            assert found == entry.number, f"{want.text!r}: contents says {entry.number}, printed on page {found}"
+        else:  # an untitled article: its pages carry the pack title as running header
+            assert _clean(pack.title) in [_clean(line) for line in texts[entry.number - 1].splitlines()]
+            assert entry.number > max(starts.values(), default=front)
+        starts.setdefault(want.article, entry.number)
+    pages = [starts[i] for i in range(len(case.pub.documents))]
+    assert pages == sorted(pages) and len(set(pages)) == len(pages)
+    if case.style.page.duplex:
+        assert all(page % 2 == 1 for page in pages), pages
+
+
+@pytest.mark.slow
+def test_depth_two_contents_lists_headings(converted: dict[str, Case]) -> None:
+    case = converted["pack-depth2"]
+    printed = printed_contents(case.pdf, page_texts(case.pdf))
+    headings = [e for e in expected_contents(case) if e.text in {"Background", "Analysis", "Outlook"}]
+    assert len(printed) == len(expected_contents(case)) and len(headings) >= 12
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pack32", "pack32-duplex", "rtl-pack"])
+def test_each_pack_article_is_faithful_on_its_own_pages(converted: dict[str, Case], name: str) -> None:
+    """The pages from an article's contents number to the next one's hold every word of that article."""
+    case = converted[name]
+    texts = page_texts(case.pdf)
+    starts = article_starts(case, texts)
+    ends = [*starts[1:], len(texts) + 1]
+    assert case.pub.pack is not None
+    for doc, first, stop in zip(case.pub.documents, starts, ends, strict=True):
+        text = "\n".join(texts[first - 1 : stop - 1])
+        words = [_as_extracted(w) for w in document_words(doc)]
+        furniture = {_clean(x) for x in (doc.meta.title, doc.meta.marking, case.pub.pack.title, case.pub.pack.marking)}
+        body = [line for line in text.splitlines() if _clean(line) not in furniture and "Page " not in line]
+        missing = _missing(words, text, body)
+        assert not missing, f"{doc.meta.title!r}: {len(missing)} words missing, first: {missing[:10]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pack32", "pack32-duplex", "rtl-pack"])
+def test_pack_marking_at_top_and_bottom_of_every_printed_page(converted: dict[str, Case], name: str) -> None:
+    case = converted[name]
+    texts = page_texts(case.pdf)
+    front = front_pages(texts)
+    starts = article_starts(case, texts)
+    pack = case.pub.pack
+    assert pack is not None
+    for number, page in enumerate(texts, start=1):
+        lines = [_clean(line) for line in page.splitlines() if line.strip()]
+        if not lines:
+            assert case.style.page.duplex  # LibreOffice's own blank page: see docs/docx-writer.md
+            continue
+        if number <= front:
+            marking = pack.marking
+        else:
+            owner = max(i for i, start in enumerate(starts) if start <= number)
+            marking = converted[name].pub.documents[owner].meta.marking or pack.marking
+        assert lines[0] == marking and lines[-1] == marking, f"page {number}: {lines[0]!r} / {lines[-1]!r}"
+
+
+@pytest.mark.slow
+def test_duplex_blank_pages(converted: dict[str, Case]) -> None:
+    """The cover's verso says it is blank (with the marking); LibreOffice's own blank versos are empty."""
+    texts = page_texts(converted["pack32-duplex"].pdf)
+    assert [line.strip() for line in texts[1].splitlines() if line.strip()] == [
+        "OFFICIAL", "This page is intentionally left blank", "OFFICIAL",
+    ]  # fmt: skip
+    empty = [n for n, text in enumerate(texts, start=1) if not text.strip()]
+    assert empty and all(n % 2 == 0 for n in empty)
+    assert len(texts) % 2 == 1 or texts[-1].strip()

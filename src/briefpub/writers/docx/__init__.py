@@ -9,10 +9,12 @@ at top and bottom; hyperlinks are real; output is byte-identical for the same
 input and build time.
 
 Modules: :mod:`.build` (the recipe), :mod:`.styles` (Word styles and
-numbering), :mod:`.layout` (body blocks and inlines), :mod:`.furniture`
-(page setup, sections, header and footer), :mod:`.oxml` (WordprocessingML
-python-docx has no API for), :mod:`.package` (properties, template leftovers,
-deterministic zip). ``docs/docx-writer.md`` describes the decisions.
+numbering), :mod:`.layout` (body blocks and inlines), :mod:`.front` (a pack's
+cover, contents and summary pages), :mod:`.estimate` (the page numbers the
+contents stores), :mod:`.furniture` (page setup, sections, header and
+footer), :mod:`.oxml` (WordprocessingML python-docx has no API for),
+:mod:`.package` (properties, template leftovers, deterministic zip).
+``docs/docx-writer.md`` describes the decisions.
 """
 
 from __future__ import annotations

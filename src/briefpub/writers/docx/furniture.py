@@ -2,9 +2,10 @@
 
 A DOCX has no pages, only sections: each ``w:sectPr`` carries the paper size,
 margins and references to its own header and footer parts. A single article
-is one section; a pack is a cover section followed by one section per article
-(a new-page, or odd-page for duplex, section break), which is what lets every
-article's running header name that article. Page numbers run on through the
+is one section; a pack is a front-matter section (cover, contents, summary)
+followed by one section per article (a new-page, or odd-page for duplex,
+section break), which is what lets every article's running header name that
+article. Page numbers run on through the
 whole file, so ``NUMPAGES`` is the pack's total.
 
 The header holds the protective marking (centred, top of every page) and the

@@ -1,8 +1,9 @@
 """The body of a DOCX: tree blocks and inlines to WordprocessingML (DOCX writer stage).
 
-:class:`Layout` turns one article (:meth:`Layout.article`) or a pack cover
-(:meth:`Layout.cover`) into a list of body elements (``w:p`` and ``w:tbl``);
-the caller places them and the section breaks between them. Every paragraph
+:class:`Layout` turns one article (:meth:`Layout.article`) into a list of
+body elements (``w:p`` and ``w:tbl``); the caller places them and the section
+breaks between them (a pack's cover, contents and summary pages come from
+:mod:`.front`, with the same helpers). Every paragraph
 names a style from :mod:`.styles`; direct formatting is limited to what a
 style cannot say (a list's own numbering, a nested quote's extra indent, the
 direction of an article whose language differs from the publication's).
@@ -45,7 +46,6 @@ from briefpub.tree import (
     Link,
     ListItem,
     OrderedList,
-    PackMeta,
     PageBreak,
     Paragraph,
     Strong,
@@ -86,6 +86,23 @@ _BOOKMARK_MAX = 40  # Word truncates longer bookmark names
 
 
 @dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    """One heading of an article, as a contents page lists it."""
+
+    level: int
+    text: str
+    bookmark: str
+
+
+def article_bookmark(index: int) -> str:
+    """The bookmark at the start of article ``index`` (1-based): what the contents page points at.
+
+    A leading underscore makes it a hidden bookmark in Word (like Word's own ``_Toc`` ones).
+    """
+    return f"_article_{index}"
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleContext:
     """Per-article facts every block needs: direction, language and heading anchors."""
 
@@ -96,6 +113,12 @@ class ArticleContext:
     run_base: RunProps  # w:lang and complex-script font when they differ from the publication's
     anchors: dict[str, str]  # heading id -> bookmark name
     heading_names: list[str]  # bookmark names of the headings, in reading order
+    outline: tuple[OutlineEntry, ...] = ()  # every heading: level, plain text, bookmark
+
+    @property
+    def bookmark(self) -> str:
+        """The bookmark at the start of the article."""
+        return article_bookmark(self.index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,13 +219,16 @@ class Layout:
         prefix = f"a{index}_" if self.is_pack else ""
         anchors: dict[str, str] = {}
         names: list[str] = []
+        outline: list[OutlineEntry] = []
         for number, heading in enumerate(_walk_headings(doc.blocks), start=1):
-            raw = heading.id or inline_text(heading.children) or f"section_{number}"
+            text = inline_text(heading.children)
+            raw = heading.id or text or f"section_{number}"
             name = self._unique_bookmark(prefix + bookmark_base(raw))
             names.append(name)
+            outline.append(OutlineEntry(heading.level, " ".join(text.split()), name))
             if heading.id:
                 anchors.setdefault(heading.id, name)
-        return ArticleContext(index, language, rtl, bidi, run_base, anchors, names)
+        return ArticleContext(index, language, rtl, bidi, run_base, anchors, names, tuple(outline))
 
     def _unique_bookmark(self, base: str) -> str:
         base = base[:_BOOKMARK_MAX]
@@ -214,34 +240,14 @@ class Layout:
         self._used_bookmarks.add(name.casefold())
         return name
 
-    def _bookmarked(self, name: str, content: list[etree._Element]) -> list[etree._Element]:
-        self._bookmark_id += 1
-        start, end = bookmark(self._bookmark_id, name)
+    def bookmarked(self, name: str, content: list[etree._Element]) -> list[etree._Element]:
+        """``content`` (runs) wrapped in a new bookmark ``name``."""
+        start, end = bookmark(self._next_bookmark_id(), name)
         return [start, *content, end]
 
-    def cover(self, pack: PackMeta) -> list[etree._Element]:
-        """The pack's cover: title, subtitle, then date, reference, version and compiler."""
-        out: list[etree._Element] = []
-        quarter = self.area.height / 4
-        out.append(paragraph(
-            ParaProps(style=st.TITLE, space_before=quarter),
-            self._bookmarked("_pack_cover", [text_run(pack.title, None)]),
-        ))  # fmt: skip
-        if pack.subtitle:
-            out.append(paragraph(ParaProps(style=st.SUBTITLE), [text_run(pack.subtitle, None)]))
-        rows = [
-            ("Date", pack.date),
-            ("Reference", pack.reference),
-            ("Version", pack.version),
-            ("Compiled by", pack.compiled_by),
-        ]
-        for label, value in rows:
-            if value:
-                out.append(paragraph(ParaProps(style=st.BYLINE, space_after=2.0), [
-                    text_run(f"{label}: ", rpr(RunProps(style=st.STRONG))),
-                    text_run(value, None),
-                ]))  # fmt: skip
-        return out
+    def _next_bookmark_id(self) -> int:
+        self._bookmark_id += 1
+        return self._bookmark_id
 
     def article(self, doc: Document, art: ArticleContext) -> list[etree._Element]:
         """One article: title block, key points, body, source attribution."""
@@ -250,7 +256,7 @@ class Layout:
         props = self._lang_run(art)
         names = iter(art.heading_names)
         if meta.title:
-            title = self._bookmarked(f"_article_{art.index}", [text_run(meta.title, props)])
+            title = self.bookmarked(art.bookmark, [text_run(meta.title, props)])
             out.append(paragraph(ParaProps(style=st.TITLE, bidi=art.bidi), title))
         if meta.subtitle:
             subtitle = [text_run(meta.subtitle, props)]
@@ -266,10 +272,31 @@ class Layout:
         out.extend(body)
         if self.sheet.furniture.attribution:
             out.extend(self._attribution(doc, art))
+        if not meta.title and self.is_pack:
+            self._anchor_start(out, art)
         return out
+
+    def _anchor_start(self, out: list[etree._Element], art: ArticleContext) -> None:
+        """Put the article's bookmark on its first paragraph (an untitled article has no title to hold it)."""
+        start, end = bookmark(self._next_bookmark_id(), art.bookmark)
+        if not out:
+            # LibreOffice drops an empty paragraph that ends a section, and a bookmark in it
+            # moves to the previous page: a second paragraph carries the section break.
+            out.extend((paragraph(ParaProps(style=st.NORMAL)), paragraph(ParaProps(style=st.NORMAL))))
+        first = out[0]
+        if first.tag != qn("w:p"):
+            first = paragraph(ParaProps(style=st.NORMAL))
+            out.insert(0, first)
+        properties = first.find(qn("w:pPr"))
+        first.insert(0 if properties is None else 1, start)
+        first.append(end)
 
     def _lang_run(self, art: ArticleContext) -> etree._Element | None:
         return rpr(art.run_base)
+
+    def lang_run(self, art: ArticleContext, style: str = "") -> etree._Element | None:
+        """Run properties carrying the article's language (and character ``style``), for front-matter entries."""
+        return rpr(replace(art.run_base, style=style))
 
     def _key_points(self, summary: tuple[str, ...], art: ArticleContext) -> etree._Element:
         """The "bottom line first" box: a one-cell shaded, bordered table."""
@@ -384,7 +411,7 @@ class Layout:
         return paragraph(self._para_props(env, art), self.inlines(children, _Fmt(), art))
 
     def _heading(self, heading: Heading, art: ArticleContext, name: str) -> etree._Element:
-        content = self._bookmarked(name, self.inlines(heading.children, _Fmt(), art))
+        content = self.bookmarked(name, self.inlines(heading.children, _Fmt(), art))
         return paragraph(ParaProps(style=st.heading_id(heading.level), bidi=art.bidi), content)
 
     def _quote(self, quote: BlockQuote, env: _Env, art: ArticleContext, names: Iterator[str]) -> list[etree._Element]:

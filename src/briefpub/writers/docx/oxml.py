@@ -312,6 +312,7 @@ class ParaProps:
     num: tuple[int, int] | None = None  # (numId, ilvl)
     borders: tuple[Border, ...] = ()
     shading: str = ""
+    tabs: tuple[tuple[float, str, str], ...] = ()  # (position in points, alignment, leader)
     suppress_hyphens: bool = False
     bidi: bool | None = None
     space_before: float | None = None
@@ -359,6 +360,13 @@ def ppr(props: ParaProps) -> etree._Element:
                     })  # fmt: skip
     if props.shading:
         sub(element, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": hex_colour(props.shading)})
+    if props.tabs:
+        tabs = sub(element, "w:tabs")
+        for position, alignment, leader in props.tabs:
+            attrs = {"w:val": alignment, "w:pos": str(twips(position))}
+            if leader:
+                attrs["w:leader"] = leader
+            sub(tabs, "w:tab", attrs)
     if props.suppress_hyphens:
         sub(element, "w:suppressAutoHyphens")
     if props.bidi is not None:
@@ -431,27 +439,46 @@ def space_before_at_least(p: etree._Element, points: float) -> None:
 # --------------------------------------------------------------------------
 
 
-def field(instruction: str, cached: str, props: etree._Element | None) -> list[etree._Element]:
-    """A complex field as five runs: begin, instruction, separate, cached result, end.
+def field_char(kind: str, props: etree._Element | None = None) -> etree._Element:
+    """A run holding a complex field's ``begin``, ``separate`` or ``end`` character."""
+    run = new("w:r")
+    if props is not None:
+        run.append(_copy(props))
+    sub(run, "w:fldChar", {"w:fldCharType": kind})
+    return run
 
-    Word and LibreOffice recompute PAGE and NUMPAGES when they lay out the page;
-    ``cached`` is what a reader that does not evaluate fields shows.
+
+def field_code(instruction: str, props: etree._Element | None = None) -> list[etree._Element]:
+    """A complex field's opening: begin, instruction and separate runs (the result and end follow).
+
+    A field may span paragraphs (a ``TOC`` field's result is many entries): the
+    caller places the ``end`` character (:func:`field_char`) where the result stops.
     """
-
-    def char_run(kind: str) -> etree._Element:
-        run = new("w:r")
-        if props is not None:
-            run.append(_copy(props))
-        sub(run, "w:fldChar", {"w:fldCharType": kind})
-        return run
-
     instr = new("w:r")
     if props is not None:
         instr.append(_copy(props))
     text = sub(instr, "w:instrText")
     text.text = f" {instruction} "
     text.set(qn("xml:space"), "preserve")
-    return [char_run("begin"), instr, char_run("separate"), text_run(cached, props), char_run("end")]
+    return [field_char("begin", props), instr, field_char("separate", props)]
+
+
+def field(instruction: str, cached: str, props: etree._Element | None) -> list[etree._Element]:
+    """A complex field as five runs: begin, instruction, separate, cached result, end.
+
+    Word and LibreOffice recompute PAGE and NUMPAGES when they lay out the page;
+    ``cached`` is what a reader that does not evaluate fields shows.
+    """
+    return [*field_code(instruction, props), text_run(cached, props), field_char("end", props)]
+
+
+def tab_run(props: etree._Element | None = None) -> etree._Element:
+    """A run holding a tab character (to the paragraph's next tab stop)."""
+    run = new("w:r")
+    if props is not None:
+        run.append(_copy(props))
+    sub(run, "w:tab")
+    return run
 
 
 def hyperlink(runs: Iterable[etree._Element], *, rid: str = "", anchor: str = "", tooltip: str = "") -> etree._Element:

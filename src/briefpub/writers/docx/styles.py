@@ -52,6 +52,8 @@ BYLINE = "Byline"
 QUOTE = "Quote"
 CAPTION = "Caption"
 TOC_HEADING = "TOCHeading"
+TOC1 = "TOC1"
+TOC2 = "TOC2"
 HEADER = "Header"
 FOOTER = "Footer"
 MARKING = "ProtectiveMarking"
@@ -177,6 +179,8 @@ _NEW_STYLES: dict[str, _Def] = {
     TABLE_TEXT: _Def("Table Text"),
     HYPERLINK: _Def("Hyperlink", kind="character", based_on="DefaultParagraphFont", custom=False),
     CODE: _Def("HTML Code", kind="character", based_on="DefaultParagraphFont", custom=False),
+    TOC1: _Def("toc 1", next=NORMAL, custom=False, ui_priority=39),
+    TOC2: _Def("toc 2", next=NORMAL, custom=False, ui_priority=39),
     "Heading4": _Def("heading 4", next=BODY, custom=False, ui_priority=9),
     "Heading5": _Def("heading 5", next=BODY, custom=False, ui_priority=9),
     "Heading6": _Def("heading 6", next=BODY, custom=False, ui_priority=9),
@@ -310,6 +314,7 @@ def configure_styles(document: Any, ctx: StyleContext) -> None:
         ctx.run(sheet.heading1),
     )  # fmt: skip
     _set_based_on(toc, "Heading1")
+    _configure_contents(root, ctx)
     indent = sheet.paragraphs.quote_indent
     _set_props(root, QUOTE, ctx.para(sheet.quote, indent_left=indent, indent_right=indent), ctx.run(sheet.quote))
     _set_props(root, CAPTION, ctx.para(sheet.caption), ctx.run(sheet.caption))
@@ -356,6 +361,31 @@ def _configure_defaults(root: etree._Element, ctx: StyleContext) -> None:
     para_default = sub(defaults, "w:pPrDefault")
     para = sub(para_default, "w:pPr")
     sub(para, "w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"})
+
+
+def _configure_contents(root: etree._Element, ctx: StyleContext) -> None:
+    """``toc 1`` (articles) and ``toc 2`` (their headings): dot leader to a right tab at the text width.
+
+    No right indent: LibreOffice 7.4 drops a page number whose tab stop lies
+    past the paragraph's right indent (Word does not), so a long title may run
+    under the page-number column before it wraps.
+    """
+    sheet = ctx.sheet
+    width, _ = sheet.page_size
+    text_width = width - sheet.page.margin_inner - sheet.page.margin_outer
+    lead = sheet.body
+    level2 = sheet.paragraphs.list_indent
+    for style_id, text, indent, bold in ((TOC1, sheet.heading3, 0.0, True), (TOC2, lead, level2, False)):
+        para = ctx.para(
+            lead, align="left", space_before=4.0 if style_id == TOC1 else 0.0, space_after=2.0,
+            indent_left=indent,
+            tabs=((text_width, "right", "dot"),), suppress_hyphens=True, widow_control=True,
+            keep_lines=True,
+        )  # fmt: skip
+        run = ctx.run(lead if style_id == TOC2 else text, bold=bold, italic=False)
+        if style_id == TOC1:
+            run = ctx.run(text, bold=bold, italic=False, size=lead.size, colour=text.colour)
+        _set_props(root, style_id, para, run)
 
 
 def _configure_furniture(root: etree._Element, ctx: StyleContext) -> None:
@@ -511,4 +541,17 @@ class Numbering:
         num_id = self._next
         self._next += 1
         self._num(num_id, MAX_LIST_DEPTH + min(depth, MAX_LIST_DEPTH) - 1, start)
+        return num_id
+
+    def bullets(self, depth: int) -> int:
+        """A fresh numId for a bullet list of its own at ``depth``.
+
+        LibreOffice lays out every paragraph of one list in one direction: a
+        right-to-left article's bullets sharing a list with left-to-right ones
+        get their bullets on the wrong side, so a page mixing directions (the
+        pack's summary page) gives each article's list its own instance.
+        """
+        num_id = self._next
+        self._next += 1
+        self._num(num_id, min(depth, MAX_LIST_DEPTH) - 1)
         return num_id

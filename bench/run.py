@@ -1,0 +1,345 @@
+"""briefpub's benchmark suite: one command, results in BENCHMARKS.md.
+
+    python bench/run.py [--repeat 5] [--quick] [--output BENCHMARKS.md]
+
+Measures, side by side in the same run, with medians of several runs:
+
+* the reference article to each format and to all three: cold CLI (a new process, as a user
+  runs it) and warm in-process (writers already imported);
+* the peers users would pick instead, where installed: pandoc (DOCX, EPUB), LibreOffice
+  (DOCX -> PDF) and calibre's ebook-convert (EPUB, PDF) on the same article;
+* scaling: 1x, 10x and 100x the article's length (time should grow linearly);
+* a 200-article pack per format, and ``build --jobs 1`` vs ``--jobs 2`` on 500 articles,
+  with peak memory (max RSS of the process) for each.
+
+The reference article is ``../shared/seeds/000_f2fc37828fe0a249.txt`` when it is beside the
+checkout, else ``fixtures/txt/geneva-round.txt``. Every workload that reports memory runs in its
+own process so that its peak RSS is its own. ``--quick`` uses fewer repeats and smaller sizes
+(a smoke test of the harness, not numbers to quote).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
+FALLBACK = ROOT / "fixtures" / "txt" / "geneva-round.txt"
+EPOCH = "1485129600"
+FORMATS = ("pdf", "epub", "docx")
+
+
+def article_path() -> Path:
+    return REFERENCE if REFERENCE.is_file() else FALLBACK
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def run_measured(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+                 timeout: float = 1800) -> tuple[float, float, int]:
+    """Run a command; (wall seconds, peak RSS in MiB of that process, exit code)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if proc.stderr is not None:
+        proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def median_of(fn: Callable[[], float], repeat: int) -> tuple[float, list[float]]:
+    samples = [fn() for _ in range(repeat)]
+    return statistics.median(samples), samples
+
+
+def env_with_epoch() -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+
+
+def briefpub_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "briefpub", *args]
+
+
+# ----------------------------------------------------------------------------- workloads
+
+
+def make_scaled(src: Path, factor: int, dest: Path) -> Path:
+    """The article with its body repeated ``factor`` times (furniture once, at the end)."""
+    text = src.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    title, body = lines[0], "\n".join(lines[1:])
+    dest.write_text(title + "\n" + "\n\n".join([body] * factor), encoding="utf-8")
+    return dest
+
+
+def make_articles(folder: Path, count: int, src: Path) -> list[Path]:
+    """``count`` distinct articles shaped like ``src`` (numbered titles and first words)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = src.read_text(encoding="utf-8")
+    title, rest = text.split("\n", 1)
+    paths = []
+    for i in range(count):
+        path = folder / f"article-{i:04d}.txt"
+        path.write_text(f"{title} (part {i + 1})\n\nItem {i + 1}. {rest}", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+WARM_SCRIPT = textwrap.dedent(
+    """
+    import json, statistics, sys, time
+    from datetime import UTC, datetime
+    from briefpub.convert import read_prepared, render
+    from briefpub.styling import load_style
+    from briefpub.tree import Publication
+    from briefpub.writers import WriteOptions
+    path, formats, repeat = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3])
+    style = load_style()
+    options = WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC))
+    def once():
+        started = time.perf_counter()
+        _, doc, resources, _ = read_prepared(path, None, [])
+        pub = Publication((doc,))
+        for fmt in formats:
+            render(pub, fmt, style, options)
+        return time.perf_counter() - started
+    once()  # warm-up: imports, font discovery
+    samples = [once() for _ in range(repeat)]
+    print(json.dumps({"median": statistics.median(samples), "samples": samples}))
+    """
+)
+
+
+def warm(path: Path, formats: Sequence[str], repeat: int) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-c", WARM_SCRIPT, str(path), ",".join(formats), str(repeat)],
+                         capture_output=True, text=True, check=True, env=env_with_epoch())
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+PACK_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import UTC, datetime
+    from briefpub.convert import render
+    from briefpub.pack import assemble_pack
+    from briefpub.styling import load_style
+    from briefpub.tree import PackMeta
+    from briefpub.writers import WriteOptions
+    fmt, paths = sys.argv[1], sys.argv[2:]
+    assembled = assemble_pack(paths, PackMeta(title="Benchmark pack", marking="OFFICIAL"))
+    started = time.perf_counter()
+    data, _ = render(assembled.publication, fmt, load_style(),
+                     WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC), resources=assembled.resources))
+    print(time.perf_counter() - started, len(data))
+    """
+)
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines()
+                       if ln.startswith("MemTotal")).split()[1])
+        mem = f"{kib / 1048576:.0f} GiB"
+    except (OSError, StopIteration):
+        pass
+    from importlib.metadata import version
+
+    libs = ", ".join(f"{n} {version(n)}" for n in ("reportlab", "ebooklib", "python-docx", "typer"))
+    try:
+        load = os.getloadavg()
+        load_text = f"{load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}"
+    except OSError:
+        load_text = "n/a"
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory: {mem}",
+        f"- OS: {platform.platform()}; Python {platform.python_version()}",
+        f"- Libraries: {libs}",
+        f"- Load average at start (1/5/15 min): {load_text}",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+    ]
+
+
+def peer_version(cmd: Sequence[str]) -> str:
+    try:
+        out = subprocess.run(list(cmd), capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "?"
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    repeat = 2 if args.quick else args.repeat
+    pack_size, build_size = (20, 40) if args.quick else (200, 500)
+    src = article_path()
+    lines: list[str] = ["# Benchmarks", "", "Generated by `python bench/run.py`; medians of "
+                        f"{repeat} runs unless stated. Article: `{src.name}` "
+                        f"({len(src.read_text(encoding='utf-8').split())} words).", "", "## Machine", "",
+                        *machine(), ""]
+    work = Path(tempfile.mkdtemp(prefix="briefpub-bench-"))
+    try:
+        article = work / "article.txt"
+        shutil.copy(src, article)
+
+        # --- reference article: cold CLI and warm in-process
+        rows = ["| formats | cold CLI (new process) | warm in-process |", "|---|---|---|"]
+        cold: dict[str, float] = {}
+        warm_times: dict[str, float] = {}
+        for formats in (*FORMATS, "pdf,epub,docx"):
+            def cold_once(f: str = formats) -> float:
+                return run_measured(briefpub_cmd("convert", "-q", "--to", f, "--out", str(work / "cold"),
+                                                 str(article)), env=env_with_epoch())[0]
+            cold[formats], _ = median_of(cold_once, repeat)
+            warm_times[formats] = float(warm(article, formats.split(","), max(repeat, 5))["median"])  # type: ignore[arg-type]
+            rows.append(f"| {formats} | {fmt_s(cold[formats])} | {fmt_s(warm_times[formats])} |")
+        import_time, _ = median_of(lambda: run_measured(briefpub_cmd("--version"))[0], repeat)
+        lines += ["## The reference article", "", *rows, "",
+                  f"`briefpub --version` (interpreter start and CLI import only): {fmt_s(import_time)}.", ""]
+
+        # --- peers
+        peer_rows = ["| tool | job | time | vs briefpub |", "|---|---|---|---|"]
+        docx = work / "cold" / "article.docx"
+        if shutil.which("pandoc"):
+            for fmt in ("epub", "docx"):
+                t, _ = median_of(lambda f=fmt: run_measured(
+                    ["pandoc", "-f", "markdown", str(article), "-o", str(work / f"pandoc.{f}")])[0], repeat)
+                ratio = cold[fmt] / t
+                peer_rows.append(f"| pandoc ({peer_version(['pandoc', '--version'])}) | txt -> {fmt} | {fmt_s(t)} | "
+                                 f"briefpub cold = {ratio:.2f}x |")
+        if shutil.which("soffice") and docx.exists():
+            profile = work / "lo-profile"
+            t, _ = median_of(lambda: run_measured(
+                ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                 "--outdir", str(work / "lo"), str(docx)])[0], repeat)
+            peer_rows.append(f"| LibreOffice ({peer_version(['soffice', '--version'])}) | docx -> pdf | {fmt_s(t)} | "
+                             f"briefpub cold pdf = {cold['pdf'] / t:.2f}x |")
+        if shutil.which("ebook-convert"):
+            for fmt in ("epub", "pdf"):
+                t, _ = median_of(lambda f=fmt: run_measured(
+                    ["ebook-convert", str(article), str(work / f"calibre.{f}")],
+                    env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})[0], max(2, repeat // 2))
+                peer_rows.append(f"| calibre ebook-convert | txt -> {fmt} | {fmt_s(t)} | "
+                                 f"briefpub cold = {cold[fmt] / t:.2f}x |")
+        lines += ["## Peers on the same article", "",
+                  "Each peer as a user would run it: a new process per conversion.", "", *peer_rows, ""]
+
+        # --- scaling
+        scale_rows = ["| size | words | " + " | ".join(FORMATS) + " |", "|---|---|" + "---|" * len(FORMATS)]
+        base: dict[str, float] = {}
+        ratios: dict[str, float] = {}
+        for factor in (1, 10, 100):
+            scaled = make_scaled(article, factor, work / f"x{factor}.txt")
+            cells = []
+            for fmt in FORMATS:
+                t = float(warm(scaled, [fmt], 3 if factor == 100 else repeat)["median"])  # type: ignore[arg-type]
+                if factor == 1:
+                    base[fmt] = t
+                cells.append(f"{fmt_s(t)} ({t / base[fmt]:.0f}x)" if factor > 1 else fmt_s(t))
+                if factor == 100:
+                    ratios[fmt] = t / base[fmt]
+            words = len(scaled.read_text(encoding="utf-8").split())
+            scale_rows.append(f"| {factor}x | {words} | " + " | ".join(cells) + " |")
+        lines += ["## Scaling with article length (warm, in-process)", "", *scale_rows, "",
+                  "100x input / 1x input time: " + ", ".join(f"{f} {r:.0f}x" for f, r in ratios.items())
+                  + " (target: within 120x).", ""]
+
+        # --- packs
+        articles = make_articles(work / "pack", pack_size, article)
+        pack_rows = ["| format | layout time | peak memory | output size |", "|---|---|---|---|"]
+        for fmt in FORMATS:
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", PACK_SCRIPT, fmt, *map(str, articles)],
+                                    stdout=subprocess.PIPE, text=True, env=env_with_epoch())
+            assert proc.stdout is not None
+            out_text = proc.stdout.read()
+            proc.stdout.close()
+            _, status, usage = os.wait4(proc.pid, 0)
+            del started
+            if os.waitstatus_to_exitcode(status) != 0 or not out_text.strip():
+                pack_rows.append(f"| {fmt} | failed | | |")
+                continue
+            seconds, size = out_text.split()
+            pack_rows.append(f"| {fmt} | {fmt_s(float(seconds))} | {usage.ru_maxrss / 1024:.0f} MiB | "
+                             f"{int(size) / 1048576:.1f} MiB |")
+        lines += [f"## A {pack_size}-article pack", "",
+                  "One process per format (reading the articles, then the writer); layout time excludes "
+                  "reading; peak memory is the process's maximum RSS (target: under 300 MB).", "",
+                  *pack_rows, ""]
+
+        # --- build --jobs 1 vs 2
+        build_dir = work / "build"
+        make_articles(build_dir / "articles", build_size, article)
+        (build_dir / "briefpub.toml").write_text(
+            '[build]\nout = "out"\nformats = ["pdf", "epub", "docx"]\n[[article]]\ninputs = ["articles/*.txt"]\n',
+            encoding="utf-8")
+        build_rows = ["| jobs | wall time | peak memory (parent) | artifacts/s |", "|---|---|---|---|"]
+        times: dict[int, float] = {}
+        for jobs in (1, 2):
+            wall, rss, code = run_measured(briefpub_cmd("build", "-q", "-m", str(build_dir / "briefpub.toml"),
+                                                        "--jobs", str(jobs), "--out", str(build_dir / f"out{jobs}")),
+                                           env=env_with_epoch())
+            times[jobs] = wall
+            build_rows.append(f"| {jobs} | {fmt_s(wall)} (exit {code}) | {rss:.0f} MiB | "
+                              f"{build_size * 3 / wall:.1f} |")
+        same = (build_dir / "out1" / "SHA256SUMS").read_bytes() == (build_dir / "out2" / "SHA256SUMS").read_bytes()
+        lines += [f"## `briefpub build` on {build_size} articles x 3 formats", "", *build_rows, "",
+                  f"Speed-up with 2 jobs: {times[1] / times[2]:.2f}x on {os.cpu_count()} cores. "
+                  f"SHA256SUMS identical for both runs: {'yes' if same else 'NO'}.", ""]
+
+        # --- targets
+        lines += [
+            "## Targets", "",
+            f"- All three formats of the article, warm in-process: {fmt_s(warm_times['pdf,epub,docx'])} "
+            f"(target < 50 ms).",
+        ]
+        if shutil.which("pandoc"):
+            pandoc_epub, _ = median_of(lambda: run_measured(
+                ["pandoc", "-f", "markdown", str(article), "-o", str(work / "p.epub")])[0], repeat)
+            lines.append(f"- Cold `briefpub convert --to epub`: {fmt_s(cold['epub'])} vs pandoc {fmt_s(pandoc_epub)}: "
+                         f"{cold['epub'] / pandoc_epub:.2f}x (target <= 1.5x).")
+        lines.append("- 100x input within 120x the time: " + ", ".join(f"{f} {r:.0f}x" for f, r in ratios.items())
+                     + ".")
+        lines.append("")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.output.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

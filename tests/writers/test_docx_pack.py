@@ -1,0 +1,567 @@
+"""The DOCX writer's briefing packs: cover, filled-in contents, summary page, sections, attribution.
+
+Packs are written once per module (a 32-article pack with every sample tree
+and generated articles sharing heading texts, its duplex twin, a right-to-left
+pack with a hostile article, a small pack without summary page) and read back
+with zipfile and lxml. The body is split into its sections (the front matter,
+then one per article) so each article's text, headers and attribution are
+checked where they belong. LibreOffice's page numbers for the same packs are
+checked in ``test_docx_libreoffice.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from briefpub.cli import main
+from briefpub.styling import load_style, with_overrides
+from briefpub.styling.model import StyleSheet
+from briefpub.tree import Document, Heading, Meta, PackMeta, Paragraph, Publication, Text, inline_text
+from briefpub.writers import WriteOptions, WriteResult
+from briefpub.writers._common import attribution_lines, is_safe_url, marking_of
+from briefpub.writers.docx import WRITER
+from briefpub.writers.docx.build import build
+from briefpub.writers.docx.estimate import PageEstimator, pages_of
+from briefpub.writers.docx.furniture import text_area
+from briefpub.writers.docx.oxml import ParaProps, paragraph, text_run
+from conftest import ROOT
+from fidelity import assert_faithful
+from samples import (
+    arabic_document,
+    briefing_pack,
+    figure_resources,
+    long_document,
+    pack,
+    para,
+    rich_document,
+    rtl_pack,
+)
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+BUILD = datetime(2024, 3, 5, 6, 7, 8, tzinfo=UTC)
+BRIEFING = load_style("briefing")
+DUPLEX = with_overrides(BRIEFING, [("page.duplex", "true")])
+NO_KEY_POINTS = "No key points were given for this article."
+BLANK = "This page is intentionally left blank"
+ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def write(pub: Publication, style: StyleSheet = BRIEFING, **options: object) -> WriteResult:
+    return WRITER.write(pub, style, WriteOptions(build_time=BUILD, **options))  # type: ignore[arg-type]
+
+
+def text(p: etree._Element) -> str:
+    """A paragraph's text as a reader shows it: w:t, tabs as a tab, line breaks as spaces (no field codes)."""
+    out: list[str] = []
+    for element in p.iter(w("t"), w("br"), w("tab")):
+        if element.tag == w("t"):
+            out.append(element.text or "")
+        else:
+            out.append("\t" if element.tag == w("tab") else " ")
+    return "".join(out)
+
+
+def style_of(p: etree._Element) -> str:
+    style = p.find("w:pPr/w:pStyle", NS)
+    return "" if style is None else style.get(w("val"), "")
+
+
+@dataclass
+class Docx:
+    """A written pack, read back: its body split into sections, its header/footer parts."""
+
+    result: WriteResult
+
+    @cached_property
+    def zip(self) -> zipfile.ZipFile:
+        return zipfile.ZipFile(io.BytesIO(self.result.data))
+
+    def part(self, name: str) -> etree._Element:
+        return etree.fromstring(self.zip.read(name))
+
+    @cached_property
+    def root(self) -> etree._Element:
+        return self.part("word/document.xml")
+
+    @cached_property
+    def sections(self) -> list[list[etree._Element]]:
+        """Body elements by section; the last paragraph of each carries the section's ``w:sectPr``."""
+        body = self.root.find("w:body", NS)
+        assert body is not None
+        out: list[list[etree._Element]] = [[]]
+        for child in body:
+            if child.tag == w("sectPr"):
+                continue
+            out[-1].append(child)
+            if child.find("w:pPr/w:sectPr", NS) is not None:
+                out.append([])
+        return out
+
+    @cached_property
+    def sect_prs(self) -> list[etree._Element]:
+        return self.root.findall(".//w:sectPr", NS)
+
+    def paragraphs(self, section: int) -> list[etree._Element]:
+        return [p for element in self.sections[section] for p in element.iter(w("p"))]
+
+    def section_text(self, section: int) -> str:
+        return "\n".join(text(p) for p in self.paragraphs(section))
+
+    def furniture(self, section: int, kind: str, which: str = "default") -> list[str]:
+        """Lines of a section's header or footer."""
+        refs = [r for r in self.sect_prs[section].iterfind(f"w:{kind}Reference", NS) if r.get(w("type")) == which]
+        assert len(refs) == 1, f"{len(refs)} {which} {kind} references"
+        rels = self.part("word/_rels/document.xml.rels")
+        target = next(r.get("Target") for r in rels if r.get("Id") == refs[0].get(f"{{{R}}}id"))
+        return [text(p) for p in self.part(f"word/{target}").iter(w("p"))]
+
+    @cached_property
+    def bookmarks(self) -> dict[str, tuple[int, etree._Element]]:
+        """Bookmark name -> (section index, the paragraph holding its start)."""
+        found: dict[str, tuple[int, etree._Element]] = {}
+        for index in range(len(self.sections)):
+            for p in self.paragraphs(index):
+                for start in p.iterfind("w:bookmarkStart", NS):
+                    found[start.get(w("name"), "")] = (index, p)
+        return found
+
+    def entries(self, style: str = "") -> list[Entry]:
+        """The contents page's entries (``toc 1``/``toc 2`` paragraphs of the front matter)."""
+        out = []
+        for p in self.paragraphs(0):
+            if style_of(p) in ((style,) if style else ("TOC1", "TOC2")):
+                out.append(Entry.read(p))
+        return out
+
+
+@dataclass
+class Entry:
+    """One contents entry: its text, the hyperlink's anchor, the PAGEREF's target and stored page."""
+
+    style: str
+    title: str
+    anchor: str
+    target: str
+    page: int
+
+    @classmethod
+    def read(cls, p: etree._Element) -> Entry:
+        links = p.findall("w:hyperlink", NS)
+        assert len(links) == 1, "one hyperlink per entry"
+        instructions = ["".join(i.text or "" for i in p.iter(w("instrText")))]
+        match = re.fullmatch(r" PAGEREF (\S+) \\h ", instructions[0])
+        assert match, instructions
+        before, _, after = text(p).partition("\t")
+        return cls(style_of(p), before, links[0].get(w("anchor"), ""), match.group(1), int(after))
+
+
+@pytest.fixture(scope="module")
+def packs() -> dict[str, Docx]:
+    resources = figure_resources()
+    return {
+        "big": Docx(write(briefing_pack(32), resources=resources)),
+        "duplex": Docx(write(briefing_pack(32), DUPLEX, resources=resources)),
+        "rtl": Docx(write(rtl_pack())),
+        "small": Docx(write(pack([rich_document(), arabic_document(), long_document(20)], marking="OFFICIAL"))),
+    }
+
+
+BIG = briefing_pack(32)
+
+
+# --------------------------------------------------------------------------
+# Front matter: cover, contents, summary page
+# --------------------------------------------------------------------------
+
+
+def test_cover_names_the_pack(packs: dict[str, Docx]) -> None:
+    lines = [text(p) for p in packs["big"].paragraphs(0)[:6]]
+    assert lines == [
+        "Morning Briefing Pack",
+        "Regional talks, trade and energy",
+        "Date: 24 January 2017",
+        "Reference: BP/2017/014",
+        "Version: 3",
+        "Compiled by: Desk Officer",
+    ]
+    assert style_of(packs["big"].paragraphs(0)[0]) == "Title"
+
+
+def test_front_matter_carries_the_marking_top_and_bottom_and_no_page_number(packs: dict[str, Docx]) -> None:
+    big = packs["big"]
+    assert big.furniture(0, "header") == ["OFFICIAL"]
+    assert big.furniture(0, "footer") == ["OFFICIAL"]
+    assert big.sect_prs[0].find("w:titlePg", NS) is None
+    small = packs["small"]  # the pack's marking, not the first article's
+    assert small.furniture(0, "header") == small.furniture(0, "footer") == ["OFFICIAL"]
+
+
+def test_contents_and_summary_each_start_a_page(packs: dict[str, Docx]) -> None:
+    starts = [p for p in packs["big"].paragraphs(0) if p.find("w:pPr/w:pageBreakBefore", NS) is not None]
+    assert [(style_of(p), text(p)) for p in starts] == [("TOCHeading", "Contents"), ("TOCHeading", "Key points")]
+    starts = [p for p in packs["small"].paragraphs(0) if p.find("w:pPr/w:pageBreakBefore", NS) is not None]
+    assert [text(p) for p in starts] == ["Contents"]  # no summary page unless asked for
+
+
+@pytest.mark.parametrize("name", ["big", "duplex", "rtl", "small"])
+def test_contents_lists_every_article_linked_with_a_pageref(packs: dict[str, Docx], name: str) -> None:
+    docx = packs[name]
+    pub = {"big": BIG, "duplex": BIG, "rtl": rtl_pack()}.get(name)
+    entries = docx.entries()
+    summary = [e for e in entries if e.target == "_pack_summary"]
+    articles = [e for e in entries if e.target != "_pack_summary"]
+    assert len(summary) == (0 if name == "small" else 1)
+    assert len(articles) == len(docx.sections) - 1
+    for number, entry in enumerate(articles, start=1):
+        assert entry.style == "TOC1"
+        assert entry.anchor == entry.target == f"_article_{number}"
+        section, holder = docx.bookmarks[entry.target]
+        assert section == number, "the bookmark sits in the article's own section"
+        if pub is not None:
+            doc = pub.documents[number - 1]
+            expected = doc.meta.title or "Untitled"
+            marking = marking_of(pub, doc)
+            if marking and marking != (pub.pack.marking if pub.pack else ""):
+                expected += f" [{marking}]"
+            assert entry.title.translate(ISOLATES) == expected
+            if doc.meta.title:
+                assert style_of(holder) == "Title" and text(holder) == doc.meta.title
+    if summary:
+        assert docx.bookmarks["_pack_summary"][0] == 0
+
+
+def test_contents_is_filled_in_not_a_field_waiting_for_word(packs: dict[str, Docx]) -> None:
+    """Entries are text; only PAGEREF fields (LibreOffice would freeze a TOC field's stored numbers)."""
+    for docx in packs.values():
+        instructions = {(i.text or "").split()[0] for i in docx.root.iter(w("instrText"))}
+        assert instructions == {"PAGEREF"}
+        assert all(e.title.strip() and e.page >= 1 for e in docx.entries())
+        settings = docx.part("word/settings.xml")
+        assert settings.find("w:updateFields", NS) is None  # no "update fields?" prompt in Word
+
+
+def test_stored_page_numbers_are_a_sensible_estimate(packs: dict[str, Docx]) -> None:
+    for name, odd in (("big", False), ("duplex", True)):
+        entries = packs[name].entries()
+        summary, articles = entries[0], entries[1:]
+        assert summary.page == (4 if odd else 3)  # cover, (blank verso,) contents, then the summary
+        pages = [e.page for e in articles]
+        assert pages[0] > summary.page
+        assert all(b > a for a, b in itertools.pairwise(pages)), pages
+        if odd:
+            assert all(p % 2 == 1 for p in pages), pages
+        assert pages[2] - pages[1] >= 6, "the 120-paragraph article takes several pages"
+
+
+def test_contents_can_list_headings_too() -> None:
+    pub = briefing_pack(12)
+    docx = Docx(build(pub, BRIEFING, WriteOptions(build_time=BUILD), contents_depth=2))
+    entries = docx.entries()
+    level2 = [e for e in entries if e.style == "TOC2"]
+    expected = [
+        " ".join(inline_text(h.children).split())
+        for doc in pub.documents
+        for h in doc.blocks
+        if isinstance(h, Heading) and h.level <= 2
+    ]
+    assert [e.title.translate(ISOLATES) for e in level2] == expected
+    for entry in level2:
+        section, holder = docx.bookmarks[entry.target]
+        assert entry.anchor == entry.target and section >= 1
+        assert style_of(holder) in ("Heading1", "Heading2")
+        assert text(holder) == entry.title.translate(ISOLATES)
+    # Each heading entry follows its article's entry.
+    owners = [docx.bookmarks[e.target][0] for e in entries if e.target != "_pack_summary"]
+    assert owners == sorted(owners)
+    assert len({e.target for e in level2}) == len(level2)  # shared heading texts get unique bookmarks
+
+
+def test_single_articles_have_no_front_matter() -> None:
+    docx = Docx(write(Publication((rich_document(),))))
+    assert docx.entries() == [] and len(docx.sections) == 1
+    assert "PAGEREF" not in docx.zip.read("word/document.xml").decode()
+
+
+def test_summary_page_gathers_key_points_under_each_title(packs: dict[str, Docx]) -> None:
+    docx = packs["big"]
+    paragraphs = docx.paragraphs(0)
+    start = next(i for i, p in enumerate(paragraphs) if text(p) == "Key points" and style_of(p) == "TOCHeading")
+    titles: list[str] = []
+    points: dict[str, list[str]] = {}
+    num_ids: set[str] = set()
+    for p in paragraphs[start + 1 :]:
+        if style_of(p) == "KeyPointsHeading":
+            link = p.find("w:hyperlink", NS)
+            assert link is not None and link.get(w("anchor")) == f"_article_{len(titles) + 1}"
+            titles.append(text(p).translate(ISOLATES))
+            points[titles[-1]] = []
+        elif style_of(p) == "ListBullet":
+            points[titles[-1]].append(text(p))
+            num = p.find("w:pPr/w:numPr/w:numId", NS)
+            assert num is not None
+            num_ids.add(num.get(w("val"), ""))
+        else:
+            points[titles[-1]].append(text(p).translate(ISOLATES))
+    expected_titles = []
+    for doc in BIG.documents:
+        title = doc.meta.title or "Untitled"
+        marking = marking_of(BIG, doc)
+        expected_titles.append(title + (f" [{marking}]" if marking != "OFFICIAL" else ""))
+        assert points[expected_titles[-1]] == (list(doc.meta.summary) or [NO_KEY_POINTS])
+    assert titles == expected_titles
+    with_points = [d for d in BIG.documents if d.meta.summary]
+    assert len(num_ids) == len(with_points), "each article's key points are a list of their own"
+
+
+def test_duplex_cover_has_a_blank_verso_that_says_so(packs: dict[str, Docx]) -> None:
+    paragraphs = packs["duplex"].paragraphs(0)
+    blank = [p for p in paragraphs if text(p) == BLANK]
+    assert len(blank) == 1 and blank[0].find("w:pPr/w:pageBreakBefore", NS) is not None
+    assert paragraphs.index(blank[0]) < next(i for i, p in enumerate(paragraphs) if text(p) == "Contents")
+    assert not [p for p in packs["big"].paragraphs(0) if text(p) == BLANK]
+
+
+# --------------------------------------------------------------------------
+# Articles: sections, headers, attribution, text
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "start"), [("big", "nextPage"), ("duplex", "oddPage")])
+def test_each_article_is_a_section_with_its_own_header(packs: dict[str, Docx], name: str, start: str) -> None:
+    docx = packs[name]
+    assert len(docx.sections) == 1 + len(BIG.documents)
+    for number, doc in enumerate(BIG.documents, start=1):
+        sect_pr = docx.sect_prs[number]
+        kind = sect_pr.find("w:type", NS)
+        assert kind is not None and kind.get(w("val")) == start
+        marking = marking_of(BIG, doc)
+        assert docx.furniture(number, "header") == [marking, doc.meta.title or "Morning Briefing Pack"]
+        assert docx.furniture(number, "footer") == ["Page 1 of 1", marking]
+        # LibreOffice repeats an odd-page section's first-page header on its second page:
+        # in duplex the running title is on every page.
+        titled = bool(doc.meta.title) and name != "duplex"
+        assert (sect_pr.find("w:titlePg", NS) is not None) == titled
+        if titled:
+            assert docx.furniture(number, "header", "first") == [marking]
+
+
+def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) -> None:
+    docx = packs["big"]
+    rels = {r.get("Id"): r.get("Target") for r in docx.part("word/_rels/document.xml.rels")}
+    checked = 0
+    for number, doc in enumerate(BIG.documents, start=1):
+        rows = attribution_lines(doc)
+        tail = [p for p in docx.paragraphs(number) if style_of(p) == "Attribution"]
+        assert [text(p) for p in tail] == [f"{label}: {value}" for label, value in rows]
+        content = [p for p in docx.paragraphs(number) if text(p).strip()]
+        if rows:
+            assert content[-len(rows) :] == tail, "the attribution block ends the article"
+            checked += 1
+        for p, (label, value) in zip(tail, rows, strict=True):
+            link = p.find("w:hyperlink", NS)
+            if label == "Link" and is_safe_url(value):
+                assert link is not None and rels[link.get(f"{{{R}}}id")] == value
+            else:
+                assert link is None
+    assert checked == sum(1 for d in BIG.documents if attribution_lines(d)) >= 25
+    retrieved = [d for d in BIG.documents if d.meta.retrieved]
+    assert retrieved and all(f"Retrieved: {d.meta.retrieved}" in docx.section_text(i + 1)
+                             for i, d in enumerate(BIG.documents) if d.meta.retrieved)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["big", "duplex", "rtl"])
+def test_every_article_of_the_pack_is_faithful(packs: dict[str, Docx], name: str) -> None:
+    pub = rtl_pack() if name == "rtl" else BIG
+    docx = packs[name]
+    for number, doc in enumerate(pub.documents, start=1):
+        assert_faithful(doc, docx.section_text(number), hyphenation=False)
+
+
+def test_untitled_article_keeps_its_bookmark_off_the_section_break(packs: dict[str, Docx]) -> None:
+    """LibreOffice drops an empty paragraph that ends a section, and would move the bookmark a page back."""
+    docx = packs["big"]
+    number = next(i for i, d in enumerate(BIG.documents, start=1) if not d.meta.title)
+    section, holder = docx.bookmarks[f"_article_{number}"]
+    assert section == number
+    assert holder.find("w:pPr/w:sectPr", NS) is None
+    assert docx.furniture(number, "header") == ["OFFICIAL", "Morning Briefing Pack"]
+
+
+@pytest.mark.parametrize("name", ["big", "duplex", "rtl", "small"])
+def test_bookmarks_are_unique_and_every_internal_link_lands(packs: dict[str, Docx], name: str) -> None:
+    docx = packs[name]
+    starts = docx.root.findall(".//w:bookmarkStart", NS)
+    names = [b.get(w("name"), "") for b in starts]
+    assert len({n.casefold() for n in names}) == len(names)
+    assert all(re.fullmatch(r"_?[A-Za-z][A-Za-z0-9_]{0,39}", n) for n in names), names
+    assert {b.get(w("id")) for b in starts} == {e.get(w("id")) for e in docx.root.iterfind(".//w:bookmarkEnd", NS)}
+    anchors = {h.get(w("anchor")) for h in docx.root.iterfind(".//w:hyperlink", NS) if h.get(w("anchor"))}
+    assert anchors <= set(names)
+
+
+# --------------------------------------------------------------------------
+# Right-to-left and hostile articles
+# --------------------------------------------------------------------------
+
+
+def test_rtl_pack_front_matter(packs: dict[str, Docx]) -> None:
+    docx = packs["rtl"]
+    assert all(s.find("w:bidi", NS) is not None for s in docx.sect_prs)
+    assert [text(p) for p in docx.paragraphs(0)[:2]] == ["ملف الإحاطة الصباحية", "محادثات أستانا"]
+    entries = {e.target: e.title for e in docx.entries()}
+    # Left-to-right titles on a right-to-left page are isolated, so "<b>…</para>" keeps its brackets.
+    assert entries["_article_3"] == "\u2066<b>Title</b> & </para>\u2069"
+    assert entries["_article_4"] == "\u2066Talks Open on Regional Ceasefire\u2069"
+    assert entries["_article_1"] == "محادثات السلام في أستانا"
+    note = next(p for p in docx.paragraphs(0) if NO_KEY_POINTS in text(p))
+    assert text(note) == f"\u2066{NO_KEY_POINTS}\u2069"
+    english_point = next(p for p in docx.paragraphs(0) if text(p) == "Talks start on Monday.")
+    assert english_point.find("w:pPr/w:bidi", NS).get(w("val")) == "0"  # type: ignore[union-attr]
+    arabic_point = next(p for p in docx.paragraphs(0) if text(p) == "بدأت المحادثات يوم الأحد.")
+    assert arabic_point.find("w:pPr/w:bidi", NS) is None  # the page's (and styles') direction
+
+
+def test_rtl_title_in_an_english_pack_is_isolated_and_tagged(packs: dict[str, Docx]) -> None:
+    docx = packs["big"]
+    entry = next(p for p in docx.paragraphs(0) if style_of(p) == "TOC1" and "أستانا" in text(p))
+    assert text(entry).startswith("\u2067محادثات السلام في أستانا\u2069\t")
+    run_lang = entry.find(".//w:r/w:rPr/w:lang", NS)
+    assert run_lang is not None and run_lang.get(w("bidi")) == "ar"
+
+
+def test_hostile_pack_writes_clean_xml(packs: dict[str, Docx]) -> None:
+    docx = packs["big"]
+    for name in docx.zip.namelist():
+        if name.endswith((".xml", ".rels")):
+            raw = docx.zip.read(name)
+            assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", raw), name
+            etree.fromstring(raw)
+    assert "<b>Title</b> & </para>" in [e.title for e in docx.entries()]
+    codes = {d.code for d in docx.result.diagnostics}
+    assert codes <= {"writer.unsafe-link", "writer.image-missing"}
+
+
+def test_control_characters_in_pack_metadata() -> None:
+    nasty = "bad\x00\x07 pack\r\ntitle"
+    pub = Publication(
+        (Document(meta=Meta(title=nasty, summary=(nasty,), marking="SECRET\x1b")), Document(blocks=(para(nasty),))),
+        PackMeta(title=nasty, subtitle=nasty, compiled_by=nasty, reference=nasty, marking="OFFICIAL",
+                 summary_page=True),
+    )  # fmt: skip
+    docx = Docx(write(pub))
+    assert [e.title for e in docx.entries()] == ["Key points", "bad pack title [SECRET]", "Untitled"]
+    assert text(docx.paragraphs(0)[0]) == "bad pack title"
+
+
+# --------------------------------------------------------------------------
+# Reproducibility and the command line
+# --------------------------------------------------------------------------
+
+
+def test_same_pack_gives_identical_bytes(packs: dict[str, Docx]) -> None:
+    again = write(briefing_pack(32), resources=figure_resources())
+    assert again.data == packs["big"].result.data
+    assert write(rtl_pack()).data == packs["rtl"].result.data
+
+
+_SUBPROCESS = """
+import hashlib, sys
+from datetime import datetime, UTC
+sys.path.insert(0, {tests!r})
+from samples import briefing_pack, figure_resources
+from briefpub.styling import load_style
+from briefpub.writers import WriteOptions, get_writer
+options = WriteOptions(build_time=datetime.fromisoformat({when!r}), resources=figure_resources())
+print(hashlib.sha256(get_writer("docx").write(briefing_pack(32), load_style("briefing"), options).data).hexdigest())
+"""
+
+
+def test_identical_bytes_in_a_fresh_interpreter_with_another_hash_seed(packs: dict[str, Docx]) -> None:
+    script = _SUBPROCESS.format(tests=str(ROOT / "tests"), when=BUILD.isoformat())
+    env = {"PYTHONHASHSEED": "7", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == hashlib.sha256(packs["big"].result.data).hexdigest()
+
+
+def test_briefpub_pack_command_writes_the_front_matter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1485129600")
+    inputs = sorted(str(p) for p in (ROOT / "fixtures" / "txt").glob("*.txt"))
+    args = ["pack", *inputs, "--title", "T", "--compiled-by", "X", "--reference", "R", "--version", "1",
+            "--marking", "OFFICIAL", "--summary-page", "--duplex", "--to", "docx", "-o", str(tmp_path),
+            "-q"]  # fmt: skip
+    try:
+        main(args)
+    except SystemExit as exc:  # pragma: no cover - main exits only on errors here
+        assert not exc.code, capsys.readouterr().err
+    docx = Docx(WriteResult((tmp_path / "t.docx").read_bytes()))
+    assert [text(p) for p in docx.paragraphs(0)[:5]] == [
+        "T", "Date: 23 January 2017", "Reference: R", "Version: 1", "Compiled by: X",
+    ]  # fmt: skip
+    entries = docx.entries()
+    assert [e.target for e in entries] == ["_pack_summary", *(f"_article_{n}" for n in range(1, len(inputs) + 1))]
+    assert all(e.page % 2 == 1 for e in entries[1:])
+    assert BLANK in docx.section_text(0)
+    assert {s.find("w:type", NS).get(w("val")) for s in docx.sect_prs[1:]} == {"oddPage"}  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------
+# The page estimate
+# --------------------------------------------------------------------------
+
+
+def _body(count: int, words: int = 40) -> list[etree._Element]:
+    sentence = " ".join(["word"] * words)
+    return [paragraph(ParaProps(style="BodyText"), [text_run(sentence, None)]) for _ in range(count)]
+
+
+def test_estimator_counts_pages_sections_and_breaks() -> None:
+    estimator = PageEstimator(BRIEFING, text_area(BRIEFING))
+    # 40 words of "word" take 200 characters: 3 lines of 14.5 pt plus 6 pt = 49.5 pt; 14 fit on A4.
+    assert pages_of(estimator, _body(14)) == 1
+    assert pages_of(estimator, _body(15)) == 2
+    assert pages_of(estimator, _body(140)) == 10
+    breaking = _body(3)
+    breaking[1] = paragraph(ParaProps(style="BodyText", page_break_before=True), [text_run("x", None)])
+    assert pages_of(estimator, breaking) == 2
+    estimator.flow(_body(1))
+    estimator.new_section(odd=True)
+    assert estimator.page == 3
+    estimator.new_section(odd=True)
+    assert estimator.page == 5
+    estimator.new_section()
+    assert estimator.page == 6
+
+
+def test_estimator_records_bookmarks_where_they_land() -> None:
+    estimator = PageEstimator(BRIEFING, text_area(BRIEFING))
+    pub = pack([rich_document(), long_document(30), Document(blocks=(Paragraph((Text("x"),)),))])
+    docx = Docx(write(pub))
+    estimator.flow(docx.sections[0])
+    for section in docx.sections[1:]:
+        estimator.new_section()
+        estimator.flow(section)
+    stored = {e.target: e.page for e in docx.entries()}
+    assert {k: estimator.bookmarks[k] for k in stored} == stored
+    assert stored == {"_article_1": 3, "_article_2": 5, "_article_3": 8}
