@@ -115,3 +115,9 @@ def test_families_include_fallbacks_without_repeats() -> None:
     assert "WenQuanYi Zen Hei" in body
     assert len(body) == len(set(body))
     assert sheet.heading(1) == sheet.heading1 and sheet.heading(5) == sheet.heading3
+
+
+def test_contents_depth_is_an_integer_between_1_and_3() -> None:
+    assert with_overrides(load_style(), [("furniture.contents_depth", "2")]).furniture.contents_depth == 2
+    with pytest.raises(StyleError, match="1, 2 or 3"):
+        with_overrides(load_style(), [("furniture.contents_depth", "5")])

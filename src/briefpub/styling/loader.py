@@ -25,6 +25,7 @@ from briefpub.styling.model import (
     ALIGN,
     ALIGNMENTS,
     BOOL,
+    DEPTH,
     COLOUR,
     FONT_ROLES,
     FONTS,
@@ -78,6 +79,10 @@ def _convert(kind: str, value: object, where: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
         raise bad("a number")
+    if kind == DEPTH:
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3:
+            return value
+        raise bad("1, 2 or 3")
     if kind == COLOUR:
         if isinstance(value, str) and _COLOUR_RE.match(value):
             hexpart = value[1:]

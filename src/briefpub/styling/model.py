@@ -16,7 +16,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 # Value kinds understood by the loader.
-LENGTH, COLOUR, BOOL, STR, FONTS, ROLE, PAGESIZE, ALIGN, NUMBER = (
+LENGTH, COLOUR, BOOL, STR, FONTS, ROLE, PAGESIZE, ALIGN, NUMBER, DEPTH = (
     "length",
     "colour",
     "bool",
@@ -26,6 +26,7 @@ LENGTH, COLOUR, BOOL, STR, FONTS, ROLE, PAGESIZE, ALIGN, NUMBER = (
     "page size",
     "alignment",
     "number",
+    "integer 1-3",
 )
 PAGE_SIZES: dict[str, tuple[float, float]] = {
     "A4": (595.2756, 841.8898),
@@ -153,6 +154,9 @@ class FurnitureStyle:
     rule: bool = _key(BOOL, "thin rule under the header and above the footer", True)
     attribution: bool = _key(BOOL, "print a source attribution block at the end of each article", True)
     qr_code: bool = _key(BOOL, "PDF: QR code of the source URL in the attribution block", True)
+    contents_depth: int = _key(
+        DEPTH, "packs: contents lists articles (1) or also their headings (2, 3) where the format can", 1
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,11 +101,14 @@ def _pack(
         place(body)
 
 
-def build(pub: Publication, style: StyleSheet, options: WriteOptions, *, contents_depth: int = 1) -> WriteResult:
+def build(
+    pub: Publication, style: StyleSheet, options: WriteOptions, *, contents_depth: int | None = None
+) -> WriteResult:
     """Lay out ``pub`` as a DOCX and return its bytes and diagnostics.
 
     ``contents_depth`` is how deep a pack's contents page goes: 1 lists the
-    articles, 2 also their level-1 and level-2 headings.
+    articles, 2 also their level-1 and level-2 headings; by default the style
+    sheet's ``furniture.contents_depth``.
     """
     language = publication_language(pub, style)
     rtl = is_rtl_language(language)
@@ -141,7 +144,8 @@ def build(pub: Publication, style: StyleSheet, options: WriteOptions, *, content
     else:
         furniture.furnish(document, sentinel, style, header="", marking=marking_of(pub), base_rtl=rtl,
                           page_numbers=False)  # fmt: skip
-        _pack(pub, pub.pack, style, layout, document, sentinel, place, contents_depth)
+        depth = contents_depth if contents_depth is not None else style.furniture.contents_depth
+        _pack(pub, pub.pack, style, layout, document, sentinel, place, depth)
     if sentinel.getprevious() is None:
         sentinel.addprevious(paragraph(ParaProps(style=NORMAL)))  # Word wants one paragraph at least
 
