@@ -11,8 +11,11 @@ _PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
 
 
 def normalise_word(word: str) -> str:
-    """Compare words loosely: NFKC, no soft hyphens, no edge punctuation, casefolded."""
+    """Compare words loosely: NFKC, no hyphens, no edge punctuation, casefolded."""
     word = unicodedata.normalize("NFKC", word).replace("\u00ad", "")
+    # Hyphens are ignored: a hard hyphen at a line end ("face-to-" / "face") and a soft
+    # hyphenation break look the same in extracted text.
+    word = word.replace("-", "").replace("\u2010", "")
     return _PUNCT_EDGE.sub("", word).casefold()
 
 

@@ -20,9 +20,10 @@ from briefpub.diagnostics import Diagnostic
 from briefpub.errors import InputError, UsageError
 from briefpub.readers._decode import MAX_INPUT_BYTES, check_size
 from briefpub.registry import PluginSpec, Registry
-from briefpub.tree import Document, SanitisationFix, sanitisation_report
+from briefpub.tree import Document, SanitisationFix, block_text, sanitisation_report
 
 __all__ = [
+    "MAX_BLOCK_CHARS",
     "MAX_INPUT_BYTES",
     "READERS",
     "ReadResult",
@@ -87,11 +88,30 @@ def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnost
     ]
 
 
+#: A paragraph (or any block's text) longer than this is refused: it is data, not an
+#: article, and laying it out would tie up the PDF engine (see docs/cli.md, "Limits").
+MAX_BLOCK_CHARS = 100_000
+
+
+def check_block_sizes(doc: Document, source: str) -> None:
+    """Refuse a document with a block whose text exceeds :data:`MAX_BLOCK_CHARS`."""
+    for block in doc.blocks:
+        size = sum(len(part) for part in block_text(block))
+        if size > MAX_BLOCK_CHARS:
+            raise InputError(
+                f"{source}: a single paragraph of {size:,} characters (the limit is {MAX_BLOCK_CHARS:,}): "
+                "this does not look like an article"
+            )
+    if len(doc.meta.title) > MAX_BLOCK_CHARS:
+        raise InputError(f"{source}: a title of {len(doc.meta.title):,} characters: this does not look like an article")
+
+
 def read_bytes(data: bytes, *, source: str, fmt: str = "txt", base_dir: Path | None = None) -> ReadResult:
     """Read article bytes with the reader ``fmt``; ``source`` names the input in messages."""
     reader = READERS.get(fmt)
     with sanitisation_report() as fixes:
         result = reader.read(data, source=source, base_dir=base_dir)
+    check_block_sizes(result.document, source)
     if fixes:
         result = ReadResult(
             result.document, (*result.diagnostics, *_fix_diagnostics(fixes, source)), result.encoding

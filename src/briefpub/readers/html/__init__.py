@@ -38,7 +38,7 @@ from briefpub.readers.html._extract import (
 )
 from briefpub.readers.html._meta import page_meta
 from briefpub.readers.html._parse import neutralise, parse_document, parse_fragment
-from briefpub.tree import Block, Document, Meta
+from briefpub.tree import Block, Document, Meta, sanitise
 
 __all__ = ["HtmlReader", "html_blocks"]
 
@@ -53,7 +53,8 @@ class HtmlReader:
         decoded = decode_declared(data, source, declared_html_charset(data))
         notes = Notes(source)
         notes.items.extend(decoded.diagnostics)
-        root = parse_document(decoded.text, source, notes)
+        # lxml refuses XML-invalid characters: remove them first (reported by read_bytes).
+        root = parse_document(sanitise(decoded.text, keep_newlines=True), source, notes)
         meta = page_meta(root, notes)
         base = meta.get("url", "")
         if not base:
