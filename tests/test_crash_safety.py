@@ -1,0 +1,85 @@
+"""Crash safety: a build killed mid-way leaves no partial artifact under a final name.
+
+A real ``briefpub build`` process is killed while it writes PDFs. Every artifact left under
+its final name must be complete (it opens and has all its pages); SIGTERM also removes the
+temporary file being written; after SIGKILL (which no process can intercept) the hidden
+temporary file may remain, and the next build removes it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefpub.convert import TEMP_SUFFIX
+
+
+def _project(tmp_path: Path, count: int = 40) -> Path:
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    body = "\n\n".join(f"Paragraph {i}. " + "Delegations met to agree the agenda and the statement. " * 12
+                       for i in range(40))
+    for i in range(count):
+        (arts / f"a{i:03d}.txt").write_text(f"Article {i}\n\n{body}\n")
+    manifest = tmp_path / "briefpub.toml"
+    manifest.write_text('[build]\nout = "out"\nformats = ["pdf"]\n[[article]]\ninputs = ["articles/*.txt"]\n')
+    return manifest
+
+
+def _complete_pdf(data: bytes) -> bool:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        return len(reader.pages) > 0 and data.rstrip().endswith(b"%%EOF")
+    except Exception:
+        return False
+
+
+def _kill_mid_build(tmp_path: Path, sig: signal.Signals) -> Path:
+    manifest = _project(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-q", "-m", str(manifest)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if out.is_dir() and len([p for p in out.iterdir() if p.suffix == ".pdf"]) >= 3:
+            break
+        time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("the build wrote nothing within 120 s")
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    assert proc.returncode == -sig
+    assert not (out / "SHA256SUMS").exists()  # the build never finished
+    finals = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert finals and len(finals) < 40
+    for path in finals:
+        assert _complete_pdf(path.read_bytes()), f"{path.name} is a partial artifact"
+    return manifest
+
+
+def test_sigterm_leaves_only_complete_artifacts_and_no_temporary_file(tmp_path: Path) -> None:
+    _kill_mid_build(tmp_path, signal.SIGTERM)
+    assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.endswith(TEMP_SUFFIX)]
+
+
+def test_sigkill_leaves_only_complete_artifacts_and_the_next_build_cleans_up(tmp_path: Path) -> None:
+    manifest = _kill_mid_build(tmp_path, signal.SIGKILL)
+    out = tmp_path / "out"
+    leftovers = [p for p in out.iterdir() if p.name.startswith(".")]
+    assert all(p.name.endswith(TEMP_SUFFIX) for p in leftovers)  # hidden, never under a final name
+    done = subprocess.run([sys.executable, "-m", "briefpub", "build", "-q", "-m", str(manifest)],
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert len([p for p in out.iterdir() if p.suffix == ".pdf"]) == 40
