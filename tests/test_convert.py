@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ PNG = (
 
 
 def test_build_time_from_source_date_epoch() -> None:
-    assert build_time_from_env({"SOURCE_DATE_EPOCH": "1485129600"}) == datetime(2017, 1, 23, tzinfo=timezone.utc)
+    assert build_time_from_env({"SOURCE_DATE_EPOCH": "1485129600"}) == datetime(2017, 1, 23, tzinfo=UTC)
     now = build_time_from_env({})
     assert now.tzinfo is not None and now.year >= 2024
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
@@ -122,7 +122,7 @@ def test_convert_one_json(tmp_path: Path) -> None:
     src = tmp_path / "a.txt"
     src.write_text("Headline\n\nText.\n")
     report = convert_one(str(src), ["json"], tmp_path / "out", load_style(),
-                         build_time=datetime(2017, 1, 1, tzinfo=timezone.utc))
+                         build_time=datetime(2017, 1, 1, tzinfo=UTC))
     assert [a.path.name for a in report.artifacts] == ["a.json"]
     assert report.artifacts[0].size == (tmp_path / "out" / "a.json").stat().st_size
     assert os.path.getsize(report.artifacts[0].path) > 0

@@ -6,12 +6,12 @@ import json
 
 import pytest
 from hypothesis import given
-from samples import hostile_document, rich_document
-from strategies import documents
 
 from briefpub.errors import SchemaError
 from briefpub.jsontree import SCHEMA, from_json, to_json
 from briefpub.tree import Document
+from samples import hostile_document, rich_document
+from strategies import documents
 
 
 @given(documents)

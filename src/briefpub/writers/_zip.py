@@ -13,16 +13,16 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-_ZIP_MIN = datetime(1980, 1, 1, tzinfo=timezone.utc)
+_ZIP_MIN = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
     """A zip entry time for ``when`` (UTC), clamped to the zip format's 1980-2107 range."""
-    utc = max(when.astimezone(timezone.utc), _ZIP_MIN)
+    utc = max(when.astimezone(UTC), _ZIP_MIN)
     if utc.year > 2107:
-        utc = datetime(2107, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
+        utc = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)
     # Zip times have 2-second resolution; round down so the value round-trips.
     return (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second - utc.second % 2)
 
