@@ -27,7 +27,7 @@ def log2vis(
     text: str,
     base_direction: str | None = None,
     clean: bool = True,
-    positions_V_to_L: list[int] | None = None,  # noqa: N803 (reportlab's keyword)
+    positions_V_to_L: list[int] | None = None,
     **_ignored: Any,
 ) -> str:
     """Return ``text`` (logical order) in visual order, left to right.

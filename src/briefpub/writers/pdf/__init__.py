@@ -1,0 +1,43 @@
+"""The ``pdf`` writer: a print-ready briefing laid out with reportlab (writer stage).
+
+This package is imported lazily by the writer registry; reportlab itself is
+imported only when :meth:`PdfWriter.write` runs, after the ``rlbidi`` stand-in
+(see :mod:`briefpub.writers.pdf._rlbidi`) has been installed so that reportlab
+can lay out right-to-left paragraphs.
+
+Modules: ``fonts`` (system font discovery and per-character fallback),
+``styles`` (the style sheet as reportlab styles), ``markup`` (inlines to
+escaped paragraph markup), ``flowables`` (headings with bookmarks, quote bars),
+``layout`` (one article or a pack cover as flowables), ``furniture`` (markings,
+running header, "Page X of Y", the canvas and document template) and
+``render`` (the driver).
+"""
+
+from __future__ import annotations
+
+from briefpub.styling.model import StyleSheet
+from briefpub.tree import Publication
+from briefpub.writers import WriteOptions, WriteResult
+
+__all__ = ["WRITER", "PdfWriter"]
+
+
+class PdfWriter:
+    """Writes a publication as a PDF briefing; pure and byte-reproducible for a given build time."""
+
+    name = "pdf"
+    extension = ".pdf"
+    media_type = "application/pdf"
+
+    def write(self, pub: Publication, style: StyleSheet, options: WriteOptions) -> WriteResult:
+        """Lay out ``pub`` with ``style``; diagnostics say what could not be rendered."""
+        from briefpub.writers.pdf import _rlbidi
+
+        _rlbidi.install()
+        from briefpub.writers.pdf.render import render
+
+        data, diagnostics = render(pub, style, options)
+        return WriteResult(data, tuple(diagnostics))
+
+
+WRITER = PdfWriter()

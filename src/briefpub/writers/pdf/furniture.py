@@ -1,0 +1,218 @@
+"""Page furniture and the document template of the PDF writer (layout stage).
+
+Every page gets, from the style sheet: the protective marking centred at the
+top and bottom (when set), a running header (the article's or pack's title), a
+thin rule under it and over the footer, and the footer ("Page X of Y").
+
+"Page X of Y" needs the total before it is known. The widely copied
+"NumberedCanvas" recipe defers every page to the end and so sends every
+bookmark and internal link to page 1. Here each page's footer is instead a
+reference to a form XObject (``doForm``) that :class:`BriefingCanvas` defines
+in :meth:`~BriefingCanvas.save`, once the total is known: one pass, exact
+totals, centred footers, and destinations left alone.
+
+:class:`BriefingCanvas` also pins the PDF's timestamp and ``/ID`` to the
+build time it is given, so neither the clock nor ``SOURCE_DATE_EPOCH`` read
+behind our back can change the bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+from briefpub.styling.model import StyleSheet
+from briefpub.writers._common import footer_text, header_text
+from briefpub.writers.pdf.flowables import PageState
+from briefpub.writers.pdf.markup import analyse, attr, plain_markup
+from briefpub.writers.pdf.styles import PdfStyles, colour
+
+__all__ = ["BriefingCanvas", "BriefingDocTemplate", "Furniture"]
+
+
+class _FixedTimeStamp:
+    """What reportlab's ``TimeStamp`` provides, for a given UTC instant."""
+
+    def __init__(self, when: datetime) -> None:
+        utc = when.astimezone(UTC)
+        self.t = utc.timestamp()
+        self.lt = utc.timetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = 0
+        self.dmm = 0
+        self.tzname = "UTC"
+
+
+class Furniture:
+    """Draws the furniture of each page; knows the style, the fonts and the page geometry."""
+
+    def __init__(self, sheet: StyleSheet, styles: PdfStyles, state: PageState) -> None:
+        self.sheet = sheet
+        self.styles = styles
+        self.state = state
+        self.width, self.height = sheet.page_size
+        page = sheet.page
+        self.left = page.margin_inner
+        self.right = self.width - page.margin_outer
+        self.top = self.height - page.margin_top
+        self.bottom = page.margin_bottom
+        self.pages: list[int] = []
+        self._fitted: dict[str, str] = {}
+
+    # -- text helpers -------------------------------------------------------
+
+    def _style(self, name: str, size: float, align: str, bold: bool = False, text: str = "") -> Any:
+        fur = self.sheet.furniture
+        base = self.sheet.byline
+        from briefpub.styling.model import TextStyle
+
+        needs = analyse(text)
+        ts = TextStyle(font=base.font, size=size, leading=size * 1.2, colour=fur.colour, bold=bold,
+                       align=align, space_after=0.0)
+        return ts, self.styles.paragraph(ts, name=name, rtl=needs.rtl, shaping=needs.shaping,
+                                         align=align, space_after=0.0)
+
+    def _draw_line(self, canv: Canvas, text: str, y: float, align: str, *, size: float, bold: bool = False,
+                   colour_hex: str | None = None, name: str = "furniture") -> None:
+        if not text:
+            return
+        ts, style = self._style(name, size, align, bold, text)
+        if colour_hex:
+            style = self.styles.paragraph(ts, name=name + colour_hex, align=align, space_after=0.0,
+                                          colour_override=colour_hex, rtl=analyse(text).rtl,
+                                          shaping=analyse(text).shaping)
+        markup = plain_markup(self.styles, ts.font, text, bold=bold)
+        para = Paragraph(markup, style)
+        width = self.right - self.left
+        para.wrapOn(canv, width, size * 4)
+        para.drawOn(canv, self.left, y)
+
+    def _fit(self, text: str, size: float) -> str:
+        """``text`` shortened with an ellipsis to fit on one line of the header."""
+        cached = self._fitted.get(text)
+        if cached is not None:
+            return cached
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        chain = self.styles.chain(self.sheet.byline.font)
+        width = self.right - self.left
+
+        def measure(s: str) -> float:
+            total = 0.0
+            for face, piece in chain.segment(s):
+                if face is not None:
+                    total += stringWidth(piece, self.styles.font_name(face), size)
+            return total
+
+        fitted = text
+        if measure(text) > width:
+            words = text.split()
+            while len(words) > 1 and measure(" ".join(words) + " \u2026") > width:
+                words.pop()
+            fitted = " ".join(words) + " \u2026"
+            while len(fitted) > 2 and measure(fitted) > width:
+                fitted = fitted[:-3] + "\u2026"
+        self._fitted[text] = fitted
+        return fitted
+
+    # -- the page ----------------------------------------------------------
+
+    def draw_page(self, canv: Canvas, _doc: Any) -> None:
+        """Draw this page's header, markings and rules, and place its footer form."""
+        fur = self.sheet.furniture
+        page = canv.getPageNumber()
+        self.pages.append(page)
+        canv.saveState()
+        marking = self.state.marking
+        mark = self.sheet.marking
+        if marking:
+            self._marking(canv, marking, self.height - self.sheet.page.margin_top / 2 + 2)
+            self._marking(canv, marking, self.sheet.page.margin_bottom / 2 - mark.size / 2 - 2)
+        header_y = self.top + 10
+        show_header = not self.state.cover and self.state.title_page != page
+        if show_header:
+            title = header_text(self.sheet, self.state.title)
+            self._draw_line(canv, self._fit(title, fur.size), header_y, "left", size=fur.size, name="header")
+        if fur.rule:
+            canv.setStrokeColor(colour(fur.colour))
+            canv.setLineWidth(0.4)
+            if show_header:
+                canv.line(self.left, self.top + 6, self.right, self.top + 6)
+            canv.line(self.left, self.bottom - 8, self.right, self.bottom - 8)
+        canv.doForm(self.form_name(page))
+        canv.restoreState()
+
+    def _marking(self, canv: Canvas, marking: str, y: float) -> None:
+        mark = self.sheet.marking
+        if mark.background.lower() not in ("#ffffff", "#fff"):
+            canv.saveState()
+            canv.setFillColor(colour(mark.background))
+            canv.rect(self.left, y - mark.size * 0.45, self.right - self.left, mark.size * 1.8, stroke=0, fill=1)
+            canv.restoreState()
+        self._draw_line(canv, marking, y, "center", size=mark.size, bold=mark.bold, colour_hex=mark.colour,
+                        name="marking")
+
+    @staticmethod
+    def form_name(page: int) -> str:
+        """The name of a page's footer form."""
+        return f"bpFooter{page}"
+
+    def draw_footer(self, canv: Canvas, page: int, total: int) -> None:
+        """Draw the footer of ``page`` (called in the footer's form, when ``total`` is known)."""
+        fur = self.sheet.furniture
+        text = footer_text(self.sheet, page, total)
+        self._draw_line(canv, text, self.bottom - 8 - fur.size * 1.2 - 4, "center", size=fur.size,
+                        name="footer")
+
+
+class BriefingCanvas(Canvas):  # type: ignore[misc]
+    """A canvas with a fixed timestamp that writes the footer forms when it saves."""
+
+    def __init__(self, *args: Any, furniture: Furniture, build_time: datetime, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._bp_furniture = furniture
+        stamp = _FixedTimeStamp(build_time)
+        doc = self._doc
+        doc._timeStamp = stamp
+        # reportlab seeds the /ID digest with its own timestamp (the clock or the
+        # SOURCE_DATE_EPOCH variable); seed it with the build time instead.
+        signature = hashlib.md5(usedforsecurity=False)
+        signature.update(b"a reportlab document")
+        signature.update(ascii(stamp.t).encode("ascii"))
+        doc.signature = signature
+
+    def save(self) -> None:
+        """Define every page's footer form with the final page total, then write the file."""
+        if len(self._code):
+            self.showPage()
+        furniture = self._bp_furniture
+        total = len(furniture.pages)
+        for page in furniture.pages:
+            self.beginForm(furniture.form_name(page))
+            furniture.draw_footer(self, page, total)
+            self.endForm()
+        super().save()
+
+
+class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
+    """One frame per page inside the style's margins, with the furniture drawn at page end."""
+
+    def __init__(self, target: Any, *, sheet: StyleSheet, furniture: Furniture, **kw: Any) -> None:
+        width, height = sheet.page_size
+        page = sheet.page
+        super().__init__(target, pagesize=(width, height), leftMargin=page.margin_inner,
+                         rightMargin=page.margin_outer, topMargin=page.margin_top,
+                         bottomMargin=page.margin_bottom, **kw)
+        frame = Frame(page.margin_inner, page.margin_bottom, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=furniture.draw_page,
+                                            pagesize=(width, height))])
+
+
+def link_markup(url: str, text_markup: str, link_colour: str) -> str:
+    """``<a>`` markup around ``text_markup`` (the caller checked the URL's scheme)."""
+    return f'<a href="{attr(url)}" color="{attr(link_colour)}">{text_markup}</a>'
