@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, assert_never
@@ -57,8 +57,11 @@ def _root(
 # ----------------------------------------------------------------------------- helpers
 
 
-def parse_formats(values: Sequence[str], available: Sequence[str], default: Sequence[str]) -> list[str]:
-    """``--to pdf,epub --to docx`` -> ``["pdf", "epub", "docx"]``, checked against ``available``."""
+def parse_formats(values: Sequence[str], available: Collection[str], default: Sequence[str]) -> list[str]:
+    """``--to pdf,epub --to docx`` -> ``["pdf", "epub", "docx"]``, checked against ``available``.
+
+    ``available`` may be a registry: membership of a built-in name never scans entry points.
+    """
     from briefpub.errors import UnknownFormatError
 
     chosen: list[str] = []
@@ -69,7 +72,7 @@ def parse_formats(values: Sequence[str], available: Sequence[str], default: Sequ
                 continue
             if name not in available:
                 raise UnknownFormatError(
-                    f"--to {name}: unknown output format (available: {', '.join(available)})"
+                    f"--to {name}: unknown output format (available: {', '.join(list(available))})"
                 )
             if name not in chosen:
                 chosen.append(name)
@@ -156,7 +159,7 @@ def convert(
     from briefpub.styling import load_style, with_overrides
     from briefpub.writers import PUBLICATION_FORMATS, WRITERS
 
-    formats = parse_formats(to, WRITERS.names(), PUBLICATION_FORMATS)
+    formats = parse_formats(to, WRITERS, PUBLICATION_FORMATS)
     meta_sets, style_sets = parse_sets(sets)
     sheet = with_overrides(load_style(style), style_sets)
     build_time = build_time_from_env()
@@ -171,7 +174,7 @@ def convert(
     if from_ is not None:
         from briefpub.readers import READERS
 
-        if from_ not in READERS.names():
+        if not READERS.knows(from_):
             raise UsageError(f"--from {from_}: unknown input format (available: {', '.join(READERS.names())})")
 
     reports: list[Report] = []
@@ -241,7 +244,7 @@ def pack(
     from briefpub.tree import PackMeta
     from briefpub.writers import PUBLICATION_FORMATS, WRITERS, WriteOptions
 
-    formats = parse_formats(to, WRITERS.names(), PUBLICATION_FORMATS)
+    formats = parse_formats(to, WRITERS, PUBLICATION_FORMATS)
     meta_sets, style_sets = parse_sets(sets)
     if duplex:
         style_sets.append(("page.duplex", "true"))

@@ -12,13 +12,20 @@ fatal to the rest of the CLI.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from briefpub.errors import PluginError, UnknownFormatError
 
 T = TypeVar("T")
+
+
+def entry_points(group: str) -> Any:
+    """The installed entry points of ``group`` (importlib.metadata is imported only when needed)."""
+    from importlib.metadata import entry_points as _entry_points
+
+    return _entry_points(group=group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +52,7 @@ class Registry(Generic[T]):
     def _discover(self) -> dict[str, PluginSpec]:
         if self._third_party is None:
             found: dict[str, PluginSpec] = {}
-            for ep in entry_points(group=self.group):
+            for ep in entry_points(self.group):
                 if ep.name not in self._builtins:
                     found[ep.name] = PluginSpec(
                         name=ep.name,
@@ -64,11 +71,38 @@ class Registry(Generic[T]):
         """Names of every known plugin, built-ins first."""
         return list(self.specs())
 
+    def knows(self, name: str) -> bool:
+        """True when ``name`` is registered; entry points are scanned only for non-built-in names."""
+        return name in self._builtins or name in self._discover()
+
+    def builtin_spec(self, name: str) -> PluginSpec | None:
+        """The spec of a built-in plugin, without scanning entry points."""
+        return self._builtins.get(name)
+
+    def by_extension(self, suffix: str) -> str | None:
+        """The plugin declaring a file extension (built-ins first; entry points only if needed)."""
+        for spec in self._builtins.values():
+            if suffix in spec.extensions:
+                return spec.name
+        for spec in self._discover().values():
+            if suffix in spec.extensions:
+                return spec.name
+        return None
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.knows(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self.specs())
+
     def get(self, name: str) -> T:
         """Load (once) and return the plugin called ``name``."""
         if name in self._loaded:
             return self._loaded[name]
-        spec = self.specs().get(name)
+        spec = self._builtins.get(name) or self.specs().get(name)
         if spec is None:
             raise UnknownFormatError(
                 f"unknown {self.kind} format {name!r} (available: {', '.join(self.names())})"

@@ -68,11 +68,7 @@ READERS: Registry[Reader] = Registry("reader", "briefpub.readers", _BUILTIN)
 
 def detect_format(path: Path) -> str:
     """Reader name for a file, from its extension (plain text when unknown)."""
-    suffix = path.suffix.lower()
-    for name, spec in READERS.specs().items():
-        if suffix in spec.extensions:
-            return name
-    return "txt"
+    return READERS.by_extension(path.suffix.lower()) or "txt"
 
 
 def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnostic]:
@@ -154,7 +150,7 @@ def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
         check_size(len(data), "<stdin>")
         return read_bytes(data, source="<stdin>", fmt=fmt or "txt", base_dir=None)
     path = Path(path)
-    if fmt is not None and fmt not in READERS.names():
+    if fmt is not None and not READERS.knows(fmt):
         raise UsageError(f"--from {fmt}: unknown input format (available: {', '.join(READERS.names())})")
     data = _read_file(path)
     return read_bytes(data, source=str(path), fmt=fmt or detect_format(path), base_dir=path.parent)
