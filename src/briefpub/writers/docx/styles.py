@@ -283,10 +283,28 @@ class StyleContext:
         return RunProps(**data)
 
 
+#: Configured styles parts by context: the part depends only on the (immutable) sheet,
+#: language and direction, and configuring it is the writer's biggest fixed cost.
+_CONFIGURED: dict[StyleContext, bytes] = {}
+_CONFIGURED_MAX = 32
+
+
 def configure_styles(document: Any, ctx: StyleContext) -> None:
-    """Configure every style the writer uses from the style sheet."""
-    sheet = ctx.sheet
+    """Configure every style the writer uses from the style sheet (cached per context)."""
     root = _styles_root(document)
+    cached = _CONFIGURED.get(ctx)
+    if cached is not None:
+        from docx.oxml.parser import parse_xml
+
+        root[:] = list(parse_xml(cached))
+        return
+    _configure_all(root, ctx)
+    if len(_CONFIGURED) < _CONFIGURED_MAX:
+        _CONFIGURED[ctx] = etree.tostring(root)
+
+
+def _configure_all(root: etree._Element, ctx: StyleContext) -> None:
+    sheet = ctx.sheet
     _configure_defaults(root, ctx)
     lead = sheet.body
 
