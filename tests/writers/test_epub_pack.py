@@ -26,7 +26,7 @@ from briefpub.styling import load_style
 from briefpub.tree import Document, Heading, Meta, Publication, inline_text
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers._common import attribution_lines, byline, marking_of
-from briefpub.writers.epub import WRITER, book
+from briefpub.writers.epub import WRITER, book, cover
 from briefpub.writers.epub.metadata import article_language, fallback_title
 from fidelity import assert_faithful
 from samples import briefing_pack, figure_resources, pack, para, rich_document, rtl_pack, single, t
@@ -235,7 +235,7 @@ def test_one_cover_image_per_pack(books: dict[str, Epub]) -> None:
     covers = [el.get("href") for el in b.manifest.values() if el.get("properties") == "cover-image"]
     assert covers == ["images/cover.png"]
     with Image.open(io.BytesIO(b.zip.read("EPUB/images/cover.png"))) as img:
-        assert img.size == (1200, 1920)
+        assert img.size == cover.COVER_SIZE
     assert [n for n in b.zip.namelist() if "cover" in n] == ["EPUB/images/cover.png", "EPUB/cover.xhtml"]
 
 
