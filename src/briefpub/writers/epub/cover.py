@@ -228,7 +228,8 @@ def render_cover(text: CoverText, style: StyleSheet) -> bytes:
         y += _line_height(title_font)
     if text.subtitle:
         y += _px(50)
-        sub_font, sub_lines = _fit_lines(ts, ts.face_for(text.subtitle, False), text.subtitle, (_px(54), _px(46)), 4, max_width)
+        sub_face = ts.face_for(text.subtitle, False)
+        sub_font, sub_lines = _fit_lines(ts, sub_face, text.subtitle, (_px(54), _px(46)), 4, max_width)
         for line in sub_lines:
             ts.draw_centred(draw, sub_font, line, y, _rgb(style.subtitle.colour))
             y += _line_height(sub_font)
