@@ -7,10 +7,11 @@ can lay out right-to-left paragraphs.
 
 Modules: ``fonts`` (system font discovery and per-character fallback),
 ``styles`` (the style sheet as reportlab styles), ``markup`` (inlines to
-escaped paragraph markup), ``flowables`` (headings with bookmarks, quote bars),
-``layout`` (one article or a pack cover as flowables), ``furniture`` (markings,
-running header, "Page X of Y", the canvas and document template) and
-``render`` (the driver).
+escaped paragraph markup), ``flowables`` (headings with bookmarks, right-hand
+page breaks and blank pages, QR codes, quote bars), ``layout`` (one article as
+flowables), ``front`` (a pack's cover, contents with page numbers and summary
+page), ``furniture`` (markings, running header, "Page X of Y", the canvas and
+document template) and ``render`` (the driver).
 """
 
 from __future__ import annotations

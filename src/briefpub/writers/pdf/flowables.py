@@ -4,57 +4,99 @@
   destination where it stands and an outline (bookmark) entry. Doing this at
   draw time, on the page actually being drawn, is what makes bookmarks and
   internal links land on the right page.
+  It also tells the document template (``notify``) on which page its
+  destination landed, which is how a pack's contents learns its page numbers.
 * :class:`ArticleStart` is a zero-size marker telling the page furniture which
-  article the following pages belong to (running header, marking).
+  article (or part of a pack's front matter) the following pages belong to
+  (running header, marking).
+* :class:`RectoBreak` starts a new page, a right-hand (odd) one when asked:
+  :class:`~briefpub.writers.pdf.furniture.BriefingDocTemplate` expands it at
+  layout time, when the current page number is known, into page breaks and,
+  where needed, a :class:`BlankPage` saying it is blank on purpose.
+* :class:`QrCode` is reportlab's QR code flowable, encoded once however many
+  layout passes draw it, and drawn as one filled path.
 * :class:`QuoteBar` draws block-quote content with a rule down its left side and
   splits across pages like the content it wraps.
+
+Every flowable here can be drawn again in a later pass of ``multiBuild``: the
+state they change (:class:`PageState`) is reset at the start of each pass.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from reportlab.graphics.barcode.qr import QrCode as _RlQrCode
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, PageBreak, Paragraph
 
-__all__ = ["ArticleStart", "HeadingParagraph", "PageState", "QuoteBar"]
+__all__ = [
+    "DEST_EVENT",
+    "ArticleStart",
+    "BlankPage",
+    "HeadingParagraph",
+    "PageState",
+    "QrCode",
+    "QuoteBar",
+    "RectoBreak",
+]
+
+#: The ``notify`` kind sent when a destination is drawn: ``(key, page number)``.
+DEST_EVENT = "bpDestination"
 
 
 class PageState:
-    """What the page furniture needs to know about the page being laid out."""
+    """What the page furniture needs to know about the page being laid out.
 
-    def __init__(self, title: str, marking: str, cover: bool = False) -> None:
+    ``title`` feeds the running header and ``marking`` the banners; both change
+    when an :class:`ArticleStart` is drawn. :meth:`reset` restores the values
+    given here (each ``multiBuild`` pass starts from them).
+    """
+
+    def __init__(self, title: str, marking: str) -> None:
+        self._initial = (title, marking)
         self.title = title
         self.marking = marking
-        self.cover = cover
-        #: The page on which the current article's title block stands (no running header there).
+        #: The page on which the current title block stands (no running header there).
+        self.title_page = 0
+
+    def reset(self) -> None:
+        """Back to the state before the first page (start of a layout pass)."""
+        self.title, self.marking = self._initial
         self.title_page = 0
 
 
 class HeadingParagraph(Paragraph):  # type: ignore[misc]
     """A paragraph that registers a destination ``key`` and an outline entry when drawn.
 
-    ``level`` is the outline depth (0 = article title); ``outline`` the entry's
-    plain text. A heading split across pages bookmarks its first part only.
+    ``level`` is the outline depth (0 = article title), or ``None`` for a
+    destination without an outline entry; ``outline`` the entry's plain text;
+    ``closed`` hides the entry's children in the outline until opened. A
+    heading split across pages bookmarks its first part only.
     """
 
-    def __init__(self, text: str, style: Any, *, key: str = "", level: int = 0, outline: str = "",
-                 **kw: Any) -> None:
+    def __init__(self, text: str, style: Any, *, key: str = "", level: int | None = 0, outline: str = "",
+                 closed: bool = False, **kw: Any) -> None:
         super().__init__(text, style, **kw)
         self.bp_key = key
         self.bp_level = level
         self.bp_outline = outline
+        self.bp_closed = closed
 
     def draw(self) -> None:
         """Mark the destination at the top of the heading, then draw it."""
         if self.bp_key:
             canv = self.canv
             canv.bookmarkHorizontal(self.bp_key, 0, self.height)
-            # Clamp to one below the last entry drawn: PDF outlines cannot skip a level, whatever
-            # order nested headings end up being drawn in.
-            level = min(self.bp_level, getattr(canv, "_bp_outline_level", -1) + 1)
-            canv._bp_outline_level = level
-            canv.addOutlineEntry(self.bp_outline or " ", self.bp_key, level=level, closed=False)
+            if self.bp_level is not None:
+                # Clamp to one below the last entry drawn: PDF outlines cannot skip a level, whatever
+                # order nested headings end up being drawn in.
+                level = min(self.bp_level, getattr(canv, "_bp_outline_level", -1) + 1)
+                canv._bp_outline_level = level
+                canv.addOutlineEntry(self.bp_outline or " ", self.bp_key, level=level, closed=self.bp_closed)
+            template = getattr(canv, "_doctemplate", None)
+            if template is not None:
+                template.notify(DEST_EVENT, (self.bp_key, canv.getPageNumber()))
         super().draw()
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
@@ -65,17 +107,23 @@ class HeadingParagraph(Paragraph):  # type: ignore[misc]
                 part.bp_key = self.bp_key if i == 0 else ""
                 part.bp_level = self.bp_level
                 part.bp_outline = self.bp_outline
+                part.bp_closed = self.bp_closed
         return parts
 
 
 class ArticleStart(Flowable):  # type: ignore[misc]
-    """Zero-size marker: from here on, pages belong to article ``title`` with ``marking``."""
+    """Zero-size marker: from here on, pages belong to article ``title`` with ``marking``.
 
-    def __init__(self, state: PageState, title: str, marking: str) -> None:
+    ``title_here`` says that a title block stands on this page, so the running
+    header is left out there (it would repeat the title just below it).
+    """
+
+    def __init__(self, state: PageState, title: str, marking: str, *, title_here: bool = True) -> None:
         super().__init__()
         self.state = state
         self.title = title
         self.marking = marking
+        self.title_here = title_here
         self.width = self.height = 0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -86,8 +134,92 @@ class ArticleStart(Flowable):  # type: ignore[misc]
         """Switch the furniture to this article."""
         self.state.title = self.title
         self.state.marking = self.marking
-        self.state.cover = False
-        self.state.title_page = self.canv.getPageNumber()
+        if self.title_here:
+            self.state.title_page = self.canv.getPageNumber()
+
+
+class RectoBreak(Flowable):  # type: ignore[misc]
+    """Start a new page; with ``recto``, a right-hand (odd-numbered) one.
+
+    Never drawn: the document template replaces it, when it reaches it, by the
+    page breaks (and the :class:`BlankPage`) that the current page number calls for.
+    """
+
+    def __init__(self, recto: bool) -> None:
+        super().__init__()
+        self.recto = recto
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Take no room (the template expands this marker before it is laid out)."""
+        return 0, 0
+
+    def expand(self, page: int, page_has_content: bool, blank: Flowable) -> list[Flowable]:
+        """What replaces this marker when layout reaches it on ``page``.
+
+        The next content goes on ``page`` itself when nothing is on it yet, else on
+        the next page; when that page is even and a right-hand start is wanted, a
+        blank page (``blank``, then a break) comes first.
+        """
+        target = page if not page_has_content else page + 1
+        out: list[Flowable] = [PageBreak()] if page_has_content else []
+        if self.recto and target % 2 == 0:
+            out += [blank, PageBreak()]
+        return out
+
+
+class BlankPage(Flowable):  # type: ignore[misc]
+    """A deliberately blank page's only content: ``paragraph`` (the notice) a third of the way down."""
+
+    def __init__(self, paragraph: Paragraph) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Take the top 40% of the frame; the notice sits at its bottom."""
+        _w, h = self.paragraph.wrap(availWidth, availHeight)
+        self.width, self.height = availWidth, max(availHeight * 0.4, h)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Draw the notice."""
+        self.paragraph.drawOn(self.canv, 0, 0)
+
+
+class QrCode(_RlQrCode):  # type: ignore[misc]
+    """A QR code that is encoded once (reportlab encodes it again on every draw: in a pack's two
+    layout passes that was a third of the writer's time) and drawn as a single path.
+
+    The modules are drawn as filled rectangles straight on the canvas: reportlab's
+    graphics-drawing version would set its default (unembedded Helvetica) font.
+    """
+
+    def draw(self) -> None:
+        """Draw the dark modules, one rectangle per run of dark modules in a row (nothing in a draft pass)."""
+        if getattr(getattr(self.canv, "_doctemplate", None), "bp_draft", False):
+            return
+        if not getattr(self, "_bp_made", False):
+            self.qr.make()
+            self._bp_made = True
+        modules = self.qr.modules
+        count = len(modules)
+        border = self.qrBorder
+        xsize = self.width / (count + border * 2.0)
+        ysize = self.height / (count + border * 2.0)
+        path = self.canv.beginPath()
+        for r, row in enumerate(modules):
+            y = self.height - (r + border + 1) * ysize
+            c = 0
+            while c < count:
+                if not row[c]:
+                    c += 1
+                    continue
+                start = c
+                while c < count and row[c]:
+                    c += 1
+                # 5% taller than a module: no hairline gaps between rows in viewers
+                path.rect((start + border) * xsize, y, (c - start) * xsize, ysize * 1.05)
+        self.canv.drawPath(path, stroke=0, fill=1)
 
 
 class QuoteBar(Flowable):  # type: ignore[misc]

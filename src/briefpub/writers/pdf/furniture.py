@@ -14,20 +14,33 @@ totals, centred footers, and destinations left alone.
 :class:`BriefingCanvas` also pins the PDF's timestamp and ``/ID`` to the
 build time it is given, so neither the clock nor ``SOURCE_DATE_EPOCH`` read
 behind our back can change the bytes.
+
+:class:`BriefingDocTemplate` is built with ``multiBuild`` (a pack's contents
+needs the page numbers of a first pass). Only the last pass's canvas is saved,
+and each pass starts from a clean :class:`Furniture` and
+:class:`~briefpub.writers.pdf.flowables.PageState`, so the footers' total is the
+last pass's page count and bookmarks and links point at the last pass's pages.
+A pass that cannot be the last (the contents has no page numbers yet) is a
+*draft*: page furniture and QR codes, which do not change the layout, are not
+drawn in it.
+The template also expands :class:`~briefpub.writers.pdf.flowables.RectoBreak`
+markers (right-hand article starts with blank versos in duplex) and, in duplex
+with different inner and outer margins, mirrors the margins on left-hand pages.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from briefpub.styling.model import StyleSheet
 from briefpub.writers._common import footer_text, header_text
-from briefpub.writers.pdf.flowables import PageState
+from briefpub.writers.pdf.flowables import PageState, RectoBreak
 from briefpub.writers.pdf.markup import analyse, attr, plain_markup
 from briefpub.writers.pdf.styles import PdfStyles, colour
 
@@ -62,6 +75,22 @@ class Furniture:
         self.bottom = page.margin_bottom
         self.pages: list[int] = []
         self._fitted: dict[str, str] = {}
+
+    def reset(self) -> None:
+        """Forget the pages of an earlier layout pass."""
+        self.pages = []
+        self.state.reset()
+
+    def left_margin(self, page: int) -> float:
+        """The left margin of ``page``: the inner one, or in duplex the outer one on even (left-hand) pages."""
+        page_style = self.sheet.page
+        if page_style.duplex and page % 2 == 0:
+            return page_style.margin_outer
+        return page_style.margin_inner
+
+    def _set_page(self, page: int) -> None:
+        self.left = self.left_margin(page)
+        self.right = self.left + (self.width - self.sheet.page.margin_inner - self.sheet.page.margin_outer)
 
     # -- text helpers -------------------------------------------------------
 
@@ -121,11 +150,14 @@ class Furniture:
 
     # -- the page ----------------------------------------------------------
 
-    def draw_page(self, canv: Canvas, _doc: Any) -> None:
+    def draw_page(self, canv: Canvas, doc: Any) -> None:
         """Draw this page's header, markings and rules, and place its footer form."""
         fur = self.sheet.furniture
         page = canv.getPageNumber()
         self.pages.append(page)
+        if getattr(doc, "bp_draft", False):  # a pass whose pages are thrown away: count them only
+            return
+        self._set_page(page)
         canv.saveState()
         marking = self.state.marking
         mark = self.sheet.marking
@@ -133,7 +165,7 @@ class Furniture:
             self._marking(canv, marking, self.height - self.sheet.page.margin_top / 2 + 2)
             self._marking(canv, marking, self.sheet.page.margin_bottom / 2 - mark.size / 2 - 2)
         header_y = self.top + 10
-        show_header = not self.state.cover and self.state.title_page != page
+        show_header = self.state.title_page != page
         if show_header:
             title = header_text(self.sheet, self.state.title)
             self._draw_line(canv, self._fit(title, fur.size), header_y, "left", size=fur.size, name="header")
@@ -165,6 +197,7 @@ class Furniture:
         """Draw the footer of ``page`` (called in the footer's form, when ``total`` is known)."""
         fur = self.sheet.furniture
         text = footer_text(self.sheet, page, total)
+        self._set_page(page)
         self._draw_line(canv, text, self.bottom - 8 - fur.size * 1.2 - 4, "center", size=fur.size,
                         name="footer")
 
@@ -199,18 +232,50 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
 
 
 class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
-    """One frame per page inside the style's margins, with the furniture drawn at page end."""
+    """One frame per page inside the style's margins, with the furniture drawn at page end.
 
-    def __init__(self, target: Any, *, sheet: StyleSheet, furniture: Furniture, **kw: Any) -> None:
+    ``blank_page`` makes the content of a deliberately blank page (a
+    :class:`~briefpub.writers.pdf.flowables.BlankPage`), used where a
+    :class:`~briefpub.writers.pdf.flowables.RectoBreak` needs one.
+    """
+
+    def __init__(self, target: Any, *, sheet: StyleSheet, furniture: Furniture,
+                 blank_page: Callable[[], Flowable] | None = None, **kw: Any) -> None:
         width, height = sheet.page_size
         page = sheet.page
         super().__init__(target, pagesize=(width, height), leftMargin=page.margin_inner,
                          rightMargin=page.margin_outer, topMargin=page.margin_top,
                          bottomMargin=page.margin_bottom, **kw)
-        frame = Frame(page.margin_inner, page.margin_bottom, self.width, self.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=furniture.draw_page,
+        self._bp_furniture = furniture
+        self._bp_blank_page = blank_page
+        #: True during a layout pass that cannot be the last one (its canvas is thrown away), so
+        #: flowables may skip costly drawing that has no effect on layout.
+        self.bp_draft = False
+        self._bp_frame = Frame(page.margin_inner, page.margin_bottom, self.width, self.height, id="body",
+                               leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[self._bp_frame], onPageEnd=furniture.draw_page,
                                             pagesize=(width, height))])
+
+    def beforeDocument(self) -> None:
+        """Start a layout pass from clean furniture and page state; find out if it is a draft."""
+        self._bp_furniture.reset()
+        self.bp_draft = any(not getattr(f, "can_be_final", lambda: True)() for f in self._indexingFlowables)
+
+    def handle_pageBegin(self) -> None:
+        """Place the frame inside this page's margins (mirrored on left-hand pages in duplex)."""
+        self._bp_frame.x1 = self._bp_furniture.left_margin(self.page + 1)
+        super().handle_pageBegin()
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        """Expand a :class:`RectoBreak` into page breaks (and a blank page); handle the rest as usual."""
+        first = flowables[0]
+        if isinstance(first, RectoBreak):
+            del flowables[0]
+            if self._bp_blank_page is None:
+                raise ValueError("RectoBreak needs the template's blank_page factory")
+            flowables[0:0] = first.expand(self.page, self._curPageFlowableCount > 0, self._bp_blank_page())
+            return
+        super().handle_flowable(flowables)
 
 
 def link_markup(url: str, text_markup: str, link_colour: str) -> str:

@@ -2,10 +2,11 @@
 
 :class:`ArticleLayout` lays out one article: title block (title, standfirst,
 byline with a link to the source, key-points box), body blocks, and the source
-attribution (with a QR code of the source URL). :func:`cover_page` lays out a
-pack's cover. A pack is a cover followed by one :class:`ArticleLayout` per
-article, each starting on a new page: the shape a contents page and duplex
-blank pages will slot into later.
+attribution (with a QR code of the source URL). It also knows the article's
+outline (title and heading destinations with their depths), which a pack's
+contents lists, and lays out the article's entry on a pack's summary page. A
+pack (see :mod:`briefpub.writers.pdf.front`) is front matter followed by one
+:class:`ArticleLayout` per article, each starting on a new page.
 
 Typographic rules applied here: headings are preceded by a ``CondPageBreak``
 sized for the heading plus three lines, so no heading is stranded at a page
@@ -22,7 +23,6 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, assert_never
 
-from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
@@ -52,7 +52,6 @@ from briefpub.tree import (
     Heading,
     Inline,
     OrderedList,
-    PackMeta,
     Publication,
     TableCell,
     Text,
@@ -69,14 +68,26 @@ from briefpub.tree import (
     Table as TreeTable,
 )
 from briefpub.writers._common import attribution_lines, byline, is_rtl_language, is_safe_url, marking_of
-from briefpub.writers.pdf.flowables import ArticleStart, HeadingParagraph, PageState, QuoteBar
+from briefpub.writers.pdf.flowables import ArticleStart, HeadingParagraph, PageState, QrCode, QuoteBar
 from briefpub.writers.pdf.fonts import FontChain
-from briefpub.writers.pdf.markup import InlineContext, analyse, plain_markup, render_inlines
+from briefpub.writers.pdf.markup import InlineContext, analyse, attr, plain_markup, render_inlines
 from briefpub.writers.pdf.styles import PdfStyles, colour
 
-__all__ = ["ArticleLayout", "Frame", "cover_page", "outline_levels"]
+__all__ = ["UNTITLED", "ArticleLayout", "Frame", "OutlineItem", "outline_levels"]
+
+#: The title printed for an article that has none (title block, contents, outline).
+UNTITLED = "Untitled"
 
 _ANCHOR_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutlineItem:
+    """A heading of an article as its outline and a pack's contents list it (``depth`` 1 = top section)."""
+
+    key: str
+    depth: int
+    text: str
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -156,11 +167,20 @@ class ArticleLayout:
         self.doc_rtl = is_rtl_language(styles.language)
         found = list(_headings(doc.blocks))
         depths = outline_levels([h.level for _p, h in found])
+        #: The destination of the article's title block.
+        self.title_key = f"a{index}-title"
         self.heading_keys: dict[str, tuple[str, int]] = {}
         self.anchors: dict[str, str] = {}
+        #: The article's headings in reading order (for a pack's contents).
+        self.outline: list[OutlineItem] = []
+        used = {self.title_key}
         for (path, heading), depth in zip(found, depths, strict=True):
             key = _anchor(index, heading.id, path)
+            if key in used:  # two headings with one id: destinations must stay unique
+                key = f"a{index}-h{path}"
+            used.add(key)
             self.heading_keys[path] = (key, depth + outline_base)
+            self.outline.append(OutlineItem(key, depth, inline_text(heading.children)))
             if heading.id:
                 self.anchors.setdefault(heading.id, key)
         self._counter = 0
@@ -229,7 +249,9 @@ class ArticleLayout:
             )
         if heading is not None:
             key, level, outline = heading
-            return HeadingParagraph(markup, style, key=key, level=level, outline=outline)
+            # In a pack the article's headings start folded away in the outline under its title.
+            closed = level == self.outline_base and self.outline_base > 0
+            return HeadingParagraph(markup, style, key=key, level=level, outline=outline, closed=closed)
         return Paragraph(markup, style)
 
     def _has_long_word(self, plain: str, text: TextStyle) -> bool:
@@ -267,10 +289,9 @@ class ArticleLayout:
         meta = self.doc.meta
         sheet = self.sheet
         out: list[Flowable] = []
-        key = f"a{self.index}-title"
-        title = meta.title or "Untitled"
+        title = meta.title or UNTITLED
         out.append(self.paragraph((Text(title),), sheet.title, kind="title",
-                                  heading=(key, self.outline_base, title)))
+                                  heading=(self.title_key, self.outline_base, title)))
         if meta.subtitle:
             out.append(self.text_paragraph(meta.subtitle, sheet.subtitle, kind="subtitle"))
         line = byline(self.doc)
@@ -317,6 +338,69 @@ class ArticleLayout:
         if h > self.frame.height * 0.8:  # too tall to box: print it unboxed rather than fail
             return [*inner, Spacer(1, 8)]
         return [box]
+
+    def summary_entry(self, number: int, marking: str, no_points: str, *, page_rtl: bool = False) -> list[Flowable]:
+        """This article on a pack's summary page: its number, its title (a link to the article) with its
+        portion ``marking`` when that differs from the pack's, then its key points or ``no_points``.
+
+        The number stands in its own column, so a title in the other direction than
+        the page (``page_rtl``) keeps the page's alignment and its number in place.
+        """
+        from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+        from reportlab.lib.styles import ParagraphStyle
+
+        sheet = self.sheet
+        title = self.doc.meta.title or UNTITLED
+        title_text = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=3.0)
+        needs = analyse(title, self.doc_rtl)
+        style = self.styles.paragraph(title_text, name="sum-title", rtl=needs.rtl, shaping=needs.shaping)
+        alignment = TA_RIGHT if page_rtl else TA_LEFT
+        if style.alignment != alignment:
+            style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
+        if needs.rtl:  # reportlab's right-to-left layout takes no inline markup: plain text
+            plain = f"{title} [{marking}]" if marking else title
+            markup = plain_markup(self.styles, title_text.font, plain, bold=title_text.bold)
+        else:
+            markup = plain_markup(self.styles, title_text.font, title, bold=title_text.bold)
+            markup = f'<a href="#{self.title_key}">{markup}</a>'
+            if marking:
+                marked = plain_markup(self.styles, title_text.font, f"[{marking}]", bold=True)
+                markup += f' <font color="{attr(self.sheet.marking.colour)}">{marked}</font>'
+        inner: list[Flowable] = [Paragraph(markup, style)]
+        indent = sheet.paragraphs.list_indent
+        for point in self.doc.meta.summary:
+            rtl = analyse(point, self.doc_rtl).rtl
+            side = {"right_indent": indent} if rtl else {"left_indent": indent}
+            item = self.text_paragraph(point, sheet.body, kind="sum-item", align="left", space_after=2.0, **side)
+            item.bulletText = sheet.paragraphs.bullet  # on the right of a right-to-left point
+            inner.append(item)
+        if not self.doc.meta.summary:
+            note = dataclasses.replace(sheet.body, italic=True, colour=sheet.byline.colour, space_after=2.0,
+                                       align="right" if page_rtl else "left")
+            inner.append(self.text_paragraph(no_points, note, kind="sum-none"))
+        label_style = self.styles.paragraph(title_text, name="sum-number", align="left" if page_rtl else "right")
+        label = Paragraph(plain_markup(self.styles, title_text.font, f"{number}.", bold=title_text.bold),
+                          label_style)
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        label_width = stringWidth("000.", self.styles.font_name(self.styles.primary_face(title_text)),
+                                  title_text.size) + 8
+        widths = [label_width, self.frame.width - label_width]
+        row: list[Any] = [label, inner]
+        if page_rtl:
+            widths.reverse()
+            row.reverse()
+        table = Table([row], colWidths=widths, hAlign="LEFT", spaceBefore=8, style=TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING" if page_rtl else "RIGHTPADDING", (1, 0) if page_rtl else (0, 0),
+             (1, 0) if page_rtl else (0, 0), 6),
+            ("FONTNAME", (0, 0), (-1, -1), self.styles.font_name(self.styles.primary_face(sheet.body))),
+        ]))
+        return [table]
 
     # -- blocks -------------------------------------------------------------------
 
@@ -589,53 +673,7 @@ class ArticleLayout:
 
 
 def _qr_code(url: str, size: float) -> Flowable:
-    """A QR code of ``url``, ``size`` points square (reportlab's own encoder).
-
-    The flowable draws rectangles straight on the canvas: the graphics-drawing
-    version would set reportlab's default (unembedded Helvetica) font.
-    """
+    """A QR code of ``url``, ``size`` points square (reportlab's own encoder)."""
     code = QrCode(url, width=size, height=size, qrLevel="M", qrBorder=2)
     code.hAlign = "RIGHT"
     return code
-
-
-def cover_page(pub: Publication, pack: PackMeta, sheet: StyleSheet, styles: PdfStyles, state: PageState,
-               frame: Frame) -> list[Flowable]:
-    """A pack's cover: title, subtitle, date, reference and compiler, and the list of articles."""
-    title_text = dataclasses.replace(sheet.title, size=sheet.title.size * 1.25,
-                                     leading=sheet.title.leading * 1.25, space_after=10.0)
-
-    def para(value: str, text: TextStyle, kind: str, **kw: Any) -> Paragraph:
-        needs = analyse(value)
-        style = styles.paragraph(text, name=kind, rtl=needs.rtl, shaping=needs.shaping, **kw)
-        return Paragraph(plain_markup(styles, text.font, value, bold=text.bold, italic=text.italic), style)
-
-    out: list[Flowable] = [Spacer(1, frame.height * 0.22)]
-    out.append(HeadingParagraph(
-        plain_markup(styles, title_text.font, pack.title, bold=title_text.bold, italic=title_text.italic),
-        styles.paragraph(title_text, name="cover-title", rtl=analyse(pack.title).rtl,
-                         shaping=analyse(pack.title).shaping),
-        key="cover", level=0, outline=pack.title,
-    ))
-    if pack.subtitle:
-        out.append(para(pack.subtitle, sheet.subtitle, "cover-subtitle"))
-    out.append(HRFlowable(width="100%", thickness=1.2, color=colour(sheet.boxes.border), spaceBefore=4,
-                          spaceAfter=14))
-    details = [("Date", pack.date), ("Reference", pack.reference), ("Version", pack.version),
-               ("Compiled by", pack.compiled_by)]
-    meta_text = dataclasses.replace(sheet.byline, size=sheet.byline.size * 1.15,
-                                    leading=sheet.byline.leading * 1.15, space_after=3.0)
-    for label, value in details:
-        if value:
-            out.append(para(f"{label}: {value}", meta_text, "cover-meta"))
-    out.append(Spacer(1, 24))
-    list_title = dataclasses.replace(sheet.heading2, space_before=0.0)
-    count = len(pub.documents)
-    out.append(para(f"In this pack ({count} article{'s' if count != 1 else ''})", list_title, "cover-h"))
-    items = [ListItem(para(d.meta.title or "Untitled", sheet.body, "cover-item", align="left", space_after=2.0))
-             for d in pub.documents]
-    font = styles.font_name(styles.primary_face(sheet.body))
-    out.append(ListFlowable(items, bulletType="1", bulletFormat="%s.", bulletFontName=font,
-                            bulletFontSize=sheet.body.size, leftIndent=sheet.paragraphs.list_indent,
-                            bulletDedent="auto", bulletColor=colour(sheet.body.colour)))
-    return out

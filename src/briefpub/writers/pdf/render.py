@@ -1,9 +1,14 @@
 """Publication to PDF bytes: the PDF writer's driver (writer stage).
 
-:func:`render` resolves the fonts, builds the story (a pack cover, then one
-:class:`~briefpub.writers.pdf.layout.ArticleLayout` per article, each on a new
-page), builds it with :class:`~briefpub.writers.pdf.furniture.BriefingDocTemplate`
-in one pass, and returns the bytes with the diagnostics gathered on the way.
+:func:`render` resolves the fonts, builds the story and lays it out with
+:class:`~briefpub.writers.pdf.furniture.BriefingDocTemplate`. A single article
+is one :class:`~briefpub.writers.pdf.layout.ArticleLayout`. A pack is its
+front matter (:class:`~briefpub.writers.pdf.front.PackFront`: cover, contents,
+summary page) and then one ``ArticleLayout`` per article, each after a
+:class:`~briefpub.writers.pdf.flowables.RectoBreak` (a new page; a right-hand
+one in duplex). The story is built with ``multiBuild``: a pack's contents
+learns its page numbers in the first pass and prints them in the second.
+
 Metadata (title, author, subject, keywords, creator, producer, ``/Lang``,
 display-title preference) is set explicitly, and ``invariant`` is passed
 explicitly so that reportlab's global settings cannot make builds differ.
@@ -15,7 +20,7 @@ import functools
 import io
 
 import reportlab
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable
 
 import briefpub
 from briefpub.diagnostics import Diagnostic
@@ -25,10 +30,11 @@ from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
 from briefpub.writers._common import document_language, marking_of, publication_language
 from briefpub.writers.pdf._rlbidi import reportlab_has_rtl
-from briefpub.writers.pdf.flowables import PageState
+from briefpub.writers.pdf.flowables import PageState, RectoBreak
 from briefpub.writers.pdf.fonts import FontChain
+from briefpub.writers.pdf.front import PackFront, blank_page_factory
 from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture
-from briefpub.writers.pdf.layout import ArticleLayout, Frame, cover_page
+from briefpub.writers.pdf.layout import ArticleLayout, Frame
 from briefpub.writers.pdf.markup import analyse
 from briefpub.writers.pdf.styles import PdfStyles, hyphenator_for, make_chains
 
@@ -79,14 +85,13 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, *,
     page = sheet.page
     frame = Frame(width - page.margin_inner - page.margin_outer, height - page.margin_top - page.margin_bottom)
     first = pub.documents[0]
-    state = PageState(title=pub.title, marking=_cover_marking(pub) if pub.pack else marking_of(pub, first),
-                      cover=pub.pack is not None)
+    front_marking = _cover_marking(pub) if pub.pack else marking_of(pub, first)
+    state = PageState(title=pub.title, marking=front_marking)
     cover_styles = PdfStyles.build(sheet, language, chains, allow_shaping)
-    story: list[Flowable] = []
-    if pub.pack is not None:
-        story.extend(cover_page(pub, pub.pack, sheet, cover_styles, state, frame))
     warned_languages: set[str] = set()
     needs_rtl = False
+    layouts: list[ArticleLayout] = []
+    article_story: list[Flowable] = []
     for index, doc in enumerate(pub.documents):
         doc_language = document_language(doc, sheet)
         if sheet.paragraphs.hyphenate and doc_language not in warned_languages:
@@ -100,13 +105,19 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, *,
             warned_languages.add(doc_language)
         styles = PdfStyles.build(sheet, doc_language, chains, allow_shaping)
         if pub.pack is not None or index:
-            story.append(PageBreak())
+            article_story.append(RectoBreak(sheet.page.duplex and pub.pack is not None))
         layout = ArticleLayout(pub=pub, doc=doc, index=index, sheet=sheet, styles=styles, frame=frame,
                                state=state, resources=options.resources, diagnostics=diagnostics,
                                outline_base=1 if pub.pack is not None else 0)
-        story.extend(layout.flowables())
+        layouts.append(layout)
+        article_story.extend(layout.flowables())
         needs_rtl = needs_rtl or any(analyse(w).rtl for w in (doc.meta.title, *doc.meta.summary)) or \
             layout.doc_rtl
+    story: list[Flowable] = []
+    if pub.pack is not None:
+        front = PackFront(pub, pub.pack, sheet, cover_styles, state, frame, layouts, front_marking)
+        story.extend(front.flowables())
+    story.extend(article_story)
     furniture = Furniture(sheet, cover_styles, state)
     body_font = cover_styles.font_name(cover_styles.primary_face(sheet.body))
     meta = first.meta
@@ -120,6 +131,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, *,
         out,
         sheet=sheet,
         furniture=furniture,
+        blank_page=blank_page_factory(sheet, cover_styles),
         title=pub.title or "Untitled",
         author=", ".join(authors),
         subject=subject,
@@ -136,7 +148,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, *,
     )
     maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time)
     try:
-        template.build(story, canvasmaker=maker)
+        template.multiBuild(story, maxPasses=6, canvasmaker=maker)
     except Exception as exc:  # reportlab's LayoutError and friends: a writer bug on valid input
         raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
     for role, chain in sorted(chains.items()):

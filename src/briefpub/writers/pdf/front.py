@@ -1,0 +1,489 @@
+"""A pack's front matter in the PDF: cover, contents, summary page, blank pages (layout stage).
+
+:class:`PackFront` lays out what comes before the articles of a pack:
+
+* the **cover**: pack title, subtitle, then "Date: …", "Reference: …",
+  "Version: …", "Compiled by: …" (those given), carrying the pack's marking;
+* the **contents** (:class:`Contents`): one numbered entry per article (its
+  title, "Untitled" when it has none, and a "[MARKING]" when its marking
+  differs from the pack's, with the outlet and date below), and with
+  ``furniture.contents_depth`` 2 or 3 the article's headings, each with dot
+  leaders to its page number, the whole row a link to its destination. A short
+  pack's contents sit on the cover, under the pack's details; when they do not
+  fit there, they start on the page after the cover and run over as many pages
+  as they need;
+* the **summary page** (``pack.summary_page``): every article's key points
+  under its linked title, or the note that none were given.
+
+The contents is an ``IndexingFlowable`` for ``multiBuild``. Every entry is
+known before layout and a page number never changes the height of an entry
+(numbers are drawn in a fixed-width column), so the first pass already lays
+the contents out on exactly the pages it will finally take: the second pass
+only fills in the numbers the first pass recorded, and the build stops there
+(two passes). The numbers come from :data:`~briefpub.writers.pdf.flowables.DEST_EVENT`
+notifications sent by the titles and headings when they are drawn.
+
+Front matter carries the pack's marking and the pack's title as running
+header (none on the cover). In duplex, the cover, the contents (when on their
+own pages), the summary page and every article start on a right-hand page;
+blank versos say "This page is intentionally left blank" and carry the
+furniture of the pages before them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reportlab.lib.colors import Color
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus.flowables import HRFlowable
+
+from briefpub.styling.model import StyleSheet, TextStyle
+from briefpub.tree import PackMeta, Publication
+from briefpub.writers._common import is_rtl_language, marking_of
+from briefpub.writers.pdf.flowables import DEST_EVENT, ArticleStart, BlankPage, HeadingParagraph, PageState, RectoBreak
+from briefpub.writers.pdf.layout import UNTITLED, ArticleLayout, Frame
+from briefpub.writers.pdf.markup import analyse, attr, plain_markup
+from briefpub.writers.pdf.styles import PdfStyles, colour
+
+__all__ = [
+    "BLANK_PAGE",
+    "CONTENTS_HEADING",
+    "COVER_KEY",
+    "NO_KEY_POINTS",
+    "SUMMARY_KEY",
+    "Contents",
+    "ContentsLine",
+    "PackFront",
+    "blank_page_factory",
+]
+
+#: Heading of the contents.
+CONTENTS_HEADING = "Contents"
+#: The note under an article that has no key points, on the summary page.
+NO_KEY_POINTS = "No key points were given for this article."
+#: The text of a deliberately blank page.
+BLANK_PAGE = "This page is intentionally left blank"
+#: Destinations of the cover and the summary page.
+COVER_KEY = "bp-cover"
+SUMMARY_KEY = "bp-summary"
+
+_LEADER_GAP = 4.0  # space between an entry's text, its dot leader and its page number
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContentsLine:
+    """One entry of the contents: ``level`` 0 is an article (or the summary page), 1 and 2 headings."""
+
+    key: str
+    level: int
+    text: str
+    number: str = ""  # the article's number in the pack, printed before its title
+    marking: str = ""  # the article's marking when it differs from the pack's
+    note: str = ""  # a small line under an article entry: outlet and date
+
+
+@dataclasses.dataclass(slots=True)
+class _Row:
+    """A contents entry laid out at one width."""
+
+    line: ContentsLine
+    title: Paragraph
+    note: Paragraph | None
+    height: float
+    space_before: float
+
+
+class _ContentsLook:
+    """How contents entries are set: fonts, sizes, indents, the number and page columns."""
+
+    def __init__(self, sheet: StyleSheet, styles: PdfStyles, rtl: bool) -> None:
+        self.sheet = sheet
+        self.styles = styles
+        self.rtl = rtl
+        base = sheet.body
+        self.levels: tuple[TextStyle, ...] = (
+            dataclasses.replace(sheet.heading2, bold=True, size=base.size, leading=base.leading,
+                                space_before=7.0, space_after=0.0, align="left"),
+            dataclasses.replace(base, size=base.size - 1, leading=base.leading - 1.5, colour=sheet.subtitle.colour,
+                                space_before=1.5, space_after=0.0, align="left"),
+            dataclasses.replace(base, size=base.size - 1.5, leading=base.leading - 2.5, italic=True,
+                                colour=sheet.subtitle.colour, space_before=1.0, space_after=0.0, align="left"),
+        )
+        self.note_text = dataclasses.replace(sheet.byline, size=sheet.byline.size - 0.5,
+                                             leading=sheet.byline.leading - 1, space_after=0.0, align="left")
+        self.number_font = styles.font_name(styles.primary_face(self.levels[0]))
+        #: Page numbers are set in each level's font, upright and regular.
+        self.page_fonts = tuple(styles.font_name(styles.primary_face(t, False, False)) for t in self.levels)
+        self.page_width = max(stringWidth("0000", f, base.size) for f in self.page_fonts) + 2
+        self.label_width = stringWidth("000", self.number_font, base.size) + 8
+        self.indent = (self.label_width, self.label_width + 12, self.label_width + 24)
+        self.leader_colour: Color = colour(sheet.boxes.border)
+        self.text_colour: Color = colour(base.colour)
+
+    def text_width(self, level: int, width: float) -> float:
+        """Width left for an entry's text at ``level``: the line minus indent and page column."""
+        return float(max(width - self.indent[min(level, 2)] - self.page_width - 3 * _LEADER_GAP, 20.0))
+
+    def row(self, line: ContentsLine, width: float) -> _Row:
+        """Lay out one entry at ``width``."""
+        level = min(line.level, 2)
+        text = self.levels[level]
+        body = line.text
+        needs = analyse(body)
+        # A title in the other direction keeps the page's alignment: reportlab's right-to-left layout
+        # orders its words, the contents keep their columns.
+        style = self.styles.paragraph(text, name=f"toc{level}", rtl=needs.rtl, shaping=needs.shaping)
+        alignment = TA_RIGHT if self.rtl else TA_LEFT
+        if style.alignment != alignment:
+            style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
+        if needs.rtl:  # no inline markup in right-to-left paragraphs (see markup.py)
+            plain = f"{body} [{line.marking}]" if line.marking else body
+            markup = plain_markup(self.styles, text.font, plain, bold=text.bold, italic=text.italic)
+        else:
+            markup = plain_markup(self.styles, text.font, body, bold=text.bold, italic=text.italic)
+            if line.marking:
+                marked = plain_markup(self.styles, text.font, f"[{line.marking}]", bold=True)
+                markup += f' <font color="{attr(self.sheet.marking.colour)}" size="{text.size - 1.5:g}">{marked}</font>'
+        title = Paragraph(markup, style)
+        _w, height = title.wrap(self.text_width(level, width), 10_000)
+        note = None
+        if line.note:
+            note_needs = analyse(line.note)
+            note_style = self.styles.paragraph(self.note_text, name="toc-note", rtl=note_needs.rtl,
+                                               shaping=note_needs.shaping, align="right" if self.rtl else "left")
+            note = Paragraph(plain_markup(self.styles, self.note_text.font, line.note), note_style)
+            _w, note_height = note.wrap(self.text_width(level, width), 10_000)
+            height += note_height + 1
+        return _Row(line, title, note, height, text.space_before)
+
+    def draw_row(self, canv: Any, row: _Row, top: float, width: float, page: int | None) -> None:
+        """Draw ``row`` with its top at ``top``: number, text, dot leader, page number, link."""
+        level = min(row.line.level, 2)
+        text = self.levels[level]
+        text_w = self.text_width(level, width)
+        indent = self.indent[level]
+        x_text = width - indent - text_w if self.rtl else indent
+        title = row.title
+        baseline = top - title.height + text.leading - text.size
+        first_baseline = top - text.size
+        # Drawn in reading order (number, title, page), which is also the order text extraction sees.
+        if row.line.number:
+            canv.saveState()
+            canv.setFont(self.number_font, text.size)
+            canv.setFillColor(colour(text.colour))
+            if self.rtl:
+                canv.drawString(width - self.label_width + 6, first_baseline, row.line.number)
+            else:
+                canv.drawRightString(self.label_width - 6, first_baseline, row.line.number)
+            canv.restoreState()
+        title.drawOn(canv, x_text, top - title.height)
+        used = _last_line_width(title, text_w)
+        canv.saveState()
+        if page is not None:
+            number = str(page)
+            canv.setFont(self.page_fonts[level], text.size)
+            canv.setFillColor(self.text_colour)
+            if self.rtl:
+                canv.drawString(0, baseline, number)
+            else:
+                canv.drawRightString(width, baseline, number)
+        # Dot leader from the end of the text's last line to the page column.
+        if self.rtl:
+            start, end = self.page_width + _LEADER_GAP, x_text + text_w - used - _LEADER_GAP
+        else:
+            start, end = x_text + used + _LEADER_GAP, width - self.page_width - _LEADER_GAP
+        if end - start > 6:
+            canv.setStrokeColor(self.leader_colour)
+            canv.setLineWidth(0.9)
+            canv.setLineCap(1)
+            canv.setDash(0.01, 3.2)
+            canv.line(start, baseline + 1, end, baseline + 1)
+        canv.restoreState()
+        if row.note is not None:
+            row.note.drawOn(canv, x_text, top - row.height)
+        x0 = 0.0 if self.rtl else indent
+        x1 = width - indent if self.rtl else width
+        canv.linkRect("", row.line.key, (x0, top - row.height - 1, x1, top + 1), relative=1, thickness=0)
+
+
+def _last_line_width(para: Paragraph, width: float) -> float:
+    """How wide the last line of a wrapped paragraph is."""
+    lines = para.blPara.lines
+    if not lines:
+        return 0.0
+    last = lines[-1]
+    extra = last[0] if isinstance(last, tuple) else getattr(last, "extraSpace", 0.0)
+    return float(max(0.0, min(width, width - extra)))
+
+
+class _ContentsRows(Flowable):  # type: ignore[misc]
+    """Contents entries laid out one under another; splits between entries, never inside one."""
+
+    def __init__(self, owner: Contents, lines: Sequence[ContentsLine]) -> None:
+        super().__init__()
+        self.owner = owner
+        self.lines = list(lines)
+        self._rows: list[_Row] = []
+        self._width = -1.0
+
+    def _layout(self, width: float) -> list[_Row]:
+        if width != self._width:
+            self._rows = [self.owner.look.row(line, width) for line in self.lines]
+            self._width = width
+        return self._rows
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The height of every entry and the space between them."""
+        rows = self._layout(availWidth)
+        height = sum(r.height for r in rows) + sum(r.space_before for r in rows[1:])
+        self.width, self.height = availWidth, height
+        return availWidth, height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """The entries that fit, then the rest; an article is not left alone above its headings."""
+        rows = self._layout(availWidth)
+        used = 0.0
+        count = 0
+        for i, row in enumerate(rows):
+            need = row.height + (row.space_before if i else 0.0)
+            if used + need > availHeight + 1e-6:
+                break
+            used += need
+            count += 1
+        if 1 < count < len(rows) and rows[count - 1].line.level == 0 and rows[count].line.level > 0:
+            count -= 1  # keep an article entry with its first heading
+        if count == 0:
+            return []
+        if count == len(rows):
+            return [self]
+        return [_ContentsRows(self.owner, self.lines[:count]), _ContentsRows(self.owner, self.lines[count:])]
+
+    def draw(self) -> None:
+        """Draw every entry top-down, with the page numbers the last pass recorded."""
+        rows = self._layout(self.width)
+        top = self.height
+        for i, row in enumerate(rows):
+            if i:
+                top -= row.space_before
+            self.owner.look.draw_row(self.canv, row, top, self.width, self.owner.page_of(row.line.key))
+            top -= row.height
+
+
+class Contents(IndexingFlowable):  # type: ignore[misc]
+    """The pack's contents: entries known up front, page numbers from the previous ``multiBuild`` pass.
+
+    :meth:`notify` records the page on which each entry's destination is drawn
+    during a pass; the next pass draws those numbers. The build is done when a
+    pass recorded the same pages it drew (:meth:`isSatisfied`).
+    """
+
+    def __init__(self, lines: Sequence[ContentsLine], look: _ContentsLook) -> None:
+        super().__init__()
+        self.look = look
+        self.lines = list(lines)
+        self._keys = frozenset(line.key for line in self.lines)
+        self._pages: dict[str, int] = {}  # recorded in this pass
+        self._drawn: dict[str, int] = {}  # recorded in the previous pass: what this pass draws
+        self._passes = 0
+        self._rows = _ContentsRows(self, self.lines)
+
+    def beforeBuild(self) -> None:
+        """Draw this pass with what the last pass recorded."""
+        self._drawn, self._pages = self._pages, {}
+        self._passes += 1
+
+    def notify(self, kind: str, stuff: Any) -> None:
+        """Record the page of a destination this contents lists."""
+        if kind == DEST_EVENT:
+            key, page = stuff
+            if key in self._keys:
+                self._pages.setdefault(key, page)
+
+    def isSatisfied(self) -> bool:
+        """True when the numbers drawn in this pass are the pages recorded in it (never in the first)."""
+        return self._passes > 1 and self._pages == self._drawn
+
+    def can_be_final(self) -> bool:
+        """False in the first pass (it has no page numbers to print): the template lays out a draft."""
+        return self._passes > 1
+
+    def page_of(self, key: str) -> int | None:
+        """The page number to print for ``key`` (None in the first pass)."""
+        return self._drawn.get(key)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The height of all entries."""
+        w, h = self._rows.wrap(availWidth, availHeight)
+        self.width, self.height = w, h
+        return w, h
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """Split between entries (the parts draw with this contents' page numbers)."""
+        parts: list[Flowable] = self._rows.split(availWidth, availHeight)
+        if parts == [self._rows]:
+            return [self]
+        return parts
+
+    def draw(self) -> None:
+        """Draw every entry."""
+        self._rows.canv = self.canv
+        self._rows.width, self._rows.height = self.width, self.height
+        self._rows.draw()
+
+
+def blank_page_factory(sheet: StyleSheet, styles: PdfStyles) -> Callable[[], Flowable]:
+    """Makes the content of a deliberately blank page: the notice, centred, in italics."""
+    text = dataclasses.replace(sheet.body, italic=True, colour=sheet.furniture.colour, align="center",
+                               space_after=0.0)
+    style = styles.paragraph(text, name="blank-page", align="center")
+    markup = plain_markup(styles, text.font, BLANK_PAGE, italic=True)
+
+    def make() -> Flowable:
+        return BlankPage(Paragraph(markup, style))
+
+    return make
+
+
+class PackFront:
+    """The front matter of one pack: cover, contents and summary page, as flowables."""
+
+    def __init__(self, pub: Publication, pack: PackMeta, sheet: StyleSheet, styles: PdfStyles,
+                 state: PageState, frame: Frame, layouts: Sequence[ArticleLayout], marking: str) -> None:
+        self.pub = pub
+        self.pack = pack
+        self.sheet = sheet
+        self.styles = styles
+        self.state = state
+        self.frame = frame
+        self.layouts = list(layouts)
+        self.marking = marking
+        self.rtl = is_rtl_language(styles.language)
+        self.duplex = sheet.page.duplex
+        self.contents = Contents(self.contents_lines(), _ContentsLook(sheet, styles, self.rtl))
+
+    # -- pieces ---------------------------------------------------------------------------
+
+    def _style(self, text: TextStyle, kind: str, value: str) -> ParagraphStyle:
+        """A paragraph style for ``value`` aligned with the page (right on a right-to-left pack's pages),
+        whatever the direction of ``value`` itself."""
+        needs = analyse(value, self.rtl)
+        style = self.styles.paragraph(text, name=kind, rtl=needs.rtl, shaping=needs.shaping)
+        alignment = TA_RIGHT if self.rtl else TA_LEFT
+        if style.alignment != alignment:
+            style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
+        return style
+
+    def _para(self, value: str, text: TextStyle, kind: str) -> Paragraph:
+        return Paragraph(plain_markup(self.styles, text.font, value, bold=text.bold, italic=text.italic),
+                         self._style(text, kind, value))
+
+    def _portion_marking(self, layout: ArticleLayout) -> str:
+        """The article's marking when it differs from the pack's (shown after its title), else ""."""
+        own = marking_of(self.pub, layout.doc).strip()
+        return own if own and own != self.marking.strip() else ""
+
+    def contents_lines(self) -> list[ContentsLine]:
+        """Every entry: the summary page, then each article and (by ``contents_depth``) its headings."""
+        depth = self.sheet.furniture.contents_depth
+        lines: list[ContentsLine] = []
+        if self.pack.summary_page:
+            lines.append(ContentsLine(SUMMARY_KEY, 0, self.summary_heading))
+        for number, layout in enumerate(self.layouts, start=1):
+            meta = layout.doc.meta
+            note = " \u00b7 ".join(part for part in (meta.source, meta.date) if part)
+            lines.append(ContentsLine(layout.title_key, 0, meta.title or UNTITLED, str(number),
+                                      self._portion_marking(layout), note))
+            for item in layout.outline:
+                if item.depth <= depth - 1 and item.text.strip():
+                    lines.append(ContentsLine(item.key, item.depth, item.text))
+        return lines
+
+    @property
+    def summary_heading(self) -> str:
+        """The summary page's heading: the style sheet's key-points title."""
+        return self.sheet.boxes.title.strip() or "Key points"
+
+    def _heading(self, value: str, kind: str, key: str = "") -> Flowable:
+        text = dataclasses.replace(self.sheet.heading1, space_before=0.0, space_after=10.0)
+        if not key:
+            return self._para(value, text, kind)
+        return HeadingParagraph(plain_markup(self.styles, text.font, value, bold=text.bold),
+                                self._style(text, kind, value), key=key, level=None)
+
+    def cover(self, *, compact: bool) -> list[Flowable]:
+        """Title, subtitle and the pack's details; ``compact`` leaves room for the contents below."""
+        pack, sheet = self.pack, self.sheet
+        title_text = dataclasses.replace(sheet.title, size=sheet.title.size * 1.25,
+                                         leading=sheet.title.leading * 1.25, space_after=10.0)
+        out: list[Flowable] = [
+            ArticleStart(self.state, pack.title, self.marking),
+            Spacer(1, self.frame.height * (0.06 if compact else 0.22)),
+            HeadingParagraph(
+                plain_markup(self.styles, title_text.font, pack.title, bold=title_text.bold),
+                self._style(title_text, "cover-title", pack.title),
+                key=COVER_KEY, level=0, outline=pack.title,
+            ),
+        ]
+        if pack.subtitle:
+            out.append(self._para(pack.subtitle, sheet.subtitle, "cover-subtitle"))
+        out.append(HRFlowable(width="100%", thickness=1.2, color=colour(sheet.boxes.border), spaceBefore=4,
+                              spaceAfter=12))
+        details = [("Date", pack.date), ("Reference", pack.reference), ("Version", pack.version),
+                   ("Compiled by", pack.compiled_by)]
+        meta_text = dataclasses.replace(sheet.byline, size=sheet.byline.size * 1.15,
+                                        leading=sheet.byline.leading * 1.15, space_after=3.0)
+        for label, value in details:
+            if value:
+                out.append(self._detail(label, value, meta_text))
+        return out
+
+    def _detail(self, label: str, value: str, text: TextStyle) -> Paragraph:
+        """A "Label: value" line of the cover, the label in bold (plain text when reportlab must
+        lay the line out right to left, which takes no inline markup)."""
+        line = f"{label}: {value}"
+        style = self._style(text, "cover-meta", line)
+        if analyse(line, self.rtl).rtl:
+            return Paragraph(plain_markup(self.styles, text.font, line), style)
+        head = plain_markup(self.styles, text.font, f"{label}:")
+        return Paragraph(f"<b>{head}</b> {plain_markup(self.styles, text.font, value)}", style)
+
+    def summary(self) -> list[Flowable]:
+        """The summary page: each article's key points under its linked title, or the note."""
+        out: list[Flowable] = [ArticleStart(self.state, self.pack.title, self.marking, title_here=False),
+                               self._heading(self.summary_heading, "summary-heading", SUMMARY_KEY)]
+        for number, layout in enumerate(self.layouts, start=1):
+            out.extend(layout.summary_entry(number, self._portion_marking(layout), NO_KEY_POINTS,
+                                            page_rtl=self.rtl))
+        return out
+
+    def _fits(self, flowables: list[Flowable], height: float) -> bool:
+        used = 0.0
+        for f in flowables:
+            _w, h = f.wrap(self.frame.width, self.frame.height)
+            used += h + f.getSpaceBefore() + f.getSpaceAfter()
+            if used > height:
+                return False
+        return True
+
+    def flowables(self) -> list[Flowable]:
+        """The whole front matter; the articles follow, each after a :class:`RectoBreak`."""
+        contents_head = self._heading(CONTENTS_HEADING, "contents-heading")
+        compact = self.cover(compact=True)
+        on_cover = self._fits([*compact, Spacer(1, 24), contents_head, self.contents], self.frame.height)
+        out: list[Flowable]
+        if on_cover:
+            out = [*compact, Spacer(1, 24), contents_head, self.contents]
+        else:
+            out = [*self.cover(compact=False), RectoBreak(self.duplex),
+                   ArticleStart(self.state, self.pack.title, self.marking, title_here=False),
+                   contents_head, self.contents]
+        if self.pack.summary_page:
+            out += [RectoBreak(self.duplex), *self.summary()]
+        return out
