@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from briefpub.build import load_manifest, merge_reports, parse_shard, plan, shard, sums_text
-from briefpub.cli import main
 from briefpub.errors import UsageError
+from clirun import run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXT = {"pdf": ".pdf", "epub": ".epub", "docx": ".docx", "json": ".json"}
@@ -48,14 +48,6 @@ out = "single"
     return manifest
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 @pytest.fixture(autouse=True)

@@ -10,22 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.cli import main, parse_formats, parse_sets
+from briefpub.cli import parse_formats, parse_sets
 from briefpub.errors import UnknownFormatError, UsageError
+from clirun import run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "txt" / "geneva-round.txt"
 REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.cli import main
+from clirun import run
 from extract import text_of
 
 ARABIC = "بدأت المحادثات التمهيدية في العاصمة الكازاخستانية يوم الأحد."
@@ -52,14 +52,6 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
 }
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 @pytest.fixture(autouse=True)

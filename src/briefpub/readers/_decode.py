@@ -100,6 +100,17 @@ def _detect_legacy(data: bytes) -> str:
     return info.name
 
 
+def _finish(text: str, encoding: str, diagnostics: list[Diagnostic], source: str) -> Decoded:
+    """Refuse binary or blank text, normalise line ends to LF."""
+    controls = len(_CONTROL.findall(text))
+    if "\x00" in text or controls > max(8, len(text) // 100):
+        raise InputError(f"{source}: not a text article (binary data: {controls} control characters)")
+    text = _LINE_ENDS.sub("\n", text)
+    if not text.strip():
+        raise InputError(f"{source}: no text (the file holds only whitespace)")
+    return Decoded(text=text, encoding=encoding, diagnostics=tuple(diagnostics))
+
+
 def decode(data: bytes, source: str) -> Decoded:
     """Decode article bytes to text with LF line ends, or raise InputError."""
     if not data:
@@ -144,13 +155,7 @@ def decode(data: bytes, source: str) -> Decoded:
                         source=source,
                     )
                 )
-    controls = len(_CONTROL.findall(text))
-    if "\x00" in text or controls > max(8, len(text) // 100):
-        raise InputError(f"{source}: not a text article (binary data: {controls} control characters)")
-    text = _LINE_ENDS.sub("\n", text)
-    if not text.strip():
-        raise InputError(f"{source}: no text (the file holds only whitespace)")
-    return Decoded(text=text, encoding=encoding, diagnostics=tuple(diagnostics))
+    return _finish(text, encoding, diagnostics, source)
 
 
 # ----------------------------------------------------------------------------- HTML charsets
@@ -230,10 +235,4 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
                 source=source,
             )
         )
-    controls = len(_CONTROL.findall(text))
-    if "\x00" in text or controls > max(8, len(text) // 100):
-        raise InputError(f"{source}: not a text article (binary data: {controls} control characters)")
-    text = _LINE_ENDS.sub("\n", text)
-    if not text.strip():
-        raise InputError(f"{source}: no text (the file holds only whitespace)")
-    return Decoded(text=text, encoding=encoding, diagnostics=tuple(diagnostics))
+    return _finish(text, encoding, diagnostics, source)
