@@ -133,6 +133,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
 _TO_HELP = "Output formats, comma-separated; repeatable (default: pdf,epub,docx)."
 _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: briefing)."
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
+_FETCH_HELP = "Download remote http(s) images (public hosts only, 5 MiB, 10 s each). Off by default."
 _FROM_HELP = "Input format, overriding detection by extension: txt, md, html (or a plugin's)."
 
 
@@ -146,6 +147,7 @@ def convert(
     from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
     from briefpub.convert import (
@@ -183,7 +185,8 @@ def convert(
         for path in inputs:
             try:
                 report = convert_one(
-                    path, formats, out, sheet, fmt=from_, meta_overrides=meta_sets, build_time=build_time
+                    path, formats, out, sheet, fmt=from_, meta_overrides=meta_sets, build_time=build_time,
+                    fetch_images=fetch_images,
                 )
             except BriefpubError as exc:
                 if _State.debug:
@@ -233,6 +236,7 @@ def pack(
     from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
     import hashlib
@@ -260,7 +264,7 @@ def pack(
         compiled_by=compiled_by, reference=reference, version=version, marking=marking,
         summary_page=summary_page,
     )
-    assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets)
+    assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
     options = WriteOptions(build_time=build_time, resources=assembled.resources)
     diagnostics = list(assembled.diagnostics)
     outputs: list[dict[str, object]] = []

@@ -102,9 +102,12 @@ def _figures(blocks: Sequence[Block]) -> Iterator[Figure]:
 
 
 def load_resources(
-    doc: Document, base_dir: Path | None, source: str
+    doc: Document, base_dir: Path | None, source: str, *, fetch_remote: bool = False
 ) -> tuple[Document, dict[str, bytes], list[Diagnostic]]:
     """Read the local images a document names; refuse remote or outside-folder ones.
+
+    Remote ``http(s)`` images are downloaded only with ``fetch_remote`` (``--fetch-images``),
+    under the limits of :mod:`briefpub.fetch`.
 
     Returns the document with each figure's ``image`` replaced by a content key
     (``sha256-<hex>.<ext>``, so packs never collide), the key -> bytes map, and a
@@ -119,6 +122,18 @@ def load_resources(
             continue
         keys[ref] = ""
         lowered = ref.lower()
+        if fetch_remote and lowered.startswith(("http://", "https://")):
+            from briefpub.fetch import FetchRefused, fetch_image
+
+            try:
+                data, suffix = fetch_image(ref)
+            except FetchRefused as exc:
+                diagnostics.append(Diagnostic("reader.image-refused", f"remote image not fetched: {exc}", ref, source))
+                continue
+            key = f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
+            resources[key] = data
+            keys[ref] = key
+            continue
         if "://" in ref or lowered.startswith(("data:", "javascript:", "//")) or base_dir is None:
             diagnostics.append(
                 Diagnostic("reader.image-refused", "image not read (remote or no base folder)", ref, source)
@@ -241,13 +256,15 @@ def output_stem(path: str) -> str:
 
 
 def read_prepared(
-    path: str, fmt: str | None, meta_overrides: Sequence[tuple[str, str]]
+    path: str, fmt: str | None, meta_overrides: Sequence[tuple[str, str]], *, fetch_images: bool = False
 ) -> tuple[ReadResult, Document, dict[str, bytes], list[Diagnostic]]:
-    """Read an input, apply overrides and ids, and load its images."""
+    """Read an input, apply overrides and ids, and load its images (remote ones only if asked)."""
     result = read_path(path, fmt)
     doc = prepare(result.document, meta_overrides)
     base_dir = None if path == "-" else Path(path).parent
-    doc, resources, image_diags = load_resources(doc, base_dir, "<stdin>" if path == "-" else path)
+    doc, resources, image_diags = load_resources(
+        doc, base_dir, "<stdin>" if path == "-" else path, fetch_remote=fetch_images
+    )
     return result, doc, resources, image_diags
 
 
@@ -260,10 +277,11 @@ def convert_one(
     fmt: str | None = None,
     meta_overrides: Sequence[tuple[str, str]] = (),
     build_time: datetime | None = None,
+    fetch_images: bool = False,
 ) -> Report:
     """Convert one article into every format; raises on bad input, reports the rest."""
     report = Report(input=path)
-    result, doc, resources, image_diags = read_prepared(path, fmt, meta_overrides)
+    result, doc, resources, image_diags = read_prepared(path, fmt, meta_overrides, fetch_images=fetch_images)
     report.diagnostics.extend(result.diagnostics)
     report.diagnostics.extend(image_diags)
     options = WriteOptions(

@@ -61,6 +61,7 @@ def assemble_pack(
     fmt: str | None = None,
     meta_overrides: Sequence[tuple[str, str]] = (),
     skip_bad_inputs: bool = False,
+    fetch_images: bool = False,
 ) -> AssembledPack:
     """Read every input into one pack; a bad input raises unless ``skip_bad_inputs``."""
     documents: list[Document] = []
@@ -69,7 +70,7 @@ def assemble_pack(
     skipped: list[tuple[str, str]] = []
     for path in inputs:
         try:
-            result, doc, images, image_diags = read_prepared(path, fmt, meta_overrides)
+            result, doc, images, image_diags = read_prepared(path, fmt, meta_overrides, fetch_images=fetch_images)
         except BriefpubError as exc:
             if not skip_bad_inputs:
                 raise
