@@ -6,19 +6,20 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from test_convert import PNG
 
 from briefpub import fetch
 from briefpub.convert import load_resources
 from briefpub.tree import Document, Figure, Meta, Text
+from test_convert import PNG
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         _Handler.hits.append(self.path)
         routes = {
             "/pic.png": (200, "image/png", PNG),
