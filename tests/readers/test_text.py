@@ -8,7 +8,7 @@ import pytest
 
 from briefpub.readers import read_bytes, read_path
 from briefpub.tree import Figure, Heading, Paragraph, document_words, inline_text
-from treedump import dump
+from samples import load_reader_cases, outline
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -16,28 +16,23 @@ FIXTURES = ROOT / "fixtures" / "txt"
 REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 
 
-def load_cases(path: Path) -> list[tuple[str, str, str, list[str]]]:
+def _cases() -> list[tuple[str, str, str, list[str]]]:
+    """The golden cases, with {NBSP}/{TAB} markers expanded and the ``! code`` lines as a list."""
     cases = []
-    text = path.read_text(encoding="utf-8")
-    for raw in text.split("\n=== ")[1:]:
-        name, _, rest = raw.partition("\n")
-        source, _, expected = rest.partition("\n--- expected\n")
-        expected_lines = expected.strip("\n").splitlines()
-        codes: list[str] = []
-        if expected_lines and expected_lines[-1].startswith("diagnostics:"):
-            codes = expected_lines.pop().split()[1:]
+    for name, source, expected, checks in load_reader_cases(HERE / "cases" / "text.cases"):
         source = source.replace("{NBSP}", "\u00a0").replace("{TAB}", "\t")
-        cases.append((name.strip(), source, "\n".join(expected_lines), codes))
+        cases.append((name, source, expected, [c[1:].strip() for c in checks]))
     return cases
 
 
-CASES = load_cases(HERE / "cases" / "text.cases")
+CASES = _cases()
 
 
 @pytest.mark.parametrize(("name", "source", "expected", "codes"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, source: str, expected: str, codes: list[str]) -> None:
     result = read_bytes(source.encode("utf-8"), source="case.txt")
-    assert dump(result.document) == expected
+    assert outline(result.document) == expected
+    # exactly these reader diagnostics, in this order (not just "among them")
     reader_codes = [d.code for d in result.diagnostics if d.code.startswith("reader.")]
     assert reader_codes == codes
 
@@ -73,27 +68,27 @@ def test_bom_crlf_fixture() -> None:
     codes = [d.code for d in result.diagnostics]
     assert codes.count("reader.boilerplate-removed") == 4
     assert "decode.bom" in codes
-    assert "\r" not in dump(doc)
+    assert "\r" not in outline(doc)
 
 
 def test_cp1252_fixture_is_detected_and_reported() -> None:
     result = read_path(FIXTURES / "cafe-cp1252.txt")
     assert result.encoding == "cp1252"
     assert result.document.meta.title == "Café Owners Protest New Licensing Rules"
-    assert "Naïve" in dump(result.document)
-    assert "council’s" in dump(result.document)
+    assert "Naïve" in outline(result.document)
+    assert "council’s" in outline(result.document)
     assert [d.code for d in result.diagnostics] == ["decode.legacy-encoding"]
 
 
 @pytest.mark.parametrize("name", ["rail-utf16.txt", "rail-cr.txt"])
 def test_utf16_and_cr_fixtures_give_the_same_tree(name: str) -> None:
     doc = read_path(FIXTURES / name).document
-    assert dump(doc) == (
-        "title: Rail Strike Called Off After Late-Night Deal\n"
-        "p: Unions called off Friday’s rail strike after a late-night agreement on pay and rosters.\n"
-        "h2: What the deal includes\n"
-        "p: The agreement raises pay by 4 per cent this year and 3 per cent next year.\n"
-        "p: Commuters were told to expect a normal service."
+    assert outline(doc) == (
+        "META title: Rail Strike Called Off After Late-Night Deal\n"
+        "P: Unions called off Friday’s rail strike after a late-night agreement on pay and rosters.\n"
+        "H2: What the deal includes\n"
+        "P: The agreement raises pay by 4 per cent this year and 3 per cent next year.\n"
+        "P: Commuters were told to expect a normal service."
     )
 
 
@@ -108,12 +103,12 @@ def test_other_encodings(encoding: str, sample: str) -> None:
     if encoding == "utf-16-be":
         data = b"\xfe\xff" + data
     doc = read_bytes(data, source="x.txt").document
-    assert dump(doc) == f"title: Headline\np: {sample}"
+    assert outline(doc) == f"META title: Headline\nP: {sample}"
 
 
 def test_control_characters_are_removed_and_reported() -> None:
     result = read_bytes(b"Head\x07line\n\nText\x0b with\x1b junk.\n", source="c.txt")
-    assert dump(result.document) == "title: Headline\np: Text with junk."
+    assert outline(result.document) == "META title: Headline\nP: Text with junk."
     assert [d.code for d in result.diagnostics].count("text.invalid-character") == 2
 
 
