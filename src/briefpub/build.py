@@ -25,9 +25,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from briefpub.convert import atomic_write, output_stem, read_prepared, render
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, UsageError
+from briefpub.pack import assemble_pack, format_date, safe_name
+from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
+from briefpub.tree import PackMeta, Publication
+from briefpub.writers import WriteOptions
 
 REPORT_SCHEMA = "briefpub.build-report/1"
 REPORT_NAME = "build-report.json"
@@ -183,8 +188,6 @@ def load_manifest(path: Path) -> Manifest:
             raise _err(path, f"{where}.title", "a pack needs a title")
         if "inputs" not in p:
             raise _err(path, f"{where}.inputs", "a pack needs inputs")
-        from briefpub.pack import safe_name
-
         name = safe_name(str(p.get("name") or p["title"]))
         sets = default_sets + _sets(path, f"{where}.set", p.get("set", {}))
         if p.get("duplex"):
@@ -221,8 +224,6 @@ def load_manifest(path: Path) -> Manifest:
         if ".." in Path(subdir).parts or Path(subdir).is_absolute():
             raise _err(path, f"{where}.out", "must be a folder inside the output folder")
         for input_path in _expand(path, f"{where}.inputs", _strings(path, f"{where}.inputs", a["inputs"])):
-            from briefpub.convert import output_stem
-
             targets.append(
                 Target(
                     kind="article",
@@ -297,11 +298,6 @@ def _display_path(path: str, base_dir: str) -> str:
 
 def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -> JobResult:
     """Build one artifact (runs in a worker process); errors are captured, not raised."""
-    from briefpub.convert import atomic_write, read_prepared, render
-    from briefpub.pack import assemble_pack, format_date
-    from briefpub.styling import load_style, with_overrides
-    from briefpub.tree import PackMeta, Publication
-    from briefpub.writers import WriteOptions
 
     started = time.perf_counter()
     target = job.target
@@ -406,8 +402,6 @@ def make_report(
 
 def write_outputs(out_dir: Path, report: Mapping[str, Any]) -> None:
     """Write ``SHA256SUMS`` and ``build-report.json`` atomically."""
-    from briefpub.convert import atomic_write
-
     atomic_write(out_dir / SUMS_NAME, sums_text(report["results"]).encode("utf-8"))
     atomic_write(out_dir / REPORT_NAME, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
