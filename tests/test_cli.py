@@ -211,3 +211,35 @@ def test_reference_article_json_is_reproducible(capsys: pytest.CaptureFixture[st
     run(["convert", "-q", "--to", "json", "--out", "b", str(REFERENCE)], capsys)
     name = REFERENCE.stem + ".json"
     assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_pack_command_names_writes_and_reports(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    second = tmp_path / "second.txt"
+    second.write_text("Second Headline\n\nSecond body.\n")
+    code, out, err = run(["pack", str(FIXTURE), str(second), "--title", "../../etc/passwd \\ Morning / Pack",
+                          "--to", "json", "--set", "marking=OFFICIAL", "--compiled-by", "Unit", "--json"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["schema"] == "briefpub.pack-report/1" and report["articles"] == 2
+    written = [Path(o["path"]) for o in report["outputs"]]
+    assert written == [Path("out") / "etc-passwd-morning-pack.json"]  # a hostile title cannot leave out/
+    pack_json = json.loads((tmp_path / written[0]).read_text())
+    assert pack_json["pack"]["marking"] == "OFFICIAL" and pack_json["pack"]["compiled_by"] == "Unit"
+    assert pack_json["pack"]["date"] == "23 January 2017"  # the build date, from SOURCE_DATE_EPOCH
+    assert [d["meta"]["title"] for d in pack_json["documents"]] == [
+        "Geneva Round Opens With Cautious Optimism", "Second Headline"]
+    code, out, _ = run(["pack", str(FIXTURE), "--title", "T", "--name", "my pack", "--to", "json", "-q"], capsys)
+    assert code == 0 and out.strip() == str(Path("out") / "my-pack.json")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--title", "T", "missing.txt"], "missing.txt: no such file"),
+    (["--title", "  ", "FIXTURE"], "a pack needs a non-empty title"),
+])
+def test_pack_bad_input_exit_2_nothing_written(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                               args: list[str], message: str) -> None:
+    args = [str(FIXTURE) if a == "FIXTURE" else a for a in args]
+    code, out, err = run(["pack", str(FIXTURE), *args, "--to", "json"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+    assert not (tmp_path / "out").exists()
