@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import assert_never
@@ -30,6 +29,7 @@ from lxml import etree
 
 from briefpub.diagnostics import Diagnostic
 from briefpub.styling.model import StyleSheet
+from briefpub.transforms.ids import slug
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -238,11 +238,6 @@ def _append_text(parent: etree._Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
-
-
 _VALID_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 
 
@@ -263,8 +258,8 @@ class _Anchors:
         self.count += 1
         base = wanted if _VALID_ID.match(wanted) else ""
         if not base:
-            slug = _slug(text)
-            base = f"s-{slug}" if slug else f"section-{self.count}"
+            text_slug = slug(text, fallback="")
+            base = f"s-{text_slug}" if text_slug else f"section-{self.count}"
         base = self.prefix + base
         anchor, n = base, 1
         while anchor in self.used:
