@@ -103,17 +103,17 @@ WARM_SCRIPT = textwrap.dedent(
     """
     import json, statistics, sys, time
     from datetime import UTC, datetime
-    from briefpub.convert import read_prepared, render
+    from briefpub.pipeline import prepare_article, render, style_fonts
     from briefpub.styling import load_style
     from briefpub.tree import Publication
     from briefpub.writers import WriteOptions
     path, formats, repeat = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3])
     style = load_style()
-    options = WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC))
+    options = WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC), fonts=style_fonts(style))
     def once():
         started = time.perf_counter()
-        _, doc, resources, _ = read_prepared(path, None, [])
-        pub = Publication((doc,))
+        article = prepare_article(path)
+        pub = Publication((article.document,))
         for fmt in formats:
             render(pub, fmt, style, options)
         return time.perf_counter() - started
@@ -135,16 +135,18 @@ PACK_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from datetime import UTC, datetime
-    from briefpub.convert import render
-    from briefpub.pack import assemble_pack
+    from briefpub.pipeline import render, style_fonts
+    from briefpub.pipeline.pack import assemble_pack
     from briefpub.styling import load_style
     from briefpub.tree import PackMeta
     from briefpub.writers import WriteOptions
     fmt, paths = sys.argv[1], sys.argv[2:]
     assembled = assemble_pack(paths, PackMeta(title="Benchmark pack", marking="OFFICIAL"))
     started = time.perf_counter()
-    data, _ = render(assembled.publication, fmt, load_style(),
-                     WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC), resources=assembled.resources))
+    style = load_style()
+    data, _, _ = render(assembled.publication, fmt, style,
+                        WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC), resources=assembled.resources,
+                                     fonts=style_fonts(style)))
     print(time.perf_counter() - started, len(data))
     """
 )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.build import load_manifest, merge_reports, parse_shard, plan, shard, sums_text
 from briefpub.errors import UsageError
+from briefpub.pipeline.build import load_manifest, merge_reports, parse_shard, plan, shard, sums_text
 from clirun import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_build_writes_artifacts_sums_and_report(tmp_path: Path, capsys: pytest.C
     assert any(d["code"] == "reader.boilerplate-removed" for d in pack_entry["diagnostics"])
     pack_json = json.loads((dist / "daily-pack-test.json").read_text())
     assert pack_json["pack"]["title"] == "Daily Pack / ../ Test"
-    assert pack_json["pack"]["date"] == "14 November 2023"  # from SOURCE_DATE_EPOCH
+    assert pack_json["pack"]["date"] == "2023-11-14"  # from SOURCE_DATE_EPOCH (writers print it in the pack language)
     assert all(d["meta"]["marking"] == "OFFICIAL" for d in pack_json["documents"])
 
 

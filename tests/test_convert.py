@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.convert import (
+from briefpub.errors import UsageError
+from briefpub.pipeline import (
     TEMP_SUFFIX,
     atomic_write,
     build_time_from_env,
@@ -21,7 +22,6 @@ from briefpub.convert import (
     output_stem,
     remove_stale_temps,
 )
-from briefpub.errors import UsageError
 from briefpub.styling import load_style
 from briefpub.tree import BlockQuote, Document, Figure, Meta, Text
 
@@ -60,7 +60,7 @@ def test_sigterm_during_write_leaves_no_partial_file(tmp_path: Path) -> None:
         f"""
         import os, sys, time
         from pathlib import Path
-        import briefpub.convert as c
+        import briefpub.pipeline as c
         real_fdopen = os.fdopen
         class Slow:
             def __init__(self, fh): self.fh = fh

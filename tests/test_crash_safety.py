@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.convert import TEMP_SUFFIX
+from briefpub.pipeline import TEMP_SUFFIX
 
 
 def _project(tmp_path: Path, count: int = 40) -> Path:

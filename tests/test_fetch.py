@@ -10,8 +10,7 @@ from typing import ClassVar
 
 import pytest
 
-from briefpub import fetch
-from briefpub.convert import load_resources
+from briefpub.pipeline import fetch, load_resources
 from briefpub.tree import Document, Figure, Meta, Text
 from test_convert import PNG
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.convert import read_prepared, render
+from briefpub.pipeline import prepare_article, render, style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
@@ -40,10 +40,10 @@ def _inputs() -> list[Path]:
 @pytest.mark.parametrize("fmt", ["pdf", "epub", "docx"])
 @pytest.mark.parametrize("path", _inputs(), ids=lambda p: p.name)
 def test_every_word_in_order(path: Path, fmt: str) -> None:
-    _, doc, resources, _ = read_prepared(str(path), None, [])
-    data, _ = render(Publication((doc,)), fmt, STYLE, WriteOptions(build_time=OPTIONS.build_time,
-                                                                   resources=resources))
-    assert_faithful(doc, text_of(fmt, data))
+    article = prepare_article(str(path))
+    data, _, _ = render(Publication((article.document,)), fmt, STYLE, WriteOptions(
+        build_time=OPTIONS.build_time, resources=article.resources, fonts=style_fonts(STYLE)))
+    assert_faithful(article.document, text_of(fmt, data))
 
 
 def test_fixture_list_is_not_empty() -> None:

@@ -193,7 +193,7 @@ def test_reading_opens_no_connection_and_reads_no_other_file(monkeypatch: pytest
 
 
 def test_remote_images_are_not_fetched_by_the_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefpub.convert import load_resources
+    from briefpub.pipeline import load_resources
 
     page = tmp_path / "page.html"
     page.write_text('<p><img src="https://cdn.example/p.jpg" alt="remote"></p><p>Text.</p>', encoding="utf-8")

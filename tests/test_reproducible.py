@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parent
 SCRIPT = """
 import hashlib, json, sys
 sys.path.insert(0, {tests!r})
-from briefpub.convert import build_time_from_env
+from briefpub.pipeline import build_time_from_env
 from briefpub.styling import load_style
 from briefpub.writers import WriteOptions, get_writer
 import samples

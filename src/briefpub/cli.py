@@ -150,7 +150,7 @@ def convert(
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
-    from briefpub.convert import (
+    from briefpub.pipeline import (
         Report,
         build_time_from_env,
         cleanup_on_termination,
@@ -239,14 +239,11 @@ def pack(
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
-    import hashlib
-    import time
-
-    from briefpub.convert import atomic_write, build_time_from_env, cleanup_on_termination, render
-    from briefpub.pack import assemble_pack, format_date, safe_name
+    from briefpub.pipeline import build_time_from_env, cleanup_on_termination, publish
+    from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
     from briefpub.styling import load_style, with_overrides
     from briefpub.tree import PackMeta
-    from briefpub.writers import PUBLICATION_FORMATS, WRITERS, WriteOptions
+    from briefpub.writers import PUBLICATION_FORMATS, WRITERS
 
     formats = parse_formats(to, WRITERS, PUBLICATION_FORMATS)
     meta_sets, style_sets = parse_sets(sets)
@@ -260,24 +257,18 @@ def pack(
     if not marking:
         marking = next((v for k, v in meta_sets if k.lower() == "marking"), "")
     meta = PackMeta(
-        title=title.strip(), subtitle=subtitle, date=date if date is not None else format_date(build_time),
+        title=title.strip(), subtitle=subtitle, date=date if date is not None else cover_date(build_time),
         compiled_by=compiled_by, reference=reference, version=version, marking=marking,
         summary_page=summary_page,
     )
     assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
-    options = WriteOptions(build_time=build_time, resources=assembled.resources)
     diagnostics = list(assembled.diagnostics)
-    outputs: list[dict[str, object]] = []
+    targets = [(fmt, out / f"{stem}{WRITERS.get(fmt).extension}") for fmt in formats]
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
-        for fmt in formats:
-            started = time.perf_counter()
-            data, diags = render(assembled.publication, fmt, sheet, options)
-            target = out / f"{stem}{WRITERS.get(fmt).extension}"
-            atomic_write(target, data)
-            diagnostics.extend(diags)
-            outputs.append({"path": str(target), "format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
-                            "size": len(data), "seconds": round(time.perf_counter() - started, 4)})
-            bar.advance(fmt)
+        artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
+                                          build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+    diagnostics.extend(writer_diags)
+    outputs = [a.to_dict() for a in artifacts]
     if as_json:
         typer.echo(json.dumps({"schema": "briefpub.pack-report/1", "ok": True, "title": meta.title,
                                "articles": len(assembled.publication.documents), "inputs": list(inputs),
@@ -304,8 +295,8 @@ def build(
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
     import time
 
-    from briefpub.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
-    from briefpub.convert import build_time_from_env, cleanup_on_termination, remove_stale_temps
+    from briefpub.pipeline import build_time_from_env, cleanup_on_termination, remove_stale_temps
+    from briefpub.pipeline.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
     from briefpub.writers import WRITERS
 
     started = time.perf_counter()
@@ -362,7 +353,7 @@ def merge_reports_command(
     ),
 ) -> None:
     """Merge the build reports of shards into the full report and SHA256SUMS."""
-    from briefpub.build import merge_reports, write_outputs
+    from briefpub.pipeline.build import merge_reports, write_outputs
 
     loaded = []
     for path in reports:

@@ -24,6 +24,7 @@ from briefpub.tree import (
     Emphasis,
     Figure,
     Heading,
+    Image,
     LineBreak,
     Link,
     ListItem,
@@ -31,6 +32,7 @@ from briefpub.tree import (
     OrderedList,
     PageBreak,
     Paragraph,
+    Span,
     Strong,
     Table,
     TableCell,
@@ -53,6 +55,8 @@ _NODES: dict[str, tuple[type, dict[str, str]]] = {
     "code": (Code, {"children": _TEXTS}),
     "link": (Link, {"url": _STR, "title": _STR, "children": _INLINES}),
     "linebreak": (LineBreak, {}),
+    "image": (Image, {"src": _STR, "alt": _STR, "title": _STR}),
+    "span": (Span, {"lang": _STR, "children": _INLINES}),
     "heading": (Heading, {"level": _INT, "id": _STR, "children": _INLINES}),
     "paragraph": (Paragraph, {"children": _INLINES}),
     "figure": (Figure, {"image": _STR, "alt": _STR, "caption": _INLINES}),
@@ -68,7 +72,7 @@ _NODES: dict[str, tuple[type, dict[str, str]]] = {
 }
 _TYPE_OF: dict[type, str] = {cls: name for name, (cls, _) in _NODES.items()}
 _ALLOWED: dict[str, frozenset[str]] = {
-    _INLINES: frozenset({"text", "emph", "strong", "code", "link", "linebreak"}),
+    _INLINES: frozenset({"text", "emph", "strong", "code", "link", "linebreak", "image", "span"}),
     _TEXTS: frozenset({"text"}),
     _BLOCKS: frozenset(
         {

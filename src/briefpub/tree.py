@@ -20,12 +20,13 @@ import contextlib
 import contextvars
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, replace
 from typing import TypeAlias
 
 __all__ = [
     "Block",
+    "BlockPath",
     "BlockQuote",
     "BulletList",
     "Code",
@@ -33,6 +34,7 @@ __all__ = [
     "Emphasis",
     "Figure",
     "Heading",
+    "Image",
     "Inline",
     "LineBreak",
     "Link",
@@ -44,15 +46,23 @@ __all__ = [
     "Paragraph",
     "Publication",
     "SanitisationFix",
+    "Span",
     "Strong",
     "Table",
     "TableCell",
     "TableRow",
     "Text",
     "ThematicBreak",
+    "block_inlines",
     "block_text",
     "document_words",
+    "enumerate_blocks",
     "inline_text",
+    "iter_blocks",
+    "iter_inlines",
+    "map_blocks",
+    "map_inlines",
+    "reading_runs",
     "sanitisation_report",
     "sanitise",
 ]
@@ -187,7 +197,40 @@ class LineBreak:
     """A hard line break inside a paragraph."""
 
 
-Inline: TypeAlias = Text | Emphasis | Strong | Code | Link | LineBreak
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image inside a run of text (a table cell, a line of a list item).
+
+    ``src`` is a resource key like :attr:`Figure.image`; ``alt`` is its text
+    alternative (kept in every format). A paragraph that is only an image is
+    read as a :class:`Figure` instead.
+    """
+
+    src: str
+    alt: str = ""
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        _sanitise_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Inlines in another language than the text around them (WCAG 3.1.2, language of parts).
+
+    ``lang`` is a BCP 47 tag; writers mark the change of language (``lang`` in
+    XHTML, ``w:lang`` in DOCX, ``/Lang`` in a tagged PDF) and pick fonts and
+    hyphenation for it.
+    """
+
+    children: tuple[Inline, ...]
+    lang: str = ""
+
+    def __post_init__(self) -> None:
+        _sanitise_fields(self)
+
+
+Inline: TypeAlias = Text | Emphasis | Strong | Code | Link | LineBreak | Image | Span
 
 # --------------------------------------------------------------------------
 # Blocks
@@ -411,39 +454,21 @@ def inline_text(inlines: tuple[Inline, ...]) -> str:
         match node:
             case Text(text=t):
                 parts.append(t)
-            case Emphasis(children=c) | Strong(children=c) | Link(children=c):
+            case Emphasis(children=c) | Strong(children=c) | Link(children=c) | Span(children=c):
                 parts.append(inline_text(c))
             case Code():
                 parts.append(node.text)
             case LineBreak():
                 parts.append(" ")
+            case Image():
+                pass  # its alt text is an attribute of the image, not running text
     return "".join(parts)
 
 
 def block_text(block: Block) -> Iterator[str]:
-    """Yield the plain text of a block's parts in reading order."""
-    match block:
-        case Heading(children=c) | Paragraph(children=c):
-            yield inline_text(c)
-        case Figure(caption=c):
-            yield inline_text(c)
-        case BlockQuote(blocks=bs, attribution=a):
-            for b in bs:
-                yield from block_text(b)
-            if a:
-                yield inline_text(a)
-        case BulletList(items=items) | OrderedList(items=items):
-            for item in items:
-                for b in item.blocks:
-                    yield from block_text(b)
-        case Table(header=h, rows=r, caption=cap):
-            if cap:
-                yield inline_text(cap)
-            for row in (*h, *r):
-                for cell in row.cells:
-                    yield inline_text(cell.children)
-        case ThematicBreak() | PageBreak():
-            return
+    """Yield the plain text of a block and of the blocks inside it, in reading order."""
+    for run in reading_runs((block,)):
+        yield inline_text(run)
 
 
 def document_words(doc: Document, *, include_meta: bool = True) -> list[str]:
@@ -451,6 +476,194 @@ def document_words(doc: Document, *, include_meta: bool = True) -> list[str]:
     parts: list[str] = []
     if include_meta:
         parts.append(doc.meta.title)
-    for block in doc.blocks:
-        parts.extend(block_text(block))
+    parts.extend(inline_text(run) for run in reading_runs(doc.blocks))
     return " ".join(parts).split()
+
+
+# --------------------------------------------------------------------------
+# Traversal: the one walk every consumer uses (in the spirit of pandoc's walk/query)
+# --------------------------------------------------------------------------
+
+#: Where a block sits: indexes from the document's top level down through
+#: containers. A block quote's blocks add one index; a list adds two (item,
+#: block within the item). ``(3,)`` is the fourth top-level block, ``(3, 1, 0)``
+#: the first block of the second item of a list at the top level.
+BlockPath: TypeAlias = tuple[int, ...]
+
+
+def _children(block: Block) -> Iterator[tuple[BlockPath, Block]]:
+    match block:
+        case BlockQuote(blocks=inner):
+            for i, child in enumerate(inner):
+                yield (i,), child
+        case BulletList(items=items) | OrderedList(items=items):
+            for i, item in enumerate(items):
+                for j, child in enumerate(item.blocks):
+                    yield (i, j), child
+        case _:
+            return
+
+
+def enumerate_blocks(blocks: tuple[Block, ...], prefix: BlockPath = ()) -> Iterator[tuple[BlockPath, Block]]:
+    """Every block with its :data:`BlockPath`, in reading (pre-)order, entering quotes and list items."""
+    for i, block in enumerate(blocks):
+        yield from _enumerate_one(block, (*prefix, i))
+
+
+def _enumerate_one(block: Block, path: BlockPath) -> Iterator[tuple[BlockPath, Block]]:
+    yield path, block
+    for sub, child in _children(block):
+        yield from _enumerate_one(child, (*path, *sub))
+
+
+def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block in reading order, containers before their contents (quotes and list items entered)."""
+    for _path, block in enumerate_blocks(blocks):
+        yield block
+
+
+def block_inlines(block: Block) -> Iterator[tuple[Inline, ...]]:
+    """The runs of inlines a block holds itself (not those of nested blocks), in reading order."""
+    match block:
+        case Heading(children=c) | Paragraph(children=c):
+            yield c
+        case Figure(caption=c):
+            yield c
+        case BlockQuote(attribution=a):
+            if a:
+                yield a
+        case Table(header=h, rows=r, caption=cap):
+            if cap:
+                yield cap
+            for row in (*h, *r):
+                for cell in row.cells:
+                    yield cell.children
+        case BulletList() | OrderedList() | ThematicBreak() | PageBreak():
+            return
+
+
+def reading_runs(blocks: tuple[Block, ...]) -> Iterator[tuple[Inline, ...]]:
+    """Every run of inlines of ``blocks`` in reading order (a quote's attribution after its blocks)."""
+    for block in blocks:
+        match block:
+            case BlockQuote(blocks=inner, attribution=a):
+                yield from reading_runs(inner)
+                if a:
+                    yield a
+            case BulletList(items=items) | OrderedList(items=items):
+                for item in items:
+                    yield from reading_runs(item.blocks)
+            case _:
+                yield from block_inlines(block)
+
+
+def _inline_nodes(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
+    for node in inlines:
+        yield node
+        match node:
+            case Emphasis(children=c) | Strong(children=c) | Link(children=c) | Span(children=c):
+                yield from _inline_nodes(c)
+            case Code(children=c):
+                yield from c
+            case _:
+                pass
+
+
+def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
+    """Every inline node of every block (captions, cells and attributions included), outer before inner."""
+    for run in reading_runs(blocks):
+        yield from _inline_nodes(run)
+
+
+def _map_inline_run(inlines: tuple[Inline, ...], fn: Callable[[Inline], Inline]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    changed = False
+    for node in inlines:
+        new = _map_inline(node, fn)
+        changed = changed or new is not node
+        out.append(new)
+    return tuple(out) if changed else inlines
+
+
+def _map_inline(node: Inline, fn: Callable[[Inline], Inline]) -> Inline:
+    match node:
+        case Emphasis(children=c) | Strong(children=c) | Link(children=c) | Span(children=c):
+            children = _map_inline_run(c, fn)
+            if children is not c:
+                node = replace(node, children=children)
+        case Code(children=c):
+            texts = tuple(fn(t) for t in c)
+            if any(new is not old for new, old in zip(texts, c, strict=True)):
+                node = replace(node, children=tuple(t for t in texts if isinstance(t, Text)))
+        case _:
+            pass
+    return fn(node)
+
+
+def _map_block(block: Block, fn: Callable[[Block], Block]) -> Block:
+    match block:
+        case BlockQuote(blocks=inner):
+            mapped = map_blocks(inner, fn)
+            if mapped is not inner:
+                block = replace(block, blocks=mapped)
+        case BulletList(items=items) | OrderedList(items=items):
+            new_items = tuple(
+                item if (b := map_blocks(item.blocks, fn)) is item.blocks else ListItem(b) for item in items
+            )
+            if any(new is not old for new, old in zip(new_items, items, strict=True)):
+                block = replace(block, items=new_items)
+        case _:
+            pass
+    return fn(block)
+
+
+def map_blocks(blocks: tuple[Block, ...], fn: Callable[[Block], Block]) -> tuple[Block, ...]:
+    """``blocks`` rebuilt bottom-up: every block (nested ones first) replaced by ``fn(block)``.
+
+    Unchanged subtrees are returned as the same objects, so a walk that changes
+    nothing costs no allocation beyond the traversal.
+    """
+    out = tuple(_map_block(b, fn) for b in blocks)
+    return blocks if all(new is old for new, old in zip(out, blocks, strict=True)) else out
+
+
+def _with_inlines(block: Block, fn: Callable[[Inline], Inline]) -> Block:
+    def run(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        return _map_inline_run(inlines, fn)
+
+    match block:
+        case Heading(children=c) | Paragraph(children=c):
+            new = run(c)
+            return block if new is c else replace(block, children=new)
+        case Figure(caption=c):
+            new = run(c)
+            return block if new is c else replace(block, caption=new)
+        case BlockQuote(attribution=a):
+            new = run(a)
+            return block if new is a else replace(block, attribution=new)
+        case Table(header=h, rows=r, caption=cap):
+
+            def rows(rs: tuple[TableRow, ...]) -> tuple[TableRow, ...]:
+                out = tuple(
+                    TableRow(tuple(
+                        cell if (nc := run(cell.children)) is cell.children else replace(cell, children=nc)
+                        for cell in row.cells
+                    ))
+                    for row in rs
+                )
+                return rs if all(
+                    all(a is b for a, b in zip(n.cells, o.cells, strict=True)) for n, o in zip(out, rs, strict=True)
+                ) else out
+
+            new_cap, new_h, new_r = run(cap), rows(h), rows(r)
+            if new_cap is cap and new_h is h and new_r is r:
+                return block
+            return replace(block, caption=new_cap, header=new_h, rows=new_r)
+        case BulletList() | OrderedList() | ThematicBreak() | PageBreak():
+            return block
+
+
+def map_inlines(blocks: tuple[Block, ...], fn: Callable[[Inline], Inline]) -> tuple[Block, ...]:
+    """``blocks`` with every inline (in paragraphs, headings, captions, cells, attributions) rebuilt
+    bottom-up through ``fn``."""
+    return map_blocks(blocks, lambda block: _with_inlines(block, fn))

@@ -64,7 +64,7 @@ def test_unreadable_inputs(data: bytes) -> None:
 
 
 def test_images_are_loaded_relative_to_the_input(tmp_path: Path) -> None:
-    from briefpub.convert import load_resources
+    from briefpub.pipeline import load_resources
 
     (tmp_path / "img").mkdir()
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -746,7 +746,7 @@ sys.path.insert(0, {tests!r})
 from samples import pack, rich_document, long_document, arabic_document
 from briefpub.styling import load_style
 from briefpub.writers import WriteOptions, get_writer
-from briefpub.convert import build_time_from_env
+from briefpub.pipeline import build_time_from_env
 when = build_time_from_env()
 pub = pack([rich_document(), arabic_document(), long_document(20)], marking="OFFICIAL")
 data = get_writer("docx").write(pub, load_style("briefing"), WriteOptions(build_time=when)).data

@@ -41,7 +41,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
+from briefpub.dates import parse_date
 from briefpub.errors import InputError
+from briefpub.language import valid_tag
 from briefpub.readers import ReadResult
 from briefpub.readers._build import (
     MAX_BLOCK_DEPTH,
@@ -58,7 +60,6 @@ from briefpub.readers._build import (
     strip_leading_dash,
     url_scheme,
 )
-from briefpub.readers._dates import parse_date
 from briefpub.readers._decode import decode
 from briefpub.readers.text import linkify
 from briefpub.tree import (
@@ -94,7 +95,6 @@ MAX_FRONT_MATTER = 64 * 1024
 
 _OPEN = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
 _HANDLER = re.compile(r"\bon[a-z]+\s*=|(?:java|vb)script\s*:", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)")
@@ -209,7 +209,7 @@ def front_matter_meta(front: str, notes: Notes) -> dict[str, Any]:
         if field == "date":
             meta["date"] = text
             meta["date_iso"] = parse_date(text) or ""
-        elif field == "language" and not _LANG.match(text):
+        elif field == "language" and not valid_tag(text):
             notes.add("reader.metadata", f"front matter {raw_key!r}: not a BCP 47 language tag", text, 1, "warning")
         elif field == "url" and url_scheme(text) not in ("http", "https"):
             notes.add("reader.metadata", f"front matter {raw_key!r}: only http(s) URLs are kept", text, 1, "warning")

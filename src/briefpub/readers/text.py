@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from briefpub.dates import parse_date
 from briefpub.diagnostics import Diagnostic
 from briefpub.readers import ReadResult
-from briefpub.readers._dates import parse_date
 from briefpub.readers._decode import decode
 from briefpub.tree import (
     Block,

@@ -1,7 +1,8 @@
 """Transforms: small ordered functions Document -> Document (transform stage).
 
 :func:`prepare` is what the pipeline runs between reading and writing:
-metadata overrides from ``--set`` first, then heading ids.
+metadata overrides from ``--set`` first, then heading ids (which also point
+``#fragment`` links at the headings' final ids).
 """
 
 from __future__ import annotations
@@ -16,5 +17,5 @@ __all__ = ["META_KEYS", "apply_meta_overrides", "assign_heading_ids", "prepare"]
 
 
 def prepare(doc: Document, meta_overrides: Iterable[tuple[str, str]] = ()) -> Document:
-    """Apply metadata overrides, then give every heading a unique id."""
+    """Apply metadata overrides, then give every heading a unique id and retarget internal links."""
     return assign_heading_ids(apply_meta_overrides(doc, meta_overrides))

@@ -15,15 +15,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from briefpub.dates import parse_date
 from briefpub.errors import UsageError
-from briefpub.readers._dates import parse_date
+from briefpub.language import normalise_tag, valid_tag
 from briefpub.tree import Document
 
 META_KEYS = (
     "title", "subtitle", "author", "authors", "date", "source", "url",
     "language", "lang", "marking", "summary", "keywords", "retrieved",
 )
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _EXTRA_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 
 
@@ -39,9 +39,10 @@ def apply_meta_overrides(doc: Document, overrides: Iterable[tuple[str, str]]) ->
         if key in ("author", "authors"):
             meta = dataclasses.replace(meta, authors=_split(value, ","))
         elif key in ("language", "lang"):
-            if value and not _LANG.match(value):
+            tag = normalise_tag(value)
+            if tag and not valid_tag(tag):
                 raise UsageError(f"--set {key}={value}: not a BCP 47 language tag (e.g. en, en-GB, ar)")
-            meta = dataclasses.replace(meta, language=value)
+            meta = dataclasses.replace(meta, language=tag)
         elif key == "date":
             meta = dataclasses.replace(meta, date=value, date_iso=parse_date(value) or "")
         elif key == "summary":

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from briefpub.diagnostics import Diagnostic
+from briefpub.errors import ConversionError
+from briefpub.fonts import FontSet
 from briefpub.registry import PluginSpec, Registry
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
@@ -30,6 +32,7 @@ __all__ = [
     "WriteResult",
     "Writer",
     "get_writer",
+    "require_fonts",
 ]
 
 _EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
@@ -43,11 +46,14 @@ class WriteOptions:
     ``SOURCE_DATE_EPOCH`` when set: it goes into "modified"/"created" metadata and
     zip entry times, never into the article's own date. ``resources`` maps
     :attr:`Figure.image <briefpub.tree.Figure.image>` keys to image bytes.
+    ``fonts`` are the fonts of this conversion, resolved once by the pipeline
+    (:func:`briefpub.fonts.resolve_fonts`); writers never look for fonts themselves.
     """
 
     build_time: datetime = _EPOCH
     resources: Mapping[str, bytes] = field(default_factory=dict)
     generator: str = "briefpub"
+    fonts: FontSet | None = None
 
     def __post_init__(self) -> None:
         if self.build_time.tzinfo is None:
@@ -56,10 +62,11 @@ class WriteOptions:
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
-    """A writer's output: the file's bytes and what it could not render."""
+    """A writer's output: the file's bytes, what it could not render, and the font files it used."""
 
     data: bytes
     diagnostics: tuple[Diagnostic, ...] = ()
+    fonts: tuple[str, ...] = ()
 
 
 class Writer(Protocol):
@@ -85,6 +92,16 @@ _BUILTIN = (
 PUBLICATION_FORMATS: tuple[str, ...] = ("pdf", "epub", "docx")
 
 WRITERS: Registry[Writer] = Registry("writer", "briefpub.writers", _BUILTIN)
+
+
+def require_fonts(options: WriteOptions) -> FontSet:
+    """The fonts the pipeline resolved for this conversion (ConversionError when none were passed)."""
+    if options.fonts is None:
+        raise ConversionError(
+            "no fonts were passed to the writer: resolve them with briefpub.pipeline.style_fonts(style) "
+            "and pass WriteOptions(fonts=...)"
+        )
+    return options.fonts
 
 
 def get_writer(name: str) -> Writer:

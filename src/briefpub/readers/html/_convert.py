@@ -25,6 +25,7 @@ from typing import Any
 
 from lxml import etree
 
+from briefpub.dates import parse_date
 from briefpub.readers._build import (
     MAX_BLOCK_DEPTH,
     MAX_INLINE_DEPTH,
@@ -37,7 +38,6 @@ from briefpub.readers._build import (
     shows_url,
     strip_leading_dash,
 )
-from briefpub.readers._dates import parse_date
 from briefpub.readers.html._parse import line_of, raw_text, remove, text_of
 from briefpub.readers.text import FURNITURE_ANYWHERE, FURNITURE_TRAILING, RELATED_LIST_HEADER, parse_byline
 from briefpub.tree import (

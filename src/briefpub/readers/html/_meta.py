@@ -18,11 +18,11 @@ from typing import Any
 
 from lxml import etree
 
+from briefpub.dates import parse_date
+from briefpub.language import valid_tag
 from briefpub.readers._build import Notes, comparable, url_scheme
-from briefpub.readers._dates import parse_date
 from briefpub.readers.html._parse import line_of, text_of
 
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _ARTICLE_TYPES = frozenset(
     {
         "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -134,7 +134,7 @@ def _language(root: etree._Element, values: dict[str, list[str]], lds: list[dict
     ]
     for value in candidates:
         value = value.strip().split(",")[0].strip()
-        if value and _LANG.match(value):
+        if value and valid_tag(value):
             return value
     return ""
 

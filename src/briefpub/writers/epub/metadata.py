@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from briefpub.jsontree import document_to_dict
+from briefpub.language import normalise_tag, valid_tag
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Document, Publication, block_text
 from briefpub.writers._common import (
@@ -48,15 +49,6 @@ __all__ = [
     "w3c_date",
 ]
 
-# Well-formed BCP 47 (RFC 5646) language tags, without grandfathered irregular tags.
-_BCP47 = re.compile(
-    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language (+ extlang)
-    r"(?:-[A-Za-z]{4})?"  # script
-    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
-    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
-    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
-    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?$"  # private use
-)
 _W3C_DATE = re.compile(
     r"^\d{4}(?:-\d{2}(?:-\d{2}"  # year, month, day
     r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$"  # time and zone
@@ -69,8 +61,8 @@ def language_tag(preferred: str, style: StyleSheet) -> tuple[str, bool]:
     An ill-formed tag falls back to the style sheet's default, then ``en``.
     """
     for candidate, replaced in ((preferred, False), (style.paragraphs.language, True), ("en", True)):
-        tag = candidate.strip().replace("_", "-")
-        if tag and _BCP47.match(tag):
+        tag = normalise_tag(candidate)
+        if valid_tag(tag):
             return tag, replaced and bool(preferred.strip())
     return "en", True  # pragma: no cover - "en" always matches
 

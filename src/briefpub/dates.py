@@ -1,4 +1,4 @@
-"""Parsing dates as news articles write them into ISO 8601 (reader stage).
+"""Parsing dates as news articles write them into ISO 8601 (shared by readers and transforms).
 
 ``parse_date("Jan. 23, 2017") == "2017-01-23"``. Accepted shapes (an optional
 weekday first, an optional time and zone last): ``23 January 2017``,

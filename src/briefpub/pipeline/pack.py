@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from briefpub.convert import read_prepared
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, InputError
+from briefpub.pipeline import prepare_article
 from briefpub.tree import Document, PackMeta, Publication
 
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
@@ -35,13 +35,9 @@ def safe_name(title: str, fallback: str = "pack") -> str:
     return slug or fallback
 
 
-def format_date(when: datetime) -> str:
-    """A cover date such as ``27 November 2026`` (locale-independent)."""
-    months = (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    )
-    return f"{when.day} {months[when.month - 1]} {when.year}"
+def cover_date(when: datetime) -> str:
+    """The default cover date for a build at ``when``: its ISO form, printed in the pack's language."""
+    return when.date().isoformat()
 
 
 @dataclass(slots=True)
@@ -70,16 +66,15 @@ def assemble_pack(
     skipped: list[tuple[str, str]] = []
     for path in inputs:
         try:
-            result, doc, images, image_diags = read_prepared(path, fmt, meta_overrides, fetch_images=fetch_images)
+            article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
         except BriefpubError as exc:
             if not skip_bad_inputs:
                 raise
             skipped.append((path, str(exc)))
             continue
-        documents.append(doc)
-        resources.update(images)
-        diagnostics.extend(result.diagnostics)
-        diagnostics.extend(image_diags)
+        documents.append(article.document)
+        resources.update(article.resources)
+        diagnostics.extend(article.diagnostics)
     if not documents:
         raise InputError(f"pack {pack.title!r}: no readable article among {len(inputs)} input(s)")
     return AssembledPack(Publication(tuple(documents), pack), resources, diagnostics, skipped)

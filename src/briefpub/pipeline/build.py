@@ -25,14 +25,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from briefpub.convert import atomic_write, output_stem, read_prepared, render
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, UsageError
-from briefpub.pack import assemble_pack, format_date, safe_name
+from briefpub.pipeline import atomic_write, output_stem, prepare_article, publish
+from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import PackMeta, Publication
-from briefpub.writers import WriteOptions
 
 REPORT_SCHEMA = "briefpub.build-report/1"
 REPORT_NAME = "build-report.json"
@@ -85,6 +84,7 @@ class JobResult:
     size: int = 0
     seconds: float = 0.0
     diagnostics: list[dict[str, object]] = field(default_factory=list)
+    fonts: list[dict[str, object]] = field(default_factory=list)
     error: str = ""
 
     def to_dict(self) -> dict[str, object]:
@@ -98,6 +98,7 @@ class JobResult:
             "output": {"path": self.path, "sha256": self.sha256, "size": self.size} if not self.error else None,
             "inputs": self.inputs,
             "diagnostics": self.diagnostics,
+            "fonts": self.fonts,
             "seconds": round(self.seconds, 4),
         }
 
@@ -311,7 +312,7 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
         sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
         if target.kind == "pack":
             fields = dict(target.pack)
-            fields.setdefault("date", format_date(build_time))
+            fields.setdefault("date", cover_date(build_time))
             fields["summary_page"] = bool(fields.get("summary_page", False))
             kwargs: dict[str, Any] = {k: (v if k == "summary_page" else str(v)) for k, v in fields.items()}
             pack_meta = PackMeta(**kwargs)
@@ -319,7 +320,8 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
                 target.inputs, pack_meta, fmt=target.fmt, meta_overrides=meta_sets,
                 skip_bad_inputs=target.skip_bad_inputs,
             )
-            pub, resources = assembled.publication, assembled.resources
+            pub: Publication = assembled.publication
+            resources: Mapping[str, bytes] = assembled.resources
             diagnostics = list(assembled.diagnostics)
             diagnostics += [
                 Diagnostic("build.article-skipped", f"article left out of the pack: {error}", source=path,
@@ -327,13 +329,14 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
                 for path, error in assembled.skipped
             ]
         else:
-            read, doc, resources, image_diags = read_prepared(target.inputs[0], target.fmt, meta_sets)
-            pub = Publication((doc,))
-            diagnostics = [*read.diagnostics, *image_diags]
-        data, writer_diags = render(pub, job.format, sheet, WriteOptions(build_time=build_time, resources=resources))
-        atomic_write(Path(out_dir) / job.path, data)
-        result.sha256 = hashlib.sha256(data).hexdigest()
-        result.size = len(data)
+            article = prepare_article(target.inputs[0], target.fmt, meta_sets)
+            pub, resources = Publication((article.document,)), article.resources
+            diagnostics = list(article.diagnostics)
+        (artifact,), writer_diags = publish(pub, resources, [(job.format, Path(out_dir) / job.path)], sheet,
+                                            build_time=build_time)
+        result.sha256 = artifact.sha256
+        result.size = artifact.size
+        result.fonts = [f.to_dict() for f in artifact.fonts]
         result.diagnostics += [d.to_dict() for d in (*diagnostics, *writer_diags)]
     except BriefpubError as exc:
         result.error = str(exc)

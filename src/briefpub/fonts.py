@@ -1,0 +1,345 @@
+"""Fonts as an input: found once per conversion by the pipeline, handed to every writer.
+
+Writers never look for fonts themselves: the pipeline calls :func:`resolve_fonts`
+with the style sheet and passes the resulting :class:`FontSet` in
+``WriteOptions.fonts``, so a writer's output depends only on its inputs, and the
+build report can record every font file a writer used, with its SHA-256
+(:func:`file_record`): two machines whose PDFs differ can be told apart by it.
+
+Where fonts come from, in order:
+
+1. **Font packages installed with briefpub** (PyPI wheels that carry font files,
+   such as ``font-source-serif-pro``): the same files on every machine, so the
+   default style's text face never depends on the system.
+2. **fontconfig** (``fc-list``), the system's own font catalogue on Linux and BSD.
+3. Where fontconfig is absent (Windows, macOS without it), the standard font
+   folders read with **fontTools**.
+
+Only TrueType-outline faces are kept (reportlab cannot embed CFF outlines, and
+Pillow draws the EPUB cover with the same files). Coverage (which characters a
+face has) is read with HarfBuzz. Nothing here imports reportlab, Pillow or
+python-docx.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "PACKAGED_FONT_MODULES",
+    "ROLES",
+    "SLOTS",
+    "Face",
+    "Family",
+    "FontFile",
+    "FontSet",
+    "coverage",
+    "file_record",
+    "find_family",
+    "resolve_fonts",
+]
+
+#: The four styles of a family, as (bold, italic).
+SLOTS: tuple[tuple[bool, bool], ...] = ((False, False), (True, False), (False, True), (True, True))
+#: Font roles a style sheet names families for.
+ROLES = ("body", "heading", "mono")
+#: Python packages whose ``files`` folder holds font files briefpub may use (installed as dependencies).
+PACKAGED_FONT_MODULES = ("font_source_serif_pro", "font_source_sans_pro")
+_EXTENSIONS = (".ttf", ".ttc", ".otf")
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """One TrueType face in a font file (``index`` > 0 inside a collection). ``weight`` on the OS/2 scale."""
+
+    path: str
+    index: int
+    family: str
+    subfamily: str
+    psname: str
+    weight: int
+    width: int
+    italic: bool
+
+    @property
+    def bold(self) -> bool:
+        """Semibold and heavier count as bold."""
+        return self.weight >= 600
+
+    @property
+    def key(self) -> str:
+        """A short unique name for the face: PostScript name, plus index in collections."""
+        base = self.psname or Path(self.path).stem
+        return f"{base}-{self.index}" if self.index else base
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A font family with a face for each of the four slots (a missing style borrows the nearest)."""
+
+    name: str
+    faces: tuple[Face, Face, Face, Face]
+
+    def face(self, bold: bool, italic: bool) -> Face:
+        """The face used for a slot."""
+        return self.faces[SLOTS.index((bold, italic))]
+
+    @classmethod
+    def of(cls, faces: Iterable[Face]) -> Family:
+        """The family made of ``faces`` (all of one family name)."""
+        found = tuple(faces)
+        picked = tuple(_pick(found, bold, italic) for bold, italic in SLOTS)
+        return cls(found[0].family, (picked[0], picked[1], picked[2], picked[3]))
+
+
+def _pick(faces: tuple[Face, ...], bold: bool, italic: bool) -> Face:
+    """The face nearest to a slot: right slant first, normal width, weight nearest 400/700."""
+    target = 700 if bold else 400
+
+    def score(f: Face) -> tuple[int, int, int, str, int]:
+        return (int(f.italic != italic), abs(f.width - 5), abs(f.weight - target), f.path, f.index)
+
+    return min(faces, key=score)
+
+
+# --------------------------------------------------------------------------
+# Discovery
+# --------------------------------------------------------------------------
+
+
+def _fonttools_faces(path: str) -> list[Face]:
+    """The TrueType-outline faces of one file, read with fontTools (empty for CFF or broken files)."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        with open(path, "rb") as fh:
+            collection = fh.read(4) == b"ttcf"
+        count = len(TTCollection(path, lazy=True).fonts) if collection else 1
+    except (OSError, TTLibError, ValueError, AssertionError):
+        return []
+    faces: list[Face] = []
+    for index in range(count):
+        try:
+            font = TTFont(path, fontNumber=index, lazy=True)
+        except (OSError, TTLibError, ValueError, AssertionError):
+            continue
+        try:
+            if "glyf" not in font or "cmap" not in font or "name" not in font:
+                continue
+            names = font["name"]
+            family = names.getBestFamilyName() or ""
+            if not family:
+                continue
+            subfamily = names.getBestSubFamilyName() or ""
+            psname = str(names.getDebugName(6) or "")
+            weight, width, italic = 400, 5, False
+            if "OS/2" in font:
+                os2 = font["OS/2"]
+                weight, width = int(os2.usWeightClass), int(os2.usWidthClass)
+                italic = bool(os2.fsSelection & 0x201)
+            italic = italic or any(w in subfamily.lower() for w in ("italic", "oblique"))
+            faces.append(Face(path, index, family, subfamily, psname, weight, width or 5, italic))
+        except (KeyError, AttributeError, TTLibError, ValueError, AssertionError):
+            continue
+        finally:
+            font.close()
+    return faces
+
+
+def _packaged_dirs() -> list[Path]:
+    dirs: list[Path] = []
+    for module in PACKAGED_FONT_MODULES:
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for location in spec.submodule_search_locations:
+            folder = Path(location) / "files"
+            if folder.is_dir():
+                dirs.append(folder)
+    return dirs
+
+
+def _files_under(dirs: Iterable[Path]) -> Iterator[str]:
+    for root in dirs:
+        if not root.is_dir():
+            continue
+        for folder, subdirs, files in os.walk(root):
+            subdirs.sort()
+            for name in sorted(files):
+                if name.lower().endswith(_EXTENSIONS):
+                    yield str(Path(folder) / name)
+
+
+# fontconfig's weight and width scales, mapped to OpenType's (FcWeightToOpenType).
+_FC_WEIGHTS = ((0, 100), (40, 200), (50, 300), (55, 350), (75, 380), (80, 400), (100, 500), (180, 600),
+               (200, 700), (205, 800), (210, 900), (215, 950))
+_FC_WIDTHS = ((50, 1), (63, 2), (75, 3), (87, 4), (100, 5), (113, 6), (125, 7), (150, 8), (200, 9))
+
+
+def _nearest(value: int, table: tuple[tuple[int, int], ...]) -> int:
+    return min(table, key=lambda pair: (abs(pair[0] - value), pair[0]))[1]
+
+
+_FC_FORMAT = "\\t".join((
+    "%{file}", "%{index}", "%{family[0]}", "%{style[0]}", "%{weight}", "%{width}", "%{slant}", "%{fontformat}",
+    "%{postscriptname}",
+)) + "\\n"
+
+
+def _fontconfig_faces() -> list[Face] | None:
+    """Every TrueType face fontconfig knows, or None when fontconfig is not installed."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run([fc_list, "--format", _FC_FORMAT], capture_output=True, check=True, timeout=60,
+                             env={**os.environ, "LC_ALL": "C"}).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    faces: list[Face] = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 9:
+            continue
+        path, index, family, style, weight, width, slant, fmt, psname = parts
+        if fmt != "TrueType" or not family or not path.lower().endswith(_EXTENSIONS):
+            continue
+        try:
+            face = Face(path, int(index), family, style, psname,
+                        _nearest(int(float(weight)), _FC_WEIGHTS), _nearest(int(float(width or 100)), _FC_WIDTHS),
+                        int(slant or 0) > 0)
+        except ValueError:
+            continue
+        faces.append(face)
+    return faces
+
+
+def _system_dirs() -> tuple[Path, ...]:
+    home = Path.home()
+    if sys.platform == "win32":
+        windir = os.environ.get("WINDIR", r"C:\Windows")
+        local = os.environ.get("LOCALAPPDATA", "")
+        dirs = [Path(windir) / "Fonts"]
+        if local:
+            dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+        return tuple(dirs)
+    if sys.platform == "darwin":
+        return (Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library" / "Fonts")
+    return (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), home / ".local" / "share" / "fonts",
+            home / ".fonts")
+
+
+@functools.cache
+def _catalogue(dirs: tuple[Path, ...] | None = None) -> tuple[dict[str, tuple[Face, ...]], dict[str, tuple[Face, ...]]]:
+    """(packaged families, system families), each by casefolded family name; cached per process."""
+    packaged: dict[str, list[Face]] = {}
+    for path in _files_under(_packaged_dirs()):
+        for face in _fonttools_faces(path):
+            packaged.setdefault(face.family.casefold(), []).append(face)
+    system: dict[str, list[Face]] = {}
+    faces = _fontconfig_faces() if dirs is None else None
+    if faces is None:
+        faces = [face for path in _files_under(dirs if dirs is not None else _system_dirs())
+                 for face in _fonttools_faces(path)]
+    for face in sorted(faces, key=lambda f: (f.path, f.index)):
+        system.setdefault(face.family.casefold(), []).append(face)
+    return ({k: tuple(v) for k, v in sorted(packaged.items())}, {k: tuple(v) for k, v in sorted(system.items())})
+
+
+def find_family(name: str, dirs: tuple[Path, ...] | None = None) -> Family | None:
+    """The family called ``name`` (case-insensitive): a packaged one first, else the system's; None if absent.
+
+    ``dirs`` replaces the system search by a scan of those folders (tests).
+    """
+    packaged, system = _catalogue(dirs)
+    key = name.strip().casefold()
+    faces = packaged.get(key) or system.get(key)
+    return Family.of(faces) if faces else None
+
+
+@functools.cache
+def coverage(face: Face) -> frozenset[int]:
+    """The code points ``face`` maps to a glyph (its cmap, read with HarfBuzz; cached per process)."""
+    import uharfbuzz
+
+    blob = uharfbuzz.Blob.from_file_path(face.path)
+    return frozenset(uharfbuzz.Face(blob, face.index).unicodes)
+
+
+# --------------------------------------------------------------------------
+# The font set of a conversion
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FontFile:
+    """A font file a writer used, as the build report records it."""
+
+    path: str
+    sha256: str
+    size: int
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form used by reports."""
+        return {"path": self.path, "sha256": self.sha256, "size": self.size}
+
+
+@functools.cache
+def file_record(path: str) -> FontFile:
+    """The report record (SHA-256 and size) of a font file; cached per process."""
+    data = Path(path).read_bytes()
+    return FontFile(path, hashlib.sha256(data).hexdigest(), len(data))
+
+
+@dataclass(frozen=True, slots=True)
+class FontSet:
+    """The fonts of one conversion: for each role, its families in order (own, then fallbacks).
+
+    ``missing`` lists the families the style asked for that are not installed.
+    """
+
+    roles: Mapping[str, tuple[Family, ...]] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+    def families(self, role: str) -> tuple[Family, ...]:
+        """The families of ``role`` (``body``, ``heading``, ``mono``) in order; may be empty."""
+        return self.roles.get(role, ())
+
+    def faces(self) -> tuple[Face, ...]:
+        """Every face of the set, once, in role order."""
+        seen: dict[Face, None] = {}
+        for role in ROLES:
+            for family in self.families(role):
+                for face in family.faces:
+                    seen.setdefault(face, None)
+        return tuple(seen)
+
+
+def resolve_fonts(families: Mapping[str, Iterable[str]], dirs: tuple[Path, ...] | None = None) -> FontSet:
+    """The :class:`FontSet` for role -> family names (a style sheet's ``StyleSheet.families``)."""
+    roles: dict[str, tuple[Family, ...]] = {}
+    missing: dict[str, None] = {}
+    for role, names in families.items():
+        found: list[Family] = []
+        seen: set[str] = set()
+        for name in names:
+            family = find_family(name, dirs)
+            if family is None:
+                missing.setdefault(name, None)
+            elif family.name.casefold() not in seen:
+                seen.add(family.name.casefold())
+                found.append(family)
+        roles[role] = tuple(found)
+    return FontSet(roles, tuple(missing))

@@ -1,0 +1,222 @@
+"""The pipeline: read -> transform -> render -> atomic write (the stage that drives the others).
+
+One path for every command: ``briefpub convert`` (:func:`convert_one`),
+``briefpub pack`` (:func:`~briefpub.pipeline.pack.assemble_pack`, then
+:func:`publish`) and manifest builds (:mod:`briefpub.pipeline.build`, which
+calls the same two functions per job).
+
+* :func:`prepare_article` reads an input (:mod:`briefpub.readers`), applies the
+  transforms (:func:`briefpub.transforms.prepare`: ``--set`` overrides, heading
+  ids and link targets) and loads its images (:mod:`.resources`).
+* :func:`publish` resolves the fonts once (:func:`briefpub.fonts.resolve_fonts`),
+  runs each writer (pure: publication + style + options -> bytes) and writes
+  each result atomically (:mod:`.output`), returning one :class:`Artifact` per
+  file with its checksum and the font files the writer used.
+
+The build time comes from ``SOURCE_DATE_EPOCH`` when set
+(:func:`build_time_from_env`); it dates the files, never the article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefpub.diagnostics import Diagnostic
+from briefpub.errors import BriefpubError, ConversionError, UsageError
+from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
+from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
+from briefpub.pipeline.resources import load_resources
+from briefpub.readers import ReadResult, read_path
+from briefpub.styling.model import StyleSheet
+from briefpub.transforms import prepare
+from briefpub.tree import Document, Publication
+from briefpub.writers import WriteOptions, get_writer
+
+__all__ = [
+    "TEMP_SUFFIX",
+    "Artifact",
+    "PreparedArticle",
+    "Report",
+    "atomic_write",
+    "build_time_from_env",
+    "cleanup_on_termination",
+    "convert_one",
+    "load_resources",
+    "output_stem",
+    "prepare_article",
+    "publish",
+    "remove_stale_temps",
+    "render",
+    "style_fonts",
+]
+
+
+def build_time_from_env(env: Mapping[str, str] | None = None) -> datetime:
+    """The build timestamp: ``SOURCE_DATE_EPOCH`` (UTC) when set, else now."""
+    env = os.environ if env is None else env
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: expected a whole number of seconds since 1970") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One file written: where, which format, its checksum and size, and the font files used."""
+
+    path: Path
+    format: str
+    sha256: str
+    size: int
+    seconds: float
+    fonts: tuple[FontFile, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form used by reports."""
+        return {
+            "path": str(self.path),
+            "format": self.format,
+            "sha256": self.sha256,
+            "size": self.size,
+            "seconds": round(self.seconds, 4),
+            "fonts": [f.to_dict() for f in self.fonts],
+        }
+
+
+@dataclass(slots=True)
+class Report:
+    """What happened to one input: artifacts written, diagnostics, or the error."""
+
+    input: str
+    artifacts: list[Artifact] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str = ""
+    exit_code: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form used by ``--json``."""
+        return {
+            "input": self.input,
+            "ok": not self.error,
+            "error": self.error or None,
+            "outputs": [a.to_dict() for a in self.artifacts],
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An input read and transformed, with its images loaded: ready for a publication."""
+
+    source: str
+    read: ReadResult
+    document: Document
+    resources: Mapping[str, bytes]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def output_stem(path: str) -> str:
+    """The output file stem for an input path (``stdin`` for ``-``)."""
+    if path == "-":
+        return "stdin"
+    stem = Path(path).stem.strip().lstrip(".")
+    return stem or "article"
+
+
+def prepare_article(
+    path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False
+) -> PreparedArticle:
+    """Read an input, run the transforms and load its images (remote ones only if asked)."""
+    result = read_path(path, fmt)
+    doc = prepare(result.document, meta_overrides)
+    base_dir = None if path == "-" else Path(path).parent
+    source = "<stdin>" if path == "-" else path
+    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images)
+    return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags))
+
+
+def style_fonts(style: StyleSheet) -> FontSet:
+    """The fonts of a conversion with ``style`` (resolved once per process per family list)."""
+    return resolve_fonts({role: style.families(role) for role in ROLES})
+
+
+def render(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> tuple[bytes, list[Diagnostic],
+                                                                                             tuple[str, ...]]:
+    """Run one writer: (bytes, diagnostics, font files used); unexpected writer failures become ConversionError."""
+    writer = get_writer(fmt)
+    try:
+        result = writer.write(pub, style, options)
+    except (MemoryError, RecursionError) as exc:
+        raise ConversionError(f"{fmt} writer ran out of resources: {type(exc).__name__}") from exc
+    except BriefpubError:
+        raise
+    except Exception as exc:  # a writer bug: one line for users, traceback with --debug
+        raise ConversionError(f"{fmt} writer failed: {type(exc).__name__}: {exc}") from exc
+    return result.data, list(result.diagnostics), tuple(getattr(result, "fonts", ()))
+
+
+def publish(
+    pub: Publication,
+    resources: Mapping[str, bytes],
+    targets: Sequence[tuple[str, Path]],
+    style: StyleSheet,
+    *,
+    build_time: datetime,
+    fonts: FontSet | None = None,
+    on_artifact: Callable[[Artifact], None] | None = None,
+) -> tuple[list[Artifact], list[Diagnostic]]:
+    """Render ``pub`` in each (format, path) of ``targets`` and write each file atomically.
+
+    Fonts are resolved once for all the targets (unless given). Stale temporary
+    files of these targets, left by a killed earlier run, are removed first.
+    """
+    if fonts is None and any(fmt != "json" for fmt, _path in targets):
+        fonts = style_fonts(style)
+    options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts)
+    artifacts: list[Artifact] = []
+    diagnostics: list[Diagnostic] = []
+    for fmt, path in targets:
+        started = time.perf_counter()
+        remove_stale_temps(path.parent, path.name)
+        data, diags, used = render(pub, fmt, style, options)
+        atomic_write(path, data)
+        diagnostics.extend(diags)
+        artifact = Artifact(path, fmt, hashlib.sha256(data).hexdigest(), len(data), time.perf_counter() - started,
+                            tuple(file_record(p) for p in sorted(set(used))))
+        artifacts.append(artifact)
+        if on_artifact is not None:
+            on_artifact(artifact)
+    return artifacts, diagnostics
+
+
+def convert_one(
+    path: str,
+    formats: Sequence[str],
+    out_dir: Path,
+    style: StyleSheet,
+    *,
+    fmt: str | None = None,
+    meta_overrides: Sequence[tuple[str, str]] = (),
+    build_time: datetime | None = None,
+    fetch_images: bool = False,
+) -> Report:
+    """Convert one article into every format; raises on bad input, reports the rest."""
+    report = Report(input=path)
+    article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
+    report.diagnostics.extend(article.diagnostics)
+    stem = output_stem(path)
+    targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
+    artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
+                                     build_time=build_time or build_time_from_env())
+    report.artifacts.extend(artifacts)
+    report.diagnostics.extend(diagnostics)
+    return report

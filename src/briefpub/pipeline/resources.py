@@ -1,0 +1,96 @@
+"""Images named by an article, read into memory for the writers (pipeline stage).
+
+Writers never read files: :func:`load_resources` finds every image of a
+document (figures and inline images anywhere: list items, block quotes, table
+cells, nested), reads the local ones from the article's own folder, and
+replaces each reference by a content key (``sha256-<hex>.<ext>``, so images in
+a pack never collide). Remote images are fetched only when asked
+(``--fetch-images``, under :mod:`briefpub.pipeline.fetch`'s limits); anything
+else is refused and reported, and the caption or alt text is always kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from briefpub.diagnostics import Diagnostic
+from briefpub.tree import Block, Document, Figure, Image, Inline, iter_blocks, iter_inlines, map_blocks, map_inlines
+
+__all__ = ["IMAGE_TYPES", "MAX_IMAGE_BYTES", "image_refs", "load_resources"]
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+
+
+def image_refs(doc: Document) -> list[str]:
+    """Every image reference of ``doc`` in reading order, each once."""
+    refs: dict[str, None] = {}
+    for block in iter_blocks(doc.blocks):
+        if isinstance(block, Figure) and block.image:
+            refs.setdefault(block.image, None)
+    for node in iter_inlines(doc.blocks):
+        if isinstance(node, Image) and node.src:
+            refs.setdefault(node.src, None)
+    return list(refs)
+
+
+def _load(ref: str, base_dir: Path | None, source: str, fetch_remote: bool) -> tuple[str, bytes] | Diagnostic:
+    """(content key, bytes) for one reference, or the diagnostic saying why it was not read."""
+    lowered = ref.lower()
+    if fetch_remote and lowered.startswith(("http://", "https://")):
+        from briefpub.pipeline.fetch import FetchRefused, fetch_image
+
+        try:
+            data, suffix = fetch_image(ref)
+        except FetchRefused as exc:
+            return Diagnostic("reader.image-refused", f"remote image not fetched: {exc}", ref, source)
+        return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{suffix}", data
+    if "://" in ref or lowered.startswith(("data:", "javascript:", "//")) or base_dir is None:
+        return Diagnostic("reader.image-refused", "image not read (remote or no base folder)", ref, source)
+    root = base_dir.resolve()
+    candidate = (root / ref.removeprefix("file:")).resolve()
+    if not candidate.is_relative_to(root):
+        return Diagnostic("reader.image-refused", "image outside the article's folder not read", ref, source)
+    if candidate.suffix.lower() not in IMAGE_TYPES:
+        return Diagnostic("reader.image-refused", "not an image file type", ref, source)
+    try:
+        if candidate.stat().st_size > MAX_IMAGE_BYTES:
+            return Diagnostic("reader.image-refused", "image larger than 20 MiB", ref, source)
+        data = candidate.read_bytes()
+    except OSError:
+        return Diagnostic("reader.image-missing", "image file not found", ref, source)
+    return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{candidate.suffix.lower()}", data
+
+
+def load_resources(
+    doc: Document, base_dir: Path | None, source: str, *, fetch_remote: bool = False
+) -> tuple[Document, dict[str, bytes], list[Diagnostic]]:
+    """Read the images ``doc`` names; returns the document with content keys, the key -> bytes map,
+    and a diagnostic for every image not read (its reference is then emptied; caption and alt stay)."""
+    resources: dict[str, bytes] = {}
+    diagnostics: list[Diagnostic] = []
+    keys: dict[str, str] = {}
+    for ref in image_refs(doc):
+        loaded = _load(ref, base_dir, source, fetch_remote)
+        if isinstance(loaded, Diagnostic):
+            diagnostics.append(loaded)
+            keys[ref] = ""
+        else:
+            keys[ref], resources[loaded[0]] = loaded[0], loaded[1]
+    if not keys:
+        return doc, resources, diagnostics
+
+    def figure(block: Block) -> Block:
+        if isinstance(block, Figure) and block.image:
+            return dataclasses.replace(block, image=keys.get(block.image, ""))
+        return block
+
+    def inline(node: Inline) -> Inline:
+        if isinstance(node, Image) and node.src:
+            return dataclasses.replace(node, src=keys.get(node.src, ""))
+        return node
+
+    blocks = map_inlines(map_blocks(doc.blocks, figure), inline)
+    return dataclasses.replace(doc, blocks=blocks), resources, diagnostics
