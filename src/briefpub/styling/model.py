@@ -106,6 +106,9 @@ class BodyOptions:
     """Paragraph behaviour of body text."""
 
     hyphenate: bool = _key(BOOL, "hyphenate body text by the document's language", True)
+    smart_punctuation: bool = _key(
+        BOOL, "print typographic quotes, apostrophes, dashes and ellipses in the document's language", True
+    )
     language: str = _key(STR, "BCP 47 language used when the article names none", "en")
     first_line_indent: float = _key(LENGTH, "first-line indent of body paragraphs", 0.0)
     list_indent: float = _key(LENGTH, "indent of list items", 18.0)
@@ -125,7 +128,7 @@ class LinkStyle:
 class BoxStyle:
     """The key-points box and tables."""
 
-    title: str = _key(STR, "heading of the key-points box", "Key points")
+    title: str = _key(STR, "heading of the key-points box (empty: \"Key points\" in the article's language)", "")
     background: str = _key(COLOUR, "key-points box background", "#eef2f7")
     border: str = _key(COLOUR, "key-points box and table border colour", "#8a9bb0")
     table_header_background: str = _key(COLOUR, "table header row background", "#dde4ee")
@@ -147,7 +150,8 @@ class FurnitureStyle:
 
     header: str = _key(STR, "running header text; `{title}` is the article or pack title", "{title}")
     footer: str = _key(
-        STR, "footer text; `{page}` and `{pages}` are the page number and total", "Page {page} of {pages}"
+        STR, "footer text; `{page}` and `{pages}` are the page number and total (empty: \"Page {page} of "
+        "{pages}\" in the publication's language)", ""
     )
     size: float = _key(LENGTH, "header and footer font size", 8.0)
     colour: str = _key(COLOUR, "header and footer colour", "#555555")

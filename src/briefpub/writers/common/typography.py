@@ -1,0 +1,154 @@
+"""Typographic punctuation, per language, applied by the writers (writers' shared layer).
+
+The tree keeps the text as written; a style with ``paragraphs.smart_punctuation``
+on (the ``briefing`` style) prints it the way a typesetter would:
+
+* quotation marks paired and in the language's form: “…” and ‘…’ (English,
+  Chinese), „…“ and ‚…‘ (German), « … » with narrow no-break spaces (French),
+  «…» (Spanish, Russian, Arabic);
+* apostrophes as ’ (``Army's`` and ``Astana’s`` come out alike), including
+  elisions such as ’90s;
+* `` - `` and `` -- `` between words as a spaced en dash (–), ``---`` as an em
+  dash (—), a hyphen between two numbers as an en dash (``23–24``; ISO dates,
+  phone-like numbers and codes such as ``COVID-19`` are left alone);
+* ``...`` as an ellipsis (…).
+
+Code is never changed. :func:`smarten_texts` works on a sequence of strings
+(the runs of a paragraph) so that a quote opened in one run and closed in the
+next pairs correctly, and the runs keep their boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefpub.language import primary_subtag
+
+__all__ = ["QuoteStyle", "quote_style", "smarten", "smarten_texts"]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteStyle:
+    """A language's quotation marks: double open/close, single open/close, and the space inside."""
+
+    double_open: str
+    double_close: str
+    single_open: str
+    single_close: str
+    inner_space: str = ""
+
+
+_ENGLISH = QuoteStyle("\u201c", "\u201d", "\u2018", "\u2019")
+_STYLES = {
+    "en": _ENGLISH,
+    "zh": _ENGLISH,
+    "ja": QuoteStyle("\u300c", "\u300d", "\u300e", "\u300f"),
+    "de": QuoteStyle("\u201e", "\u201c", "\u201a", "\u2018"),
+    "fr": QuoteStyle("\u00ab", "\u00bb", "\u2039", "\u203a", "\u202f"),
+    "es": QuoteStyle("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "ru": QuoteStyle("\u00ab", "\u00bb", "\u201e", "\u201c"),
+    "uk": QuoteStyle("\u00ab", "\u00bb", "\u201e", "\u201c"),
+    "ar": QuoteStyle("\u00ab", "\u00bb", "\u2018", "\u2019"),
+    "it": QuoteStyle("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "pt": QuoteStyle("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "pl": QuoteStyle("\u201e", "\u201d", "\u00ab", "\u00bb"),
+    "nl": QuoteStyle("\u201c", "\u201d", "\u2018", "\u2019"),
+}
+_APOSTROPHE = "\u2019"
+
+
+def quote_style(language: str) -> QuoteStyle:
+    """The quotation marks of a BCP 47 language (English ones when it has none of its own here)."""
+    return _STYLES.get(primary_subtag(language), _ENGLISH)
+
+
+_DASHES = (
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"(?<=\S) -{1,2} (?=\S)"), " \u2013 "),
+    (re.compile(r"(?<=[^\W\d_]) ?--(?= ?[^\W\d_])"), "\u2014"),
+)
+# A hyphen between two numbers, not inside a chain (2017-01-23) or a code (COVID-19), not phone-like (555-1234).
+_RANGE = re.compile(r"(?<![\w-])(\d{1,4})-(\d{1,4})(?![\w-]|\.\d)")
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+
+
+def _is_space_or_start(char: str) -> bool:
+    return not char or char.isspace() or char in "([{\u2014\u2013-/\u201c\u2018\u201e\u00ab\u2039"
+
+
+def _letter(char: str) -> bool:
+    return bool(char) and (char.isalnum() or unicodedata.category(char) in ("Mn", "Mc"))
+
+
+def _ranges(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        if len(left) == 3 and len(right) == 4:
+            return m.group(0)  # 555-1234: a phone number, not a range
+        return f"{left}\u2013{right}"
+
+    return _RANGE.sub(repl, text)
+
+
+def smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] | None = None) -> list[str]:
+    """``texts`` (consecutive runs of one paragraph) with typographic punctuation; ``code[i]`` runs untouched."""
+    style = quote_style(language)
+    out: list[str] = []
+    previous = ""  # the last character printed so far (context for the next run)
+    open_double = False
+    open_single = False
+    for index, raw in enumerate(texts):
+        if code is not None and code[index]:
+            out.append(raw)
+            previous = raw[-1:] or previous
+            continue
+        text = raw
+        for pattern, replacement in _DASHES:
+            text = pattern.sub(replacement, text)
+        text = _ranges(text)
+        text = _ELLIPSIS.sub("\u2026", text)
+        following = next((t[:1] for t in texts[index + 1:] if t), "")
+        chars: list[str] = []
+        for i, char in enumerate(text):
+            before = chars[-1] if chars else previous
+            after = text[i + 1] if i + 1 < len(text) else following
+            if char == '"':
+                opening = _is_space_or_start(before) or (not open_double and not _letter(before)
+                                                          and before not in ".,;:!?\u2026")
+                if opening and after and not after.isspace():
+                    chars.append(style.double_open + style.inner_space)
+                    open_double = True
+                else:
+                    if style.inner_space and chars and chars[-1] == " ":
+                        chars.pop()
+                    chars.append(style.inner_space + style.double_close)
+                    open_double = False
+            elif char in "'\u2019":
+                if _letter(before) and _letter(after):
+                    chars.append(_APOSTROPHE)  # don't, Astana's
+                elif open_single and not _is_space_or_start(before) and not _letter(after):
+                    chars.append(style.single_close)
+                    open_single = False
+                elif _letter(before):
+                    chars.append(_APOSTROPHE)  # students' (no single quote is open)
+                elif _is_space_or_start(before) and after[:1].isdigit():
+                    chars.append(_APOSTROPHE)  # '90s
+                elif _is_space_or_start(before) and after and not after.isspace():
+                    chars.append(style.single_open)
+                    open_single = True
+                else:
+                    chars.append(style.single_close if char == "'" else char)
+            else:
+                chars.append(char)
+        result = "".join(chars)
+        out.append(result)
+        previous = result[-1:] or previous
+    return out
+
+
+def smarten(text: str, language: str) -> str:
+    """One string with typographic punctuation (titles, captions, key points)."""
+    return smarten_texts([text], language)[0]
