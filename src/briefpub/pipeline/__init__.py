@@ -19,6 +19,7 @@ The build time comes from ``SOURCE_DATE_EPOCH`` when set
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -36,7 +37,7 @@ from briefpub.readers import ReadResult, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
 from briefpub.tree import Document, Publication
-from briefpub.writers import WriteOptions, get_writer
+from briefpub.writers import WriteOptions, WriteResult, get_writer
 
 __all__ = [
     "TEMP_SUFFIX",
@@ -54,6 +55,7 @@ __all__ = [
     "remove_stale_temps",
     "render",
     "style_fonts",
+    "write",
 ]
 
 
@@ -149,18 +151,23 @@ def style_fonts(style: StyleSheet) -> FontSet:
     return resolve_fonts({role: style.families(role) for role in ROLES})
 
 
-def render(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> tuple[bytes, list[Diagnostic],
-                                                                                             tuple[str, ...]]:
-    """Run one writer: (bytes, diagnostics, font files used); unexpected writer failures become ConversionError."""
+def write(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> WriteResult:
+    """Run one writer; unexpected writer failures become ConversionError (traceback kept for ``--debug``)."""
     writer = get_writer(fmt)
     try:
-        result = writer.write(pub, style, options)
+        return writer.write(pub, style, options)
     except (MemoryError, RecursionError) as exc:
         raise ConversionError(f"{fmt} writer ran out of resources: {type(exc).__name__}") from exc
     except BriefpubError:
         raise
     except Exception as exc:  # a writer bug: one line for users, traceback with --debug
         raise ConversionError(f"{fmt} writer failed: {type(exc).__name__}: {exc}") from exc
+
+
+def render(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> tuple[bytes, list[Diagnostic],
+                                                                                             tuple[str, ...]]:
+    """Run one writer: (bytes, diagnostics, font files used)."""
+    result = write(pub, fmt, style, options)
     return result.data, list(result.diagnostics), tuple(getattr(result, "fonts", ()))
 
 
@@ -176,26 +183,33 @@ def publish(
 ) -> tuple[list[Artifact], list[Diagnostic]]:
     """Render ``pub`` in each (format, path) of ``targets`` and write each file atomically.
 
-    Fonts are resolved once for all the targets (unless given). Stale temporary
-    files of these targets, left by a killed earlier run, are removed first.
+    Fonts are resolved once for all the targets (unless given). A paged format
+    (PDF) is written first, and the page starts it reports are passed to the
+    others (the EPUB page-list maps to the PDF edition made in the same run).
+    Stale temporary files of these targets, left by a killed earlier run, are
+    removed first. Artifacts are returned in the order of ``targets``.
     """
     if fonts is None and any(fmt != "json" for fmt, _path in targets):
         fonts = style_fonts(style)
     options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts)
-    artifacts: list[Artifact] = []
+    order = sorted(range(len(targets)), key=lambda i: targets[i][0] != "pdf")
+    artifacts: dict[int, Artifact] = {}
     diagnostics: list[Diagnostic] = []
-    for fmt, path in targets:
+    for i in order:
+        fmt, path = targets[i]
         started = time.perf_counter()
         remove_stale_temps(path.parent, path.name)
-        data, diags, used = render(pub, fmt, style, options)
-        atomic_write(path, data)
-        diagnostics.extend(diags)
-        artifact = Artifact(path, fmt, hashlib.sha256(data).hexdigest(), len(data), time.perf_counter() - started,
-                            tuple(file_record(p) for p in sorted(set(used))))
-        artifacts.append(artifact)
+        result = write(pub, fmt, style, options)
+        atomic_write(path, result.data)
+        diagnostics.extend(result.diagnostics)
+        if result.pages and not options.print_pages:
+            options = dataclasses.replace(options, print_pages=result.pages)
+        artifact = Artifact(path, fmt, hashlib.sha256(result.data).hexdigest(), len(result.data),
+                            time.perf_counter() - started, tuple(file_record(p) for p in sorted(set(result.fonts))))
+        artifacts[i] = artifact
         if on_artifact is not None:
             on_artifact(artifact)
-    return artifacts, diagnostics
+    return [artifacts[i] for i in range(len(targets))], diagnostics
 
 
 def convert_one(

@@ -23,10 +23,11 @@ from briefpub.errors import ConversionError
 from briefpub.fonts import FontSet
 from briefpub.registry import PluginSpec, Registry
 from briefpub.styling.model import StyleSheet
-from briefpub.tree import Publication
+from briefpub.tree import BlockPath, Publication
 
 __all__ = [
     "PUBLICATION_FORMATS",
+    "PageStart",
     "WRITERS",
     "WriteOptions",
     "WriteResult",
@@ -39,6 +40,22 @@ _EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
+class PageStart:
+    """Where a page of the print (PDF) edition begins, so other formats can map to it (EPUB page-list).
+
+    ``label`` is the printed page number; ``document`` the index of the article the
+    page's first text belongs to and ``path`` that block's :data:`~briefpub.tree.BlockPath`
+    (the block the page begins in, or continues); both None for front matter
+    (cover, contents, summary page), ``path`` None for an article's title block.
+    """
+
+    page: int
+    label: str
+    document: int | None = None
+    path: BlockPath | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class WriteOptions:
     """Everything a writer may know besides the publication and the style.
 
@@ -48,12 +65,15 @@ class WriteOptions:
     :attr:`Figure.image <briefpub.tree.Figure.image>` keys to image bytes.
     ``fonts`` are the fonts of this conversion, resolved once by the pipeline
     (:func:`briefpub.fonts.resolve_fonts`); writers never look for fonts themselves.
+    ``print_pages`` are the page starts of the PDF edition of the same publication
+    when the pipeline made one in the same run (the EPUB writer's page-list).
     """
 
     build_time: datetime = _EPOCH
     resources: Mapping[str, bytes] = field(default_factory=dict)
     generator: str = "briefpub"
     fonts: FontSet | None = None
+    print_pages: tuple[PageStart, ...] = ()
 
     def __post_init__(self) -> None:
         if self.build_time.tzinfo is None:
@@ -62,11 +82,13 @@ class WriteOptions:
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
-    """A writer's output: the file's bytes, what it could not render, and the font files it used."""
+    """A writer's output: the file's bytes, what it could not render, the font files it used, and (paged
+    formats) where each page begins."""
 
     data: bytes
     diagnostics: tuple[Diagnostic, ...] = ()
     fonts: tuple[str, ...] = ()
+    pages: tuple[PageStart, ...] = ()
 
 
 class Writer(Protocol):
