@@ -27,8 +27,8 @@ from briefpub.tree import BlockPath, Publication
 
 __all__ = [
     "PUBLICATION_FORMATS",
-    "PageStart",
     "WRITERS",
+    "PageStart",
     "WriteOptions",
     "WriteResult",
     "Writer",
