@@ -164,6 +164,16 @@ class FurnitureStyle:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessibilityOptions:
+    """Accessibility claims a format can make about itself."""
+
+    certified_by: str = _key(
+        STR, "EPUB: who evaluated the publication's accessibility (`a11y:certifiedBy`); the EPUB claims "
+        "EPUB Accessibility 1.1 / WCAG 2.1 AA only when this is set and the writer's own checks pass", ""
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class StyleSheet:
     """A complete, validated style sheet. Built-in sheets live in ``styles/``."""
 
@@ -198,6 +208,7 @@ class StyleSheet:
     boxes: BoxStyle = field(default_factory=BoxStyle)
     marking: MarkingStyle = field(default_factory=MarkingStyle)
     furniture: FurnitureStyle = field(default_factory=FurnitureStyle)
+    accessibility: AccessibilityOptions = field(default_factory=AccessibilityOptions)
 
     @property
     def page_size(self) -> tuple[float, float]:
