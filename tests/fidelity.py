@@ -8,11 +8,18 @@ import unicodedata
 from briefpub.tree import Document, document_words
 
 _PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+# Typographic punctuation (writers' smart punctuation) compares equal to the text as written.
+_TYPOGRAPHIC = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-",
+})
 
 
 def normalise_word(word: str) -> str:
     """Compare words loosely: NFKC, no hyphens, no edge punctuation, casefolded."""
-    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "")
+    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "").translate(_TYPOGRAPHIC)
     # Hyphens are ignored: a hard hyphen at a line end ("face-to-" / "face") and a soft
     # hyphenation break look the same in extracted text.
     word = word.replace("-", "").replace("\u2010", "")
