@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from briefpub.errors import BriefpubError
+from briefpub.errors import BriefpubError, ConversionError
+from briefpub.fonts import FontSet, coverage
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import (
     BlockQuote,
@@ -43,7 +45,6 @@ from briefpub.writers.epub import WRITER
 from briefpub.writers.epub.cover import CoverText, render_cover
 from briefpub.writers.epub.css import stylesheet
 from briefpub.writers.epub.metadata import language_tag, w3c_date
-from briefpub.writers.epub.xhtml import safe_href
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -107,7 +108,8 @@ def write(
     resources: dict[str, bytes] | None = None,
     style_name: str = "briefing",
 ) -> WriteResult:
-    return WRITER.write(pub, load_style(style_name), WriteOptions(build_time=build, resources=resources or {}))
+    style = load_style(style_name)
+    return WRITER.write(pub, style, WriteOptions(build_time=build, resources=resources or {}, fonts=style_fonts(style)))
 
 
 def text_of(element: etree._Element) -> str:
@@ -337,7 +339,10 @@ def test_rich_document_renders_every_construct(books: dict[str, Epub]) -> None:
         return len(body.xpath(path, namespaces=NS))
 
     assert body.findtext(".//x:h1", namespaces=NS) == "Talks Open on Regional Ceasefire"
-    assert count(".//x:figure/x:figcaption") == 1
+    assert count(".//x:figure") == 0  # the figure has no image: a labelled photo caption
+    assert [text_of(p) for p in body.xpath(".//x:p[@class='photo-caption']", namespaces=NS)] == [
+        "\nPhoto: The hotel where the talks are held\n"
+    ]
     assert count(".//x:a[@href='https://example.org/agenda']") == 1
     assert count(".//x:em") == 1 and count(".//x:strong") == 1 and count(".//x:code") == 1
     assert count(".//x:br") == 1
@@ -349,8 +354,8 @@ def test_rich_document_renders_every_construct(books: dict[str, Epub]) -> None:
     assert body.xpath(".//x:table/x:caption/text()", namespaces=NS) == ["Delegation sizes"]
     assert count(".//x:td[@class='align-right']") == 2
     assert count(".//x:hr") == 1
-    headings = body.xpath(".//x:h2[@id] | .//x:h3[@id]", namespaces=NS)
-    assert [(h.tag.split("}")[1], h.get("id")) for h in headings] == [("h2", "platform"), ("h3", "s-next-steps")]
+    headings = body.xpath(".//x:h2[@id][not(@class='box-title')] | .//x:h3[@id]", namespaces=NS)
+    assert [(h.tag.split("}")[1], h.get("id")) for h in headings] == [("h2", "platform"), ("h3", "next-steps")]
     assert body.findtext(".//x:p[@class='byline']", namespaces=NS).startswith("By Jane Example and Ravi Sample")
     attribution = text_of(body.find(".//x:footer", NS))
     assert "Source: Example News" in attribution and "news.example.org" in attribution
@@ -373,13 +378,15 @@ def test_heading_levels_are_shifted_below_the_title_and_anchors_unique() -> None
     found = [
         (etree.QName(h).localname, h.get("id"), h.text) for h in body.iter(*[f"{{{NS['x']}}}h{n}" for n in range(1, 7)])
     ]
+    # A tree that did not go through the pipeline gets its ids from the ids transform (unique, never a
+    # structural id); levels follow the outline depth, so they never skip, and empty headings are left out.
     assert found == [
         ("h1", "title", "Levels"),
-        ("h2", "s-alpha", "Alpha"),
+        ("h2", "alpha", "Alpha"),
         ("h3", "same", "Beta"),
-        ("h3", "same-2", "Gamma"),
-        ("h2", "title-2", "title"),
-        ("h2", "section-5", "Ωμέγα"),
+        ("h3", "same-1", "Gamma"),
+        ("h2", "title-1", "title"),
+        ("h2", "section-1", "Ωμέγα"),
     ]
 
 
@@ -397,7 +404,7 @@ def test_nav_toc_lists_articles_and_headings_in_reading_order(books: dict[str, E
     assert _nav_links(books["rich"], "toc") == [
         ("article-001.xhtml", "Talks Open on Regional Ceasefire"),
         ("article-001.xhtml#platform", "Platform for Discussions"),
-        ("article-001.xhtml#s-next-steps", "Next steps"),
+        ("article-001.xhtml#next-steps", "Next steps"),
     ]
     pack_toc = [href for href, _ in _nav_links(books["pack"], "toc") if "#" not in href]
     assert pack_toc == ["article-001.xhtml", "article-002.xhtml", "article-003.xhtml"]
@@ -457,7 +464,8 @@ def test_cover_declared_the_epub3_and_epub2_ways_and_first_in_spine(books: dict[
 
 def test_pack_cover_has_pack_title_date_and_marking(books: dict[str, Epub]) -> None:
     alt = books["pack"].doc("cover.xhtml").find(".//x:img", NS).get("alt")
-    assert alt == "OFFICIAL-SENSITIVE. Morning Briefing Pack. 2017-01-24. Compiled by Desk Officer. 3 articles"
+    # The cover details are the pack frame's (as in the PDF and DOCX): date, then compiled by.
+    assert alt == "OFFICIAL-SENSITIVE. Morning Briefing Pack. Date: 24 January 2017. Compiled by: Desk Officer"
 
 
 def _png_chunks(data: bytes) -> list[bytes]:
@@ -472,36 +480,44 @@ def _png_chunks(data: bytes) -> list[bytes]:
 
 def test_cover_png_is_deterministic_and_carries_no_metadata() -> None:
     text = CoverText("A Title", "A subtitle", ("1 May 2024", "Outlet"), "OFFICIAL")
-    first, second = render_cover(text, STYLE), render_cover(text, STYLE)
+    fonts = style_fonts(STYLE)
+    first, second = render_cover(text, STYLE, fonts), render_cover(text, STYLE, fonts)
     assert first == second
-    assert set(_png_chunks(first)) == {b"IHDR", b"IDAT", b"IEND"}  # no tIME, tEXt, pHYs...
-    assert render_cover(dataclasses.replace(text, marking="SECRET"), STYLE) != first
+    assert set(_png_chunks(first.png)) == {b"IHDR", b"IDAT", b"IEND"}  # no tIME, tEXt, pHYs...
+    assert render_cover(dataclasses.replace(text, marking="SECRET"), STYLE, fonts).png != first.png
 
 
-def test_cover_falls_back_to_pillows_font_without_system_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cover_falls_back_to_pillows_font_without_fonts() -> None:
     from PIL import Image
 
     import briefpub.writers.epub.cover as cover
 
-    monkeypatch.setattr(cover, "find_face", lambda family, bold=False: None)
     text = CoverText("No fonts here", marking="OFFICIAL")
-    data = render_cover(text, STYLE)
-    assert data == render_cover(text, STYLE)
-    with Image.open(io.BytesIO(data)) as img:
+    drawn = render_cover(text, STYLE, FontSet())
+    assert drawn == render_cover(text, STYLE, FontSet())
+    assert drawn.fonts == ()
+    with Image.open(io.BytesIO(drawn.png)) as img:
         assert img.size == cover.COVER_SIZE
         assert img.convert("L").getextrema()[0] < 128  # something dark was drawn
 
 
-def test_cover_uses_a_font_that_has_the_glyphs() -> None:
-    from briefpub.writers.epub.cover import _Typesetter
+def test_cover_uses_a_font_of_the_font_set_that_has_the_glyphs() -> None:
+    fonts = style_fonts(STYLE)
+    drawn = render_cover(CoverText("外交部发言人", language="zh"), STYLE, fonts)
+    cjk = [face for family in fonts.families("heading") for face in family.faces
+           if {ord(c) for c in "外交部发言人"} <= coverage(face)]
+    if not cjk:
+        pytest.skip("no font of the font set covers CJK here")
+    assert drawn.fonts and all(any(f == face.path for face in cjk) for f in drawn.fonts)
+    assert set(drawn.fonts) <= {face.path for face in fonts.faces()}  # only files of the font set
 
-    ts = _Typesetter(STYLE, "zh", False)
-    face = ts.face_for("外交部发言人", bold=True)
-    if face is None:
-        pytest.skip("no system font covers CJK here")
-    from briefpub.writers.epub.fonts import coverage
 
-    assert coverage(face, "外交部发言人") == 6
+def test_the_writer_reports_the_font_files_it_used_and_needs_a_font_set() -> None:
+    result = write(single(rich_document()))
+    fonts = style_fonts(STYLE)
+    assert result.fonts and set(result.fonts) <= {face.path for face in fonts.faces()}
+    with pytest.raises(ConversionError, match="no fonts were passed"):
+        WRITER.write(single(rich_document()), STYLE, WriteOptions(build_time=BUILD))
 
 
 # --------------------------------------------------------------------------
@@ -529,7 +545,7 @@ def test_metadata_of_a_single_article(books: dict[str, Epub]) -> None:
 def test_accessibility_metadata(books: dict[str, Epub]) -> None:
     book = books["figures"]
     assert book.meta("schema:accessMode") == ["textual", "visual"]
-    assert book.meta("schema:accessModeSufficient") == ["textual"]
+    assert book.meta("schema:accessModeSufficient") == ["textual", "textual,visual"]
     assert {"structuralNavigation", "tableOfContents", "alternativeText"} <= set(
         book.meta("schema:accessibilityFeature")
     )
@@ -551,7 +567,7 @@ def test_language_never_comes_from_the_locale(monkeypatch: pytest.MonkeyPatch) -
     doc = Document(meta=Meta(title="No language"), blocks=(para("Hello."),))
     assert Epub(write(single(doc)).data).dc("language") == ["en"]
     german = dataclasses.replace(STYLE, paragraphs=dataclasses.replace(STYLE.paragraphs, language="de"))
-    data = WRITER.write(single(doc), german, WriteOptions(build_time=BUILD)).data
+    data = WRITER.write(single(doc), german, WriteOptions(build_time=BUILD, fonts=style_fonts(german))).data
     assert Epub(data).dc("language") == ["de"]
     assert Epub(data).doc("article-001.xhtml").get("lang") == "de"
 
@@ -607,8 +623,12 @@ def test_untitled_document_gets_a_fallback_title() -> None:
     book = Epub(write(single(doc)).data)
     (title,) = book.dc("title")
     assert title.startswith("First words of an article") and title.endswith("\u2026")
-    assert book.doc("article-001.xhtml").findtext("x:head/x:title", namespaces=NS) == title
-    assert Epub(write(single(Document())).data).dc("title") == ["Untitled article"]
+    # On the page and in the navigation the frame's localised "Untitled" stands for the title.
+    assert book.doc("article-001.xhtml").findtext("x:head/x:title", namespaces=NS) == "Untitled"
+    assert book.doc("article-001.xhtml").findtext(".//x:h1", namespaces=NS) == "Untitled"
+    assert Epub(write(single(Document())).data).dc("title") == ["Untitled"]
+    german = Document(meta=Meta(language="de"))
+    assert Epub(write(single(german)).data).dc("title") == ["Ohne Titel"]
 
 
 @pytest.mark.parametrize(
@@ -674,9 +694,14 @@ def test_figures_embed_images_with_alt_text(
     gif_name = book.path(imgs[2].get("src"))
     assert gif_name.endswith(".png") and book.zip.read(gif_name)[:8] == b"\x89PNG\r\n\x1a\n"
     captions = [text_of(c).strip() for c in body.findall(".//x:figcaption", NS)]
-    assert "A broken image keeps its caption" in captions
-    assert "A missing image keeps its caption" in captions
-    assert "An SVG with a script is refused" in captions
+    assert captions == ["A photo in PNG", "A photo in JPEG", "A chart in GIF", "The same PNG again"]
+    # An image that cannot be embedded leaves its caption, labelled, outside any <figure>.
+    kept = [text_of(p).strip() for p in body.xpath(".//x:p[@class='photo-caption']", namespaces=NS)]
+    assert kept == [
+        "Photo: A broken image keeps its caption",
+        "Photo: An SVG with a script is refused",
+        "Photo: A missing image keeps its caption",
+    ]
     _, result = outputs["figures"]
     missing = [d for d in result.diagnostics if d.code == "writer.image-missing"]
     assert sorted(d.text for d in missing) == ["broken.png", "drawing.svg", "missing.png"]
@@ -768,8 +793,14 @@ def test_the_active_content_check_can_fail() -> None:
         ("//example.org/x", None),
     ],
 )
-def test_safe_href(url: str, expected: str | None) -> None:
-    assert safe_href(url) == expected
+def test_links_follow_the_shared_link_policy(url: str, expected: str | None) -> None:
+    doc = Document(meta=Meta(title="A link"), blocks=(Paragraph((t("see "), Link(url, (t("this"),)))),))
+    result = write(single(doc))
+    body = Epub(result.data).doc("article-001.xhtml").find("x:body", NS)
+    assert [a.get("href") for a in body.iter(f"{{{NS['x']}}}a")] == ([expected] if expected else [])
+    assert "see this" in text_of(body)
+    refused = [d.text for d in result.diagnostics if d.code == "writer.unsafe-link"]
+    assert refused == ([] if expected else [url])
 
 
 def test_links_with_bad_urls_are_kept_as_text() -> None:
@@ -804,7 +835,8 @@ def test_marking_at_top_and_bottom_of_every_article(books: dict[str, Epub]) -> N
         children = [c for c in body if isinstance(c.tag, str)]
         assert children[0].get("class") == "marking marking-top"
         assert children[-1].get("class") == "marking marking-bottom"
-    texts = [books["pack"].doc(h).findtext(".//x:p[@id='marking-top']", namespaces=NS) for h in books["pack"].articles]
+    texts = [books["pack"].doc(h).findtext(".//x:p[@class='marking marking-top']", namespaces=NS)
+             for h in books["pack"].articles]
     assert texts == ["OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]  # article's own, else the pack's
 
 
@@ -862,15 +894,17 @@ def test_css_follows_the_style_sheet() -> None:
     css = stylesheet(STYLE)
     assert '"DejaVu Serif", "Noto Serif", serif' in css
     assert '"DejaVu Sans", "Noto Sans", sans-serif' in css
-    assert "color: #10243e" in css  # title colour
-    assert "color: #b00020" in css  # marking colour
-    assert "color: #1f4e8c" in css  # link colour
+    # The style's colours survive as rules, lightened just enough to contrast 3:1 with white and black pages.
+    assert "border-left: 4px solid #295c9e" in css  # the title colour #10243e
+    assert "border-bottom: 2px solid #b80021" in css  # the marking colour #b00020
+    assert "border: 1px solid #8294ab" in css  # the border colour #8a9bb0
     title_rule = re.search(r"\.title \{([^}]*)\}", css)
     assert title_rule and "font-size: 2.095em" in title_rule.group(1)  # 22pt over 10.5pt
     assert "line-height: 1.182" in title_rule.group(1)  # 26pt leading over 22pt
     assert "hyphens: auto" in css and "text-align: justify" in css
     plain = stylesheet(load_style("plain"))
-    assert plain != css and "text-decoration: underline" in plain and "hyphens: auto" not in plain
+    assert plain != css and "hyphens: auto" not in plain and "text-align: justify" not in plain
+    assert "text-decoration: underline" in plain and "text-decoration: underline" in css  # links, every style
     assert stylesheet(STYLE) == css
 
 

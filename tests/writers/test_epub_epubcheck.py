@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from briefpub.errors import BriefpubError
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import (
     BlockQuote,
@@ -214,7 +215,9 @@ def epubcheck_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Che
         if made is None:
             continue
         pub, resources, style = made
-        data = WRITER.write(pub, load_style(style), WriteOptions(build_time=BUILD, resources=resources)).data
+        sheet = load_style(style)
+        data = WRITER.write(pub, sheet, WriteOptions(build_time=BUILD, resources=resources,
+                                                     fonts=style_fonts(sheet))).data
         files[name] = workdir / f"{re.sub(r'[^A-Za-z0-9.-]+', '_', name)}.epub"
         files[name].write_bytes(data)
     rich = files["rich"].read_bytes()

@@ -22,12 +22,15 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
+from briefpub.transforms.ids import assign_heading_ids
 from briefpub.tree import Document, Heading, Meta, Publication, inline_text
 from briefpub.writers import WriteOptions, WriteResult
-from briefpub.writers._common import attribution_lines, byline, marking_of
+from briefpub.writers.common import Frames, frames
+from briefpub.writers.common.typography import smarten
 from briefpub.writers.epub import WRITER, book, cover
-from briefpub.writers.epub.metadata import article_language, fallback_title
+from briefpub.writers.epub.metadata import article_language
 from fidelity import assert_faithful
 from samples import briefing_pack, figure_resources, pack, para, rich_document, rtl_pack, single, t
 
@@ -41,7 +44,6 @@ X = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-NO_KEY_POINTS = "No key points were given for this article."
 BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "caption", "figcaption", "div", "section"}
     | {"header", "footer", "blockquote", "table", "tr", "ul", "ol", "figure", "br", "hr"}
@@ -49,7 +51,24 @@ BLOCK_TAGS = frozenset(
 
 
 def write(pub: Publication, *, style: str = "briefing", resources: dict[str, bytes] | None = None) -> WriteResult:
-    return WRITER.write(pub, load_style(style), WriteOptions(build_time=BUILD, resources=resources or {}))
+    sheet = load_style(style)
+    return WRITER.write(pub, sheet, WriteOptions(build_time=BUILD, resources=resources or {},
+                                                 fonts=style_fonts(sheet)))
+
+
+def frame_of(pub: Publication, style: str = "briefing") -> Frames:
+    """The shared frame the EPUB must render (what the PDF and DOCX print around the articles too).
+
+    The sample trees did not go through the pipeline, so their heading ids are given by the ids transform
+    first, as the writer does.
+    """
+    prepared = Publication(tuple(assign_heading_ids(d) for d in pub.documents), pub.pack)
+    return frames(prepared, load_style(style))
+
+
+def shown(text: str, language: str = "en") -> str:
+    """A title as printed: with the briefing style's typographic punctuation."""
+    return smarten(text, language)
 
 
 def text_of(element: etree._Element) -> str:
@@ -206,7 +225,7 @@ def test_single_articles_have_no_front_matter_and_unprefixed_anchors() -> None:
     b = Epub(write(single(rich_document())).data)
     assert b.spine == ["cover.xhtml", "article-001.xhtml"]
     assert "toc" not in b.landmarks()
-    assert b.body("article-001.xhtml").xpath("//x:h2/@id", namespaces=NS)[0] == "platform"
+    assert b.body("article-001.xhtml").xpath("//x:h2[@class='heading2']/@id", namespaces=NS)[0] == "platform"
 
 
 # --------------------------------------------------------------------------
@@ -215,18 +234,20 @@ def test_single_articles_have_no_front_matter_and_unprefixed_anchors() -> None:
 
 
 def test_cover_shows_every_pack_detail(books: dict[str, Epub]) -> None:
+    # The details are the pack frame's, in its order and language (date, reference, version, compiled by),
+    # so the cover says what the PDF and DOCX covers say.
     alt = books["big"].body("cover.xhtml").find(".//x:img", NS).get("alt")
     assert alt == (
-        "OFFICIAL. Morning Briefing Pack. Regional talks, trade and energy. 24 January 2017. "
-        "Compiled by Desk Officer. Ref. BP/2017/014 \u00b7 Version 3. 32 articles"
+        "OFFICIAL. Morning Briefing Pack. Regional talks, trade and energy. Date: 24 January 2017. "
+        "Reference: BP/2017/014. Version: 3. Compiled by: Desk Officer"
     )
     # Reference and version only when given; no marking line without a marking.
     alt = books["plain"].body("cover.xhtml").find(".//x:img", NS).get("alt")
-    assert alt == "Morning Briefing Pack. 2017-01-24. Compiled by Desk. 2 articles"
+    assert alt == "Morning Briefing Pack. Date: 24 January 2017. Compiled by: Desk"
     rtl_alt = books["rtl"].body("cover.xhtml").find(".//x:img", NS).get("alt")
     assert rtl_alt == (
-        "OFFICIAL. ملف الإحاطة الصباحية. محادثات أستانا. 2017-01-24. Compiled by مكتب الشرق الأوسط. "
-        "Ref. ME/7 \u00b7 Version 1. 5 articles"
+        "OFFICIAL. ملف الإحاطة الصباحية. محادثات أستانا. التاريخ: 24 يناير 2017. المرجع: ME/7. الإصدار: 1. "
+        "إعداد: مكتب الشرق الأوسط"
     )
 
 
@@ -243,9 +264,9 @@ def test_the_cover_is_drawn_once_whatever_the_number_of_articles(monkeypatch: py
     calls: list[str] = []
     real = book.render_cover
 
-    def counting(text: Any, style: Any) -> bytes:
+    def counting(text: Any, style: Any, fonts: Any) -> cover.Cover:
         calls.append(text.title)
-        return real(text, style)
+        return real(text, style, fonts)
 
     monkeypatch.setattr(book, "render_cover", counting)
     write(briefing_pack(12, summary_page=False))
@@ -261,18 +282,21 @@ def test_contents_page_lists_every_article_with_link_and_byline(
     packs: dict[str, tuple[Publication, WriteResult]], books: dict[str, Epub]
 ) -> None:
     for name, (pub, _) in packs.items():
+        fr = frame_of(pub, "plain" if name == "plain" else "briefing")
         body = books[name].body("contents.xhtml")
         (listing,) = body.xpath(".//x:ol[@class='contents']", namespaces=NS)
         entries = listing.findall("x:li", NS)
         assert len(entries) == len(pub.documents), name
-        for entry, doc, href in zip(entries, pub.documents, article_files(pub), strict=True):
+        for entry, article, href in zip(entries, fr.articles, article_files(pub), strict=True):
             link = entry.find("x:p[@class='contents-title']/x:a", NS)
-            assert (link.get("href"), link.text) == (href, fallback_title(doc)), name
+            expected = article.title if name == "plain" else shown(article.title, article.language)
+            assert (link.get("href"), link.text) == (href, expected), name
             bylines = [words(p) for p in entry.findall("x:p[@class='contents-byline']", NS)]
-            assert bylines == ([byline(doc)] if byline(doc) else []), name
+            assert [smarten(b, "en") for b in bylines] == ([smarten(article.byline.text, "en")]
+                                                           if article.byline.text else []), name
         summary_links = body.xpath(".//x:p[@class='contents-summary']/x:a/@href", namespaces=NS)
         assert summary_links == (["summary.xhtml"] if pub.pack and pub.pack.summary_page else []), name
-        assert words(body.find(".//x:h1", NS)) == "Contents"
+        assert fr.pack is not None and words(body.find(".//x:h1", NS)) == fr.pack.contents_label
 
 
 def test_contents_titles_are_text_never_markup(books: dict[str, Epub]) -> None:
@@ -313,7 +337,9 @@ def test_nav_and_ncx_list_every_article_in_order(
     packs: dict[str, tuple[Publication, WriteResult]], books: dict[str, Epub]
 ) -> None:
     for name, (pub, _) in packs.items():
-        expected = [(href, fallback_title(doc)) for href, doc in zip(article_files(pub), pub.documents, strict=True)]
+        fr = frame_of(pub)
+        expected = [(href, article.title if name == "plain" else shown(article.title, article.language))
+                    for href, article in zip(article_files(pub), fr.articles, strict=True)]
         for tree in (books[name].nav_tree(), books[name].ncx_tree()):
             top = [(href, label) for href, label, _ in tree if href.startswith("article-")]
             assert top == expected, name
@@ -354,27 +380,31 @@ def test_a_heading_level_skip_is_still_nested_one_level_deeper(books: dict[str, 
 # --------------------------------------------------------------------------
 
 
-def test_heading_ids_are_unique_across_the_whole_pack(books: dict[str, Epub]) -> None:
+BODY_HEADINGS = "//x:h2[not(@class='box-title')]/@id | //x:h3/@id | //x:h4/@id | //x:h5/@id | //x:h6/@id"
+
+
+def test_heading_anchors_are_unique_across_the_whole_pack(books: dict[str, Epub]) -> None:
     for name, b in books.items():
-        ids: list[str] = []
         heading_ids: list[str] = []
         for href in b.spine:
             root = b.doc(href)
-            ids += [i for i in root.xpath("//@id") if i not in ("marking-top", "marking-bottom")]
-            heading_ids += root.xpath("//x:h1/@id | //x:h2/@id | //x:h3/@id | //x:h4/@id | //x:h5/@id | //x:h6/@id",
-                                      namespaces=NS)
-        assert [i for i, n in Counter(ids).items() if n > 1] == [], name
-        assert len(heading_ids) == len(set(heading_ids)) > len(b.articles), name
+            ids = root.xpath("//@id")
+            assert [i for i, n in Counter(ids).items() if n > 1] == [], (name, href)  # unique in each document
+            heading_ids += root.xpath(BODY_HEADINGS, namespaces=NS) if href.startswith("article-") else []
+        assert heading_ids and len(heading_ids) == len(set(heading_ids)), name
 
 
-def test_each_article_prefixes_its_anchors(books: dict[str, Epub]) -> None:
+def test_each_article_keeps_the_frames_prefixed_anchors(
+    packs: dict[str, tuple[Publication, WriteResult]], books: dict[str, Epub]
+) -> None:
     b = books["big"]
-    for n, href in enumerate(b.articles, start=1):
-        prefix = f"a{n:03d}-"
+    pub, _ = packs["big"]
+    for article, href in zip(frame_of(pub).articles, b.articles, strict=True):
         root = b.doc(href)
-        ids = [i for i in root.xpath("//@id") if i not in ("marking-top", "marking-bottom")]
-        assert ids and all(i.startswith(prefix) for i in ids), (href, ids)
-        # aria-labelledby follows the prefixed title anchor.
+        anchors = root.xpath(BODY_HEADINGS, namespaces=NS)
+        assert anchors == [e.anchor for e in article.outline if e.text], href  # the frame's, never re-derived
+        assert all(a.startswith(f"a{article.number}-") for a in anchors), (href, anchors)
+        assert root.xpath("//x:section[@epub:type='chapter']/@id", namespaces=NS) == [article.title_anchor]
         for ref in root.xpath("//@aria-labelledby"):
             assert root.xpath(f"//*[@id='{ref}']"), (href, ref)
     # Articles sharing the tree id "background" and heading texts get distinct anchors.
@@ -404,8 +434,10 @@ def test_markings_top_and_bottom_of_every_page(
     packs: dict[str, tuple[Publication, WriteResult]], books: dict[str, Epub]
 ) -> None:
     for name, (pub, _) in packs.items():
-        pack_marking = marking_of(pub)
-        expected = {href: marking_of(pub, doc) for href, doc in zip(article_files(pub), pub.documents, strict=True)}
+        fr = frame_of(pub)
+        assert fr.pack is not None
+        pack_marking = fr.pack.marking
+        expected = {href: a.marking for href, a in zip(article_files(pub), fr.articles, strict=True)}
         expected |= {href: pack_marking for href in books[name].spine if not href.startswith("article-")}
         expected.pop("cover.xhtml")  # the marking is drawn on the cover image and named in its alt text
         for href, marking in expected.items():
@@ -417,7 +449,7 @@ def test_markings_top_and_bottom_of_every_page(
             assert (children[-1].get("class"), children[-1].text) == ("marking marking-bottom", marking), (name, href)
     # The pack is OFFICIAL; the rich and long samples and every fifth generated article say OFFICIAL-SENSITIVE.
     big, _ = packs["big"]
-    assert Counter(marking_of(big, d) for d in big.documents) == {"OFFICIAL": 25, "OFFICIAL-SENSITIVE": 7}
+    assert Counter(a.marking for a in frame_of(big).articles) == {"OFFICIAL": 25, "OFFICIAL-SENSITIVE": 7}
 
 
 def test_every_article_has_its_source_attribution(
@@ -425,16 +457,20 @@ def test_every_article_has_its_source_attribution(
 ) -> None:
     checked = 0
     for name, (pub, _) in packs.items():
-        for href, doc in zip(books[name].articles, pub.documents, strict=True):
+        for href, article in zip(books[name].articles, frame_of(pub).articles, strict=True):
             footers = books[name].body(href).xpath(".//x:footer[contains(@class, 'attribution')]", namespaces=NS)
-            rows = attribution_lines(doc)
+            rows = article.attribution
             if not rows:
                 assert footers == [], (name, href)
                 continue
             (footer,) = footers
-            assert [words(p) for p in footer.findall("x:p", NS)] == [f"{k}: {v}" for k, v in rows], (name, href)
+            colon = "\u202f: " if article.language == "fr" else ": "
+            assert [" ".join("".join(p.itertext()).split()) for p in footer.findall("x:p", NS)] == [
+                " ".join(f"{d.label}{colon}{d.value}".split()) for d in rows], (name, href)
             links = footer.xpath(".//x:a/@href", namespaces=NS)
-            assert links == ([doc.meta.url] if doc.meta.url.startswith("https://") else []), (name, href)
+            assert links == [d.link.href for d in rows if d.link is not None], (name, href)
+            assert links == ([article.document.meta.url] if article.document.meta.url.startswith("https://")
+                             else []), (name, href)
             checked += 1
     assert checked >= 30
 
@@ -449,32 +485,41 @@ def test_summary_page_gathers_key_points_under_each_article(
 ) -> None:
     for name in ("big", "rtl"):
         pub, _ = packs[name]
+        fr = frame_of(pub)
+        assert fr.pack is not None
         body = books[name].body("summary.xhtml")
-        assert body.findtext(".//x:h1", namespaces=NS) == "Key points"
+        assert body.findtext(".//x:h1", namespaces=NS) == fr.pack.summary_label
         entries = body.xpath(".//x:section[@class='summary-entry']", namespaces=NS)
         assert len(entries) == len(pub.documents), name  # articles without key points are listed too
-        with_points = 0
-        for entry, doc, href in zip(entries, pub.documents, article_files(pub), strict=True):
+        kinds: Counter[str] = Counter()
+        for entry, summary, href in zip(entries, fr.pack.summary, article_files(pub), strict=True):
+            article = summary.article
             link = entry.find("x:h2/x:a", NS)
-            assert (link.get("href"), link.text) == (href, fallback_title(doc))
+            assert (link.get("href"), link.text) == (href, shown(article.title, article.language))
             points = [words(li) for li in entry.xpath("x:ul[@class='summary-points']/x:li", namespaces=NS)]
-            if doc.meta.summary:
-                with_points += 1
-                assert points == list(doc.meta.summary)
-                assert entry.find("x:p[@class='no-key-points']", NS) is None
+            lede = entry.find("x:p[@class='summary-lede']", NS)
+            note = entry.find("x:p[@class='no-key-points']", NS)
+            if summary.points:
+                kinds["points"] += 1
+                assert points == [shown(p, article.language) for p in summary.points]
+                assert lede is None and note is None
+            elif summary.lede:
+                # No key points: the opening sentence stands in, clearly labelled as such.
+                kinds["lede"] += 1
+                assert points == [] and note is None
+                assert lede.findtext(".//x:span[@class='label']", namespaces=NS).startswith(summary.lede_label)
+                assert words(lede).endswith(" ".join(shown(summary.lede, article.language).split()))
             else:
-                assert points == []
-                assert words(entry.find("x:p[@class='no-key-points']", NS)) == NO_KEY_POINTS
-        assert with_points >= 2, name
+                kinds["nothing"] += 1
+                assert words(note) == article.labels.no_key_points
+        assert kinds["points"] >= 2 and kinds["lede"] >= 2, (name, kinds)
 
 
 def test_entries_of_articles_marked_differently_carry_their_own_marking(
     packs: dict[str, tuple[Publication, WriteResult]], books: dict[str, Epub]
 ) -> None:
     pub, _ = packs["big"]
-    expected = [
-        f"[{marking_of(pub, d)}]" if marking_of(pub, d) != marking_of(pub) else None for d in pub.documents
-    ]
+    expected = [f"[{a.portion_marking}]" if a.portion_marking else None for a in frame_of(pub).articles]
     contents = books["big"].body("contents.xhtml").xpath(".//x:li[@class='contents-entry']", namespaces=NS)
     summary = books["big"].body("summary.xhtml").xpath(".//x:section[@class='summary-entry']", namespaces=NS)
     assert [e.findtext(".//x:span[@class='entry-marking']", namespaces=NS) for e in contents] == expected
@@ -485,6 +530,7 @@ def test_entries_of_articles_marked_differently_carry_their_own_marking(
 def test_summary_page_only_when_asked(books: dict[str, Epub]) -> None:
     assert "summary.xhtml" not in books["plain"].spine
     assert all(label != "Key points" for _, label, _ in books["plain"].nav_tree())
+    assert all(label == "Key points" for _, label, _ in books["big"].nav_tree()[:1])
 
 
 # --------------------------------------------------------------------------
@@ -496,6 +542,7 @@ def test_rtl_pack_direction_and_per_entry_languages(
     packs: dict[str, tuple[Publication, WriteResult]], books: dict[str, Epub]
 ) -> None:
     b = books["rtl"]
+    fr = frame_of(packs["rtl"][0])
     assert b.opf.xpath("//opf:spine/@page-progression-direction", namespaces=NS) == ["rtl"]
     for href in ("contents.xhtml", "summary.xhtml", "nav.xhtml"):
         html = b.doc(href)
@@ -510,17 +557,19 @@ def test_rtl_pack_direction_and_per_entry_languages(
     assert langs == [(None, None, None) if tag == "ar" else (tag, tag, "ltr") for tag in tags]
     assert tags.count("ar") == 2
     # Bylines and key points of an English article sit in isolated English spans; the entry keeps the page's
-    # direction (alignment, list markers), and the fixed English labels are marked English too.
+    # direction (alignment, list markers). The page's own labels are the pack's language (Arabic).
     summary = b.body("summary.xhtml")
     (english,) = [e for e in summary.xpath(".//x:section[@class='summary-entry']", namespaces=NS)
                   if words(e.find("x:h2", NS)) == "Talks Open on Regional Ceasefire"]
     spans = english.xpath("x:p[@class='summary-byline']/x:span | x:ul/x:li/x:span", namespaces=NS)
     assert [(s.get("lang"), s.get("dir")) for s in spans] == [("en", "ltr")] * 3
     assert english.get("dir") is None and english.get("lang") is None
-    notes = summary.xpath(".//x:p[@class='no-key-points']/x:span", namespaces=NS)
-    assert notes and all((n.get("lang"), n.get("dir"), n.text) == ("en", "ltr", NO_KEY_POINTS) for n in notes)
-    assert [(h.get("lang"), h.text) for h in b.body("contents.xhtml").xpath(".//x:h1/x:span", namespaces=NS)] == [
-        ("en", "Contents")
+    # An English article without key points: its labelled opening sentence is English, isolated.
+    ledes = summary.xpath(".//x:p[@class='summary-lede']/x:span[@lang='en']", namespaces=NS)
+    assert ledes and all(n.get("dir") == "ltr" and words(n).startswith("Opening sentence:") for n in ledes)
+    assert fr.pack is not None and fr.pack.contents_label == "المحتويات"
+    assert [(h.get("lang"), words(h)) for h in b.body("contents.xhtml").xpath(".//x:h1", namespaces=NS)] == [
+        (None, "المحتويات")
     ]
     # The other way round: an Arabic article's entry in an English pack.
     big_links = books["big"].body("contents.xhtml").xpath(".//x:p[@class='contents-title']/x:a", namespaces=NS)
@@ -564,12 +613,14 @@ def test_a_pack_of_one_still_has_its_front_matter() -> None:
     b = Epub(write(pack([Document(Meta(title="Only"), (para("Body."),))], summary_page=True)).data)
     assert b.spine == ["cover.xhtml", "contents.xhtml", "summary.xhtml", "article-001.xhtml"]
     assert [label for _, label, _ in b.nav_tree()] == ["Key points", "Only"]
-    assert words(b.body("summary.xhtml")).endswith(NO_KEY_POINTS)
+    assert words(b.body("summary.xhtml")).endswith("Opening sentence: Body.")
+    empty = Epub(write(pack([Document(Meta(title="Nothing"))], summary_page=True)).data)
+    assert words(empty.body("summary.xhtml")).endswith("Nothing No key points were given for this article.")
 
 
 def test_empty_heading_texts_and_shared_ids_in_a_small_pack() -> None:
     same = Document(Meta(title="Same"), (Heading(2, (t("Same"),), id="same"), Heading(2, (t(""),)), para("x")))
     b = Epub(write(pack([same, same, same])).data)
     assert [children for _, _, children in b.nav_tree()] == [
-        [(f"article-00{n}.xhtml#a00{n}-same", "Same", [])] for n in (1, 2, 3)
+        [(f"article-00{n}.xhtml#a{n}-same", "Same", [])] for n in (1, 2, 3)
     ]

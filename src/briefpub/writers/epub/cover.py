@@ -7,12 +7,14 @@ own date, source or compiler, reference) in the style sheet's colours and
 heading fonts. The same words become the cover's alternative text, so nothing
 on the cover is image-only.
 
-Fonts come from the system (see ``fonts.py``): for each piece of text the first
-family of ``fonts.heading`` + ``fonts.fallback`` that has every glyph is used
-(else the one with the most), and Pillow's built-in font when no family is
-installed. Right-to-left and joined scripts are laid out by Pillow's Raqm
-engine (bundled with Pillow's wheels); without it, python-bidi gives the right
-order (unjoined). The PNG is deterministic: no timestamp, text or physical-size
+Fonts come from the conversion's font set (``WriteOptions.fonts``, see
+``fonts.py``): for each piece of text the first family of the ``heading`` role
+(its own families, then the fallback chain) that has every glyph is used (else
+the one with the most), and Pillow's built-in font when the set is empty. The
+font files actually drawn with are reported (``WriteResult.fonts``).
+Right-to-left and joined scripts are laid out by Pillow's Raqm engine (bundled
+with Pillow's wheels); without it, python-bidi gives the right order
+(unjoined). The PNG is deterministic: no timestamp, text or physical-size
 chunks, fixed compression, so the same text and style give the same bytes.
 """
 
@@ -22,13 +24,15 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefpub.fonts import Face, FontSet
 from briefpub.styling.model import StyleSheet
-from briefpub.writers.epub.fonts import FontFace, coverage, find_face, visible_count
+from briefpub.writers.epub.fonts import face_for
+from briefpub.writers.epub.xhtml import EPUB_TYPE, Language, html_root, serialise, sub
 
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
-__all__ = ["COVER_SIZE", "CoverText", "render_cover"]
+__all__ = ["COVER_SIZE", "Cover", "CoverText", "render_cover", "render_cover_page"]
 
 #: Cover size in pixels (1.6:1, the ratio e-ink stores recommend). 960 x 1536 is sharp on
 #: phones and e-readers and keeps the PNG encoding, the writer's biggest cost, near 10 ms.
@@ -72,38 +76,36 @@ def _rgb(colour: str) -> tuple[int, int, int]:
         return (0, 0, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The drawn cover: PNG bytes and the font files drawn with."""
+
+    png: bytes
+    fonts: tuple[str, ...]
+
+
 class _Typesetter:
     """Chooses fonts by glyph coverage, measures, wraps and draws lines of text."""
 
-    def __init__(self, style: StyleSheet, language: str, rtl: bool) -> None:
+    def __init__(self, fonts: FontSet, language: str, rtl: bool) -> None:
         from PIL import features
 
-        self.families = style.families("heading")
+        self.families = fonts.families("heading")
         self.language = language
         self.rtl = rtl
         self.raqm = bool(features.check_feature("raqm"))
+        self.used: dict[str, None] = {}
 
-    def face_for(self, text: str, bold: bool) -> FontFace | None:
+    def face_for(self, text: str, bold: bool) -> Face | None:
         """The first family covering all of ``text``, else the one covering most."""
-        best: FontFace | None = None
-        best_count = -1
-        need = visible_count(text)
-        for family in self.families:
-            face = find_face(family, bold)
-            if face is None:
-                continue
-            count = coverage(face, text)
-            if count >= need:
-                return face
-            if count > best_count:
-                best, best_count = face, count
-        return best
+        return face_for(self.families, text, bold)
 
-    def font(self, face: FontFace | None, size: int) -> ImageFont.FreeTypeFont:
+    def font(self, face: Face | None, size: int) -> ImageFont.FreeTypeFont:
         from PIL import ImageFont
 
         if face is None:
             return ImageFont.load_default(size)  # type: ignore[return-value]
+        self.used.setdefault(face.path, None)
         layout = ImageFont.Layout.RAQM if self.raqm else ImageFont.Layout.BASIC
         return ImageFont.truetype(face.path, size, index=face.index, layout_engine=layout)
 
@@ -170,7 +172,7 @@ def _line_height(font: ImageFont.FreeTypeFont) -> float:
 
 def _fit_lines(
     ts: _Typesetter,
-    face: FontFace | None,
+    face: Face | None,
     text: str,
     sizes: tuple[int, ...],
     max_lines: int,
@@ -192,13 +194,13 @@ def _fit_lines(
     return font, lines
 
 
-def render_cover(text: CoverText, style: StyleSheet) -> bytes:
-    """Draw the cover and return deterministic PNG bytes."""
+def render_cover(text: CoverText, style: StyleSheet, fonts: FontSet) -> Cover:
+    """Draw the cover: deterministic PNG bytes, and the font files used."""
     from PIL import Image, ImageDraw
 
     width, height = COVER_SIZE
     max_width = width - 2 * _MARGIN
-    ts = _Typesetter(style, text.language, text.rtl)
+    ts = _Typesetter(fonts, text.language, text.rtl)
     image = Image.new("RGB", COVER_SIZE, (255, 255, 255))
     draw = ImageDraw.Draw(image)
     accent = _rgb(style.title.colour)
@@ -248,4 +250,13 @@ def render_cover(text: CoverText, style: StyleSheet) -> bytes:
 
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False, compress_level=1)
-    return out.getvalue()
+    return Cover(out.getvalue(), tuple(ts.used))
+
+
+def render_cover_page(*, title: str, image_file: str, alt: str, lang: Language, css: str) -> bytes:
+    """The cover page: the generated cover image, its words as the alternative text."""
+    html, body = html_root(lang, title, body_class="cover-page", css=css)
+    section = sub(body, "section", {"class": "cover"}, block=True)
+    section.text = "\n"
+    sub(section, "img", {"src": image_file, "alt": alt, EPUB_TYPE: "cover", "role": "doc-cover"}, block=True)
+    return serialise(html)

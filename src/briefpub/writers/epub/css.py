@@ -1,33 +1,51 @@
 """CSS for the EPUB writer, generated from the style sheet (writer stage).
 
 The same :class:`~briefpub.styling.model.StyleSheet` that drives the PDF and
-DOCX writers becomes one external CSS file. It is deliberately conservative so
-Kindle-, Kobo- and Adobe-class reading systems render it: class and element
-selectors only, ``em`` sizes relative to the reader's chosen text size (never
-absolute points, so the reader's font-size control keeps working), unitless
-line heights, no ``rem``, ``calc``, variables, flexbox, grid or positioning.
+DOCX writers becomes one external CSS file, adapted to reflowable e-books:
 
-Style sheet lengths are points; each is turned into ``em`` of the element it
-applies to (a 15pt heading with 14pt space above gets ``margin-top: 0.933em``),
-so proportions match the PDF whatever size the reader picks. Paper size,
-margins, running header and footer have no meaning in reflowable EPUB and are
-not emitted. ``left`` alignment is the reading direction's start edge, so it is
-left to the initial value (right-to-left documents then align right).
+* **The reader's theme owns the text colour.** Reading systems offer day,
+  sepia and night themes; a text colour fixed by the book (a navy title, a
+  blue link, a grey caption) vanishes on a night background. So no text colour
+  is set anywhere: text inherits the theme's. The style's colours survive as
+  borders and rules (key-points box, tables, quotes, the marking banner), each
+  adjusted to keep a 3:1 contrast (WCAG 1.4.11) against both a white and a
+  black page, and backgrounds are translucent tints of them, which darken a
+  light page and lighten a dark one alike.
+* **Links are underlined** in every style, so they are told apart without
+  colour (WCAG 1.4.1).
+* **Typography**: body text justified (when the style says so) and hyphenated
+  by each document's and span's ``lang`` (``hyphens: auto`` and its
+  ``-epub-``/``-webkit-`` forms), ``widows``/``orphans`` 2; headings, titles,
+  standfirsts, bylines and contents entries never justified nor hyphenated,
+  and kept with the text that follows (``break-after: avoid``); emphasis
+  inside italic text is set upright (``em em``); a caption without its image
+  is a labelled photo caption, set apart from the standfirst.
+
+It is deliberately conservative so Kindle-, Kobo- and Adobe-class reading
+systems render it: class and element selectors only, ``em`` sizes relative to
+the reader's chosen text size (never absolute points), unitless line heights,
+no ``rem``, ``calc``, variables, flexbox, grid or positioning. Style sheet
+lengths are points; each is turned into ``em`` of the element it applies to.
+``left`` alignment is written as ``left`` with a ``.rtl`` override, since
+older reading systems do not know ``start``.
 """
 
 from __future__ import annotations
 
+import colorsys
 import re
 
 from briefpub.styling.model import StyleSheet, TextStyle
 
-__all__ = ["CSS_FILE", "stylesheet"]
+__all__ = ["CSS_FILE", "both_themes", "contrast", "stylesheet"]
 
 #: Name of the CSS file inside the package (relative to the content documents).
 CSS_FILE = "style/briefpub.css"
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _GENERIC = {"body": "serif", "heading": "sans-serif", "mono": "monospace"}
+#: Least contrast of a rule or border against both a white and a black page (WCAG 1.4.11).
+MIN_CONTRAST = 3.0
 
 
 def _num(value: float) -> str:
@@ -43,9 +61,56 @@ def _em(points: float, font_size: float) -> str:
     return f"{_num(points / font_size)}em"
 
 
-def _colour(value: str, fallback: str = "#000000") -> str:
-    """A validated ``#rrggbb`` colour (style sheets are validated; this is belt and braces)."""
-    return value.lower() if _COLOUR.match(value) else fallback
+def _rgb(value: str, fallback: str = "#808080") -> tuple[int, int, int]:
+    value = value if _COLOUR.match(value) else fallback
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of two colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def both_themes(colour: str) -> str:
+    """``colour`` (``#rrggbb``), its lightness moved just enough to contrast 3:1 with white and with black.
+
+    Hue and saturation are kept, so a red marking rule stays red and a navy
+    border stays blue; a colour that already works on both pages is returned as is.
+    """
+    rgb = _rgb(colour)
+    white, black = (255, 255, 255), (0, 0, 0)
+
+    def ok(c: tuple[int, int, int]) -> bool:
+        return min(contrast(c, white), contrast(c, black)) >= MIN_CONTRAST
+
+    if ok(rgb):
+        return "#{:02x}{:02x}{:02x}".format(*rgb)
+    hue, light, sat = colorsys.rgb_to_hls(*(c / 255 for c in rgb))
+    best: tuple[float, tuple[int, int, int]] | None = None
+    for step in range(101):
+        candidate_l = step / 100
+        r, g, b = colorsys.hls_to_rgb(hue, candidate_l, sat)
+        candidate = (round(r * 255), round(g * 255), round(b * 255))
+        if ok(candidate) and (best is None or abs(candidate_l - light) < best[0]):
+            best = (abs(candidate_l - light), candidate)
+    chosen = best[1] if best is not None else (128, 128, 128)
+    return "#{:02x}{:02x}{:02x}".format(*chosen)
+
+
+def _tint(colour: str, alpha: float) -> str:
+    """A translucent tint of ``colour``: darkens a light page and lightens a dark one alike."""
+    r, g, b = _rgb(both_themes(colour))
+    return f"rgba({r}, {g}, {b}, {_num(alpha)})"
 
 
 def _family_name(name: str) -> str:
@@ -73,19 +138,27 @@ def font_stack(style: StyleSheet, role: str) -> str:
     return ", ".join([*names, _generic_for(families, role)])
 
 
-def _text_rules(style: StyleSheet, text: TextStyle, base: float, *, margins: bool = True) -> list[str]:
-    """Declarations for one text style; sizes relative to ``base`` points (the parent's size)."""
+_HYPHENS = ["-epub-hyphens: auto", "-webkit-hyphens: auto", "hyphens: auto"]
+_NO_HYPHENS = ["-epub-hyphens: none", "-webkit-hyphens: none", "hyphens: none"]
+_KEEP_WITH_NEXT = ["page-break-after: avoid", "break-after: avoid", "page-break-inside: avoid", "break-inside: avoid"]
+
+
+def _text_rules(style: StyleSheet, text: TextStyle, base: float, *, margins: bool = True,
+                justify: bool = False) -> list[str]:
+    """Declarations for one text style; sizes relative to ``base`` points (the parent's size).
+
+    No colour (the reader's theme owns it); ``justify`` only where running text may be justified.
+    """
     size = text.size if text.size > 0 else base
     decls = [
         f"font-family: {font_stack(style, text.font)}",
         f"font-size: {_num(size / base)}em" if abs(size - base) > 0.01 else "font-size: 1em",
         f"line-height: {_num(text.leading / size)}" if text.leading > 0 else "line-height: 1.3",
-        f"color: {_colour(text.colour)}",
         f"font-weight: {'bold' if text.bold else 'normal'}",
         f"font-style: {'italic' if text.italic else 'normal'}",
     ]
-    if text.align != "left":
-        decls.append(f"text-align: {text.align}")
+    align = text.align if justify or text.align != "justify" else "left"
+    decls.append(f"text-align: {align}")
     if margins:
         decls.append(f"margin: {_em(text.space_before, size)} 0 {_em(text.space_after, size)} 0")
     return decls
@@ -96,20 +169,37 @@ def _rule(selector: str, decls: list[str]) -> str:
     return f"{selector} {{\n{body}}}\n"
 
 
+def _upright_emphasis(selector: str) -> list[str]:
+    """Emphasis inside italic text is set upright, and emphasis inside that italic again."""
+    return [_rule(f"{selector} em", ["font-style: normal"]), _rule(f"{selector} em em", ["font-style: italic"])]
+
+
 def stylesheet(style: StyleSheet) -> str:
     """The whole CSS file for ``style`` (deterministic: same sheet, same bytes)."""
     base = style.body.size if style.body.size > 0 else 10.5
     body = style.body
-    hyphens = ["-epub-hyphens: auto", "-webkit-hyphens: auto", "hyphens: auto"]
-    no_hyphens = ["-epub-hyphens: none", "-webkit-hyphens: none", "hyphens: none"]
+    hyphens = _HYPHENS if style.paragraphs.hyphenate else _NO_HYPHENS
+    caption = style.caption
+    quote = style.quote
+    code = style.code
+    table = style.table
+    boxes = style.boxes
+    marking = style.marking
+    furniture = style.furniture
+    border = both_themes(boxes.border)
+    accent = both_themes(style.title.colour)
+    marking_rule = both_themes(marking.colour)
+    list_indent = _em(style.paragraphs.list_indent, base)
+    quote_indent = _em(style.paragraphs.quote_indent, quote.size or base)
+    caption_size = caption.size or base
     rules: list[str] = [
         f"/* Generated by briefpub from the style sheet {style.name!r}; do not edit. */\n",
+        "/* No text colour is set: the reading system's day, sepia or night theme colours all text. */\n",
         _rule(
             "body",
             [
                 f"font-family: {font_stack(style, body.font)}",
                 f"line-height: {_num(body.leading / base)}" if body.leading > 0 else "line-height: 1.3",
-                f"color: {_colour(body.colour)}",
                 "overflow-wrap: break-word",
                 "word-wrap: break-word",
             ],
@@ -120,56 +210,89 @@ def stylesheet(style: StyleSheet) -> str:
                 f"margin: {_em(body.space_before, base)} 0 {_em(body.space_after, base)} 0",
                 f"text-indent: {_em(style.paragraphs.first_line_indent, base)}",
                 *([f"text-align: {body.align}"] if body.align != "left" else []),
-                *(hyphens if style.paragraphs.hyphenate else no_hyphens),
+                *hyphens,
+                "widows: 2",
+                "orphans: 2",
             ],
         ),
-        _rule(".title", _text_rules(style, style.title, base)),
-        _rule(".subtitle", _text_rules(style, style.subtitle, base)),
-        _rule(".byline", [*_text_rules(style, style.byline, base), "text-indent: 0"]),
+        _rule("li", [*hyphens, "widows: 2", "orphans: 2"]),
+        _rule("em em", ["font-style: normal"]),
+        _rule("em em em", ["font-style: italic"]),
+        _rule(".title", [*_text_rules(style, style.title, base), "text-indent: 0", *_NO_HYPHENS, *_KEEP_WITH_NEXT]),
+        _rule(".subtitle", [*_text_rules(style, style.subtitle, base), "text-indent: 0", *_NO_HYPHENS,
+                            *_KEEP_WITH_NEXT]),
+        _rule(".byline", [*_text_rules(style, style.byline, base), "text-indent: 0", *_NO_HYPHENS]),
+        _rule(
+            ".article-label",
+            [
+                f"font-family: {font_stack(style, 'heading')}",
+                f"font-size: {_num((furniture.size or base) / base)}em",
+                "font-weight: bold",
+                "letter-spacing: 0.08em",
+                "text-transform: uppercase",
+                "text-align: left",
+                "text-indent: 0",
+                "margin: 0 0 0.4em 0",
+                *_NO_HYPHENS,
+                *_KEEP_WITH_NEXT,
+            ],
+        ),
+        _rule("h1, h2, h3, h4, h5, h6", ["text-indent: 0", "text-align: left", *_NO_HYPHENS, *_KEEP_WITH_NEXT]),
     ]
     for level in (1, 2, 3):
-        heading = style.heading(level)
-        rules.append(_rule(f".heading{level}", [*_text_rules(style, heading, base), "text-indent: 0", *no_hyphens]))
-    caption = style.caption
-    quote = style.quote
-    code = style.code
-    table = style.table
-    links = style.links
-    boxes = style.boxes
-    marking = style.marking
-    furniture = style.furniture
-    list_indent = _em(style.paragraphs.list_indent, base)
-    quote_indent = _em(style.paragraphs.quote_indent, quote.size or base)
+        rules.append(_rule(f".heading{level}", [*_text_rules(style, style.heading(level), base), "text-indent: 0"]))
+    for name, text in (("subtitle", style.subtitle), ("quote", quote), ("caption", caption)):
+        if text.italic:
+            selector = {"quote": "blockquote", "caption": "figcaption, .photo-caption"}.get(name, f".{name}")
+            for part in selector.split(", "):
+                rules += _upright_emphasis(part)
+    for level in (1, 2, 3):
+        if style.heading(level).italic:
+            rules += _upright_emphasis(f".heading{level}")
     rules += [
-        _rule(
-            "a",
-            [
-                f"color: {_colour(links.colour)}",
-                f"text-decoration: {'underline' if links.underline else 'none'}",
-            ],
-        ),
+        _rule(".rtl .title, .rtl .subtitle, .rtl .byline, .rtl .article-label, .rtl h1, .rtl h2, .rtl h3, "
+              ".rtl h4, .rtl h5, .rtl h6", ["text-align: right"]),
+        _rule("a", ["color: inherit", "text-decoration: underline"]),
         _rule(
             "code",
             [
                 f"font-family: {font_stack(style, code.font)}",
                 f"font-size: {_num((code.size or base) / base)}em",
-                *no_hyphens,
+                *_NO_HYPHENS,
             ],
         ),
-        _rule("figure", ["margin: 1em 0", "text-align: center", "page-break-inside: avoid"]),
+        _rule("figure", ["margin: 1em 0", "text-align: center", "page-break-inside: avoid", "break-inside: avoid"]),
         _rule("figure img", ["max-width: 100%", "height: auto"]),
-        _rule("figcaption, caption", [*_text_rules(style, caption, base, margins=False), "text-indent: 0"]),
-        _rule("figcaption", [f"margin: 0.3em 0 {_em(caption.space_after, caption.size or base)} 0"]),
+        _rule("img.inline", ["max-width: 100%", "height: auto", "vertical-align: middle"]),
+        _rule("figcaption, caption, .photo-caption", [*_text_rules(style, caption, base, margins=False),
+                                                        "text-indent: 0", *_NO_HYPHENS]),
+        _rule("figcaption", [f"margin: 0.3em 0 {_em(caption.space_after, caption_size)} 0"]),
+        _rule(".rtl figcaption, .rtl caption, .rtl .photo-caption", ["text-align: right"]),
         _rule("caption", ["margin: 0 0 0.3em 0", "caption-side: top"]),
+        _rule(
+            ".photo-caption",
+            [
+                f"margin: 0 0 {_em(caption.space_after, caption_size)} 0",
+                "padding: 0.1em 0 0.1em 0.6em",
+                f"border-left: 3px solid {border}",
+            ],
+        ),
+        _rule(".rtl .photo-caption", ["padding: 0.1em 0.6em 0.1em 0", "border-left: 0",
+                                      f"border-right: 3px solid {border}"]),
+        _rule(".photo-caption .label, .summary-lede .label",
+              ["font-style: normal", "font-weight: bold", "letter-spacing: 0.03em"]),
         _rule(
             "blockquote",
             [
-                *_text_rules(style, quote, base, margins=False),
+                *_text_rules(style, quote, base, margins=False, justify=True),
                 f"margin: {_em(quote.space_before, quote.size or base)} {quote_indent} "
                 f"{_em(quote.space_after, quote.size or base)} {quote_indent}",
+                "padding: 0 0 0 0.8em",
+                f"border-left: 2px solid {border}",
             ],
         ),
-        _rule(".quote-attribution", ["text-align: right", "font-style: normal"]),
+        _rule(".rtl blockquote", ["padding: 0 0.8em 0 0", "border-left: 0", f"border-right: 2px solid {border}"]),
+        _rule(".quote-attribution", ["text-align: right", "font-style: normal", "text-indent: 0"]),
         _rule(".rtl .quote-attribution", ["text-align: left"]),
         _rule("ul, ol", [f"margin: 0 0 {_em(body.space_after, base)} 0", f"padding-left: {list_indent}"]),
         _rule(".rtl ul, .rtl ol", ["padding-left: 0", f"padding-right: {list_indent}"]),
@@ -183,104 +306,109 @@ def stylesheet(style: StyleSheet) -> str:
                 "margin: 0.5em 0 1em 0",
             ],
         ),
-        _rule(
-            "th, td",
-            [
-                f"border: 1px solid {_colour(boxes.border)}",
-                "padding: 0.2em 0.4em",
-                "vertical-align: top",
-                "text-align: left",
-            ],
-        ),
+        _rule("th, td", [f"border: 1px solid {border}", "padding: 0.2em 0.4em", "vertical-align: top",
+                         "text-align: left", *_NO_HYPHENS]),
         _rule(".rtl th, .rtl td", ["text-align: right"]),
         _rule("th", ["font-weight: bold"]),
-        _rule("thead th", [f"background-color: {_colour(boxes.table_header_background)}"]),
+        _rule("thead th", [f"background-color: {_tint(boxes.border, 0.18)}"]),
         _rule(".align-left", ["text-align: left"]),
         _rule(".align-center", ["text-align: center"]),
         _rule(".align-right", ["text-align: right"]),
-        _rule("hr", ["border: 0", f"border-top: 1px solid {_colour(boxes.border)}", "margin: 1em 20%"]),
+        _rule("hr", ["border: 0", f"border-top: 1px solid {border}", "margin: 1em 20%"]),
         _rule(".page-break", ["page-break-after: always", "break-after: page", "height: 0", "margin: 0"]),
         _rule(
             ".key-points",
             [
-                f"background-color: {_colour(boxes.background, '#ffffff')}",
-                f"border: 1px solid {_colour(boxes.border)}",
+                f"background-color: {_tint(boxes.border, 0.12)}",
+                f"border: 1px solid {border}",
+                f"border-left: 4px solid {accent}",
                 "padding: 0.4em 0.8em",
                 "margin: 0 0 1em 0",
             ],
         ),
-        _rule(".key-points .box-title", [*_text_rules(style, style.heading(3), base), "margin-top: 0"]),
+        _rule(".rtl .key-points", [f"border-left: 1px solid {border}", f"border-right: 4px solid {accent}"]),
+        _rule(".key-points .box-title", [*_text_rules(style, style.heading(3), base), "margin-top: 0",
+                                         "font-style: normal"]),
         _rule(".key-points ul", ["margin-bottom: 0.2em"]),
         _rule(
             ".marking",
             [
                 f"font-family: {font_stack(style, 'heading')}",
                 f"font-size: {_num((marking.size or base) / base)}em",
-                f"color: {_colour(marking.colour)}",
-                *(
-                    [f"background-color: {_colour(marking.background)}"]
-                    if _colour(marking.background, "#ffffff") != "#ffffff"
-                    else []
-                ),
                 f"font-weight: {'bold' if marking.bold else 'normal'}",
                 "text-align: center",
                 "text-indent: 0",
                 "letter-spacing: 0.1em",
                 "margin: 0.5em 0",
-                "padding: 0.2em 0",
-                *no_hyphens,
+                "padding: 0.15em 0",
+                *_NO_HYPHENS,
             ],
         ),
+        _rule(".marking-top", [f"border-bottom: 2px solid {marking_rule}"]),
+        _rule(".marking-bottom", [f"border-top: 2px solid {marking_rule}"]),
         _rule(
             ".attribution",
             [
                 f"font-family: {font_stack(style, 'heading')}",
                 f"font-size: {_num((furniture.size or base) / base)}em",
-                f"color: {_colour(furniture.colour)}",
-                *([f"border-top: 1px solid {_colour(boxes.border)}"] if furniture.rule else []),
+                *([f"border-top: 1px solid {border}"] if furniture.rule else []),
                 "margin: 1.5em 0 0.5em 0",
                 "padding-top: 0.4em",
             ],
         ),
-        _rule(".attribution p", ["margin: 0 0 0.2em 0", "text-indent: 0", "text-align: left", *no_hyphens]),
+        _rule(".attribution p", ["margin: 0 0 0.2em 0", "text-indent: 0", "text-align: left", *_NO_HYPHENS]),
         _rule(".rtl .attribution p", ["text-align: right"]),
         _rule(".attribution .label", ["font-weight: bold"]),
+        _rule(
+            ".end-mark",
+            [
+                f"font-family: {font_stack(style, 'heading')}",
+                "font-size: 0.85em",
+                "font-weight: bold",
+                "letter-spacing: 0.08em",
+                "text-transform: uppercase",
+                "text-align: center",
+                "text-indent: 0",
+                "margin: 2em 0 1em 0",
+                "padding-top: 0.5em",
+                f"border-top: 1px solid {border}",
+            ],
+        ),
         # Pack front matter: contents page and key-points summary page.
         _rule("ol.contents", ["margin: 1em 0", f"padding-left: {list_indent}"]),
         _rule(".rtl ol.contents", ["padding-left: 0", f"padding-right: {list_indent}"]),
         _rule(".contents-entry", ["margin: 0 0 0.8em 0"]),
         _rule(
-            ".contents-title, .contents-summary",
+            ".contents-title, .contents-summary, .summary-title",
             [
                 f"font-family: {font_stack(style, 'heading')}",
                 "font-weight: bold",
-                "margin: 0",
+                "text-align: left",
                 "text-indent: 0",
-                *no_hyphens,
+                *_NO_HYPHENS,
             ],
         ),
+        _rule(".contents-title, .contents-summary", ["margin: 0"]),
         _rule(".contents-summary", ["margin: 0.5em 0 1em 0"]),
+        _rule(".summary-title", [f"font-size: {_num(style.heading(2).size / base)}em", "margin: 0 0 0.2em 0"]),
+        _rule(".rtl .contents-title, .rtl .contents-summary, .rtl .summary-title", ["text-align: right"]),
+        _rule("ol.contents-headings", ["margin: 0.2em 0 0 0", "list-style-type: none", "padding-left: 1em"]),
+        _rule(".rtl ol.contents-headings", ["padding-left: 0", "padding-right: 1em"]),
         _rule(
             ".contents-byline, .summary-byline",
-            [*_text_rules(style, style.byline, base, margins=False), "margin: 0.1em 0 0 0", "text-indent: 0"],
+            [*_text_rules(style, style.byline, base, margins=False), "margin: 0.1em 0 0 0", "text-indent: 0",
+             *_NO_HYPHENS],
         ),
+        _rule(".rtl .contents-byline, .rtl .summary-byline", ["text-align: right"]),
         _rule(".summary-entry", ["margin: 0 0 1.2em 0"]),
         _rule(".summary-points", ["margin-top: 0.4em"]),
-        _rule(
-            ".no-key-points",
-            ["font-style: italic", f"color: {_colour(furniture.colour)}", "text-indent: 0", "margin: 0.3em 0 0 0"],
-        ),
-        _rule(
-            ".entry-marking",
-            [
-                f"color: {_colour(marking.colour)}",
-                f"font-weight: {'bold' if marking.bold else 'normal'}",
-                "font-size: 0.8em",
-                "letter-spacing: 0.05em",
-            ],
-        ),
+        _rule(".summary-lede", ["text-indent: 0", "margin: 0.3em 0 0 0"]),
+        _rule(".no-key-points", ["font-style: italic", "text-indent: 0", "margin: 0.3em 0 0 0"]),
+        _rule(".entry-marking", [f"font-weight: {'bold' if marking.bold else 'normal'}", "font-size: 0.8em",
+                                 "letter-spacing: 0.05em"]),
         _rule("body.cover-page", ["margin: 0", "padding: 0", "text-align: center"]),
         _rule(".cover", ["margin: 0", "padding: 0", "text-align: center"]),
         _rule(".cover img", ["max-width: 100%", "max-height: 100%", "height: auto"]),
+        _rule("nav ol", ["list-style-type: none"]),
     ]
     return "".join(r if r.endswith("\n") else r + "\n" for r in rules)

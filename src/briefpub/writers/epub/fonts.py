@@ -1,31 +1,22 @@
-"""System fonts for the generated cover image (writer stage).
+"""Fonts for the generated cover image, chosen from the conversion's font set (writer stage).
 
-The cover is drawn with Pillow, which needs font files. Families are named in the style
-sheet (``fonts.heading`` then ``fonts.fallback``); they are found by the system-font scan
-shared with the PDF writer (:mod:`briefpub.writers._fonts`: standard font folders, name
-tables read with the standard library, cached per process), so writing a PDF and an EPUB
-in one process scans the fonts once. Results are deterministic for a given machine. When
-no family is found at all, the cover falls back to Pillow's built-in font (see
-``cover.py``).
+The cover is drawn with Pillow, which needs font files. They come from the
+:class:`~briefpub.fonts.FontSet` the pipeline resolved once for the whole
+conversion (``WriteOptions.fonts``, :func:`~briefpub.writers.require_fonts`):
+the ``heading`` role's families followed by the fallback chain. The writer
+never scans font folders itself. For each piece of text the first family
+whose face has every glyph (HarfBuzz cmap, :func:`briefpub.fonts.coverage`)
+is used, else the one with the most; with no family at all the cover uses
+Pillow's built-in font (see ``cover.py``).
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from briefpub.writers._fonts import Face, Family
-from briefpub.writers._fonts import coverage as _codepoints
+from briefpub.fonts import Face, Family, coverage
 
-__all__ = ["FontFace", "coverage", "find_face", "visible_count"]
-
-#: A face of a font file (``index`` selects a face of a collection).
-FontFace = Face
-
-
-def find_face(family: str, bold: bool = False) -> FontFace | None:
-    """The system face of ``family`` (bold or regular), or None when it is not installed."""
-    found = Family.find(family.strip()) if family.strip() else None
-    return found.face(bold, False) if found is not None else None
+__all__ = ["covered", "face_for", "visible_count"]
 
 
 def _visible(ch: str) -> bool:
@@ -33,12 +24,27 @@ def _visible(ch: str) -> bool:
     return not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") and not ("\ufe00" <= ch <= "\ufe0f")
 
 
-def coverage(face: FontFace, text: str) -> int:
+def covered(face: Face, text: str) -> int:
     """How many of the visible characters of ``text`` ``face`` has glyphs for."""
-    cps = _codepoints(face)
+    cps = coverage(face)
     return sum(1 for ch in text if _visible(ch) and ord(ch) in cps)
 
 
 def visible_count(text: str) -> int:
-    """The number of characters :func:`coverage` counts."""
+    """The number of characters :func:`covered` counts."""
     return sum(1 for ch in text if _visible(ch))
+
+
+def face_for(families: tuple[Family, ...], text: str, bold: bool) -> Face | None:
+    """The face of the first family covering all of ``text``, else of the one covering most; None without fonts."""
+    best: Face | None = None
+    best_count = -1
+    need = visible_count(text)
+    for family in families:
+        face = family.face(bold, False)
+        count = covered(face, text)
+        if count >= need:
+            return face
+        if count > best_count:
+            best, best_count = face, count
+    return best

@@ -8,16 +8,18 @@ of its first frame, so only the formats every reading system supports ship and
 nothing animates (the accessibility metadata promises no flashing hazard). SVG
 is refused: it can carry scripts, and nothing active may reach the EPUB. Files
 are named by a hash of their bytes, so names are deterministic and identical
-images are stored once.
+images are stored once. An :class:`ImageStore` prepares each image of a whole
+publication once, whether a figure or an inline image names it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-__all__ = ["ImageAsset", "ImageError", "prepare_image"]
+__all__ = ["ImageAsset", "ImageError", "ImageStore", "prepare_image"]
 
 
 class ImageError(ValueError):
@@ -91,3 +93,28 @@ def _has_alpha(img: object) -> bool:
 
     assert isinstance(img, Image.Image)
     return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+
+
+@dataclass
+class ImageStore:
+    """Images of a whole publication, prepared once each and named by content."""
+
+    resources: Mapping[str, bytes]
+    assets: dict[str, ImageAsset] = field(default_factory=dict)
+    _by_key: dict[str, ImageAsset | str] = field(default_factory=dict)
+
+    def get(self, key: str) -> ImageAsset | str:
+        """The asset for resource ``key``, or the reason it cannot be embedded."""
+        if key not in self._by_key:
+            data = self.resources.get(key)
+            if data is None:
+                self._by_key[key] = "no image data was supplied for it"
+            else:
+                try:
+                    asset = prepare_image(data)
+                except ImageError as exc:
+                    self._by_key[key] = str(exc)
+                else:
+                    self.assets.setdefault(asset.file_name, asset)
+                    self._by_key[key] = asset
+        return self._by_key[key]

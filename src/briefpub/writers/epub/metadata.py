@@ -11,9 +11,10 @@ the build time, so the same input always gives the same OPF:
   a valid W3C date;
 * the language comes from the document or pack, else the style sheet's default
   (never the machine locale), and must be a well-formed BCP 47 tag;
-* accessibility metadata (schema.org) describes what the writer guarantees:
-  text with structure and a table of contents, alternative text on every image,
-  no hazards.
+* the protective marking is the frame's (the article's, else the pack's).
+
+The accessibility metadata is worked out in ``accessibility.py`` from what the
+writer observed while rendering.
 """
 
 from __future__ import annotations
@@ -27,16 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from briefpub.jsontree import document_to_dict
-from briefpub.language import normalise_tag, valid_tag
+from briefpub.language import is_rtl_language, normalise_tag, valid_tag
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Document, Publication, block_text
-from briefpub.writers._common import (
-    document_language,
-    is_rtl_language,
-    is_safe_url,
-    marking_of,
-    publication_language,
-)
+from briefpub.writers.common.frame import Frames, document_language, publication_language
+from briefpub.writers.common.links import safe_href
 
 __all__ = [
     "BookMetadata",
@@ -100,13 +96,13 @@ def identifier(pub: Publication) -> str:
     """``urn:uuid:`` + UUID v5 of the article's URL, else of the content's SHA-256."""
     if pub.pack is None:
         url = pub.documents[0].meta.url.strip()
-        if url and is_safe_url(url):
+        if url and safe_href(url) is not None:
             return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'urn:sha256:' + _content_hash(pub))}"
 
 
-def fallback_title(doc: Document, *, limit: int = 60) -> str:
-    """The title to show when an article has none: its first words, else "Untitled article"."""
+def fallback_title(doc: Document, *, untitled: str = "Untitled", limit: int = 60) -> str:
+    """The OPF title of an article: its title, else its first words, else ``untitled``."""
     if doc.meta.title.strip():
         return doc.meta.title.strip()
     for block in doc.blocks:
@@ -116,7 +112,7 @@ def fallback_title(doc: Document, *, limit: int = 60) -> str:
                 return text
             cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
             return cut + "\u2026"
-    return "Untitled article"
+    return untitled
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,35 +134,16 @@ class BookMetadata:
     modified: datetime
     language_replaced: bool
 
-    def accessibility(self) -> list[tuple[str, str]]:
-        """schema.org accessibility properties as ``(property, value)`` pairs, in order."""
-        features = [
-            "structuralNavigation",
-            "tableOfContents",
-            "readingOrder",
-            "alternativeText",
-            "displayTransformability",
-        ]
-        summary = (
-            "Reflowable text with a heading structure, a table of contents and a logical reading "
-            "order. Every image, including the generated cover, has a text alternative; the cover "
-            "repeats the title and details given in the text. No audio, video or animation."
-        )
-        pairs = [
-            ("schema:accessMode", "textual"),
-            ("schema:accessMode", "visual"),
-            ("schema:accessModeSufficient", "textual"),
-        ]
-        pairs += [("schema:accessibilityFeature", f) for f in features]
-        pairs += [("schema:accessibilityHazard", "none"), ("schema:accessibilitySummary", summary)]
-        return pairs
-
 
 def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
-def book_metadata(pub: Publication, style: StyleSheet, build_time: datetime) -> BookMetadata:
+def _sources(urls: list[str]) -> tuple[str, ...]:
+    return _unique([href for url in urls if (href := safe_href(url)) is not None])
+
+
+def book_metadata(pub: Publication, style: StyleSheet, build_time: datetime, frames: Frames) -> BookMetadata:
     """The publication's metadata (see the module docstring for the rules)."""
     lang, replaced = language_tag(publication_language(pub, style), style)
     docs = pub.documents
@@ -175,17 +152,17 @@ def book_metadata(pub: Publication, style: StyleSheet, build_time: datetime) -> 
         m = doc.meta
         return BookMetadata(
             identifier=identifier(pub),
-            title=fallback_title(doc),
+            title=fallback_title(doc, untitled=frames.articles[0].labels.untitled),
             language=lang,
             rtl=is_rtl_language(lang),
             creators=_unique(list(m.authors)),
             contributors=(),
             date=w3c_date(m.date_iso),
             publisher=m.source.strip(),
-            sources=_unique([m.url] if is_safe_url(m.url) else []),
+            sources=_sources([m.url]),
             description=" ".join(s.strip() for s in m.summary if s.strip()),
             subjects=_unique(list(m.keywords)),
-            marking=marking_of(pub, doc),
+            marking=frames.articles[0].marking,
             modified=modified(build_time),
             language_replaced=replaced,
         )
@@ -193,17 +170,17 @@ def book_metadata(pub: Publication, style: StyleSheet, build_time: datetime) -> 
     authors = [a for d in docs for a in d.meta.authors]
     return BookMetadata(
         identifier=identifier(pub),
-        title=pack.title.strip() or "Briefing pack",
+        title=frames.pack.title if frames.pack is not None else pack.title,
         language=lang,
         rtl=is_rtl_language(lang),
         creators=_unique([pack.compiled_by]),
         contributors=tuple(a for a in _unique(authors) if a not in (pack.compiled_by.strip(),)),
         date=w3c_date(pack.date),
         publisher="",
-        sources=_unique([d.meta.url for d in docs if is_safe_url(d.meta.url)]),
+        sources=_sources([d.meta.url for d in docs]),
         description=pack.subtitle.strip(),
         subjects=_unique([k for d in docs for k in d.meta.keywords]),
-        marking=marking_of(pub),
+        marking=frames.pack.marking if frames.pack is not None else "",
         modified=modified(build_time),
         language_replaced=replaced,
     )
