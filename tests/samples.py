@@ -211,6 +211,42 @@ def figures_document() -> Document:
     )
 
 
+def images_everywhere_resources() -> dict[str, bytes]:
+    """Image bytes for :func:`images_everywhere_document`."""
+    return {
+        "list.png": image_bytes("PNG", colour="#1f4e8c"),
+        "quote.jpg": image_bytes("JPEG", colour="#b00020"),
+        "flag.png": image_bytes("PNG", (24, 16), colour="#10243e"),
+        "icon.gif": image_bytes("GIF", (12, 12), colour="#33475b"),
+    }
+
+
+def images_everywhere_document() -> Document:
+    """Images in a list item, a block quote, a table cell and a paragraph; ``#fragment`` links to two headings
+    with the same text; a French and an Arabic span. Prepared by the transforms (ids, link targets)."""
+    from briefpub.transforms import prepare
+    from briefpub.tree import Image, Span
+
+    return prepare(Document(
+        meta=Meta(title="Images everywhere", language="en"),
+        blocks=(
+            Paragraph((t("See "), Link("#background", (t("the first background"),)), t(" and "),
+                       Link("#background-1", (t("the second"),)), t(", "), Span((t("s\u2019il vous pla\u00eet"),),
+                                                                                 lang="fr"),
+                       t(" and "), Span((t("\u0634\u0643\u0631\u0627"),), lang="ar"), t("."))),
+            Heading(2, (t("Background"),)),
+            BulletList((ListItem((para("A list item with a photo:"),
+                                  Figure((t("The photo in a list"),), image="list.png", alt="Delegates in a hall"))),)),
+            BlockQuote((para("A quote with an image:"),
+                        Figure((t("The photo in a quote"),), image="quote.jpg", alt="A hotel entrance"))),
+            Table(header=(TableRow((TableCell((t("Flag"),)), TableCell((t("Country"),)))),),
+                  rows=(TableRow((TableCell((Image("flag.png", alt="Blue flag"),)), TableCell((t("Blueland"),)))),)),
+            Heading(2, (t("Background"),)),
+            Paragraph((t("Text with an inline "), Image("icon.gif", alt="info icon"), t(" image."))),
+        ),
+    ))
+
+
 # ----------------------------------------------------------------------------- packs (writer pack tests)
 
 _OUTLETS = ("Example News", "The Daily Sample", "Agence Exemple", "Wire Service")

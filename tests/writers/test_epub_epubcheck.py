@@ -49,6 +49,8 @@ from samples import (
     figure_resources,
     figures_document,
     hostile_document,
+    images_everywhere_document,
+    images_everywhere_resources,
     long_document,
     pack,
     para,
@@ -149,6 +151,12 @@ CASES: dict[str, Case] = {
     "pack-32": lambda: (briefing_pack(32), figure_resources(), "briefing"),
     "pack-rtl-hostile": lambda: (rtl_pack(), {}, "briefing"),
     "pack-plain-no-summary": lambda: (briefing_pack(9, summary_page=False), figure_resources(), "plain"),
+    "images-everywhere": lambda: (single(images_everywhere_document()), images_everywhere_resources(), "briefing"),
+    "pack-internal-links": lambda: (
+        pack([images_everywhere_document(), rich_document(), images_everywhere_document()], summary_page=True),
+        images_everywhere_resources(),
+        "briefing",
+    ),
     "reference": lambda: (ref, {}, "briefing") if (ref := _reference()) is not None else None,
 }
 

@@ -562,7 +562,15 @@ def test_rtl_pack_direction_and_per_entry_languages(
     (english,) = [e for e in summary.xpath(".//x:section[@class='summary-entry']", namespaces=NS)
                   if words(e.find("x:h2", NS)) == "Talks Open on Regional Ceasefire"]
     spans = english.xpath("x:p[@class='summary-byline']/x:span | x:ul/x:li/x:span", namespaces=NS)
-    assert [(s.get("lang"), s.get("dir")) for s in spans] == [("en", "ltr")] * 3
+    # Names and outlet are English; the date is printed in the pack's language (Arabic), so it is not marked.
+    assert [(s.get("lang"), s.get("dir"), words(s)) for s in spans] == [
+        ("en", "ltr", "By Jane Example and Ravi Sample"), ("en", "ltr", "Example News"),
+        ("en", "ltr", "Talks start on Monday."), ("en", "ltr", "The US sends an observer only.")]
+    assert "23 يناير 2017" in words(english.find("x:p[@class='summary-byline']", NS))
+    # In the English article itself, that Arabic date is marked Arabic (language of parts).
+    article = b.body("article-004.xhtml")
+    assert [(s.get("lang"), s.get("dir"), s.text) for s in article.xpath(
+        ".//x:p[@class='byline']/x:span", namespaces=NS)] == [("ar", "rtl", "23 يناير 2017")]
     assert english.get("dir") is None and english.get("lang") is None
     # An English article without key points: its labelled opening sentence is English, isolated.
     ledes = summary.xpath(".//x:p[@class='summary-lede']/x:span[@lang='en']", namespaces=NS)

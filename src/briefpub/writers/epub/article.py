@@ -50,7 +50,7 @@ from briefpub.tree import (
     inline_text,
 )
 from briefpub.writers import PageStart
-from briefpub.writers.common.frame import ArticleFrame, Detail, outline_depths
+from briefpub.writers.common.frame import SEPARATOR, ArticleFrame, Detail, outline_depths
 from briefpub.writers.common.links import Internal, LinkTarget, Refused, refusal_diagnostic, resolve_link
 from briefpub.writers.common.typography import smarten
 from briefpub.writers.epub.accessibility import AccessibilityChecks
@@ -63,11 +63,12 @@ from briefpub.writers.epub.xhtml import (
     append_text,
     html_root,
     label_prefix,
+    mark_language,
     serialise,
     sub,
 )
 
-__all__ = ["ArticleXhtml", "Context", "NavHeading", "render_article", "render_marks"]
+__all__ = ["ArticleXhtml", "Context", "NavHeading", "in_language", "render_article", "render_byline", "render_marks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,11 +290,55 @@ class _Body:
             self.inline.render(sub(tr, cell_tag, attrib), cell.children)
 
 
-def _detail_row(parent: etree._Element, detail: Detail, language: str) -> None:
+def in_language(parent: etree._Element, text: str, language: Language, around: Language) -> None:
+    """Append ``text`` to ``parent``, in a ``<span>`` with its language where it differs from ``around``."""
+    if language.tag.lower() == around.tag.lower() and language.rtl == around.rtl:
+        append_text(parent, text)
+    else:
+        mark_language(sub(parent, "span", text=text), language, around)
+
+
+def render_byline(
+    parent: etree._Element,
+    frame: ArticleFrame,
+    ctx: Context,
+    *,
+    article: Language,
+    dates: Language,
+    around: Language,
+    link: bool,
+) -> None:
+    """The byline parts (names, date, outlet): names and outlet in the article's language, the date in the
+    language the frame formatted it in (a pack's), each marked where it differs from ``around``."""
+    byline = frame.byline
+    first = True
+    for kind, value in (("names", byline.names), ("date", byline.date), ("source", byline.source)):
+        if not value:
+            continue
+        if not first:
+            append_text(parent, SEPARATOR)
+        first = False
+        language = dates if kind == "date" and _formatted(byline.date, frame) else article
+        if kind == "source" and link and byline.source_link is not None:
+            mark_language(sub(parent, "a", {"href": byline.source_link.href}, value), language, around)
+        else:
+            in_language(parent, ctx.text(value, language.tag) if kind == "names" else value, language, around)
+
+
+def _formatted(value: str, frame: ArticleFrame) -> bool:
+    """True when the frame formatted a date (in the publication's language) rather than printing it as written."""
+    meta = frame.document.meta
+    return value.strip() not in (meta.date.strip(), meta.retrieved.strip())
+
+
+def _detail_row(parent: etree._Element, detail: Detail, frame: ArticleFrame, article: Language,
+                dates: Language) -> None:
     p = sub(parent, "p", block=True)
-    sub(p, "span", {"class": "label"}, label_prefix(detail.label, language))
+    sub(p, "span", {"class": "label"}, label_prefix(detail.label, frame.language))
     if detail.link is not None:
         sub(p, "a", {"href": detail.link.href}, detail.value)
+    elif detail.key in ("published", "retrieved") and _formatted(detail.value, frame):
+        in_language(p, detail.value, dates, article)
     else:
         append_text(p, detail.value)
 
@@ -304,12 +349,14 @@ def render_article(
     *,
     language: Language,
     marks: dict[BlockPath | None, list[PageStart]],
+    dates: Language | None = None,
     end_mark: str = "",
 ) -> ArticleXhtml:
     """Render one article (its frame and body) as a complete XHTML content document.
 
-    ``language`` is the article's well-formed language; ``marks`` the print
-    edition's page starts in this article (None: its title block);
+    ``language`` is the article's well-formed language; ``dates`` the language
+    the frame formats dates in (a pack's; default the article's); ``marks`` the
+    print edition's page starts in this article (None: its title block);
     ``end_mark`` the pack's closing line, given to the last article only.
     """
     file_name = ctx.file_of(frame.index)
@@ -331,17 +378,9 @@ def render_article(
     sub(header, "h1", {"class": "title", "id": "title"}, title, block=True)
     if frame.subtitle.strip():
         sub(header, "p", {"class": "subtitle"}, inline.text(frame.subtitle.strip()), block=True)
-    byline = frame.byline
-    if byline.parts:
+    if frame.byline.parts:
         p = sub(header, "p", {"class": "byline"}, block=True)
-        texts = [inline.text(byline.names), byline.date]
-        append_text(p, " \u00b7 ".join(t for t in texts if t))
-        if byline.source:
-            append_text(p, " \u00b7 " if byline.names or byline.date else "")
-            if byline.source_link is not None:
-                sub(p, "a", {"href": byline.source_link.href}, byline.source)
-            else:
-                append_text(p, byline.source)
+        render_byline(p, frame, ctx, article=language, dates=dates or language, around=language, link=True)
 
     if frame.key_points:
         box = sub(section, "section", {"class": "key-points", EPUB_TYPE: "abstract", "role": "doc-abstract",
@@ -366,7 +405,7 @@ def render_article(
         footer = sub(section, "footer", {"class": "attribution", "id": "source"}, block=True)
         footer.text = "\n"
         for detail in frame.attribution:
-            _detail_row(footer, detail, frame.language)
+            _detail_row(footer, detail, frame, language, dates or language)
     if end_mark:
         sub(body, "p", {"class": "end-mark"}, end_mark, block=True)
     if frame.marking:

@@ -225,6 +225,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
         last = fr.pack is not None and frame.index == len(fr.articles) - 1
         articles.append(render_article(
             frame, ctx, language=Language(tag, is_rtl_language(tag)), marks=plan.marks(frame.index),
+            dates=page if fr.pack is not None else None,
             end_mark=fr.pack.end_mark if last and fr.pack is not None else ""))
 
     cover_text = _cover_text(fr, meta, ctx)

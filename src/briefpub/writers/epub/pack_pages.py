@@ -29,7 +29,7 @@ from lxml import etree
 
 from briefpub.writers import PageStart
 from briefpub.writers.common.frame import ArticleFrame, PackFrame
-from briefpub.writers.epub.article import Context, NavHeading, render_marks
+from briefpub.writers.epub.article import Context, NavHeading, render_byline, render_marks
 from briefpub.writers.epub.xhtml import (
     EPUB_TYPE,
     Language,
@@ -103,7 +103,7 @@ def render_contents_page(
         _title_link(sub(item, "p", {"class": "contents-title"}, block=True), article, ctx, lang, page)
         if article.byline.text:
             byline = sub(item, "p", {"class": "contents-byline"}, block=True)
-            _words(byline, ctx.text(article.byline.text, lang.tag), lang, page)
+            render_byline(byline, article, ctx, article=lang, dates=page, around=page, link=False)
         shown = [h for h in article_headings if h.depth < pack.contents_depth]
         if shown:
             _heading_list(item, shown, ctx.file_of(article.index), lang, page)
@@ -157,7 +157,8 @@ def render_summary_page(
         title = sub(part, "h2", {"class": "summary-title", "id": f"{anchor}_title"}, block=True)
         _title_link(title, article, ctx, lang, page)
         if article.byline.text:
-            _words(sub(part, "p", {"class": "summary-byline"}, block=True), text(article.byline.text), lang, page)
+            byline = sub(part, "p", {"class": "summary-byline"}, block=True)
+            render_byline(byline, article, ctx, article=lang, dates=page, around=page, link=False)
         points = [p.strip() for p in entry.points if p.strip()]
         if points:
             listing = sub(part, "ul", {"class": "summary-points"}, block=True)
