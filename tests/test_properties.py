@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from briefpub.errors import BriefpubError
+from briefpub.pipeline import style_fonts
 from briefpub.readers import READERS, read_bytes
 from briefpub.styling import load_style
 from briefpub.tree import Document, Publication
@@ -59,8 +60,9 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 @given(doc=documents)
 def test_random_trees_give_structurally_valid_epubs(doc: Document) -> None:
-    result = get_writer("epub").write(Publication((doc,)), load_style(),
-                                      WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC)))
+    style = load_style()
+    options = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=style_fonts(style))
+    result = get_writer("epub").write(Publication((doc,)), style, options)
     with zipfile.ZipFile(io.BytesIO(result.data)) as z:
         names = z.namelist()
         assert names[0] == "mimetype" and z.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
