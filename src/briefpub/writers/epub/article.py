@@ -56,7 +56,7 @@ from briefpub.writers.common.typography import smarten
 from briefpub.writers.epub.accessibility import AccessibilityChecks
 from briefpub.writers.epub.images import ImageAsset, ImageStore
 from briefpub.writers.epub.inline import InlineRenderer
-from briefpub.writers.epub.pages import page_anchor
+from briefpub.writers.epub.pages import page_anchor, page_label
 from briefpub.writers.epub.xhtml import (
     EPUB_TYPE,
     Language,
@@ -133,7 +133,7 @@ def render_marks(parent: etree._Element, starts: list[PageStart], *, before: etr
     """Page-break markers for ``starts``: appended to ``parent``, or inserted before its child ``before``."""
     for start in starts:
         attrib = {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": page_anchor(start),
-                  "aria-label": start.label or str(start.page)}
+                  "aria-label": page_label(start)}
         mark = sub(parent, "span", attrib)
         if before is not None:
             parent.insert(parent.index(before), mark)  # moves it

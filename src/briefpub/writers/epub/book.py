@@ -56,7 +56,7 @@ from briefpub.writers.epub.images import ImageStore
 from briefpub.writers.epub.metadata import BookMetadata, article_language, book_metadata
 from briefpub.writers.epub.nav import NavArticle, render_nav
 from briefpub.writers.epub.pack_pages import render_contents_page, render_summary_page
-from briefpub.writers.epub.pages import PagePlan, page_anchor, plan_pages
+from briefpub.writers.epub.pages import PagePlan, page_anchor, page_label, plan_pages
 from briefpub.writers.epub.xhtml import XML_LANG, Language, label_prefix
 
 __all__ = ["build_epub"]
@@ -293,7 +293,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
         landmarks.append(("toc", CONTENTS_PAGE, fr.pack.contents_label))
     landmarks.append(("bodymatter", articles[0].file_name, articles[0].title))
     page_list = [
-        (start.label or str(start.page),
+        (page_label(start),
          f"{CONTENTS_PAGE if document is None else _article_file(document)}#{page_anchor(start)}")
         for start, document in plan.ordered
     ]

@@ -27,15 +27,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefpub.tree import BlockPath, Document, enumerate_blocks
+from briefpub.tree import BlockPath, Document, enumerate_blocks, sanitise
 from briefpub.writers import PageStart
 
-__all__ = ["PagePlan", "page_anchor", "plan_pages"]
+__all__ = ["PagePlan", "page_anchor", "page_label", "plan_pages"]
 
 
 def page_anchor(start: PageStart) -> str:
     """The id of the marker of a printed page (an underscore: never a heading id)."""
     return f"page_{start.page}"
+
+
+def page_label(start: PageStart) -> str:
+    """The printed page number as the marker and the page list show it (the page's number when it has none).
+
+    Labels come from another writer, not from the tree, so they are sanitised here like any text.
+    """
+    return " ".join(sanitise(start.label).split()) or str(start.page)
 
 
 @dataclass
