@@ -247,6 +247,23 @@ def images_everywhere_document() -> Document:
     ))
 
 
+def print_pages(pub: Publication, front: int = 2, per_article: int = 3) -> tuple[object, ...]:
+    """Page starts as the PDF writer reports them (``WriteResult.pages``): ``front`` front-matter pages, then
+    for each article a page starting at its title block and ``per_article - 1`` pages starting inside it."""
+    from briefpub.tree import enumerate_blocks
+    from briefpub.writers import PageStart
+
+    pages = [PageStart(n, str(n)) for n in range(1, front + 1)]
+    for index, doc in enumerate(pub.documents):
+        paths = [path for path, _ in enumerate_blocks(doc.blocks)]
+        pages.append(PageStart(len(pages) + 1, str(len(pages) + 1), index, None))
+        for k in range(1, per_article):
+            if paths:
+                path = paths[k * len(paths) // per_article]
+                pages.append(PageStart(len(pages) + 1, str(len(pages) + 1), index, path))
+    return tuple(pages)
+
+
 # ----------------------------------------------------------------------------- packs (writer pack tests)
 
 _OUTLETS = ("Example News", "The Daily Sample", "Agence Exemple", "Wire Service")

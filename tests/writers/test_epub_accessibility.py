@@ -50,6 +50,7 @@ from samples import (
     images_everywhere_resources,
     long_document,
     para,
+    print_pages,
     rich_document,
     rtl_pack,
     scripts_document,
@@ -112,15 +113,7 @@ class Epub:
 
 def pdf_like_pages(pub: Publication, front: int = 2, per_article: int = 3) -> tuple[PageStart, ...]:
     """Page starts as the PDF writer reports them: front matter, then each article's title page and some blocks."""
-    pages = [PageStart(n, str(n)) for n in range(1, front + 1)]
-    for index, doc in enumerate(pub.documents):
-        paths = [path for path, _ in enumerate_blocks(doc.blocks)]
-        pages.append(PageStart(len(pages) + 1, str(len(pages) + 1), index, None))
-        for k in range(1, per_article):
-            if paths:
-                path = paths[k * len(paths) // per_article]
-                pages.append(PageStart(len(pages) + 1, str(len(pages) + 1), index, path))
-    return tuple(pages)
+    return tuple(p for p in print_pages(pub, front, per_article) if isinstance(p, PageStart))
 
 
 def test_without_print_pages_there_is_no_page_list() -> None:
@@ -166,6 +159,19 @@ def test_every_printed_page_has_a_marker_where_its_block_starts_and_a_page_list_
     assert source == (f"Morning Briefing Pack, PDF edition, Reference BP/2017/014, Version 3, {len(pages)} pages, "
                       "built 2024-05-06T07:08:09Z")
     assert {"pageBreakMarkers", "pageNavigation"} <= set(book.meta("schema:accessibilityFeature"))
+
+
+def test_the_contents_page_says_where_each_article_starts_in_print() -> None:
+    pub = briefing_pack(4)
+    pages = pdf_like_pages(pub)  # 2 front pages, then 3 pages per article: articles start on 3, 6, 9, 12
+    book = Epub(write(pub, resources=figure_resources(), pages=pages).data)
+    shown = book.doc("contents.xhtml").xpath("//x:p[@class='contents-print-page']/text()", namespaces=NS)
+    assert shown == [f"Page {n} of {len(pages)}" for n in (3, 6, 9, 12)]
+    assert Epub(write(pub, resources=figure_resources()).data).doc("contents.xhtml").xpath(
+        "//x:p[@class='contents-print-page']", namespaces=NS) == []
+    arabic = Epub(write(rtl_pack(), pages=pdf_like_pages(rtl_pack())).data)
+    assert arabic.doc("contents.xhtml").xpath("//x:p[@class='contents-print-page']/text()", namespaces=NS)[0] == (
+        "الصفحة 3 من 17")
 
 
 def test_a_single_articles_front_matter_pages_go_before_its_title() -> None:

@@ -40,7 +40,7 @@ from briefpub.tree import (
     TableCell,
     TableRow,
 )
-from briefpub.writers import WriteOptions
+from briefpub.writers import PageStart, WriteOptions
 from briefpub.writers.epub import WRITER
 from epubcheck_runner import CheckResult, run_epubcheck
 from samples import (
@@ -54,6 +54,7 @@ from samples import (
     long_document,
     pack,
     para,
+    print_pages,
     rich_document,
     rtl_pack,
     scripts_document,
@@ -160,6 +161,11 @@ CASES: dict[str, Case] = {
     "reference": lambda: (ref, {}, "briefing") if (ref := _reference()) is not None else None,
 }
 
+#: Cases written with the print edition's page starts (a page list): case name -> page map.
+PRINTED = {"pack-print-pages": print_pages, "reference": lambda pub: print_pages(pub, front=0),
+           "images-everywhere": print_pages, "pack-rtl-hostile": print_pages}
+CASES["pack-print-pages"] = lambda: (briefing_pack(12), figure_resources(), "briefing")
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
@@ -224,8 +230,9 @@ def epubcheck_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Che
             continue
         pub, resources, style = made
         sheet = load_style(style)
+        pages = tuple(p for p in PRINTED[name](pub) if isinstance(p, PageStart)) if name in PRINTED else ()
         data = WRITER.write(pub, sheet, WriteOptions(build_time=BUILD, resources=resources,
-                                                     fonts=style_fonts(sheet))).data
+                                                     fonts=style_fonts(sheet), print_pages=pages)).data
         files[name] = workdir / f"{re.sub(r'[^A-Za-z0-9.-]+', '_', name)}.epub"
         files[name].write_bytes(data)
     rich = files["rich"].read_bytes()

@@ -48,6 +48,7 @@ from briefpub.tree import Document, Heading, Publication, iter_blocks
 from briefpub.writers import WriteOptions, WriteResult, require_fonts
 from briefpub.writers._zip import normalise_zip
 from briefpub.writers.common.frame import Frames, frames
+from briefpub.writers.common.labels import Labels
 from briefpub.writers.epub.accessibility import AccessibilityChecks, accessibility_metadata
 from briefpub.writers.epub.article import ArticleXhtml, Context, render_article
 from briefpub.writers.epub.cover import CoverText, render_cover, render_cover_page
@@ -166,6 +167,18 @@ def _page_source(fr: Frames, meta: BookMetadata, plan: PagePlan) -> str:
     return ", ".join(parts)
 
 
+def _printed_starts(plan: PagePlan, count: int, labels: Labels) -> list[str]:
+    """For each article, "Page 7 of 24": the printed page its first marker stands for ("" without one)."""
+    if plan.empty:
+        return [""] * count
+    total = max(start.page for start, _ in plan.ordered)
+    first: dict[int, str] = {}
+    for start, document in plan.ordered:
+        if document is not None:
+            first.setdefault(document, labels.page_footer(page_label(start), total))
+    return [first.get(n, "") for n in range(count)]
+
+
 def _add_metadata(book: Any, meta: BookMetadata, options: WriteOptions, a11y: list[tuple[str, str]]) -> None:
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
@@ -253,7 +266,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
         summary_file = SUMMARY_PAGE if pack.summary_page else None
         pages = [("contents", CONTENTS_PAGE, pack.contents_label, render_contents_page(
             pack, ctx, page=page, languages=languages, headings=[a.headings for a in articles],
-            summary_file=summary_file, marks=plan.front))]
+            summary_file=summary_file, marks=plan.front, printed=_printed_starts(plan, len(articles), labels)))]
         if summary_file is not None:
             pages.append(("summary", SUMMARY_PAGE, pack.summary_label,
                           render_summary_page(pack, ctx, page=page, languages=languages)))

@@ -7,8 +7,10 @@ labels and dates in the pack's language, its marking at the top and bottom.
 
 * The **contents page** lists every article in order: its title (a link to the
   article's document) and its byline; with ``furniture.contents_depth`` 2 or 3
-  also its headings to that depth. The print edition's front-matter page
-  markers, when there is a page list, sit at its top.
+  also its headings to that depth. With a page list, each entry also says
+  where the article starts in the print edition ("Page 7 of 24", the printed
+  footer's words), so a room holding both can find it, and the print edition's
+  front-matter page markers sit at the top of the page.
 * The **summary page** gathers each article's key points under its title (a
   link); an article without key points is represented by its opening sentence,
   clearly labelled ("Opening sentence: ..."), and an article with neither says
@@ -78,8 +80,10 @@ def render_contents_page(
     headings: list[tuple[NavHeading, ...]],
     summary_file: str | None,
     marks: list[PageStart],
+    printed: list[str] | None = None,
 ) -> bytes:
-    """The contents page (see the module docstring); ``languages`` and ``headings`` are per article."""
+    """The contents page (see the module docstring); ``languages``, ``headings`` and ``printed`` (where each
+    article starts in the print edition, "Page 7 of 24"; empty without a page list) are per article."""
     pack_title = ctx.text(pack.title, page.tag)
     html, body = html_root(page, f"{pack.contents_label} \u2014 {pack_title}", body_class="contents-page",
                            css=ctx.css)
@@ -104,6 +108,8 @@ def render_contents_page(
         if article.byline.text:
             byline = sub(item, "p", {"class": "contents-byline"}, block=True)
             render_byline(byline, article, ctx, article=lang, dates=page, around=page, link=False)
+        if printed and printed[article.index]:
+            sub(item, "p", {"class": "contents-print-page"}, printed[article.index], block=True)
         shown = [h for h in article_headings if h.depth < pack.contents_depth]
         if shown:
             _heading_list(item, shown, ctx.file_of(article.index), lang, page)
