@@ -266,8 +266,8 @@ def stylesheet(style: StyleSheet) -> str:
         _rule("img.inline", ["max-width: 100%", "height: auto", "vertical-align: middle"]),
         _rule("figcaption, caption, .photo-caption", [*_text_rules(style, caption, base, margins=False),
                                                         "text-indent: 0", *_NO_HYPHENS]),
-        _rule("figcaption", [f"margin: 0.3em 0 {_em(caption.space_after, caption_size)} 0"]),
-        _rule(".rtl figcaption, .rtl caption, .rtl .photo-caption", ["text-align: right"]),
+        _rule("figcaption", [f"margin: 0.3em 0 {_em(caption.space_after, caption_size)} 0", "text-align: center"]),
+        _rule(".rtl caption, .rtl .photo-caption", ["text-align: right"]),
         _rule("caption", ["margin: 0 0 0.3em 0", "caption-side: top"]),
         _rule(
             ".photo-caption",
