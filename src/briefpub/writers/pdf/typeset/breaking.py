@@ -54,8 +54,11 @@ MAX_HYPHEN_STREAK = 2
 
 _HYPHENS = "-\u2010"
 _DASHES = "\u2013\u2014"
-_URL_BREAK_AFTER = frozenset("/.-?&=_#:,;~+|\\")
+#: Where an overlong address breaks (not after "-": poppler would drop a hyphen ending a line).
+_URL_BREAK_AFTER = frozenset("/.?&=_#:,;~+|\\")
 _SPACE_RUN = re.compile(r"[ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+")
+#: Tokens that are addresses, paths or codes rather than words: never hyphenated.
+_NOT_A_WORD = re.compile(r"[/@\\=&?#_]|://|^www\.|\.[a-z]{2,4}$|\d")
 _WORD_CORE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -142,6 +145,8 @@ def _hyphenation_points(prepared: Prepared, hyph: Hyphenator | None, a: int, b: 
     text = prepared.text
     word = text[a:b]
     points: list[tuple[int, int]] = []
+    if _NOT_A_WORD.search(word) and ("/" in word or "@" in word or "www." in word):
+        return points  # an address: broken only if it does not fit (URL-safe points), never after its hyphens
     for i in range(1, len(word) - 1):
         char = word[i - 1]
         if char in _HYPHENS and word[i - 2 : i - 1].isalpha() and word[i].isalpha() and i >= 2:
@@ -150,7 +155,7 @@ def _hyphenation_points(prepared: Prepared, hyph: Hyphenator | None, a: int, b: 
             points.append((a + i, 3))
     if "\u00ad" in word:
         points.extend((a + i + 1, 2) for i, c in enumerate(word) if c == "\u00ad" and 0 < i < len(word) - 1)
-    elif hyph is not None and len(word) >= 6:
+    elif hyph is not None and len(word) >= 6 and not _NOT_A_WORD.search(word):
         for match in _WORD_CORE.finditer(word):
             core = match.group()
             if len(core) < 6:
@@ -260,7 +265,7 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
             out.add(PENALTY, 0.0, p, p, penalty=ANYWHERE_PENALTY)
         elif kind == 6:  # CJK: zero-width glue that stretches a little
             size = prepared.item_at(p - 1).size
-            stretch = 0.15 * size if glue.justify else 0.0
+            stretch = 0.08 * size if glue.justify else 0.0
             out.add(GLUE, 0.0, p, p, stretch=stretch)
         start = p
     out.add(BOX, width(start, b), start, b)
@@ -514,8 +519,6 @@ def _line_specs(prepared: Prepared, items: BreakItems, breaks: list[tuple[int, f
             end -= 1
         forced = items.kind[b] == PENALTY and items.penalty[b] <= -INFINITY
         hyphen = items.hyphen[b] if items.kind[b] == PENALTY else 0
-        if hyphen == 0 and end > start and prepared.text[end - 1] in _HYPHENS:
-            hyphen = 1
         width = widths[0] if number == 0 else widths[1]
         lines.append(LineSpec(start, end, hyphen, forced, ratio if justified and not forced else 0.0, width,
                               justified and not forced))

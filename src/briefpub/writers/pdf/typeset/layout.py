@@ -21,6 +21,7 @@ characters (poppler's ``pdftotext``).
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ __all__ = ["GlyphRun", "Layout", "Line", "layout_paragraph", "layout_prepared"]
 _WORD_SPACES = frozenset(" \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000")
 LRM = "\u200e"
 RLM = "\u200f"
+_SEPARATORS = frozenset(("CS", "ES", "ET"))
 
 
 @dataclass(slots=True)
@@ -188,6 +190,16 @@ def _glyph_run(p: Prepared, item: Item, a: int, b: int) -> GlyphRun:
             glyph_text = glyph_text[0]
         if glyph_text and glyph_text[0] in _WORD_SPACES:
             spaces.append(len(gids))
+        if (rtl and zero is not None and len(glyph_text) == 1 and cluster + 1 < b
+                and unicodedata.bidirectional(glyph_text) in _SEPARATORS):
+            # a separator inside right-to-left text (the Arabic comma): poppler reads it as part of a
+            # number and moves the space after it; a right-to-left mark after it keeps it in place
+            gids.append(zero)
+            out_clusters.append(cluster)
+            texts.append(RLM)
+            advances.append(0.0)
+            x_off.append(0.0)
+            y_off.append(0.0)
         gids.append(shaped.gids[k])
         out_clusters.append(cluster)
         texts.append(glyph_text)
@@ -215,11 +227,11 @@ def _add_hyphen(run: GlyphRun) -> None:
     run.hyphen = at
 
 
-def _mark(run: GlyphRun, char: str, position: int) -> GlyphRun | None:
+def _mark(run: GlyphRun, char: str, position: int, level: int) -> GlyphRun | None:
     zero = run.item.font.zero_width_glyph
     if zero is None:
         return None
-    return GlyphRun(run.item, position, position, run.level, [zero], [position], [char], [0.0], [0.0], [0.0],
+    return GlyphRun(run.item, position, position, level, [zero], [position], [char], [0.0], [0.0], [0.0],
                     mark=True)
 
 
@@ -227,8 +239,8 @@ def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[fl
     """Add justification to word spaces (and CJK gaps); returns (ratio, natural width)."""
     style = p.block.style
     natural = sum(sum(r.advances) for r in line_runs)
-    if not spec.justified:
-        return 0.0, natural
+    if not spec.justified and natural <= spec.width + 1e-6:
+        return 0.0, natural  # (a last line wider than the measure still shrinks its spaces)
     limit = style.max_word_space * style.leading
     low = style.min_word_space
     stretches: list[tuple[GlyphRun, int, float, float]] = []
@@ -248,7 +260,7 @@ def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[fl
                 left, right = p.text[c], p.text[nxt]
                 if (is_cjk(left) or is_cjk(right)) and right not in CLOSING and left not in OPENING \
                         and not (left.isascii() and right.isascii()) and left not in _WORD_SPACES:
-                    stretches.append((run, i, 0.15 * size, 0.0))
+                    stretches.append((run, i, 0.08 * size, 0.0))
     total_y = sum(s[2] for s in stretches)
     total_z = sum(s[3] for s in stretches)
     gap = spec.width - natural
@@ -282,7 +294,7 @@ def _build_line(p: Prepared, spec: LineSpec, number: int, ragged: bool) -> Line:
     if has_bidi and runs:
         order = bidi.visual_order([r.level for r in runs], base)
         visual = [runs[i] for i in order]
-        visual = _with_marks(visual, runs, base)
+        visual = _with_marks(visual, base)
     else:
         visual = runs
     x = 0.0
@@ -324,15 +336,19 @@ def _fallback_size(p: Prepared, pos: int) -> float:
     return p.runs[min(max(p.run_at(pos), 0), len(p.runs) - 1)].size
 
 
-def _with_marks(visual: list[GlyphRun], logical: list[GlyphRun], base: int) -> list[GlyphRun]:
-    """Insert a zero-width base-direction mark after each embedded opposite-direction sequence."""
+def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
+    """Zero-width bidi marks around each embedded opposite-direction sequence, for extractors.
+
+    Before the sequence (logically) a mark of its own direction, after it a mark of
+    the paragraph's: poppler groups neutral characters at a sequence's edges with
+    the neighbouring text of the other direction, and these stop it.
+    """
     out: list[GlyphRun] = []
     n = len(visual)
     i = 0
     while i < n:
         run = visual[i]
-        embedded = run.level > base
-        if not embedded:
+        if run.level <= base:
             out.append(run)
             i += 1
             continue
@@ -340,19 +356,23 @@ def _with_marks(visual: list[GlyphRun], logical: list[GlyphRun], base: int) -> l
         while j < n and visual[j].level > base:
             j += 1
         sequence = visual[i:j]
-        logical_end = max(r.end for r in sequence)
+        start = min(r.start for r in sequence)
+        end = max(r.end for r in sequence)
+        # the mark logically before the sequence faces the text before it (left in a left-to-right
+        # paragraph, right in a right-to-left one); the mark after it faces the text after it
         if base == 0:
-            out.extend(sequence)
-            if j < n:
-                mark = _mark(sequence[-1], LRM, logical_end)
-                if mark is not None:
-                    out.append(mark)
+            left_mark = _mark(sequence[0], RLM, start, base) if i > 0 else None
+            right_mark = _mark(sequence[-1], LRM, end, base) if j < n else None
         else:
-            if i > 0:
-                mark = _mark(sequence[0], RLM, logical_end)
-                if mark is not None:
-                    out.append(mark)
-            out.extend(sequence)
+            left_mark = _mark(sequence[0], RLM, end, base) if i > 0 else None
+            right_mark = _mark(sequence[-1], LRM, start, base) if j < n else None
+        if left_mark is not None:
+            # strictly left of the sequence, so that poppler sorts it before a glyph starting there
+            left_mark.x_off[0] = -0.02
+            out.append(left_mark)
+        out.extend(sequence)
+        if right_mark is not None:
+            out.append(right_mark)
         i = j
     return out
 

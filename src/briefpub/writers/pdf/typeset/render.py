@@ -42,7 +42,8 @@ __all__ = ["Extraction", "draw_lines", "link_infos"]
 
 _PYPDF_NEUTRAL = ((0x00, 0x2F), (0x3A, 0x40), (0x0660, 0x066D), (0x06F0, 0x06F9), (0x2000, 0x206F),
                   (0x20A0, 0x21FF))
-_HYPHEN_TEXT = "<FEFF002D>"
+#: The largest negative TJ step written at once inside a word (thousandths of an em).
+_STEP = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,15 +201,26 @@ class _Writer:
                 self.code.append("[" + " ".join(self.tj) + "] TJ")
             self.tj = []
 
-    def number(self, value: float) -> None:
-        """A TJ adjustment (thousandths of an em, positive moves left)."""
+    def number(self, value: float, *, gap: bool = False) -> None:
+        """A TJ adjustment (thousandths of an em, positive moves left).
+
+        Extractors read a large negative adjustment as a word space (pypdf: more
+        than half a space; poppler: more than a tenth of an em): unless ``gap`` (the
+        adjustment widens a word space), one is written in small steps separated by
+        empty strings.
+        """
         if -0.05 < value < 0.05:
             return
         self._finish_string()
-        if self.tj and not self.tj[-1].startswith("("):
+        if self.tj and self.tj[-1][0] not in "(<":
             value += float(self.tj.pop())
             if -0.05 < value < 0.05:
                 return
+        if value < -_STEP and not gap:
+            while value < -_STEP:
+                self.tj.append(_fmt1(-_STEP))
+                self.tj.append("()")
+                value += _STEP
         self.tj.append(_fmt1(value))
 
     def op(self, text: str) -> None:
@@ -268,6 +280,7 @@ class _Writer:
         default = ttf.face.defaultWidth
         per_point = 1000.0 / size
         hyphen = run.hyphen
+        spaces = set(run.spaces)
         hyphen_text = self.extraction.hyphen_actual_text
         rtl_text = self.extraction.rtl_actual_text and run.rtl and not run.mark
         if rtl_text:
@@ -292,7 +305,7 @@ class _Writer:
                     self.number(-xo)
                 self.buf.append(byte)
                 key = keys[j - g0]
-                self.number(widths.get(key, default) - run.advances[j] * per_point + xo)
+                self.number(widths.get(key, default) - run.advances[j] * per_point + xo, gap=j in spaces)
                 if is_hyphen:
                     self.op("EMC")
                 j += 1
@@ -360,7 +373,7 @@ def draw_lines(
                 tm_x = x
             writer.glyphs(run, g0, piece.g1, force_font=line.bidi)
         # the start of a hyphenated word's second part, drawn here for extractors (see module doc)
-        if (extraction.join_hyphenated and line.hyphen == 2 and number + 1 < last and base_ltr
+        if (extraction.join_hyphenated and line.hyphen and number + 1 < last and base_ltr
                 and tm_x is not None):
             _join_next(writer, layout, number, y, tm_x, links, skip_first)
         writer.set_rise(0.0)
