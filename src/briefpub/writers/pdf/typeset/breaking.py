@@ -302,7 +302,7 @@ class _Node:
 
 def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool, ragged_stretch: float = 0.0,
                 balanced: bool = False, tolerance: float = 1.0,
-                strict_final: bool = True) -> list[tuple[int, float]] | None:
+                strict_final: bool = True, lone_word: bool = False) -> list[tuple[int, float]] | None:
     """Optimal breaks as ``(item index, ratio)`` pairs, or None when no feasible set exists.
 
     ``widths`` is (first line, other lines). In justified mode lines are feasible
@@ -311,7 +311,7 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
     mode (``justify`` False) lines only need to fit; their slack against
     ``ragged_stretch`` is their badness (minimum raggedness). ``balanced`` also
     treats the last line as an ordinary ragged line and forbids a single word on
-    it when the paragraph has more than two words. ``strict_final`` forbids an
+    it when the paragraph has more than two words (unless ``lone_word``). ``strict_final`` forbids an
     inserted hyphen at the end of the penultimate line; otherwise it is only
     forbidden when the last line would be the word's fragment alone.
     """
@@ -395,7 +395,7 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 continue
             if is_final and a.inserted and (strict_final or word_glue_before[b] == word_glue_before[a.index + 1]):
                 continue  # an inserted hyphen on the penultimate line (or a fragment alone on the last)
-            if is_final and balanced and many_words and a.line >= 1 \
+            if is_final and balanced and many_words and not lone_word and a.line >= 1 \
                     and word_glue_before[b] - word_glue_before[a.index + 1 if a.index >= 0 else 0] == 0:
                 continue  # one word alone on the last line of a balanced paragraph
             if ratio < -0.5:
@@ -565,29 +565,36 @@ def break_paragraph(prepared: Prepared, width: float) -> BreakResult:
 
 
 def _balanced(items: BreakItems, widths: tuple[float, float]) -> list[tuple[int, float]]:
-    """Ragged breaks with lines of similar length, never one word alone on the last line."""
+    """Ragged breaks with lines of similar length, never one word alone on the last line.
+
+    The fewest lines the text needs at full width are kept; the narrowest measure
+    that still gives that many lines is found by bisection, and the breaks found for
+    it are used at full width. When the last two words cannot share a line, the
+    rule against a lone last word is dropped rather than the balance.
+    """
     full = widths[1]
+    for lone_word in (False, True):
 
-    def run(w: float) -> list[tuple[int, float]] | None:
-        shrink = full - w
-        return knuth_plass(items, (max(widths[0] - shrink, 1.0), w), justify=False, ragged_stretch=w * 0.25,
-                           balanced=True, tolerance=1e6)
+        def run(w: float, lone: bool = lone_word) -> list[tuple[int, float]] | None:
+            shrink = full - w
+            return knuth_plass(items, (max(widths[0] - shrink, 1.0), w), justify=False, ragged_stretch=w * 0.25,
+                               balanced=True, tolerance=1e6, lone_word=lone)
 
-    best = run(full)
-    if best is None:
-        return _greedy(items, widths)
-    count = len(best)
-    if count <= 1:
+        best = run(full)
+        if best is None:
+            continue
+        count = len(best)
+        if count <= 1:
+            return best
+        lo, hi = max(items.widest_box, full / (count + 1)), full
+        for _ in range(14):
+            if hi - lo < 0.5:
+                break
+            mid = (lo + hi) / 2
+            found = run(mid)
+            if found is not None and len(found) <= count:
+                hi, best = mid, found
+            else:
+                lo = mid
         return best
-    lo, hi = max(items.widest_box, full / (count + 1)), full
-    for _ in range(14):
-        if hi - lo < 0.5:
-            break
-        mid = (lo + hi) / 2
-        found = run(mid)
-        if found is not None and len(found) <= count:
-            hi, best = mid, found
-        else:
-            lo = mid
-    return best
-
+    return _greedy(items, widths)
