@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefpub.writers.pdf.typeset._unicode import CLOSING, OPENING, cluster_bounds, is_cjk
@@ -57,27 +58,38 @@ _DASHES = "\u2013\u2014"
 #: Where an overlong address breaks (not after "-": poppler would drop a hyphen ending a line).
 _URL_BREAK_AFTER = frozenset("/.?&=_#:,;~+|\\")
 _SPACE_RUN = re.compile(r"[ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+")
+#: Spaces (group 1), a hard break (2) or a word (3).
+_TOKEN = re.compile(r"([ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+)|(\u2028)"
+                    r"|([^ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000\u2028]+)")
 #: Tokens that are addresses, paths or codes rather than words: never hyphenated.
 _NOT_A_WORD = re.compile(r"[/@\\=&?#_]|://|^www\.|\.[a-z]{2,4}$|\d")
 _WORD_CORE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
+_Row = tuple[int, float, float, float, float, int, int, int, bool, bool]
+
+
 @dataclass(slots=True)
 class BreakItems:
-    """Knuth-Plass items in parallel lists (positions are character offsets)."""
+    """Knuth-Plass items in parallel sequences (positions are character offsets).
 
-    kind: list[int] = field(default_factory=list)
-    width: list[float] = field(default_factory=list)
-    stretch: list[float] = field(default_factory=list)
-    shrink: list[float] = field(default_factory=list)
-    penalty: list[float] = field(default_factory=list)
+    Items are appended as rows (:meth:`add`, or ``rows.append`` in hot loops) and
+    turned into the parallel sequences by :meth:`finish`.
+    """
+
+    rows: list[_Row] = field(default_factory=list)
+    kind: Sequence[int] = ()
+    width: Sequence[float] = ()
+    stretch: Sequence[float] = ()
+    shrink: Sequence[float] = ()
+    penalty: Sequence[float] = ()
     #: 0: not a hyphen break; 1: after an explicit hyphen; 2: inserted hyphen.
-    hyphen: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
-    breakable: list[bool] = field(default_factory=list)
+    hyphen: Sequence[int] = ()
+    start: Sequence[int] = ()
+    end: Sequence[int] = ()
+    breakable: Sequence[bool] = ()
     #: True for glue that separates words (a space), False for CJK and emergency glue.
-    word_glue: list[bool] = field(default_factory=list)
+    word_glue: Sequence[bool] = ()
     widest_box: float = 0.0
     #: The language asked for hyphenation was unknown to pyphen (reported).
     unknown_language: str | None = None
@@ -87,16 +99,14 @@ class BreakItems:
     def add(self, kind: int, width: float, start: int, end: int, *, stretch: float = 0.0, shrink: float = 0.0,
             penalty: float = 0.0, hyphen: int = 0, breakable: bool = True, word_glue: bool = False) -> None:
         """Append one item."""
-        self.kind.append(kind)
-        self.width.append(width)
-        self.stretch.append(stretch)
-        self.shrink.append(shrink)
-        self.penalty.append(penalty)
-        self.hyphen.append(hyphen)
-        self.start.append(start)
-        self.end.append(end)
-        self.breakable.append(breakable)
-        self.word_glue.append(word_glue)
+        self.rows.append((kind, width, stretch, shrink, penalty, hyphen, start, end, breakable, word_glue))
+
+    def finish(self) -> BreakItems:
+        """Fill the parallel sequences from the rows."""
+        if self.rows:
+            (self.kind, self.width, self.stretch, self.shrink, self.penalty, self.hyphen, self.start, self.end,
+             self.breakable, self.word_glue) = zip(*self.rows, strict=True)
+        return self
 
 
 @dataclass(slots=True)
@@ -132,38 +142,66 @@ class _Glue:
         return max(self.max_space - natural, 0.0), natural * (1.0 - self.min_factor)
 
 
+_HYPHEN_WIDTHS: dict[tuple[tuple[str, int], float], float] = {}
+
+
 def _hyphen_width(prepared: Prepared, pos: int) -> float:
     item = prepared.item_at(pos)
-    gid = item.font.nominal_glyph("-")
-    if gid is None:
-        return -1.0
-    return item.font.advance(gid) * item.size / item.font.upem
+    key = (item.font.key, item.size)
+    found = _HYPHEN_WIDTHS.get(key)
+    if found is None:
+        gid = item.font.nominal_glyph("-")
+        found = _HYPHEN_WIDTHS[key] = -1.0 if gid is None else item.font.advance(gid) * item.size / item.font.upem
+    return found
+
+
+_SPECIAL_IN_WORD = re.compile("[-\u2010\u2013\u2014\u200b\u00ad]")
+
+
+_POINTS_CACHE: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
 
 
 def _hyphenation_points(prepared: Prepared, hyph: Hyphenator | None, a: int, b: int) -> list[tuple[int, int]]:
-    """(position, kind) break points inside the word ``[a, b)``: 1 explicit hyphen, 2 inserted, 3 dash."""
-    text = prepared.text
-    word = text[a:b]
+    """(position, kind) break points inside the word ``[a, b)``: 1 explicit hyphen, 2 inserted, 3 dash.
+
+    Cached per word and language (left-to-right paragraphs only).
+    """
+    word = prepared.text[a:b]
+    if prepared.levels is not None:
+        return _word_points(prepared, hyph, a, b, word)
+    key = (word, hyph.dictionary if hyph is not None else "")
+    found = _POINTS_CACHE.get(key)
+    if found is None:
+        if len(_POINTS_CACHE) > 100_000:
+            _POINTS_CACHE.clear()
+        found = _POINTS_CACHE[key] = tuple((p - a, k) for p, k in _word_points(prepared, hyph, a, b, word))
+    return [(a + p, k) for p, k in found]
+
+
+def _word_points(prepared: Prepared, hyph: Hyphenator | None, a: int, b: int, word: str) -> list[tuple[int, int]]:
     points: list[tuple[int, int]] = []
-    if _NOT_A_WORD.search(word) and ("/" in word or "@" in word or "www." in word):
-        return points  # an address: broken only if it does not fit (URL-safe points), never after its hyphens
-    for i in range(1, len(word) - 1):
-        char = word[i - 1]
-        if char in _HYPHENS and word[i - 2 : i - 1].isalpha() and word[i].isalpha() and i >= 2:
-            points.append((a + i, 1))
-        elif (char in _DASHES and word[i] not in CLOSING) or char == "\u200b":
-            points.append((a + i, 3))
-    if "\u00ad" in word:
-        points.extend((a + i + 1, 2) for i, c in enumerate(word) if c == "\u00ad" and 0 < i < len(word) - 1)
-    elif hyph is not None and len(word) >= 6 and not _NOT_A_WORD.search(word):
-        for match in _WORD_CORE.finditer(word):
-            core = match.group()
+    if not word.isalpha():
+        if _NOT_A_WORD.search(word) and ("/" in word or "@" in word or "www." in word):
+            return points  # an address: broken only if it does not fit (URL-safe points), never after its hyphens
+        if _SPECIAL_IN_WORD.search(word):
+            for i in range(2, len(word) - 1):
+                char = word[i - 1]
+                if char in _HYPHENS and word[i - 2].isalpha() and word[i].isalpha():
+                    points.append((a + i, 1))
+                elif (char in _DASHES and word[i] not in CLOSING) or char == "\u200b":
+                    points.append((a + i, 3))
+            if "\u00ad" in word:
+                points.extend((a + i + 1, 2) for i, c in enumerate(word) if c == "\u00ad" and 0 < i < len(word) - 1)
+                return sorted(points)
+    if hyph is not None and len(word) >= 6 and (word.isalpha() or not _NOT_A_WORD.search(word)):
+        cores = [(0, word)] if word.isalpha() else [(m.start(), m.group()) for m in _WORD_CORE.finditer(word)]
+        for offset, core in cores:
             if len(core) < 6:
                 continue
-            if prepared.level_at(a + match.start()) % 2:
+            if prepared.levels is not None and prepared.levels[a + offset] % 2:
                 continue  # right-to-left words are not hyphenated
-            points.extend((a + match.start() + p, 2) for p in hyph.points(core))
-    points.sort()
+            points.extend((a + offset + p, 2) for p in hyph.points(core))
+        points.sort()
     return points
 
 
@@ -179,56 +217,50 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
         hyph = hyphenator(style.hyphenate)
         if hyph is None and style.hyphenate.split("-")[0].split("_")[0].lower() not in NEVER_HYPHENATED:
             out.unknown_language = style.hyphenate
-    width = prepared.width
-    pos = 0
-    # leading spaces are dropped
-    match = _SPACE_RUN.match(text, 0)
-    if match:
-        pos = match.end()
-    while pos < n:
-        char = text[pos]
-        if char == HARD_BREAK:
-            out.add(PENALTY, 0.0, pos, pos + 1, penalty=-INFINITY)
-            pos += 1
-            match = _SPACE_RUN.match(text, pos)
-            if match:
-                pos = match.end()
-            continue
-        match = _SPACE_RUN.match(text, pos)
-        if match:
-            end = match.end()
-            if end >= n:
-                break  # trailing spaces
-            natural = width(pos, end)
-            stretch, shrink = glue.space(natural / (end - pos))
-            before = text[pos - 1] if pos else ""
-            after = text[end]
-            can_break = before not in OPENING and after not in CLOSING and after != HARD_BREAK
-            out.add(GLUE, natural, pos, end, stretch=stretch * (end - pos), shrink=shrink * (end - pos),
+    cum = prepared.cum
+    content_end = len(text.rstrip(" \t"))
+    for match in _TOKEN.finditer(text, 0, content_end):
+        pos, end = match.span()
+        kind = match.lastindex
+        if kind == 1:  # spaces
+            if pos == 0:
+                continue  # leading spaces are dropped
+            if text[pos - 1] == HARD_BREAK:
+                continue
+            natural = cum[end] - cum[pos]
+            count = end - pos
+            stretch, shrink = glue.space(natural / count)
+            after = text[end] if end < n else ""
+            can_break = text[pos - 1] not in OPENING and after not in CLOSING and after != HARD_BREAK
+            out.add(GLUE, natural, pos, end, stretch=stretch * count, shrink=shrink * count,
                     breakable=can_break, word_glue=True)
-            pos = end
-            continue
-        # a word: up to the next space or hard break
-        end = pos
-        while end < n and not _SPACE_RUN.match(text, end) and text[end] != HARD_BREAK:
-            end += 1
-        _word(prepared, out, glue, hyph, pos, end, line_width)
-        pos = end
-    out.add(GLUE, 0.0, n, n, stretch=float(INFINITY), breakable=False)
-    out.add(PENALTY, 0.0, n, n, penalty=-INFINITY)
-    return out
+        elif kind == 2:  # hard break
+            out.add(PENALTY, 0.0, pos, pos + 1, penalty=-INFINITY)
+        else:
+            _word(prepared, out, glue, hyph, pos, end, line_width)
+    out.add(GLUE, 0.0, content_end, content_end, stretch=float(INFINITY), breakable=False)
+    out.add(PENALTY, 0.0, content_end, content_end, penalty=-INFINITY)
+    return out.finish()
 
 
 def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | None, a: int, b: int,
           line_width: float) -> None:
     text = prepared.text
-    width = prepared.width
+    cum = prepared.cum
+    word_width = cum[b] - cum[a]
     points: list[tuple[int, int]] = []
     if b - a > 1:
         points = _hyphenation_points(prepared, hyph, a, b)
-        if any(is_cjk(c) for c in text[a:b]):
+        word = text[a:b]
+        if not word.isascii() and max(word) >= "\u1100" and any(is_cjk(c) for c in word):
             points.extend(_cjk_points(text, a, b))
             points.sort()
+    if not points and word_width <= line_width:
+        out.rows.append((BOX, word_width, 0.0, 0.0, 0.0, 0, a, b, True, False))
+        if word_width > out.widest_box:
+            out.widest_box = word_width
+        return
+    width = prepared.width
     # Pieces between break points wider than the line get URL-safe and, failing those, anywhere breaks.
     bounds = [a, *(p for p, _k in points), b]
     extra: list[tuple[int, int]] = []
@@ -247,8 +279,9 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
     for p, kind in points:
         if p <= start or p >= b:
             continue
-        out.add(BOX, width(start, p), start, p)
-        out.widest_box = max(out.widest_box, out.width[-1])
+        box = width(start, p)
+        out.add(BOX, box, start, p)
+        out.widest_box = max(out.widest_box, box)
         if kind == 2:
             hw = _hyphen_width(prepared, p - 1)
             if hw < 0:
@@ -268,8 +301,9 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
             stretch = 0.08 * size if glue.justify else 0.0
             out.add(GLUE, 0.0, p, p, stretch=stretch)
         start = p
-    out.add(BOX, width(start, b), start, b)
-    out.widest_box = max(out.widest_box, out.width[-1])
+    box = width(start, b)
+    out.add(BOX, box, start, b)
+    out.widest_box = max(out.widest_box, box)
 
 
 def _cjk_points(text: str, a: int, b: int) -> list[tuple[int, int]]:

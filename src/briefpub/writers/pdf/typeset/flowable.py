@@ -142,7 +142,7 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         if cut < orphans:
             return []
         best = cut
-        while best >= orphans and layout.lines[self._first + best - 1].hyphen:
+        while best >= orphans and layout.specs[self._first + best - 1].hyphen:
             best -= 1
         if best >= orphans:
             cut = best
@@ -189,7 +189,7 @@ class TextFlowable(Flowable):  # type: ignore[misc]
     # -- internals -------------------------------------------------------------------
 
     def _end(self, layout: Layout) -> int:
-        return len(layout.lines) if self._last is None else self._last
+        return layout.count if self._last is None else self._last
 
     def _count(self, layout: Layout) -> int:
         return self._end(layout) - self._first
@@ -248,7 +248,7 @@ class TextFlowable(Flowable):  # type: ignore[misc]
 def _remainder(layout: Layout, first_line: int) -> TextBlock:
     """The text of a layout from line ``first_line`` on, as a paragraph with no first-line indent."""
     prepared = layout.prepared
-    start = layout.lines[first_line].start
+    start = layout.specs[first_line].start
     runs: list[Run] = []
     text = prepared.text
     for i, run in enumerate(prepared.runs):

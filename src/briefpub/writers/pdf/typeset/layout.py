@@ -109,17 +109,35 @@ class Line:
 
 @dataclass(slots=True)
 class Layout:
-    """A paragraph broken into lines for one width."""
+    """A paragraph broken into lines for one width.
+
+    The breaks (:attr:`specs`) are computed at once; the lines' glyphs are built on
+    first use of :attr:`lines` (wrapping and splitting only need the breaks).
+    """
 
     prepared: Prepared
     width: float
-    lines: list[Line]
+    specs: list[LineSpec]
     #: A justified paragraph set ragged because no line breaks kept the spaces within limits.
     ragged_fallback: bool
     #: The hyphenation language was unknown to pyphen (the paragraph was not hyphenated).
     unknown_language: str | None
     #: Words wider than the column, broken at URL-safe points or anywhere.
     overlong: list[str]
+    _lines: list[Line] | None = None
+
+    @property
+    def lines(self) -> list[Line]:
+        """The lines, built on first use."""
+        if self._lines is None:
+            self._lines = [_build_line(self.prepared, spec, i, self.ragged_fallback)
+                           for i, spec in enumerate(self.specs)]
+        return self._lines
+
+    @property
+    def count(self) -> int:
+        """The number of lines."""
+        return len(self.specs)
 
     @property
     def leading(self) -> float:
@@ -133,7 +151,7 @@ class Layout:
 
     def first_baseline(self, first: int = 0) -> float:
         """Distance from the top of the part starting at line ``first`` to its first baseline."""
-        if not self.lines:
+        if not self.specs:
             return 0.0
         return self.lines[first].size
 
@@ -155,6 +173,20 @@ def _glyph_run(p: Prepared, item: Item, a: int, b: int) -> GlyphRun:
         offset = item.start
         g0, g1 = span
     scale = item.size / item.font.upem
+    if not item.rtl and g1 - g0 == b - a and text.isascii():
+        # the common case: left to right, one glyph per character, nothing invisible
+        local = shaped.clusters[g0:g1]
+        first = a - offset
+        if local == tuple(range(first, first + g1 - g0)):
+            chars = list(text[a:b])
+            x_offs = shaped.x_off[g0:g1]
+            y_offs = shaped.y_off[g0:g1]
+            zeros = [0.0] * (g1 - g0)
+            return GlyphRun(item, a, b, item.level, list(shaped.gids[g0:g1]), list(range(a, b)), chars,
+                            [v * scale for v in shaped.x_adv[g0:g1]],
+                            [v * scale for v in x_offs] if any(x_offs) else zeros,
+                            [v * scale for v in y_offs] if any(y_offs) else list(zeros),
+                            spaces=[i for i, c in enumerate(chars) if c == " " or c == "\t"])
     clusters = [offset + c for c in shaped.clusters[g0:g1]]
     ends = _cluster_ends(clusters, b)
     gids: list[int] = []
@@ -248,7 +280,7 @@ def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[fl
         for i in run.spaces:
             adv = run.advances[i]
             stretches.append((run, i, max(limit - adv, 0.0), adv * (1.0 - low)))
-        if any(is_cjk(p.text[c]) for c in run.clusters if c < len(p.text)):
+        if not run.item.shaped.text.isascii() and any(is_cjk(p.text[c]) for c in run.clusters if c < len(p.text)):
             size = run.item.size
             last_index: dict[int, int] = {}
             for i, c in enumerate(run.clusters):
@@ -380,8 +412,7 @@ def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
 def layout_prepared(prepared: Prepared, width: float) -> Layout:
     """Break and build the lines of a prepared paragraph for ``width``."""
     result: BreakResult = break_paragraph(prepared, width)
-    lines = [_build_line(prepared, spec, i, result.ragged_fallback) for i, spec in enumerate(result.lines)]
-    return Layout(prepared, width, lines, result.ragged_fallback, result.unknown_language, result.overlong)
+    return Layout(prepared, width, result.lines, result.ragged_fallback, result.unknown_language, result.overlong)
 
 
 def layout_paragraph(block: TextBlock, width: float,

@@ -283,6 +283,27 @@ class _Writer:
         spaces = set(run.spaces)
         hyphen_text = self.extraction.hyphen_actual_text
         rtl_text = self.extraction.rtl_actual_text and run.rtl and not run.mark
+        plain = (not rtl_text and not (g0 <= hyphen < g1 and hyphen_text is not None)
+                 and self.rise == self.base_rise and not any(run.x_off[g0:g1]) and not any(run.y_off[g0:g1]))
+        if plain:
+            # the common case (no marks, no inserted hyphen): only advances to adjust
+            adjustments = [widths.get(k, default) - a * per_point for k, a in zip(keys, run.advances[g0:g1],
+                                                                                  strict=True)]
+            j = 0
+            buf = self.buf
+            for subset, data in ttf.splitString("".join(map(chr, keys)), self.doc):
+                state = (id(ttf), subset, size)
+                if state != self.font or force_font:
+                    self.op(f"{ttf.getSubsetInternalName(subset, self.doc)} {_fmt(size)} Tf")
+                    self.font = state
+                    force_font = False
+                for byte in data:
+                    buf.append(byte)
+                    adjustment = adjustments[j]
+                    if adjustment >= 0.05 or adjustment <= -0.05:
+                        self.number(adjustment, gap=g0 + j in spaces)
+                    j += 1
+            return
         if rtl_text:
             logical = "".join(t for t in reversed(run.texts[g0:g1]))
             self.op(f"/Span <</ActualText {_utf16(logical)}>> BDC")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import uharfbuzz as hb
 
@@ -43,10 +43,26 @@ class Shaped:
     y_off: tuple[int, ...]
     #: Per character: the advance of the cluster it starts (0 inside a cluster).
     char_adv: tuple[int, ...]
-    #: Per character: True when the text can be cut before it without reshaping.
-    safe: tuple[bool, ...]
+    #: Per character: True when it starts a cluster.
+    starts: tuple[bool, ...]
     #: ``clusters`` made ascending (negated for right-to-left text), for bisection.
     order: tuple[int, ...]
+    #: HarfBuzz's glyph infos, read lazily for their ``UNSAFE_TO_BREAK`` flags (slow to read).
+    infos: tuple[object, ...] = field(compare=False, repr=False, default=())
+
+    def safe(self, pos: int) -> bool:
+        """True when the text can be cut before character ``pos`` without reshaping."""
+        if pos <= 0 or pos >= len(self.text):
+            return True
+        if not self.starts[pos]:
+            return False
+        if self.rtl:
+            first = bisect.bisect_left(self.order, -pos)
+            last = bisect.bisect_right(self.order, -pos)
+        else:
+            first = bisect.bisect_left(self.order, pos)
+            last = bisect.bisect_right(self.order, pos)
+        return not any(int(self.infos[i].flags) & _UNSAFE for i in range(first, last))  # type: ignore[attr-defined]
 
     @property
     def width(self) -> int:
@@ -58,7 +74,7 @@ class Shaped:
         n = len(self.text)
         if start >= end:
             return (0, 0)
-        if (start > 0 and not self.safe[start]) or (end < n and not self.safe[end]):
+        if (start > 0 and not self.safe(start)) or (end < n and not self.safe(end)):
             return None
         if self.rtl:
             return (bisect.bisect_right(self.order, -end), bisect.bisect_right(self.order, -start))
@@ -87,18 +103,13 @@ def _shape(font: FontData, text: str, rtl: bool, script: str | None, lang: str |
     y_off = tuple(p.y_offset for p in positions)
     n = len(text)
     char_adv = [0] * n
-    safe = [False] * (n + 1)
-    for info, cluster, adv in zip(infos, clusters, x_adv, strict=True):
+    starts = [False] * n
+    for cluster, adv in zip(clusters, x_adv, strict=True):
         char_adv[cluster] += adv
-        if not safe[cluster] and not int(info.flags) & _UNSAFE:
-            safe[cluster] = True
-    # a cluster start is safe unless one of its glyphs was flagged
-    for info, cluster in zip(infos, clusters, strict=True):
-        if int(info.flags) & _UNSAFE:
-            safe[cluster] = False
-    safe[n] = True
+        starts[cluster] = True
     order = tuple(-c for c in clusters) if rtl else clusters
-    return Shaped(text, rtl, gids, clusters, x_adv, x_off, y_off, tuple(char_adv), tuple(safe[:n]), order)
+    return Shaped(text, rtl, gids, clusters, x_adv, x_off, y_off, tuple(char_adv), tuple(starts), order,
+                  tuple(infos))
 
 
 def shape(
