@@ -25,7 +25,9 @@ written so that both give the text as written:
   own. Structure order (MCIDs) is logical order too.
 * ``/ActualText`` with the logical text around right-to-left runs is what the PDF
   specification suggests, but poppler reverses it (it treats it as visual text);
-  it is off by default (:attr:`Extraction.rtl_actual_text`).
+  it is off by default (:attr:`Extraction.rtl_actual_text`). Runs of left-to-right
+  scripts whose clusters reorder glyphs (Devanagari's short i drawn before its
+  consonant, Thai marks) get ``/ActualText`` with their text, which poppler honours.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ __all__ = ["Extraction", "draw_lines", "link_infos"]
 
 _PYPDF_NEUTRAL = ((0x00, 0x2F), (0x3A, 0x40), (0x0660, 0x066D), (0x06F0, 0x06F9), (0x2000, 0x206F),
                   (0x20A0, 0x21FF))
+#: Left-to-right scripts whose glyphs are reordered or split within clusters (poppler mis-orders them).
+_COMPLEX_LTR = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Thai",
+                          "Laoo", "Tibt", "Mymr", "Khmr", "Java", "Mong"})
 #: The largest negative TJ step written at once inside a word (thousandths of an em).
 _STEP = 50.0
 
@@ -56,6 +61,8 @@ class Extraction:
     join_hyphenated: bool = True
     #: Wrap right-to-left runs in ActualText with their logical text (poppler then reverses them).
     rtl_actual_text: bool = False
+    #: Wrap left-to-right runs of scripts with reordered or multi-glyph clusters (Indic, Thai...) in ActualText.
+    complex_actual_text: bool = True
 
 
 def _neutral(char: str) -> bool:
@@ -282,7 +289,9 @@ class _Writer:
         hyphen = run.hyphen
         spaces = set(run.spaces)
         hyphen_text = self.extraction.hyphen_actual_text
-        rtl_text = self.extraction.rtl_actual_text and run.rtl and not run.mark
+        rtl_text = (not run.mark and ((self.extraction.rtl_actual_text and run.rtl)
+                                      or (self.extraction.complex_actual_text and not run.rtl
+                                          and run.item.script in _COMPLEX_LTR)))
         plain = (not rtl_text and not (g0 <= hyphen < g1 and hyphen_text is not None)
                  and self.rise == self.base_rise and not any(run.x_off[g0:g1]) and not any(run.y_off[g0:g1]))
         if plain:
@@ -305,7 +314,8 @@ class _Writer:
                     j += 1
             return
         if rtl_text:
-            logical = "".join(t for t in reversed(run.texts[g0:g1]))
+            texts = run.texts[g0:g1]
+            logical = "".join(reversed(texts) if run.rtl else texts)
             self.op(f"/Span <</ActualText {_utf16(logical)}>> BDC")
         j = g0
         for subset, data in ttf.splitString("".join(map(chr, keys)), self.doc):
