@@ -91,6 +91,8 @@ class BreakItems:
     #: True for glue that separates words (a space), False for CJK and emergency glue.
     word_glue: Sequence[bool] = ()
     widest_box: float = 0.0
+    #: No inserted hyphens (neither from patterns nor from soft hyphens).
+    no_hyphens: bool = False
     #: The language asked for hyphenation was unknown to pyphen (reported).
     unknown_language: str | None = None
     #: Words broken at URL-safe points or anywhere because they were wider than the line.
@@ -210,7 +212,7 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
     text = prepared.text
     n = len(text)
     style = prepared.block.style
-    out = BreakItems()
+    out = BreakItems(no_hyphens=not hyphenate)
     glue = _Glue(prepared, justify)
     hyph: Hyphenator | None = None
     if hyphenate and style.hyphenate:
@@ -251,6 +253,8 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
     points: list[tuple[int, int]] = []
     if b - a > 1:
         points = _hyphenation_points(prepared, hyph, a, b)
+        if out.no_hyphens and points:
+            points = [p for p in points if p[1] != 2]
         word = text[a:b]
         if not word.isascii() and max(word) >= "\u1100" and any(is_cjk(c) for c in word):
             points.extend(_cjk_points(text, a, b))
@@ -574,6 +578,8 @@ def break_paragraph(prepared: Prepared, width: float) -> BreakResult:
     widths = (first, inner)
     narrowest = min(widths)
     justify = style.align == Align.JUSTIFY and not style.balanced
+    if not prepared.text.strip(" \t\u2028"):
+        return BreakResult([])
     if style.balanced:
         items = break_items(prepared, narrowest, justify=False, hyphenate=False)
         lines = _line_specs(prepared, items, _balanced(items, widths), widths, False)
@@ -592,6 +598,9 @@ def break_paragraph(prepared: Prepared, width: float) -> BreakResult:
     if breaks is None:
         breaks = knuth_plass(items, widths, justify=False, ragged_stretch=inner * 0.25, tolerance=1e6,
                              strict_final=False)
+    if breaks is None:  # (too many hyphens needed in a row: break without inserting any)
+        items = break_items(prepared, narrowest, justify=False, hyphenate=False)
+        breaks = knuth_plass(items, widths, justify=False, ragged_stretch=inner * 0.25, tolerance=1e6)
     if breaks is None:
         breaks = _greedy(items, widths)
     return BreakResult(_line_specs(prepared, items, breaks, widths, False), justify, items.unknown_language,

@@ -347,7 +347,9 @@ def _build_line(p: Prepared, spec: LineSpec, number: int, ragged: bool) -> Line:
         align = Align.RIGHT if rtl else Align.LEFT
     elif align == Align.END:
         align = Align.LEFT if rtl else Align.RIGHT
-    if align == Align.RIGHT:
+    if width > available:
+        offset = 0.0  # a cluster wider than the column: it overflows on the right, whatever the alignment
+    elif align == Align.RIGHT:
         offset = available - width
     elif align == Align.CENTER:
         offset = (available - width) / 2
