@@ -12,7 +12,8 @@ LEADING = 14.5
 
 WORDS = ["talks", "opposition", "Astana", "representatives", "24-hour", "face-to-face", "(TASS)", "U.N.",
          "سيرجي", "لافروف", "المحادثات", "בנימין", "נתניהו", "переговоры", "Ελληνικά", "https://example.org/a/b?c=d",
-         "internationalization", "“quoted”", "co-operation,", "1,000", "٢٠١٧", "e\u0301te\u0301", "x\u00adtra\u00adordinary"]
+         "internationalization", "“quoted”", "co-operation,", "1,000", "٢٠١٧", "e\u0301te\u0301",
+         "x\u00adtra\u00adordinary"]
 
 
 def test_empty_and_blank_paragraphs(tools, fonts):

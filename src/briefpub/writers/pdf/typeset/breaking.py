@@ -47,6 +47,7 @@ HYPHEN_PENALTY = 50
 EX_HYPHEN_PENALTY = 50
 DASH_PENALTY = 30
 URL_PENALTY = 100
+URL_HYPHEN_PENALTY = 800
 ANYWHERE_PENALTY = 3000
 ADJ_DEMERITS = 10000
 DOUBLE_HYPHEN_DEMERITS = 10000
@@ -55,7 +56,7 @@ MAX_HYPHEN_STREAK = 2
 
 _HYPHENS = "-\u2010"
 _DASHES = "\u2013\u2014"
-#: Where an overlong address breaks (not after "-": poppler would drop a hyphen ending a line).
+#: Where an overlong address breaks (after "-" only at a higher cost: poppler drops a hyphen ending a line).
 _URL_BREAK_AFTER = frozenset("/.?&=_#:,;~+|\\")
 _SPACE_RUN = re.compile(r"[ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+")
 #: Spaces (group 1), a hard break (2) or a word (3).
@@ -273,6 +274,8 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
             out.overlong.append(text[x:y])
             safe = [i for i in range(x + 1, y) if text[i - 1] in _URL_BREAK_AFTER and text[i] not in _URL_BREAK_AFTER]
             extra.extend((i, 4) for i in safe)
+            # after a hyphen too, at a higher cost: poppler drops a hyphen ending a line
+            extra.extend((i, 7) for i in range(x + 2, y - 1) if text[i - 1] == "-" and text[i] != "-")
             sub = [x, *safe, y]
             for u, v in itertools.pairwise(sub):
                 if width(u, v) > line_width:
@@ -300,6 +303,8 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
             out.add(PENALTY, 0.0, p, p, penalty=URL_PENALTY)
         elif kind == 5:
             out.add(PENALTY, 0.0, p, p, penalty=ANYWHERE_PENALTY)
+        elif kind == 7:
+            out.add(PENALTY, 0.0, p, p, penalty=URL_HYPHEN_PENALTY)
         elif kind == 6:  # CJK: zero-width glue that stretches a little
             size = prepared.item_at(p - 1).size
             stretch = 0.08 * size if glue.justify else 0.0

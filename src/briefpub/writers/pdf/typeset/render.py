@@ -38,7 +38,7 @@ from typing import Any
 
 from briefpub.writers.pdf.typeset.layout import GlyphRun, Layout, Line
 from briefpub.writers.pdf.typeset.model import Run
-from briefpub.writers.pdf.typeset.tagging import Annotation, LinkInfo, Sequence, Tagger
+from briefpub.writers.pdf.typeset.tagging import Annotation, LinkInfo, MarkedContent, Tagger
 
 __all__ = ["Extraction", "draw_lines", "link_infos"]
 
@@ -187,7 +187,7 @@ class _Writer:
         self.base_rise = 0.0
         self.tj: list[str] = []
         self.buf = bytearray()
-        self.sequence: Sequence | None = None
+        self.sequence: MarkedContent | None = None
         self.sequence_key: int | None = None
         self.lang: str | None = None
 
@@ -252,7 +252,7 @@ class _Writer:
         if self.sequence is not None and self.sequence_key == key:
             return
         self.close_sequence()
-        self.sequence = Sequence(self.tag, link, self.page)
+        self.sequence = MarkedContent(self.tag, link, self.page)
         self.sequence_key = key
         self.op(self.tagger.begin(self.canvas, self.sequence))
 

@@ -4,7 +4,7 @@ The engine writes every text-showing operator inside a marked-content sequence
 that the tagger opens (``/P <</MCID 3>> BDC`` ... ``EMC``), so that a structure
 tree (PDF/UA) can own it. Sequences never nest. A line's text is cut into
 consecutive sequences at link boundaries: the paragraph's text, then the link's
-text (:attr:`Sequence.link` set, for a ``Link`` element that is a child of the
+text (:attr:`MarkedContent.link` set, for a ``Link`` element that is a child of the
 paragraph's element), then the paragraph's text again. A paragraph split across
 pages opens new sequences on each page, with the same ``tag``.
 
@@ -33,10 +33,10 @@ from typing import Any, Protocol, runtime_checkable
 __all__ = [
     "Annotation",
     "LinkInfo",
+    "MarkedContent",
     "NullTagger",
     "RecordedSequence",
     "RecordingTagger",
-    "Sequence",
     "Tag",
     "Tagger",
     "find_tagger",
@@ -64,7 +64,7 @@ class LinkInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class Sequence:
+class MarkedContent:
     """A marked-content sequence the engine asks the tagger to open."""
 
     #: The flowable's tag (given by the layout).
@@ -92,11 +92,11 @@ class Annotation:
 class Tagger(Protocol):
     """What the engine calls while drawing (all methods return content-stream operators or "")."""
 
-    def begin(self, canvas: Any, sequence: Sequence) -> str:
+    def begin(self, canvas: Any, sequence: MarkedContent) -> str:
         """Open a marked-content sequence for text (``/P <</MCID n>> BDC``), or return ""."""
         ...
 
-    def end(self, canvas: Any, sequence: Sequence) -> str:
+    def end(self, canvas: Any, sequence: MarkedContent) -> str:
         """Close the sequence opened by :meth:`begin` (``EMC``), or return ""."""
         ...
 
@@ -116,11 +116,11 @@ class Tagger(Protocol):
 class NullTagger:
     """The default: no marked content, no extra annotation entries."""
 
-    def begin(self, canvas: Any, sequence: Sequence) -> str:
+    def begin(self, canvas: Any, sequence: MarkedContent) -> str:
         """Nothing."""
         return ""
 
-    def end(self, canvas: Any, sequence: Sequence) -> str:
+    def end(self, canvas: Any, sequence: MarkedContent) -> str:
         """Nothing."""
         return ""
 
@@ -166,7 +166,7 @@ class RecordingTagger:
     _next_mcid: dict[int, int] = field(default_factory=dict)
     _open: int | None = None
 
-    def begin(self, canvas: Any, sequence: Sequence) -> str:
+    def begin(self, canvas: Any, sequence: MarkedContent) -> str:
         """Open ``/Role <</MCID n>> BDC`` (raises if a sequence is already open: they must not nest)."""
         if self._open is not None:
             raise AssertionError("marked-content sequences must not nest")
@@ -177,7 +177,7 @@ class RecordingTagger:
         self._open = mcid
         return f"/{role} <</MCID {mcid}>> BDC"
 
-    def end(self, canvas: Any, sequence: Sequence) -> str:
+    def end(self, canvas: Any, sequence: MarkedContent) -> str:
         """``EMC``."""
         if self._open is None:
             raise AssertionError("no sequence open")
