@@ -81,7 +81,7 @@ class Shaped:
         return (bisect.bisect_left(self.order, start), bisect.bisect_left(self.order, end))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=2048)
 def _shape(font: FontData, text: str, rtl: bool, script: str | None, lang: str | None, ligatures: bool) -> Shaped:
     buf = hb.Buffer()
     buf.add_str(text)
