@@ -53,6 +53,9 @@ ADJ_DEMERITS = 10000
 DOUBLE_HYPHEN_DEMERITS = 10000
 FINAL_HYPHEN_DEMERITS = 5000
 MAX_HYPHEN_STREAK = 2
+#: The loosest adjustment ratio accepted in the first pass, without hyphenation (spaces up to 3/4 of
+#: the way from natural to the limit).
+PRETOLERANCE = 0.75
 
 _HYPHENS = "-\u2010"
 _DASHES = "\u2013\u2014"
@@ -591,6 +594,13 @@ def break_paragraph(prepared: Prepared, width: float) -> BreakResult:
         return BreakResult(lines, False, items.unknown_language, items.overlong)
     breaks: list[tuple[int, float]] | None
     if justify:
+        # First pass without hyphenation (TeX's pretolerance): taken when every line is set well.
+        items = break_items(prepared, narrowest, justify=True, hyphenate=False)
+        if "\u00ad" not in prepared.text:
+            breaks = knuth_plass(items, widths, justify=True, tolerance=PRETOLERANCE)
+            if breaks is not None:
+                return BreakResult(_line_specs(prepared, items, breaks, widths, True), False,
+                                   _unknown_language(style.hyphenate), items.overlong)
         items = break_items(prepared, narrowest, justify=True)
         breaks = knuth_plass(items, widths, justify=True)
         if breaks is None:
@@ -610,6 +620,13 @@ def break_paragraph(prepared: Prepared, width: float) -> BreakResult:
         breaks = _greedy(items, widths)
     return BreakResult(_line_specs(prepared, items, breaks, widths, False), justify, items.unknown_language,
                        items.overlong)
+
+
+def _unknown_language(tag: str | None) -> str | None:
+    """``tag`` when pyphen has no patterns for it and its script is one that is hyphenated."""
+    if not tag or hyphenator(tag) is not None:
+        return None
+    return None if tag.split("-")[0].split("_")[0].lower() in NEVER_HYPHENATED else tag
 
 
 def _balanced(items: BreakItems, widths: tuple[float, float]) -> list[tuple[int, float]]:

@@ -96,20 +96,26 @@ def _shape(font: FontData, text: str, rtl: bool, script: str | None, lang: str |
     hb.shape(font.hb_font, buf, features)
     infos = buf.glyph_infos
     positions = buf.glyph_positions
-    gids = tuple(i.codepoint for i in infos)
-    clusters = tuple(i.cluster for i in infos)
-    x_adv = tuple(p.x_advance for p in positions)
-    x_off = tuple(p.x_offset for p in positions)
-    y_off = tuple(p.y_offset for p in positions)
+    gids = tuple([i.codepoint for i in infos])
+    clusters = tuple([i.cluster for i in infos])
+    x_adv = tuple([p.x_advance for p in positions])
     n = len(text)
-    char_adv = [0] * n
-    starts = [False] * n
-    for cluster, adv in zip(clusters, x_adv, strict=True):
-        char_adv[cluster] += adv
-        starts[cluster] = True
-    order = tuple(-c for c in clusters) if rtl else clusters
-    return Shaped(text, rtl, gids, clusters, x_adv, x_off, y_off, tuple(char_adv), tuple(starts), order,
-                  tuple(infos))
+    if text.isascii() and len(clusters) == n and clusters == tuple(range(n)):
+        # plain text: no marks to position, one glyph per character
+        x_off = y_off = (0,) * n
+        char_adv = x_adv
+        starts = (True,) * n
+    else:
+        x_off = tuple([p.x_offset for p in positions])
+        y_off = tuple([p.y_offset for p in positions])
+        advances = [0] * n
+        started = [False] * n
+        for cluster, adv in zip(clusters, x_adv, strict=True):
+            advances[cluster] += adv
+            started[cluster] = True
+        char_adv, starts = tuple(advances), tuple(started)
+    order = tuple([-c for c in clusters]) if rtl else clusters
+    return Shaped(text, rtl, gids, clusters, x_adv, x_off, y_off, char_adv, starts, order, tuple(infos))
 
 
 def shape(
