@@ -8,11 +8,16 @@ import unicodedata
 from briefpub.tree import Document, document_words
 
 _PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+#: Typographic punctuation (writers print it when ``paragraphs.smart_punctuation`` is on) as typed.
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"',
+                              "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+                              "\u2013": "-", "\u2014": "-", "\u2026": "..."})
 
 
 def normalise_word(word: str) -> str:
-    """Compare words loosely: NFKC, no hyphens, no edge punctuation, casefolded."""
-    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "")
+    """Compare words loosely: NFKC, typographic punctuation as typed, no hyphens, no edge punctuation,
+    casefolded."""
+    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "").translate(TYPOGRAPHIC)
     # Hyphens are ignored: a hard hyphen at a line end ("face-to-" / "face") and a soft
     # hyphenation break look the same in extracted text.
     word = word.replace("-", "").replace("\u2010", "")

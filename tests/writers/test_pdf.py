@@ -19,6 +19,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.tree import (
     Document,
@@ -53,10 +54,11 @@ from tools import require_tool
 
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 STYLE = load_style("briefing")
+FONTS = style_fonts(STYLE)
 
 
 def write(pub: Publication, style=STYLE, **kw) -> WriteResult:
-    return WRITER.write(pub, style, WriteOptions(build_time=BUILD, **kw))
+    return WRITER.write(pub, style, WriteOptions(build_time=BUILD, fonts=style_fonts(style), **kw))
 
 
 def reader(data: bytes) -> pypdf.PdfReader:
@@ -383,7 +385,7 @@ def test_build_time_never_replaces_the_article_date(rendered):
 def test_same_input_gives_identical_bytes(rendered):
     pub, result = rendered["rich"]
     assert write(pub).data == result.data
-    other = WRITER.write(pub, STYLE, WriteOptions(build_time=datetime(2030, 1, 1, tzinfo=UTC)))
+    other = WRITER.write(pub, STYLE, WriteOptions(build_time=datetime(2030, 1, 1, tzinfo=UTC), fonts=FONTS))
     assert other.data != result.data
 
 
@@ -392,11 +394,13 @@ def test_identical_bytes_in_a_fresh_process_whatever_the_environment(rendered):
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from datetime import datetime, timezone;"
         "from samples import rich_document, single;"
+        "from briefpub.pipeline import style_fonts;"
         "from briefpub.styling import load_style;"
         "from briefpub.writers import WriteOptions;"
         "from briefpub.writers.pdf import WRITER;"
-        "sys.stdout.buffer.write(WRITER.write(single(rich_document()), load_style('briefing'),"
-        " WriteOptions(build_time=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc))).data)"
+        "style = load_style('briefing');"
+        "sys.stdout.buffer.write(WRITER.write(single(rich_document()), style,"
+        " WriteOptions(build_time=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc), fonts=style_fonts(style))).data)"
     )
     env = {"SOURCE_DATE_EPOCH": "1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
     tests_dir = str(Path(__file__).resolve().parents[1])

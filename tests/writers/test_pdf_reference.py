@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import Heading, Publication
 from briefpub.writers import WriteOptions
@@ -48,7 +49,7 @@ def reference():
     except ImportError as exc:  # the reader is developed alongside
         pytest.skip(f"briefpub.readers.read_path unavailable: {exc}")
     doc = read_path(REFERENCE).document
-    options = WriteOptions(build_time=datetime(2024, 1, 1, tzinfo=UTC))
+    options = WriteOptions(build_time=datetime(2024, 1, 1, tzinfo=UTC), fonts=style_fonts(load_style("briefing")))
     result = WRITER.write(Publication((doc,)), load_style("briefing"), options)
     return doc, result, options
 

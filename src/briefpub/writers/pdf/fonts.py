@@ -1,13 +1,20 @@
-"""Per-character font fallback for the PDF writer (on the shared system-font scan).
+"""Per-character font fallback for the PDF writer, on the conversion's fonts (layout stage).
 
-reportlab has no font fallback, so this module builds it on :mod:`briefpub.writers._fonts`
-(discovery, families, coverage; shared with the EPUB cover):
+Fonts are an input (:mod:`briefpub.fonts`): the pipeline resolves a
+:class:`~briefpub.fonts.FontSet` once and passes it in ``WriteOptions.fonts``.
+reportlab has no font fallback, so this module builds it on that set:
 
 * :class:`FontChain` is a role's families in order (the style's own, then its
-  fallback list); :meth:`FontChain.segment` splits text into runs, each in the
-  first family whose face has every character of the run's grapheme clusters,
-  and records characters that no font has so the writer can warn about them.
-* :func:`register_face` / :func:`register_family` register faces with reportlab.
+  fallback list, as ``FontSet.families(role)`` gives them);
+  :meth:`FontChain.segment` splits text into runs, each in the first family
+  whose face has every character of the run's grapheme clusters (coverage from
+  :func:`briefpub.fonts.coverage`), and records characters that no font has so
+  the writer can warn about them. :meth:`FontChain.for_language` puts the
+  families made for a language's script first (a ``Span`` in Arabic is set in
+  "Noto Sans Arabic" when the chain has it).
+* :func:`register_face` / :func:`register_family` register faces with reportlab,
+  and :func:`face_of` maps a registered name back to its face (the font files a
+  PDF really embeds are reported in ``WriteResult.fonts``).
 
 Nothing here imports reportlab except the registration functions, which do so
 lazily; the rest is pure and easy to test.
@@ -16,24 +23,43 @@ lazily; the rest is pure and easy to test.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from briefpub.writers._fonts import SLOTS, Face, Family, coverage, font_dirs, scan_fonts
+from briefpub.fonts import SLOTS, Face, Family, FontSet, coverage
+from briefpub.language import primary_subtag
 
 __all__ = [
-    "SLOTS",
-    "Face",
-    "Family",
     "FontChain",
-    "coverage",
-    "font_dirs",
-    "make_chain",
+    "face_of",
+    "make_chains",
     "register_face",
     "register_family",
-    "scan_fonts",
 ]
+
+#: Words in family names that say a family is made for a language's script.
+_SCRIPT_HINTS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ckb"), ("arabic", "naskh", "kufi", "nastaliq")),
+    **dict.fromkeys(("he", "iw", "yi", "ji"), ("hebrew",)),
+    "hy": ("armenian",),
+    "ka": ("georgian",),
+    **dict.fromkeys(("hi", "mr", "ne", "sa"), ("devanagari",)),
+    "bn": ("bengali",),
+    "ta": ("tamil",),
+    "te": ("telugu",),
+    "gu": ("gujarati",),
+    "pa": ("gurmukhi",),
+    "kn": ("kannada",),
+    "ml": ("malayalam",),
+    "si": ("sinhala",),
+    "th": ("thai",),
+    "lo": ("lao",),
+    "km": ("khmer",),
+    "my": ("myanmar",),
+    "zh": ("sc", "tc", "hk", "chinese", "wenquanyi"),
+    "ja": ("jp", "japanese", "mincho", "gothic"),
+    "ko": ("kr", "korean", "nanum"),
+}
 
 
 #: Characters that draw nothing: when the current font lacks them they are dropped.
@@ -71,6 +97,7 @@ class FontChain:
     role: str
     families: tuple[Family, ...]
     missing: set[int] = field(default_factory=set)
+    _by_language: dict[str, FontChain] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.families:
@@ -80,6 +107,24 @@ class FontChain:
     def primary(self) -> Family:
         """The first installed family of the role."""
         return self.families[0]
+
+    def for_language(self, language: str) -> FontChain:
+        """This chain with the families named for ``language``'s script first (itself when none is).
+
+        The chain returned shares :attr:`missing` with this one.
+        """
+        key = primary_subtag(language)
+        found = self._by_language.get(key)
+        if found is not None:
+            return found
+        hints = _SCRIPT_HINTS.get(key, ())
+        preferred = tuple(f for f in self.families if hints and set(f.name.casefold().split()) & set(hints))
+        chain = self
+        if preferred and preferred[0] is not self.families[0]:
+            chain = FontChain(self.role, (*preferred, *(f for f in self.families if f not in preferred)),
+                              self.missing)
+        self._by_language[key] = chain
+        return chain
 
     def face_for(self, cluster: str, bold: bool, italic: bool) -> Face | None:
         """The first face (in chain order) that has every visible character of ``cluster``."""
@@ -152,16 +197,12 @@ class FontChain:
         return None
 
 
-def make_chain(role: str, names: Iterable[str], dirs: tuple[Path, ...] | None = None) -> FontChain:
-    """The installed families among ``names``, in order, as a chain (ValueError when none is)."""
-    found: list[Family] = []
-    seen: set[str] = set()
-    for name in names:
-        family = Family.find(name, dirs)
-        if family is not None and family.name.casefold() not in seen:
-            seen.add(family.name.casefold())
-            found.append(family)
-    return FontChain(role, tuple(found))
+def make_chains(fonts: FontSet) -> dict[str, FontChain]:
+    """The font chain of every role (``body``, ``heading``, ``mono``) of ``fonts``.
+
+    Raises ValueError naming the role when the set has no family for it.
+    """
+    return {role: FontChain(role, fonts.families(role)) for role in ("body", "heading", "mono")}
 
 
 # --------------------------------------------------------------------------
@@ -169,6 +210,7 @@ def make_chain(role: str, names: Iterable[str], dirs: tuple[Path, ...] | None = 
 # --------------------------------------------------------------------------
 
 _REGISTERED: dict[Face, str] = {}
+_FACES: dict[str, Face] = {}
 
 
 def register_face(face: Face) -> str:
@@ -194,7 +236,13 @@ def register_face(face: Face) -> str:
     font = _TTFont(name, face.path, validate=0, subfontIndex=face.index, asciiReadable=1, shapable=True)
     pdfmetrics.registerFont(font)
     _REGISTERED[face] = name
+    _FACES[name] = face
     return name
+
+
+def face_of(name: str) -> Face | None:
+    """The face registered as reportlab font ``name`` (None for a font registered elsewhere)."""
+    return _FACES.get(name)
 
 
 def register_family(family: Family) -> str:
