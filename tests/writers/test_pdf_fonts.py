@@ -1,5 +1,5 @@
 """PDF writer internals: fallback chains on the conversion's fonts, bidi stand-in, paragraph analysis,
-outline depths, styles, and the font files a PDF reports."""
+styles, and the font files a PDF reports."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.tree import Code, Document, Meta, Paragraph, Publication, Text
 from briefpub.writers import WriteOptions
-from briefpub.writers.common.frame import outline_depths
 from briefpub.writers.pdf import _rlbidi
 from briefpub.writers.pdf.fonts import FontChain, make_chains
 
@@ -146,20 +145,6 @@ def test_analyse_direction_and_shaping(text, rtl, shaping):
 
 def test_neutral_paragraph_takes_the_document_direction():
     assert analyse("123 456", default_rtl=True).rtl is True
-
-
-@pytest.mark.parametrize(
-    ("levels", "expected"),
-    [
-        ([], []),
-        ([2, 2, 3, 2], [1, 1, 2, 1]),
-        ([1, 3, 2, 4], [1, 2, 2, 3]),
-        ([3, 1, 2], [1, 1, 2]),
-        ([2, 6, 6, 1], [1, 2, 3, 1]),
-    ],
-)
-def test_outline_depths_never_skip(levels, expected):
-    assert outline_depths(levels) == expected
 
 
 def test_body_styles_forbid_widows_and_orphans_and_set_embedded_fonts():

@@ -72,9 +72,12 @@ class PageStarts:
 
     :class:`Located` flowables :meth:`enter` their place while they draw; the
     canvas calls :meth:`text_drawn` whenever it draws a text object, and the
-    first call on a page records the innermost place being drawn (or, for text
-    outside any located flowable, the last place entered). A page without text
-    of its own takes the last place entered (:meth:`page_ended`).
+    first call on a page made while a located flowable draws records the
+    innermost place being drawn. Text outside located flowables (list bullets,
+    drawn before their item; furniture; front matter) records nothing: a page
+    whose text all comes from there takes the last place entered
+    (:meth:`page_ended`): front matter before the first article, the
+    article's last block on the blank back of its last sheet.
     """
 
     def __init__(self) -> None:
@@ -98,9 +101,9 @@ class PageStarts:
         self._stack.pop()
 
     def text_drawn(self, page: int) -> None:
-        """Text is being drawn on ``page``: the first time, record where it comes from."""
-        if page not in self.pages:
-            self.pages[page] = self._stack[-1] if self._stack else self._last
+        """Text is being drawn on ``page``: the first time inside a located flowable, record its place."""
+        if self._stack and page not in self.pages:
+            self.pages[page] = self._stack[-1]
 
     def page_ended(self, page: int) -> None:
         """``page`` is complete: a page that drew no text takes the last place entered."""

@@ -23,7 +23,7 @@ lazily; the rest is pure and easy to test.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from briefpub.fonts import SLOTS, Face, Family, FontSet, coverage
@@ -32,9 +32,11 @@ from briefpub.language import primary_subtag
 __all__ = [
     "FontChain",
     "face_of",
+    "glue_words",
     "make_chains",
     "register_face",
     "register_family",
+    "standard_ligatures_only",
 ]
 
 #: Words in family names that say a family is made for a language's script.
@@ -70,6 +72,53 @@ def _is_invisible(char: str) -> bool:
         or 0xFE00 <= code <= 0xFE0F
         or 0xE0100 <= code <= 0xE01EF
     )
+
+
+def _neutral(cluster: str) -> bool:
+    """True for a cluster that is not a letter, digit or mark (spaces, punctuation, symbols)."""
+    return not unicodedata.category(cluster[0]).startswith(("L", "N", "M"))
+
+
+def glue_words(left: list[tuple[Face | None, str]], right: list[tuple[Face | None, str]],
+               covers: Callable[[Face, str], bool], refit_left: Callable[[str], Face | None],
+               refit_right: Callable[[str], Face | None]) -> None:
+    """Where a word runs on from one run of text into the next (``left`` then ``right``, each as
+    :meth:`FontChain.segment` split it) across two font families, set it in one font at the seam.
+
+    The punctuation at the seam joins the face of the letters on the other side when that face has
+    it; otherwise the word on that side and the punctuation are set together in the first face of
+    its chain that has them all (``refit_left`` / ``refit_right``). So ``(`` before a
+    foreign-language span and ``,`` after it never split a word between fonts: reportlab shapes a
+    word set in several fonts with the first font's glyphs (letters printed as empty boxes).
+    """
+    if not left or not right:
+        return
+    (lface, ltext), (rface, rtext) = left[-1], right[0]
+    if not ltext or not rtext or lface is None or rface is None or lface.family == rface.family:
+        return
+    if ltext[-1].isspace() or rtext[0].isspace():
+        return
+    tail = len(ltext) - len(ltext.rstrip(_punctuation(ltext)))
+    head = len(rtext) - len(rtext.lstrip(_punctuation(rtext)))
+    if tail and not head:  # "(" + "وزير"
+        punctuation, word = ltext[-tail:], rtext.split(maxsplit=1)[0]
+        if covers(rface, punctuation):
+            left[-1], right[0] = (lface, ltext[:-tail]), (rface, punctuation + rtext)
+        elif (face := refit_right(punctuation + word)) is not None:
+            left[-1] = (lface, ltext[:-tail])
+            right[0:1] = [(face, punctuation + word), (rface, rtext[len(word):])]
+    elif head and not tail:  # "وزير" + ","
+        punctuation, word = rtext[:head], ltext.rsplit(maxsplit=1)[-1]
+        if covers(lface, punctuation):
+            left[-1], right[0] = (lface, ltext + punctuation), (rface, rtext[head:])
+        elif (face := refit_left(word + punctuation)) is not None:
+            left[-1:] = [(lface, ltext[:-len(word)]), (face, word + punctuation)]
+            right[0] = (rface, rtext[head:])
+
+
+def _punctuation(text: str) -> str:
+    """The characters of ``text`` that are punctuation or symbols (neutral, not spaces)."""
+    return "".join(c for c in set(text) if _neutral(c) and not c.isspace())
 
 
 def _clusters(text: str) -> Iterator[str]:
@@ -162,14 +211,14 @@ class FontChain:
             return [(primary, text)]
         if self.covers(primary, text):
             return [(primary, "".join(c for c in text if ord(c) in cov or c == " "))]
-        runs: list[tuple[Face | None, list[str]]] = []
+        placed: list[tuple[Face | None, str]] = []
         current: Face | None = primary
         for cluster in _clusters(text):
             # Letters and digits take the first family that has them; spaces and
             # punctuation stay in the current run when its face has them.
-            neutral = not unicodedata.category(cluster[0]).startswith(("L", "N", "M"))
-            if neutral and current is not None and self.covers(current, cluster):
-                face: Face | None = current
+            face: Face | None
+            if _neutral(cluster) and current is not None and self.covers(current, cluster):
+                face = current
             else:
                 face = self.face_for(cluster, bold, italic)
             if face is None:
@@ -180,13 +229,34 @@ class FontChain:
             else:
                 cov = coverage(face)
                 cluster = "".join(c for c in cluster if ord(c) in cov or not _is_invisible(c))
+            placed.append((face, cluster))
+            if face is not None:
+                current = face
+        self._lead_punctuation(placed)
+        runs: list[tuple[Face | None, list[str]]] = []
+        for face, cluster in placed:
             if runs and runs[-1][0] == face:
                 runs[-1][1].append(cluster)
             else:
                 runs.append((face, [cluster]))
-            if face is not None:
-                current = face
         return [(face, "".join(parts)) for face, parts in runs]
+
+    def _lead_punctuation(self, placed: list[tuple[Face | None, str]]) -> None:
+        """Punctuation opening a word ("(", "«") takes the face of the word's first letter when that face
+        has it, so a word is set in one font (reportlab shapes a word in several fonts with the first
+        font's glyphs: an Arabic word in parentheses printed as boxes)."""
+        for i, (face, cluster) in enumerate(placed):
+            if face is None or not _neutral(cluster) or cluster.isspace():
+                continue
+            if i and not placed[i - 1][1].isspace() and not _neutral(placed[i - 1][1]):
+                continue  # inside or after a word's letters: not opening it
+            for later, following in placed[i + 1:]:
+                if following.isspace():
+                    break
+                if not _neutral(following):
+                    if later is not None and later.family != face.family and self.covers(later, cluster):
+                        placed[i] = (later, cluster)
+                    break
 
     def best_single_face(self, text: str, bold: bool = False, italic: bool = False) -> Face | None:
         """The first face of the chain that has every character of ``text``, if any."""
@@ -238,6 +308,20 @@ def register_face(face: Face) -> str:
     _REGISTERED[face] = name
     _FACES[name] = face
     return name
+
+
+def standard_ligatures_only() -> None:
+    """Shape with kerning and standard ligatures only (idempotent; changes reportlab for the process).
+
+    reportlab 5.1 shapes with HarfBuzz's discretionary ligatures on (``dlig``): in a paragraph that is
+    shaped (one holding Arabic, Hebrew or Indic text) "last" printed with DejaVu's historical "st"
+    ligature. Its shaping function takes the features from a default argument, set here.
+    """
+    from reportlab.pdfbase import ttfonts
+
+    defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None) or ()
+    if defaults and isinstance(defaults[0], dict):
+        defaults[0]["dlig"] = False
 
 
 def face_of(name: str) -> Face | None:

@@ -20,6 +20,7 @@ whether it reads right to left.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, assert_never
@@ -29,10 +30,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
-from briefpub.fonts import Face
+from briefpub.fonts import Face, coverage
 from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, TextRun
 from briefpub.writers.common.links import External, Internal
-from briefpub.writers.pdf.fonts import FontChain
+from briefpub.writers.pdf.fonts import FontChain, glue_words
 from briefpub.writers.pdf.styles import PdfStyles
 
 __all__ = ["InlineContext", "ParagraphNeeds", "analyse", "attr", "parse", "plain_markup", "runs_markup"]
@@ -102,13 +103,15 @@ class InlineContext:
     image_size: Callable[[str], tuple[float, float] | None] = lambda _key: None
 
 
-def _runs(ctx: InlineContext, chain: FontChain, text: str, bold: bool, italic: bool, mono: bool,
-          prefer: Face | None = None) -> str:
+def _emit(ctx: InlineContext, pieces: list[tuple[Face | None, str]], bold: bool, italic: bool, mono: bool) -> str:
+    """Markup for text already split into per-face pieces."""
     parts: list[str] = []
     size_attr = ""
     if mono and ctx.mono_size and ctx.font_size and abs(ctx.mono_size - ctx.font_size) > 0.01:
         size_attr = f' size="{ctx.mono_size:g}"'
-    for face, piece in chain.segment(text, bold, italic, prefer=prefer):
+    for face, piece in pieces:
+        if not piece:
+            continue
         if face is None:
             piece = REPLACEMENT * sum(1 for c in piece if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
             face = ctx.styles.chain(ctx.role).best_single_face(REPLACEMENT, bold, italic) or ctx.base_face
@@ -118,6 +121,15 @@ def _runs(ctx: InlineContext, chain: FontChain, text: str, bold: bool, italic: b
         else:
             parts.append(f'<font face="{attr(ctx.styles.font_name(face))}"{size_attr}>{body}</font>')
     return "".join(parts)
+
+
+def _runs(ctx: InlineContext, chain: FontChain, text: str, bold: bool, italic: bool, mono: bool,
+          prefer: Face | None = None) -> str:
+    return _emit(ctx, chain.segment(text, bold, italic, prefer=prefer), bold, italic, mono)
+
+
+def _covers(face: Face, text: str) -> bool:
+    return not set(map(ord, text)).difference(coverage(face))
 
 
 def _href(link: External | Internal) -> str:
@@ -134,11 +146,29 @@ def runs_markup(ctx: InlineContext, runs: Sequence[Run]) -> tuple[str, list[Imag
     """Markup for ``runs`` (escaped text in per-character fonts, links, line breaks, inline images)
     and the image runs it shows; an image ``ctx.image_size`` cannot size is left out (the caller keeps
     its alt text)."""
+    # Each text run split into per-face pieces first, so that a word running on from one run into the
+    # next (a foreign-language span with punctuation around it) can be set in one font at the seam.
+    pieces: list[list[tuple[Face | None, str]] | None] = []
+    previous: tuple[list[tuple[Face | None, str]], Callable[[str], Face | None]] | None = None
+    for run in runs:
+        split = None
+        if isinstance(run, TextRun):
+            chain = ctx.styles.chain("mono" if run.style.code else ctx.role)
+            if run.style.lang:
+                chain = chain.for_language(run.style.lang)
+            split = chain.segment(run.text, run.style.bold, run.style.italic)
+            refit = functools.partial(chain.best_single_face, bold=run.style.bold, italic=run.style.italic)
+            if previous is not None:
+                glue_words(previous[0], split, _covers, previous[1], refit)
+            previous = (split, refit)
+        else:
+            previous = None
+        pieces.append(split)
     out: list[str] = []
     images: list[ImageRun] = []
     open_link = 0
     colour_attr = f' color="{attr(ctx.link_colour)}"' if ctx.link_colour else ""
-    for run in runs:
+    for run, split in zip(runs, pieces, strict=True):
         style = run.style
         if open_link and style.link_id != open_link:
             out.append("</a>")
@@ -146,13 +176,9 @@ def runs_markup(ctx: InlineContext, runs: Sequence[Run]) -> tuple[str, list[Imag
         if style.link is not None and style.link_id != open_link:
             out.append(f'<a href="{attr(_href(style.link))}"{colour_attr}>')
             open_link = style.link_id
-        bold, italic = style.bold, style.italic
         match run:
-            case TextRun(text=text):
-                chain = ctx.styles.chain("mono" if style.code else ctx.role)
-                if style.lang:
-                    chain = chain.for_language(style.lang)
-                out.append(_runs(ctx, chain, text, bold, italic, style.code))
+            case TextRun():
+                out.append(_emit(ctx, split or [], style.bold, style.italic, style.code))
             case BreakRun():
                 out.append("<br/>")
             case ImageRun(image=image):

@@ -40,7 +40,7 @@ from briefpub.writers import PageStart, WriteOptions, WriteResult, require_fonts
 from briefpub.writers.common.frame import Frames, frames
 from briefpub.writers.pdf._rlbidi import reportlab_has_rtl
 from briefpub.writers.pdf.flowables import PageState, RectoBreak
-from briefpub.writers.pdf.fonts import FontChain, face_of, make_chains
+from briefpub.writers.pdf.fonts import FontChain, face_of, make_chains, standard_ligatures_only
 from briefpub.writers.pdf.front import PackFront, blank_page_factory
 from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture
 from briefpub.writers.pdf.images import Images
@@ -70,6 +70,7 @@ def render(pub: Publication, sheet: StyleSheet, options: WriteOptions) -> WriteR
     without shaping, and that is reported.
     """
     fonts = require_fonts(options)
+    standard_ligatures_only()
     try:
         return _render(pub, sheet, options, fonts, allow_shaping=True)
     except ConversionError:
