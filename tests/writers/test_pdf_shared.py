@@ -193,6 +193,8 @@ Jump to [the first background](#background), [the second one](#background-1) or 
 
 ## Background
 
+An inline icon ![small icon](icon.png) in running text.
+
 {filler}
 
 - A list item with an image:
@@ -224,7 +226,8 @@ Closing words.
 @pytest.fixture(scope="module")
 def markdown_article(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, WriteResult]:
     folder = tmp_path_factory.mktemp("md")
-    for name, colour in (("list.png", (200, 30, 30)), ("quote.png", (30, 160, 60)), ("cell.png", (30, 60, 200))):
+    for name, colour in (("list.png", (200, 30, 30)), ("quote.png", (30, 160, 60)), ("cell.png", (30, 60, 200)),
+                         ("icon.png", (200, 160, 0))):
         (folder / name).write_bytes(png(160, 90, colour))
     filler = "\n\n".join(f"Filler paragraph {i}. {LOREM}" for i in range(14))
     (folder / "article.md").write_text(ARTICLE_MD.format(filler=filler), encoding="utf-8")
@@ -245,7 +248,7 @@ def _reader_gives(doc: Document, kind: str) -> bool:
 def test_markdown_article_embeds_every_image_and_warns_of_nothing(markdown_article):
     article, result = markdown_article
     refs = image_refs(article.document)
-    assert len(refs) >= 2 and set(refs) == set(article.resources)  # the list item's, the quote's (the cell's)
+    assert len(refs) >= 3 and set(refs) == set(article.resources)  # running text, list item, quote (cell)
     assert len(image_xobjects(result.data)) == len(refs)
     assert not [d for d in article.diagnostics if d.severity != "info"]
     assert not warnings(result)
@@ -256,7 +259,7 @@ def test_markdown_table_cell_image_is_embedded(markdown_article):
     article, result = markdown_article
     if not _reader_gives(article.document, "cell images"):
         pytest.skip("the Markdown reader of this checkout reads no images in table cells (readers branch)")
-    assert len(image_xobjects(result.data)) == 3
+    assert len(image_refs(article.document)) == len(image_xobjects(result.data)) == 4
 
 
 def _check_fragment_links(data: bytes, count: int) -> None:
@@ -413,9 +416,10 @@ def test_a_word_in_parentheses_or_quotes_is_set_in_one_font(span):
         Text("The envoy ("), arabic("وزير"), Text(") and «"), arabic("وزير"), Text("» spoke, "), arabic("وزير"),
         Text(", at last.")),),))
     result = write(Publication((doc,)))
-    text = unicodedata.normalize("NFKC", texts(result.data)[0])
+    raw = texts(result.data)[0]
+    text = unicodedata.normalize("NFKC", raw)
     assert text.count("وزير") == 3, text
-    assert "at last." in text  # shaped Latin without HarfBuzz's discretionary ligatures ("la\ufb06")
+    assert "at last." in raw  # shaped Latin without HarfBuzz's discretionary ligatures ("la\ufb06t")
     assert not [d for d in result.diagnostics if d.code == "writer.missing-glyph"]
 
 
@@ -539,3 +543,31 @@ def test_pages_are_reported_identically_on_a_rebuild(tmp_path: Path):
     doc = _page_start_doc()
     first, second = write(Publication((doc,))), write(Publication((doc,)))
     assert first.pages == second.pages and first.data == second.data and first.fonts == second.fonts
+
+
+def image_boxes(data: bytes) -> list[tuple[int, float, float, float, float]]:
+    """(page, x, y, width, height) of every XObject drawn (reportlab draws each image as one)."""
+    out: list[tuple[int, float, float, float, float]] = []
+    for number, page in enumerate(pypdf.PdfReader(io.BytesIO(data)).pages):
+        def visit(operator: bytes, _args: Any, cm: Any, _tm: Any, number: int = number) -> None:
+            if operator == b"Do":
+                out.append((number, cm[4], cm[5], cm[0], cm[3]))
+
+        page.extract_text(visitor_operand_before=visit)
+    return out
+
+
+def test_a_tall_inline_image_in_a_first_line_stays_below_the_text_above():
+    doc = Document(Meta(title="Tall"), (
+        Heading(2, (Text("Above"),)),
+        Paragraph((Text("Start "), Image("tall.png", "tall"), Text(" end of the first line."))),
+        para("Below"),
+    ))
+    result = write(Publication((doc,)), resources={"tall.png": png(160, 120)})
+    ((page, _x, y, _w, h),) = [box for box in image_boxes(result.data) if box[4] > 50]
+    above = text_positions(result.data, "Above")[0]
+    below = text_positions(result.data, "Below")[0]
+    assert above[0] == below[0] == page
+    assert y + h < above[1] - 2  # under the heading, not over it
+    assert below[1] < y - 5  # and the next paragraph under the image's line
+    assert y - below[1] < 40  # without a gap the height of the image

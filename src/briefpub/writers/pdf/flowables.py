@@ -142,9 +142,40 @@ class Located:
 
 
 class LocatedParagraph(Located, Paragraph):  # type: ignore[misc]
-    """A paragraph that knows which block it renders; ``bp_alt`` are the alt texts of its inline images."""
+    """A paragraph that knows which block it renders; ``bp_alt`` are the alt texts of its inline images.
+
+    A paragraph with inline images grows its lines to fit them (``autoLeading``) and counts a tall
+    image of its first line in its height, but reportlab draws that line at the usual distance from
+    the paragraph's top, so the image covered whatever stood above and left a gap below: the lines
+    are drawn that much lower.
+    """
 
     bp_alt: tuple[str, ...] = ()
+
+    def _image_rise(self) -> float:
+        """How far an image in the first line rises above the line's own height (after a wrap)."""
+        lines = getattr(getattr(self, "blPara", None), "lines", None)
+        if not self.bp_alt or not lines:
+            return 0.0
+        first = lines[0]
+        return max(0.0, float(getattr(first, "ascent", 0.0)) - float(getattr(first, "fontSize", 0.0)))
+
+    def draw(self) -> None:
+        """Draw, the lines lowered by the rise of an image in the first line."""
+        rise = self._image_rise()
+        self.height -= rise
+        try:
+            super().draw()
+        finally:
+            self.height += rise
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        """Split as a paragraph does; every part keeps the images' alt texts."""
+        parts: list[Any] = super().split(availWidth, availHeight)
+        for part in parts:
+            if isinstance(part, LocatedParagraph):
+                part.bp_alt = self.bp_alt
+        return parts
 
 
 class LocatedTable(Located, Table):  # type: ignore[misc]

@@ -126,6 +126,7 @@ def _story(pub: Publication, sheet: StyleSheet, frame: Frames, chains: dict[str,
         layouts.append(layout)
         articles.extend(layout.flowables())
         needs_rtl = needs_rtl or art.rtl or any(analyse(w).rtl for w in (art.title, *art.key_points))
+    needs_rtl = needs_rtl or (pack is not None and pack.rtl)
     story: list[Flowable] = []
     if pack is not None:
         front = PackFront(pack, sheet, front_styles, state, area, layouts)
