@@ -12,7 +12,6 @@ import io
 import re
 import subprocess
 import sys
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from briefpub.tree import (
 )
 from briefpub.writers import WriteOptions, WriteResult, get_writer
 from briefpub.writers.pdf import WRITER
+from extract import logical_order
 from fidelity import assert_faithful, missing_words
 from samples import (
     HOSTILE_TEXT,
@@ -70,25 +70,6 @@ def page_texts(data: bytes) -> list[str]:
 
 
 _RTL_WORD = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
-def logical(text: str) -> str:
-    """Undo the visual order of right-to-left runs in extracted lines (words in RTL runs reversed)."""
-    out = []
-    for line in text.splitlines():
-        words = line.split()
-        result: list[str] = []
-        run: list[str] = []
-        for word in words:
-            if _RTL_WORD.search(word) or (run and not re.search(r"\w", word)):
-                run.append(word)
-            else:
-                result.extend(reversed(run))
-                run = []
-                result.append(word)
-        result.extend(reversed(run))
-        out.append(" ".join(result))
-    return unicodedata.normalize("NFKC", "\n".join(out))
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +137,7 @@ def test_fidelity_check_can_fail(rendered):
 
 def test_scripts_print_and_missing_glyph_is_reported(rendered):
     pub, result = rendered["scripts"]
-    text = logical("\n".join(page_texts(result.data)))
+    text = logical_order("\n".join(page_texts(result.data)))
     expected = [w for w in document_words(pub.documents[0]) if "\U0001f54a" not in w]
     assert not missing_words(expected, text)
     for name in ("Александр", "Νίκος", "外交部发言人", "외교부"):
@@ -171,7 +152,7 @@ def test_arabic_reads_right_to_left_with_joined_letters(rendered):
     raw = "\n".join(page_texts(result.data))
     # Shaped (joined) letters extract as Arabic presentation forms.
     assert re.search("[\ufe70-\ufeff]", raw)
-    assert_faithful(pub.documents[0], logical(raw))
+    assert_faithful(pub.documents[0], logical_order(raw))
     # In visual order the first word of the first paragraph is the rightmost one.
     first_line = next(line for line in raw.splitlines() if "ﺑﺪأت" in line)
     assert first_line.split()[-1] == "ﺑﺪأت"

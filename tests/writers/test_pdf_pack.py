@@ -32,6 +32,7 @@ from briefpub.tree import Document, Heading, Meta, PackMeta, Publication, docume
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.common.frame import Frames, PackFrame, frames
 from briefpub.writers.pdf import WRITER
+from extract import logical_order
 from fidelity import TYPOGRAPHIC, assert_faithful, missing_words
 from samples import briefing_pack, figure_resources, pack_article, para, rtl_pack
 from tools import require_tool
@@ -64,24 +65,6 @@ def variants(text: str) -> set[str]:
     """``text`` and, for right-to-left text, its words in visual (reversed) order as extracted."""
     base = norm(text)
     return {base, " ".join(reversed(base.split()))} if _RTL_CHAR.search(base) else {base}
-
-
-def logical(text: str) -> str:
-    """Undo the visual order of right-to-left runs in extracted lines (as in test_pdf.py)."""
-    out = []
-    for line in text.splitlines():
-        result: list[str] = []
-        run: list[str] = []
-        for word in line.split():
-            if _RTL_CHAR.search(word) or (run and not re.search(r"\w", word)):
-                run.append(word)
-            else:
-                result.extend(reversed(run))
-                run = []
-                result.append(word)
-        result.extend(reversed(run))
-        out.append(" ".join(result))
-    return unicodedata.normalize("NFKC", "\n".join(out))
 
 
 def title_of(doc: Document) -> str:
@@ -418,7 +401,7 @@ def test_outline_is_pack_then_articles_then_headings(packs, name):
 def test_summary_page_lists_every_article_with_its_key_points(packs, name):
     pack = packs[name]
     assert pack.summary_page is not None
-    text = norm(logical("\n".join(pack.texts[pack.summary_page:pack.starts[0]])))
+    text = norm(logical_order("\n".join(pack.texts[pack.summary_page:pack.starts[0]])))
     position = 0
     for number, doc in enumerate(pack.pub.documents, start=1):
         title = f"{number}. {title_of(doc)}" if not _RTL_CHAR.search(title_of(doc)) else norm(title_of(doc))
@@ -575,7 +558,7 @@ def check_faithful(doc: Document, text: str, furniture: set[str]) -> None:
     marking lines, left out where words split across lines (and pages) are joined up."""
     words = [w for w in document_words(doc) if "\U0001f54a" not in w]  # no font has the dove
     if any(_RTL_CHAR.search(w) for w in words):
-        text = logical(text)
+        text = logical_order(text)
     long_words = [w for w in words if len(w) > 100]  # split across lines without a hyphen
     assert not missing_words([w for w in words if len(w) <= 100], text), doc.meta.title
     joined = "".join(line.strip() for line in text.splitlines()

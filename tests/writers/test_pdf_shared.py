@@ -52,6 +52,7 @@ from briefpub.tree import (
 )
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.pdf import WRITER
+from extract import pdf_pages
 from fidelity import assert_faithful
 from images import png
 from samples import LOREM, pack_article, para
@@ -64,10 +65,6 @@ FONTS = style_fonts(STYLE)
 
 def write(pub: Publication, style=STYLE, resources: dict[str, bytes] | None = None) -> WriteResult:
     return WRITER.write(pub, style, WriteOptions(build_time=BUILD, fonts=FONTS, resources=resources or {}))
-
-
-def texts(data: bytes) -> list[str]:
-    return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(data)).pages]
 
 
 def layout_pages(data: bytes) -> list[list[str]]:
@@ -143,7 +140,7 @@ def german_article(title: str = "Gespräche in Genf", summary: tuple[str, ...] =
 
 def test_german_article_prints_german_labels_and_dates():
     result = write(Publication((german_article(),)))
-    pages = texts(result.data)
+    pages = pdf_pages(result.data)
     assert len(pages) >= 2
     for number, text in enumerate(pages, start=1):
         assert f"Seite {number} von {len(pages)}" in text
@@ -164,7 +161,7 @@ def test_german_pack_prints_german_front_matter():
     pack = PackMeta(title="Lagebild", date="2026-12-01", reference="LB-7", version="2", compiled_by="Lagezentrum",
                     marking="VS-NfD", language="de", summary_page=True)
     result = write(Publication(docs, pack), with_overrides(STYLE, [("page.duplex", "true")]))
-    pages = texts(result.data)
+    pages = pdf_pages(result.data)
     total = len(pages)
     for number, text in enumerate(pages, start=1):
         assert f"LB-7 · Version 2 · Seite {number} von {total}" in text
@@ -252,7 +249,7 @@ def test_markdown_article_embeds_every_image_and_warns_of_nothing(markdown_artic
     assert len(image_xobjects(result.data)) == len(refs)
     assert not [d for d in article.diagnostics if d.severity != "info"]
     assert not warnings(result)
-    assert_faithful(article.document, "\n".join(texts(result.data)))
+    assert_faithful(article.document, "\n".join(pdf_pages(result.data)))
 
 
 def test_markdown_table_cell_image_is_embedded(markdown_article):
@@ -310,7 +307,7 @@ def test_internal_link_to_a_missing_heading_and_a_hostless_url_stay_text():
     r = pypdf.PdfReader(io.BytesIO(result.data))
     uris = [str(a.get_object()["/A"]["/URI"]) for a in r.pages[0].get("/Annots", []) if "/A" in a.get_object()]
     assert uris == ["https://example.org/ok"]
-    assert "no such heading and no host and fine" in texts(result.data)[0]
+    assert "no such heading and no host and fine" in pdf_pages(result.data)[0]
 
 
 # -- images in every place, from trees ---------------------------------------------------------------------
@@ -335,7 +332,7 @@ def test_images_in_paragraphs_lists_quotes_and_cells_are_all_embedded():
     result = write(Publication((_images_doc(),)), resources=IMAGES)
     assert len(image_xobjects(result.data)) == 5
     assert not warnings(result)
-    text = texts(result.data)[0]
+    text = pdf_pages(result.data)[0]
     for words in ("An icon", "in running text.", "In a list", "In a quote", "Blue"):
         assert words in text
     assert "a blue flag" not in text and "a small icon" not in text  # alt text is not printed when shown
@@ -347,7 +344,7 @@ def test_an_inline_image_that_cannot_be_shown_prints_its_alt_text_and_is_reporte
     assert len(image_xobjects(result.data)) == 3
     missing = sorted(d.text for d in result.diagnostics if d.code == "writer.image-missing")
     assert missing == ["cell.png", "icon.png"]
-    text = texts(result.data)[0]
+    text = pdf_pages(result.data)[0]
     assert "An icon a small icon in running text." in text and "a blue flag Blue" in text
 
 
@@ -416,7 +413,7 @@ def test_a_word_in_parentheses_or_quotes_is_set_in_one_font(span):
         Text("The envoy ("), arabic("وزير"), Text(") and «"), arabic("وزير"), Text("» spoke, "), arabic("وزير"),
         Text(", at last.")),),))
     result = write(Publication((doc,)))
-    raw = texts(result.data)[0]
+    raw = pdf_pages(result.data)[0]
     text = unicodedata.normalize("NFKC", raw)
     assert text.count("وزير") == 3, text
     assert "at last." in raw  # shaped Latin without HarfBuzz's discretionary ligatures ("la\ufb06t")
@@ -430,7 +427,7 @@ def test_a_german_span_in_an_english_paragraph_is_hyphenated_by_german_patterns(
     for i in range(30):
         runs += [Text(" ".join(words[: 4 + i % 7]) + " "), Span((Text(word),), "de"), Text(" ")]
     doc = Document(Meta(title="Hyphenation", language="en"), (Paragraph(tuple(runs)),))
-    text = "\n".join(texts(write(Publication((doc,))).data))
+    text = "\n".join(pdf_pages(write(Publication((doc,))).data))
     import pyphen
 
     german = {word[: len(head)] for head, _tail in pyphen.Pyphen(lang="de_DE", left=3, right=3).iterate(word)}
@@ -523,7 +520,7 @@ def test_pack_page_starts_front_matter_and_articles():
     pub = Publication(tuple(pack_article(n) for n in (1, 2, 3)),
                       PackMeta(title="Starts", marking="OFFICIAL", summary_page=True))
     result = write(pub, with_overrides(STYLE, [("page.duplex", "true")]))
-    pages = texts(result.data)
+    pages = pdf_pages(result.data)
     assert len(result.pages) == len(pages)
     for start, text in zip(result.pages, pages, strict=True):
         if start.document is None:  # front matter: cover, contents, summary page (and their blank versos)
