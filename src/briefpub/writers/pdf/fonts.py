@@ -13,8 +13,8 @@ reportlab has no font fallback, so this module builds it on that set:
   families made for a language's script first (a ``Span`` in Arabic is set in
   "Noto Sans Arabic" when the chain has it).
 * :func:`register_face` / :func:`register_family` register faces with reportlab,
-  and :func:`face_of` maps a registered name back to its face (the font files a
-  PDF really embeds are reported in ``WriteResult.fonts``).
+  and :func:`font_file` maps a font the PDF embeds back to its file (the font
+  files a PDF really embeds are reported in ``WriteResult.fonts``).
 
 Nothing here imports reportlab except the registration functions, which do so
 lazily; the rest is pure and easy to test.
@@ -31,7 +31,7 @@ from briefpub.language import primary_subtag
 
 __all__ = [
     "FontChain",
-    "face_of",
+    "font_file",
     "glue_words",
     "make_chains",
     "register_face",
@@ -280,7 +280,8 @@ def make_chains(fonts: FontSet) -> dict[str, FontChain]:
 # --------------------------------------------------------------------------
 
 _REGISTERED: dict[Face, str] = {}
-_FACES: dict[str, Face] = {}
+#: The font file behind each reportlab font name the writer has used (see :func:`register_face`).
+_FILES: dict[str, str] = {}
 
 
 def register_face(face: Face) -> str:
@@ -305,9 +306,18 @@ def register_face(face: Face) -> str:
     # asciiReadable and shapable are passed explicitly so rl_config globals cannot change the bytes.
     font = _TTFont(name, face.path, validate=0, subfontIndex=face.index, asciiReadable=1, shapable=True)
     pdfmetrics.registerFont(font)
+    # reportlab makes a second registration of a face (same PostScript name) an alias of the first
+    # font object, whose own name is the one the PDF's fonts go by: record the file under both names.
+    registered = pdfmetrics.getFont(name)
+    _FILES[name] = face.path
+    _FILES[registered.fontName] = str(getattr(registered.face, "filename", face.path))
     _REGISTERED[face] = name
-    _FACES[name] = face
     return name
+
+
+def font_file(name: str) -> str | None:
+    """The font file of reportlab font ``name`` as the writer registered it (None for others)."""
+    return _FILES.get(name)
 
 
 def standard_ligatures_only() -> None:
@@ -322,11 +332,6 @@ def standard_ligatures_only() -> None:
     defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None) or ()
     if defaults and isinstance(defaults[0], dict):
         defaults[0]["dlig"] = False
-
-
-def face_of(name: str) -> Face | None:
-    """The face registered as reportlab font ``name`` (None for a font registered elsewhere)."""
-    return _FACES.get(name)
 
 
 def register_family(family: Family) -> str:

@@ -40,7 +40,7 @@ from briefpub.writers import PageStart, WriteOptions, WriteResult, require_fonts
 from briefpub.writers.common.frame import Frames, frames
 from briefpub.writers.pdf._rlbidi import reportlab_has_rtl
 from briefpub.writers.pdf.flowables import PageState, RectoBreak
-from briefpub.writers.pdf.fonts import FontChain, face_of, make_chains, standard_ligatures_only
+from briefpub.writers.pdf.fonts import FontChain, font_file, make_chains, standard_ligatures_only
 from briefpub.writers.pdf.front import PackFront, blank_page_factory
 from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture
 from briefpub.writers.pdf.images import Images
@@ -189,7 +189,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
             "reportlab was imported before the PDF writer could enable right-to-left layout; "
             "right-to-left paragraphs may read in the wrong order",
         ))
-    used = {face.path: None for name in furniture.fonts if (face := face_of(name)) is not None}
+    used = {path for name in furniture.fonts if (path := font_file(name)) is not None}
     starts = story.state.starts.pages
     pages = tuple(PageStart(page, str(page), *starts.get(page, (None, None))) for page in furniture.pages)
     return WriteResult(out.getvalue(), tuple(dict.fromkeys(diagnostics)), tuple(sorted(used)), pages)
