@@ -84,6 +84,8 @@ class Part(NamedTuple):
 
 def paragraph_parts(inlines: tuple[Inline, ...]) -> list[Part]:
     """A paragraph's runs of text lines and its images on lines of their own, in reading order."""
+    if not any(isinstance(n, Image) for n in _nodes(inlines)):
+        return [Part(inlines)] if inlines else []
     lines: list[list[Inline]] = [[]]
     for node in inlines:
         if isinstance(node, LineBreak):
@@ -102,7 +104,7 @@ def paragraph_parts(inlines: tuple[Inline, ...]) -> list[Part]:
             text = []
         parts.append(Part((), images))
     if text:
-        parts.append(Part(normalise_inlines(text)))
+        parts.append(Part(normalise_inlines(text)) if parts else Part(inlines))
     return [part for part in parts if part.inlines or part.images]
 
 
