@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "md"
 
 def case_params() -> list[object]:
     """The cases of fixtures/md/*.txt and of tests/readers/cases/markdown-*.cases."""
-    params = []
+    params: list[object] = []
     for path in [*sorted(FIXTURES.glob("*.txt")), *sorted(CASES.glob("markdown-*.cases"))]:
         for title, source, expected, checks in load_reader_cases(path):
             params.append(pytest.param(source, expected, checks, id=f"{path.stem}: {title}"))
