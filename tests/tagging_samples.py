@@ -86,7 +86,8 @@ def find_fonts() -> Fonts | None:
                  sans.face(True, False), arabic.face(False, False), mono.face(False, False))
 
 
-def _sans_font(fonts: Fonts) -> str:
+def canvas_font(fonts: Fonts) -> str:
+    """The registered name of the furniture's font (for ``canvas.setFont``)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -113,7 +114,7 @@ def sample(fonts: Fonts, options: Options | None = None) -> Sample:
     from briefpub.writers.pdf.flowables import QrCode  # the writer's (reportlab's sets unembedded Helvetica)
 
     options = options or Options()
-    sans = _sans_font(fonts)
+    sans = canvas_font(fonts)
     tree = StructTree("en-GB", "Astana talks: a briefing")
     tagger = StructureTagger(tree)
     part = tree.root.add("Part")
