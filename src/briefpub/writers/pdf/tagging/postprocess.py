@@ -18,10 +18,12 @@ PDF writer runs) and writes what reportlab cannot:
   ``/ViewerPreferences << /DisplayDocTitle true >>``;
 * ``/Tabs /S`` on every page, and a ``/Contents`` description on every link
   annotation that has none (its text, else its target);
-* XMP metadata mirroring the Info dictionary (``dc:title``, ``dc:creator``,
-  ``dc:description``, ``pdf:Keywords``, ``pdf:Producer``,
-  ``xmp:CreatorTool``, ``xmp:CreateDate``, ``xmp:ModifyDate``), with
-  ``dc:language`` and ``pdfuaid:part`` 1.
+* the Info dictionary's ``/Title`` set to the tree's title (reportlab writes
+  "untitled" when it was given none), and XMP metadata mirroring the Info
+  dictionary (``dc:title``, ``dc:creator``, ``dc:description``,
+  ``pdf:Keywords``, ``pdf:Producer``, ``xmp:CreatorTool``,
+  ``xmp:CreateDate``, ``xmp:ModifyDate``), with ``dc:language`` and
+  ``pdfuaid:part`` 1.
 
 Elements that received no content are left out (table cells excepted: an empty
 cell keeps its table regular), and counted. The output is saved
@@ -260,12 +262,14 @@ def _pdf_value(value: object) -> Any:
 
 
 def _metadata(pdf: Any, tree: StructTree, problems: list[str]) -> None:
-    """XMP from the Info dictionary (the title set from the tree if reportlab had none), plus language and PDF/UA."""
+    """XMP from the Info dictionary (its title the tree's), plus language and PDF/UA identification."""
     import pikepdf
 
     info = pdf.docinfo
-    if not str(info.get("/Title", "")).strip():
-        info.Title = pikepdf.String(tree.title or "Untitled")
+    if tree.title.strip():
+        info.Title = pikepdf.String(tree.title)
+    elif not str(info.get("/Title", "")).strip():
+        info.Title = pikepdf.String("Untitled")
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         for key in _INFO_KEYS:
             value = str(info.get(key, "")).strip()
