@@ -61,6 +61,8 @@ fonts                        a font not embedded, without ToUnicode, or mapping 
                              a code to U+0000, U+FEFF or U+FFFE                  7.21.7 / 31-009,
                                                                                  10-001
 form-xobject                 a form XObject with MCIDs drawn more than once      7.20-2 / 30-002
+word-break                   (``word_breaks=True``) two words on two lines of    ISO 32000-1
+                             one element with no space between them              14.8.2.5
 ===========================  ==================================================  ===============
 
 Not checked here (see docs/accessibility-pdf.md): glyph widths and cmap tables
@@ -179,17 +181,17 @@ class StructureReport:
         self.problems.append(Problem(code, message))
 
 
-def assert_tagged(data: bytes, *, ignore: Iterable[str] = ()) -> StructureReport:
+def assert_tagged(data: bytes, *, ignore: Iterable[str] = (), word_breaks: bool = False) -> StructureReport:
     """The report of ``data``; fails listing every problem (codes in ``ignore`` excepted)."""
-    report = inspect_pdf(data)
+    report = inspect_pdf(data, word_breaks=word_breaks)
     skip = set(ignore)
     problems = [p for p in report.problems if p.code not in skip]
     assert not problems, "tagged-PDF problems:\n" + "\n".join(map(str, problems[:60]))
     return report
 
 
-def inspect_pdf(data: bytes) -> StructureReport:
-    """Every check of the module's table, on ``data``."""
+def inspect_pdf(data: bytes, *, word_breaks: bool = False) -> StructureReport:
+    """Every check of the module's table, on ``data`` (``word-break`` only when ``word_breaks``)."""
     report = StructureReport()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pages = list(pdf.pages)
@@ -213,6 +215,8 @@ def inspect_pdf(data: bytes) -> StructureReport:
         _check_structure(pdf, pages, page_index, content_mcids, report)
         _check_annotations(pdf, pages, report)
         _check_metadata(pdf, report)
+        if word_breaks:
+            _check_word_breaks(report)
         fonts.check()
     return report
 
@@ -345,6 +349,8 @@ class _Walker:
         self.mcids: list[tuple[int, int]] = []
         self.font: _Font | None = None
         self.untagged = 0
+        self.line_y: float | None = None
+        self.new_line = False
 
     def walk(self, owner: Any, resources: Any, stack: list[_Mark], form: tuple[int, int] | None = None) -> None:
         depth = len(stack)
@@ -363,6 +369,16 @@ class _Walker:
                     self.report.add("unbalanced", f"page {self.page + 1}: EMC without BDC/BMC")
                 else:
                     stack.pop()
+            elif op == "Tm":
+                y = float(operands[5])
+                if self.line_y is not None and abs(y - self.line_y) > 0.01:
+                    self.new_line = True
+                self.line_y = y
+            elif op in ("Td", "TD") and abs(float(operands[1])) > 0.01:
+                self.new_line = True
+                self.line_y = (self.line_y or 0.0) + float(operands[1])
+            elif op == "T*":
+                self.new_line = True
             elif op == "Tf":
                 fonts = resources.get("/Font", pikepdf.Dictionary())
                 font = fonts.get(str(operands[0]))
@@ -430,6 +446,9 @@ class _Walker:
     def _text(self, op: str, operands: Any, stack: list[_Mark]) -> None:
         self.report.text_operators += 1
         decoded = self._decode(op, operands)
+        if self.new_line or op in ("'", '"'):  # a new line of text: marked "\n" for the word-break check
+            decoded = "\n" + decoded
+            self.new_line = False
         marked = any(m.mcid is not None for m in stack)
         artifact = any(m.artifact for m in stack)
         if artifact:
@@ -725,6 +744,14 @@ def _check_table(table: Node, report: StructureReport) -> None:
             for cell in row.children:
                 if cell.standard == "TH" and "/Scope" not in cell.attributes:
                     report.add("th-scope", f"a TH without /Scope ({cell.text[:30]!r})")
+
+
+def _check_word_breaks(report: StructureReport) -> None:
+    """Words on two lines of one element are separated by a space (ISO 32000-1 14.8.2.5), not by position alone."""
+    for node in report.nodes:
+        for found in re.finditer(r"(\w+)\n(\w+)", node.text):
+            report.add("word-break", f"{node.role}: no space between {found.group(1)!r} and {found.group(2)!r} "
+                       "at a line end")
 
 
 # -- annotations, catalog, metadata ------------------------------------------------------------------

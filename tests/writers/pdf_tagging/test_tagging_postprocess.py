@@ -199,3 +199,12 @@ def test_artifact_kinds(fonts, kind):
         canvas.drawString(0, 0, "x")
     opened = next(op for op in canvas._code if op.startswith("/Artifact"))
     assert opened == f"/Artifact <</Type /{base}" + (f" /Subtype /{sub}" if sub else "") + ">> BDC"
+
+
+def test_the_word_break_check(fonts):
+    tree = StructTree("en", "Word breaks")
+    good, bad = tree.root.add("P"), tree.root.add("P")
+    data, tagger = draw(tree, [[(good, "ends with a space "), (good, "next line"), (bad, "no space"),
+                                (bad, "here")]], fonts)
+    report = inspect_pdf(finish(data, tagger.recording()).data, word_breaks=True)
+    assert [p.message for p in report.problems] == ["P: no space between 'space' and 'here' at a line end"]
