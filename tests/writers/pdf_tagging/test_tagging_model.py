@@ -145,3 +145,11 @@ def test_standard_roles_are_pdf_1_7s() -> None:
     assert len(STANDARD_ROLES) == 49  # 12 grouping, 19 block, 15 inline, 3 illustration
     assert {"Document", "H6", "TOCI", "Figure", "Formula", "Annot", "Warichu"} <= STANDARD_ROLES
     assert "Aside" not in STANDARD_ROLES and "Title" not in STANDARD_ROLES  # PDF 2.0 only
+
+
+def test_heading_levels_never_skip_going_down() -> None:
+    from briefpub.writers.pdf.tagging import HeadingLevels
+
+    levels = HeadingLevels()
+    assert [levels.role(n) for n in (1, 3, 4, 2, 6, 1, 0, 9)] == ["H1", "H2", "H3", "H2", "H3", "H1", "H1", "H2"]
+    assert HeadingLevels().role(2) == "H1"  # the first heading is H1

@@ -9,7 +9,7 @@ import pytest
 
 from briefpub.pipeline import prepare_article
 from briefpub.tree import Document, Figure, Heading, Paragraph, inline_text
-from briefpub.writers.pdf.tagging import StructTree, StructureTagger, finish
+from briefpub.writers.pdf.tagging import HeadingLevels, StructTree, StructureTagger, finish
 from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable
 from fidelity import assert_faithful
 from pdfstructure import assert_tagged
@@ -34,11 +34,13 @@ def reference(fonts: Fonts) -> tuple[Document, bytes]:
              style: ParaStyle = body) -> TextFlowable:
         return TextFlowable(TextBlock.of([Run(value, fonts.chain(bold=bold), size)], style), tag=element)
 
-    story = [para(article.add("H1"), doc.meta.title, 20, True, ParaStyle(24, space_after=12, balanced=True))]
+    levels = HeadingLevels()
+    story = [para(article.add(levels.role(1)), doc.meta.title, 20, True,
+                  ParaStyle(24, space_after=12, balanced=True))]
     for block in doc.blocks:
         match block:
             case Heading(level=level, children=children):
-                story.append(para(article.add(f"H{level}"), inline_text(children), 14, True, ParaStyle(18)))
+                story.append(para(article.add(levels.role(level)), inline_text(children), 14, True, ParaStyle(18)))
             case Paragraph(children=children):
                 story.append(para(article.add("P"), inline_text(children)))
             case Figure(caption=caption):  # no image in the article: its caption stands alone

@@ -48,6 +48,7 @@ from briefpub.writers.pdf.tagging.model import (
     SCOPES,
     STANDARD_ROLES,
     Element,
+    HeadingLevels,
     StructTree,
     StructureError,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "ContentRef",
     "Element",
     "Finished",
+    "HeadingLevels",
     "Marked",
     "Recording",
     "StructTree",

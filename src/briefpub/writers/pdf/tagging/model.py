@@ -40,6 +40,7 @@ __all__ = [
     "SCOPES",
     "STANDARD_ROLES",
     "Element",
+    "HeadingLevels",
     "StructTree",
     "StructureError",
 ]
@@ -295,3 +296,22 @@ class StructTree:
 
     def __len__(self) -> int:
         return self._count
+
+
+class HeadingLevels:
+    """Numbered heading roles in reading order that start at H1 and never skip a level going down.
+
+    PDF/UA-1 7.4.2: "H1 shall be the first" and a descending sequence "shall not
+    skip an intervening heading level". An article may go from its title
+    straight to a level-3 heading; ``role(3)`` then gives ``H2``. Going back up
+    is free. Use one per structure tree, in the order the headings are created.
+    """
+
+    def __init__(self) -> None:
+        self.current = 0
+
+    def role(self, level: int) -> str:
+        """The role for a heading of ``level`` (1-6; others are clamped) after the headings so far."""
+        number = max(1, min(level, self.current + 1, 6))
+        self.current = number
+        return f"H{number}"
