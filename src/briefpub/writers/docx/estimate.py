@@ -29,7 +29,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from lxml import etree
@@ -88,26 +88,34 @@ def style_metrics(sheet: StyleSheet) -> dict[str, _Metrics]:
     """Metrics of every paragraph style the writer uses, keyed by style id (mirrors :mod:`.styles`)."""
     body = _metrics(sheet.body)
     quote = sheet.paragraphs.quote_indent
+    box = st.KEY_POINT_INDENT + 12.0  # the box's indents (left and right)
     table: dict[str, _Metrics] = {
         st.NORMAL: body,
         st.BODY: body,
-        st.TITLE: _metrics(sheet.title, keep_next=True),
+        st.TITLE: _metrics(replace(sheet.title, size=round(sheet.title.size * 4 / 3, 1),
+                                   leading=sheet.title.leading * 4 / 3), keep_next=True),
         st.SUBTITLE: _metrics(sheet.subtitle, keep_next=True),
         st.BYLINE: _metrics(sheet.byline),
+        st.ARTICLE_LABEL: _metrics(sheet.byline, after=2.0, bold=True, keep_next=True),
         st.ATTRIBUTION: _metrics(sheet.byline, after=2.0),
         st.QUOTE: _metrics(sheet.quote, indent=2 * quote),
         st.CAPTION: _metrics(sheet.caption),
         st.TABLE_TEXT: _metrics(sheet.table),
-        st.KEY_POINTS: _metrics(sheet.heading3, bold=True, keep_next=True),
-        st.TOC_HEADING: _metrics(sheet.heading1, keep_next=True),
+        st.KEY_POINTS: _metrics(sheet.heading3, before=0.0, after=3.0, bold=True, keep_next=True, indent=box),
+        st.KEY_POINT: _metrics(sheet.body, before=0.0, after=3.0, indent=box),
+        st.SUMMARY_ENTRY: _metrics(sheet.heading3, bold=True, keep_next=True),
+        st.END_MARK: _metrics(sheet.byline, before=24.0, bold=True),
+        st.BLANK_NOTE: _metrics(sheet.body, before=0.0),
+        st.TOC_HEADING: _metrics(sheet.title, keep_next=True),
         st.TOC1: _metrics(sheet.body, before=4.0, after=2.0, bold=True, indent=24.0, keep_lines=True),
         st.TOC2: _metrics(sheet.body, before=0.0, after=2.0, indent=24.0 + sheet.paragraphs.list_indent,
                           keep_lines=True),
+        st.TOC3: _metrics(sheet.body, before=0.0, after=2.0, indent=24.0 + 2 * sheet.paragraphs.list_indent,
+                          keep_lines=True),
     }  # fmt: skip
-    for level in range(1, 10):
-        table[st.heading_id(level) if level <= 6 else f"Heading{level}"] = _metrics(
-            sheet.heading(level), keep_next=True, keep_lines=True
-        )
+    table[st.heading_id(1)] = _metrics(sheet.title, keep_next=True, keep_lines=True)
+    for level in range(2, 10):
+        table[f"Heading{level}"] = _metrics(sheet.heading(level - 1), keep_next=True, keep_lines=True)
     for depth in range(1, st.MAX_LIST_DEPTH + 1):
         for style_id in (st.bullet_id(depth), st.number_id(depth), st.continue_id(depth)):
             table[style_id] = _metrics(sheet.body, indent=sheet.paragraphs.list_indent * depth)
@@ -310,17 +318,16 @@ class PageEstimator:
         self.forced = False
 
     def _table(self, table: etree._Element) -> None:
-        grid = table.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}")
-        columns = max(1, len(grid))
+        grid = [int(c.get(qn("w:w"), "0")) / 20 for c in table.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}")]
         margins = table.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
         padding = 0.0
         if margins is not None:
             padding = sum(int(m.get(qn("w:w"), "0")) / 20 for m in margins if m.tag in (qn("w:top"), qn("w:bottom")))
-        width = self.area.width / columns - 11.0  # cell margins left and right
         for row in table.iterfind(qn("w:tr")):
             height = padding + 2.0
-            for cell in row.iterfind(qn("w:tc")):
+            for column, cell in enumerate(row.iterfind(qn("w:tc"))):
                 cell_height = 0.0
+                width = (grid[column] if column < len(grid) else self.area.width) - 11.0  # cell margins
                 for p in cell.iterfind(qn("w:p")):
                     para = self._read(p, width)
                     cell_height += para.before + para.lines * para.leading + para.extra + para.after
