@@ -8,11 +8,15 @@ import unicodedata
 from briefpub.tree import Document, document_words
 
 _PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+#: Typographic punctuation a writer may print for straight punctuation (``smart_punctuation``).
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
+                              "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-",
+                              "\u2026": "...", "\u202f": " ", "\u2009": " "})
 
 
 def normalise_word(word: str) -> str:
     """Compare words loosely: NFKC, no hyphens, no edge punctuation, casefolded."""
-    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "")
+    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "").translate(_TYPOGRAPHIC)
     # Hyphens are ignored: a hard hyphen at a line end ("face-to-" / "face") and a soft
     # hyphenation break look the same in extracted text.
     word = word.replace("-", "").replace("\u2010", "")
@@ -25,7 +29,7 @@ def missing_words(expected: list[str], actual_text: str, *, hyphenation: bool = 
     With ``hyphenation``, a word broken across lines ("nego-" "tiations") still
     matches: the actual text is also searched with line-end hyphens removed.
     """
-    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "")
+    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "").translate(_TYPOGRAPHIC)
     if hyphenation:
         text = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
     haystack = [normalise_word(w) for w in text.split()]

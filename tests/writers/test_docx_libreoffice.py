@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import (
@@ -156,7 +157,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     cases = _cases()
     files = []
     for name, case in cases.items():
-        options = WriteOptions(resources=case.resources)
+        options = WriteOptions(resources=case.resources, fonts=style_fonts(case.style))
         if case.depth == 1:
             result = WRITER.write(case.pub, case.style, options)
         else:

@@ -14,8 +14,11 @@ out before its front matter: the contents needs every article's bookmark and,
 for the page numbers it stores, an estimate of where each article starts
 (:mod:`.estimate`). In duplex, that estimate also decides where an explicit
 "intentionally blank" verso goes (its own section: markings, no running head)
-so that every article opens on a right-hand page without relying on the
-reader's automatic blank pages, which LibreOffice leaves out of its PDFs.
+so that every article opens on a right-hand page. Articles start with
+next-page section breaks, not odd-page ones: LibreOffice leaves the blank
+pages an odd-page break inserts out of its PDFs, and shows an odd-page
+section's first-page header on its second page too (the running head would
+go missing there).
 """
 
 from __future__ import annotations
@@ -77,7 +80,6 @@ def _pack(
 
     furniture.furnish(document, sentinel, header="", marking=pack.marking, footer="", base_rtl=layout.style_ctx.rtl)
     _place(sentinel, [*cover, *verso, *contents, *summary])
-    start = "oddPage" if duplex else "nextPage"
     for art, body, blank in zip(articles, bodies, blanks, strict=True):
         frame = art.frame
         if blank:
@@ -85,7 +87,7 @@ def _pack(
             furniture.furnish(document, sentinel, header="", marking=pack.marking, footer=pack.footer_template,
                               base_rtl=layout.style_ctx.rtl)  # fmt: skip
             _place(sentinel, front.blank_page(page_break=False))
-        furniture.end_section(sentinel, start)
+        furniture.end_section(sentinel, "nextPage")
         furniture.furnish(document, sentinel, header=frame.running_header, marking=frame.marking,
                           footer=pack.footer_template, base_rtl=layout.style_ctx.rtl, title_page=True)  # fmt: skip
         _place(sentinel, body)

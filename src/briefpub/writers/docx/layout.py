@@ -55,7 +55,7 @@ from briefpub.tree import (
 )
 from briefpub.writers.common.frame import ArticleFrame, Detail, OutlineEntry
 from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, RunStyle, TextRun, flatten
-from briefpub.writers.common.links import External, Internal, LinkTarget
+from briefpub.writers.common.links import External, Internal, LinkTarget, Refused, refusal_diagnostic
 from briefpub.writers.common.typography import smarten, smarten_texts
 from briefpub.writers.docx import styles as st
 from briefpub.writers.docx.furniture import TextArea
@@ -254,6 +254,11 @@ class Layout:
         label_props = rpr(replace(art.run_base, style=st.STRONG))
         for number, detail in enumerate(rows):
             content = [text_run(f"{detail.label}: ", label_props)]
+            if detail.key == "link" and detail.link is None:
+                # The source address is printed, not linked: say why, as for a link in the text.
+                target = art.frame.resolve(detail.value)
+                if isinstance(target, Refused):
+                    self.diagnostics.append(refusal_diagnostic(detail.value, target))
             if detail.link is not None:
                 runs = [text_run(detail.value, self._run_props(RunStyle(link=detail.link), art))]
                 content.append(self._external(runs, detail.link, ""))

@@ -113,21 +113,25 @@ def continue_id(depth: int) -> str:
 #: Characters a family must have to serve a slot: CJK ideograph + kana for East Asian text,
 #: and the first letter of the script for a complex-script language.
 _EAST_ASIAN_PROBE = (0x4E00, 0x3042)
-_CS_PROBES: dict[str, tuple[int, ...]] = {
-    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ku"), (0x0627,)),
-    **dict.fromkeys(("he", "yi"), (0x05D0,)),
-    **dict.fromkeys(("hi", "mr", "ne", "sa"), (0x0915,)),
-    "th": (0x0E01,),
+_CS_PROBES: dict[str, tuple[str, tuple[int, ...]]] = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ku"), ("arabic", (0x0627,))),
+    **dict.fromkeys(("he", "yi"), ("hebrew", (0x05D0,))),
+    **dict.fromkeys(("hi", "mr", "ne", "sa"), ("devanagari", (0x0915,))),
+    "th": ("thai", (0x0E01,)),
 }
 #: With no complex-script language: a family covering both Arabic and Hebrew, else Arabic.
 _CS_DEFAULT_PROBES = ((0x0627, 0x05D0), (0x0627,))
 
 
-def _covering(families: tuple[Family, ...], probes: tuple[int, ...]) -> str:
-    for family in families:
-        if all(cp in coverage(family.face(False, False)) for cp in probes):
-            return family.name
-    return ""
+def _covering(families: tuple[Family, ...], probes: tuple[int, ...], script: str = "") -> str:
+    """The first family whose regular face has every character of ``probes``; with ``script``, a family
+    made for that script (its name says so, as Noto's do) is preferred to a pan-script one."""
+    covering = [f for f in families if all(cp in coverage(f.face(False, False)) for cp in probes)]
+    if script:
+        for family in covering:
+            if script in family.name.casefold():
+                return family.name
+    return covering[0].name if covering else ""
 
 
 def fonts_for(fontset: FontSet, sheet: StyleSheet, role: str, language: str) -> Fonts:
@@ -137,8 +141,8 @@ def fonts_for(fontset: FontSet, sheet: StyleSheet, role: str, language: str) -> 
     sheet's first name when none is installed). East Asian: the first family of
     the role's list (own families, then fallbacks) whose cmap has CJK
     ideographs and kana. Complex script: the first that has the language's
-    script (Arabic, Hebrew, Devanagari, Thai), or, for other languages, one
-    with both Arabic and Hebrew. A slot no family can fill takes the Latin
+    script (Arabic, Hebrew, Devanagari, Thai; a family made for the script
+    first), or, for other languages, one with both Arabic and Hebrew. A slot no family can fill takes the Latin
     family (the reader's own fallback then applies). Coverage is read from the
     font files of the :class:`~briefpub.fonts.FontSet`, never by scanning.
     """
@@ -147,7 +151,8 @@ def fonts_for(fontset: FontSet, sheet: StyleSheet, role: str, language: str) -> 
     primary = primary_subtag(language)
     cs = ""
     if primary in _CS_PROBES:
-        cs = _covering(families, _CS_PROBES[primary])
+        script, probes = _CS_PROBES[primary]
+        cs = _covering(families, probes, script)
     for probes in _CS_DEFAULT_PROBES:
         cs = cs or _covering(families, probes)
     return Fonts(latin=latin, east_asia=_covering(families, _EAST_ASIAN_PROBE) or latin, cs=cs or latin)
