@@ -28,6 +28,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefpub.pipeline import style_fonts
+from briefpub.writers.common.frame import frames
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import (
@@ -214,10 +215,11 @@ def test_printed_text_is_faithful(converted: dict[str, Case], name: str) -> None
         # A word longer than a line (a 3000-letter token, a long URL) is broken without a
         # hyphen, maybe across a page: look for those in the body text with the running
         # header/footer lines and all whitespace removed.
-        furniture = {doc.meta.title, doc.meta.marking, case.pub.title, case.pub.pack.marking if case.pub.pack else ""}
+        furniture = {doc.meta.title, doc.meta.marking, case.pub.title, case.pub.pack.marking if case.pub.pack else "",
+                     "Untitled"}
         body = [
             line for line in text.splitlines()
-            if line.strip() not in furniture and not re.fullmatch(r"\s*Page \d+ of \d+\s*", line)
+            if line.strip() not in furniture and not re.fullmatch(r".*Page \d+ of \d+\s*", line)
         ]  # fmt: skip
         missing = _missing(words, text, body)
         assert not missing, f"{len(missing)} words missing or out of order, first: {missing[:10]}"
@@ -367,13 +369,13 @@ class Expected:
 
 def expected_contents(case: Case) -> list[Expected]:
     out = []
-    for index, doc in enumerate(case.pub.documents):
-        out.append(Expected(_clean(" ".join(_as_extracted(w) for w in doc.meta.title.split())), index))
+    framed = frames(case.pub, case.style)
+    for index, frame in enumerate(framed.articles):
+        out.append(Expected(_clean(" ".join(_as_extracted(w) for w in frame.title.split())), index))
         if case.depth >= 2:
-            for block in doc.blocks:
-                if isinstance(block, Heading) and block.level <= 2:
-                    words = inline_text(block.children).split()
-                    out.append(Expected(_clean(" ".join(_as_extracted(w) for w in words)), index))
+            for entry in frame.outline:
+                if entry.depth < case.depth:
+                    out.append(Expected(_clean(" ".join(_as_extracted(w) for w in entry.text.split())), index))
     return out
 
 
@@ -414,20 +416,21 @@ def test_contents_numbers_are_the_pages_where_articles_appear(converted: dict[st
     printed = printed_contents(case.pdf, texts)
     expected = expected_contents(case)
     assert len(printed) == len(expected) + pack.summary_page
+    if case.stale:
+        # LibreOffice imports the TOC field as an index and prints its stored result as it is
+        # (it does not recompute the PAGEREF fields inside): so the stored estimate must be exact.
+        assert all(p.number == STALE for p in printed)
+        return
     assert all(p.number == p.lands_on for p in printed), "each entry's link lands on the page it names"
-    assert all(p.number != STALE for p in printed), "LibreOffice printed the stored result instead of computing it"
     if pack.summary_page:
         summary = printed.pop(0)
-        assert 2 < summary.number <= front and "Key points" in texts[summary.number - 1]
+        assert 2 < summary.number <= front
+        assert pack.language != "en" or "Key points" in texts[summary.number - 1]
     starts: dict[int, int] = {}
     for entry, want in zip(printed, expected, strict=True):
         start = max(front + 1, starts.get(want.article, max(starts.values(), default=front + 1)))
-        if want.text:
-            found = _first_page_with_line(texts, want.text, start)
-            assert found == entry.number, f"{want.text!r}: contents says {entry.number}, printed on page {found}"
-        else:  # an untitled article: its pages carry the pack title as running header
-            assert _clean(pack.title) in [_clean(line) for line in texts[entry.number - 1].splitlines()]
-            assert entry.number > max(starts.values(), default=front)
+        found = _first_page_with_line(texts, want.text, start)
+        assert found == entry.number, f"{want.text!r}: contents says {entry.number}, printed on page {found}"
         starts.setdefault(want.article, entry.number)
     pages = [starts[i] for i in range(len(case.pub.documents))]
     assert pages == sorted(pages) and len(set(pages)) == len(pages)
@@ -455,7 +458,8 @@ def test_each_pack_article_is_faithful_on_its_own_pages(converted: dict[str, Cas
     for doc, first, stop in zip(case.pub.documents, starts, ends, strict=True):
         text = "\n".join(texts[first - 1 : stop - 1])
         words = [_as_extracted(w) for w in document_words(doc)]
-        furniture = {_clean(x) for x in (doc.meta.title, doc.meta.marking, case.pub.pack.title, case.pub.pack.marking)}
+        furniture = {_clean(x) for x in (doc.meta.title, doc.meta.marking, case.pub.pack.title, case.pub.pack.marking,
+                                         "Untitled")}
         body = [line for line in text.splitlines() if _clean(line) not in furniture and "Page " not in line]
         missing = _missing(words, text, body)
         assert not missing, f"{doc.meta.title!r}: {len(missing)} words missing, first: {missing[:10]}"
@@ -472,10 +476,7 @@ def test_pack_marking_at_top_and_bottom_of_every_printed_page(converted: dict[st
     assert pack is not None
     for number, page in enumerate(texts, start=1):
         lines = [_clean(line) for line in page.splitlines() if line.strip()]
-        if not lines:
-            assert case.style.page.duplex  # LibreOffice's own blank page: see docs/docx-writer.md
-            continue
-        if number <= front:
+        if number <= front or "This page is intentionally left blank" in lines:
             marking = pack.marking
         else:
             owner = max(i for i, start in enumerate(starts) if start <= number)
@@ -485,11 +486,15 @@ def test_pack_marking_at_top_and_bottom_of_every_printed_page(converted: dict[st
 
 @pytest.mark.slow
 def test_duplex_blank_pages(converted: dict[str, Case]) -> None:
-    """The cover's verso says it is blank (with the marking); LibreOffice's own blank versos are empty."""
+    """Blank versos are printed and say so, with the markings and no running head; no page is empty."""
     texts = page_texts(converted["pack32-duplex"].pdf)
     assert [line.strip() for line in texts[1].splitlines() if line.strip()] == [
         "OFFICIAL", "This page is intentionally left blank", "OFFICIAL",
     ]  # fmt: skip
-    empty = [n for n, text in enumerate(texts, start=1) if not text.strip()]
-    assert empty and all(n % 2 == 0 for n in empty)
-    assert len(texts) % 2 == 1 or texts[-1].strip()
+    assert not [n for n, text in enumerate(texts, start=1) if not text.strip()]
+    blanks = [n for n, text in enumerate(texts, start=1) if "intentionally left blank" in text]
+    assert len(blanks) > 3 and all(n % 2 == 0 for n in blanks)
+    for n in blanks[1:]:
+        lines = [line.strip() for line in texts[n - 1].splitlines() if line.strip()]
+        assert lines[0] == lines[-1] == "OFFICIAL" and lines[1] == "This page is intentionally left blank"
+        assert re.fullmatch(r"BP/2017/014 · Version 3 · Page \d+ of \d+", lines[2]), lines

@@ -47,6 +47,7 @@ from samples import (
     figure_resources,
     long_document,
     pack,
+    pack_article,
     para,
     rich_document,
     rtl_pack,
