@@ -752,7 +752,8 @@ def test_same_input_gives_identical_bytes(outputs: dict[str, WriteResult]) -> No
 
 
 def test_build_time_is_the_only_clock() -> None:
-    later = WRITER.write(SAMPLES["rich"], BRIEFING, WriteOptions(build_time=BUILD.replace(year=2025), fonts=style_fonts(BRIEFING)))
+    options = WriteOptions(build_time=BUILD.replace(year=2025), fonts=style_fonts(BRIEFING))
+    later = WRITER.write(SAMPLES["rich"], BRIEFING, options)
     props = docx.Document(io.BytesIO(later.data)).core_properties
     assert props.created == props.modified == BUILD.replace(year=2025)
     assert later.data != write(SAMPLES["rich"]).data
@@ -768,7 +769,8 @@ from briefpub.writers import WriteOptions, get_writer
 from briefpub.pipeline import build_time_from_env, style_fonts
 when = build_time_from_env()
 pub = pack([rich_document(), arabic_document(), long_document(20)], marking="OFFICIAL")
-data = get_writer("docx").write(pub, load_style("briefing"), WriteOptions(build_time=when, fonts=style_fonts(load_style("briefing")))).data
+style = load_style("briefing")
+data = get_writer("docx").write(pub, style, WriteOptions(build_time=when, fonts=style_fonts(style))).data
 print(hashlib.sha256(data).hexdigest())
 """
 

@@ -28,21 +28,19 @@ import pytest
 from pypdf import PdfReader
 
 from briefpub.pipeline import style_fonts
-from briefpub.writers.common.frame import frames
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import (
     Document,
     Figure,
-    Heading,
     Meta,
     Paragraph,
     Publication,
     Text,
     document_words,
-    inline_text,
 )
 from briefpub.writers import WriteOptions
+from briefpub.writers.common.frame import frames
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.build import build
 from conftest import REFERENCE, ROOT

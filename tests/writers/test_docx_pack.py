@@ -28,12 +28,12 @@ from lxml import etree
 
 from briefpub.cli import main
 from briefpub.pipeline import style_fonts
-from briefpub.writers.common.frame import frames
-from briefpub.writers.common.typography import smarten
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
-from briefpub.tree import Document, Heading, Meta, PackMeta, Paragraph, Publication, Text, inline_text
+from briefpub.tree import Document, Meta, PackMeta, Paragraph, Publication, Text
 from briefpub.writers import WriteOptions, WriteResult
+from briefpub.writers.common.frame import frames
+from briefpub.writers.common.typography import smarten
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.build import build
 from briefpub.writers.docx.estimate import PageEstimator, pages_of
@@ -397,7 +397,7 @@ def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) 
     rels = {r.get("Id"): r.get("Target") for r in docx.part("word/_rels/document.xml.rels")}
     checked = 0
     framed = frames(BIG, BRIEFING)
-    for number, (doc, frame) in enumerate(zip(BIG.documents, framed.articles, strict=True), start=1):
+    for number, frame in enumerate(framed.articles, start=1):
         rows = [(d.label, d.value, d.link) for d in frame.attribution]
         tail = [p for p in docx.paragraphs(number) if style_of(p) == "Attribution"]
         assert [text(p) for p in tail] == [f"{label}: {value}" for label, value, _ in rows]
@@ -520,7 +520,8 @@ from briefpub.styling import load_style
 from briefpub.pipeline import style_fonts
 from briefpub.writers import WriteOptions, get_writer
 style = load_style("briefing")
-options = WriteOptions(build_time=datetime.fromisoformat({when!r}), resources=figure_resources(), fonts=style_fonts(style))
+options = WriteOptions(build_time=datetime.fromisoformat({when!r}), resources=figure_resources(),
+                       fonts=style_fonts(style))
 print(hashlib.sha256(get_writer("docx").write(briefing_pack(32), style, options).data).hexdigest())
 """
 

@@ -193,8 +193,8 @@ def _font_info(path: str, index: int) -> dict[str, Any]:
     from fontTools.ttLib import TTFont
 
     with TTFont(path, fontNumber=index, lazy=True) as font:
-        os2 = font["OS/2"] if "OS/2" in font else None
-        post = font["post"] if "post" in font else None
+        os2 = font.get("OS/2")
+        post = font.get("post")
         info: dict[str, Any] = {"fs_type": 0, "panose": "", "sig": None, "fixed": bool(post and post.isFixedPitch)}
         if os2 is not None:
             p = os2.panose
@@ -292,10 +292,11 @@ def embed_and_declare(
     embedded: list[str] = []
     number = 0
     for name in sorted(named, key=str.casefold):
-        family = families.get(name.casefold())
+        found = families.get(name.casefold())
         font = sub(root, "w:font", {"w:name": name})
-        if family is None:
+        if found is None:
             continue
+        family = found
         info = _font_info(family.face(False, False).path, family.face(False, False).index)
         alts = alternatives.get(name.casefold(), [])
         if alts:

@@ -205,5 +205,6 @@ class FrontMatter:
 
     def end_mark(self) -> etree._Element:
         """The end-of-pack mark after the last article."""
-        return paragraph(ParaProps(style=st.END_MARK), [text_run(f"\u2014 {self._text(self.pack.end_mark)} \u2014", None)])
+        mark = f"\u2014 {self._text(self.pack.end_mark)} \u2014"
+        return paragraph(ParaProps(style=st.END_MARK), [text_run(mark, None)])
 

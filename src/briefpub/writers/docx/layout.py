@@ -41,7 +41,6 @@ from briefpub.tree import (
     BulletList,
     Figure,
     Heading,
-    Image as TreeImage,
     Inline,
     ListItem,
     OrderedList,
@@ -52,6 +51,9 @@ from briefpub.tree import (
     ThematicBreak,
     inline_text,
     iter_inlines,
+)
+from briefpub.tree import (
+    Image as TreeImage,
 )
 from briefpub.writers.common.frame import ArticleFrame, Detail, OutlineEntry
 from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, RunStyle, TextRun, flatten
@@ -78,6 +80,7 @@ from briefpub.writers.docx.oxml import (
     val,
 )
 
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 #: Word ignores bookmark names longer than this.
 BOOKMARK_MAX = 40
 #: Cell margins Word and LibreOffice put left and right of a table cell's text (5.4 pt each).
@@ -406,9 +409,9 @@ class Layout:
             alt = figure.alt or inline_text(figure.caption)
             drawing = self.picture(figure.image, alt, "", self._width(env), art)
             if drawing is not None:
+                left, right = self._sides(env)
                 props = ParaProps(style=st.NORMAL, align="center", keep_next=bool(caption), space_before=6.0,
-                                  space_after=3.0, bidi=art.bidi,
-                                  indent_left=self._indent_of(env))  # fmt: skip
+                                  space_after=3.0, bidi=art.bidi, indent_left=left, indent_right=right)  # fmt: skip
                 out.append(paragraph(props, [drawing]))
         if not caption and drawing is None and figure.alt:
             caption = [text_run(self.text(figure.alt, art.language), rpr(art.run_base))]
@@ -416,12 +419,19 @@ class Layout:
             if drawing is None:
                 label = art.frame.labels.photo
                 caption.insert(0, text_run(f"{label}: ", rpr(replace(art.run_base, style=st.STRONG))))
-            out.append(paragraph(ParaProps(style=st.CAPTION, bidi=art.bidi, indent_left=self._indent_of(env)),
+            left, right = self._sides(env)
+            out.append(paragraph(ParaProps(style=st.CAPTION, bidi=art.bidi, indent_left=left, indent_right=right),
                                  caption))  # fmt: skip
         return out
 
-    def _indent_of(self, env: _Env) -> float | None:
-        return env.indent if env.indent and env.style != st.QUOTE else None
+    def _sides(self, env: _Env) -> tuple[float | None, float | None]:
+        """Left and right indents of a figure's paragraphs: those of the list or quote it sits in."""
+        if not env.indent:
+            return None, None
+        if env.quote_depth:
+            quote = self.sheet.paragraphs.quote_indent
+            return env.indent - quote, quote
+        return env.indent, None
 
     def picture(self, key: str, alt: str, title: str, width: float, art: ArticleContext | None,
                 height: float | None = None) -> etree._Element | None:  # fmt: skip
@@ -440,6 +450,12 @@ class Layout:
         cx, cy = max(1, int(native_w * scale)), max(1, int(native_h * scale))
         self._shape_id += 1
         inline = CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, Emu(cx), Emu(cy))
+        # Without explicit distances LibreOffice puts 0.125 in (9 pt) of wrap distance left of an
+        # inline picture, pushing a full-width one past the right margin; Word writes them as 0.
+        for side in ("distT", "distB", "distL", "distR"):
+            inline.set(side, "0")
+        effect = etree.SubElement(inline, f"{{{WP}}}effectExtent", {"l": "0", "t": "0", "r": "0", "b": "0"})
+        inline.extent.addnext(effect)
         inline.docPr.set("descr", alt)
         if title:
             inline.docPr.set("title", title)
@@ -456,7 +472,7 @@ class Layout:
                 rid, image = self.part.get_or_add_image(io.BytesIO(data))
                 if int(image.width) > 0 and int(image.height) > 0:
                     return rid, image
-            except Exception:  # any unreadable image: reported below, text kept
+            except Exception:  # noqa: S110 - any unreadable image: reported below, its text kept
                 pass
             reason = "the image format is not supported"
         self.diagnostics.append(Diagnostic(

@@ -26,9 +26,9 @@ from briefpub.diagnostics import Diagnostic
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
+from briefpub.writers._zip import normalise_zip
 from briefpub.writers.common.frame import Frames
 from briefpub.writers.common.links import safe_href
-from briefpub.writers._zip import normalise_zip
 from briefpub.writers.docx.oxml import (
     SETTINGS_ORDER,
     Fonts,
