@@ -14,7 +14,9 @@ reflows. Two things prevent that:
   (resolved from paragraph styles, character styles and direct bold/italic,
   per script slot: Latin, East Asian, complex script) is subset to the
   128-code-point blocks of the characters it sets, with fontTools'
-  subsetter (shaping tables kept), obfuscated with a key derived from its
+  subsetter (shaping tables kept; Latin and common punctuation always
+  kept, since an embedded font stands in for the installed one of the same
+  name for the whole document), obfuscated with a key derived from its
   bytes (so builds stay byte-identical) and stored as
   ``word/fonts/fontN.odttf``, referenced by ``w:embedRegular`` /
   ``w:embedBold`` / ``w:embedItalic`` / ``w:embedBoldItalic``; ``settings.xml``
@@ -162,22 +164,32 @@ class _Collector:
                 if fonts is not None:
                     cs_override = fonts.get(qn("w:cs"), "")
             slots = self.role_fonts[role]
-            by_slot: dict[str, list[str]] = {}
+            by_slot: dict[str, list[str]] = {"latin": []}
             for char in text:
                 by_slot.setdefault(_slot(char), []).append(char)
+            # Spaces, digits and punctuation inside right-to-left or East Asian text are set in
+            # that script's font: every face a run uses gets the run's neutral characters too.
+            shared = "".join(by_slot["latin"])
             for slot, chars in by_slot.items():
                 name = cs_override if slot == "cs" and cs_override else getattr(slots, slot)
-                self.add(name, bold, italic, "".join(chars))
+                if chars or slot == "latin":
+                    self.add(name, bold, italic, "".join(chars) + ("" if slot == "latin" else shared))
 
     def tree(self, root: etree._Element) -> None:
         for p in root.iter(qn("w:p")):
             self.paragraph(p)
 
 
+#: Kept in every subset whatever the text: Latin (ASCII to Latin Extended-B), general punctuation,
+#: currency and letterlike symbols. An embedded font replaces the installed one of the same name for
+#: the whole document, so what an editor is likely to type next must be there too.
+ALWAYS = frozenset(range(0x20, 0x250)) | frozenset(range(0x2000, 0x20D0)) | frozenset(range(0x2100, 0x2150))
+
+
 def _blocks(codepoints: Iterable[int]) -> frozenset[int]:
-    """The whole 128-code-point blocks holding ``codepoints`` (a stable subset for similar texts)."""
+    """:data:`ALWAYS` and the whole 128-code-point blocks holding ``codepoints`` (stable for similar texts)."""
     pages = {cp >> 7 for cp in codepoints}
-    return frozenset(cp for page in pages for cp in range(page << 7, (page + 1) << 7))
+    return ALWAYS | frozenset(cp for page in pages for cp in range(page << 7, (page + 1) << 7))
 
 
 @functools.lru_cache(maxsize=1)
