@@ -447,6 +447,12 @@ def test_language_and_direction(outputs: dict[str, WriteResult]) -> None:
     assert part(arabic, "word/document.xml").find(".//w:body/w:sectPr/w:bidi", NS) is not None
     (section,) = _sections(arabic)
     footer = furniture(arabic, section, "footer")[0]
+    # The page line is in the article's language (the label catalogue), right to left like the page.
+    assert paragraph_text(footer) == "\u0627\u0644\u0635\u0641\u062d\u0629 1 \u0645\u0646 1"
+    assert footer.find("w:pPr/w:bidi", NS) is None
+    english = with_overrides(BRIEFING, [("furniture.footer", "Page {page} of {pages}")])
+    (section,) = _sections(write(SAMPLES["arabic"], english).data)
+    footer = furniture(write(SAMPLES["arabic"], english).data, section, "footer")[0]
     assert footer.find("w:pPr/w:bidi", NS).get(w("val")) == "0"  # type: ignore[union-attr]
 
 
