@@ -13,10 +13,10 @@ import pytest
 from briefpub.cli import parse_formats, parse_sets
 from briefpub.errors import UnknownFormatError, UsageError
 from clirun import run
+from shared_data import REFERENCE, require_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "txt" / "geneva-round.txt"
-REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 
 
 
@@ -205,8 +205,8 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "Usage" in proc.stderr + proc.stdout
 
 
-@pytest.mark.skipif(not REFERENCE.is_file(), reason="reference article ../shared/seeds is not beside this checkout")
 def test_reference_article_json_is_reproducible(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    require_shared(REFERENCE)
     run(["convert", "-q", "--to", "json", "--out", "a", str(REFERENCE)], capsys)
     run(["convert", "-q", "--to", "json", "--out", "b", str(REFERENCE)], capsys)
     name = REFERENCE.stem + ".json"
@@ -225,7 +225,7 @@ def test_pack_command_names_writes_and_reports(capsys: pytest.CaptureFixture[str
     assert written == [Path("out") / "etc-passwd-morning-pack.json"]  # a hostile title cannot leave out/
     pack_json = json.loads((tmp_path / written[0]).read_text())
     assert pack_json["pack"]["marking"] == "OFFICIAL" and pack_json["pack"]["compiled_by"] == "Unit"
-    assert pack_json["pack"]["date"] == "23 January 2017"  # the build date, from SOURCE_DATE_EPOCH
+    assert pack_json["pack"]["date"] == "2017-01-23"  # the build date, from SOURCE_DATE_EPOCH (ISO in the tree)
     assert [d["meta"]["title"] for d in pack_json["documents"]] == [
         "Geneva Round Opens With Cautious Optimism", "Second Headline"]
     code, out, _ = run(["pack", str(FIXTURE), "--title", "T", "--name", "my pack", "--to", "json", "-q"], capsys)

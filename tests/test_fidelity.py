@@ -12,34 +12,24 @@ from pathlib import Path
 
 import pytest
 
+from articles import ARTICLES, ARTICLES_AND_REFERENCE, article_id
 from briefpub.pipeline import prepare_article, render, style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
 from extract import text_of
 from fidelity import assert_faithful
+from shared_data import REFERENCE, require_shared
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
-FIXTURES = sorted(
-    [*(ROOT / "fixtures" / "txt").glob("*.txt"), *(ROOT / "fixtures" / "md").glob("*.md"),
-     *(ROOT / "fixtures" / "html").glob("*.html"), *(ROOT / "fixtures" / "html" / "pages").glob("*.html"),
-     *(ROOT / "fixtures" / "equivalence").glob("article.*")]
-)
 OPTIONS = WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC))
 STYLE = load_style()
 
 
-def _inputs() -> list[Path]:
-    items = list(FIXTURES)
-    if REFERENCE.is_file():
-        items.append(REFERENCE)
-    return items
-
-
 @pytest.mark.parametrize("fmt", ["pdf", "epub", "docx"])
-@pytest.mark.parametrize("path", _inputs(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ARTICLES_AND_REFERENCE, ids=article_id)
 def test_every_word_in_order(path: Path, fmt: str) -> None:
+    if path == REFERENCE:
+        require_shared(path)
     article = prepare_article(str(path))
     data, _, _ = render(Publication((article.document,)), fmt, STYLE, WriteOptions(
         build_time=OPTIONS.build_time, resources=article.resources, fonts=style_fonts(STYLE)))
@@ -47,5 +37,5 @@ def test_every_word_in_order(path: Path, fmt: str) -> None:
 
 
 def test_fixture_list_is_not_empty() -> None:
-    assert len(FIXTURES) >= 8
-    assert {p.suffix for p in FIXTURES} == {".txt", ".md", ".html"}
+    assert len(ARTICLES) >= 8
+    assert {p.suffix for p in ARTICLES} == {".txt", ".md", ".html"}

@@ -17,7 +17,6 @@ Severity = Literal["info", "warning", "error"]
 #: ``src/`` is listed here, and ``docs/diagnostics.md`` is generated from it.
 CODES: dict[str, str] = {
     "text.invalid-character": "a character XML cannot carry was removed from the text",
-    "text.replaced-character": "a character XML cannot carry was replaced by U+FFFD",
     "decode.bom": "the input's byte-order mark chose its encoding",
     "decode.legacy-encoding": "the input is not UTF-8; a legacy encoding was detected and used",
     "decode.replacement": "undecodable bytes were replaced by U+FFFD",
@@ -34,7 +33,10 @@ CODES: dict[str, str] = {
     "build.article-skipped": "a pack was built without an article that could not be read",
     "writer.metadata": "a metadata value could not be used as given; a safe default was used",
     "writer.missing-glyph": "no available font has these characters",
-    "writer.unsafe-link": "a link with a scheme other than http, https or mailto was kept as text",
+    "writer.unsafe-link": (
+        "a link that is unsafe or leads nowhere (a scheme other than http, https or mailto, no host, "
+        "no such heading) was kept as text"
+    ),
     "writer.image-missing": "an image could not be embedded; its caption was kept",
     "writer.hyphenation-unavailable": "no hyphenation patterns for the document's language",
     "writer.not-rendered": "a construct the format cannot show was rendered as plain text",

@@ -75,10 +75,6 @@ class Registry(Generic[T]):
         """True when ``name`` is registered; entry points are scanned only for non-built-in names."""
         return name in self._builtins or name in self._discover()
 
-    def builtin_spec(self, name: str) -> PluginSpec | None:
-        """The spec of a built-in plugin, without scanning entry points."""
-        return self._builtins.get(name)
-
     def by_extension(self, suffix: str) -> str | None:
         """The plugin declaring a file extension (built-ins first; entry points only if needed)."""
         for spec in self._builtins.values():

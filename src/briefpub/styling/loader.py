@@ -196,6 +196,7 @@ def _load(name_or_path: str, relative_to: Path | None, depth: int) -> StyleSheet
 
 @cache
 def _load_cached(name_or_path: str, mtime_key: float) -> StyleSheet:
+    del mtime_key  # only part of the cache key: an edited sheet file is read again
     return _load(name_or_path, None, 0)
 
 

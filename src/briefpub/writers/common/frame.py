@@ -29,15 +29,13 @@ structural anchors (``article``, ``article-<n>``, ``cover``, ``contents``,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 
 from briefpub.dates import parse_date
 from briefpub.language import is_rtl_language
 from briefpub.styling.model import StyleSheet
-from briefpub.transforms.ids import RESERVED_IDS
 from briefpub.tree import Document, Heading, PackMeta, Paragraph, Publication, inline_text, iter_blocks
 from briefpub.writers.common.labels import Labels, labels_for
 from briefpub.writers.common.links import External, LinkTarget, resolve_link
@@ -54,9 +52,6 @@ __all__ = [
     "outline_depths",
     "publication_language",
 ]
-
-#: Anchors the frame uses itself; the ``ids`` transform never gives a heading one of these.
-STRUCTURAL_ANCHORS = RESERVED_IDS
 
 
 def document_language(doc: Document, style: StyleSheet) -> str:
@@ -204,11 +199,6 @@ class ArticleFrame:
     def resolve(self, url: str) -> LinkTarget:
         """What a link of this article becomes (:func:`~briefpub.writers.common.links.resolve_link`)."""
         return resolve_link(url, self.anchor_of, self.index)
-
-    @property
-    def resolver(self) -> Callable[[str], LinkTarget]:
-        """:meth:`resolve` as a plain callable."""
-        return partial(resolve_link, anchor_of=self.anchor_of, document=self.index)
 
     @staticmethod
     def build(pub: Publication, index: int, style: StyleSheet, date_labels: Labels | None = None) -> ArticleFrame:

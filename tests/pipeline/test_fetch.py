@@ -12,7 +12,7 @@ import pytest
 
 from briefpub.pipeline import fetch, load_resources
 from briefpub.tree import Document, Figure, Meta, Text
-from test_convert import PNG
+from images import PNG
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

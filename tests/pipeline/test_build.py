@@ -14,7 +14,7 @@ from briefpub.errors import UsageError
 from briefpub.pipeline.build import load_manifest, merge_reports, parse_shard, plan, shard, sums_text
 from clirun import run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXT = {"pdf": ".pdf", "epub": ".epub", "docx": ".docx", "json": ".json"}
 
 

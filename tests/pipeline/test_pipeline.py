@@ -24,11 +24,7 @@ from briefpub.pipeline import (
 )
 from briefpub.styling import load_style
 from briefpub.tree import BlockQuote, Document, Figure, Meta, Text
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+from images import PNG
 
 
 def test_build_time_from_source_date_epoch() -> None:
@@ -126,3 +122,70 @@ def test_convert_one_json(tmp_path: Path) -> None:
     assert [a.path.name for a in report.artifacts] == ["a.json"]
     assert report.artifacts[0].size == (tmp_path / "out" / "a.json").stat().st_size
     assert os.path.getsize(report.artifacts[0].path) > 0
+
+
+def test_atomic_write_renames_the_complete_file_into_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final path holds the old bytes until the new file is complete; then the very same inode appears."""
+    import threading
+
+    import briefpub.pipeline.output as output
+
+    target = tmp_path / "a.pdf"
+    target.write_bytes(b"old")
+    started, release = threading.Event(), threading.Event()
+    real_fdopen = os.fdopen
+    renamed: list[tuple[int, int]] = []
+    real_replace = os.replace
+
+    class Blocking:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Blocking:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()  # type: ignore[attr-defined]
+
+        def write(self, data: bytes) -> None:
+            self.fh.write(data[:3])  # type: ignore[attr-defined]
+            started.set()
+            release.wait(10)
+            self.fh.write(data[3:])  # type: ignore[attr-defined]
+
+        def flush(self) -> None:
+            self.fh.flush()  # type: ignore[attr-defined]
+
+        def fileno(self) -> int:
+            return int(self.fh.fileno())  # type: ignore[attr-defined]
+
+    def replace(src: str, dst: object) -> None:
+        inode = os.stat(src).st_ino
+        real_replace(src, dst)  # type: ignore[arg-type]
+        renamed.append((inode, os.stat(dst).st_ino))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output.os, "fdopen", lambda fd, mode: Blocking(real_fdopen(fd, mode)))
+    monkeypatch.setattr(output.os, "replace", replace)
+    worker = threading.Thread(target=atomic_write, args=(target, b"new content"))
+    worker.start()
+    assert started.wait(10)
+    assert target.read_bytes() == b"old"  # a reader sees the old file while the new one is written
+    release.set()
+    worker.join(10)
+    assert target.read_bytes() == b"new content"
+    assert len(renamed) == 1 and renamed[0][0] == renamed[0][1]  # renamed into place, not copied
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+
+
+def test_publish_removes_only_its_own_stale_temps(tmp_path: Path) -> None:
+    from briefpub.pipeline import publish
+    from briefpub.tree import Publication
+
+    mine = tmp_path / f".a.json.abc{TEMP_SUFFIX}"
+    other = tmp_path / f".b.json.abc{TEMP_SUFFIX}"
+    mine.write_bytes(b"partial")
+    other.write_bytes(b"partial")
+    artifacts, _ = publish(Publication((Document(Meta(title="T")),)), {}, [("json", tmp_path / "a.json")],
+                           load_style(), build_time=datetime(2020, 1, 1, tzinfo=UTC))
+    assert not mine.exists() and other.exists()  # another job's live temporary file is never touched
+    assert [a.path.name for a in artifacts] == ["a.json"]

@@ -1,0 +1,530 @@
+"""Drawing laid-out lines on a reportlab canvas: glyphs, marked content, links, underlines.
+
+Glyphs are written as ``TJ`` arrays in the fonts' subset encodings (see
+:class:`~briefpub.writers.pdf.typeset.fonts.EngineTTFont`): the array's numbers
+turn each glyph's natural advance into its shaped one (kerning, marks,
+justification), and HarfBuzz's vertical offsets become text rise (``Ts``).
+
+What extraction sees was measured with poppler's ``pdftotext`` (default mode) and
+pypdf's ``extract_text()`` (see the package documentation), and the content is
+written so that both give the text as written:
+
+* The hyphen inserted at a line end extracts as nothing (``ToUnicode`` maps it to
+  the empty string) inside ``/Span <</ActualText (-)>>``: poppler honours
+  ActualText and joins a line ending in "-" with the next (it drops the hyphen),
+  pypdf ignores ActualText and, with the empty mapping, sees no hyphen. The first
+  piece of the next line's word is drawn right after the hyphen, in the same text
+  object, positioned with ``Td`` along the line and text rise (``Ts``) down to the
+  next baseline: pypdf starts a new line only when the text matrix moves, so it
+  reads the word whole; every viewer draws it in its place.
+* Lines with right-to-left text are written in logical order of *groups*: a
+  group's glyphs are in visual order (as drawn), bounded by letters (pypdf
+  reverses a run of right-to-left characters and needs the boundaries), each
+  group positioned absolutely and starting with its font (``Tf`` makes pypdf close
+  the previous run); punctuation and spaces at a group's edges are groups of their
+  own. Structure order (MCIDs) is logical order too.
+* ``/ActualText`` with the logical text around right-to-left runs is what the PDF
+  specification suggests, but poppler reverses it (it treats it as visual text);
+  it is off by default (:attr:`Extraction.rtl_actual_text`). Runs of left-to-right
+  scripts whose clusters reorder glyphs (Devanagari's short i drawn before its
+  consonant, Thai marks) get ``/ActualText`` with their text, which poppler honours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence as Seq
+from dataclasses import dataclass
+from typing import Any
+
+from briefpub.writers.pdf.typeset.layout import GlyphRun, Layout, Line
+from briefpub.writers.pdf.typeset.model import Run
+from briefpub.writers.pdf.typeset.tagging import Annotation, LinkInfo, MarkedContent, Tagger
+
+__all__ = ["Extraction", "draw_lines", "link_infos"]
+
+_PYPDF_NEUTRAL = ((0x00, 0x2F), (0x3A, 0x40), (0x0660, 0x066D), (0x06F0, 0x06F9), (0x2000, 0x206F),
+                  (0x20A0, 0x21FF))
+#: Left-to-right scripts whose glyphs are reordered or split within clusters (poppler mis-orders them).
+_COMPLEX_LTR = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh", "Thai",
+                          "Laoo", "Tibt", "Mymr", "Khmr", "Java", "Mong"})
+#: The largest negative TJ step written at once inside a word (thousandths of an em).
+_STEP = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """How the text is written for extraction (defaults: what poppler and pypdf honour)."""
+
+    #: ActualText of the inserted hyphen ("" for none; None: no ActualText span).
+    hyphen_actual_text: str | None = "-"
+    #: Draw the start of a hyphenated word's second part with the first part's text matrix (pypdf).
+    join_hyphenated: bool = True
+    #: Wrap right-to-left runs in ActualText with their logical text (poppler then reverses them).
+    rtl_actual_text: bool = False
+    #: Wrap left-to-right runs of scripts with reordered or multi-glyph clusters (Indic, Thai...) in ActualText.
+    complex_actual_text: bool = True
+
+
+def _neutral(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _PYPDF_NEUTRAL)
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _fmt1(value: float) -> str:
+    text = f"{value:.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
+
+
+def _utf16(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _pdf_string_lang(lang: str) -> str:
+    safe = "".join(c for c in lang if c.isalnum() or c == "-")
+    return f"({safe})"
+
+
+def _colour(value: str) -> tuple[float, float, float]:
+    value = value.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    try:
+        return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
+    except (ValueError, IndexError):
+        return (0.0, 0.0, 0.0)
+
+
+def link_infos(layout: Layout) -> list[LinkInfo | None]:
+    """Per input run: the link it belongs to (consecutive runs with one target are one link)."""
+    prepared = layout.prepared
+    runs = prepared.runs
+    out: list[LinkInfo | None] = []
+    index = -1
+    previous: str | None = None
+    texts: dict[int, list[str]] = {}
+    for i, run in enumerate(runs):
+        start = prepared.run_starts[i]
+        end = prepared.run_starts[i + 1] if i + 1 < len(runs) else len(prepared.text)
+        if run.link is None:
+            previous = None
+            out.append(None)
+            continue
+        if run.link != previous:
+            index += 1
+            previous = run.link
+        texts.setdefault(index, []).append(prepared.text[start:end])
+        out.append(LinkInfo(index, run.link, ""))
+    result: list[LinkInfo | None] = []
+    for info in out:
+        if info is None:
+            result.append(None)
+        else:
+            text = " ".join("".join(texts[info.index]).replace("\u2028", " ").split())
+            result.append(LinkInfo(info.index, info.target, text))
+    return result
+
+
+@dataclass(slots=True)
+class _Piece:
+    run: GlyphRun
+    g0: int
+    g1: int
+    order: tuple[int, int]
+    x: float
+
+
+def _pieces(line: Line) -> list[_Piece]:
+    """A line's glyphs in the order they are written (logical order of groups for bidi lines)."""
+    if not line.bidi:
+        return [_Piece(r, 0, len(r.gids), (r.start, 0), r.x) for r in line.runs]
+    out: list[_Piece] = []
+    for run in line.runs:
+        n = len(run.gids)
+        if run.mark or n == 0:
+            out.append(_Piece(run, 0, n, (run.start, -1 if run.mark else 0), run.x))
+            continue
+        logical = list(range(n - 1, -1, -1)) if run.rtl else list(range(n))
+        strong = [bool(run.texts[g]) and not all(_neutral(c) for c in run.texts[g]) for g in logical]
+        if run.hyphen >= 0:
+            strong[logical.index(run.hyphen)] = True
+        marked = [i for i, s in enumerate(strong) if s]
+        if marked:
+            first, last = marked[0], marked[-1]
+            groups = [[i] for i in range(first)] + [list(range(first, last + 1))] + [[i] for i in range(last + 1, n)]
+        else:
+            groups = [[i] for i in range(n)]
+        for group in groups:
+            indexes = [logical[i] for i in group]
+            g0, g1 = min(indexes), max(indexes) + 1
+            x = run.x + sum(run.advances[:g0])
+            out.append(_Piece(run, g0, g1, (min(run.clusters[g0:g1]), 0), x))
+    out.sort(key=lambda p: p.order)
+    return out
+
+
+class _Writer:
+    """Writes text operators into the canvas's content stream, tracking text state."""
+
+    def __init__(self, canvas: Any, tagger: Tagger, tag: object, extraction: Extraction) -> None:
+        self.canvas = canvas
+        self.code: list[str] = canvas._code
+        self.doc = canvas._doc
+        self.escape = canvas._escape
+        self.tagger = tagger
+        self.tag = tag
+        self.extraction = extraction
+        self.page = canvas.getPageNumber()
+        self.font: tuple[int, int, float] | None = None
+        self.colour: tuple[float, float, float] | None = None
+        self.rise = 0.0
+        self.base_rise = 0.0
+        self.tj: list[str] = []
+        self.buf = bytearray()
+        self.sequence: MarkedContent | None = None
+        self.sequence_key: int | None = None
+        self.lang: str | None = None
+
+    # -- TJ arrays ---------------------------------------------------------
+
+    def _finish_string(self) -> None:
+        if self.buf:
+            self.tj.append("(" + self.escape(bytes(self.buf)) + ")")
+            self.buf.clear()
+
+    def flush(self) -> None:
+        """Write the pending TJ array."""
+        self._finish_string()
+        if self.tj:
+            if len(self.tj) == 1 and self.tj[0].startswith("("):
+                self.code.append(self.tj[0] + " Tj")
+            else:
+                self.code.append("[" + " ".join(self.tj) + "] TJ")
+            self.tj = []
+
+    def number(self, value: float, *, gap: bool = False) -> None:
+        """A TJ adjustment (thousandths of an em, positive moves left).
+
+        Extractors read a large negative adjustment as a word space (pypdf: more
+        than half a space; poppler: more than a tenth of an em): unless ``gap`` (the
+        adjustment widens a word space), one is written in small steps separated by
+        empty strings.
+        """
+        if -0.05 < value < 0.05:
+            return
+        self._finish_string()
+        if self.tj and self.tj[-1][0] not in "(<":
+            value += float(self.tj.pop())
+            if -0.05 < value < 0.05:
+                return
+        if value < -_STEP and not gap:
+            while value < -_STEP:
+                self.tj.append(_fmt1(-_STEP))
+                self.tj.append("()")
+                value += _STEP
+        self.tj.append(_fmt1(value))
+
+    def op(self, text: str) -> None:
+        """Write an operator (after the pending TJ)."""
+        self.flush()
+        if text:
+            self.code.append(text)
+
+    # -- state -------------------------------------------------------------
+
+    def set_rise(self, rise: float) -> None:
+        if abs(rise - self.rise) > 1e-4:
+            self.op(f"{_fmt(rise)} Ts")
+            self.rise = rise
+
+    def set_colour(self, colour: tuple[float, float, float]) -> None:
+        if colour != self.colour:
+            self.op(f"{_fmt(colour[0])} {_fmt(colour[1])} {_fmt(colour[2])} rg")
+            self.colour = colour
+
+    def open_sequence(self, key: int, link: LinkInfo | None) -> None:
+        if self.sequence is not None and self.sequence_key == key:
+            return
+        self.close_sequence()
+        self.sequence = MarkedContent(self.tag, link, self.page)
+        self.sequence_key = key
+        self.op(self.tagger.begin(self.canvas, self.sequence))
+
+    def close_sequence(self) -> None:
+        self.set_lang(None)
+        if self.sequence is not None:
+            self.op(self.tagger.end(self.canvas, self.sequence))
+            self.sequence = None
+            self.sequence_key = None
+
+    def set_lang(self, lang: str | None) -> None:
+        if lang == self.lang:
+            return
+        if self.lang is not None:
+            self.op("EMC")
+        if lang is not None:
+            self.op(f"/Span <</Lang {_pdf_string_lang(lang)}>> BDC")
+        self.lang = lang
+
+    # -- glyphs ------------------------------------------------------------
+
+    def glyphs(self, run: GlyphRun, g0: int, g1: int, *, force_font: bool = False) -> None:
+        """Write glyphs ``[g0, g1)`` of ``run`` at the current text position."""
+        if g0 >= g1:
+            return
+        font = run.item.font
+        ttf = font.ttf
+        size = run.item.size
+        key_for = ttf.key_for
+        keys = [key_for(run.gids[j], run.texts[j]) for j in range(g0, g1)]
+        widths = ttf.face.charWidths
+        default = ttf.face.defaultWidth
+        per_point = 1000.0 / size
+        hyphen = run.hyphen
+        spaces = set(run.spaces)
+        hyphen_text = self.extraction.hyphen_actual_text
+        rtl_text = (not run.mark and ((self.extraction.rtl_actual_text and run.rtl)
+                                      or (self.extraction.complex_actual_text and not run.rtl
+                                          and run.item.script in _COMPLEX_LTR)))
+        plain = (not rtl_text and not (g0 <= hyphen < g1 and hyphen_text is not None)
+                 and self.rise == self.base_rise and not any(run.x_off[g0:g1]) and not any(run.y_off[g0:g1]))
+        if plain:
+            # the common case (no marks, no inserted hyphen): only advances to adjust
+            adjustments = [widths.get(k, default) - a * per_point for k, a in zip(keys, run.advances[g0:g1],
+                                                                                  strict=True)]
+            j = 0
+            buf = self.buf
+            for subset, data in ttf.splitString("".join(map(chr, keys)), self.doc):
+                state = (id(ttf), subset, size)
+                if state != self.font or force_font:
+                    self.op(f"{ttf.getSubsetInternalName(subset, self.doc)} {_fmt(size)} Tf")
+                    self.font = state
+                    force_font = False
+                for byte in data:
+                    buf.append(byte)
+                    adjustment = adjustments[j]
+                    if adjustment >= 0.05 or adjustment <= -0.05:
+                        self.number(adjustment, gap=g0 + j in spaces)
+                    j += 1
+            return
+        if rtl_text:
+            texts = run.texts[g0:g1]
+            logical = "".join(reversed(texts) if run.rtl else texts)
+            self.op(f"/Span <</ActualText {_utf16(logical)}>> BDC")
+        j = g0
+        for subset, data in ttf.splitString("".join(map(chr, keys)), self.doc):
+            state = (id(ttf), subset, size)
+            if state != self.font or force_font:
+                self.op(f"{ttf.getSubsetInternalName(subset, self.doc)} {_fmt(size)} Tf")
+                self.font = state
+                force_font = False
+            for byte in data:
+                rise = self.base_rise + run.y_off[j]
+                if rise != self.rise:
+                    self.set_rise(rise)
+                is_hyphen = j == hyphen and hyphen_text is not None
+                if is_hyphen:
+                    self.op(f"/Span <</ActualText {_utf16(hyphen_text or '')}>> BDC")
+                xo = run.x_off[j] * per_point
+                if xo:
+                    self.number(-xo)
+                self.buf.append(byte)
+                key = keys[j - g0]
+                self.number(widths.get(key, default) - run.advances[j] * per_point + xo, gap=j in spaces)
+                if is_hyphen:
+                    self.op("EMC")
+                j += 1
+        if rtl_text:
+            self.op("EMC")
+
+
+def draw_lines(
+    canvas: Any,
+    layout: Layout,
+    first: int,
+    last: int,
+    *,
+    top: float,
+    tagger: Tagger,
+    tag: object,
+    links: Seq[LinkInfo | None],
+    extraction: Extraction | None = None,
+) -> None:
+    """Draw lines ``[first, last)`` of ``layout`` with the first line's top at ``top``.
+
+    Coordinates are the canvas's current ones (a flowable's, when called from
+    ``draw``). Text goes through ``tagger``'s marked-content sequences; link
+    annotations and underlines are added after each line.
+    """
+    extraction = extraction or Extraction()
+    prepared = layout.prepared
+    runs = prepared.runs
+    leading = layout.leading
+    writer = _Writer(canvas, tagger, tag, extraction)
+    baseline0 = top - layout.first_baseline(first)
+    skip_first: dict[int, int] = {}  # line index -> glyphs of its first run already drawn
+    base_ltr = prepared.base_level == 0
+    decorations: list[tuple[str, Any]] = []
+    for number in range(first, last):
+        line = layout.lines[number]
+        y = baseline0 - (number - first) * leading
+        pieces = _pieces(line)
+        if not pieces:
+            continue
+        writer.code.append("BT")
+        writer.font = None
+        writer.colour = None
+        writer.rise = 0.0
+        tm_x: float | None = None
+        skip = skip_first.pop(number, 0)
+        skip_run = line.runs[0] if skip and line.runs else None
+        for piece in pieces:
+            run = piece.run
+            g0 = piece.g0
+            if run is skip_run and g0 < skip:
+                g0 = skip
+            if g0 >= piece.g1:
+                continue
+            x = line.x + run.x + sum(run.advances[:g0])
+            source = runs[run.run]
+            if not run.mark or writer.sequence is None:
+                link = None if run.mark else links[run.run]
+                writer.open_sequence(link.index if link else -1, link)
+                lang = source.lang if source.lang and source.lang != prepared.block.style.lang else None
+                writer.set_lang(None if run.mark else lang)
+            writer.set_colour(_colour(source.colour))
+            if tm_x is None or line.bidi:
+                writer.op(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm")
+                tm_x = x
+            writer.glyphs(run, g0, piece.g1, force_font=line.bidi)
+        # the start of a hyphenated word's second part, drawn here for extractors (see module doc)
+        if (extraction.join_hyphenated and line.hyphen and number + 1 < last and base_ltr
+                and tm_x is not None):
+            _join_next(writer, layout, number, y, tm_x, links, skip_first)
+        writer.set_rise(0.0)
+        writer.close_sequence()
+        writer.code.append("ET")
+        decorations.extend(_decorations(line, y, runs, links))
+    writer.close_sequence()
+    _draw_decorations(canvas, decorations, tagger, tag, writer.page, links)
+
+
+def _join_next(writer: _Writer, layout: Layout, number: int, y: float, tm_x: float,
+               links: Seq[LinkInfo | None], skip_first: dict[int, int]) -> None:
+    following = layout.lines[number + 1]
+    if not following.runs:
+        return
+    run = following.runs[0]
+    if run.level != 0 or run.mark or run.start != following.start:
+        return
+    current = writer.sequence_key
+    link = links[run.run]
+    if (link.index if link else -1) != current:
+        return
+    end = run.spaces[0] if run.spaces else len(run.gids)
+    if end <= 0:
+        return
+    x = following.x + run.x
+    writer.op(f"{_fmt(x - tm_x)} 0 Td")
+    writer.base_rise = -(y - (y - layout.leading))
+    writer.glyphs(run, 0, end)
+    writer.base_rise = 0.0
+    writer.set_rise(0.0)
+    skip_first[number + 1] = end
+
+
+def _decorations(line: Line, y: float, runs: Seq[Run], links: Seq[LinkInfo | None]) -> list[tuple[str, Any]]:
+    """Link rectangles and underline segments of a line (in the line's visual order)."""
+    out: list[tuple[str, Any]] = []
+    spans: dict[int, list[list[float]]] = {}
+    underline: list[list[Any]] = []
+    for run in line.runs:
+        if run.mark or not run.gids:
+            continue
+        x0 = line.x + run.x
+        x1 = x0 + run.width
+        font = run.item.font
+        size = run.item.size
+        top = y + font.ascender * size
+        bottom = y + font.descender * size
+        link = links[run.run]
+        if link is not None:
+            boxes = spans.setdefault(link.index, [])
+            if boxes and abs(boxes[-1][2] - x0) < 0.01:
+                boxes[-1][2] = x1
+                boxes[-1][1] = min(boxes[-1][1], bottom)
+                boxes[-1][3] = max(boxes[-1][3], top)
+            else:
+                boxes.append([x0, bottom, x1, top])
+        source = runs[run.run]
+        if source.underline:
+            ttf = font.ttf
+            position = y + ttf.face.underlinePosition / 1000 * size
+            thickness = max(ttf.face.underlineThickness / 1000 * size, 0.4)
+            if underline and abs(underline[-1][1] - x0) < 0.01 and underline[-1][4] == source.colour:
+                underline[-1][1] = x1
+            else:
+                underline.append([x0, x1, position, thickness, source.colour])
+    for index, boxes in sorted(spans.items()):
+        for box in boxes:
+            out.append(("link", (index, box)))
+    for segment in underline:
+        out.append(("underline", segment))
+    return out
+
+
+def _draw_decorations(canvas: Any, decorations: list[tuple[str, Any]], tagger: Tagger, tag: object, page: int,
+                      links: Seq[LinkInfo | None]) -> None:
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
+
+    lines = [d for kind, d in decorations if kind == "underline"]
+    if lines:
+        code = canvas._code
+        opened = tagger.begin_artifact(canvas, tag)
+        if opened:
+            code.append(opened)
+        code.append("q")
+        for x0, x1, yy, thickness, colour in lines:
+            r, g, b = _colour(colour)
+            code.append(f"{_fmt(r)} {_fmt(g)} {_fmt(b)} RG {_fmt(thickness)} w 0 J "
+                        f"{_fmt(x0)} {_fmt(yy)} m {_fmt(x1)} {_fmt(yy)} l S")
+        code.append("Q")
+        closed = tagger.end_artifact(canvas, tag)
+        if closed:
+            code.append(closed)
+    link_by_index: dict[int, LinkInfo] = {}
+    for info in links:
+        if info is not None:
+            link_by_index.setdefault(info.index, info)
+    for kind, data in decorations:
+        if kind != "link":
+            continue
+        index, box = data
+        info = link_by_index[index]
+        rect = tuple(canvas._absRect(tuple(box), 1))
+        name = f"bptLink{canvas._annotationCount + 1}"
+        extra = dict(tagger.link_annotation(canvas, Annotation(tag, info, page, rect, name)))
+        annotation = PDFDictionary()
+        annotation["Type"] = PDFName("Annot")
+        annotation["Subtype"] = PDFName("Link")
+        annotation["Rect"] = PDFArray([round(v, 3) for v in rect])
+        annotation["Border"] = PDFArray([0, 0, 0])
+        annotation["F"] = 4
+        annotation["Contents"] = PDFString(info.text or info.target)
+        if info.target.startswith("#"):
+            annotation["Dest"] = canvas._bookmarkReference(info.target[1:])
+        else:
+            action = PDFDictionary()
+            action["Type"] = PDFName("Action")
+            action["S"] = PDFName("URI")
+            action["URI"] = PDFString(info.target)
+            annotation["A"] = action
+        for key in sorted(extra):
+            annotation[key] = extra[key]
+        canvas._addAnnotation(annotation, name)

@@ -1,0 +1,92 @@
+"""Fonts as an input: found once by the pipeline (packaged, fontconfig, fontTools), never by writers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefpub import fonts
+from briefpub.fonts import FontSet, coverage, file_record, find_family, resolve_fonts
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _require_dejavu() -> None:
+    from tools import require_tool  # noqa: F401 - same policy as tools
+
+    if not (DEJAVU / "DejaVuSerif.ttf").is_file():
+        pytest.skip("fonts-dejavu-core is not installed")
+
+
+def test_fonttools_scan_of_a_folder_finds_families_and_slots(tmp_path: Path) -> None:
+    _require_dejavu()
+    for name in ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSerifCondensed.ttf"):
+        shutil.copy(DEJAVU / name, tmp_path / name)
+    family = find_family("dejavu serif", (tmp_path,))
+    assert family is not None and family.name == "DejaVu Serif"
+    assert Path(family.face(False, False).path).name == "DejaVuSerif.ttf"  # normal width before condensed
+    assert Path(family.face(True, False).path).name == "DejaVuSerif-Bold.ttf"
+    assert Path(family.face(False, True).path).name == "DejaVuSerif-Italic.ttf"
+    # a missing slot borrows the nearest face, slant first
+    assert Path(family.face(True, True).path).name == "DejaVuSerif-Italic.ttf"
+    assert find_family("No Such Family", (tmp_path,)) is None
+
+
+def test_fontconfig_and_the_fonttools_scan_agree() -> None:
+    _require_dejavu()
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig is not installed")
+    via_fc = find_family("DejaVu Sans")
+    via_scan = find_family("DejaVu Sans", (DEJAVU,))
+    assert via_fc is not None and via_scan is not None
+    assert [Path(f.path).name for f in via_fc.faces] == [Path(f.path).name for f in via_scan.faces]
+
+
+def test_coverage_and_file_record() -> None:
+    _require_dejavu()
+    family = find_family("DejaVu Sans", (DEJAVU,))
+    assert family is not None
+    face = family.face(False, False)
+    covered = coverage(face)
+    assert ord("A") in covered and 0x0416 in covered and 0x4E2D not in covered
+    record = file_record(face.path)
+    assert len(record.sha256) == 64 and record.size == Path(face.path).stat().st_size
+
+
+def test_resolve_fonts_keeps_order_and_reports_missing() -> None:
+    _require_dejavu()
+    found = resolve_fonts({"body": ["Missing One", "DejaVu Serif", "DejaVu Sans", "dejavu serif"]}, (DEJAVU,))
+    assert [f.name for f in found.families("body")] == ["DejaVu Serif", "DejaVu Sans"]
+    assert found.missing == ("Missing One",) and found.families("mono") == ()
+    assert len(found.faces()) == len(set(found.faces()))
+
+
+def test_writers_never_scan_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer run with an explicit font set must not look for fonts itself."""
+    from datetime import UTC, datetime
+
+    from briefpub.pipeline import style_fonts
+    from briefpub.styling import load_style
+    from briefpub.tree import Document, Meta, Paragraph, Publication, Text
+    from briefpub.writers import WriteOptions, get_writer
+
+    style = load_style("briefing")
+    font_set: FontSet = style_fonts(style)
+
+    def forbidden(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a writer looked for fonts itself")
+
+    import glob
+    import os
+    import subprocess
+
+    monkeypatch.setattr(fonts, "find_family", forbidden)
+    monkeypatch.setattr(fonts, "_catalogue", forbidden)
+    for module, name in ((os, "walk"), (os, "scandir"), (os, "listdir"), (glob, "glob"), (subprocess, "run")):
+        monkeypatch.setattr(module, name, forbidden)
+    pub = Publication((Document(Meta(title="T"), (Paragraph((Text("Body"),)),)),))
+    options = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=font_set)
+    for name in ("pdf", "epub", "docx"):
+        assert get_writer(name).write(pub, style, options).data

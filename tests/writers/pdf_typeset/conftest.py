@@ -1,0 +1,217 @@
+"""Shared helpers for the text-engine tests: fonts, PDF building and reading back what poppler and pypdf see.
+
+Everything is measured from the output: PDFs are built with a reportlab
+``SimpleDocTemplate`` holding :class:`TextFlowable` paragraphs, then read with
+``pdftotext`` (poppler), pypdf and pikepdf.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefpub.writers._fonts import Face, Family
+from tools import require_tool
+
+ROOT = Path(__file__).resolve().parents[3]
+REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+#: A stand-in article when the shared reference article is not there.
+FALLBACK_ARTICLE = (
+    "Parties to the Astana meeting on the Syrian crisis held preliminary talks in the Kazakh capital, on the eve "
+    "of 24-hour negotiations between the Syrian government and opposition groups toward ending the devastating "
+    "Syria conflict that has left hundreds of thousands dead and driven millions from their homes.\n\n"
+    "Behind closed doors, representatives from militant groups that have been clashing with the Syrian Army for "
+    "six years in the hope of toppling the system will hold their first face-to-face talks with government "
+    "officials.\n\n"
+    "The Iranian delegation, headed by Deputy Foreign Minister for Arab and African Affairs Hossein Jaberi "
+    "Ansari, held two meetings on Saturday and Sunday with the Russian delegation, headed by Russian presidential "
+    "envoy on Syria, Alexander Lavrentiev.\n\n"
+    "The nationwide ceasefire, which was mediated by Russia, Turkey and Iran, took effect at midnight of December "
+    "30 and was endorsed by the United Nations Security Council on December 31. It came after a deal brokered by "
+    "the trio to evacuate militants from Aleppo late last month, handing the Syrian troops a major victory in "
+    "liberating the second biggest Syrian city.\n\n"
+)
+
+
+def article_paragraphs(min_words: int = 12) -> list[str]:
+    """The reference article's paragraphs (the fallback article when it is absent)."""
+    text = REFERENCE.read_text(encoding="utf-8") if REFERENCE.is_file() else FALLBACK_ARTICLE
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    return [p for p in paragraphs if len(p.split()) >= min_words]
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The faces the tests use (regular and bold), found on the system."""
+
+    serif: Face
+    serif_bold: Face
+    sans: Face
+    sans_bold: Face
+    arabic: Face
+    hebrew: Face
+
+    def chain(self, *, bold: bool = False, base: str = "serif") -> tuple[Face, ...]:
+        """A fallback chain like the style sheet's: the role's face, then DejaVu Sans, Arabic, Hebrew."""
+        first = {"serif": self.serif_bold if bold else self.serif, "sans": self.sans_bold if bold else self.sans}[base]
+        return (first, self.sans_bold if bold else self.sans, self.arabic, self.hebrew)
+
+
+@pytest.fixture(scope="session")
+def fonts() -> Fonts:
+    found = {name: Family.find(name) for name in ("DejaVu Serif", "DejaVu Sans", "Noto Sans Arabic",
+                                                   "Noto Sans Hebrew")}
+    missing = [name for name, family in found.items() if family is None]
+    if missing:
+        pytest.skip(f"fonts not installed: {', '.join(missing)}")
+    serif, sans, arabic, hebrew = (found[n] for n in found)
+    assert serif and sans and arabic and hebrew
+    return Fonts(serif.face(False, False), serif.face(True, False), sans.face(False, False), sans.face(True, False),
+                 arabic.face(False, False), hebrew.face(False, False))
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class BLine:
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+
+_WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>')
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
+        "&amp;", "&")
+
+
+class Tools:
+    """PDF building and reading back."""
+
+    initial_font: str = ""
+
+    def __init__(self, fonts: Fonts) -> None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        self.fonts = fonts
+        name = "typeset-tests-initial"
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, fonts.sans.path, subfontIndex=fonts.sans.index, asciiReadable=1))
+        self.initial_font = name
+
+    def build(self, story: Iterable[Any], *, pagesize: tuple[float, float] | None = None,
+              margins: float = 62.36, tagger: Any = None) -> bytes:
+        """A PDF of ``story`` in a SimpleDocTemplate (A4, 22 mm margins, invariant)."""
+        from reportlab.lib.pagesizes import A4
+        from reportlab.platypus import SimpleDocTemplate
+
+        buf = io.BytesIO()
+        doc = SimpleDocTemplate(buf, pagesize=pagesize or A4, leftMargin=margins, rightMargin=margins,
+                                topMargin=margins, bottomMargin=margins, invariant=1,
+                                initialFontName=self.initial_font, title="typeset test", author="briefpub tests",
+                                creator="briefpub tests", producer="briefpub tests")
+
+        def on_page(canvas: Any, _doc: Any) -> None:
+            if tagger is not None:
+                canvas.bp_tagger = tagger
+
+        doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
+        return buf.getvalue()
+
+    @staticmethod
+    def frame_width(pagesize: tuple[float, float] | None = None, margins: float = 62.36) -> float:
+        from reportlab.lib.pagesizes import A4
+
+        return (pagesize or A4)[0] - 2 * margins - 12  # SimpleDocTemplate frames have 6 pt padding
+
+    @staticmethod
+    def pdftotext(data: bytes, *args: str) -> str:
+        require_tool("pdftotext")
+        done = subprocess.run(["pdftotext", *args, "-", "-"], input=data, capture_output=True, check=True)
+        return done.stdout.decode("utf-8")
+
+    @staticmethod
+    def pypdf_text(data: bytes) -> str:
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+    def bbox_lines(self, data: bytes) -> list[list[BLine]]:
+        """Per page, the lines of words (pdftotext -bbox-layout), top to bottom."""
+        html = self.pdftotext(data, "-bbox-layout")
+        pages: list[list[BLine]] = []
+        for page in html.split("<page ")[1:]:
+            lines: list[BLine] = []
+            for line_html in page.split("<line ")[1:]:
+                line = BLine()
+                for m in _WORD.finditer(line_html.split("</line>")[0]):
+                    line.words.append(Word(_unescape(m.group(5)), float(m.group(1)), float(m.group(2)),
+                                           float(m.group(3)), float(m.group(4))))
+                if line.words:
+                    lines.append(line)
+            pages.append(lines)
+        return pages
+
+    @staticmethod
+    def words(text: str) -> list[str]:
+        """Whitespace-separated words, without bidi controls."""
+        return text.translate(BIDI_CONTROLS).split()
+
+    @staticmethod
+    def pdffonts(data: bytes) -> list[list[str]]:
+        require_tool("pdffonts")
+        done = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True)
+        rows = done.stdout.decode().splitlines()[2:]
+        return [row.split() for row in rows if row.strip()]
+
+
+@pytest.fixture(scope="session")
+def tools(fonts: Fonts) -> Tools:
+    return Tools(fonts)
+
+
+def paragraphs_story(texts: Sequence[str], chain: tuple[Face, ...], style: Any, size: float = 10.5) -> list[Any]:
+    """Text flowables, one per text."""
+    from briefpub.writers.pdf.typeset import Run, TextBlock, TextFlowable
+
+    return [TextFlowable(TextBlock.of([Run(text, chain, size)], style)) for text in texts]
+
+
+@pytest.fixture(scope="session")
+def story() -> Any:
+    return paragraphs_story
+
+
+@pytest.fixture(scope="session")
+def article() -> list[str]:
+    """The reference article's paragraphs."""
+    return article_paragraphs()
