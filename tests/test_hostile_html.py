@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from briefpub.errors import BriefpubError
+from briefpub.pipeline import style_fonts
 from briefpub.readers import ReadResult, read_path
 from briefpub.styling import load_style
 from briefpub.tree import (
@@ -145,7 +146,8 @@ def test_writer_output_has_no_active_content(
 
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    result = writer.write(Publication((hostile.document,)), load_style(None), WriteOptions())
+    style = load_style(None)
+    result = writer.write(Publication((hostile.document,)), style, WriteOptions(fonts=style_fonts(style)))
     for text in _output_texts(writer_name, result.data):
         found = FORBIDDEN.findall(text)
         assert not found, f"{writer_name}: {found[:5]}"

@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parent
 SCRIPT = """
 import hashlib, json, sys
 sys.path.insert(0, {tests!r})
-from briefpub.pipeline import build_time_from_env
+from briefpub.pipeline import build_time_from_env, style_fonts
 from briefpub.styling import load_style
 from briefpub.writers import WriteOptions, get_writer
 import samples
@@ -31,7 +31,7 @@ cases = {{
     "scripts": samples.single(samples.scripts_document()),
     "pack": samples.pack([samples.rich_document(), samples.arabic_document(), samples.long_document(30)]),
 }}
-options = WriteOptions(build_time=build_time_from_env())
+options = WriteOptions(build_time=build_time_from_env(), fonts=style_fonts(load_style()))
 out = {{}}
 for fmt in ("pdf", "epub", "docx"):
     for name, pub in cases.items():

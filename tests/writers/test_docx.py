@@ -54,7 +54,6 @@ from briefpub.writers._zip import zip_time
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.oxml import Fonts
 from briefpub.writers.docx.styles import fonts_for
-from conftest import REFERENCE, ROOT
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -65,6 +64,7 @@ from samples import (
     scripts_document,
     single,
 )
+from shared_data import REFERENCE, ROOT
 from strategies import documents
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -451,8 +451,10 @@ def test_language_and_direction(outputs: dict[str, WriteResult]) -> None:
     assert paragraph_text(footer) == "\u0627\u0644\u0635\u0641\u062d\u0629 1 \u0645\u0646 1"
     assert footer.find("w:pPr/w:bidi", NS) is None
     english = with_overrides(BRIEFING, [("furniture.footer", "Page {page} of {pages}")])
-    (section,) = _sections(write(SAMPLES["arabic"], english).data)
-    footer = furniture(write(SAMPLES["arabic"], english).data, section, "footer")[0]
+    data = write(SAMPLES["arabic"], english).data
+    (section,) = _sections(data)
+    footer = furniture(data, section, "footer")[0]
+    assert paragraph_text(footer) == "Page 1 of 1"
     assert footer.find("w:pPr/w:bidi", NS).get(w("val")) == "0"  # type: ignore[union-attr]
 
 

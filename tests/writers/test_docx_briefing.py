@@ -45,8 +45,8 @@ from briefpub.tree import (
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.fonttable import obfuscate
-from conftest import ROOT
 from samples import image_bytes, pack, pack_article, rich_document, single
+from shared_data import ROOT
 from tools import require_tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -43,7 +43,6 @@ from briefpub.writers import WriteOptions
 from briefpub.writers.common.frame import frames
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.build import build
-from conftest import REFERENCE, ROOT
 from fidelity import missing_words, normalise_word
 from samples import (
     arabic_document,
@@ -57,6 +56,7 @@ from samples import (
     scripts_document,
     single,
 )
+from shared_data import REFERENCE, ROOT
 from tools import require_tool
 
 BRIEFING = load_style("briefing")

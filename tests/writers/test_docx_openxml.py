@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from articles import ARTICLES_AND_REFERENCE
 from briefpub.pipeline import prepare_article, style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
 from briefpub.writers.docx import WRITER
-from conftest import REFERENCE, ROOT
 from ooxml_validator import require_validator, validate_docx
 from samples import (
     arabic_document,
@@ -38,19 +38,11 @@ from samples import (
     scripts_document,
     single,
 )
+from shared_data import REFERENCE, ROOT, require_shared
 
 BRIEFING = load_style("briefing")
 DUPLEX = with_overrides(BRIEFING, [("page.duplex", "true"), ("page.gutter", "10mm")])
 BUILD = datetime(2024, 3, 5, tzinfo=UTC)
-ARTICLES = [
-    REFERENCE,
-    *sorted((ROOT / "fixtures" / "equivalence").glob("article.*")),
-    ROOT / "fixtures" / "md" / "analyst-note.md",
-    ROOT / "fixtures" / "md" / "hostile.md",
-    *sorted((ROOT / "fixtures" / "txt").glob("*.txt")),
-    ROOT / "fixtures" / "html" / "hostile-page.html",
-    *sorted((ROOT / "fixtures" / "html" / "pages").glob("*.html")),
-]
 
 
 def _write(pub: Publication, resources: dict[str, bytes] | None = None, style: object = BRIEFING) -> bytes:
@@ -61,9 +53,10 @@ def _write(pub: Publication, resources: dict[str, bytes] | None = None, style: o
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     require_validator()
+    require_shared(REFERENCE)
     folder = tmp_path_factory.mktemp("openxml")
     files: dict[str, bytes] = {}
-    for path in ARTICLES:
+    for path in ARTICLES_AND_REFERENCE:
         article = prepare_article(str(path))
         files[f"{path.parent.name}-{path.name}"] = _write(Publication((article.document,)), dict(article.resources))
     images = ROOT / "tests" / "writers" / "data" / "images-and-links.md"

@@ -39,7 +39,6 @@ from briefpub.writers.docx.build import build
 from briefpub.writers.docx.estimate import PageEstimator, pages_of
 from briefpub.writers.docx.furniture import text_area
 from briefpub.writers.docx.oxml import ParaProps, paragraph, text_run
-from conftest import ROOT
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -52,6 +51,7 @@ from samples import (
     rich_document,
     rtl_pack,
 )
+from shared_data import ROOT
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
