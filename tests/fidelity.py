@@ -31,7 +31,7 @@ def missing_words(expected: list[str], actual_text: str, *, hyphenation: bool = 
     With ``hyphenation``, a word broken across lines ("nego-" "tiations") still
     matches: the actual text is also searched with line-end hyphens removed.
     """
-    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "").translate(_TYPOGRAPHIC)
+    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "").translate(TYPOGRAPHIC)
     if hyphenation:
         text = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
     haystack = [normalise_word(w) for w in text.split()]
