@@ -73,7 +73,7 @@ def test_repeated_header_rows_are_artifacts(conforming):
     last = max(table_pages) + 1
     seen = subprocess.run(["pdftotext", "-f", str(last), "-l", str(last), "-", "-"], input=conforming.data,
                           capture_output=True, check=True).stdout.decode()
-    assert "Delegation" in seen.splitlines()[2:5] or "Delegation" in seen  # drawn again, as an artifact
+    assert "Delegation" in seen and "Head" in seen  # drawn again on that page, as an artifact
 
 
 def test_links_are_link_elements_with_their_annotations(conforming):
