@@ -15,11 +15,21 @@ are not project dependencies; install them in a separate environment::
     /tmp/benchvenv/bin/pip install trafilatura readability-lxml justext boilerpy3 \\
         lxml markdown-it-py pyyaml charset-normalizer
     PYTHONPATH=src /tmp/benchvenv/bin/python bench/bench_html_extraction.py [--repeat 20] [--markdown]
+
+``--dataset DIR`` measures a development set laid out as ``DIR/pages/NAME/source.html``
+with ``DIR/ground-truth.json`` (``{NAME: {"articleBody": text}}``) instead, with the
+usual metric of published extraction comparisons: ``\\w+`` tokens (case kept), multisets
+of 4-token shingles, per-page tp/fp/fn normalised to sum 1, precision and recall the
+means over the pages where they are defined, F1 their harmonic mean (body text only:
+briefpub's title and metadata are left out). ``--dump DIR`` also writes briefpub's tree
+and diagnostics for every page as JSON, so that two revisions of the reader can be
+compared page by page (``diff -r``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import time
@@ -51,6 +61,29 @@ def briefpub_extract(data: bytes) -> str:
     for block in doc.blocks:
         parts.extend(block_text(block))
     return "\n".join(parts)
+
+
+def briefpub_body(data: bytes) -> str:
+    """The article body as briefpub reads it (no title, no metadata)."""
+    from briefpub.readers import read_bytes
+    from briefpub.tree import block_text
+
+    doc = read_bytes(data, source="page.html", fmt="html").document
+    return "\n".join(part for block in doc.blocks for part in block_text(block))
+
+
+def briefpub_snapshot(data: bytes) -> str:
+    """briefpub's whole reading of a page (tree and diagnostics) as stable JSON."""
+    from briefpub.jsontree import document_to_dict
+    from briefpub.readers import read_bytes
+
+    result = read_bytes(data, source="page.html", fmt="html")
+    return json.dumps(
+        {"document": document_to_dict(result.document), "diagnostics": [d.to_dict() for d in result.diagnostics]},
+        ensure_ascii=False,
+        indent=1,
+        sort_keys=True,
+    )
 
 
 def trafilatura_extract(data: bytes) -> str:
@@ -96,6 +129,88 @@ EXTRACTORS: dict[str, Callable[[bytes], str]] = {
 }
 
 
+DATASET_EXTRACTORS: dict[str, Callable[[bytes], str]] = {
+    "briefpub heuristic": briefpub_body,
+    "trafilatura 2.x": trafilatura_extract,
+    "readability-lxml": readability_extract,
+}
+
+_TOKEN = re.compile(r"\w+")
+
+
+def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
+    """The multiset of ``size``-token shingles of ``text`` (``\\w+`` tokens, case kept)."""
+    tokens = _TOKEN.findall(text)
+    if len(tokens) < size:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+
+
+def page_scores(got_text: str, want_text: str) -> tuple[float, float, float]:
+    """(tp, fp, fn) shingle counts of one page, normalised to sum 1 (all 0 when both are empty)."""
+    got, want = shingles(got_text), shingles(want_text)
+    tp = sum((got & want).values())
+    fp = sum(got.values()) - tp
+    fn = sum(want.values()) - tp
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def run_dataset(root: Path, args: argparse.Namespace) -> None:
+    """Score the extractors on a development set (see the module docstring)."""
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    names = sorted(n for n in truth if (root / "pages" / n / "source.html").is_file())
+    dump = Path(args.dump) if args.dump else None
+    if dump is not None:
+        dump.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for label, extract in DATASET_EXTRACTORS.items():
+        precisions: list[float] = []
+        recalls: list[float] = []
+        times: list[float] = []
+        failures: list[str] = []
+        try:
+            for name in names:
+                data = (root / "pages" / name / "source.html").read_bytes()
+                start = time.perf_counter()
+                try:
+                    text = extract(data)
+                except ImportError:
+                    raise
+                except Exception as exc:  # a page an extractor cannot read scores zero
+                    failures.append(f"{name}: {type(exc).__name__}: {exc}")
+                    text = ""
+                times.append(time.perf_counter() - start)
+                tp, fp, fn = page_scores(text, truth[name]["articleBody"])
+                if tp + fp > 0:
+                    precisions.append(tp / (tp + fp))
+                if tp + fn > 0:
+                    recalls.append(tp / (tp + fn))
+                if dump is not None and extract is briefpub_body:
+                    try:
+                        (dump / f"{name}.json").write_text(briefpub_snapshot(data) + "\n", encoding="utf-8")
+                    except Exception as exc:  # recorded in the dump
+                        (dump / f"{name}.json").write_text(f"error: {type(exc).__name__}: {exc}\n", encoding="utf-8")
+        except ImportError as exc:
+            print(f"{label}: not installed ({exc.name})")
+            continue
+        p = statistics.fmean(precisions) if precisions else 0.0
+        r = statistics.fmean(recalls) if recalls else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        rows.append((label, p, r, f1, statistics.median(times) * 1000, failures))
+    print(f"{len(names)} pages from {root}")
+    if args.markdown:
+        print("| extractor | precision | recall | F1 | median ms/page |")
+        print("|---|---:|---:|---:|---:|")
+    for label, p, r, f1, ms, failures in rows:
+        if args.markdown:
+            print(f"| {label} | {p:.3f} | {r:.3f} | {f1:.3f} | {ms:.1f} |")
+        else:
+            print(f"{label:28} P={p:.3f} R={r:.3f} F1={f1:.3f} {ms:7.1f} ms/page")
+        for failure in failures:
+            print(f"    failed: {failure}")
+
+
 def title_of(data: bytes) -> str:
     from briefpub.readers import read_bytes
 
@@ -107,7 +222,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per page and extractor")
     parser.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
     parser.add_argument("--only", default="", help="only pages whose name starts with this (e.g. heldout)")
+    parser.add_argument("--dataset", default="", help="a development set (pages/NAME/source.html, ground-truth.json)")
+    parser.add_argument("--dump", default="", help="with --dataset: write briefpub's tree of each page here")
     args = parser.parse_args()
+    if args.dataset:
+        run_dataset(Path(args.dataset), args)
+        return
     pages = sorted(p for p in PAGES.glob(f"{args.only}*.html"))
     rows = []
     for name, extract in EXTRACTORS.items():

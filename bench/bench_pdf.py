@@ -7,7 +7,8 @@ Run from the repository root::
 Cases: the reference article (../shared/seeds/..., when present and the text
 reader is available), a long plain article, the same with hyphenation off, a
 long right-to-left (shaped) article and a pack. Each case is built once to warm
-up (font scan, font loading) and then ``--repeat`` times; the best run counts.
+up (fonts resolved once per style, font loading) and then ``--repeat`` times;
+the best run counts.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import pypdf  # noqa: E402
 
+from briefpub.pipeline import style_fonts  # noqa: E402
 from briefpub.styling import load_style, with_overrides  # noqa: E402
+from briefpub.styling.model import StyleSheet  # noqa: E402
 from briefpub.tree import Document, Meta, Paragraph, Publication, Text  # noqa: E402
 from briefpub.writers import WriteOptions  # noqa: E402
 from briefpub.writers.pdf import WRITER  # noqa: E402
 from samples import long_document, pack, rich_document  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
-OPTIONS = WriteOptions(build_time=datetime(2024, 1, 1, tzinfo=UTC))
+BUILD = datetime(2024, 1, 1, tzinfo=UTC)
 ARABIC = "بدأت المحادثات التمهيدية في العاصمة الكازاخستانية يوم الأحد ووصل الوفد الحكومي السوري. "
 
 
@@ -40,9 +43,9 @@ def _arabic(paragraphs: int) -> Document:
     return Document(Meta(title="محادثات السلام في أستانا", language="ar"), blocks)
 
 
-def cases() -> list[tuple[str, Publication, object]]:
+def cases() -> list[tuple[str, Publication, StyleSheet]]:
     briefing = load_style("briefing")
-    out: list[tuple[str, Publication, object]] = []
+    out: list[tuple[str, Publication, StyleSheet]] = []
     if REFERENCE.is_file():
         try:
             from briefpub.readers import read_path
@@ -65,12 +68,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'case':38} {'pages':>6} {'best s':>8} {'pages/s':>8}")
     for name, pub, style in cases():
-        WRITER.write(pub, style, OPTIONS)  # warm-up: font scan and loading
+        options = WriteOptions(build_time=BUILD, fonts=style_fonts(style))
+        WRITER.write(pub, style, options)  # warm-up: font loading
         best = float("inf")
         data = b""
         for _ in range(args.repeat):
             start = time.perf_counter()
-            data = WRITER.write(pub, style, OPTIONS).data
+            data = WRITER.write(pub, style, options).data
             best = min(best, time.perf_counter() - start)
         pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
         print(f"{name:38} {pages:6d} {best:8.3f} {pages / best:8.1f}")

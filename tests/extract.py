@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
+import unicodedata
 import zipfile
 
 from lxml import etree
@@ -24,6 +26,28 @@ def pdf_pages(data: bytes) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+
+
+_RTL_CHAR = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def logical_order(text: str) -> str:
+    """Extracted PDF lines with their right-to-left runs back in reading order (the words of each RTL
+    run reversed), NFKC-normalised (Arabic presentation forms back to letters)."""
+    out = []
+    for line in text.splitlines():
+        result: list[str] = []
+        run: list[str] = []
+        for word in line.split():
+            if _RTL_CHAR.search(word) or (run and not re.search(r"\w", word)):
+                run.append(word)
+            else:
+                result.extend(reversed(run))
+                run = []
+                result.append(word)
+        result.extend(reversed(run))
+        out.append(" ".join(result))
+    return unicodedata.normalize("NFKC", "\n".join(out))
 
 
 def epub_spine_documents(data: bytes) -> list[bytes]:

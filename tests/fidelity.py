@@ -8,18 +8,17 @@ import unicodedata
 from briefpub.tree import Document, document_words
 
 _PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
-# Typographic punctuation (writers' smart punctuation) compares equal to the text as written.
-_TYPOGRAPHIC = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
-    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-",
-})
+#: Typographic punctuation (writers print it when ``paragraphs.smart_punctuation`` is on) as typed.
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"',
+                              "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+                              "\u2039": "'", "\u203a": "'", "\u2013": "-", "\u2014": "-", "\u2026": "...",
+                              "\u202f": " ", "\u2009": " "})
 
 
 def normalise_word(word: str) -> str:
-    """Compare words loosely: NFKC, no hyphens, no edge punctuation, casefolded."""
-    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "").translate(_TYPOGRAPHIC)
+    """Compare words loosely: NFKC, typographic punctuation as typed, no hyphens, no edge punctuation,
+    casefolded."""
+    word = unicodedata.normalize("NFKC", word).replace("\u00ad", "").translate(TYPOGRAPHIC)
     # Hyphens are ignored: a hard hyphen at a line end ("face-to-" / "face") and a soft
     # hyphenation break look the same in extracted text.
     word = word.replace("-", "").replace("\u2010", "")
@@ -32,7 +31,7 @@ def missing_words(expected: list[str], actual_text: str, *, hyphenation: bool = 
     With ``hyphenation``, a word broken across lines ("nego-" "tiations") still
     matches: the actual text is also searched with line-end hyphens removed.
     """
-    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "")
+    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "").translate(TYPOGRAPHIC)
     if hyphenation:
         text = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
     haystack = [normalise_word(w) for w in text.split()]

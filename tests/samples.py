@@ -13,6 +13,7 @@ from briefpub.tree import (
     Emphasis,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -23,6 +24,7 @@ from briefpub.tree import (
     PageBreak,
     Paragraph,
     Publication,
+    Span,
     Strong,
     Table,
     TableCell,
@@ -367,7 +369,8 @@ def rtl_pack() -> Publication:
 
 
 def outline_inlines(nodes: tuple[Inline, ...]) -> str:
-    """A compact Markdown-like form of inlines: *em*, **strong**, `code`, [text](url), ⏎ for a break."""
+    """A compact Markdown-like form of inlines: *em*, **strong**, `code`, [text](url), ⏎ for a break,
+    ![alt](src "title") for an inline image, [text]{lang=xx} for a language span."""
     out: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
@@ -383,16 +386,23 @@ def outline_inlines(nodes: tuple[Inline, ...]) -> str:
             out.append(f"[{outline_inlines(node.children)}]({node.url}{title})")
         elif isinstance(node, LineBreak):
             out.append("\u23ce")
+        elif isinstance(node, Image):
+            title = f' "{node.title}"' if node.title else ""
+            out.append(f"![{node.alt}]({node.src}{title})")
+        elif isinstance(node, Span):
+            out.append(f"[{outline_inlines(node.children)}]{{lang={node.lang}}}")
     return "".join(out)
 
 
 def outline_blocks(blocks: tuple[Block, ...], indent: int = 0) -> list[str]:
-    """One line per block (nested blocks indented), for readable reader expectations."""
+    """One line per block (nested blocks indented), for readable reader expectations; a heading's
+    id, when set, follows it as ``{#id}``."""
     pad = " " * indent
     lines: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            lines.append(f"{pad}H{block.level}: {outline_inlines(block.children)}")
+            ident = f" {{#{block.id}}}" if block.id else ""
+            lines.append(f"{pad}H{block.level}: {outline_inlines(block.children)}{ident}")
         elif isinstance(block, Paragraph):
             lines.append(f"{pad}P: {outline_inlines(block.children)}")
         elif isinstance(block, Figure):

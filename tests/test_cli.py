@@ -103,7 +103,7 @@ def test_bad_input_one_line_exit_2_no_output(
 
 
 def test_too_large_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefpub.readers import _decode
+    from briefpub.readers.common import decode as _decode
 
     monkeypatch.setattr(_decode, "MAX_INPUT_BYTES", 1000)
     target = tmp_path / "big.txt"

@@ -9,12 +9,14 @@ import pytest
 from briefpub.readers import read_bytes
 from samples import check_diagnostic_codes, load_reader_cases, outline
 
+CASES = Path(__file__).resolve().parent / "cases"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "html"
 
 
 def case_params() -> list[object]:
-    params = []
-    for path in sorted(FIXTURES.glob("*.txt")):
+    """The cases of fixtures/html/*.txt and of tests/readers/cases/html-*.cases."""
+    params: list[object] = []
+    for path in [*sorted(FIXTURES.glob("*.txt")), *sorted(CASES.glob("html-*.cases"))]:
         for title, source, expected, checks in load_reader_cases(path):
             params.append(pytest.param(source, expected, checks, id=f"{path.stem}: {title}"))
     return params

@@ -12,13 +12,13 @@ import io
 import re
 import subprocess
 import sys
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdf
 import pytest
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.tree import (
     Document,
@@ -36,6 +36,7 @@ from briefpub.tree import (
 )
 from briefpub.writers import WriteOptions, WriteResult, get_writer
 from briefpub.writers.pdf import WRITER
+from extract import logical_order
 from fidelity import assert_faithful, missing_words
 from samples import (
     HOSTILE_TEXT,
@@ -53,10 +54,11 @@ from tools import require_tool
 
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 STYLE = load_style("briefing")
+FONTS = style_fonts(STYLE)
 
 
 def write(pub: Publication, style=STYLE, **kw) -> WriteResult:
-    return WRITER.write(pub, style, WriteOptions(build_time=BUILD, **kw))
+    return WRITER.write(pub, style, WriteOptions(build_time=BUILD, fonts=style_fonts(style), **kw))
 
 
 def reader(data: bytes) -> pypdf.PdfReader:
@@ -68,25 +70,6 @@ def page_texts(data: bytes) -> list[str]:
 
 
 _RTL_WORD = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
-def logical(text: str) -> str:
-    """Undo the visual order of right-to-left runs in extracted lines (words in RTL runs reversed)."""
-    out = []
-    for line in text.splitlines():
-        words = line.split()
-        result: list[str] = []
-        run: list[str] = []
-        for word in words:
-            if _RTL_WORD.search(word) or (run and not re.search(r"\w", word)):
-                run.append(word)
-            else:
-                result.extend(reversed(run))
-                run = []
-                result.append(word)
-        result.extend(reversed(run))
-        out.append(" ".join(result))
-    return unicodedata.normalize("NFKC", "\n".join(out))
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +137,7 @@ def test_fidelity_check_can_fail(rendered):
 
 def test_scripts_print_and_missing_glyph_is_reported(rendered):
     pub, result = rendered["scripts"]
-    text = logical("\n".join(page_texts(result.data)))
+    text = logical_order("\n".join(page_texts(result.data)))
     expected = [w for w in document_words(pub.documents[0]) if "\U0001f54a" not in w]
     assert not missing_words(expected, text)
     for name in ("Александр", "Νίκος", "外交部发言人", "외교부"):
@@ -169,7 +152,7 @@ def test_arabic_reads_right_to_left_with_joined_letters(rendered):
     raw = "\n".join(page_texts(result.data))
     # Shaped (joined) letters extract as Arabic presentation forms.
     assert re.search("[\ufe70-\ufeff]", raw)
-    assert_faithful(pub.documents[0], logical(raw))
+    assert_faithful(pub.documents[0], logical_order(raw))
     # In visual order the first word of the first paragraph is the rightmost one.
     first_line = next(line for line in raw.splitlines() if "ﺑﺪأت" in line)
     assert first_line.split()[-1] == "ﺑﺪأت"
@@ -383,7 +366,7 @@ def test_build_time_never_replaces_the_article_date(rendered):
 def test_same_input_gives_identical_bytes(rendered):
     pub, result = rendered["rich"]
     assert write(pub).data == result.data
-    other = WRITER.write(pub, STYLE, WriteOptions(build_time=datetime(2030, 1, 1, tzinfo=UTC)))
+    other = WRITER.write(pub, STYLE, WriteOptions(build_time=datetime(2030, 1, 1, tzinfo=UTC), fonts=FONTS))
     assert other.data != result.data
 
 
@@ -392,11 +375,13 @@ def test_identical_bytes_in_a_fresh_process_whatever_the_environment(rendered):
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from datetime import datetime, timezone;"
         "from samples import rich_document, single;"
+        "from briefpub.pipeline import style_fonts;"
         "from briefpub.styling import load_style;"
         "from briefpub.writers import WriteOptions;"
         "from briefpub.writers.pdf import WRITER;"
-        "sys.stdout.buffer.write(WRITER.write(single(rich_document()), load_style('briefing'),"
-        " WriteOptions(build_time=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc))).data)"
+        "style = load_style('briefing');"
+        "sys.stdout.buffer.write(WRITER.write(single(rich_document()), style,"
+        " WriteOptions(build_time=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc), fonts=style_fonts(style))).data)"
     )
     env = {"SOURCE_DATE_EPOCH": "1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
     tests_dir = str(Path(__file__).resolve().parents[1])

@@ -25,22 +25,25 @@ from typing import Any
 import pypdf
 import pytest
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Document, Heading, Meta, PackMeta, Publication, document_words
 from briefpub.writers import WriteOptions, WriteResult
-from briefpub.writers._common import attribution_lines, marking_of
+from briefpub.writers.common.frame import Frames, PackFrame, frames
 from briefpub.writers.pdf import WRITER
-from fidelity import assert_faithful, missing_words
+from extract import logical_order
+from fidelity import TYPOGRAPHIC, assert_faithful, missing_words
 from samples import briefing_pack, figure_resources, pack_article, para, rtl_pack
 from tools import require_tool
 
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 BRIEFING = load_style("briefing")
 BLANK = "This page is intentionally left blank"
-NO_KEY_POINTS = "No key points were given for this article."
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _RTL_CHAR = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+#: A footer line: the pack's reference and version, then "Page X of Y" (or its Arabic, in visual order).
+FOOTER = re.compile(r"(.* · )?(Page \d+ of \d+|.*الصفحة ?\d+ +من ?\d+)")
 
 
 def style(**overrides: str) -> StyleSheet:
@@ -48,13 +51,14 @@ def style(**overrides: str) -> StyleSheet:
 
 
 def write(pub: Publication, sheet: StyleSheet = BRIEFING) -> WriteResult:
-    return WRITER.write(pub, sheet, WriteOptions(build_time=BUILD, resources=figure_resources()))
+    return WRITER.write(pub, sheet, WriteOptions(build_time=BUILD, resources=figure_resources(),
+                                                 fonts=style_fonts(sheet)))
 
 
 def norm(text: str) -> str:
     """Text compared loosely: NFKC (Arabic presentation forms back to letters), no bidi controls,
-    single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_BIDI_CONTROLS).split())
+    typographic punctuation as typed, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_BIDI_CONTROLS).translate(TYPOGRAPHIC).split())
 
 
 def variants(text: str) -> set[str]:
@@ -63,26 +67,8 @@ def variants(text: str) -> set[str]:
     return {base, " ".join(reversed(base.split()))} if _RTL_CHAR.search(base) else {base}
 
 
-def logical(text: str) -> str:
-    """Undo the visual order of right-to-left runs in extracted lines (as in test_pdf.py)."""
-    out = []
-    for line in text.splitlines():
-        result: list[str] = []
-        run: list[str] = []
-        for word in line.split():
-            if _RTL_CHAR.search(word) or (run and not re.search(r"\w", word)):
-                run.append(word)
-            else:
-                result.extend(reversed(run))
-                run = []
-                result.append(word)
-        result.extend(reversed(run))
-        out.append(" ".join(result))
-    return unicodedata.normalize("NFKC", "\n".join(out))
-
-
 def title_of(doc: Document) -> str:
-    return doc.meta.title or "Untitled"
+    return doc.meta.title or "Untitled"  # the packs here are in English, or their untitled articles are
 
 
 def outline_depths(levels: list[int]) -> list[int]:
@@ -147,6 +133,19 @@ class Pack:
         assert self.pub.pack is not None
         return self.pub.pack
 
+    @cached_property
+    def frame(self) -> Frames:
+        """The shared frame: the labels, markings and attribution rows the PDF must print."""
+        return frames(self.pub, self.sheet)
+
+    @property
+    def labels(self) -> PackFrame:
+        assert self.frame.pack is not None
+        return self.frame.pack
+
+    def marking(self, index: int) -> str:
+        return self.frame.articles[index].marking
+
     def starts_with(self, page: int, text: str) -> bool:
         body = norm(self.texts[page])
         return any(body.startswith(v) for v in variants(text))
@@ -163,17 +162,17 @@ class Pack:
 
     @cached_property
     def summary_page(self) -> int | None:
-        pages = [p for p in range(self.starts[0]) if self.starts_with(p, "Key points")]
+        pages = [p for p in range(self.starts[0]) if self.starts_with(p, self.labels.summary_label)]
         return pages[0] if pages else None
 
     @cached_property
     def blank_pages(self) -> list[int]:
-        return [i for i, t in enumerate(self.texts) if BLANK in t]
+        return [i for i, t in enumerate(self.texts) if any(v in norm(t) for v in variants(self.labels.blank_page))]
 
     @cached_property
     def contents_pages(self) -> list[int]:
         """The pages the contents occupy (the cover holds them in a short pack)."""
-        first = next(i for i, t in enumerate(self.texts) if "Contents" in map(norm, t.splitlines()))
+        first = next(i for i, t in enumerate(self.texts) if self.labels.contents_label in map(norm, t.splitlines()))
         end = self.summary_page if self.summary_page is not None else self.starts[0]
         return [p for p in range(first, end) if p not in self.blank_pages]
 
@@ -193,11 +192,11 @@ class Pack:
         """The contents the tree calls for (summary, articles with numbers and markings, headings)."""
         entries: list[Entry] = []
         if self.pack.summary_page:
-            entries.append(Entry("summary", "Key points", -1))
+            entries.append(Entry("summary", self.labels.summary_label, -1))
         depth = self.sheet.furniture.contents_depth
         for i, doc in enumerate(self.pub.documents):
             text = title_of(doc)
-            marking = marking_of(self.pub, doc)
+            marking = self.marking(i)
             if marking and marking != self.pack.marking:
                 text += f" [{marking}]"
             entries.append(Entry("article", text, i, str(i + 1)))
@@ -402,17 +401,29 @@ def test_outline_is_pack_then_articles_then_headings(packs, name):
 def test_summary_page_lists_every_article_with_its_key_points(packs, name):
     pack = packs[name]
     assert pack.summary_page is not None
-    text = norm(logical("\n".join(pack.texts[pack.summary_page:pack.starts[0]])))
+    text = norm(logical_order("\n".join(pack.texts[pack.summary_page:pack.starts[0]])))
     position = 0
     for number, doc in enumerate(pack.pub.documents, start=1):
         title = f"{number}. {title_of(doc)}" if not _RTL_CHAR.search(title_of(doc)) else norm(title_of(doc))
-        marking = marking_of(pack.pub, doc)
+        marking = pack.marking(number - 1)
         parts = [title, *([f"[{marking}]"] if marking != pack.pack.marking else [])]
-        parts += [norm(p) for p in doc.meta.summary] or [NO_KEY_POINTS]
+        entry = pack.labels.summary[number - 1]
+        assert entry.points == doc.meta.summary
+        if not entry.points:  # the opening sentence, labelled (in the article's language), else the note
+            assert entry.lede_label == pack.frame.articles[number - 1].labels.opening
+        if entry.points:
+            parts += [norm(p) for p in entry.points]
+        elif not entry.lede:
+            parts.append("No key points were given for this article.")
+        elif _RTL_CHAR.search(entry.lede):  # one right-to-left line: label and sentence in visual order
+            parts += [norm(entry.lede).rstrip(".")]
+        else:
+            parts.append(norm(f"{entry.lede_label}: {entry.lede}"))
         for part in parts:
             found = text.find(part, position)
             assert found >= 0, (number, part)
             position = found + len(part)
+    assert "Opening sentence: Article 1 opens." in text  # an English article without key points
     # the titles link to the articles
     targets = pack.link_targets(list(range(pack.summary_page, pack.starts[0])))
     ltr_starts = [s for d, s in zip(pack.pub.documents, pack.starts, strict=True)
@@ -493,7 +504,7 @@ def expected_marking(pack: Pack, page: int) -> str:
     index = pack.article_of(page)
     if index is None:
         return pack.pack.marking
-    return marking_of(pack.pub, pack.pub.documents[index])
+    return pack.marking(index)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -510,23 +521,31 @@ def test_page_x_of_y_on_every_page(packs, name):
     pack = packs[name]
     total = len(pack.texts)
     for p, text in enumerate(pack.texts):
-        assert f"Page {p + 1} of {total}" in text
+        if name == "rtl":  # in the pack's language, read in visual order: "الصفحة 3 من 12"
+            assert f"الصفحة{p + 1}من{total}" in re.sub(r"\s", "", norm(text)), text
+        else:
+            assert f"BP/2017/014 · Version 3 · Page {p + 1} of {total}" in text
 
 
 @pytest.mark.parametrize("name", LTR)
 def test_running_header_names_the_current_article(packs, name):
     pack = packs[name]
-    titled = set(pack.starts) | {0}
+    titled = set(pack.starts)
     for p, lines in enumerate(pack.layout):
         header = norm(lines[1])
-        if p in titled:  # the title itself stands there, in place of a running header
-            index = pack.article_of(p)
-            title = pack.pack.title if index is None else title_of(pack.pub.documents[index])
-            assert any(v.startswith(header) for v in variants(title)), (p, header)
-            continue
         index = pack.article_of(p)
+        if p == 0:  # the cover: the pack's title, no running header
+            assert header == norm(pack.pack.title) or header.startswith(norm(pack.pack.title)[:20]), header
+            continue
+        if p in titled:  # the article's title stands there: its number in the pack instead of a header
+            assert index is not None
+            label = pack.frame.articles[index].article_label  # in the article's language
+            if pack.pub.documents[index].meta.language in ("", "en"):
+                assert label == f"Article {index + 1} of {len(pack.pub.documents)}"
+            assert header.replace(" ", "") in {v.replace(" ", "") for v in variants(label)}, (p, header)
+            continue
         doc = pack.pub.documents[index] if index is not None else None
-        expected = pack.pack.title if doc is None or not doc.meta.title else doc.meta.title
+        expected = pack.pack.title if doc is None else title_of(doc)
         assert header in variants(expected) or (header.endswith("\u2026") and norm(expected).startswith(
             header[:-1].strip())), (p, header, expected)
 
@@ -539,11 +558,11 @@ def check_faithful(doc: Document, text: str, furniture: set[str]) -> None:
     marking lines, left out where words split across lines (and pages) are joined up."""
     words = [w for w in document_words(doc) if "\U0001f54a" not in w]  # no font has the dove
     if any(_RTL_CHAR.search(w) for w in words):
-        text = logical(text)
+        text = logical_order(text)
     long_words = [w for w in words if len(w) > 100]  # split across lines without a hyphen
     assert not missing_words([w for w in words if len(w) <= 100], text), doc.meta.title
     joined = "".join(line.strip() for line in text.splitlines()
-                     if norm(line) not in furniture and not re.fullmatch(r"Page \d+ of \d+", line.strip()))
+                     if norm(line) not in furniture and not FOOTER.fullmatch(norm(line)))
     assert all(w in joined for w in long_words)
     if not long_words and not any(_RTL_CHAR.search(w) for w in words):
         assert_faithful(doc, text)
@@ -553,7 +572,8 @@ def check_faithful(doc: Document, text: str, furniture: set[str]) -> None:
 def test_every_article_is_faithful_on_its_own_pages(packs, name):
     pack = packs[name]
     for i, doc in enumerate(pack.pub.documents):
-        furniture = {norm(title_of(doc)), norm(pack.pack.title), norm(marking_of(pack.pub, doc))}
+        art = pack.frame.articles[i]
+        furniture = {norm(art.running_header), norm(pack.pack.title), norm(art.marking), norm(art.article_label)}
         check_faithful(doc, "\n".join(pack.texts[p] for p in pack.page_range(i)), furniture)
 
 
@@ -570,7 +590,7 @@ def test_each_article_ends_with_its_source_attribution(packs, name):
     pack = packs[name]
     checked = 0
     for i, doc in enumerate(pack.pub.documents):
-        rows = attribution_lines(doc)
+        rows = [(d.label, d.value) for d in pack.frame.articles[i].attribution]
         if not rows:
             continue
         pages = [p for p in pack.page_range(i) if p not in pack.blank_pages]

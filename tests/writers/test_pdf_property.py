@@ -9,6 +9,7 @@ import pypdf
 import pytest
 from hypothesis import given, settings
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import (
     BlockQuote,
@@ -30,7 +31,7 @@ from samples import LOREM, para, single
 from strategies import documents
 
 STYLE = load_style("briefing")
-OPTIONS = WriteOptions(build_time=datetime(2024, 1, 1, tzinfo=UTC))
+OPTIONS = WriteOptions(build_time=datetime(2024, 1, 1, tzinfo=UTC), fonts=style_fonts(STYLE))
 
 
 def pages(pub: Publication) -> int:

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import InputError, UsageError
-from briefpub.readers._decode import MAX_INPUT_BYTES, check_size
+from briefpub.readers.common.decode import MAX_INPUT_BYTES, check_size
 from briefpub.registry import PluginSpec, Registry
 from briefpub.tree import Document, SanitisationFix, block_text, sanitisation_report
 

@@ -1,7 +1,9 @@
 """The Markdown reader (reader stage): CommonMark + tables, YAML front matter -> the document tree.
 
-Parsing is markdown-it-py's CommonMark preset with GFM tables; its tokens never
-leave this module. The rules on top of it:
+Parsing is markdown-it-py's CommonMark preset with GFM tables and the attributes
+plugin of mdit-py-plugins (bracketed spans); its tokens never leave this module.
+What the readers share (decoding, links, images, language spans, inline
+tidying) comes from :mod:`briefpub.readers.common`. The rules on top of it:
 
 - **Front matter**: a leading ``---`` ... ``---`` (or ``...``) block of YAML
   (safe loader, no aliases, at most 64 KiB) gives the metadata: ``title``,
@@ -12,27 +14,41 @@ leave this module. The rules on top of it:
   without a title, a leading first-level heading becomes it. Other headings keep
   their level (``##`` is level 2).
 - **Images** keep their path as written (the pipeline reads them relative to
-  the input's folder); an image alone in a paragraph is a figure whose caption
-  is its title, else its alt text; images inside text follow their paragraph.
+  the input's folder). An image on a line of its own (alone in its paragraph,
+  in a list item or a quotation, or between hard breaks) is a figure whose
+  caption is its title, else its alt text; an image inside text or in a table
+  cell stays there as an inline image; one in a heading follows it as a figure
+  (:mod:`briefpub.readers.common.images`).
 - **Quotations**: a last line opening with an em dash or ``--`` is the attribution.
 - **Code blocks** become paragraphs of code runs, one per line.
-- **Links**: only http, https and mailto targets stay links; ``javascript:``,
-  ``data:`` and the like are reported and kept as text, relative links kept as text.
+- **Links**: http, https and mailto targets stay links, and so do in-page
+  ``#fragment`` links (the ids transform points them at the heading's final
+  id); ``javascript:``, ``data:`` and the like are reported and kept as text,
+  relative links kept as text (reported).
+- **Language of parts**: an inline ``<span lang=..>`` (any inline HTML element
+  with a ``lang``), a bracketed span ``[text]{lang=..}`` and a link followed by
+  ``{lang=..}`` become :class:`~briefpub.tree.Span` when the tag is valid BCP 47
+  and differs from the language around it
+  (:mod:`briefpub.readers.common.languages`); other ``{...}`` attributes are
+  ignored and reported.
 - **Raw HTML** never passes through: HTML blocks are cleaned and converted by
   the HTML reader's converter (scripts and the like removed and reported);
-  inline tags are removed with their text kept (``<br>`` is a line break), and
-  the content of ``<script>``/``<style>``-like tags is dropped and reported.
+  inline tags are removed with their text kept (``<br>`` is a line break,
+  ``<img>`` an image, a ``lang`` a language span), and the content of
+  ``<script>``/``<style>``-like tags is dropped and reported.
 - Footnotes, definition lists and strikethrough are not Markdown extensions this
   reader enables: their markup stays as literal text, nothing is lost.
-- Nesting deeper than :data:`~briefpub.readers._build.MAX_BLOCK_DEPTH` levels is
+- Nesting deeper than :data:`~briefpub.readers.common.limits.MAX_BLOCK_DEPTH` levels is
   flattened (reported); deeper than markdown-it's limit it is refused with an error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,28 +56,27 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.attrs import attrs_plugin
 
 from briefpub.dates import parse_date
 from briefpub.errors import InputError
 from briefpub.language import valid_tag
 from briefpub.readers import ReadResult
-from briefpub.readers._build import (
-    MAX_BLOCK_DEPTH,
-    MAX_INLINE_DEPTH,
-    SOFT,
-    Notes,
-    RawInline,
-    SoftBreak,
-    comparable,
+from briefpub.readers.common.compare import comparable
+from briefpub.readers.common.decode import decode
+from briefpub.readers.common.images import (
+    alt_text,
     image_source,
-    link_target,
-    normalise_inlines,
-    shows_url,
-    strip_leading_dash,
-    url_scheme,
+    images_only,
+    paragraph_parts,
+    refused_as_text,
+    take_images,
 )
-from briefpub.readers._decode import decode
-from briefpub.readers.text import linkify
+from briefpub.readers.common.inlines import SOFT, RawInline, SoftBreak, normalise_inlines, strip_leading_dash
+from briefpub.readers.common.languages import declared_language, differs
+from briefpub.readers.common.limits import MAX_BLOCK_DEPTH, MAX_INLINE_DEPTH
+from briefpub.readers.common.links import link_target, linkify, shows_url, url_scheme
+from briefpub.readers.common.notes import Notes, read_result
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -71,6 +86,7 @@ from briefpub.tree import (
     Emphasis,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -78,6 +94,7 @@ from briefpub.tree import (
     Meta,
     OrderedList,
     Paragraph,
+    Span,
     Strong,
     Table,
     TableCell,
@@ -98,6 +115,9 @@ _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
 _HANDLER = re.compile(r"\bon[a-z]+\s*=|(?:java|vb)script\s*:", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+#: Inline HTML elements that have no content (never opened, never closed).
+_VOID = frozenset({"br", "img", "wbr", "hr", "input", "area", "col", "embed", "source", "track", "meta", "link"})
 #: Inline HTML elements whose content is never text for the reader.
 _SUPPRESS = frozenset(
     {"script", "style", "iframe", "object", "embed", "template", "textarea", "title", "noscript", "svg", "applet"}
@@ -239,18 +259,36 @@ def _list_value(value: object, field: str) -> tuple[str, ...] | None:
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
+    # Pandoc-style bracketed spans and attributes after links: only ``lang`` is read.
+    md.use(attrs_plugin, spans=True, after=("link_close", "span_close"), allowed=("lang",))
     # Every URL reaches the reader's own policy (reported there), as written.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     return md
 
 
+@dataclass(slots=True)
+class _Frame:
+    """An open inline element while reading a paragraph's flat token list.
+
+    ``opener`` is markdown-it's opening token (None for the root and for inline
+    HTML elements, which have their ``tag``); ``lang`` the language the element
+    switches to ("" when it does not).
+    """
+
+    opener: Token | None
+    tag: str = ""
+    lang: str = ""
+    children: list[RawInline] = field(default_factory=list)
+
+
 class _Converter:
     """markdown-it syntax tree -> tree blocks (see the module docstring)."""
 
-    def __init__(self, notes: Notes, line_offset: int) -> None:
+    def __init__(self, notes: Notes, line_offset: int, language: str) -> None:
         self.notes = notes
         self.offset = line_offset
+        self.language = language  # the document's (front matter), "" when unknown
         self.counts: Counter[str] = Counter()
         self.removed_tags: Counter[str] = Counter()
         self.flattened = False
@@ -270,13 +308,11 @@ class _Converter:
     def block(self, node: SyntaxTreeNode, depth: int) -> list[Block]:
         kind = node.type
         if kind == "paragraph":
-            raw, figures = self.paragraph_raw(node)
-            inlines = normalise_inlines(raw)
-            return ([Paragraph(inlines)] if inlines else []) + figures
+            return self.paragraph(normalise_inlines(self.paragraph_raw(node)))
         if kind == "heading":
-            raw, figures = self.paragraph_raw(node)
-            inlines = normalise_inlines(raw)
-            return ([Heading(int(node.tag[1]), inlines)] if inlines else []) + figures
+            inlines, images = take_images(normalise_inlines(self.paragraph_raw(node)))
+            heading: list[Block] = [Heading(int(node.tag[1]), inlines)] if inlines else []
+            return heading + [self.figure(image) for image in images]
         if kind == "blockquote":
             return self.quote(node, depth)
         if kind in ("bullet_list", "ordered_list"):
@@ -293,6 +329,22 @@ class _Converter:
                        self.line(node), "warning")
         return [Paragraph((Text(node.content),))] if node.content.strip() else []
 
+    def paragraph(self, inlines: tuple[Inline, ...]) -> list[Block]:
+        """A paragraph, its images on lines of their own as figures (see :mod:`.common.images`)."""
+        blocks: list[Block] = []
+        for part in paragraph_parts(inlines):
+            if part.images:
+                blocks.extend(self.figure(image) for image in part.images)
+            elif text := refused_as_text(part.inlines):
+                blocks.append(Paragraph(text))
+        return blocks
+
+    @staticmethod
+    def figure(image: Image) -> Figure:
+        """A figure for an image standing alone: captioned by its title, else its alt text."""
+        caption_text = image.title or image.alt
+        return Figure(caption=(Text(caption_text),) if caption_text else (), image=image.src, alt=image.alt)
+
     # ---------------------------------------------------------------- containers
 
     def quote(self, node: SyntaxTreeNode, depth: int) -> list[Block]:
@@ -302,11 +354,13 @@ class _Converter:
         last = children[-1] if children else None
         for child in children:
             if child is last and child.type == "paragraph":
-                raw, figures = self.paragraph_raw(child)
+                raw = self.paragraph_raw(child)
+                if images_only(normalise_inlines(raw)) is not None:
+                    blocks.extend(self.paragraph(normalise_inlines(raw)))
+                    continue
                 body, attribution = _attribution(raw, alone=len(children) > 1)
-                if body:
-                    blocks.append(Paragraph(body))
-                blocks.extend(figures)
+                blocks.extend(self.paragraph(body))
+                attribution = refused_as_text(attribution)
             else:
                 blocks.extend(self.block(child, depth + 1))
         if not blocks and not attribution:
@@ -338,14 +392,10 @@ class _Converter:
             for tr in section.children:
                 cells = []
                 for cell in tr.children:
-                    raw, figures = self.paragraph_raw(cell)
-                    inlines = list(normalise_inlines(raw))
-                    for fig in figures:  # an image in a cell: keep its caption text
-                        if isinstance(fig, Figure) and fig.caption:
-                            inlines.extend((LineBreak(), *fig.caption))
+                    inlines = refused_as_text(normalise_inlines(self.paragraph_raw(cell)))
                     style = str(cell.attrs.get("style", ""))
                     m = _ALIGN.search(style)
-                    cells.append(TableCell(tuple(inlines), m.group(1) if m else ""))
+                    cells.append(TableCell(inlines, m.group(1) if m else ""))
                 (header if section.type == "thead" else rows).append(TableRow(tuple(cells)))
         return [Table(tuple(header), tuple(rows))]
 
@@ -366,59 +416,54 @@ class _Converter:
         if content.lstrip().startswith("<!--") and content.rstrip().endswith("-->"):
             return []  # an HTML comment: invisible in the rendered Markdown too
         line = self.line(node)
-        blocks = html_blocks(content, self.notes, line_offset=(line or 1) - 1)
+        blocks = html_blocks(content, self.notes, line_offset=(line or 1) - 1, language=self.language)
         self.notes.add("reader.unsupported", "raw HTML block converted (tags not passed through)", content, line)
         return blocks
 
     # ---------------------------------------------------------------- inlines
 
-    def paragraph_raw(self, node: SyntaxTreeNode) -> tuple[list[RawInline], list[Block]]:
-        """Raw inlines of a paragraph-like node, and the figures for its images."""
-        figures: list[Block] = []
+    def paragraph_raw(self, node: SyntaxTreeNode) -> list[RawInline]:
+        """Raw inlines of a paragraph-like node (images in place, see :meth:`inlines`)."""
         raw: list[RawInline] = []
         self.current = self.line(node)
         for child in node.children:
             if child.type == "inline":
                 suppress: list[str] = []
-                raw.extend(self.inlines(self.inline_tokens.get(id(child.token), []), figures, suppress))
+                raw.extend(self.inlines(self.inline_tokens.get(id(child.token), []), suppress))
                 if suppress:
                     self.notes.add("reader.active-content", f"unclosed <{suppress[0]}>: rest of the paragraph removed",
                                    child.content, self.line(node), "warning")
-        only_images = figures and all(
-            isinstance(n, SoftBreak) or (isinstance(n, Text) and not n.text.strip()) for n in raw
-        )
-        if only_images:
-            raw = []
-        return raw, figures
+        return raw
 
-    def inlines(
-        self, tokens: list[Token], figures: list[Block], suppress: list[str], *, in_link: bool = False
-    ) -> list[RawInline]:
+    def inlines(self, tokens: list[Token], suppress: list[str], *, in_link: bool = False) -> list[RawInline]:
         """Inlines from markdown-it's flat inline token list, without recursion.
 
         Emphasis can nest thousands deep in pathological input ("****...a...****");
-        formatting deeper than :data:`~briefpub.readers._build.MAX_INLINE_DEPTH` is
-        dropped, its text kept.
+        formatting deeper than :data:`~briefpub.readers.common.limits.MAX_INLINE_DEPTH`
+        is dropped, its text kept. Inline HTML elements with a ``lang`` are
+        elements of the same stack; one left open ends with the paragraph, and
+        one closed across emphasis ends where the emphasis does, as in browsers.
         """
-        # Each frame: (opening token or None for the root, collected children).
-        stack: list[tuple[Token | None, list[RawInline]]] = [(None, [])]
+        stack = [_Frame(None, lang=self.language)]
         links = 0  # open links on the stack
         for tok in tokens:
             kind = tok.type
-            out = stack[-1][1]
             if kind == "html_inline":
-                out.extend(self.html_inline(tok.content, suppress))
+                self.html_inline(tok.content, suppress, stack)
                 continue
             if kind.endswith("_open"):
                 links += kind == "link_open"
-                stack.append((tok, []))
+                stack.append(_Frame(tok, lang=self.part_language(tok, stack)))
                 continue
             if kind.endswith("_close") and len(stack) > 1:
-                opener, children = stack.pop()
-                assert opener is not None
-                links -= opener.type == "link_open"
-                stack[-1][1].extend(self._close(opener, children, len(stack)))
+                while len(stack) > 1:
+                    frame = stack.pop()
+                    links -= frame.opener is not None and frame.opener.type == "link_open"
+                    stack[-1].children.extend(self.close(frame, len(stack)))
+                    if frame.opener is not None:
+                        break
                 continue
+            out = stack[-1].children
             if suppress:
                 if kind in ("text", "text_special", "code_inline") and tok.content.strip():
                     self.notes.add("reader.active-content", f"content of <{suppress[-1]}> removed", tok.content,
@@ -434,29 +479,51 @@ class _Converter:
             elif kind == "code_inline":
                 out.append(Code((Text(tok.content),)))
             elif kind == "image":
-                figure = self.image(tok)
-                if figure is not None:
-                    figures.append(figure)
+                image = self.image(tok)
+                if image is not None:
+                    out.append(image)
             else:
                 self.notes.add("reader.unsupported", f"Markdown inline {kind!r} kept as text", tok.content,
                                self.current, "warning")
                 out.append(Text(tok.content))
-        while len(stack) > 1:  # unbalanced (should not happen): keep the text
-            _, children = stack.pop()
-            stack[-1][1].extend(children)
-        return stack[0][1]
+        while len(stack) > 1:  # inline HTML left open ends with the paragraph
+            frame = stack.pop()
+            stack[-1].children.extend(self.close(frame, len(stack)))
+        return stack[0].children
 
-    def _close(self, opener: Token, children: list[RawInline], depth: int) -> list[RawInline]:
-        kind = opener.type
-        if kind == "link_open":
-            return self.link(opener, children)
-        if depth > MAX_INLINE_DEPTH or not children:
+    def close(self, frame: _Frame, depth: int) -> list[RawInline]:
+        """The inlines of a closed element, in a span when it switches language."""
+        children = frame.children
+        opener = frame.opener
+        if opener is not None and opener.type == "link_open":
+            children = self.link(opener, children)
+        elif depth > MAX_INLINE_DEPTH or not children:
             return children
-        if kind == "em_open":
-            return [Emphasis(_no_soft(children))]
-        if kind == "strong_open":
-            return [Strong(_no_soft(children))]
+        elif opener is not None and opener.type == "em_open":
+            children = [Emphasis(_no_soft(children))]
+        elif opener is not None and opener.type == "strong_open":
+            children = [Strong(_no_soft(children))]
+        if frame.lang and children and depth <= MAX_INLINE_DEPTH:
+            return [Span(_no_soft(children), frame.lang)]
         return children
+
+    def part_language(self, tok: Token, stack: list[_Frame]) -> str:
+        """The language a bracketed span or link switches to ("" for none), bad tags reported."""
+        dropped = tok.meta.get("insecure_attrs") if tok.meta else None
+        if dropped:
+            self.counts["attrs"] += len(dropped)
+        value = tok.attrs.get("lang")
+        return self.switch_language(str(value), stack) if value is not None else ""
+
+    def switch_language(self, value: str, stack: list[_Frame]) -> str:
+        """``value`` when it is a language tag differing from the one around, else ""."""
+        tag = declared_language(value)
+        if tag is None:
+            self.notes.add("reader.metadata", "lang is not a BCP 47 language tag: language not marked", value,
+                           self.current, "warning")
+            return ""
+        around = next((f.lang for f in reversed(stack) if f.lang), self.language)
+        return tag if differs(tag, around) else ""
 
     def link(self, opener: Token, children: list[RawInline]) -> list[RawInline]:
         href = str(opener.attrs.get("href", ""))
@@ -476,11 +543,13 @@ class _Converter:
             return children
         return [Link(url, _no_soft(children), str(opener.attrs.get("title", "") or ""))]
 
-    def image(self, tok: Token) -> Figure | None:
-        alt_inlines = normalise_inlines(self.inlines(tok.children or [], [], [], in_link=True))
-        alt = " ".join(inline_text(alt_inlines).split())
-        src = str(tok.attrs.get("src", ""))
-        title = " ".join(str(tok.attrs.get("title", "") or "").split())
+    def image(self, tok: Token) -> Image | None:
+        alt = alt_text(normalise_inlines(self.inlines(tok.children or [], [], in_link=True)))
+        return self.image_node(str(tok.attrs.get("src", "")), alt, str(tok.attrs.get("title", "") or ""))
+
+    def image_node(self, src: str, alt: str, title: str) -> Image | None:
+        """An inline image (with no ``src`` when refused, reported), or None when nothing is left of it."""
+        title = " ".join(title.split())
         ref, problem = image_source(src)
         if problem == "data":
             self.notes.add("reader.image-refused", "inline data: image not kept", alt or src[:40], self.current,
@@ -488,34 +557,61 @@ class _Converter:
         elif problem == "unsafe":
             self.notes.add("reader.active-content", "image with a script or local-file URL removed", src,
                            self.current, "warning")
-        caption_text = title or alt
-        caption = (Text(caption_text),) if caption_text else ()
-        if not ref and not caption:
+        if not ref and not (title or alt):
             return None
-        return Figure(caption=caption, image=ref, alt=alt)
+        return Image(ref, alt, title)
 
-    def html_inline(self, markup: str, suppress: list[str]) -> list[RawInline]:
+    def html_inline(self, markup: str, suppress: list[str], stack: list[_Frame]) -> None:
+        """An inline HTML tag: removed (text kept), except ``<br>``, ``<img>`` and elements with a ``lang``."""
         m = _TAG.match(markup.strip())
         if not m:  # a comment, declaration or processing instruction: invisible when rendered
-            return []
+            return
         closing, name, attrs, self_closing = m.group(1) == "/", m.group(2).lower(), m.group(3), m.group(4)
         if suppress:
             if closing and name == suppress[-1]:
                 suppress.pop()
-            return []
+            return
         if name in _SUPPRESS and not closing and not self_closing:
             suppress.append(name)
             self.notes.add("reader.active-content", f"inline <{name}> removed", markup, self.current, "warning")
-            return []
+            return
         if _HANDLER.search(attrs):
             self.notes.add("reader.active-content", "inline HTML with event handlers or script URLs removed", markup,
                            self.current, "warning")
         elif name in _SUPPRESS:
             self.notes.add("reader.active-content", f"inline <{name}> removed", markup, self.current, "warning")
+        out = stack[-1].children
         if name == "br" and not closing:
-            return [LineBreak()]
-        self.removed_tags[name] += 1
-        return []
+            out.append(LineBreak())
+            return
+        values = _attributes(attrs)
+        if name == "img" and not closing:
+            image = self.image_node(values.get("src", ""), " ".join(values.get("alt", "").split()),
+                                    values.get("title", ""))
+            if image is not None:
+                out.append(image)
+            return
+        if closing:
+            self.close_html(name, stack)
+            return
+        lang = values.get("lang", values.get("xml:lang"))
+        if lang is None or declared_language(lang) is None:
+            self.removed_tags[name] += 1  # a valid lang is read: that tag is not lost
+        if name in _VOID or self_closing:
+            return
+        if lang is not None or any(f.tag == name for f in stack):
+            stack.append(_Frame(None, tag=name, lang=self.switch_language(lang, stack) if lang is not None else ""))
+
+    def close_html(self, name: str, stack: list[_Frame]) -> None:
+        """Close the innermost open ``name`` element, unless Markdown emphasis or a link is open inside it."""
+        for index in range(len(stack) - 1, 0, -1):
+            if stack[index].opener is not None:
+                return  # closing across emphasis: the element already ended with it
+            if stack[index].tag == name:
+                while len(stack) > index:
+                    frame = stack.pop()
+                    stack[-1].children.extend(self.close(frame, len(stack)))
+                return
 
     def finish(self) -> None:
         if self.removed_tags:
@@ -523,10 +619,23 @@ class _Converter:
             self.notes.add("reader.unsupported", f"inline HTML tags removed, their text kept: {tags}")
         if self.counts["relative"]:
             self.notes.add("reader.unsupported", f"{self.counts['relative']} relative link(s) kept as text")
+        if self.counts["attrs"]:
+            self.notes.add("reader.unsupported",
+                           f"{self.counts['attrs']} attribute(s) in {{...}} ignored (only lang is read)")
         if self.flattened:
             self.notes.add("reader.unsupported",
                            f"quotations or lists nested more than {MAX_BLOCK_DEPTH} deep were flattened",
                            severity="warning")
+
+
+def _attributes(markup: str) -> dict[str, str]:
+    """The attributes of an HTML start tag's text (names lower-cased, character references decoded)."""
+    values: dict[str, str] = {}
+    for m in _ATTRIBUTE.finditer(markup):
+        name = m.group(1).lower()
+        value = next((g for g in m.group(2, 3, 4) if g is not None), "")
+        values.setdefault(name, html.unescape(value))
+    return values
 
 
 def _no_soft(nodes: list[RawInline]) -> tuple[Inline, ...]:
@@ -567,10 +676,7 @@ class MarkdownReader:
         """Decode and parse a Markdown article."""
         decoded = decode(data, source)
         notes = Notes(source)
-        notes.items.extend(decoded.diagnostics)
-        document = self.parse(decoded.text, notes)
-        ordered = sorted(notes.items, key=lambda d: d.line or 0)
-        return ReadResult(document, tuple(ordered), decoded.encoding)
+        return read_result(self.parse(decoded.text, notes), notes, decoded)
 
     def parse(self, text: str, notes: Notes) -> Document:
         """Parse decoded Markdown (LF line ends) into a document."""
@@ -579,7 +685,7 @@ class MarkdownReader:
         tokens = _parser().parse(body)
         if _max_level(tokens) >= MAX_NESTING - 1:
             raise InputError(f"{notes.source}: Markdown nested more than {MAX_NESTING - 1} levels deep")
-        converter = _Converter(notes, offset)
+        converter = _Converter(notes, offset, meta.get("language", ""))
         for token in tokens:  # inline children are read flat (see _Converter.inlines), not as a tree
             if token.type == "inline":
                 converter.inline_tokens[id(token)] = token.children or []

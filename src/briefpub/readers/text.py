@@ -4,33 +4,39 @@ Implements the grammar in ``docs/plain-text-grammar.md``. The text is split
 into *chunks* (runs of non-blank lines; a line holding only spaces or no-break
 spaces is blank). Then, in order:
 
-1. site furniture is removed and reported: comment prompts, share links,
+1. site boilerplate is removed and reported: comment prompts, share links,
    "Related: ..." lists, copyright and "N comments" lines at the end, and
-   "Advertisement" / "Related:" / "Read more:" lines anywhere;
+   "Advertisement" / "Related:" / "Read more:" lines anywhere
+   (:mod:`briefpub.readers.common.boilerplate`);
 2. the first chunk's first line is the title (further lines: the standfirst);
 3. a bare URL line next to the title, a "By NAME" byline and a date line at
-   the top move into the metadata;
+   the top move into the metadata (:mod:`briefpub.readers.common.bylines`,
+   :mod:`briefpub.readers.common.datelines`);
 4. every other chunk is classified: figure caption (the same sentence twice on
    one line, or "Photo: ..."), thematic break, subheading (short, no final
    punctuation, standing alone), "#" heading, "> " quote, list, or paragraph.
 
 Whitespace is normalised (no-break spaces, padding, runs of spaces) and every
 word of the input reaches the tree or a diagnostic. Apostrophes and quotes are
-left exactly as written.
+left exactly as written. Plain text has no markup: no images (a caption line is
+a figure without one) and no language spans.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from briefpub.dates import parse_date
-from briefpub.diagnostics import Diagnostic
 from briefpub.readers import ReadResult
-from briefpub.readers._decode import decode
+from briefpub.readers.common.boilerplate import is_boilerplate, is_related_list_header, is_trailing_boilerplate
+from briefpub.readers.common.bylines import parse_byline
+from briefpub.readers.common.datelines import is_date_line, match_dateline
+from briefpub.readers.common.decode import decode
+from briefpub.readers.common.links import has_bare_url, linkify
+from briefpub.readers.common.notes import Notes, read_result
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -39,7 +45,6 @@ from briefpub.tree import (
     Figure,
     Heading,
     Inline,
-    Link,
     ListItem,
     Meta,
     OrderedList,
@@ -64,51 +69,7 @@ _QUOTE = re.compile(r"^>\s?(?P<text>.*)$")
 _ATTRIBUTION = re.compile(r"^(?:\u2014|\u2015|--|\u2013)\s*(?P<who>\S.*)$")
 _BREAK = re.compile(r"^(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,}|(?:\u2022\s*){3,}|[\u2042\u25c6\u2766#~]{1,3})$")
 _URL_LINE = re.compile(r"^(?:(?:source|url|link|original)\s*:\s*)?(?P<url>https?://\S+)$", re.IGNORECASE)
-_INLINE_URL = re.compile(r"https?://[^\s<>\"]+")
 _PHOTO = re.compile(r"^(?:photo|photograph|picture|image|caption)\s*(?:\([^)]*\))?\s*:\s*\S", re.IGNORECASE)
-_BYLINE = re.compile(r"^by\s+(?P<rest>\S.*)$", re.IGNORECASE)
-_NAME = re.compile(
-    r"^(?:[A-Z\u00c0-\u024f][\w.'\u2019\-]*|de|da|van|von|der|al|el|bin|la|le|du)"
-    r"(?:\s+(?:[A-Z\u00c0-\u024f][\w.'\u2019\-]*|de|da|van|von|der|al|el|bin|la|le|du)){0,5}$"
-)
-_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'\-]{1,40}),\s+"
-    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?)\s*(?:\u2014|\u2013|--|-)\s+"
-)
-
-# Furniture: removed wherever it stands.
-FURNITURE_ANYWHERE = re.compile(
-    r"^(?:advertisement|advert|sponsored( content)?|"
-    r"(?:related|see also|read more|read also|more on this( story)?|recommended)\s*:.*|"
-    r"share this (?:article|story|page|post)(?: on .*)?|"
-    r"(?:click|tap) here to .*)$",
-    re.IGNORECASE,
-)
-# Furniture: removed when it trails the article.
-FURNITURE_TRAILING = re.compile(
-    r"^(?:(?:add|post|leave|write|submit)( a| new| your)? comments?.*|"
-    r"have your say.*|join the (?:conversation|discussion).*|"
-    r"(?:view|show|hide|load|read) (?:all )?\d* ?comments?.*|"
-    r"\d+\s+comments?|comments?(?:\s*\(\d+\))?|no comments( yet)?\.?|"
-    r"(?:please )?read our comment(?:s|ing)? (?:policy|guidelines).*|comment(?:s|ing)? (?:policy|guidelines).*|"
-    r"share(?: this)?(?: (?:article|story|page))?:?|share on .*|"
-    r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|email|e-mail|print|tweet|pin it)"
-    r"(?:\s*[|/\u00b7,]\s*(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|email|e-mail|print|tweet|pin it))*|"
-    r"(?:\u00a9|\(c\)|copyright\b).*|all rights reserved.*|"
-    r"(?:follow us|subscribe|sign up)\b.*(?:newsletter|twitter|facebook|updates|on\b).*|"
-    r"(?:tags?|topics?|filed under|categories)\s*:.*|"
-    r"related(?: (?:articles|stories|coverage|content|news|posts))?:?|"
-    r"more (?:from|stories|news|in)\b.*|you (?:may|might) also like.*|most (?:read|popular|viewed)\b.*|"
-    r"report (?:an )?(?:error|typo).*|top of page|back to top)$",
-    re.IGNORECASE,
-)
-# A header after which a trailing list of short headline lines is furniture too.
-RELATED_LIST_HEADER = re.compile(
-    r"^(?:related(?: (?:articles|stories|coverage|content|news|posts))?|read more|more (?:from|stories|on).*|"
-    r"you (?:may|might) also like|most (?:read|popular|viewed)|recommended(?: for you)?|see also)\s*:?$",
-    re.IGNORECASE,
-)
-
 _MAX_HEADING_CHARS = 90
 _MAX_HEADING_WORDS = 12
 
@@ -139,17 +100,6 @@ class _Chunk:
         return self.lines[0].number
 
 
-@dataclass(slots=True)
-class _State:
-    source: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def note(self, code: str, message: str, text: str, line: int, severity: str = "info") -> None:
-        self.diagnostics.append(
-            Diagnostic(code, message, text=text, source=self.source, line=line, severity=severity)  # type: ignore[arg-type]
-        )
-
-
 def normalise_space(value: str) -> str:
     """Collapse whitespace runs (no-break spaces included) to one space and strip padding."""
     return _SPACE_RUN.sub(" ", _PAD.sub("", value))
@@ -173,23 +123,23 @@ def _chunks(text: str) -> list[_Chunk]:
     return chunks
 
 
-def _remove_furniture(chunks: list[_Chunk], state: _State) -> list[_Chunk]:
-    """Drop furniture lines (reported one by one); returns the remaining chunks."""
+def _remove_boilerplate(chunks: list[_Chunk], notes: Notes) -> list[_Chunk]:
+    """Drop site boilerplate lines (reported one by one); returns the remaining chunks."""
 
     def drop(line: _Line, why: str) -> None:
-        state.note("reader.boilerplate-removed", f"removed {why}", line.text, line.number)
+        notes.add("reader.boilerplate-removed", f"removed {why}", line.text, line.number)
 
-    # Trailing run: whole chunks at the end that are furniture, plus a trailing
+    # Trailing run: whole chunks at the end that are boilerplate, plus a trailing
     # "Related:" header followed only by short headline lines.
     end = len(chunks)
     while end > 1:
         chunk = chunks[end - 1]
-        if all(FURNITURE_TRAILING.match(ln.text) or FURNITURE_ANYWHERE.match(ln.text) for ln in chunk.lines):
+        if all(is_trailing_boilerplate(ln.text) for ln in chunk.lines):
             end -= 1
             continue
         header = next(
             (i for i in range(end - 1, max(end - 12, 0), -1) if len(chunks[i].lines) == 1
-             and RELATED_LIST_HEADER.match(chunks[i].lines[0].text)),
+             and is_related_list_header(chunks[i].lines[0].text)),
             None,
         )
         if header is not None and header > 0 and all(
@@ -206,29 +156,13 @@ def _remove_furniture(chunks: list[_Chunk], state: _State) -> list[_Chunk]:
     for index, chunk in enumerate(chunks[:end]):
         lines = []
         for ln in chunk.lines:
-            if index > 0 and FURNITURE_ANYWHERE.match(ln.text):
+            if index > 0 and is_boilerplate(ln.text):
                 drop(ln, "site furniture")
             else:
                 lines.append(ln)
         if lines:
             kept.append(_Chunk(lines, chunk.blank_before))
     return kept
-
-
-def linkify(text: str) -> tuple[Inline, ...]:
-    """Plain text to inlines, with bare http(s) URLs made into links."""
-    out: list[Inline] = []
-    pos = 0
-    for m in _INLINE_URL.finditer(text):
-        url = m.group(0).rstrip(".,;:!?)]}\u2019\u201d'\"")
-        start, end = m.start(), m.start() + len(url)
-        if start > pos:
-            out.append(Text(text[pos:start]))
-        out.append(Link(url, (Text(url),)))
-        pos = end
-    if pos < len(text):
-        out.append(Text(text[pos:]))
-    return tuple(out)
 
 
 def _duplicate_caption(line: str) -> tuple[str, str] | None:
@@ -260,7 +194,7 @@ def _is_subheading(chunk: _Chunk, is_last: bool) -> bool:
         return False
     if text.endswith(_FINAL_PUNCT) or not (text[0].isupper() or text[0].isdigit()):
         return False
-    if _BULLET.match(text) or _NUMBER.match(text) or _INLINE_URL.search(text):
+    if _BULLET.match(text) or _NUMBER.match(text) or has_bare_url(text):
         return False
     return _WORD.search(text) is not None
 
@@ -312,65 +246,6 @@ def _quote(chunk: _Chunk) -> BlockQuote | None:
     return BlockQuote(paragraphs, attribution)
 
 
-_ROLE_WORDS = re.compile(
-    r"\b(?:reporter|correspondent|editor|writer|journalist|staff|columnist|analyst|contributor|"
-    r"producer|photographer|chief|senior|political|foreign|diplomatic|economics|defence|defense|"
-    r"security|science|health|business|bureau)\b",
-    re.IGNORECASE,
-)
-
-
-class Byline(NamedTuple):
-    """A parsed byline: author names, a date and an outlet as written, and the authors' role."""
-
-    authors: list[str]
-    date: str
-    source: str
-    role: str
-
-
-def parse_byline(text: str) -> Byline | None:
-    """The parts of a whole "By NAME[, NAME and NAME][, Role][, date|| outlet]" line, else None.
-
-    A piece after a comma that names a job ("Chief Reporter", "Diplomatic Correspondent") is
-    the role, not another author.
-    """
-    m = _BYLINE.match(text)
-    if not m or len(text) > 160:
-        return None
-    parts = [p.strip() for p in re.split(r"\s*[|\u00b7\u2022]\s*|\s+[\u2013\u2014-]\s+", m.group("rest")) if p.strip()]
-    names_part, extras = parts[0], parts[1:]
-    # Trailing ", Role", ", date" or ", Outlet" inside the first part.
-    pieces = [p.strip() for p in names_part.split(",")]
-    authors: list[str] = []
-    date = source = role = ""
-    for i, piece in enumerate(pieces):
-        if i > 0 and authors and not role and _ROLE_WORDS.search(piece) and len(piece.split()) <= 5:
-            role = piece
-            continue
-        for name in re.split(r"\s+(?:and|&)\s+", piece):
-            if _NAME.match(name) and not (i > 0 and role):
-                authors.append(name)
-            elif i > 0 and authors:
-                extras.insert(0, ", ".join(pieces[i:]))
-                break
-            else:
-                return None
-        else:
-            continue
-        break
-    for extra in extras:
-        if not date and parse_date(extra) is not None:
-            date = extra
-        elif not role and _ROLE_WORDS.search(extra) and len(extra.split()) <= 5:
-            role = extra
-        elif not source and len(extra.split()) <= 4 and _NAME.match(extra):
-            source = extra
-        else:
-            return None
-    return Byline(authors, date, source, role) if authors else None
-
-
 class TextReader:
     """Reads plain-text articles (see the module docstring and docs/plain-text-grammar.md)."""
 
@@ -379,15 +254,12 @@ class TextReader:
     def read(self, data: bytes, *, source: str, base_dir: Path | None) -> ReadResult:
         """Decode and parse a plain-text article."""
         decoded = decode(data, source)
-        state = _State(source)
-        state.diagnostics.extend(decoded.diagnostics)
-        document = self.parse(decoded.text, state)
-        ordered = sorted(state.diagnostics, key=lambda d: d.line or 0)
-        return ReadResult(document, tuple(ordered), decoded.encoding)
+        notes = Notes(source, verbatim=True)
+        return read_result(self.parse(decoded.text, notes), notes, decoded)
 
-    def parse(self, text: str, state: _State) -> Document:
+    def parse(self, text: str, notes: Notes) -> Document:
         """Parse decoded text (LF line ends) into a document."""
-        chunks = _remove_furniture(_chunks(text), state)
+        chunks = _remove_boilerplate(_chunks(text), notes)
         meta: dict[str, object] = {}
         if not chunks:
             return Document(Meta())
@@ -397,16 +269,16 @@ class TextReader:
         for line in first.lines[1:]:
             if (m := _URL_LINE.match(line.text)) and "url" not in meta:
                 meta["url"] = m.group("url")
-                state.note("reader.metadata", "URL line moved into the document's url", line.text, line.number)
+                notes.add("reader.metadata", "URL line moved into the document's url", line.text, line.number)
             else:
                 standfirst.append(line.text)
         if standfirst:
             meta["subtitle"] = " ".join(standfirst)
-        chunks = self._front_matter(chunks, meta, state)
-        blocks = list(self._blocks(chunks, meta, state))
+        chunks = self._front_matter(chunks, meta, notes)
+        blocks = list(self._blocks(chunks, meta, notes))
         return Document(Meta(**meta), tuple(blocks))  # type: ignore[arg-type]
 
-    def _front_matter(self, chunks: list[_Chunk], meta: dict[str, object], state: _State) -> list[_Chunk]:
+    def _front_matter(self, chunks: list[_Chunk], meta: dict[str, object], notes: Notes) -> list[_Chunk]:
         """Take a URL line, a byline and a date line from the top of the article."""
         rest = list(chunks)
         for _ in range(3):
@@ -415,7 +287,7 @@ class TextReader:
             line = rest[0].lines[0]
             if (m := _URL_LINE.match(line.text)) and "url" not in meta:
                 meta["url"] = m.group("url")
-                state.note("reader.metadata", "URL line moved into the document's url", line.text, line.number)
+                notes.add("reader.metadata", "URL line moved into the document's url", line.text, line.number)
             elif (by := parse_byline(line.text)) is not None and "authors" not in meta:
                 authors, date, outlet, role = by
                 meta["authors"] = tuple(authors)
@@ -425,10 +297,10 @@ class TextReader:
                     meta["date"], meta["date_iso"] = date, parse_date(date) or ""
                 if outlet:
                     meta["source"] = outlet
-                state.note("reader.byline", "byline moved into the document's authors", line.text, line.number)
-            elif "date" not in meta and parse_date(line.text) is not None and len(line.text) <= 60:
+                notes.add("reader.byline", "byline moved into the document's authors", line.text, line.number)
+            elif "date" not in meta and is_date_line(line.text):
                 meta["date"], meta["date_iso"] = line.text, parse_date(line.text) or ""
-                state.note("reader.dateline", "date line moved into the document's date", line.text, line.number)
+                notes.add("reader.dateline", "date line moved into the document's date", line.text, line.number)
             else:
                 break
             rest.pop(0)
@@ -436,10 +308,10 @@ class TextReader:
         if rest and len(rest[-1].lines) == 1 and "url" not in meta and (m := _URL_LINE.match(rest[-1].text)):
             meta["url"] = m.group("url")
             line = rest.pop().lines[0]
-            state.note("reader.metadata", "URL line moved into the document's url", line.text, line.number)
+            notes.add("reader.metadata", "URL line moved into the document's url", line.text, line.number)
         return rest
 
-    def _blocks(self, chunks: list[_Chunk], meta: dict[str, object], state: _State) -> Iterator[Block]:
+    def _blocks(self, chunks: list[_Chunk], meta: dict[str, object], notes: Notes) -> Iterator[Block]:
         pending: tuple[str, list[str], int] | None = None
         for index, chunk in enumerate(chunks):
             items = None if _BREAK.match(chunk.text) else _list_items(chunk)
@@ -454,17 +326,17 @@ class TextReader:
             if pending is not None:
                 yield _make_list(*pending)
                 pending = None
-            yield self._block(chunk, index == len(chunks) - 1, meta, state)
+            yield self._block(chunk, index == len(chunks) - 1, meta, notes)
         if pending is not None:
             yield _make_list(*pending)
 
-    def _block(self, chunk: _Chunk, is_last: bool, meta: dict[str, object], state: _State) -> Block:
+    def _block(self, chunk: _Chunk, is_last: bool, meta: dict[str, object], notes: Notes) -> Block:
         text = chunk.text
         line = chunk.lines[0]
         if len(chunk.lines) == 1:
             if (dup := _duplicate_caption(_PAD.sub("", line.raw))) is not None:
                 caption, copy = dup
-                state.note("reader.duplicate-caption", "caption pasted twice: kept once", copy, line.number)
+                notes.add("reader.duplicate-caption", "caption pasted twice: kept once", copy, line.number)
                 return Figure(caption=linkify(caption))
             if _BREAK.match(text):
                 return ThematicBreak()
@@ -473,15 +345,13 @@ class TextReader:
             if m := _HASH_HEADING.match(text):
                 return Heading(len(m.group("hashes")), linkify(m.group("text")))
             if _is_subheading(chunk, is_last):
-                state.note("reader.heading-guess", "short standalone line taken as a subheading", text, line.number)
+                notes.add("reader.heading-guess", "short standalone line taken as a subheading", text, line.number)
                 return Heading(2, linkify(text))
         if (quote := _quote(chunk)) is not None:
             return quote
-        if "date" not in meta and (m := _DATELINE.match(text)):
-            meta["date"] = m.group("date")
-            meta["date_iso"] = parse_date(m.group("date")) or ""
-            state.note("reader.dateline", "dateline: date copied into the document's date", m.group(0).strip(),
-                       line.number)
+        if "date" not in meta and (dateline := match_dateline(text)) is not None:
+            meta["date"], meta["date_iso"] = dateline.date, dateline.date_iso
+            notes.add("reader.dateline", "dateline: date copied into the document's date", dateline.text, line.number)
         return Paragraph(linkify(text))
 
 

@@ -59,7 +59,8 @@ def test_pack_frame_is_localised_and_prefixes_anchors() -> None:
     assert second.article_label == "Artikel 2 von 2"
     entries = f.pack.summary
     assert entries[0].points == ("Punkt",) and entries[0].lede == ""
-    assert entries[1].points == () and entries[1].lede.startswith("Mr. Smith") and entries[1].lede_label == "Erster Satz"
+    assert entries[1].points == () and entries[1].lede.startswith("Mr. Smith")
+    assert entries[1].lede_label == "Erster Satz"
 
 
 def test_style_values_override_the_catalogue() -> None:
@@ -79,3 +80,13 @@ def test_lede_skips_abbreviations_and_cuts_long_sentences() -> None:
     assert lede_sentence(doc) == "Gen. Lee said the U.S. plan works."
     long = Document(blocks=(Paragraph((Text("word " * 200),)),))
     assert len(lede_sentence(long)) <= 321 and lede_sentence(long).endswith("\u2026")
+
+
+def test_pack_furniture_is_in_the_pack_language_and_untitled_articles_run_under_the_pack_title() -> None:
+    english = _doc("", "en")
+    pack = PackMeta(title="Lage", language="de")
+    f = frames(Publication((english, _doc("Zwei", "de")), pack), STYLE)
+    first = f.articles[0]
+    assert first.article_label == "Artikel 1 von 2" and first.running_header == "Lage"
+    assert first.title == "Untitled" and first.labels.language == "en"  # the article's own labels stay English
+    assert f.pack is not None and f.pack.summary[0].lede_label == "Erster Satz"

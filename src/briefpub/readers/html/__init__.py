@@ -4,7 +4,7 @@ Order of work, each step reporting what it removes or doubts:
 
 1. decoding: byte-order mark, else the page's ``<meta charset>`` (or
    ``http-equiv`` / XML declaration), else detection
-   (:func:`briefpub.readers._decode.decode_declared`);
+   (:func:`briefpub.readers.common.decode.decode_declared`);
 2. safe parsing with lxml, no network, no entity expansion, depth-limited
    (:mod:`._parse`);
 3. metadata from the head: Open Graph, ``article:``, ``<meta name=author>``,
@@ -14,7 +14,8 @@ Order of work, each step reporting what it removes or doubts:
 5. main-content extraction: hidden elements, navigation, advertising, "most
    read" lists, comments, cookie banners and footers dropped (:mod:`._extract`);
 6. conversion of the article to blocks, its header (headline, byline, date,
-   standfirst) read into the metadata (:mod:`._convert`).
+   standfirst) read into the metadata, in-page links pointed at headings,
+   ``lang`` attributes read as language spans (:mod:`._convert`).
 
 :func:`html_blocks` converts an HTML fragment without extraction (used by the
 Markdown reader for raw HTML blocks).
@@ -26,11 +27,12 @@ from pathlib import Path
 
 from briefpub.errors import InputError
 from briefpub.readers import ReadResult
-from briefpub.readers._build import Notes, url_scheme
-from briefpub.readers._decode import declared_html_charset, decode_declared
-from briefpub.readers.html._convert import Converter
+from briefpub.readers.common.decode import declared_html_charset, decode_declared
+from briefpub.readers.common.links import url_scheme
+from briefpub.readers.common.notes import Notes, read_result
+from briefpub.readers.html._convert import Converter, page_anchors
 from briefpub.readers.html._extract import (
-    drop_furniture_inside,
+    drop_boilerplate_inside,
     drop_link_groups,
     drop_outside,
     find_container,
@@ -52,7 +54,6 @@ class HtmlReader:
         """Decode, parse, clean and extract a web page."""
         decoded = decode_declared(data, source, declared_html_charset(data))
         notes = Notes(source)
-        notes.items.extend(decoded.diagnostics)
         # lxml refuses XML-invalid characters: remove them first (reported by read_bytes).
         root = parse_document(sanitise(decoded.text, keep_newlines=True), source, notes)
         meta = page_meta(root, notes)
@@ -61,30 +62,31 @@ class HtmlReader:
             base_el = root.find("head/base")
             href = base_el.get("href", "") if base_el is not None else ""
             base = href if url_scheme(href) in ("http", "https") else ""
+        anchors = page_anchors(root)  # before extraction: a link may name a part it removes
         neutralise(root, notes)
         remove_hidden(root, notes)
         container = find_container(root)
         drop_outside(container, notes)
-        drop_furniture_inside(container, notes)
+        drop_boilerplate_inside(container, notes)
         drop_link_groups(container, notes)
         try:
-            blocks = Converter(notes, base=base, meta=meta).document_blocks(container)
+            blocks = Converter(notes, base=base, meta=meta, anchors=anchors).document_blocks(container)
         except RecursionError:
             raise InputError(f"{source}: HTML nested too deeply to convert") from None
-        document = Document(Meta(**meta), blocks)
-        ordered = sorted(notes.items, key=lambda d: d.line or 0)
-        return ReadResult(document, tuple(ordered), decoded.encoding)
+        return read_result(Document(Meta(**meta), blocks), notes, decoded)
 
 
-def html_blocks(markup: str, notes: Notes, *, line_offset: int = 0) -> list[Block]:
-    """Blocks for an HTML fragment: active content removed and reported, no extraction."""
+def html_blocks(markup: str, notes: Notes, *, line_offset: int = 0, language: str = "") -> list[Block]:
+    """Blocks for an HTML fragment in a document in ``language``: active content removed and
+    reported, no extraction."""
     local = Notes(notes.source)
     body = parse_fragment(markup, notes.source, local)
+    anchors = page_anchors(body)
     neutralise(body.getroottree().getroot(), local)
     remove_hidden(body.getroottree().getroot(), local)
-    converter = Converter(local)
+    converter = Converter(local, language=language, anchors=anchors)
     try:
-        blocks = converter.blocks(body, 0)
+        blocks = converter.fragment_blocks(body)
     except RecursionError:
         raise InputError(f"{notes.source}: HTML nested too deeply to convert") from None
     converter.finish()

@@ -7,39 +7,54 @@ quotes with their attribution (a ``<footer>``/``<cite>``, or a last line opening
 with an em dash), figures with captions, data tables (layout tables are read as
 containers), preformatted text, thematic breaks, and the inline kinds. Links keep
 only http, https and mailto targets (relative ones resolved against the page's
-canonical URL); images keep their ``src`` as written.
+canonical URL) and in-page ``#fragment`` links to headings; images keep their
+``src`` as written, as figures or inline images by the rule of
+:mod:`briefpub.readers.common.images`.
 
-With ``header=True`` (whole pages), the article's own header is read into the
+**In-page links.** A heading keeps its own ``id`` (or that of an anchor inside
+it) as :attr:`~briefpub.tree.Heading.id`; a ``#fragment`` naming an element
+that leads to a heading (the heading, an anchor in it or just before it, a
+section it opens) is pointed at that heading's id, which the ids transform turns
+into the final one. A fragment naming another part of the page (a footnote, a
+comment) stays text (reported); one naming nothing on the page is kept for the
+ids transform to match against the headings' text.
+
+**Language of parts.** An element whose ``lang`` (or ``xml:lang``) differs from
+the language around it puts its text in :class:`~briefpub.tree.Span` (a block's
+every run of inlines; see :mod:`briefpub.readers.common.languages`).
+
+With ``meta`` (whole pages), the article's own header is read into the
 metadata before the body starts: the first ``<h1>`` is the title, a byline
 ("By ..." or a byline/author class) gives the authors, a ``<time>`` or date line
-the date, and a standfirst class the subtitle. Text furniture inside the
-article ("Advertisement", "Read more: ...", trailing share and comment prompts,
-"Related" link lists) is removed with the plain-text reader's rules.
+the date, and a standfirst class the subtitle; the nearest ``lang`` on the
+article or around it is its language. Site boilerplate inside the article
+("Advertisement", "Read more: ...", trailing share and comment prompts,
+"Related" link lists) is removed with the rules of
+:mod:`briefpub.readers.common.boilerplate`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
 
 from briefpub.dates import parse_date
-from briefpub.readers._build import (
-    MAX_BLOCK_DEPTH,
-    MAX_INLINE_DEPTH,
-    Notes,
-    comparable,
-    excerpt,
-    image_source,
-    link_target,
-    normalise_inlines,
-    shows_url,
-    strip_leading_dash,
-)
+from briefpub.readers.common.boilerplate import is_boilerplate, is_related_list_header, is_trailing_boilerplate
+from briefpub.readers.common.bylines import BY, NAME_SEPARATORS, parse_byline
+from briefpub.readers.common.compare import comparable
+from briefpub.readers.common.datelines import is_date_line
+from briefpub.readers.common.images import image_source, paragraph_parts, refused_as_text, take_images
+from briefpub.readers.common.inlines import normalise_inlines, strip_leading_dash
+from briefpub.readers.common.languages import blocks_in_language, declared_language, differs, in_language
+from briefpub.readers.common.limits import MAX_BLOCK_DEPTH, MAX_INLINE_DEPTH
+from briefpub.readers.common.links import link_target, shows_url
+from briefpub.readers.common.notes import Notes
 from briefpub.readers.html._parse import line_of, raw_text, remove, text_of
-from briefpub.readers.text import FURNITURE_ANYWHERE, FURNITURE_TRAILING, RELATED_LIST_HEADER, parse_byline
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -48,18 +63,21 @@ from briefpub.tree import (
     Emphasis,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
     ListItem,
     OrderedList,
     Paragraph,
+    Span,
     Strong,
     Table,
     TableCell,
     TableRow,
     Text,
     ThematicBreak,
+    block_text,
     inline_text,
 )
 
@@ -84,8 +102,7 @@ _STANDFIRST_WORDS = frozenset(
 )
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
-_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TITLE_PARTS = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
 _COMMENTS_HEADER = re.compile(
     r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
@@ -114,7 +131,18 @@ def _has_block(el: etree._Element) -> bool:
 class Converter:
     """Builds tree blocks from HTML elements; see the module docstring."""
 
-    def __init__(self, notes: Notes, *, base: str = "", meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        notes: Notes,
+        *,
+        base: str = "",
+        meta: dict[str, Any] | None = None,
+        language: str = "",
+        anchors: dict[str, etree._Element] | None = None,
+    ) -> None:
+        """``meta``: read a whole page's header into it; ``language``: the document's, when no
+        ``meta`` says; ``anchors``: the page's elements by ``id`` (and ``<a name>``), read
+        before extraction removed any (see :func:`page_anchors`)."""
         self.notes = notes
         self.base = base
         self.meta: dict[str, Any] = meta if meta is not None else {}
@@ -124,18 +152,30 @@ class Converter:
         self.counts: Counter[str] = Counter()
         self.flattened = False
         self.expect_headline = False  # an <h1> is coming: short lines before it are labels
+        self.lang = self.meta.get("language") or language  # the language around the element being read
+        self.bad_langs: set[str] = set()
+        self.anchors = anchors if anchors is not None else {}
+        self.link_ids: dict[etree._Element, str] = {}  # heading without an id of its own -> the id links use
 
     # ------------------------------------------------------------------ entry points
 
     def document_blocks(self, container: etree._Element) -> tuple[Block, ...]:
-        """The article's blocks (reading its header into the metadata) with text furniture removed."""
+        """The article's blocks (reading its header into the metadata) with site boilerplate removed."""
         self.expect_headline = self.header and container.find(".//h1") is not None
-        blocks = self.blocks(container, 0)
+        language = self._article_language(container)
+        if language:
+            self.meta["language"] = self.lang = language
+        blocks = self.fragment_blocks(container)
         if not self.title_done and blocks:
             blocks = self._headline_line(blocks)
-        blocks = self._drop_text_furniture(blocks)
+        blocks = self._drop_text_boilerplate(blocks)
         self.finish()
         return tuple(blocks)
+
+    def fragment_blocks(self, el: etree._Element) -> list[Block]:
+        """The blocks of ``el``'s content, in-page links to its headings resolved first."""
+        self._collect_link_ids(el)
+        return self.blocks(el, 0)
 
     def finish(self) -> None:
         """Emit the summary diagnostics collected while converting."""
@@ -151,6 +191,11 @@ class Converter:
             )
         if self.counts["pixel"]:
             self.notes.add("reader.boilerplate-removed", f"{self.counts['pixel']} tracking pixel image(s) removed")
+        if self.counts["fragment"]:
+            self.notes.add(
+                "reader.unsupported",
+                f"{self.counts['fragment']} in-page link(s) to parts of the page other than headings kept as text",
+            )
         if self.flattened:
             self.notes.add(
                 "reader.unsupported",
@@ -158,25 +203,89 @@ class Converter:
                 severity="warning",
             )
 
+    # ------------------------------------------------------------------ language of parts
+
+    def _declared(self, el: etree._Element) -> str:
+        """The language ``el`` declares ("" for none; a malformed tag is reported once and ignored)."""
+        value = el.get("lang")
+        if value is None:
+            value = el.get(_XML_LANG) or el.get("xml:lang")
+        if value is None:
+            return ""
+        tag = declared_language(value)
+        if tag is None:
+            if value not in self.bad_langs:
+                self.bad_langs.add(value)
+                self.notes.add("reader.metadata", "lang is not a BCP 47 language tag: language not marked", value,
+                               line_of(el), "warning")
+            return ""
+        return tag
+
+    @contextlib.contextmanager
+    def _language(self, el: etree._Element) -> Iterator[str]:
+        """While reading ``el``: the language it switches to ("" when it does not)."""
+        tag = self._declared(el)
+        if not differs(tag, self.lang):
+            yield ""
+            return
+        around, self.lang = self.lang, tag
+        try:
+            yield tag
+        finally:
+            self.lang = around
+
+    def _article_language(self, container: etree._Element) -> str:
+        """The nearest language declared on the article's container or around it ("" for none)."""
+        for el in (container, *container.iterancestors()):
+            tag = self._declared(el)
+            if tag:
+                return tag
+        return ""
+
+    # ------------------------------------------------------------------ in-page links
+
+    def _collect_link_ids(self, el: etree._Element) -> None:
+        """For headings with no id of their own, the first id an in-page link inside ``el`` reaches them by."""
+        for a in el.iter("a"):
+            href = (a.get("href") or "").strip()
+            target = self.anchors.get(href[1:]) if href.startswith("#") else None
+            heading = _heading_for(target) if target is not None else None
+            if heading is not None and not _own_id(heading):
+                self.link_ids.setdefault(heading, href[1:])
+
+    def _link_target(self, fragment: str) -> str | None:
+        """The id a ``#fragment`` link should point at, or None when it names a part that is not a heading."""
+        target = self.anchors.get(fragment)
+        if target is None:
+            return fragment  # names nothing on the page: perhaps a heading's text (the ids transform decides)
+        heading = _heading_for(target)
+        if heading is None:
+            return None
+        return _own_id(heading) or self.link_ids.get(heading, fragment)
+
     # ------------------------------------------------------------------ blocks
 
     def blocks(self, el: etree._Element, depth: int) -> list[Block]:
         """Blocks for the content of ``el`` (its text, children and their tails)."""
         out: list[Block] = []
         pending: list[Inline] = []
-        figures: list[Block] = []
 
         def flush() -> None:
-            inlines = normalise_inlines(pending)
+            parts = paragraph_parts(normalise_inlines(pending))
             pending.clear()
-            if inlines and self.expect_headline and not self.title_done and len(inline_text(inlines).split()) <= 8:
-                self.notes.add("reader.boilerplate-removed", "removed label above the headline", inline_text(inlines),
-                               line_of(el))
-            elif inlines:
-                self.body_started = True
-                out.append(Paragraph(inlines))
-            out.extend(figures)
-            figures.clear()
+            for part in parts:
+                if part.images:  # images on a line of their own: figures
+                    out.extend(self._figures(part.images))
+                    continue
+                inlines = refused_as_text(part.inlines)
+                if inlines and self.expect_headline and not self.title_done and len(inline_text(inlines).split()) <= 8:
+                    label, images = take_images(inlines)
+                    self.notes.add("reader.boilerplate-removed", "removed label above the headline",
+                                   inline_text(label), line_of(el))
+                    out.extend(self._figures(images))
+                elif inlines:
+                    self.body_started = True
+                    out.append(Paragraph(inlines))
 
         if el.text:
             pending.append(Text(el.text))
@@ -192,7 +301,7 @@ class Converter:
                 flush()
                 out.extend(self.block(child, depth))
             elif tag and not (self.header and not self.body_started and self._header_item(child, inline=True)):
-                pending.extend(self.inline(child, 0, figures))
+                pending.extend(self.inline(child, 0))
             # whitespace between two <br> must not hide the pair
             if child.tail and (child.tail.strip() or not (pending and isinstance(pending[-1], LineBreak))):
                 pending.append(Text(child.tail))
@@ -200,7 +309,16 @@ class Converter:
         return out
 
     def block(self, el: etree._Element, depth: int) -> list[Block]:
-        """Blocks for one block-level element."""
+        """Blocks for one block-level element (in a span of its language, if it declares another)."""
+        with self._language(el) as lang:
+            return blocks_in_language(self._block(el, depth), lang)
+
+    def _blocks_in(self, el: etree._Element, depth: int) -> list[Block]:
+        """:meth:`blocks` for the content of a list item, definition or layout cell, in its language."""
+        with self._language(el) as lang:
+            return blocks_in_language(self.blocks(el, depth), lang)
+
+    def _block(self, el: etree._Element, depth: int) -> list[Block]:
         tag = _tag(el)
         if not self.body_started and self._header_item(el):
             return []
@@ -223,15 +341,16 @@ class Converter:
         return self.blocks(el, depth)
 
     def _heading(self, el: etree._Element, level: int) -> list[Block]:
-        inlines = normalise_inlines(self.inline_content(el, 0, []))
+        inlines, images = take_images(normalise_inlines(self.inline_content(el, 0)))
+        figures = self._figures(images)  # a heading is text only: its images follow it
         if not inlines:
-            return []
+            return figures
         if self.header and level == 1 and not self.title_done and not self.body_started:
             self.title_done = True
             self.meta["title"] = inline_text(inlines)
-            return []
+            return figures
         self.body_started = True
-        return [Heading(level, inlines)]
+        return [Heading(level, inlines, _own_id(el) or self.link_ids.get(el, "")), *figures]
 
     def _list(self, el: etree._Element, depth: int) -> list[Block]:
         items: list[ListItem] = []
@@ -239,7 +358,7 @@ class Converter:
         for child in el:
             tag = _tag(child)
             if tag == "li" or (tag and text_of(child)):
-                blocks = self.blocks(child, depth + 1)
+                blocks = self._blocks_in(child, depth + 1)
                 if blocks:
                     items.append(ListItem(tuple(blocks)))
                     flat.extend(blocks)
@@ -262,11 +381,11 @@ class Converter:
         for child in el:
             tag = _tag(child)
             if tag == "dt":
-                inlines = normalise_inlines(self.inline_content(child, 0, []))
+                inlines = refused_as_text(normalise_inlines(self.inline_content(child, 0)))
                 if inlines:
                     out.append(Paragraph((Strong(inlines),)))
             elif tag:
-                out.extend(self.blocks(child, depth))
+                out.extend(self._blocks_in(child, depth))
         return out
 
     def _quote(self, el: etree._Element, depth: int) -> list[Block]:
@@ -275,7 +394,7 @@ class Converter:
         for child in children:
             tag = _tag(child)
             if tag == "footer" or (tag == "cite" and child is children[-1] and len(children) > 1):
-                inlines = normalise_inlines(self.inline_content(child, 0, []))
+                inlines = refused_as_text(normalise_inlines(self.inline_content(child, 0)))
                 attribution = strip_leading_dash(inlines) or inlines
                 remove(child)
                 break
@@ -294,7 +413,7 @@ class Converter:
         caption_el = el.find(".//figcaption")
         caption: tuple[Inline, ...] = ()
         if caption_el is not None:
-            caption = normalise_inlines(self.inline_content(caption_el, 0, []))
+            caption = refused_as_text(normalise_inlines(self.inline_content(caption_el, 0)))
             remove(caption_el)
         images = [img for img in el.iter("img")]
         quote = el.find(".//blockquote")
@@ -311,7 +430,8 @@ class Converter:
             return blocks
         figures: list[Block] = []
         for img in images:
-            figure = self._image(img, caption if not figures else ())
+            image = self._image(img)
+            figure = self._image_figure(image, caption if not figures else ()) if image is not None else None
             if figure is not None:
                 figures.append(figure)
             remove(img)
@@ -321,8 +441,21 @@ class Converter:
         rest = self.blocks(el, depth)  # credits or text outside the caption
         return figures + rest
 
-    def _image(self, img: etree._Element, caption: tuple[Inline, ...]) -> Figure | None:
-        """A figure for ``img`` (None when there is nothing to show), reporting refused sources."""
+    @staticmethod
+    def _image_figure(image: Image, caption: tuple[Inline, ...]) -> Figure | None:
+        """A figure for an image (None when nothing is left of it): a refused one keeps its alt text."""
+        if image.src or caption:
+            return Figure(caption=caption, image=image.src, alt=image.alt)
+        if image.alt:
+            return Figure(caption=(Text(image.alt),), alt=image.alt)
+        return None
+
+    def _figures(self, images: tuple[Image, ...]) -> list[Block]:
+        """Figures for images standing alone (no caption of their own)."""
+        return [f for image in images if (f := self._image_figure(image, ())) is not None]
+
+    def _image(self, img: etree._Element) -> Image | None:
+        """The image of ``img``, with no ``src`` when it was refused (reported); None for a tracking pixel."""
         alt = " ".join((img.get("alt") or "").split())
         if _is_pixel(img):
             self.counts["pixel"] += 1
@@ -338,11 +471,7 @@ class Converter:
         elif problem == "unsafe":
             self.notes.add("reader.active-content", "image with a script or local-file URL removed", src,
                            line_of(img), "warning")
-        if not ref and not caption:
-            if alt:
-                return Figure(caption=(Text(alt),), alt=alt)
-            return None
-        return Figure(caption=caption, image=ref, alt=alt)
+        return Image(ref, alt, " ".join((img.get("title") or "").split()))
 
     def _pre(self, el: etree._Element) -> list[Block]:
         text = raw_text(el).strip("\n")
@@ -366,7 +495,7 @@ class Converter:
             for tr in rows:
                 for cell in tr:
                     if _tag(cell) in ("td", "th"):
-                        out.extend(self.blocks(cell, depth))
+                        out.extend(self._blocks_in(cell, depth))
             return out
         header: list[TableRow] = []
         body: list[TableRow] = []
@@ -391,69 +520,69 @@ class Converter:
             else:
                 body.append(TableRow(tuple(cells)))
         caption_el = el.find("caption")
-        caption = normalise_inlines(self.inline_content(caption_el, 0, [])) if caption_el is not None else ()
+        caption: tuple[Inline, ...] = ()
+        if caption_el is not None:
+            caption = refused_as_text(normalise_inlines(self.inline_content(caption_el, 0)))
         if not header and not body:
             return [Paragraph(caption)] if caption else []
         self.body_started = True
         return [Table(tuple(header), tuple(body), caption)]
 
     def _cell_inlines(self, cell: etree._Element) -> tuple[Inline, ...]:
-        figures: list[Block] = []
-        parts: list[Inline] = []
-        if cell.text:
-            parts.append(Text(cell.text))
-        for child in cell:
-            tag = _tag(child)
-            if tag in BLOCK_TAGS:
-                parts.append(LineBreak())
-                parts.extend(self.inline_content(child, 0, figures))
-                parts.append(LineBreak())
-            elif tag:
-                parts.extend(self.inline(child, 0, figures))
-            if child.tail:
-                parts.append(Text(child.tail))
-        for fig in figures:  # images in cells: keep their caption/alt text
-            if isinstance(fig, Figure) and (fig.caption or fig.alt):
-                parts.extend((LineBreak(), *(fig.caption or (Text(fig.alt),))))
+        """A data cell's inlines: its blocks as lines, its images in place (see :mod:`.common.images`)."""
+        with self._language(cell) as lang:
+            parts: list[Inline] = []
+            if cell.text:
+                parts.append(Text(cell.text))
+            for child in cell:
+                tag = _tag(child)
+                if tag in BLOCK_TAGS:
+                    parts.append(LineBreak())
+                    parts.extend(self.inline_content(child, 0))
+                    parts.append(LineBreak())
+                elif tag:
+                    parts.extend(self.inline(child, 0))
+                if child.tail:
+                    parts.append(Text(child.tail))
         cleaned: list[Inline] = []
-        for node in normalise_inlines(parts):
+        for node in refused_as_text(normalise_inlines(parts)):
             if isinstance(node, LineBreak) and cleaned and isinstance(cleaned[-1], LineBreak):
                 continue
             cleaned.append(node)
-        return tuple(cleaned)
+        return in_language(tuple(cleaned), lang)
 
     # ------------------------------------------------------------------ inlines
 
-    def inline_content(self, el: etree._Element, depth: int, figures: list[Block]) -> list[Inline]:
-        """Inlines for the content of ``el`` (not its tail); block children are read as inline."""
-        out: list[Inline] = []
-        if el.text:
-            out.append(Text(el.text))
-        for child in el:
-            if _tag(child):
-                out.extend(self.inline(child, depth, figures))
-                if _tag(child) in BLOCK_TAGS:
-                    out.append(Text(" "))
-            if child.tail:
-                out.append(Text(child.tail))
-        return out
+    def inline_content(self, el: etree._Element, depth: int) -> list[Inline]:
+        """Inlines for the content of ``el`` (not its tail), in a span of its language if it declares
+        another; block children are read as inline."""
+        with self._language(el) as lang:
+            out: list[Inline] = []
+            if el.text:
+                out.append(Text(el.text))
+            for child in el:
+                if _tag(child) in BLOCK_TAGS:  # a block read as inline: a word boundary on each side
+                    out.extend((Text(" "), *self.inline(child, depth), Text(" ")))
+                elif _tag(child):
+                    out.extend(self.inline(child, depth))
+                if child.tail:
+                    out.append(Text(child.tail))
+        return list(in_language(tuple(out), lang)) if depth < MAX_INLINE_DEPTH else out
 
-    def inline(self, el: etree._Element, depth: int, figures: list[Block]) -> list[Inline]:
-        """Inlines for one element (images are moved to ``figures``, emitted after the paragraph)."""
+    def inline(self, el: etree._Element, depth: int) -> list[Inline]:
+        """Inlines for one element (an image in place: the paragraph decides if it is a figure)."""
         tag = _tag(el)
         if tag == "br":
             return [LineBreak()]
         if tag == "wbr":
             return []
         if tag == "img":
-            figure = self._image(el, ())
-            if figure is not None:
-                figures.append(figure)
-            return []
+            image = self._image(el)
+            return [image] if image is not None and (image.src or image.alt) else []
         if tag in _CODE:
             text = raw_text(el)
             return [Code((Text(text),))] if text.strip() else [Text(text)]
-        children = self.inline_content(el, depth + 1, figures)
+        children = self.inline_content(el, depth + 1)
         if tag == "a":
             return self._link(el, children, depth)
         if depth >= MAX_INLINE_DEPTH:
@@ -471,6 +600,12 @@ class Converter:
         if href is None:
             return children
         url, problem = link_target(href, self.base)
+        if url.startswith("#"):
+            target = self._link_target(url[1:])
+            if target is None:
+                self.counts["fragment"] += 1
+                return children
+            url = "#" + target
         if problem == "unsafe":
             if shows_url(inline_text(normalise_inlines(children)), href):
                 self.notes.add("reader.active-content", "link showing an unsafe URL removed", href, line_of(el),
@@ -511,7 +646,7 @@ class Converter:
             or el.find(".//a[@rel='author']") is not None
             or (not inline and any(comparable(text).startswith(comparable(a)) for a in known if a))
         )
-        if (byline_class or (not inline and _BY.match(text))) and len(text) <= 200 and not _has_block_child(el):
+        if (byline_class or (not inline and BY.match(text))) and len(text) <= 200 and not _has_block_child(el):
             authors, date, source = self._parse_byline(el, text, loose=byline_class)
             if authors:
                 if not self.meta.get("authors"):
@@ -528,7 +663,7 @@ class Converter:
         time_el = el if tag == "time" else el.find(".//time")
         if inline and tag != "time" and not words & _DATE_WORDS:
             return False
-        looks_dated = words & _DATE_WORDS or time_el is not None or (len(text) <= 60 and parse_date(text))
+        looks_dated = words & _DATE_WORDS or time_el is not None or is_date_line(text)
         if looks_dated and len(text) <= 80 and not _has_block_child(el):
             machine = time_el.get("datetime") if time_el is not None else None
             shown = text_of(time_el) if time_el is not None else text
@@ -543,11 +678,11 @@ class Converter:
         time_el = el.find(".//time")
         date_text = text_of(time_el) if time_el is not None else ""
         names_text = text.replace(date_text, " ").strip(" |\u00b7,") if date_text else text
-        parsed = parse_byline(names_text if _BY.match(names_text) else "By " + names_text)
+        parsed = parse_byline(names_text if BY.match(names_text) else "By " + names_text)
         if parsed is not None:
             return parsed.authors, parsed.date or date_text, parsed.source
-        stripped = _BY.sub("", names_text)
-        names = [n.strip() for n in _NAME_SPLIT.split(stripped) if n.strip()]
+        stripped = BY.sub("", names_text)
+        names = [n.strip() for n in NAME_SEPARATORS.split(stripped) if n.strip()]
         if loose and names and len(names) <= 6 and all(len(n.split()) <= 5 for n in names):
             return names, date_text, ""
         return [], "", ""
@@ -581,7 +716,7 @@ class Converter:
         rest = normalise_inlines(children[cut + 1 :])
         if rest:
             text = inline_text(rest)
-            parsed = parse_byline(text) if _BY.match(text) else None
+            parsed = parse_byline(text) if BY.match(text) else None
             if parsed is not None:
                 authors, date, source, _role = parsed
                 if not self.meta.get("authors"):
@@ -594,9 +729,9 @@ class Converter:
                 rest = ()
         return ([Paragraph(rest)] if rest else []) + blocks[1:]
 
-    # ------------------------------------------------------------------ furniture text
+    # ------------------------------------------------------------------ site boilerplate in the text
 
-    def _drop_text_furniture(self, blocks: list[Block]) -> list[Block]:
+    def _drop_text_boilerplate(self, blocks: list[Block]) -> list[Block]:
         """Remove "Advertisement"/"Read more:" lines, "Related" link lists and trailing prompts."""
         kept: list[Block] = []
         skip_list = False
@@ -616,25 +751,67 @@ class Converter:
             skip_list = False
             if isinstance(block, Paragraph | Heading):
                 text = inline_text(block.children)
-                if RELATED_LIST_HEADER.match(text):
+                if is_related_list_header(text):
                     self._report_block(block, "removed list header")
                     skip_list = True
                     continue
-                if FURNITURE_ANYWHERE.match(text):
+                if is_boilerplate(text):
                     self._report_block(block, "removed site furniture")
                     continue
             kept.append(block)
         while kept and isinstance(kept[-1], Paragraph | Heading):
             text = inline_text(kept[-1].children)
-            if not (FURNITURE_TRAILING.match(text) or FURNITURE_ANYWHERE.match(text)):
+            if not is_trailing_boilerplate(text):
                 break
             self._report_block(kept.pop(), "removed site furniture at the end of the article")
         return kept
 
     def _report_block(self, block: Block, message: str) -> None:
-        from briefpub.tree import block_text
-
         self.notes.add("reader.boilerplate-removed", message, " ".join(block_text(block)))
+
+
+def page_anchors(root: etree._Element) -> dict[str, etree._Element]:
+    """Every element of a page by its ``id`` (and ``<a name>``), first one first, for in-page links."""
+    anchors: dict[str, etree._Element] = {}
+    for el in root.iter():
+        tag = _tag(el)
+        if not tag:
+            continue
+        for key in (el.get("id"), el.get("name") if tag == "a" else None):
+            if key:
+                anchors.setdefault(key, el)
+    return anchors
+
+
+def _own_id(heading: etree._Element) -> str:
+    """A heading's own id: on it, or on an anchor inside it (``<h2><a name=x>``, a headline span)."""
+    for el in heading.iter():
+        key = el.get("id") or (el.get("name") if _tag(el) == "a" else None) if _tag(el) else None
+        if key:
+            return key
+    return ""
+
+
+def _heading_for(el: etree._Element) -> etree._Element | None:
+    """The heading an anchor leads to: the heading itself or the one around it, the heading just
+    after an empty anchor, or the heading a section opens with; None for any other part of a page."""
+    if _tag(el) in _HEADINGS:
+        return el
+    for ancestor in el.iterancestors():
+        if _tag(ancestor) in _HEADINGS:
+            return ancestor
+    node: etree._Element | None = el
+    for _ in range(4):  # a section (or a wrapper in it) opening with a heading
+        if node is None or (node.text or "").strip():
+            break
+        node = next((c for c in node if _tag(c)), None)
+        if node is not None and _tag(node) in _HEADINGS:
+            return node
+    if not text_of(el):  # an empty anchor just before a heading
+        following = el.getnext()
+        if following is not None and not (el.tail or "").strip() and _tag(following) in _HEADINGS:
+            return following
+    return None
 
 
 def _split_attribution(blocks: list[Block]) -> tuple[tuple[Inline, ...], list[Block]]:
@@ -674,6 +851,8 @@ def _links_only(block: BulletList | OrderedList) -> bool:
         if len(item.blocks) != 1 or not isinstance(item.blocks[0], Paragraph):
             return False
         children = item.blocks[0].children
+        if len(children) == 1 and isinstance(children[0], Span):  # a list in another language
+            children = children[0].children
         if not all(isinstance(n, Link) or (isinstance(n, Text) and not n.text.strip()) for n in children):
             return False
     return True
@@ -719,4 +898,4 @@ def _is_pixel(img: etree._Element) -> bool:
     return _int(img.get("width"), 99) <= 2 and _int(img.get("height"), 99) <= 2
 
 
-__all__ = ["BLOCK_TAGS", "Converter", "excerpt"]
+__all__ = ["BLOCK_TAGS", "Converter", "page_anchors"]

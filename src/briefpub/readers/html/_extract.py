@@ -1,22 +1,23 @@
-"""Main-content extraction: find the article in a news page, drop the furniture (reader stage, HTML).
+"""Main-content extraction: find the article in a news page, drop the site boilerplate (reader stage, HTML).
 
 The heuristic (chosen over trafilatura and readability-lxml by measurement, see
 ``docs/markdown-and-html.md``) works on the neutralised lxml tree:
 
 1. hidden elements (``hidden``, ``aria-hidden``, ``display:none``) go;
-2. elements are *classified* as furniture by tag (``nav``, ``aside``,
+2. elements are *classified* as boilerplate by tag (``nav``, ``aside``,
    ``footer``...), ARIA role and the words of their ``class``/``id``
    (``cookie-banner``, ``most-read``, ``ad-slot``, ``comments``...);
 3. the container is the best semantic candidate (``<article>``,
    ``itemprop=articleBody``, ``<main>``, ``role=main``, "article-body"-like
-   classes) that holds most of the page's paragraph text outside furniture;
+   classes) that holds most of the page's paragraph text outside boilerplate;
    failing that, the element whose paragraphs carry the most text (a
    readability-style score);
 4. everything outside the container is dropped, and so is classified
-   furniture inside it, except an element that holds most of the article.
+   boilerplate inside it, except an element that holds most of the article.
 
 Every drop is reported as ``reader.boilerplate-removed`` with what kind of
-furniture it was and the start of its text.
+boilerplate it was and the start of its text. (Boilerplate is the site's text
+around the article, not a writer's page furniture.)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from briefpub.readers._build import Notes, excerpt
+from briefpub.readers.common.notes import Notes
 from briefpub.readers.html._parse import line_of, remove, text_of
 
 _WORD_SPLIT = re.compile(r"[-_\s:.]+|(?<=[a-z])(?=[A-Z])")
@@ -154,7 +155,7 @@ def _tokens(el: etree._Element) -> tuple[set[str], set[str]]:
 
 
 def classify(el: etree._Element) -> str:
-    """What kind of page furniture ``el`` is ("" when it looks like content)."""
+    """What kind of site boilerplate ``el`` is ("" when it looks like content)."""
     tag = el.tag if isinstance(el.tag, str) else ""
     role = (el.get("role") or "").strip().lower()
     if role in _ROLES:
@@ -194,16 +195,16 @@ def remove_hidden(root: etree._Element, notes: Notes) -> None:
 
 @dataclass(slots=True)
 class _Scorer:
-    """Paragraph text per element, ignoring paragraphs inside furniture."""
+    """Paragraph text per element, ignoring paragraphs inside boilerplate."""
 
-    furniture: dict[etree._Element, str]
+    boilerplate: dict[etree._Element, str]
 
     def paragraph_chars(self, el: etree._Element) -> int:
         total = 0
         for p in el.iter("p", "pre", "blockquote", "li", "td"):
             if p.tag in ("li", "td") and p.find(".//p") is not None:
                 continue
-            if self.in_furniture(p, stop=el):
+            if self.in_boilerplate(p, stop=el):
                 continue
             text = text_of(p)
             links = sum(len(text_of(a)) for a in p.iter("a"))
@@ -213,16 +214,16 @@ class _Scorer:
                 total += len(text)
         return total
 
-    def in_furniture(self, el: etree._Element, stop: etree._Element | None = None) -> bool:
+    def in_boilerplate(self, el: etree._Element, stop: etree._Element | None = None) -> bool:
         node: etree._Element | None = el
         while node is not None and node is not stop:
-            if node in self.furniture:
+            if node in self.boilerplate:
                 return True
             node = node.getparent()
         return False
 
 
-def _furniture_map(body: etree._Element) -> dict[etree._Element, str]:
+def _boilerplate_map(body: etree._Element) -> dict[etree._Element, str]:
     found: dict[etree._Element, str] = {}
     for el in body.iter():
         if isinstance(el.tag, str) and el is not body:
@@ -256,18 +257,18 @@ def find_container(root: etree._Element) -> etree._Element:
         return root
     raw = _Scorer({})
     raw_total = raw.paragraph_chars(body)
-    # A "furniture" class on an element holding most of the page's text is a false alarm
+    # A "boilerplate" class on an element holding most of the page's text is a false alarm
     # (e.g. <main class="content has-sidebar">).
-    furniture = {
-        el: kind for el, kind in _furniture_map(body).items() if raw.paragraph_chars(el) < 0.4 * raw_total
+    boilerplate = {
+        el: kind for el, kind in _boilerplate_map(body).items() if raw.paragraph_chars(el) < 0.4 * raw_total
     }
-    scorer = _Scorer(furniture)
+    scorer = _Scorer(boilerplate)
     total = scorer.paragraph_chars(body)
     if total < _MIN_ARTICLE_CHARS:
         return body
     best: tuple[int, int, etree._Element] | None = None
     for priority, el in _candidates(body):
-        if scorer.in_furniture(el):
+        if scorer.in_boilerplate(el):
             continue
         chars = scorer.paragraph_chars(el)
         if chars < 0.6 * total:
@@ -280,7 +281,7 @@ def find_container(root: etree._Element) -> etree._Element:
     # Fallback: the parent of the paragraphs carrying most text (readability-style).
     scores: dict[etree._Element, float] = {}
     for p in body.iter("p", "pre"):
-        if scorer.in_furniture(p):
+        if scorer.in_boilerplate(p):
             continue
         text = text_of(p)
         if len(text) < 25:
@@ -306,7 +307,7 @@ def _with_headline(container: etree._Element, scorer: _Scorer) -> etree._Element
         if ancestor.tag in ("body", "html") or scorer.paragraph_chars(ancestor) > 1.25 * chars + 200:
             break
         headline = ancestor.find(".//h1")
-        if headline is not None and not scorer.in_furniture(headline, stop=ancestor):
+        if headline is not None and not scorer.in_boilerplate(headline, stop=ancestor):
             return ancestor
     return container
 
@@ -332,8 +333,8 @@ def drop_outside(container: etree._Element, notes: Notes) -> None:
         node = ancestor
 
 
-def drop_furniture_inside(container: etree._Element, notes: Notes) -> None:
-    """Remove classified furniture inside the article, keeping any element that holds most of it."""
+def drop_boilerplate_inside(container: etree._Element, notes: Notes) -> None:
+    """Remove classified boilerplate inside the article, keeping any element that holds most of it."""
     total = len(text_of(container)) or 1
     for el in list(container.iter()):
         if el is container or not isinstance(el.tag, str) or not _under(el, container):
@@ -350,7 +351,7 @@ def drop_furniture_inside(container: etree._Element, notes: Notes) -> None:
         text = text_of(el)
         structural = el.tag == "nav" or (el.get("role") or "").strip().lower() in _ROLES
         if len(text) >= 0.4 * total and not structural:
-            continue  # a furniture-like class on most of the article: a false alarm
+            continue  # a boilerplate-like class on most of the article: a false alarm
         if text:
             notes.add("reader.boilerplate-removed", f"removed {kind}", text, line_of(el))
         remove(el)
@@ -410,10 +411,9 @@ def _link_dense(el: etree._Element) -> bool:
 
 __all__ = [
     "classify",
-    "drop_furniture_inside",
+    "drop_boilerplate_inside",
     "drop_link_groups",
     "drop_outside",
-    "excerpt",
     "find_container",
     "remove_hidden",
 ]

@@ -20,7 +20,10 @@ from lxml import etree
 
 from briefpub.dates import parse_date
 from briefpub.language import valid_tag
-from briefpub.readers._build import Notes, comparable, url_scheme
+from briefpub.readers.common.bylines import BY, NAME_SEPARATORS
+from briefpub.readers.common.compare import comparable
+from briefpub.readers.common.links import url_scheme
+from briefpub.readers.common.notes import Notes
 from briefpub.readers.html._parse import line_of, text_of
 
 _ARTICLE_TYPES = frozenset(
@@ -175,8 +178,8 @@ def page_meta(root: etree._Element, notes: Notes) -> dict[str, Any]:
         for value in values.get(key, ()):
             if url_scheme(value):  # article:author is often a profile URL
                 continue
-            value = re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
-            authors.extend(a.strip() for a in re.split(r"\s*(?:,|;|\band\b|&)\s*", value) if a.strip())
+            value = BY.sub("", value)
+            authors.extend(a.strip() for a in NAME_SEPARATORS.split(value) if a.strip())
         if authors:
             break
     if not authors:

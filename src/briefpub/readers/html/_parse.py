@@ -23,7 +23,7 @@ from collections import Counter
 from lxml import etree
 
 from briefpub.errors import InputError
-from briefpub.readers._build import Notes, excerpt
+from briefpub.readers.common.notes import Notes, excerpt
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
@@ -125,18 +125,25 @@ def text_of(el: etree._Element) -> str:
     return " ".join(" ".join(str(t) for t in el.itertext()).split())
 
 
+def _put_before(el: etree._Element, text: str) -> None:
+    """Add ``text`` where it shows just before ``el``: the previous sibling's tail, or the parent's text."""
+    if not text:
+        return
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent = el.getparent()
+        if parent is not None:
+            parent.text = (parent.text or "") + text
+
+
 def remove(el: etree._Element) -> None:
     """Remove ``el`` and its content, keeping the text that follows it."""
     parent = el.getparent()
     if parent is None:
         return
-    tail = el.tail
-    if tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+    _put_before(el, el.tail or "")
     parent.remove(el)
 
 
@@ -146,25 +153,15 @@ def unwrap(el: etree._Element) -> None:
     if parent is None:
         return
     index = parent.index(el)
-    text, tail = el.text or "", el.tail or ""
+    tail = el.tail or ""
     children = list(el)
-    if text:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
+    _put_before(el, el.text or "")
     for offset, child in enumerate(children):
         parent.insert(index + offset, child)
-    if tail:
-        if children:
-            children[-1].tail = (children[-1].tail or "") + tail
-        else:
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    else:
+        _put_before(el, tail)
     parent.remove(el)
 
 

@@ -208,7 +208,7 @@ class ArticleFrame:
         in_pack = pub.pack is not None
         language = document_language(doc, style)
         labels = labels_for(language)
-        # In a pack every date is printed in the pack's language.
+        # In a pack every date, and the pack's own furniture (article numbers), is in the pack's language.
         dates = date_labels or labels
         number = index + 1
         prefix = f"a{number}-" if in_pack else ""
@@ -247,6 +247,8 @@ class ArticleFrame:
         marking = meta.marking or pack_marking
         portion = meta.marking if in_pack and meta.marking and meta.marking != pack_marking else ""
         title = meta.title.strip() or labels.untitled
+        # An untitled article in a pack runs under the pack's title rather than "Untitled".
+        header_title = meta.title.strip() or (pub.pack.title.strip() if pub.pack is not None else "") or title
         header_template = style.furniture.header
         return ArticleFrame(
             document=doc,
@@ -265,13 +267,13 @@ class ArticleFrame:
             key_points_label=style.boxes.title.strip() or labels.key_points,
             marking=marking,
             portion_marking=portion,
-            running_header=header_template.replace("{title}", title) if header_template else "",
+            running_header=header_template.replace("{title}", header_title) if header_template else "",
             attribution=tuple(attribution),
             title_anchor=f"article-{number}" if in_pack else "article",
             outline=tuple(outline),
             anchors=anchors,
             lede=lede_sentence(doc),
-            article_label=labels.article_number(number, len(pub.documents)) if in_pack else "",
+            article_label=dates.article_number(number, len(pub.documents)) if in_pack else "",
         )
 
 
@@ -331,7 +333,7 @@ class PackFrame:
         )
         summary = tuple(
             SummaryEntry(article, article.key_points, "" if article.key_points else article.lede,
-                         "" if article.key_points else article.labels.opening)
+                         "" if article.key_points else labels.opening)
             for article in articles
         )
         marking = pack.marking or next((a.document.meta.marking for a in articles if a.document.meta.marking), "")

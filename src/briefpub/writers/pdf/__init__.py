@@ -5,12 +5,17 @@ imported only when :meth:`PdfWriter.write` runs, after the ``rlbidi`` stand-in
 (see :mod:`briefpub.writers.pdf._rlbidi`) has been installed so that reportlab
 can lay out right-to-left paragraphs.
 
-Modules: ``fonts`` (system font discovery and per-character fallback),
-``styles`` (the style sheet as reportlab styles), ``markup`` (inlines to
-escaped paragraph markup), ``flowables`` (headings with bookmarks, right-hand
-page breaks and blank pages, QR codes, quote bars), ``layout`` (one article as
-flowables), ``front`` (a pack's cover, contents with page numbers and summary
-page), ``furniture`` (markings, running header, "Page X of Y", the canvas and
+It renders the shared layer's frame (:mod:`briefpub.writers.common`: labels,
+dates, anchors, link policy, inline runs) with the fonts the pipeline resolved
+(``WriteOptions.fonts``). Modules: ``fonts`` (per-character fallback on the
+conversion's font set), ``styles`` (the style sheet as reportlab styles,
+hyphenation), ``markup`` (styled runs to escaped paragraph markup),
+``paragraphs`` (runs to a paragraph flowable: the one place text is set),
+``images`` (resources decoded and scaled), ``flowables`` (flowables that know
+which block they render, headings with bookmarks, right-hand page breaks and
+blank pages, QR codes, quote bars), ``layout`` (one article as flowables),
+``front`` (a pack's cover, contents with page numbers and summary page),
+``furniture`` (markings, running header, "Page X of Y", the canvas and
 document template) and ``render`` (the driver).
 """
 
@@ -37,8 +42,7 @@ class PdfWriter:
         _rlbidi.install()
         from briefpub.writers.pdf.render import render
 
-        data, diagnostics = render(pub, style, options)
-        return WriteResult(data, tuple(diagnostics))
+        return render(pub, style, options)
 
 
 WRITER = PdfWriter()

@@ -1,5 +1,11 @@
 """Custom reportlab flowables of the PDF writer (layout stage).
 
+* :class:`Located` flowables (:class:`LocatedParagraph`, :class:`LocatedTable`,
+  :class:`LocatedImage`, :class:`LocatedRule`) carry the place of the tree they
+  render, ``(document, block path)`` (:data:`Where`), through every split, and
+  tell :class:`PageStarts` about it while they are drawn: the canvas records,
+  for each page, where the page's first line of text comes from
+  (``WriteResult.pages``, the EPUB page-list's source).
 * :class:`HeadingParagraph` is a heading or title that, when drawn, adds a PDF
   destination where it stands and an outline (bookmark) entry. Doing this at
   draw time, on the page actually being drawn, is what makes bookmarks and
@@ -8,7 +14,7 @@
   destination landed, which is how a pack's contents learns its page numbers.
 * :class:`ArticleStart` is a zero-size marker telling the page furniture which
   article (or part of a pack's front matter) the following pages belong to
-  (running header, marking).
+  (running header, marking, the "Article 3 of 12" label of its first page).
 * :class:`RectoBreak` starts a new page, a right-hand (odd) one when asked:
   :class:`~briefpub.writers.pdf.furniture.BriefingDocTemplate` expands it at
   layout time, when the current page number is known, into page breaks and,
@@ -24,32 +30,182 @@ state they change (:class:`PageState`) is reset at the start of each pass.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from reportlab.graphics.barcode.qr import QrCode as _RlQrCode
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Table
+from reportlab.platypus.flowables import HRFlowable
+
+from briefpub.tree import BlockPath
 
 __all__ = [
     "DEST_EVENT",
     "ArticleStart",
     "BlankPage",
     "HeadingParagraph",
+    "Located",
+    "LocatedImage",
+    "LocatedParagraph",
+    "LocatedRule",
+    "LocatedTable",
+    "PageStarts",
     "PageState",
     "QrCode",
     "QuoteBar",
     "RectoBreak",
+    "Where",
+    "locate",
 ]
 
 #: The ``notify`` kind sent when a destination is drawn: ``(key, page number)``.
 DEST_EVENT = "bpDestination"
+
+#: Where a flowable's content comes from: (article index, block path); ``(i, None)`` is article
+#: ``i``'s title block, ``(None, None)`` a pack's front matter.
+Where: TypeAlias = tuple[int | None, BlockPath | None]
+FRONT_MATTER: Where = (None, None)
+
+
+class PageStarts:
+    """For each page, where its first line of text comes from (recorded while the pages are drawn).
+
+    :class:`Located` flowables :meth:`enter` their place while they draw; the
+    canvas calls :meth:`text_drawn` whenever it draws a text object, and the
+    first call on a page made while a located flowable draws records the
+    innermost place being drawn. Text outside located flowables (list bullets,
+    drawn before their item; furniture; front matter) records nothing: a page
+    whose text all comes from there takes the last place entered
+    (:meth:`page_ended`): front matter before the first article, the
+    article's last block on the blank back of its last sheet.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[Where] = []
+        self._last: Where = FRONT_MATTER
+        self.pages: dict[int, Where] = {}
+
+    def reset(self) -> None:
+        """Forget an earlier layout pass."""
+        self._stack.clear()
+        self._last = FRONT_MATTER
+        self.pages.clear()
+
+    def enter(self, where: Where) -> None:
+        """A located flowable starts drawing."""
+        self._stack.append(where)
+        self._last = where
+
+    def leave(self) -> None:
+        """The flowable entered last is drawn."""
+        self._stack.pop()
+
+    def text_drawn(self, page: int) -> None:
+        """Text is being drawn on ``page``: the first time inside a located flowable, record its place."""
+        if self._stack and page not in self.pages:
+            self.pages[page] = self._stack[-1]
+
+    def page_ended(self, page: int) -> None:
+        """``page`` is complete: a page that drew no text takes the last place entered."""
+        self.pages.setdefault(page, self._last)
+
+
+class Located:
+    """Mixin for a flowable that renders one place of the tree (:data:`Where`).
+
+    The place survives splits (every part carries it) and is entered in the
+    canvas's :class:`PageStarts` (``canvas.bp_page_starts``) while the flowable
+    draws, nested ones innermost.
+    """
+
+    bp_where: Where | None = None
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        """Draw, with this flowable's place entered in the canvas's page starts."""
+        starts: PageStarts | None = getattr(canvas, "bp_page_starts", None)
+        if starts is None or self.bp_where is None:
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+            return
+        starts.enter(self.bp_where)
+        try:
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+        finally:
+            starts.leave()
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        """Split as the flowable does; every part keeps the place."""
+        parts: list[Any] = super().split(availWidth, availHeight)  # type: ignore[misc]
+        for part in parts:
+            if isinstance(part, Located) and part.bp_where is None:
+                part.bp_where = self.bp_where
+        return parts
+
+
+class LocatedParagraph(Located, Paragraph):  # type: ignore[misc]
+    """A paragraph that knows which block it renders; ``bp_alt`` are the alt texts of its inline images.
+
+    A paragraph with inline images grows its lines to fit them (``autoLeading``) and counts a tall
+    image of its first line in its height, but reportlab draws that line at the usual distance from
+    the paragraph's top, so the image covered whatever stood above and left a gap below: the lines
+    are drawn that much lower.
+    """
+
+    bp_alt: tuple[str, ...] = ()
+
+    def _image_rise(self) -> float:
+        """How far an image in the first line rises above the line's own height (after a wrap)."""
+        lines = getattr(getattr(self, "blPara", None), "lines", None)
+        if not self.bp_alt or not lines:
+            return 0.0
+        first = lines[0]
+        return max(0.0, float(getattr(first, "ascent", 0.0)) - float(getattr(first, "fontSize", 0.0)))
+
+    def draw(self) -> None:
+        """Draw, the lines lowered by the rise of an image in the first line."""
+        rise = self._image_rise()
+        self.height -= rise
+        try:
+            super().draw()
+        finally:
+            self.height += rise
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        """Split as a paragraph does; every part keeps the images' alt texts."""
+        parts: list[Any] = super().split(availWidth, availHeight)
+        for part in parts:
+            if isinstance(part, LocatedParagraph):
+                part.bp_alt = self.bp_alt
+        return parts
+
+
+class LocatedTable(Located, Table):  # type: ignore[misc]
+    """A table that knows which block it renders."""
+
+
+class LocatedImage(Located, Image):  # type: ignore[misc]
+    """An image that knows which block it renders; ``bp_alt`` is its text alternative (kept for tagging)."""
+
+    bp_alt: str = ""
+
+
+class LocatedRule(Located, HRFlowable):  # type: ignore[misc]
+    """A horizontal rule (thematic break) that knows which block it renders."""
+
+
+def locate(flowable: Any, where: Where | None) -> Any:
+    """``flowable`` with its place set (when it can carry one); returns it."""
+    if isinstance(flowable, Located) and where is not None:
+        flowable.bp_where = where
+    return flowable
 
 
 class PageState:
     """What the page furniture needs to know about the page being laid out.
 
     ``title`` feeds the running header and ``marking`` the banners; both change
-    when an :class:`ArticleStart` is drawn. :meth:`reset` restores the values
+    when an :class:`ArticleStart` is drawn, as does ``label``, printed in place of
+    the running header on the page where an article's title stands. ``starts``
+    records where each page's text begins. :meth:`reset` restores the values
     given here (each ``multiBuild`` pass starts from them).
     """
 
@@ -57,16 +213,20 @@ class PageState:
         self._initial = (title, marking)
         self.title = title
         self.marking = marking
+        self.label = ""
         #: The page on which the current title block stands (no running header there).
         self.title_page = 0
+        self.starts = PageStarts()
 
     def reset(self) -> None:
         """Back to the state before the first page (start of a layout pass)."""
         self.title, self.marking = self._initial
+        self.label = ""
         self.title_page = 0
+        self.starts.reset()
 
 
-class HeadingParagraph(Paragraph):  # type: ignore[misc]
+class HeadingParagraph(LocatedParagraph):
     """A paragraph that registers a destination ``key`` and an outline entry when drawn.
 
     ``level`` is the outline depth (0 = article title), or ``None`` for a
@@ -112,18 +272,22 @@ class HeadingParagraph(Paragraph):  # type: ignore[misc]
 
 
 class ArticleStart(Flowable):  # type: ignore[misc]
-    """Zero-size marker: from here on, pages belong to article ``title`` with ``marking``.
+    """Zero-size marker: from here on, pages belong to an article (or front matter) whose running
+    header is ``title``, with ``marking``.
 
     ``title_here`` says that a title block stands on this page, so the running
-    header is left out there (it would repeat the title just below it).
+    header is left out there (it would repeat the title just below it); ``label``
+    ("Article 3 of 12") is printed in its place.
     """
 
-    def __init__(self, state: PageState, title: str, marking: str, *, title_here: bool = True) -> None:
+    def __init__(self, state: PageState, title: str, marking: str, *, title_here: bool = True,
+                 label: str = "") -> None:
         super().__init__()
         self.state = state
         self.title = title
         self.marking = marking
         self.title_here = title_here
+        self.label = label
         self.width = self.height = 0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -134,6 +298,7 @@ class ArticleStart(Flowable):  # type: ignore[misc]
         """Switch the furniture to this article."""
         self.state.title = self.title
         self.state.marking = self.marking
+        self.state.label = self.label
         if self.title_here:
             self.state.title_page = self.canv.getPageNumber()
 

@@ -1,19 +1,23 @@
 """A pack's front matter in the PDF: cover, contents, summary page, blank pages (layout stage).
 
-:class:`PackFront` lays out what comes before the articles of a pack:
+:class:`PackFront` renders the pack's frame
+(:class:`~briefpub.writers.common.frame.PackFrame`: every label, date and
+detail comes from there, in the pack's language):
 
-* the **cover**: pack title, subtitle, then "Date: …", "Reference: …",
-  "Version: …", "Compiled by: …" (those given), carrying the pack's marking;
+* the **cover**: pack title, subtitle, then the frame's details ("Date: …",
+  "Reference: …", "Version: …", "Compiled by: …", those given, in its order),
+  carrying the pack's marking;
 * the **contents** (:class:`Contents`): one numbered entry per article (its
-  title, "Untitled" when it has none, and a "[MARKING]" when its marking
-  differs from the pack's, with the outlet and date below), and with
+  title, the localised "Untitled" when it has none, and a "[MARKING]" when its
+  marking differs from the pack's, with the outlet and date below), and with
   ``furniture.contents_depth`` 2 or 3 the article's headings, each with dot
   leaders to its page number, the whole row a link to its destination. A short
   pack's contents sit on the cover, under the pack's details; when they do not
   fit there, they start on the page after the cover and run over as many pages
   as they need;
 * the **summary page** (``pack.summary_page``): every article's key points
-  under its linked title, or the note that none were given.
+  under its linked title, or its opening sentence, labelled as such;
+* the **end mark** after the last article.
 
 The contents is an ``IndexingFlowable`` for ``multiBuild``. Every entry is
 known before layout and a page number never changes the height of an entry
@@ -23,11 +27,10 @@ only fills in the numbers the first pass recorded, and the build stops there
 (two passes). The numbers come from :data:`~briefpub.writers.pdf.flowables.DEST_EVENT`
 notifications sent by the titles and headings when they are drawn.
 
-Front matter carries the pack's marking and the pack's title as running
-header (none on the cover). In duplex, the cover, the contents (when on their
-own pages), the summary page and every article start on a right-hand page;
-blank versos say "This page is intentionally left blank" and carry the
-furniture of the pages before them.
+Front matter carries the pack's marking and running header (none on the
+cover). In duplex, the cover, the contents (when on their own pages), the
+summary page and every article start on a right-hand page; blank versos carry
+the frame's blank-page note and the furniture of the pages before them.
 """
 
 from __future__ import annotations
@@ -45,34 +48,18 @@ from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.styling.model import StyleSheet, TextStyle
-from briefpub.tree import PackMeta, Publication
-from briefpub.writers._common import is_rtl_language, marking_of
+from briefpub.writers.common.frame import SEPARATOR, PackFrame
 from briefpub.writers.pdf.flowables import DEST_EVENT, ArticleStart, BlankPage, HeadingParagraph, PageState, RectoBreak
-from briefpub.writers.pdf.layout import UNTITLED, ArticleLayout, Frame
+from briefpub.writers.pdf.layout import ArticleLayout, TextArea
 from briefpub.writers.pdf.markup import analyse, attr, plain_markup
 from briefpub.writers.pdf.styles import PdfStyles, colour
 
 __all__ = [
-    "BLANK_PAGE",
-    "CONTENTS_HEADING",
-    "COVER_KEY",
-    "NO_KEY_POINTS",
-    "SUMMARY_KEY",
     "Contents",
     "ContentsLine",
     "PackFront",
     "blank_page_factory",
 ]
-
-#: Heading of the contents.
-CONTENTS_HEADING = "Contents"
-#: The note under an article that has no key points, on the summary page.
-NO_KEY_POINTS = "No key points were given for this article."
-#: The text of a deliberately blank page.
-BLANK_PAGE = "This page is intentionally left blank"
-#: Destinations of the cover and the summary page.
-COVER_KEY = "bp-cover"
-SUMMARY_KEY = "bp-summary"
 
 _LEADER_GAP = 4.0  # space between an entry's text, its dot leader and its page number
 
@@ -338,12 +325,13 @@ class Contents(IndexingFlowable):  # type: ignore[misc]
         self._rows.draw()
 
 
-def blank_page_factory(sheet: StyleSheet, styles: PdfStyles) -> Callable[[], Flowable]:
-    """Makes the content of a deliberately blank page: the notice, centred, in italics."""
+def blank_page_factory(sheet: StyleSheet, styles: PdfStyles, note: str) -> Callable[[], Flowable]:
+    """Makes the content of a deliberately blank page: the ``note``, centred, in italics."""
     text = dataclasses.replace(sheet.body, italic=True, colour=sheet.furniture.colour, align="center",
                                space_after=0.0)
-    style = styles.paragraph(text, name="blank-page", align="center")
-    markup = plain_markup(styles, text.font, BLANK_PAGE, italic=True)
+    needs = analyse(note)
+    style = styles.paragraph(text, name="blank-page", align="center", rtl=needs.rtl, shaping=needs.shaping)
+    markup = plain_markup(styles, text.font, note, italic=True)
 
     def make() -> Flowable:
         return BlankPage(Paragraph(markup, style))
@@ -352,19 +340,17 @@ def blank_page_factory(sheet: StyleSheet, styles: PdfStyles) -> Callable[[], Flo
 
 
 class PackFront:
-    """The front matter of one pack: cover, contents and summary page, as flowables."""
+    """The front matter of one pack (cover, contents and summary page) and its end mark, as flowables."""
 
-    def __init__(self, pub: Publication, pack: PackMeta, sheet: StyleSheet, styles: PdfStyles,
-                 state: PageState, frame: Frame, layouts: Sequence[ArticleLayout], marking: str) -> None:
-        self.pub = pub
+    def __init__(self, pack: PackFrame, sheet: StyleSheet, styles: PdfStyles, state: PageState, area: TextArea,
+                 layouts: Sequence[ArticleLayout]) -> None:
         self.pack = pack
         self.sheet = sheet
         self.styles = styles
         self.state = state
-        self.frame = frame
+        self.area = area
         self.layouts = list(layouts)
-        self.marking = marking
-        self.rtl = is_rtl_language(styles.language)
+        self.rtl = pack.rtl
         self.duplex = sheet.page.duplex
         self.contents = Contents(self.contents_lines(), _ContentsLook(sheet, styles, self.rtl))
 
@@ -384,31 +370,20 @@ class PackFront:
         return Paragraph(plain_markup(self.styles, text.font, value, bold=text.bold, italic=text.italic),
                          self._style(text, kind, value))
 
-    def _portion_marking(self, layout: ArticleLayout) -> str:
-        """The article's marking when it differs from the pack's (shown after its title), else ""."""
-        own = marking_of(self.pub, layout.doc).strip()
-        return own if own and own != self.marking.strip() else ""
-
     def contents_lines(self) -> list[ContentsLine]:
         """Every entry: the summary page, then each article and (by ``contents_depth``) its headings."""
-        depth = self.sheet.furniture.contents_depth
+        pack = self.pack
         lines: list[ContentsLine] = []
-        if self.pack.summary_page:
-            lines.append(ContentsLine(SUMMARY_KEY, 0, self.summary_heading))
-        for number, layout in enumerate(self.layouts, start=1):
-            meta = layout.doc.meta
-            note = " \u00b7 ".join(part for part in (meta.source, meta.date) if part)
-            lines.append(ContentsLine(layout.title_key, 0, meta.title or UNTITLED, str(number),
-                                      self._portion_marking(layout), note))
+        if pack.summary_page:
+            lines.append(ContentsLine(pack.summary_anchor, 0, pack.summary_label))
+        for layout in self.layouts:
+            art = layout.frame
+            note = SEPARATOR.join(part for part in (art.byline.source, art.byline.date) if part)
+            lines.append(ContentsLine(art.title_anchor, 0, art.title, str(art.number), art.portion_marking, note))
             for item in layout.outline:
-                if item.depth <= depth - 1 and item.text.strip():
+                if item.depth <= pack.contents_depth - 1 and item.text.strip():
                     lines.append(ContentsLine(item.key, item.depth, item.text))
         return lines
-
-    @property
-    def summary_heading(self) -> str:
-        """The summary page's heading: the style sheet's key-points title."""
-        return self.sheet.boxes.title.strip() or "Key points"
 
     def _heading(self, value: str, kind: str, key: str = "") -> Flowable:
         text = dataclasses.replace(self.sheet.heading1, space_before=0.0, space_after=10.0)
@@ -423,25 +398,21 @@ class PackFront:
         title_text = dataclasses.replace(sheet.title, size=sheet.title.size * 1.25,
                                          leading=sheet.title.leading * 1.25, space_after=10.0)
         out: list[Flowable] = [
-            ArticleStart(self.state, pack.title, self.marking),
-            Spacer(1, self.frame.height * (0.06 if compact else 0.22)),
+            ArticleStart(self.state, pack.running_header, pack.marking),
+            Spacer(1, self.area.height * (0.06 if compact else 0.22)),
             HeadingParagraph(
                 plain_markup(self.styles, title_text.font, pack.title, bold=title_text.bold),
                 self._style(title_text, "cover-title", pack.title),
-                key=COVER_KEY, level=0, outline=pack.title,
+                key=pack.cover_anchor, level=0, outline=pack.title,
             ),
         ]
         if pack.subtitle:
             out.append(self._para(pack.subtitle, sheet.subtitle, "cover-subtitle"))
         out.append(HRFlowable(width="100%", thickness=1.2, color=colour(sheet.boxes.border), spaceBefore=4,
                               spaceAfter=12))
-        details = [("Date", pack.date), ("Reference", pack.reference), ("Version", pack.version),
-                   ("Compiled by", pack.compiled_by)]
         meta_text = dataclasses.replace(sheet.byline, size=sheet.byline.size * 1.15,
                                         leading=sheet.byline.leading * 1.15, space_after=3.0)
-        for label, value in details:
-            if value:
-                out.append(self._detail(label, value, meta_text))
+        out.extend(self._detail(detail.label, detail.value, meta_text) for detail in pack.details)
         return out
 
     def _detail(self, label: str, value: str, text: TextStyle) -> Paragraph:
@@ -455,18 +426,26 @@ class PackFront:
         return Paragraph(f"<b>{head}</b> {plain_markup(self.styles, text.font, value)}", style)
 
     def summary(self) -> list[Flowable]:
-        """The summary page: each article's key points under its linked title, or the note."""
-        out: list[Flowable] = [ArticleStart(self.state, self.pack.title, self.marking, title_here=False),
-                               self._heading(self.summary_heading, "summary-heading", SUMMARY_KEY)]
-        for number, layout in enumerate(self.layouts, start=1):
-            out.extend(layout.summary_entry(number, self._portion_marking(layout), NO_KEY_POINTS,
-                                            page_rtl=self.rtl))
+        """The summary page: each article's key points (or opening sentence) under its linked title."""
+        pack = self.pack
+        out: list[Flowable] = [ArticleStart(self.state, pack.running_header, pack.marking, title_here=False),
+                               self._heading(pack.summary_label, "summary-heading", pack.summary_anchor)]
+        for layout, entry in zip(self.layouts, pack.summary, strict=True):
+            out.extend(layout.summary_entry(entry, page_rtl=self.rtl))
         return out
+
+    def end(self) -> list[Flowable]:
+        """The end mark after the last article."""
+        text = dataclasses.replace(self.sheet.byline, italic=True, align="center", space_before=18.0)
+        needs = analyse(self.pack.end_mark)
+        style = self.styles.paragraph(text, name="end-mark", align="center", rtl=needs.rtl, shaping=needs.shaping)
+        return [Paragraph(plain_markup(self.styles, text.font, f"\u2014 {self.pack.end_mark} \u2014", italic=True),
+                          style)]
 
     def _fits(self, flowables: list[Flowable], height: float) -> bool:
         used = 0.0
         for f in flowables:
-            _w, h = f.wrap(self.frame.width, self.frame.height)
+            _w, h = f.wrap(self.area.width, self.area.height)
             used += h + f.getSpaceBefore() + f.getSpaceAfter()
             if used > height:
                 return False
@@ -474,16 +453,17 @@ class PackFront:
 
     def flowables(self) -> list[Flowable]:
         """The whole front matter; the articles follow, each after a :class:`RectoBreak`."""
-        contents_head = self._heading(CONTENTS_HEADING, "contents-heading")
+        pack = self.pack
+        contents_head = self._heading(pack.contents_label, "contents-heading", pack.contents_anchor)
         compact = self.cover(compact=True)
-        on_cover = self._fits([*compact, Spacer(1, 24), contents_head, self.contents], self.frame.height)
+        on_cover = self._fits([*compact, Spacer(1, 24), contents_head, self.contents], self.area.height)
         out: list[Flowable]
         if on_cover:
             out = [*compact, Spacer(1, 24), contents_head, self.contents]
         else:
             out = [*self.cover(compact=False), RectoBreak(self.duplex),
-                   ArticleStart(self.state, self.pack.title, self.marking, title_here=False),
+                   ArticleStart(self.state, pack.running_header, pack.marking, title_here=False),
                    contents_head, self.contents]
-        if self.pack.summary_page:
+        if pack.summary_page:
             out += [RectoBreak(self.duplex), *self.summary()]
         return out

@@ -1,8 +1,12 @@
 """Page furniture and the document template of the PDF writer (layout stage).
 
-Every page gets, from the style sheet: the protective marking centred at the
-top and bottom (when set), a running header (the article's or pack's title), a
-thin rule under it and over the footer, and the footer ("Page X of Y").
+Every page gets the protective marking centred at the top and bottom (when
+set), a running header (the frame's, for the current article or the pack's
+front matter; on the page where an article's title stands, the pack's "Article
+3 of 12" label instead), a thin rule under it and over the footer, and the
+footer: the frame's footer template ("Page X of Y" in the publication's
+language, with a pack's reference and version) with ``{page}`` and ``{pages}``
+filled in.
 
 "Page X of Y" needs the total before it is known. The widely copied
 "NumberedCanvas" recipe defers every page to the end and so sends every
@@ -13,7 +17,10 @@ totals, centred footers, and destinations left alone.
 
 :class:`BriefingCanvas` also pins the PDF's timestamp and ``/ID`` to the
 build time it is given, so neither the clock nor ``SOURCE_DATE_EPOCH`` read
-behind our back can change the bytes.
+behind our back can change the bytes. It tells the page state whenever it draws
+text (where each page's first line comes from, see
+:class:`~briefpub.writers.pdf.flowables.PageStarts`) and, when it saves, which
+fonts the file really embeds.
 
 :class:`BriefingDocTemplate` is built with ``multiBuild`` (a pack's contents
 needs the page numbers of a first pass). Only the last pass's canvas is saved,
@@ -39,9 +46,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from briefpub.styling.model import StyleSheet
-from briefpub.writers._common import footer_text, header_text
-from briefpub.writers.pdf.flowables import PageState, RectoBreak
-from briefpub.writers.pdf.markup import analyse, attr, plain_markup
+from briefpub.writers.pdf.flowables import PageStarts, PageState, RectoBreak
+from briefpub.writers.pdf.markup import analyse, plain_markup
 from briefpub.writers.pdf.styles import PdfStyles, colour
 
 __all__ = ["BriefingCanvas", "BriefingDocTemplate", "Furniture"]
@@ -63,10 +69,12 @@ class _FixedTimeStamp:
 class Furniture:
     """Draws the furniture of each page; knows the style, the fonts and the page geometry."""
 
-    def __init__(self, sheet: StyleSheet, styles: PdfStyles, state: PageState) -> None:
+    def __init__(self, sheet: StyleSheet, styles: PdfStyles, state: PageState, footer: str) -> None:
         self.sheet = sheet
         self.styles = styles
         self.state = state
+        #: The footer template: ``{page}`` and ``{pages}`` are filled in.
+        self.footer = footer
         self.width, self.height = sheet.page_size
         page = sheet.page
         self.left = page.margin_inner
@@ -74,11 +82,14 @@ class Furniture:
         self.top = self.height - page.margin_top
         self.bottom = page.margin_bottom
         self.pages: list[int] = []
+        #: The reportlab names of the fonts the last saved file embeds.
+        self.fonts: tuple[str, ...] = ()
         self._fitted: dict[str, str] = {}
 
     def reset(self) -> None:
         """Forget the pages of an earlier layout pass."""
         self.pages = []
+        self.fonts = ()
         self.state.reset()
 
     def left_margin(self, page: int) -> float:
@@ -156,6 +167,7 @@ class Furniture:
         page = canv.getPageNumber()
         self.pages.append(page)
         if getattr(doc, "bp_draft", False):  # a pass whose pages are thrown away: count them only
+            self.state.starts.page_ended(page)
             return
         self._set_page(page)
         canv.saveState()
@@ -165,10 +177,11 @@ class Furniture:
             self._marking(canv, marking, self.height - self.sheet.page.margin_top / 2 + 2)
             self._marking(canv, marking, self.sheet.page.margin_bottom / 2 - mark.size / 2 - 2)
         header_y = self.top + 10
-        show_header = self.state.title_page != page
+        title_page = self.state.title_page == page
+        header = self.state.label if title_page else self.state.title
+        show_header = bool(header)
         if show_header:
-            title = header_text(self.sheet, self.state.title)
-            self._draw_line(canv, self._fit(title, fur.size), header_y, "left", size=fur.size, name="header")
+            self._draw_line(canv, self._fit(header, fur.size), header_y, "left", size=fur.size, name="header")
         if fur.rule:
             canv.setStrokeColor(colour(fur.colour))
             canv.setLineWidth(0.4)
@@ -177,6 +190,7 @@ class Furniture:
             canv.line(self.left, self.bottom - 8, self.right, self.bottom - 8)
         canv.doForm(self.form_name(page))
         canv.restoreState()
+        self.state.starts.page_ended(page)
 
     def _marking(self, canv: Canvas, marking: str, y: float) -> None:
         mark = self.sheet.marking
@@ -196,7 +210,7 @@ class Furniture:
     def draw_footer(self, canv: Canvas, page: int, total: int) -> None:
         """Draw the footer of ``page`` (called in the footer's form, when ``total`` is known)."""
         fur = self.sheet.furniture
-        text = footer_text(self.sheet, page, total)
+        text = self.footer.replace("{page}", str(page)).replace("{pages}", str(total))
         self._set_page(page)
         self._draw_line(canv, text, self.bottom - 8 - fur.size * 1.2 - 4, "center", size=fur.size,
                         name="footer")
@@ -208,6 +222,11 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
     def __init__(self, *args: Any, furniture: Furniture, build_time: datetime, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._bp_furniture = furniture
+        #: Where the pages begin: :class:`~briefpub.writers.pdf.flowables.Located` flowables enter their
+        #: place here while they draw.
+        self.bp_page_starts: PageStarts | None = furniture.state.starts
+        #: The reportlab names of the fonts this file embeds (known once it is saved).
+        self.bp_fonts: tuple[str, ...] = ()
         stamp = _FixedTimeStamp(build_time)
         doc = self._doc
         doc._timeStamp = stamp
@@ -218,16 +237,26 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
         signature.update(ascii(stamp.t).encode("ascii"))
         doc.signature = signature
 
+    def drawText(self, aTextObject: Any) -> None:
+        """Draw a text object, telling the page starts that this page has text."""
+        if self.bp_page_starts is not None:
+            self.bp_page_starts.text_drawn(self.getPageNumber())
+        super().drawText(aTextObject)
+
     def save(self) -> None:
         """Define every page's footer form with the final page total, then write the file."""
         if len(self._code):
             self.showPage()
         furniture = self._bp_furniture
         total = len(furniture.pages)
+        self.bp_page_starts = None  # the footers are not page content
         for page in furniture.pages:
             self.beginForm(furniture.form_name(page))
             furniture.draw_footer(self, page, total)
             self.endForm()
+        # TrueType fonts join this list when text is first set in them: exactly the fonts embedded.
+        self.bp_fonts = tuple(font.fontName for font in self._doc.delayedFonts)
+        furniture.fonts = self.bp_fonts
         super().save()
 
 
@@ -277,7 +306,3 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             return
         super().handle_flowable(flowables)
 
-
-def link_markup(url: str, text_markup: str, link_colour: str) -> str:
-    """``<a>`` markup around ``text_markup`` (the caller checked the URL's scheme)."""
-    return f'<a href="{attr(url)}" color="{attr(link_colour)}">{text_markup}</a>'

@@ -1,12 +1,21 @@
-"""From the document tree to reportlab flowables (PDF writer, layout stage).
+"""From the document tree and its frame to reportlab flowables (PDF writer, layout stage).
 
-:class:`ArticleLayout` lays out one article: title block (title, standfirst,
-byline with a link to the source, key-points box), body blocks, and the source
-attribution (with a QR code of the source URL). It also knows the article's
-outline (title and heading destinations with their depths), which a pack's
-contents lists, and lays out the article's entry on a pack's summary page. A
-pack (see :mod:`briefpub.writers.pdf.front`) is front matter followed by one
-:class:`ArticleLayout` per article, each starting on a new page.
+:class:`ArticleLayout` lays out one article: what the shared frame
+(:class:`~briefpub.writers.common.frame.ArticleFrame`) says goes around it (the
+title block with the byline's outlet linked, the key-points box, the source
+attribution with a QR code of the source URL, the running header, marking and
+"Article 3 of 12" label) and its body blocks. It also lays out the article's
+entry on a pack's summary page. A pack (see :mod:`briefpub.writers.pdf.front`)
+is front matter followed by one :class:`ArticleLayout` per article, each
+starting on a new page.
+
+Destinations are the frame's anchors: the title's is
+:attr:`ArticleFrame.title_anchor`, a heading's its
+:attr:`~briefpub.writers.common.frame.OutlineEntry.anchor`, so an internal
+``#fragment`` link (resolved by the shared link policy to the same anchor) is a
+GoTo to the heading's page. Every flowable made for a block, nested blocks
+included, carries ``(article index, block path)`` (:mod:`.flowables`), from
+which the canvas records where each page begins.
 
 Typographic rules applied here: headings are preceded by a ``CondPageBreak``
 sized for the heading plus three lines, so no heading is stranded at a page
@@ -18,17 +27,15 @@ figures stay with their captions; tables repeat their header rows.
 from __future__ import annotations
 
 import dataclasses
-import io
-import re
-from collections.abc import Iterator, Mapping
 from typing import Any, assert_never
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Image,
     Indenter,
     KeepTogether,
     ListFlowable,
@@ -36,7 +43,6 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
@@ -45,96 +51,58 @@ from briefpub.diagnostics import Diagnostic
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.tree import (
     Block,
+    BlockPath,
     BlockQuote,
     BulletList,
-    Document,
     Figure,
     Heading,
     Inline,
     OrderedList,
-    Publication,
     TableCell,
     Text,
     ThematicBreak,
-    inline_text,
+    enumerate_blocks,
 )
-from briefpub.tree import (
-    PageBreak as TreePageBreak,
+from briefpub.tree import ListItem as TreeListItem
+from briefpub.tree import PageBreak as TreePageBreak
+from briefpub.tree import Paragraph as TreeParagraph
+from briefpub.tree import Table as TreeTable
+from briefpub.writers.common.frame import SEPARATOR, ArticleFrame, SummaryEntry
+from briefpub.writers.common.inlines import ImageRun, Run, RunStyle, TextRun, flatten
+from briefpub.writers.pdf.flowables import (
+    ArticleStart,
+    LocatedParagraph,
+    LocatedRule,
+    LocatedTable,
+    PageState,
+    QrCode,
+    QuoteBar,
+    Where,
 )
-from briefpub.tree import (
-    Paragraph as TreeParagraph,
-)
-from briefpub.tree import (
-    Table as TreeTable,
-)
-from briefpub.writers._common import attribution_lines, byline, is_rtl_language, is_safe_url, marking_of
-from briefpub.writers.pdf.flowables import ArticleStart, HeadingParagraph, PageState, QrCode, QuoteBar
-from briefpub.writers.pdf.fonts import FontChain
-from briefpub.writers.pdf.markup import InlineContext, analyse, attr, plain_markup, render_inlines
+from briefpub.writers.pdf.images import Images
+from briefpub.writers.pdf.markup import analyse, attr, plain_markup
+from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
 from briefpub.writers.pdf.styles import PdfStyles, colour
 
-__all__ = ["UNTITLED", "ArticleLayout", "Frame", "OutlineItem", "outline_levels"]
-
-#: The title printed for an article that has none (title block, contents, outline).
-UNTITLED = "Untitled"
-
-_ANCHOR_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+__all__ = ["ArticleLayout", "OutlineItem", "TextArea"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class OutlineItem:
-    """A heading of an article as its outline and a pack's contents list it (``depth`` 1 = top section)."""
-
-    key: str
-    depth: int
-    text: str
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Frame:
+class TextArea:
     """The text area of a page, in points."""
 
     width: float
     height: float
 
 
-def outline_levels(levels: list[int]) -> list[int]:
-    """Outline depths (1 = top section) for heading levels, never skipping a depth.
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutlineItem:
+    """A heading as the PDF's outline and a pack's contents list it: its destination, depth (1 = top
+    section) and text."""
 
-    The shallowest heading of the article becomes depth 1; a heading may go at
-    most one level deeper than the one before it (PDF outlines cannot skip).
-    """
-    if not levels:
-        return []
-    base = min(levels)
-    out: list[int] = []
-    previous = 0
-    for level in levels:
-        depth = min(level - base + 1, previous + 1)
-        out.append(depth)
-        previous = depth
-    return out
-
-
-def _anchor(doc_index: int, heading_id: str, block_path: str) -> str:
-    ident = _ANCHOR_SAFE.sub("-", heading_id).strip("-") if heading_id else ""
-    return f"a{doc_index}-{ident}" if ident else f"a{doc_index}-h{block_path}"
-
-
-def _headings(blocks: tuple[Block, ...], path: str = "") -> Iterator[tuple[str, Heading]]:
-    """Every heading of the article (block quotes and lists included) with its block path."""
-    for i, block in enumerate(blocks):
-        here = f"{path}{i}"
-        match block:
-            case Heading():
-                yield here, block
-            case BlockQuote(blocks=inner):
-                yield from _headings(inner, here + ".")
-            case BulletList(items=items) | OrderedList(items=items):
-                for j, item in enumerate(items):
-                    yield from _headings(item.blocks, f"{here}.{j}.")
-            case _:
-                pass
+    key: str
+    depth: int
+    text: str
 
 
 class ArticleLayout:
@@ -143,187 +111,106 @@ class ArticleLayout:
     def __init__(
         self,
         *,
-        pub: Publication,
-        doc: Document,
-        index: int,
+        frame: ArticleFrame,
         sheet: StyleSheet,
         styles: PdfStyles,
-        frame: Frame,
+        area: TextArea,
         state: PageState,
-        resources: Mapping[str, bytes],
+        images: Images,
         diagnostics: list[Diagnostic],
         outline_base: int = 0,
     ) -> None:
-        self.pub = pub
-        self.doc = doc
-        self.index = index
+        self.frame = frame
         self.sheet = sheet
         self.styles = styles
-        self.frame = frame
+        self.area = area
         self.state = state
-        self.resources = resources
+        self.images = images
         self.diagnostics = diagnostics
         self.outline_base = outline_base
-        self.doc_rtl = is_rtl_language(styles.language)
-        found = list(_headings(doc.blocks))
-        depths = outline_levels([h.level for _p, h in found])
-        #: The destination of the article's title block.
-        self.title_key = f"a{index}-title"
-        self.heading_keys: dict[str, tuple[str, int]] = {}
-        self.anchors: dict[str, str] = {}
-        #: The article's headings in reading order (for a pack's contents).
-        self.outline: list[OutlineItem] = []
-        used = {self.title_key}
-        for (path, heading), depth in zip(found, depths, strict=True):
-            key = _anchor(index, heading.id, path)
-            if key in used:  # two headings with one id: destinations must stay unique
-                key = f"a{index}-h{path}"
+        self.setter = Setter(styles, images, diagnostics, rtl=frame.rtl, width=area.width, height=area.height)
+        blocks = frame.document.blocks
+        #: Where the attribution stands: after the last block (a page that begins there continues it).
+        self.end: Where = (frame.index, (len(blocks) - 1,) if blocks else None)
+        # Destinations are the frame's anchors; a second heading with one anchor (a tree that did not go
+        # through the ids transform) gets a destination of its own, so none is defined twice.
+        used = {frame.title_anchor}
+        self.headings: dict[BlockPath, OutlineItem] = {}
+        paths = [path for path, block in enumerate_blocks(blocks) if isinstance(block, Heading)]
+        for path, entry in zip(paths, frame.outline, strict=True):
+            key = entry.anchor if entry.anchor not in used else f"{entry.anchor}~{len(used)}"
             used.add(key)
-            self.heading_keys[path] = (key, depth + outline_base)
-            self.outline.append(OutlineItem(key, depth, inline_text(heading.children)))
-            if heading.id:
-                self.anchors.setdefault(heading.id, key)
-        self._counter = 0
+            self.headings[path] = OutlineItem(key, entry.depth, entry.text)
 
-    # -- helpers --------------------------------------------------------------
+    @property
+    def outline(self) -> list[OutlineItem]:
+        """The article's headings in reading order (for a pack's contents)."""
+        return list(self.headings.values())
 
-    def _name(self, kind: str) -> str:
-        self._counter += 1
-        return f"{kind}-{self.index}-{self._counter}"
+    # -- paragraphs -------------------------------------------------------------------
 
-    def _context(self, text: TextStyle, bold: bool, italic: bool) -> InlineContext:
-        return InlineContext(
-            styles=self.styles,
-            role=text.font,
-            base_face=self.styles.primary_face(text, bold, italic),
-            diagnostics=self.diagnostics,
-            anchors=self.anchors,
-            link_colour=self.sheet.links.colour,
-            font_size=text.size,
-            mono_size=self.sheet.code.size * text.size / self.sheet.body.size,
-        )
+    def runs(self, inlines: tuple[Inline, ...], text: TextStyle) -> list[Run]:
+        """The styled runs of ``inlines`` in ``text`` (links through the shared policy; refusals reported)."""
+        return flatten(inlines, self.frame.resolve, self.diagnostics, RunStyle(bold=text.bold, italic=text.italic))
 
-    def paragraph(
-        self,
-        inlines: tuple[Inline, ...],
-        text: TextStyle,
-        *,
-        kind: str,
-        hyphenate: bool = False,
-        heading: tuple[str, int, str] | None = None,
-        bold: bool | None = None,
-        italic: bool | None = None,
-        **style_kw: Any,
-    ) -> Paragraph:
-        """A paragraph of ``inlines`` in ``text`` style, right to left and shaped when its text needs it."""
-        b = text.bold if bold is None else bold
-        i = text.italic if italic is None else italic
-        plain = inline_text(inlines)
-        needs = analyse(plain, self.doc_rtl)
-        face = None
-        if needs.rtl:
-            chain = self.styles.chain(text.font)
-            face = chain.best_single_face(plain, b, i)
-            if face is not None:
-                if any(not isinstance(node, Text) for node in inlines):
-                    self.diagnostics.append(Diagnostic(
-                        "writer.not-rendered",
-                        "emphasis and links inside a right-to-left paragraph were printed as plain text",
-                        text=plain[:80], severity="info",
-                    ))
-                markup = plain_markup(self.styles, text.font, plain, bold=b, italic=i, base=face)
-            else:
-                markup = render_inlines(self._context(text, b, i), inlines, bold=b, italic=i)
-        else:
-            markup = render_inlines(self._context(text, b, i), inlines, bold=b, italic=i)
-        if hyphenate and self._has_long_word(plain, text):
-            hyphenate = False
-        style = self.styles.paragraph(
-            text, name=kind, hyphenate=hyphenate, rtl=needs.rtl, shaping=needs.shaping, face=face,
-            **style_kw,
-        )
-        if b != text.bold or i != text.italic:
-            style = self.styles.paragraph(
-                dataclasses.replace(text, bold=b, italic=i), name=kind + "-bi", hyphenate=hyphenate,
-                rtl=needs.rtl, shaping=needs.shaping, face=face, **style_kw,
-            )
-        if heading is not None:
-            key, level, outline = heading
-            # In a pack the article's headings start folded away in the outline under its title.
-            closed = level == self.outline_base and self.outline_base > 0
-            return HeadingParagraph(markup, style, key=key, level=level, outline=outline, closed=closed)
-        return Paragraph(markup, style)
+    def paragraph(self, inlines: tuple[Inline, ...], spec: ParagraphSpec) -> LocatedParagraph:
+        """A paragraph of ``inlines``."""
+        return self.setter.paragraph(self.runs(inlines, spec.text), spec)
 
-    def _has_long_word(self, plain: str, text: TextStyle) -> bool:
-        """True when a word is wider than half the frame (a URL, a run of characters).
+    def text(self, value: str, spec: ParagraphSpec) -> LocatedParagraph:
+        """A paragraph of plain text (a frame value)."""
+        return self.setter.text(value, spec)
 
-        Such paragraphs are laid out without hyphenation: reportlab's URL and
-        hyphenation rules can push an overlong word past the frame, while its
-        plain long-word splitting keeps every line inside it.
-        """
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        limit = self.frame.width / 2
-        font = self.styles.font_name(self.styles.primary_face(text))
-        return any(len(word) > 12 and stringWidth(word, font, text.size) > limit for word in plain.split())
-
-    def text_paragraph(self, value: str, text: TextStyle, *, kind: str, **kw: Any) -> Paragraph:
-        """A paragraph of plain text (metadata), escaped and with font fallback."""
-        return self.paragraph((Text(value),), text, kind=kind, **kw)
-
-    # -- the article ------------------------------------------------------------
+    # -- the article ------------------------------------------------------------------
 
     def flowables(self) -> list[Flowable]:
         """The whole article: title block, key points, body, source attribution."""
-        out: list[Flowable] = [ArticleStart(self.state, self.doc.meta.title or self.pub.title,
-                                            marking_of(self.pub, self.doc))]
+        art = self.frame
+        out: list[Flowable] = [ArticleStart(self.state, art.running_header, art.marking, label=art.article_label)]
         out.extend(self.title_block())
         out.extend(self.key_points())
-        for path, block in enumerate(self.doc.blocks):
-            out.extend(self.block(block, str(path)))
+        for i, block in enumerate(art.document.blocks):
+            out.extend(self.block(block, (i,), self.area.width))
         out.extend(self.attribution())
         return out
 
     def title_block(self) -> list[Flowable]:
         """Title, standfirst and byline (the outlet linked to the source), then a rule."""
-        meta = self.doc.meta
-        sheet = self.sheet
-        out: list[Flowable] = []
-        title = meta.title or UNTITLED
-        out.append(self.paragraph((Text(title),), sheet.title, kind="title",
-                                  heading=(self.title_key, self.outline_base, title)))
-        if meta.subtitle:
-            out.append(self.text_paragraph(meta.subtitle, sheet.subtitle, kind="subtitle"))
-        line = byline(self.doc)
-        if line:
-            out.append(self._byline(line))
-        out.append(HRFlowable(width="100%", thickness=0.6, color=colour(sheet.boxes.border),
-                              spaceBefore=0, spaceAfter=10))
+        art, sheet = self.frame, self.sheet
+        where: Where = (art.index, None)
+        closed = self.outline_base > 0  # in a pack the article's headings start folded under its title
+        out: list[Flowable] = [self.text(art.title, ParagraphSpec(
+            sheet.title, "title", where, heading=HeadingMark(art.title_anchor, self.outline_base, art.title, closed)))]
+        if art.subtitle:
+            out.append(self.text(art.subtitle, ParagraphSpec(sheet.subtitle, "subtitle", where)))
+        byline = art.byline
+        if byline.parts:
+            style = RunStyle(bold=sheet.byline.bold, italic=sheet.byline.italic)
+            runs = [TextRun(SEPARATOR.join(p for p in (byline.names, byline.date) if p), style)]
+            if byline.source:
+                linked = dataclasses.replace(style, link=byline.source_link, link_id=1) if byline.source_link \
+                    else style
+                runs += [TextRun(SEPARATOR if runs[0].text else "", style), TextRun(byline.source, linked)]
+            shown: list[Run] = [r for r in runs if r.text]
+            out.append(self.setter.paragraph(shown, ParagraphSpec(sheet.byline, "byline", where)))
+        out.append(HRFlowable(width="100%", thickness=0.6, color=colour(sheet.boxes.border), spaceBefore=0,
+                              spaceAfter=10))
         return out
 
-    def _byline(self, line: str) -> Paragraph:
-        meta = self.doc.meta
-        inlines: tuple[Inline, ...] = (Text(line),)
-        if meta.source and meta.url and is_safe_url(meta.url) and line.endswith(meta.source):
-            from briefpub.tree import Link
-
-            inlines = (Text(line[: -len(meta.source)]), Link(meta.url, (Text(meta.source),)))
-        return self.paragraph(inlines, self.sheet.byline, kind="byline")
-
     def key_points(self) -> list[Flowable]:
-        """The key-points box from the summary (nothing when there is no summary)."""
-        summary = self.doc.meta.summary
-        if not summary:
+        """The key-points box from the summary (nothing when there is none)."""
+        art, sheet = self.frame, self.sheet
+        if not art.key_points:
             return []
-        sheet = self.sheet
+        where: Where = (art.index, None)
         head_style = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=4.0)
-        inner: list[Flowable] = [self.text_paragraph(sheet.boxes.title, head_style, kind="kp-title")]
-        items = [ListItem(self.text_paragraph(point, sheet.body, kind="kp-item", align="left",
-                                              space_after=2.0))
-                 for point in summary]
+        inner: list[Flowable] = [self.text(art.key_points_label, ParagraphSpec(head_style, "kp-title", where))]
+        items = [ListItem(self.text(point, ParagraphSpec(sheet.body, "kp-item", where, align="left",
+                                                           space_after=2.0)))
+                 for point in art.key_points]
         inner.append(self._list(items, ordered=False))
         padding = 8
-        box = Table([[inner]], colWidths=[self.frame.width], style=TableStyle([
+        box = LocatedTable([[inner]], colWidths=[self.area.width], style=TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colour(sheet.boxes.background)),
             ("BOX", (0, 0), (-1, -1), 0.8, colour(sheet.boxes.border)),
             ("LINEBEFORE", (0, 0), (0, -1), 3, colour(sheet.boxes.border)),
@@ -332,65 +219,70 @@ class ArticleLayout:
             ("TOPPADDING", (0, 0), (-1, -1), padding),
             ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("FONTNAME", (0, 0), (-1, -1), self.styles.font_name(self.styles.primary_face(sheet.body))),
+            ("FONTNAME", (0, 0), (-1, -1), self._font(sheet.body)),
         ]), spaceAfter=12, hAlign="LEFT")
-        _w, h = box.wrap(self.frame.width, self.frame.height)
-        if h > self.frame.height * 0.8:  # too tall to box: print it unboxed rather than fail
+        box.bp_where = where
+        _w, h = box.wrap(self.area.width, self.area.height)
+        if h > self.area.height * 0.8:  # too tall to box: print it unboxed rather than fail
             return [*inner, Spacer(1, 8)]
         return [box]
 
-    def summary_entry(self, number: int, marking: str, no_points: str, *, page_rtl: bool = False) -> list[Flowable]:
+    def _font(self, text: TextStyle) -> str:
+        return self.styles.font_name(self.styles.primary_face(text))
+
+    def summary_entry(self, entry: SummaryEntry, *, page_rtl: bool = False) -> list[Flowable]:
         """This article on a pack's summary page: its number, its title (a link to the article) with its
-        portion ``marking`` when that differs from the pack's, then its key points or ``no_points``.
+        portion marking, then its key points, or its opening sentence labelled as such.
 
         The number stands in its own column, so a title in the other direction than
         the page (``page_rtl``) keeps the page's alignment and its number in place.
         """
-        from reportlab.lib.enums import TA_LEFT, TA_RIGHT
-        from reportlab.lib.styles import ParagraphStyle
-
-        sheet = self.sheet
-        title = self.doc.meta.title or UNTITLED
+        art, sheet = self.frame, self.sheet
+        title = art.title
         title_text = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=3.0)
-        needs = analyse(title, self.doc_rtl)
+        needs = analyse(title, art.rtl)
         style = self.styles.paragraph(title_text, name="sum-title", rtl=needs.rtl, shaping=needs.shaping)
         alignment = TA_RIGHT if page_rtl else TA_LEFT
         if style.alignment != alignment:
             style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
+        marking = art.portion_marking
         if needs.rtl:  # reportlab's right-to-left layout takes no inline markup: plain text
             plain = f"{title} [{marking}]" if marking else title
             markup = plain_markup(self.styles, title_text.font, plain, bold=title_text.bold)
         else:
             markup = plain_markup(self.styles, title_text.font, title, bold=title_text.bold)
-            markup = f'<a href="#{self.title_key}">{markup}</a>'
+            markup = f'<a href="#{attr(art.title_anchor)}">{markup}</a>'
             if marking:
                 marked = plain_markup(self.styles, title_text.font, f"[{marking}]", bold=True)
-                markup += f' <font color="{attr(self.sheet.marking.colour)}">{marked}</font>'
+                markup += f' <font color="{attr(sheet.marking.colour)}">{marked}</font>'
         inner: list[Flowable] = [Paragraph(markup, style)]
         indent = sheet.paragraphs.list_indent
-        for point in self.doc.meta.summary:
-            rtl = analyse(point, self.doc_rtl).rtl
-            side = {"right_indent": indent} if rtl else {"left_indent": indent}
-            item = self.text_paragraph(point, sheet.body, kind="sum-item", align="left", space_after=2.0, **side)
+        for point in entry.points:
+            rtl = analyse(point, art.rtl).rtl
+            item = self.text(point, ParagraphSpec(sheet.body, "sum-item", align="left", space_after=2.0,
+                                                  right_indent=indent if rtl else 0.0,
+                                                  left_indent=0.0 if rtl else indent))
             item.bulletText = sheet.paragraphs.bullet  # on the right of a right-to-left point
             inner.append(item)
-        if not self.doc.meta.summary:
-            note = dataclasses.replace(sheet.body, italic=True, colour=sheet.byline.colour, space_after=2.0,
-                                       align="right" if page_rtl else "left")
-            inner.append(self.text_paragraph(no_points, note, kind="sum-none"))
+        if not entry.points:
+            note = dataclasses.replace(sheet.body, space_after=2.0, align="right" if page_rtl else "left")
+            label_style = RunStyle(italic=True)
+            runs: list[Run] = [TextRun(art.labels.no_key_points, label_style)]
+            if entry.lede and analyse(entry.lede_label + entry.lede, art.rtl).rtl:
+                runs = [TextRun(f"{entry.lede_label}: {entry.lede}", RunStyle())]  # no markup right to left
+            elif entry.lede:
+                runs = [TextRun(f"{entry.lede_label}: ", label_style), TextRun(entry.lede, RunStyle())]
+            inner.append(self.setter.paragraph(runs, ParagraphSpec(note, "sum-none")))
         label_style = self.styles.paragraph(title_text, name="sum-number", align="left" if page_rtl else "right")
-        label = Paragraph(plain_markup(self.styles, title_text.font, f"{number}.", bold=title_text.bold),
+        label = Paragraph(plain_markup(self.styles, title_text.font, f"{art.number}.", bold=title_text.bold),
                           label_style)
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        label_width = stringWidth("000.", self.styles.font_name(self.styles.primary_face(title_text)),
-                                  title_text.size) + 8
-        widths = [label_width, self.frame.width - label_width]
+        label_width = stringWidth("000.", self._font(title_text), title_text.size) + 8
+        widths = [label_width, self.area.width - label_width]
         row: list[Any] = [label, inner]
         if page_rtl:
             widths.reverse()
             row.reverse()
-        table = Table([row], colWidths=widths, hAlign="LEFT", spaceBefore=8, style=TableStyle([
+        table = LocatedTable([row], colWidths=widths, hAlign="LEFT", spaceBefore=8, style=TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -398,41 +290,47 @@ class ArticleLayout:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ("LEFTPADDING" if page_rtl else "RIGHTPADDING", (1, 0) if page_rtl else (0, 0),
              (1, 0) if page_rtl else (0, 0), 6),
-            ("FONTNAME", (0, 0), (-1, -1), self.styles.font_name(self.styles.primary_face(sheet.body))),
+            ("FONTNAME", (0, 0), (-1, -1), self._font(sheet.body)),
         ]))
         return [table]
 
     # -- blocks -------------------------------------------------------------------
 
-    def block(self, block: Block, path: str, nested: bool = False) -> list[Flowable]:
-        """The flowables of one body block (``nested`` inside a list or quote: no page-level breaks)."""
+    def block(self, block: Block, path: BlockPath, width: float, nested: bool = False) -> list[Flowable]:
+        """The flowables of one body block at ``path``, ``width`` wide (``nested`` inside a list or quote:
+        no page-level breaks)."""
         sheet = self.sheet
+        where: Where = (self.frame.index, path)
         match block:
             case Heading(level=level, children=children):
                 text = sheet.heading(level)
-                key, depth = self.heading_keys[path]
-                heading = self.paragraph(children, text, kind=f"h{level}",
-                                         heading=(key, depth, inline_text(children)))
+                item = self.headings[path]
+                heading = self.paragraph(children, ParagraphSpec(
+                    text, f"h{level}", where, heading=HeadingMark(item.key, item.depth + self.outline_base,
+                                                                  item.text), width=width))
                 if nested:
                     return [heading]
                 needed = text.space_before + text.leading * 2 + sheet.body.leading * 3 + sheet.body.space_after
                 return [CondPageBreak(needed), heading]
             case TreeParagraph(children=children):
-                return [self.paragraph(children, sheet.body, kind="body", hyphenate=True,
-                                       first_line_indent=sheet.paragraphs.first_line_indent)]
+                return [self.paragraph(children, ParagraphSpec(
+                    sheet.body, "body", where, hyphenate=True, first_line_indent=sheet.paragraphs.first_line_indent,
+                    width=width))]
             case Figure():
-                return self.figure(block, nested)
+                return self.figure(block, where, width, nested)
             case BlockQuote(blocks=blocks, attribution=attribution):
-                return self.quote(blocks, attribution, path, nested)
+                return self.quote(blocks, attribution, path, width, nested)
             case BulletList(items=items):
-                return [self._list(self._items(items, path), ordered=False)]
+                return [self._list(self._items(items, path, width), ordered=False)]
             case OrderedList(items=items, start=start):
-                return [self._list(self._items(items, path), ordered=True, start=start)]
+                return [self._list(self._items(items, path, width), ordered=True, start=start)]
             case TreeTable():
-                return self.table(block, nested)
+                return self.table(block, where, width, nested)
             case ThematicBreak():
-                return [HRFlowable(width="25%", thickness=0.8, color=colour(sheet.boxes.border),
-                                   spaceBefore=8, spaceAfter=14, hAlign="CENTER")]
+                rule = LocatedRule(width="25%", thickness=0.8, color=colour(sheet.boxes.border), spaceBefore=8,
+                                   spaceAfter=14, hAlign="CENTER")
+                rule.bp_where = where
+                return [rule]
             case TreePageBreak():
                 if nested:
                     self.diagnostics.append(Diagnostic(
@@ -443,97 +341,77 @@ class ArticleLayout:
             case _:
                 assert_never(block)
 
-    def figure(self, fig: Figure, nested: bool = False) -> list[Flowable]:
-        """An image scaled to the frame, kept together with its caption; a missing image keeps the caption."""
+    def figure(self, fig: Figure, where: Where, width: float, nested: bool = False) -> list[Flowable]:
+        """An image scaled to the room it has, kept together with its caption; a missing image keeps the
+        caption (or its alt text when it has none)."""
         sheet = self.sheet
         parts: list[Flowable] = []
-        if fig.image:
-            data = self.resources.get(fig.image)
-            image = self._image(data, fig) if data is not None else None
-            if image is None:
-                self.diagnostics.append(Diagnostic(
-                    "writer.image-missing",
-                    "image not embedded (missing or unreadable); its caption was kept",
-                    text=fig.image,
-                ))
-            else:
+        if self.images.usable(fig.image, "caption" if fig.caption else "alt text"):
+            image = self.images.flowable(fig.image, width, self.area.height * 0.6, alt=fig.alt, where=where)
+            if image is not None:
                 parts.append(image)
         if fig.caption:
-            parts.append(self.paragraph(fig.caption, sheet.caption, kind="caption",
-                                        space_before=4.0 if parts else 0.0))
+            parts.append(self.paragraph(fig.caption, ParagraphSpec(sheet.caption, "caption", where,
+                                                                   space_before=4.0 if parts else 0.0, width=width)))
         elif fig.alt and not parts:
-            parts.append(self.text_paragraph(fig.alt, sheet.caption, kind="caption"))
+            parts.append(self.text(fig.alt, ParagraphSpec(sheet.caption, "caption", where)))
         if not parts or nested:  # KeepTogether inserts frame breaks, which crash inside lists
             return parts
         return [KeepTogether(parts)]
 
-    def _image(self, data: bytes, fig: Figure) -> Image | None:
-        try:
-            reader = ImageReader(io.BytesIO(data))
-            width, height = reader.getSize()
-        except Exception:  # any undecodable image is reported, never fatal
-            return None
-        if width <= 0 or height <= 0:
-            return None
-        # Pixels at 96 per inch, shrunk (never enlarged) to the frame's width and 60% of its height.
-        natural_w, natural_h = width * 0.75, height * 0.75
-        scale = min(1.0, self.frame.width / natural_w, self.frame.height * 0.6 / natural_h)
-        image = Image(io.BytesIO(data), width=natural_w * scale, height=natural_h * scale)
-        image.hAlign = "CENTER"
-        return image
-
-    def quote(self, blocks: tuple[Block, ...], attribution: tuple[Inline, ...], path: str,
+    def quote(self, blocks: tuple[Block, ...], attribution: tuple[Inline, ...], path: BlockPath, width: float,
               nested: bool = False) -> list[Flowable]:
         """A block quote: indented, with a rule on its left and the attribution below."""
         sheet = self.sheet
+        indent = sheet.paragraphs.quote_indent
+        inner_width = width - 2 * indent
         inner: list[Flowable] = []
         for i, block in enumerate(blocks):
             if isinstance(block, TreeParagraph):
-                inner.append(self.paragraph(block.children, sheet.quote, kind="quote", hyphenate=True,
-                                            space_after=sheet.quote.space_after / 2))
+                inner.append(self.paragraph(block.children, ParagraphSpec(
+                    sheet.quote, "quote", (self.frame.index, (*path, i)), hyphenate=True,
+                    space_after=sheet.quote.space_after / 2, width=inner_width)))
             else:
-                inner.extend(self.block(block, f"{path}.{i}", nested=True))
+                inner.extend(self.block(block, (*path, i), inner_width, nested=True))
         if attribution:
-            from briefpub.tree import Text as T
-
             attr_style = dataclasses.replace(sheet.quote, italic=False, size=sheet.quote.size * 0.9,
-                                             align="right" if not self.doc_rtl else "left")
-            inner.append(self.paragraph((T("\u2014 "), *attribution), attr_style, kind="quote-attr",
-                                        space_after=0.0))
+                                             align="right" if not self.frame.rtl else "left")
+            inner.append(self.paragraph((Text("\u2014 "), *attribution), ParagraphSpec(
+                attr_style, "quote-attr", (self.frame.index, path), space_after=0.0, width=inner_width)))
         if not inner:
             return []
-        indent = sheet.paragraphs.quote_indent
-        if not all(type(f) is Paragraph for f in inner):
+        if not all(type(f) is LocatedParagraph for f in inner):
             if nested:  # Indenter works only at the top level of the story
                 return inner
             # Lists, tables or figures inside a quote: plain indentation, which reportlab splits natively.
             return [Indenter(indent, indent), *inner, Indenter(-indent, -indent), Spacer(1, sheet.quote.space_after)]
-        bar = QuoteBar(inner, indent=sheet.paragraphs.quote_indent, right_indent=sheet.paragraphs.quote_indent,
-                       colour=colour(sheet.boxes.border))
+        bar = QuoteBar(inner, indent=indent, right_indent=indent, colour=colour(sheet.boxes.border))
         bar.spaceBefore = 4
         bar.spaceAfter = sheet.quote.space_after + 4
         return [bar]
 
-    def _items(self, items: tuple[Any, ...], path: str) -> list[ListItem]:
+    def _items(self, items: tuple[TreeListItem, ...], path: BlockPath, width: float) -> list[ListItem]:
+        inner_width = width - self.sheet.paragraphs.list_indent
         out: list[ListItem] = []
         for j, item in enumerate(items):
             flows: list[Flowable] = []
             for k, block in enumerate(item.blocks):
+                here = (*path, j, k)
                 if isinstance(block, TreeParagraph):
-                    flows.append(self.paragraph(block.children, self.sheet.body, kind="li", hyphenate=True,
-                                                space_after=2.0))
+                    flows.append(self.paragraph(block.children, ParagraphSpec(
+                        self.sheet.body, "li", (self.frame.index, here), hyphenate=True, space_after=2.0,
+                        width=inner_width)))
                 else:
-                    flows.extend(self.block(block, f"{path}.{j}.{k}", nested=True))
+                    flows.extend(self.block(block, here, inner_width, nested=True))
             out.append(ListItem(flows or [Spacer(1, 0)]))
         return out
 
     def _list(self, items: list[ListItem], *, ordered: bool, start: int = 1) -> ListFlowable:
         sheet = self.sheet
         body = sheet.body
-        font = self.styles.font_name(self.styles.primary_face(body))
+        font = self._font(body)
         bullet = sheet.paragraphs.bullet
-        chain: FontChain = self.styles.chain(body.font)
-        bullet_face = chain.best_single_face(bullet)
+        bullet_face = self.styles.chain(body.font).best_single_face(bullet)
         bullet_font = self.styles.font_name(bullet_face) if bullet_face is not None else font
         kw: dict[str, Any] = {
             "bulletFontName": bullet_font if not ordered else font,
@@ -547,133 +425,164 @@ class ArticleLayout:
             return ListFlowable(items, bulletType="1", start=start, bulletFormat="%s.", **kw)
         return ListFlowable(items, bulletType="bullet", start=bullet if bullet_face else "\u2022", **kw)
 
-    def table(self, tab: TreeTable, nested: bool = False) -> list[Flowable]:
-        """A table with Paragraph cells, header rows repeated on every page, and its caption above."""
+    # -- tables -------------------------------------------------------------------
+
+    _PADDING = 4.0
+
+    def table(self, tab: TreeTable, where: Where, width: float, nested: bool = False) -> list[Flowable]:
+        """A table with paragraph cells (an inline image becomes an image in its cell), header rows repeated
+        on every page, and its caption above."""
         sheet = self.sheet
         rows = [*tab.header, *tab.rows]
-        if not rows:
-            return []
-        ncols = max(len(r.cells) for r in rows)
+        ncols = max((len(r.cells) for r in rows), default=0)
         if ncols == 0:
             return []
         cell_text = sheet.table
         head_text = dataclasses.replace(cell_text, bold=True)
-        data: list[list[Flowable]] = []
-        for r, row in enumerate(rows):
-            style_text = head_text if r < len(tab.header) else cell_text
-            cells = list(row.cells) + [TableCell(())] * (ncols - len(row.cells))
-            data.append([self.paragraph(c.children, style_text, kind="cell", align=c.align or "left",
-                                        space_after=0.0)
-                         for c in cells])
-        widths = self._column_widths(rows, ncols)
-        padding = 4
+        cells = [[*row.cells, *[TableCell(())] * (ncols - len(row.cells))] for row in rows]
+        runs = [[self.runs(c.children, head_text if r < len(tab.header) else cell_text) for c in row]
+                for r, row in enumerate(cells)]
+        widths = self._column_widths(runs, ncols, width)
+        data = [[self._cell(cell_runs, head_text if r < len(tab.header) else cell_text, cell.align or "left",
+                            widths[c] - 2 * self._PADDING, where)
+                 for c, (cell, cell_runs) in enumerate(zip(row, runs[r], strict=True))]
+                for r, row in enumerate(cells)]
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colour(sheet.boxes.border)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), padding),
-            ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+            ("LEFTPADDING", (0, 0), (-1, -1), self._PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self._PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ("FONTNAME", (0, 0), (-1, -1), self.styles.font_name(self.styles.primary_face(cell_text))),
+            ("FONTNAME", (0, 0), (-1, -1), self._font(cell_text)),
         ]
         if tab.header:
             commands.append(("BACKGROUND", (0, 0), (-1, len(tab.header) - 1),
                              colour(sheet.boxes.table_header_background)))
             commands.append(("LINEBELOW", (0, len(tab.header) - 1), (-1, len(tab.header) - 1), 1.0,
                              colour(sheet.boxes.border)))
-        table = Table(data, colWidths=widths, repeatRows=len(tab.header), splitInRow=1, hAlign="LEFT",
-                      style=TableStyle(commands), spaceBefore=4, spaceAfter=sheet.body.space_after + 6)
+        table = LocatedTable(data, colWidths=widths, repeatRows=len(tab.header), splitInRow=1, hAlign="LEFT",
+                             style=TableStyle(commands), spaceBefore=4, spaceAfter=sheet.body.space_after + 6)
+        table.bp_where = where
         out: list[Flowable] = []
         if tab.caption:
-            cap = self.paragraph(tab.caption, sheet.caption, kind="table-caption", space_after=4.0)
+            cap = self.paragraph(tab.caption, ParagraphSpec(sheet.caption, "table-caption", where, space_after=4.0,
+                                                            width=width))
             if not nested:
                 out.append(CondPageBreak(sheet.caption.leading * 2 + sheet.table.leading * 4 + 20))
             out.append(cap)
         out.append(table)
         return out
 
-    def _column_widths(self, rows: list[Any], ncols: int) -> list[float]:
-        """Column widths from the content: natural when it fits (at least 60% of the frame), else
-        proportional to content and filling the frame, no column narrower than 1/(3n) of it."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+    def _cell(self, runs: list[Run], text: TextStyle, align: str, width: float, where: Where) -> list[Flowable]:
+        """A cell's flowables: its text as paragraphs, each inline image an image flowable between them
+        (its alt text kept on it), an image that cannot be shown as its alt text."""
+        out: list[Flowable] = []
+        pending: list[Run] = []
 
-        text = self.sheet.table
-        font = self.styles.font_name(self.styles.primary_face(text))
+        def flush(force: bool = False) -> None:
+            if pending or (force and not out):
+                out.append(self.setter.paragraph(pending, ParagraphSpec(text, "cell", where, align=align,
+                                                                        space_after=0.0, width=width)))
+                pending.clear()
+
+        for run in runs:
+            if not isinstance(run, ImageRun) or not self.images.usable(run.image.src, "alt text"):
+                if isinstance(run, ImageRun):
+                    if run.image.alt:
+                        pending.append(TextRun(run.image.alt, run.style))
+                    continue
+                pending.append(run)
+                continue
+            flush()
+            image = self.images.flowable(run.image.src, width, self.area.height * 0.4, alt=run.image.alt,
+                                         where=where, align={"center": "CENTER", "right": "RIGHT"}.get(align, "LEFT"))
+            if image is not None:
+                out.append(image)
+        flush(force=True)
+        return out
+
+    def _column_widths(self, runs: list[list[list[Run]]], ncols: int, width: float) -> list[float]:
+        """Column widths from the content: natural when it fits (at least 60% of ``width``), else
+        proportional to content and filling ``width``, no column narrower than 1/(3n) of it."""
+        font = self._font(self.sheet.table)
+        size = self.sheet.table.size
         natural = [1.0] * ncols
-        for row in rows:
-            for c, cell in enumerate(row.cells):
-                value = inline_text(cell.children)
-                natural[c] = max(natural[c], min(stringWidth(value, font, text.size) + 10, self.frame.width))
+        for row in runs:
+            for c, cell in enumerate(row):
+                text = "".join(r.text for r in cell if isinstance(r, TextRun))
+                need = stringWidth(text, font, size)
+                for r in cell:
+                    if isinstance(r, ImageRun):
+                        found = self.images.natural_size(r.image.src)
+                        need = max(need, found[0] if found else 0.0)
+                natural[c] = max(natural[c], min(need + 2 * self._PADDING + 2, width))
         total = sum(natural)
-        if total <= self.frame.width:
-            target = max(total, self.frame.width * 0.6)
+        if total <= width:
+            target = max(total, width * 0.6)
             return [n * target / total for n in natural]
-        floor = self.frame.width / (3 * ncols)
-        widths = [max(self.frame.width * n / total, floor) for n in natural]
-        scale = self.frame.width / sum(widths)
+        floor = width / (3 * ncols)
+        widths = [max(width * n / total, floor) for n in natural]
+        scale = width / sum(widths)
         return [w * scale for w in widths]
 
     # -- end matter -------------------------------------------------------------------
 
     def attribution(self) -> list[Flowable]:
-        """The source attribution block, with a QR code of the source URL when there is one."""
-        sheet = self.sheet
-        if not sheet.furniture.attribution:
+        """The source attribution block (the frame's rows), with a QR code of the source link."""
+        art, sheet = self.frame, self.sheet
+        if not art.attribution:
             return []
-        rows = attribution_lines(self.doc)
-        if not rows:
-            return []
+        where = self.end
         label_text = dataclasses.replace(sheet.byline, bold=True, space_after=0.0)
         value_text = dataclasses.replace(sheet.byline, space_after=0.0)
         data: list[list[Any]] = []
-        for label, value in rows:
-            if label == "Link" and is_safe_url(value):
-                from briefpub.tree import Link
-
-                cell = self.paragraph((Link(value, (Text(value),)),), value_text, kind="attr-value")
-            else:
-                cell = self.text_paragraph(value, value_text, kind="attr-value")
-            data.append([self.text_paragraph(label, label_text, kind="attr-label"), cell])
-        url = self.doc.meta.url
+        link = None
+        for detail in art.attribution:
+            value_style = RunStyle(bold=value_text.bold, italic=value_text.italic)
+            if detail.link is not None:
+                link = detail.link
+                value_style = dataclasses.replace(value_style, link=detail.link, link_id=1)
+            value = self.setter.paragraph([TextRun(detail.value, value_style)],
+                                          ParagraphSpec(value_text, "attr-value", where))
+            data.append([self.text(detail.label, ParagraphSpec(label_text, "attr-label", where)), value])
         qr_size = 24 * mm
-        label_width = 22 * mm
-        with_qr = bool(sheet.furniture.qr_code and url and is_safe_url(url))
-        value_width = self.frame.width - label_width - (qr_size + 8 if with_qr else 0)
-        details = Table(data, colWidths=[label_width, value_width], hAlign="LEFT", style=TableStyle([
+        label_font = self._font(label_text)
+        label_width = min(max(stringWidth(d.label, label_font, label_text.size) for d in art.attribution) + 8,
+                          self.area.width * 0.4)
+        with_qr = bool(sheet.furniture.qr_code and link is not None)
+        value_width = self.area.width - label_width - (qr_size + 8 if with_qr else 0)
+        font = self._font(value_text)
+        details = LocatedTable(data, colWidths=[label_width, value_width], hAlign="LEFT", style=TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ("FONTNAME", (0, 0), (-1, -1), self.styles.font_name(self.styles.primary_face(value_text))),
+            ("FONTNAME", (0, 0), (-1, -1), font),
         ]))
+        details.bp_where = where
         heading_text = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=4.0)
         parts: list[Flowable] = [
             Spacer(1, 10),
             HRFlowable(width="100%", thickness=0.6, color=colour(sheet.boxes.border), spaceBefore=0,
                        spaceAfter=6),
-            self.text_paragraph("Source", heading_text, kind="attr-title"),
+            self.text(art.labels.source, ParagraphSpec(heading_text, "attr-title", where)),
         ]
-        if with_qr:
-            parts.append(Table([[details, _qr_code(url, qr_size)]], colWidths=[value_width + label_width,
-                                                                              qr_size + 8],
-                               hAlign="LEFT", style=TableStyle([
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                                   ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                                   ("FONTNAME", (0, 0), (-1, -1),
-                                    self.styles.font_name(self.styles.primary_face(value_text))),
-                               ])))
+        if with_qr and link is not None:
+            code = QrCode(link.href, width=qr_size, height=qr_size, qrLevel="M", qrBorder=2)
+            code.hAlign = "RIGHT"
+            parts.append(LocatedTable([[details, code]], colWidths=[value_width + label_width, qr_size + 8],
+                                      hAlign="LEFT", style=TableStyle([
+                                          ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                          ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                          ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                                          ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                                          ("FONTNAME", (0, 0), (-1, -1), font),
+                                      ])))
         else:
             parts.append(details)
         return [KeepTogether(parts)]
 
-
-def _qr_code(url: str, size: float) -> Flowable:
-    """A QR code of ``url``, ``size`` points square (reportlab's own encoder)."""
-    code = QrCode(url, width=size, height=size, qrLevel="M", qrBorder=2)
-    code.hAlign = "RIGHT"
-    return code

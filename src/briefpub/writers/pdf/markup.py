@@ -1,33 +1,42 @@
-"""Inlines to reportlab paragraph markup (PDF writer, layout stage).
+"""Styled runs to reportlab paragraph markup (PDF writer, layout stage).
 
 reportlab's ``Paragraph`` parses its text as markup, so every run of text is
 escaped here (``<``, ``&`` and friends print literally) and nothing else ever
-builds markup from article text. Each run is split by :class:`FontChain` into
-per-font pieces (``<font face=...>``), which is how characters the body font
-lacks (Cyrillic in a Latin-only font, Arabic, CJK) still print. Links become
-``<a href>`` only for http, https and mailto URLs (and ``#anchor`` links to a
-heading of the same article); anything else is kept as text and reported.
+builds markup from article text. The runs come from the writers' shared inline
+walk (:func:`briefpub.writers.common.inlines.flatten`: emphasis, links already
+resolved by the shared link policy, language spans, images). Each run is split
+by :class:`~briefpub.writers.pdf.fonts.FontChain` into per-font pieces
+(``<font face=...>``), which is how characters the body font lacks (Cyrillic in
+a Latin-only font, Arabic, CJK) still print; a span in another language uses
+the chain ordered for that language. External links become ``<a href>``,
+internal ones ``<a href="#anchor">`` (a GoTo to the heading's destination);
+inline images become ``<img>`` naming their resource key, resolved by
+:func:`parse` without any file access.
 
 :func:`analyse` decides, per paragraph, whether it needs HarfBuzz shaping and
-whether it reads right to left. An RTL paragraph is laid out from one run in
-one font: reportlab's bidi support breaks on inline markup, so bold, italic and
-links inside RTL paragraphs are flattened to plain text (and reported).
+whether it reads right to left.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import unicodedata
-from typing import assert_never
+from collections.abc import Callable, Sequence
+from typing import Any, assert_never
 from xml.sax.saxutils import escape
 
-from briefpub.diagnostics import Diagnostic
-from briefpub.tree import Code, Emphasis, Inline, LineBreak, Link, Strong, Text, inline_text
-from briefpub.writers._common import is_safe_url
-from briefpub.writers.pdf.fonts import Face, FontChain
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
+
+from briefpub.fonts import Face, coverage
+from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, TextRun
+from briefpub.writers.common.links import External, Internal
+from briefpub.writers.pdf.fonts import FontChain, glue_words
 from briefpub.writers.pdf.styles import PdfStyles
 
-__all__ = ["InlineContext", "ParagraphNeeds", "analyse", "attr", "plain_markup", "render_inlines"]
+__all__ = ["InlineContext", "ParagraphNeeds", "analyse", "attr", "parse", "plain_markup", "runs_markup"]
 
 #: Printed where no installed font has a character (the code points are reported).
 REPLACEMENT = "\ufffd"
@@ -82,25 +91,27 @@ def analyse(text: str, default_rtl: bool = False) -> ParagraphNeeds:
 
 @dataclasses.dataclass(slots=True)
 class InlineContext:
-    """What rendering inlines needs: styles, the base face, anchors, and where to report."""
+    """What turning runs into markup needs: styles, the paragraph's role and base face, sizes, and
+    ``image_size`` (an inline image's size in points, None when it cannot be shown)."""
 
     styles: PdfStyles
     role: str
     base_face: Face
-    diagnostics: list[Diagnostic]
-    anchors: dict[str, str] = dataclasses.field(default_factory=dict)
     link_colour: str = ""
     font_size: float = 0.0
     mono_size: float = 0.0
+    image_size: Callable[[str], tuple[float, float] | None] = lambda _key: None
 
 
-def _runs(ctx: InlineContext, chain: FontChain, text: str, bold: bool, italic: bool, mono: bool,
-          prefer: Face | None = None) -> str:
+def _emit(ctx: InlineContext, pieces: list[tuple[Face | None, str]], bold: bool, italic: bool, mono: bool) -> str:
+    """Markup for text already split into per-face pieces."""
     parts: list[str] = []
     size_attr = ""
     if mono and ctx.mono_size and ctx.font_size and abs(ctx.mono_size - ctx.font_size) > 0.01:
         size_attr = f' size="{ctx.mono_size:g}"'
-    for face, piece in chain.segment(text, bold, italic, prefer=prefer):
+    for face, piece in pieces:
+        if not piece:
+            continue
         if face is None:
             piece = REPLACEMENT * sum(1 for c in piece if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
             face = ctx.styles.chain(ctx.role).best_single_face(REPLACEMENT, bold, italic) or ctx.base_face
@@ -112,70 +123,109 @@ def _runs(ctx: InlineContext, chain: FontChain, text: str, bold: bool, italic: b
     return "".join(parts)
 
 
-def render_inlines(
-    ctx: InlineContext,
-    inlines: tuple[Inline, ...],
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    mono: bool = False,
-    in_link: bool = False,
-) -> str:
-    """Markup for ``inlines``: escaped text in per-character fonts, links, line breaks."""
+def _runs(ctx: InlineContext, chain: FontChain, text: str, bold: bool, italic: bool, mono: bool,
+          prefer: Face | None = None) -> str:
+    return _emit(ctx, chain.segment(text, bold, italic, prefer=prefer), bold, italic, mono)
+
+
+def _covers(face: Face, text: str) -> bool:
+    return not set(map(ord, text)).difference(coverage(face))
+
+
+def _href(link: External | Internal) -> str:
+    match link:
+        case External(href=href):
+            return href
+        case Internal(anchor=anchor):
+            return f"#{anchor}"
+        case _:
+            assert_never(link)
+
+
+def runs_markup(ctx: InlineContext, runs: Sequence[Run]) -> tuple[str, list[ImageRun]]:
+    """Markup for ``runs`` (escaped text in per-character fonts, links, line breaks, inline images)
+    and the image runs it shows; an image ``ctx.image_size`` cannot size is left out (the caller keeps
+    its alt text)."""
+    # Each text run split into per-face pieces first, so that a word running on from one run into the
+    # next (a foreign-language span with punctuation around it) can be set in one font at the seam.
+    pieces: list[list[tuple[Face | None, str]] | None] = []
+    previous: tuple[list[tuple[Face | None, str]], Callable[[str], Face | None]] | None = None
+    for run in runs:
+        split = None
+        if isinstance(run, TextRun):
+            chain = ctx.styles.chain("mono" if run.style.code else ctx.role)
+            if run.style.lang:
+                chain = chain.for_language(run.style.lang)
+            split = chain.segment(run.text, run.style.bold, run.style.italic)
+            refit = functools.partial(chain.best_single_face, bold=run.style.bold, italic=run.style.italic)
+            if previous is not None:
+                glue_words(previous[0], split, _covers, previous[1], refit)
+            previous = (split, refit)
+        else:
+            previous = None
+        pieces.append(split)
     out: list[str] = []
-    for node in inlines:
-        match node:
-            case Text(text=text):
-                chain = ctx.styles.chain("mono" if mono else ctx.role)
-                out.append(_runs(ctx, chain, text, bold, italic, mono))
-            case Emphasis(children=children):
-                out.append(render_inlines(ctx, children, bold=bold, italic=not italic, mono=mono,
-                                          in_link=in_link))
-            case Strong(children=children):
-                out.append(render_inlines(ctx, children, bold=True, italic=italic, mono=mono, in_link=in_link))
-            case Code(children=children):
-                out.append(render_inlines(ctx, children, bold=bold, italic=italic, mono=True, in_link=in_link))
-            case Link(url=url, children=children):
-                inner = render_inlines(ctx, children, bold=bold, italic=italic, mono=mono, in_link=True)
-                target = _link_target(ctx, url)
-                if in_link or target is None:
-                    if target is None:
-                        ctx.diagnostics.append(Diagnostic(
-                            "writer.unsafe-link",
-                            "link kept as text: only http, https and mailto links (or links to a heading) "
-                            "are allowed",
-                            text=url,
-                        ))
-                    out.append(inner)
-                else:
-                    colour_attr = f' color="{attr(ctx.link_colour)}"' if ctx.link_colour else ""
-                    out.append(f'<a href="{attr(target)}"{colour_attr}>{inner}</a>')
-            case LineBreak():
+    images: list[ImageRun] = []
+    open_link = 0
+    colour_attr = f' color="{attr(ctx.link_colour)}"' if ctx.link_colour else ""
+    for run, split in zip(runs, pieces, strict=True):
+        style = run.style
+        if open_link and style.link_id != open_link:
+            out.append("</a>")
+            open_link = 0
+        if style.link is not None and style.link_id != open_link:
+            out.append(f'<a href="{attr(_href(style.link))}"{colour_attr}>')
+            open_link = style.link_id
+        match run:
+            case TextRun():
+                out.append(_emit(ctx, split or [], style.bold, style.italic, style.code))
+            case BreakRun():
                 out.append("<br/>")
+            case ImageRun(image=image):
+                size = ctx.image_size(image.src)
+                if size is None:
+                    continue
+                width, height = size
+                valign = "middle" if height <= ctx.font_size * 1.5 else "baseline"
+                out.append(f'<img src="{attr(image.src)}" width="{width:.2f}" height="{height:.2f}" '
+                           f'valign="{valign}"/>')
+                images.append(run)
             case _:
-                assert_never(node)
-    return "".join(out)
-
-
-def _link_target(ctx: InlineContext, url: str) -> str | None:
-    """The href to write for ``url``, or None when it must stay text."""
-    stripped = url.strip()
-    if stripped.startswith("#"):
-        key = ctx.anchors.get(stripped[1:])
-        return f"#{key}" if key else None
-    if is_safe_url(stripped):
-        return stripped
-    return None
+                assert_never(run)
+    if open_link:
+        out.append("</a>")
+    return "".join(out), images
 
 
 def plain_markup(styles: PdfStyles, role: str, text: str, *, bold: bool = False, italic: bool = False,
                  base: Face | None = None) -> str:
     """Markup for plain text (titles, furniture), with font fallback and escaping."""
     face = base or styles.chain(role).primary.face(bold, italic)
-    ctx = InlineContext(styles, role, face, [])
+    ctx = InlineContext(styles, role, face)
     return _runs(ctx, styles.chain(role), text, bold, italic, False, prefer=base)
 
 
-def flat_text(inlines: tuple[Inline, ...]) -> str:
-    """The plain text of inlines, with line breaks kept as spaces (for RTL paragraphs)."""
-    return inline_text(inlines)
+class _ImageParser(ParaParser):  # type: ignore[misc]
+    """reportlab's markup parser, with ``<img src>`` naming an image given in memory (never a file)."""
+
+    def __init__(self, images: Callable[[str], ImageReader]) -> None:
+        super().__init__()
+        self._bp_images = images
+
+    def end_img(self) -> None:
+        """Resolve the image's key to its reader, then let reportlab size and place it."""
+        frag = self._stack[-1]
+        frag.src = self._bp_images(str(getattr(frag, "src", "")))
+        super().end_img()
+
+
+def parse(markup: str, style: Any, images: Callable[[str], ImageReader]) -> Any:
+    """reportlab paragraph fragments for ``markup`` whose ``<img src>`` are keys ``images`` resolves
+    (pass them as ``frags=`` to a ``Paragraph``)."""
+    parser = _ImageParser(images)
+    parser.caseSensitive = 1
+    style, frags, _bullet = parser.parse(cleanBlockQuotedText(markup), style)
+    if frags is None:
+        raise ValueError(f"paragraph markup did not parse: {parser.errors[:1]}")
+    textTransformFrags(frags, style)
+    return frags

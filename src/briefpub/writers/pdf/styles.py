@@ -4,7 +4,10 @@
 into what reportlab needs for one document: font chains per role (registered
 as embedded TrueType, never a built-in Type 1 font), ``ParagraphStyle`` objects
 for every kind of text, colours, and the hyphenator for the document's
-language. Every ``fontName`` and ``bulletFontName`` is set explicitly, because
+language (:func:`hyphenator_for`, patterns chosen by
+:func:`briefpub.language.hyphenation_patterns`; :func:`mixed_hyphenator` gives
+the words of a foreign-language ``Span`` their own language's patterns).
+Every ``fontName`` and ``bulletFontName`` is set explicitly, because
 reportlab's defaults are unembedded Helvetica.
 """
 
@@ -12,19 +15,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pyphen
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
+from briefpub.fonts import Face
+from briefpub.language import hyphenation_patterns, primary_subtag
 from briefpub.styling.model import StyleSheet, TextStyle
-from briefpub.writers.pdf.fonts import Face, FontChain, make_chain, register_face, register_family
+from briefpub.writers.pdf.fonts import FontChain, register_face, register_family
 
-__all__ = ["Hyphenator", "PdfStyles", "colour", "hyphenator_for"]
+__all__ = ["Hyphenator", "PdfStyles", "colour", "hyphenator_for", "mixed_hyphenator"]
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+#: The hyphenation pattern sets pyphen has.
+_AVAILABLE = frozenset(pyphen.LANGUAGES)
 #: Languages whose scripts are not hyphenated: no warning when pyphen lacks them.
 _NO_HYPHENATION = frozenset(
     {"zh", "ja", "ko", "ar", "he", "fa", "ur", "yi", "ps", "th", "lo", "km", "my", "bo", "dv", "ug", "sd"}
@@ -51,10 +58,9 @@ def hyphenator_for(language: str) -> tuple[Hyphenator | None, bool]:
     hyphenator never breaks acronyms (all capitals); reportlab itself offers it
     only words made of letters, so URLs, numbers and code are never hyphenated.
     """
-    lang = language.replace("-", "_")
-    found = pyphen.language_fallback(lang) if lang else None
+    found = hyphenation_patterns(language, _AVAILABLE) if language else None
     if not found:
-        return None, lang.split("_")[0].lower() not in _NO_HYPHENATION
+        return None, primary_subtag(language) not in _NO_HYPHENATION
     dic = _pyphen(found)
 
     def hyphenate(word: str) -> Iterator[tuple[str, str]]:
@@ -63,6 +69,17 @@ def hyphenator_for(language: str) -> tuple[Hyphenator | None, bool]:
         return iter(dic.iterate(word))
 
     return hyphenate, False
+
+
+def mixed_hyphenator(base: Hyphenator | None, words: Mapping[str, Hyphenator | None]) -> Hyphenator:
+    """A hyphenator that breaks the ``words`` of foreign-language spans by their own language's
+    patterns (not at all when that language has none) and every other word with ``base``."""
+
+    def hyphenate(word: str) -> Iterator[tuple[str, str]]:
+        chosen = words.get(word, base)
+        return chosen(word) if chosen is not None else iter(())
+
+    return hyphenate
 
 
 @dataclasses.dataclass(slots=True)
@@ -165,8 +182,3 @@ class PdfStyles:
         )
         self._cache[key] = style
         return style
-
-
-def make_chains(sheet: StyleSheet) -> dict[str, FontChain]:
-    """The font chain of every role of ``sheet`` (ValueError when a role has no installed font)."""
-    return {role: make_chain(role, sheet.families(role)) for role in ("body", "heading", "mono")}

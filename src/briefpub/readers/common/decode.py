@@ -1,4 +1,4 @@
-"""Input checks and character decoding shared by every reader (reader stage).
+"""Input checks and character decoding for every reader (reader stage, shared by the readers).
 
 Order of decisions, each reported when it matters:
 
@@ -78,6 +78,24 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
+def _refuse_unreadable(data: bytes, source: str) -> None:
+    """Refuse empty, oversized and binary input (checked before any decoding without a BOM)."""
+    if not data:
+        raise InputError(f"{source}: file is empty")
+    check_size(len(data), source)
+    kind = _binary_kind(data)
+    if kind is not None:
+        raise InputError(f"{source}: not a text article ({kind})")
+
+
+def _replacements(text: str, what: str, source: str) -> list[Diagnostic]:
+    """A ``decode.replacement`` note when decoding put U+FFFD into ``text``."""
+    count = text.count("\ufffd")
+    if not count:
+        return []
+    return [Diagnostic("decode.replacement", f"{count} {what} replaced by U+FFFD", source=source)]
+
+
 def _detect_legacy(data: bytes) -> str:
     """Best single-byte legacy encoding for ``data`` (cp1252 when undecided)."""
     from charset_normalizer import from_bytes  # imported only for non-UTF-8 input
@@ -130,9 +148,7 @@ def decode(data: bytes, source: str) -> Decoded:
             )
             break
     else:
-        kind = _binary_kind(data)
-        if kind is not None:
-            raise InputError(f"{source}: not a text article ({kind})")
+        _refuse_unreadable(data, source)
         try:
             text = data.decode("utf-8")
             encoding = "utf-8"
@@ -147,14 +163,7 @@ def decode(data: bytes, source: str) -> Decoded:
                     severity="warning",
                 )
             )
-            if "\ufffd" in text:
-                diagnostics.append(
-                    Diagnostic(
-                        "decode.replacement",
-                        f"{text.count(chr(0xFFFD))} undecodable byte(s) replaced by U+FFFD",
-                        source=source,
-                    )
-                )
+            diagnostics.extend(_replacements(text, "undecodable byte(s)", source))
     return _finish(text, encoding, diagnostics, source)
 
 
@@ -193,6 +202,13 @@ def declared_html_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii").strip().lower() if m else None
 
 
+def _detected_instead(data: bytes, source: str, problem: str, result: Decoded | None = None) -> Decoded:
+    """:func:`decode`'s reading of ``data``, led by a note that the declared charset was not used."""
+    result = result or decode(data, source)
+    note = Diagnostic("reader.metadata", f"{problem}: encoding detected instead", source=source)
+    return Decoded(result.text, result.encoding, (note, *result.diagnostics))
+
+
 def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
     """Decode a web page: byte-order mark, else the ``declared`` charset, else as :func:`decode`.
 
@@ -205,34 +221,13 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
     try:
         encoding = codecs.lookup(label).name
     except LookupError:
-        result = decode(data, source)
-        note = Diagnostic(
-            "reader.metadata", f"unknown declared charset {declared!r}: encoding detected instead", source=source
-        )
-        return Decoded(result.text, result.encoding, (note, *result.diagnostics))
+        return _detected_instead(data, source, f"unknown declared charset {declared!r}")
     if encoding == "utf-8":
         result = decode(data, source)
         if result.encoding == "utf-8":
             return result
-        note = Diagnostic(
-            "reader.metadata", "the page declares UTF-8 but is not valid UTF-8: encoding detected instead",
-            source=source,
-        )
-        return Decoded(result.text, result.encoding, (note, *result.diagnostics))
-    if not data:
-        raise InputError(f"{source}: file is empty")
-    check_size(len(data), source)
-    kind = _binary_kind(data)
-    if kind is not None:
-        raise InputError(f"{source}: not a text article ({kind})")
+        return _detected_instead(data, source, "the page declares UTF-8 but is not valid UTF-8", result)
+    _refuse_unreadable(data, source)
     text = data.decode(encoding, errors="replace")
-    diagnostics: list[Diagnostic] = []
-    if "\ufffd" in text:
-        diagnostics.append(
-            Diagnostic(
-                "decode.replacement",
-                f"{text.count(chr(0xFFFD))} byte(s) undecodable as the declared {encoding} replaced by U+FFFD",
-                source=source,
-            )
-        )
+    diagnostics = _replacements(text, f"byte(s) undecodable as the declared {encoding}", source)
     return _finish(text, encoding, diagnostics, source)
