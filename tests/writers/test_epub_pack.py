@@ -572,9 +572,11 @@ def test_rtl_pack_direction_and_per_entry_languages(
     assert [(s.get("lang"), s.get("dir"), s.text) for s in article.xpath(
         ".//x:p[@class='byline']/x:span", namespaces=NS)] == [("ar", "rtl", "23 يناير 2017")]
     assert english.get("dir") is None and english.get("lang") is None
-    # An English article without key points: its labelled opening sentence is English, isolated.
-    ledes = summary.xpath(".//x:p[@class='summary-lede']/x:span[@lang='en']", namespaces=NS)
-    assert ledes and all(n.get("dir") == "ltr" and words(n).startswith("Opening sentence:") for n in ledes)
+    # An English article without key points: the pack's label (Arabic), then its opening sentence in an
+    # isolated English span.
+    ledes = summary.xpath(".//x:p[@class='summary-lede'][x:span[@lang='en']]", namespaces=NS)
+    assert ledes and all(words(p.find("x:span[@class='label']", NS)) == "الجملة الأولى:" for p in ledes)
+    assert all(p.find("x:span[@lang='en']", NS).get("dir") == "ltr" for p in ledes)
     assert fr.pack is not None and fr.pack.contents_label == "المحتويات"
     assert [(h.get("lang"), words(h)) for h in b.body("contents.xhtml").xpath(".//x:h1", namespaces=NS)] == [
         (None, "المحتويات")

@@ -218,8 +218,13 @@ class _Body:
         index = self.heading_index
         self.heading_index += 1
         entry = self.frame.outline[index] if index < len(self.frame.outline) else None
-        if entry is None or index not in self.depths:
-            return  # an empty heading carries no words; rendering it would only confuse navigation
+        if entry is None:
+            return
+        if index not in self.depths:
+            # An empty heading carries no words and is not rendered (it would only confuse navigation),
+            # but a #fragment link may still point at it: its anchor stays, on an empty span.
+            sub(parent, "span", {"id": entry.anchor})
+            return
         depth = self.depths[index]
         attrib = {"id": entry.anchor, "class": f"heading{min(heading.level, 3)}"}
         element = self.placed(parent, sub(parent, f"h{min(depth + 1, 6)}", attrib, block=True))
@@ -373,8 +378,9 @@ def render_article(
     header = sub(section, "header", block=True)
     header.text = "\n"
     render_marks(header, marks.get(None, []))
-    if frame.article_label:
-        sub(header, "p", {"class": "article-label"}, frame.article_label, block=True)
+    if frame.article_label:  # the pack's furniture, in the pack's language
+        label = sub(header, "p", {"class": "article-label"}, frame.article_label, block=True)
+        mark_language(label, dates or language, language)
     sub(header, "h1", {"class": "title", "id": "title"}, title, block=True)
     if frame.subtitle.strip():
         sub(header, "p", {"class": "subtitle"}, inline.text(frame.subtitle.strip()), block=True)

@@ -172,11 +172,10 @@ def render_summary_page(
             for point in points:
                 _words(sub(listing, "li", block=True), text(point), lang, page)
         elif entry.lede:
+            # The label is the pack's (its language), the opening sentence the article's.
             lede = sub(part, "p", {"class": "summary-lede"}, block=True)
-            inner = lede if lang.tag.lower() == page.tag.lower() and lang.rtl == page.rtl else mark_language(
-                sub(lede, "span"), lang, page)
-            sub(inner, "span", {"class": "label"}, label_prefix(entry.lede_label, lang.tag))
-            append_text(inner, text(entry.lede))
+            sub(lede, "span", {"class": "label"}, label_prefix(entry.lede_label, page.tag))
+            _words(lede, text(entry.lede), lang, page)
         else:
             note = sub(part, "p", {"class": "no-key-points"}, block=True)
             _words(note, article.labels.no_key_points, lang, page)
