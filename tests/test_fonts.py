@@ -82,11 +82,15 @@ def test_writers_never_scan_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import subprocess
 
+    import importlib
+
+    for library in ("reportlab.platypus", "reportlab.pdfbase.ttfonts", "ebooklib.epub", "docx", "PIL.ImageFont"):
+        importlib.import_module(library)  # reportlab looks for its settings files when first imported
+    options = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=font_set)
     monkeypatch.setattr(fonts, "find_family", forbidden)
     monkeypatch.setattr(fonts, "_catalogue", forbidden)
     for module, name in ((os, "walk"), (os, "scandir"), (os, "listdir"), (glob, "glob"), (subprocess, "run")):
         monkeypatch.setattr(module, name, forbidden)
-    pub = Publication((Document(Meta(title="T"), (Paragraph((Text("Body"),)),)),))
-    options = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=font_set)
+    pub = Publication((Document(Meta(title="Другой", language="ru"), (Paragraph((Text("Тело العربية"),)),)),))
     for name in ("pdf", "epub", "docx"):
         assert get_writer(name).write(pub, style, options).data
