@@ -57,6 +57,9 @@ class PageStyle:
     margin_inner: float = _key(LENGTH, "left margin (inside margin on right-hand pages)", 62.36)
     margin_outer: float = _key(LENGTH, "right margin (outside margin on right-hand pages)", 62.36)
     duplex: bool = _key(BOOL, "packs: start every article on a right-hand page", False)
+    gutter: float = _key(
+        LENGTH, "binding margin added to the inside margin (mirrored left/right in duplex)", 0.0
+    )
 
 
 @dataclass(frozen=True, slots=True)
