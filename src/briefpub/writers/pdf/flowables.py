@@ -336,11 +336,14 @@ class Indented(Flowable):  # type: ignore[misc]
     Optionally a vertical rule down the indent (block quotes: ``rule`` is its colour) and a ``marker`` in
     the indent of the first part (a list item's bullet or number: a flowable the width of the indent less
     a gap, its first baseline on the content's first baseline). ``rtl`` puts the start side on the right.
+    ``splittable`` False keeps the content on one page (a figure with its caption).
     """
 
     def __init__(self, content: list[Any], *, indent: float, end_indent: float = 0.0, rule: Color | None = None,
-                 rule_width: float = 1.5, marker: Flowable | None = None, rtl: bool = False) -> None:
+                 rule_width: float = 1.5, marker: Flowable | None = None, rtl: bool = False,
+                 splittable: bool = True) -> None:
         super().__init__()
+        self.splittable = splittable
         self.content = content
         self.indent = indent
         self.end_indent = end_indent
@@ -368,13 +371,17 @@ class Indented(Flowable):  # type: ignore[misc]
         last = float(self.content[-1].getSpaceAfter()) if self.content else 0.0
         return max(float(self.spaceAfter), last)
 
+    def _room(self, availHeight: float) -> float:
+        """The height the content is wrapped in."""
+        return availHeight
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Lay out the content in the indented width."""
         inner = self._inner_width(availWidth)
         height = 0.0
         last = len(self.content) - 1
         for i, item in enumerate(self.content):
-            _w, h = item.wrapOn(self.canv, inner, availHeight)
+            _w, h = item.wrapOn(self.canv, inner, self._room(availHeight))
             height += h + self._gap(i, item) + (item.getSpaceAfter() if i < last else 0)
         if self.marker is not None:
             _w, h = self.marker.wrapOn(self.canv, max(self.indent - 4.0, 1.0), availHeight)
@@ -383,7 +390,9 @@ class Indented(Flowable):  # type: ignore[misc]
         return availWidth, height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
-        """Split the content where it would cross the page's bottom."""
+        """Split the content where it would cross the page's bottom (never, unless ``splittable``)."""
+        if not self.splittable:
+            return []
         inner = self._inner_width(availWidth)
         first: list[Any] = []
         used = 0.0
@@ -461,15 +470,22 @@ class KeepWithEnd(Indented):
         super().__init__(content, indent=0.0)
         self.page_height = page_height
 
+    def _room(self, availHeight: float) -> float:
+        # the whole group's natural height (a KeepTogether wrapped in less room claims it all)
+        return max(availHeight, self.page_height)
+
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         """Split inside the first flowable, the rest kept whole with its end."""
         _w, height = self.wrap(availWidth, availHeight)
         if height <= availHeight + 1e-6:
             return [self]
-        if height > self.page_height:
-            return list(self.content)
         first, rest = self.content[0], self.content[1:]
-        _w, h = first.wrapOn(self.canv, availWidth, availHeight)
+        _w, h = first.wrapOn(self.canv, availWidth, self.page_height)
+        if height > self.page_height:  # cannot be kept on one page anyway
+            if h <= availHeight:
+                return [first, *rest]
+            parts = first.splitOn(self.canv, availWidth, availHeight)
+            return [*parts, *rest] if parts else []
         parts = first.splitOn(self.canv, availWidth, min(availHeight, h - 1.0))
         if len(parts) < 2:
             return []

@@ -9,8 +9,9 @@ face of the chain that has it. :meth:`FontChain.for_language` puts the families
 made for a language's script first (a ``Span`` in Arabic is set in "Noto Sans
 Arabic" when the chain has it).
 
-Nothing here imports reportlab: the engine embeds the faces it draws
-(:class:`~briefpub.writers.pdf.typeset.fonts.EngineTTFont`), each once.
+The engine embeds the faces it draws
+(:class:`~briefpub.writers.pdf.typeset.fonts.EngineTTFont`), each once;
+:func:`canvas_font` gives reportlab a font name that adds nothing to the file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from briefpub.fonts import Family, FontSet
 from briefpub.language import primary_subtag
 
-__all__ = ["FontChain", "make_chains"]
+__all__ = ["FontChain", "canvas_font", "make_chains"]
 
 #: Words in family names that say a family is made for a language's script.
 _SCRIPT_HINTS: dict[str, tuple[str, ...]] = {
@@ -85,3 +86,21 @@ def make_chains(fonts: FontSet) -> dict[str, FontChain]:
     Raises ValueError naming the role when the set has no family for it.
     """
     return {role: FontChain(role, fonts.families(role)) for role in ("body", "heading", "mono")}
+
+
+def canvas_font(chains: dict[str, FontChain]) -> str:
+    """The reportlab font name for the canvas's initial font and tables' cell font: the body face as the
+    text engine embeds it.
+
+    reportlab selects a font at the start of every page (its initial font) and in every table cell (the
+    cell style's font) unless that font is a TrueType one, subset on first use: its default, Helvetica,
+    would be listed in the file unembedded. Registering the engine's own font object of the body face
+    (the one it draws with) adds nothing to the file: no text is ever drawn through the name.
+    """
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefpub.writers.pdf.typeset import font_data
+
+    ttf = font_data(chains["body"].primary.face(False, False)).ttf
+    pdfmetrics.registerFont(ttf)
+    return str(ttf.fontName)

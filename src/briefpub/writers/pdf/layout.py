@@ -174,11 +174,14 @@ class ArticleLayout:
         if end and body and not isinstance(body[-1], (CondPageBreak, PageBreak)):
             # The source block never stands alone at the top of a page: the body's last lines come with it.
             last = body.pop()
+            if isinstance(last, KeepTogether):  # a figure and its caption: one unit
+                last = Indented(list(last._content), indent=0.0, splittable=False)
             out.extend(body)
             out.append(KeepWithEnd([last, *end], page_height=self.area.height))
         else:
             out.extend(body)
-            out.extend(end)
+            if end:
+                out.append(KeepTogether(end))
         return out
 
     def title_block(self) -> list[Flowable]:
@@ -241,6 +244,7 @@ class ArticleLayout:
             ("TOPPADDING", (0, 0), (-1, -1), padding),
             ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
         ]), spaceAfter=12, hAlign="LEFT")
         box.bp_where = where
         _w, h = box.wrap(self.area.width, self.area.height)
@@ -439,6 +443,7 @@ class ArticleLayout:
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colour(sheet.boxes.border)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
             ("LEFTPADDING", (0, 0), (-1, -1), self._PADDING),
             ("RIGHTPADDING", (0, 0), (-1, -1), self._PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -518,7 +523,8 @@ class ArticleLayout:
     # -- end matter -------------------------------------------------------------------
 
     def attribution(self) -> list[Flowable]:
-        """The source attribution block (the frame's rows), with a QR code of the source link."""
+        """The source attribution block (the frame's rows), with a QR code of the source link: flowables
+        to keep together."""
         art, sheet = self.frame, self.sheet
         if not art.attribution:
             return []
@@ -546,6 +552,7 @@ class ArticleLayout:
             data = [row[::-1] for row in data]
         details = LocatedTable(data, colWidths=widths, hAlign="LEFT", style=TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -568,6 +575,7 @@ class ArticleLayout:
                 cols.reverse()
             parts.append(LocatedTable([row], colWidths=cols, hAlign="LEFT", style=TableStyle([
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -577,7 +585,7 @@ class ArticleLayout:
             ])))
         else:
             parts.append(details)
-        return [KeepTogether(parts)]
+        return parts
 
 
 def _natural_width(setter: Setter, value: str, text: TextStyle) -> float:

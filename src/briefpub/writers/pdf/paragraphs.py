@@ -42,7 +42,7 @@ from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, RunStyle, T
 from briefpub.writers.common.links import External, Internal
 from briefpub.writers.common.typography import smarten_texts
 from briefpub.writers.pdf.flowables import LocatedText, Where
-from briefpub.writers.pdf.fonts import FontChain
+from briefpub.writers.pdf.fonts import FontChain, canvas_font
 from briefpub.writers.pdf.images import Images
 from briefpub.writers.pdf.typeset import LINE_BREAK, Align, Bookmark, LineBreak, ParaStyle, TextBlock
 from briefpub.writers.pdf.typeset import Run as EngineRun
@@ -115,6 +115,8 @@ class Setter:
         self.height = height
         self._faces: dict[tuple[str, bool, bool, str], tuple[Face, ...]] = {}
         self.made: list[LocatedText] = []
+        #: The font name reportlab's tables select in their cells (adds nothing to the file).
+        self.canvas_font = canvas_font(chains)
 
     # -- faces ---------------------------------------------------------------------------------
 

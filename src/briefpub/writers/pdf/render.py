@@ -39,13 +39,13 @@ from briefpub.tree import Publication
 from briefpub.writers import PageStart, WriteOptions, WriteResult, require_fonts
 from briefpub.writers.common.frame import Frames, frames
 from briefpub.writers.pdf.flowables import PageState, RectoBreak
-from briefpub.writers.pdf.fonts import FontChain, make_chains
+from briefpub.writers.pdf.fonts import FontChain, canvas_font, make_chains
 from briefpub.writers.pdf.front import PackFront, blank_page_factory
 from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture, inner_margin
 from briefpub.writers.pdf.images import Images
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea
 from briefpub.writers.pdf.paragraphs import Setter
-from briefpub.writers.pdf.typeset import font_data, hyphenator
+from briefpub.writers.pdf.typeset import hyphenator
 from briefpub.writers.pdf.typeset.hyphenation import NEVER_HYPHENATED
 
 __all__ = ["render"]
@@ -60,21 +60,6 @@ def _chains(fonts: FontSet) -> dict[str, FontChain]:
             f"PDF: {exc} (families not found: {missing}); install one of the style's font families (for "
             "example the fonts-dejavu package) or list an installed TrueType family in the style sheet's [fonts]"
         ) from exc
-
-
-def _initial_font(chains: dict[str, FontChain]) -> str:
-    """The canvas's initial font: the body face as the engine embeds it.
-
-    reportlab starts every page by selecting its initial font unless that is a
-    TrueType font (subset on first use): its default, Helvetica, would be listed
-    in the file unembedded. Registering the engine's own font object of the body
-    face (the one it draws with) adds nothing to the file.
-    """
-    from reportlab.pdfbase import pdfmetrics
-
-    ttf = font_data(chains["body"].primary.face(False, False)).ttf
-    pdfmetrics.registerFont(ttf)
-    return str(ttf.fontName)
 
 
 def render(pub: Publication, sheet: StyleSheet, options: WriteOptions) -> WriteResult:
@@ -164,7 +149,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         displayDocTitle=1,
         invariant=1,
         pageCompression=1,
-        initialFontName=_initial_font(chains),
+        initialFontName=canvas_font(chains),
     )
     maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time)
     try:
