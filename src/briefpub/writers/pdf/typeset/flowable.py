@@ -203,9 +203,11 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         if found is None:
             if self._layout is not None and self._first > 0:
                 # a continuation laid out in another width: re-break the remaining text
+                # (from then on this part is that remainder, in every width: earlier layouts are of the whole)
                 remainder = _remainder(self._layout, self._first)
-                prepared = prepare(remainder, self.resolve)
+                prepared = self._prepared = prepare(remainder, self.resolve)
                 self._first, self._last = 0, None
+                self._layouts = {}
             else:
                 if self._prepared is None:
                     self._prepared = prepare(self.block, self.resolve)
