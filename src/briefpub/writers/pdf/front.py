@@ -165,7 +165,7 @@ class _ContentsLook:
         baseline = top - text.size - (lines - 1) * text.leading
         # Drawn in reading order (number, title, page), which is also the order text extraction sees.
         if row.line.number:
-            number = self.number(f"{row.line.number}.", 0, "number")
+            number = self.number(row.line.number, 0, "number")
             room = self.label_width - 6
             number.wrapOn(canv, room, 100)
             number.drawOn(canv, width - room if self.rtl else 0.0, top - number.height)

@@ -185,12 +185,14 @@ class Furniture:
             if title_page:  # the title stands below: the article's number in the pack instead
                 self._draw_line(canv, self._fit(label, fur.size), header_y, start, size=fur.size, name="header")
             else:
+                # the running head at the start side, the article's number in the pack at the end side
                 room = self.right - self.left
                 if label:
-                    self._draw_line(canv, label, header_y, end, size=fur.size, name="header")
                     room -= self._fit_width(label, fur.size) + 18
                 self._draw_line(canv, self._fit(self.state.title, fur.size, room), header_y, start, size=fur.size,
                                 name="header")
+                if label:
+                    self._draw_line(canv, label, header_y, end, size=fur.size, name="header")
         if fur.rule:
             canv.setStrokeColor(colour(fur.colour))
             canv.setLineWidth(0.4)

@@ -411,8 +411,7 @@ class ArticleLayout:
                 else:
                     flows.extend(self.block(block, here, inner_width, nested=True))
             marker = f"{start + j}." if ordered else sheet.paragraphs.bullet
-            entry = self._bullet_item(flows or [Spacer(1, sheet.body.leading)], marker, item_text,
-                                      (self.frame.index, (*path, j)), indent)
+            entry = self._bullet_item(flows or [Spacer(1, sheet.body.leading)], marker, item_text, None, indent)
             out.append(entry)
         if out:
             out[-1].spaceAfter = sheet.body.space_after
