@@ -47,7 +47,15 @@ from reportlab.platypus.flowables import HRFlowable
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.common.frame import SEPARATOR, PackFrame
 from briefpub.writers.common.inlines import Run, RunStyle, TextRun
-from briefpub.writers.pdf.flowables import DEST_EVENT, ArticleStart, BlankPage, LocatedText, PageState, RectoBreak
+from briefpub.writers.pdf.flowables import (
+    DEST_EVENT,
+    ArticleStart,
+    BlankPage,
+    LocatedRule,
+    LocatedText,
+    PageState,
+    RectoBreak,
+)
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea
 from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
 from briefpub.writers.pdf.styles import colour
@@ -409,8 +417,8 @@ class PackFront:
     def end(self) -> list[Flowable]:
         """The end mark after the last article: a short centred rule and the frame's end mark."""
         text = dataclasses.replace(self.sheet.byline, italic=True, align="center", space_before=6.0)
-        rule = HRFlowable(width="20%", thickness=0.8, color=colour(self.sheet.boxes.border), spaceBefore=18,
-                          spaceAfter=0, hAlign="CENTER")
+        rule = LocatedRule(width="20%", thickness=0.8, color=colour(self.sheet.boxes.border), spaceBefore=18,
+                           spaceAfter=0, hAlign="CENTER")
         mark = self.setter.text(f"\u2014 {self.pack.end_mark} \u2014",
                                 ParagraphSpec(text, "end-mark", align="center", direction="auto"))
         return [rule, mark]

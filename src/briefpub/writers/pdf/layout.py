@@ -79,7 +79,7 @@ from briefpub.writers.pdf.images import Images
 from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
 from briefpub.writers.pdf.styles import colour
 
-__all__ = ["ArticleLayout", "OutlineItem", "TextArea"]
+__all__ = ["ArticleLayout", "OutlineItem", "TextArea", "keep_with_end"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -170,18 +170,9 @@ class ArticleLayout:
         body: list[Flowable] = []
         for i, block in enumerate(art.document.blocks):
             body.extend(self.block(block, (i,), self.area.width))
-        end = self.attribution()
-        if end and body and not isinstance(body[-1], (CondPageBreak, PageBreak)):
-            # The source block never stands alone at the top of a page: the body's last lines come with it.
-            last = body.pop()
-            if isinstance(last, KeepTogether):  # a figure and its caption: one unit
-                last = Indented(list(last._content), indent=0.0, splittable=False)
-            out.extend(body)
-            out.append(KeepWithEnd([last, *end], page_height=self.area.height))
-        else:
-            out.extend(body)
-            if end:
-                out.append(KeepTogether(end))
+        # The source block never stands alone at the top of a page: the body's last lines come with it.
+        keep_with_end(body, self.attribution(), self.area.height)
+        out.extend(body)
         return out
 
     def title_block(self) -> list[Flowable]:
@@ -585,6 +576,23 @@ class ArticleLayout:
         else:
             parts.append(details)
         return parts
+
+
+def keep_with_end(story: list[Flowable], end: list[Flowable], page_height: float) -> None:
+    """Append ``end`` (end matter: a source block, a pack's end mark) to ``story`` so that it is never
+    parted from the story's last lines (a :class:`KeepWithEnd` of the last flowable and the end matter)."""
+    if not end:
+        return
+    if story and isinstance(story[-1], KeepWithEnd):
+        story[-1].content.extend(end)
+        return
+    if not story or isinstance(story[-1], (CondPageBreak, PageBreak)):
+        story.append(KeepTogether(end))
+        return
+    last = story.pop()
+    if isinstance(last, KeepTogether):  # a figure and its caption: one unit
+        last = Indented(list(last._content), indent=0.0, splittable=False)
+    story.append(KeepWithEnd([last, *end], page_height=page_height))
 
 
 def _natural_width(setter: Setter, value: str, text: TextStyle) -> float:

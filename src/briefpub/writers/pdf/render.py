@@ -38,12 +38,12 @@ from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
 from briefpub.writers import PageStart, WriteOptions, WriteResult, require_fonts
 from briefpub.writers.common.frame import Frames, frames
-from briefpub.writers.pdf.flowables import PageState, RectoBreak
+from briefpub.writers.pdf.flowables import PageState, RectoBreak, locate
 from briefpub.writers.pdf.fonts import FontChain, canvas_font, make_chains
 from briefpub.writers.pdf.front import PackFront, blank_page_factory
 from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture, inner_margin
 from briefpub.writers.pdf.images import Images
-from briefpub.writers.pdf.layout import ArticleLayout, TextArea
+from briefpub.writers.pdf.layout import ArticleLayout, TextArea, keep_with_end
 from briefpub.writers.pdf.paragraphs import Setter
 from briefpub.writers.pdf.typeset import hyphenator
 from briefpub.writers.pdf.typeset.hyphenation import NEVER_HYPHENATED
@@ -116,7 +116,10 @@ def _story(sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], image
     if pack is not None:
         pack_front = PackFront(pack, sheet, front, state, area, layouts)
         story.extend(pack_front.flowables())
-        articles.extend(pack_front.end())
+        end = pack_front.end()
+        for flowable in end:
+            locate(flowable, layouts[-1].end)
+        keep_with_end(articles, end, area.height)
     story.extend(articles)
     return _Story(story, state, front, setters, pack.blank_page if pack else first.labels.blank_page)
 
