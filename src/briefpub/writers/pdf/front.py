@@ -68,6 +68,8 @@ __all__ = [
 ]
 
 _LEADER_GAP = 4.0  # space between an entry's text, its dot leader and its page number
+_CONTENTS_WIDOWS = 3  # the fewest entries carried over to the contents' last page
+_CONTENTS_ORPHANS = 2  # the fewest entries at the foot of a page before the contents go on
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -241,6 +243,10 @@ class _ContentsRows(Flowable):  # type: ignore[misc]
                 break
             used += need
             count += 1
+        if 0 < len(rows) - count < _CONTENTS_WIDOWS:
+            count = max(len(rows) - _CONTENTS_WIDOWS, 0)  # no page holding the contents' last entry or two alone
+        if count < _CONTENTS_ORPHANS:
+            count = 0  # nor a page ending with one entry
         if 1 < count < len(rows) and rows[count - 1].line.level == 0 and rows[count].line.level > 0:
             count -= 1  # keep an article entry with its first heading
         if count == 0:

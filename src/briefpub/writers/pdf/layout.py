@@ -283,6 +283,9 @@ class ArticleLayout:
                                                            align="left" if page_rtl else "right"))
         item = Indented(inner, indent=label_width, marker=mark, rtl=page_rtl)
         item.spaceBefore = 8
+        # an entry is short: kept on one page (one that would take half a page splits)
+        _w, height = item.wrapOn(None, self.area.width, self.area.height)
+        item.splittable = height > self.area.height / 2
         return [item]
 
     # -- blocks -------------------------------------------------------------------
