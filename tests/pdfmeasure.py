@@ -7,6 +7,7 @@ the number of words on a headline's last line, hyphenated line ends.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import subprocess
 import xml.etree.ElementTree as ET
@@ -115,7 +116,7 @@ def measure(pdf: Path, first: int | None = None, last: int | None = None) -> Set
     right = max(line.x1 for line in lines)
     left = min(line.x0 for line in lines)
     full = [line for line in lines if line.x1 >= right - 1.5 and line.x0 <= left + 20 and len(line.words) > 1]
-    pitches = [b.y0 - a.y0 for a, b in zip(lines, lines[1:], strict=False)
+    pitches = [b.y0 - a.y0 for a, b in itertools.pairwise(lines)
                if a.page == b.page and a.block == b.block and 0 < b.y0 - a.y0 < 3 * a.height]
     pitch = statistics.median(pitches) if pitches else lines[0].height * 1.3
     chars = [len(line.text) for line in full]
@@ -134,3 +135,10 @@ def measure(pdf: Path, first: int | None = None, last: int | None = None) -> Set
         loosest_line=loosest.text,
         hyphenated_runs=longest,
     )
+
+
+def title_lines(pdf: Path) -> list[Line]:
+    """The lines of the largest text on the first page (an article's headline), top to bottom."""
+    lines = lines_of(pdf, 1, 1)
+    tallest = max(line.height for line in lines)
+    return [line for line in lines if line.height > tallest - 0.5]

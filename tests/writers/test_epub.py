@@ -860,13 +860,13 @@ def test_ebooklib_reads_the_output_back(books: dict[str, Epub]) -> None:
 
 def test_css_follows_the_style_sheet() -> None:
     css = stylesheet(STYLE)
-    assert '"DejaVu Serif", "Noto Serif", serif' in css
-    assert '"DejaVu Sans", "Noto Sans", sans-serif' in css
+    assert '"Source Serif Pro", "DejaVu Serif", "Noto Serif", serif' in css
+    assert '"Source Sans Pro", "DejaVu Sans", "Noto Sans", sans-serif' in css
     assert "color: #10243e" in css  # title colour
     assert "color: #b00020" in css  # marking colour
     assert "color: #1f4e8c" in css  # link colour
     title_rule = re.search(r"\.title \{([^}]*)\}", css)
-    assert title_rule and "font-size: 2.095em" in title_rule.group(1)  # 22pt over 10.5pt
+    assert title_rule and "font-size: 2em" in title_rule.group(1)  # 22pt over 11pt
     assert "line-height: 1.182" in title_rule.group(1)  # 26pt leading over 22pt
     assert "hyphens: auto" in css and "text-align: justify" in css
     plain = stylesheet(load_style("plain"))

@@ -512,9 +512,8 @@ def test_unsupported_language_has_no_hyphenation_and_no_crash():
 
 
 def test_body_is_hyphenated_but_titles_and_headings_are_not(rendered, tmp_path):
-    from pdfmeasure import lines_of
-
     from briefpub.pipeline import prepare_article
+    from pdfmeasure import lines_of
 
     path = tmp_path / "long.pdf"
     fixture = Path(__file__).resolve().parents[2] / "fixtures" / "txt" / "geneva-round.txt"

@@ -138,3 +138,17 @@ def test_bookmark_and_outline(tools, fonts):
     outline = reader.outline
     assert [item.title for item in outline] == ["Astana talks"]
     assert reader.get_destination_page_number(outline[0]) == 0
+
+
+def test_a_paragraph_longer_than_five_pages_builds(tools, fonts):
+    """Parts are copies of the paragraph; reportlab's count of how often a flowable was moved to the next
+    page must not be inherited by them (a paragraph over more than five pages failed as "too large")."""
+    from reportlab.platypus import Spacer
+
+    text = "Before " + "x" * 30_000 + " after."
+    data = tools.build([Spacer(1, 200), TextFlowable(TextBlock.of([Run(text, fonts.chain(), 10.5)], BODY))])
+    import io
+
+    import pypdf
+
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) > 5

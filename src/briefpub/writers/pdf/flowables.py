@@ -139,7 +139,7 @@ class Located:
         return parts
 
 
-class LocatedText(Located, TextFlowable):  # type: ignore[misc]
+class LocatedText(Located, TextFlowable):
     """A paragraph of the text engine that knows which block it renders (every split part keeps it).
 
     The engine writes its glyphs straight into the page's content stream, so it
@@ -442,9 +442,10 @@ class Indented(Flowable):  # type: ignore[misc]
             _w, h = self.marker.wrapOn(canv, room, self.height)
             drop = 0.0
             first = self.content[0] if self.content else None
-            own = getattr(self.marker, "bp_size", 0.0)
-            if first is not None and getattr(first, "bp_size", 0.0) and own:
-                drop = max(0.0, first.bp_size - own)
+            own = float(getattr(self.marker, "bp_size", 0) or 0)
+            size = float(getattr(first, "bp_size", 0) or 0)
+            if size and own:
+                drop = max(0.0, size - own)
             x = self.width - self.indent + 4.0 if self.rtl else 0.0
             self.marker.drawOn(canv, x, self.height - h - drop)
         y = self.height

@@ -36,7 +36,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, assert_never
 
-
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer, TableStyle
 from reportlab.platypus.flowables import HRFlowable

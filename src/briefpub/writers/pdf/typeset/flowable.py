@@ -220,6 +220,7 @@ class TextFlowable(Flowable):  # type: ignore[misc]
     def _part(self, layout: Layout, start: int, stop: int, *, first: bool, last: bool) -> TextFlowable:
         # a copy keeps the class and whatever a subclass or the layout attached (say, the block it renders)
         part = copy.copy(self)
+        part.__dict__.pop("_postponed", None)  # reportlab's count of page moves belongs to the whole
         part.bookmark = self.bookmark if first else None
         part._layouts = {round(layout.width, 4): layout}
         part._layout = layout
