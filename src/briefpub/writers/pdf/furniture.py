@@ -178,7 +178,9 @@ class Furniture:
         title_page = self.state.title_page == page
         blank = self.state.blank_page == page
         label = self.state.label
-        show_header = not blank and bool(self.state.title or label)
+        # the title page shows the article's number in the pack (nothing in a single article: the title is
+        # the page's head); a blank page shows none
+        show_header = not blank and bool(label if title_page else self.state.title)
         if show_header:
             rtl = self.setter.rtl
             start, end = ("page-right", "page-left") if rtl else ("page-left", "page-right")

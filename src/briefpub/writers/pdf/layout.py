@@ -355,7 +355,8 @@ class ArticleLayout:
             if not parts:
                 label = RunStyle(bold=True, italic=False)
                 runs = [TextRun(f"{self.frame.labels.photo}: ", label), *runs]
-                spec = dataclasses.replace(spec, space_before=2.0, space_after=sheet.caption.space_after + 6.0)
+                spec = dataclasses.replace(spec, space_before=2.0, space_after=sheet.caption.space_after + 6.0,
+                                           balanced=True)
             parts.append(self.setter.paragraph(runs, spec))
         if not parts or nested:  # KeepTogether inserts frame breaks, which crash inside lists
             return parts

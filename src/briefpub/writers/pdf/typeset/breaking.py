@@ -8,7 +8,7 @@ glue, penalties) over UAX #14-like break opportunities:
 * after a hyphen between letters and after dashes (``anti-|terror``; the line
   counts as hyphenated when it ends in a hyphen);
 * between CJK ideographs (zero-width glue, so CJK lines justify too), except
-  before closing punctuation and small kana;
+  before closing punctuation and small kana, and inside a Korean word;
 * hyphenation points from the paragraph's language (a run's own ``lang``, when it
   is another language, for its words) (:mod:`.hyphenation`) or soft
   hyphens in the text (a hyphen is inserted there);
@@ -337,12 +337,19 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
     out.widest_box = max(out.widest_box, box)
 
 
+def _hangul(char: str) -> bool:
+    code = ord(char)
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
 def _cjk_points(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Breaks between ideographs and kana; Korean, which puts spaces between words, breaks at the spaces
+    (its words are not split between two Hangul syllables, as Korean typesetting does)."""
     points = []
     for i in range(a + 1, b):
         left, right = text[i - 1], text[i]
         if (is_cjk(left) or is_cjk(right)) and right not in CLOSING and left not in OPENING \
-                and not (right.isascii() and left.isascii()):
+                and not (right.isascii() and left.isascii()) and not (_hangul(left) and _hangul(right)):
             points.append((i, 6))
     return points
 
