@@ -194,6 +194,8 @@ class PageState:
         self.title = title
         self.marking = marking
         self.label = ""
+        #: The pages belong to a right-to-left article (or pack): the running head starts on the right.
+        self.rtl = False
         #: The page on which the current title block stands (no running header there).
         self.title_page = 0
         #: The last page left blank on purpose (no running header there).
@@ -204,6 +206,7 @@ class PageState:
         """Back to the state before the first page (start of a layout pass)."""
         self.title, self.marking = self._initial
         self.label = ""
+        self.rtl = False
         self.title_page = 0
         self.blank_page = 0
         self.starts.reset()
@@ -215,17 +218,18 @@ class ArticleStart(Flowable):  # type: ignore[misc]
 
     ``title_here`` says that a title block stands on this page, so the running
     header is left out there (it would repeat the title just below it); ``label``
-    ("Article 3 of 12") is printed in its place.
+    ("Article 3 of 12") is printed in its place; ``rtl`` puts the running head on the right.
     """
 
     def __init__(self, state: PageState, title: str, marking: str, *, title_here: bool = True,
-                 label: str = "") -> None:
+                 label: str = "", rtl: bool = False) -> None:
         super().__init__()
         self.state = state
         self.title = title
         self.marking = marking
         self.title_here = title_here
         self.label = label
+        self.rtl = rtl
         self.width = self.height = 0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -237,6 +241,7 @@ class ArticleStart(Flowable):  # type: ignore[misc]
         self.state.title = self.title
         self.state.marking = self.marking
         self.state.label = self.label
+        self.state.rtl = self.rtl
         if self.title_here:
             self.state.title_page = self.canv.getPageNumber()
 

@@ -391,7 +391,7 @@ class PackFront:
         title_text = dataclasses.replace(sheet.title, size=sheet.title.size * 1.25,
                                          leading=sheet.title.leading * 1.25, space_after=10.0)
         out: list[Flowable] = [
-            ArticleStart(self.state, pack.running_header, pack.marking),
+            ArticleStart(self.state, pack.running_header, pack.marking, rtl=self.rtl),
             Spacer(1, self.area.height * (0.06 if compact else 0.22)),
             self._para(pack.title, title_text, "cover-title", key=pack.cover_anchor, level=0, balanced=True),
         ]
@@ -414,7 +414,8 @@ class PackFront:
     def summary(self) -> list[Flowable]:
         """The summary page: each article's key points (or opening sentence) under its linked title."""
         pack = self.pack
-        out: list[Flowable] = [ArticleStart(self.state, pack.running_header, pack.marking, title_here=False),
+        out: list[Flowable] = [ArticleStart(self.state, pack.running_header, pack.marking, title_here=False,
+                                            rtl=self.rtl),
                                self._heading(pack.summary_label, "summary-heading", pack.summary_anchor)]
         for layout, entry in zip(self.layouts, pack.summary, strict=True):
             out.extend(layout.summary_entry(entry, page_rtl=self.rtl))
@@ -449,7 +450,7 @@ class PackFront:
             out = [*compact, Spacer(1, 24), contents_head, self.contents]
         else:
             out = [*self.cover(compact=False), RectoBreak(self.duplex),
-                   ArticleStart(self.state, pack.running_header, pack.marking, title_here=False),
+                   ArticleStart(self.state, pack.running_header, pack.marking, title_here=False, rtl=self.rtl),
                    contents_head, self.contents]
         if pack.summary_page:
             out += [RectoBreak(self.duplex), *self.summary()]

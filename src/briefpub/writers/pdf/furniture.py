@@ -182,7 +182,7 @@ class Furniture:
         # the page's head); a blank page shows none
         show_header = not blank and bool(label if title_page else self.state.title)
         if show_header:
-            rtl = self.setter.rtl
+            rtl = self.state.rtl
             start, end = ("page-right", "page-left") if rtl else ("page-left", "page-right")
             if title_page:  # the title stands below: the article's number in the pack instead
                 self._draw_line(canv, self._fit(label, fur.size), header_y, start, size=fur.size, name="header")

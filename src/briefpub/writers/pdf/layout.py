@@ -163,7 +163,8 @@ class ArticleLayout:
     def flowables(self) -> list[Flowable]:
         """The whole article: title block, key points, body, source attribution (kept with the body's end)."""
         art = self.frame
-        out: list[Flowable] = [ArticleStart(self.state, art.running_header, art.marking, label=art.article_label)]
+        out: list[Flowable] = [ArticleStart(self.state, art.running_header, art.marking, label=art.article_label,
+                                            rtl=art.rtl)]
         out.extend(self.title_block())
         out.extend(self.key_points())
         body: list[Flowable] = []
@@ -350,8 +351,9 @@ class ArticleLayout:
         caption = fig.caption or ((Text(fig.alt),) if fig.alt else ())
         if caption:
             runs = self.runs(caption, sheet.caption)
+            # under its picture (centred) a caption is centred too
             spec = ParagraphSpec(sheet.caption, "caption", where, space_before=4.0 if parts else 0.0, width=width,
-                                 align="left")
+                                 align="center" if parts else "left", balanced=bool(parts))
             if not parts:
                 label = RunStyle(bold=True, italic=False)
                 runs = [TextRun(f"{self.frame.labels.photo}: ", label), *runs]
