@@ -456,9 +456,12 @@ class Indented(Flowable):  # type: ignore[misc]
         y = self.height
         for i, item in enumerate(self.content):
             y -= self._gap(i, item)
-            _w, h = item.wrapOn(canv, inner, self.height)
+            w, h = item.wrapOn(canv, inner, self._room(self.height))
             y -= h
-            item.drawOn(canv, x_content, y)
+            # the item's own alignment in the column, as a frame would place it
+            align = str(getattr(item, "hAlign", "LEFT")).upper()
+            shift = {"CENTER": (inner - w) / 2, "CENTRE": (inner - w) / 2, "RIGHT": inner - w}.get(align, 0.0)
+            item.drawOn(canv, x_content + max(shift, 0.0), y)
             y -= item.getSpaceAfter()
 
 
