@@ -275,3 +275,50 @@ def test_the_gutter_widens_the_inside_margin_mirrored_in_duplex(folder):
     assert odd and even
     assert all(abs(lefts["12mm"][p] - lefts["0mm"][p] - shift) < 1.0 for p in odd), odd
     assert all(abs(lefts["12mm"][p] - lefts["0mm"][p]) < 1.0 for p in even), even
+
+
+# -- the tagger's hooks ----------------------------------------------------------------------------------------
+
+
+def test_every_text_operator_of_a_pack_is_inside_a_tagger_sequence(monkeypatch):
+    """The tagged-PDF builder plugs into the engine's ``Tagger`` hooks (the canvas's ``bp_tagger``): all the
+    writer's text, furniture and front matter included, goes through them, one sequence at a time."""
+    import io
+
+    pikepdf = pytest.importorskip("pikepdf")
+    from briefpub.writers.pdf import furniture
+    from briefpub.writers.pdf.typeset import RecordingTagger
+
+    taggers: list[RecordingTagger] = []
+    original = furniture.BriefingCanvas.__init__
+
+    def init(self, *args, **kw):  # type: ignore[no-untyped-def]
+        original(self, *args, **kw)
+        self.bp_tagger = RecordingTagger()
+        taggers.append(self.bp_tagger)
+
+    monkeypatch.setattr(furniture.BriefingCanvas, "__init__", init)
+    pub, style = _pack(3, **{"page.duplex": "true"})
+    data = write(pub, style).data
+    pdf = pikepdf.open(io.BytesIO(data))
+    shown = 0
+    for page in pdf.pages:
+        streams = [page, *(x for x in page.Resources.get("/XObject", {}).values() if x.get("/Subtype") == "/Form")]
+        for stream in streams:
+            stack: list[bool] = []  # open marked content: True for a tagger's (MCID) sequence
+            for operands, operator in pikepdf.parse_content_stream(stream):
+                op = str(operator)
+                if op == "BDC":
+                    props = operands[1]
+                    stack.append(isinstance(props, pikepdf.Dictionary) and "/MCID" in props)
+                    assert sum(stack) <= 1, "nested tagger sequences"
+                elif op == "BMC":
+                    stack.append(False)
+                elif op == "EMC":
+                    stack.pop()
+                elif op in ("Tj", "TJ", "'", '"'):
+                    assert sum(stack) == 1, f"text outside a tagger sequence: {operands}"
+                    shown += 1
+            assert not stack
+    assert shown > 200
+    assert taggers and taggers[-1].sequences
