@@ -58,16 +58,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
 
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.enums import TA_JUSTIFY
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
-    from xml.sax.saxutils import escape
 
     from briefpub.writers._fonts import Family
-    from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable
-    from briefpub.writers.pdf.typeset import breaking, hyphenation, shaping
+    from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable, breaking, hyphenation, shaping
 
     serif = Family.find("DejaVu Serif")
     if serif is None:
