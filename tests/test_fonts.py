@@ -82,6 +82,8 @@ def test_writers_never_scan_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import subprocess
 
+    import reportlab.platypus  # noqa: F401  (reportlab lists font folders when it is first imported)
+
     monkeypatch.setattr(fonts, "find_family", forbidden)
     monkeypatch.setattr(fonts, "_catalogue", forbidden)
     for module, name in ((os, "walk"), (os, "scandir"), (os, "listdir"), (glob, "glob"), (subprocess, "run")):

@@ -169,9 +169,11 @@ class Setter:
         return self.paragraph(plain_runs(value, spec.text), spec)
 
     def report(self) -> None:
-        """Diagnostics from every paragraph laid out: characters no font has, paragraphs set ragged."""
+        """Diagnostics from every paragraph laid out: characters no font has, paragraphs set ragged, a
+        hyphenation language pyphen does not know."""
         missing: set[int] = set()
         ragged: list[str] = []
+        unknown: set[str] = set()
         seen: set[int] = set()
         for para in self.made:
             if para.width <= 0 or id(para.block) in seen:
@@ -181,6 +183,14 @@ class Setter:
             missing |= found.missing
             if found.ragged_fallback:
                 ragged.append(para.plain_text())
+            if found.unknown_language:
+                unknown.add(found.unknown_language)
+        for lang in sorted(unknown):  # (the same diagnostic as the writer's up-front one: reported once)
+            self.diagnostics.append(Diagnostic(
+                "writer.hyphenation-unavailable",
+                f"no hyphenation patterns for language {lang!r}; text is not hyphenated",
+                text=lang, severity="info",
+            ))
         if missing:
             points = " ".join(f"U+{c:04X}" for c in sorted(missing))
             self.diagnostics.append(Diagnostic(
