@@ -11,7 +11,8 @@ _PUNCT_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
 #: Typographic punctuation (writers print it when ``paragraphs.smart_punctuation`` is on) as typed.
 TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"',
                               "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-                              "\u2013": "-", "\u2014": "-", "\u2026": "..."})
+                              "\u2039": "'", "\u203a": "'", "\u2013": "-", "\u2014": "-", "\u2026": "...",
+                              "\u202f": " ", "\u2009": " "})
 
 
 def normalise_word(word: str) -> str:
@@ -30,7 +31,7 @@ def missing_words(expected: list[str], actual_text: str, *, hyphenation: bool = 
     With ``hyphenation``, a word broken across lines ("nego-" "tiations") still
     matches: the actual text is also searched with line-end hyphens removed.
     """
-    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "")
+    text = unicodedata.normalize("NFKC", actual_text).replace("\u00ad", "").translate(TYPOGRAPHIC)
     if hyphenation:
         text = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
     haystack = [normalise_word(w) for w in text.split()]

@@ -59,7 +59,7 @@ class Line:
 
     @property
     def gaps(self) -> list[float]:
-        return [b.x0 - a.x1 for a, b in zip(self.words, self.words[1:], strict=False)]
+        return [b.x0 - a.x1 for a, b in itertools.pairwise(self.words)]
 
 
 def lines_of(pdf: Path, first: int | None = None, last: int | None = None) -> list[Line]:

@@ -24,6 +24,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from hypothesis import given
 from lxml import etree
 
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import (
@@ -53,7 +54,6 @@ from briefpub.writers._zip import zip_time
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.oxml import Fonts
 from briefpub.writers.docx.styles import fonts_for
-from conftest import REFERENCE, ROOT
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -64,6 +64,7 @@ from samples import (
     scripts_document,
     single,
 )
+from shared_data import REFERENCE, ROOT
 from strategies import documents
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -99,6 +100,7 @@ def png(width: int, height: int) -> bytes:
 
 
 def write(pub: Publication, style: StyleSheet = BRIEFING, **options: object) -> WriteResult:
+    options.setdefault("fonts", style_fonts(style))
     return WRITER.write(pub, style, WriteOptions(build_time=BUILD, **options))  # type: ignore[arg-type]
 
 
@@ -287,7 +289,7 @@ def test_paragraphs_use_word_built_in_style_names(outputs: dict[str, WriteResult
             for cell in row.cells:
                 used |= {p.style.name for p in cell.paragraphs}
     expected = {
-        "Title",
+        "Heading 1",
         "Subtitle",
         "Heading 2",
         "Heading 3",
@@ -298,6 +300,7 @@ def test_paragraphs_use_word_built_in_style_names(outputs: dict[str, WriteResult
         "List Number",
         "Byline",
         "Key Points Heading",
+        "Key Point",
         "Table Text",
         "Attribution",
     }
@@ -336,7 +339,7 @@ def test_styles_pin_all_four_font_slots_and_no_theme_fonts(outputs: dict[str, Wr
         fonts = by_id[style_id].find("w:rPr/w:rFonts", NS)
         assert fonts is not None, style_id
         assert {k.split("}")[1] for k in fonts.attrib} == {"ascii", "hAnsi", "eastAsia", "cs"}, style_id
-    title = by_id["Title"].find("w:rPr", NS)
+    title = by_id["Heading1"].find("w:rPr", NS)  # an article's title
     assert title is not None
     assert title.find("w:rFonts", NS).get(w("ascii")) == "DejaVu Sans"  # type: ignore[union-attr]
     assert title.find("w:rFonts", NS).get(w("eastAsia")) == "WenQuanYi Zen Hei"  # type: ignore[union-attr]
@@ -351,11 +354,12 @@ def test_styles_pin_all_four_font_slots_and_no_theme_fonts(outputs: dict[str, Wr
 
 
 def test_restyling_through_the_style_sheet_changes_the_styles() -> None:
-    sheet = with_overrides(BRIEFING, [("title.colour", "#ff0000"), ("fonts.heading", '["Liberation Sans"]')])
+    sheet = with_overrides(BRIEFING, [("title.colour", "#ff0000"), ("fonts.heading", '["Noto Sans"]')])
     styles = part(write(SAMPLES["rich"], sheet).data, "word/styles.xml")
-    title = next(s for s in styles.iterfind("w:style", NS) if s.get(w("styleId")) == "Title")
-    assert title.find("w:rPr/w:color", NS).get(w("val")) == "FF0000"  # type: ignore[union-attr]
-    assert title.find("w:rPr/w:rFonts", NS).get(w("ascii")) == "Liberation Sans"  # type: ignore[union-attr]
+    for style_id in ("Title", "Heading1"):  # the cover's title and the articles' titles
+        title = next(s for s in styles.iterfind("w:style", NS) if s.get(w("styleId")) == style_id)
+        assert title.find("w:rPr/w:color", NS).get(w("val")) == "FF0000"  # type: ignore[union-attr]
+        assert title.find("w:rPr/w:rFonts", NS).get(w("ascii")) == "Noto Sans"  # type: ignore[union-attr]
 
 
 def test_theme_fonts_follow_the_style_sheet(outputs: dict[str, WriteResult]) -> None:
@@ -366,15 +370,17 @@ def test_theme_fonts_follow_the_style_sheet(outputs: dict[str, WriteResult]) -> 
 
 
 def test_font_slot_choice() -> None:
-    assert fonts_for(BRIEFING, "body", "en").latin == "DejaVu Serif"
-    assert fonts_for(BRIEFING, "body", "en").east_asia == "WenQuanYi Zen Hei"
-    assert fonts_for(BRIEFING, "body", "en").cs == "DejaVu Sans"
-    assert fonts_for(BRIEFING, "body", "ar-SY").cs == "Noto Sans Arabic"
-    assert fonts_for(BRIEFING, "body", "he").cs == "Noto Sans Hebrew"
+    """Slots are filled from the conversion's FontSet by coverage, never by scanning or a fixed list."""
+    fonts = style_fonts(BRIEFING)
+    assert fonts_for(fonts, BRIEFING, "body", "en").latin == "DejaVu Serif"
+    assert fonts_for(fonts, BRIEFING, "body", "en").east_asia == "WenQuanYi Zen Hei"
+    assert fonts_for(fonts, BRIEFING, "body", "en").cs == "DejaVu Sans"
+    assert fonts_for(fonts, BRIEFING, "body", "ar-SY").cs == "Noto Sans Arabic"
+    assert fonts_for(fonts, BRIEFING, "body", "he").cs == "Noto Sans Hebrew"
     bare = with_overrides(BRIEFING, [("fonts.fallback", '["Droid Sans Fallback"]')])
-    assert fonts_for(bare, "heading", "en").east_asia == "Droid Sans Fallback"
+    assert fonts_for(style_fonts(bare), bare, "heading", "en").east_asia == "Droid Sans Fallback"
     none = with_overrides(BRIEFING, [("fonts.fallback", '["Gentium"]'), ("fonts.body", '["Gentium"]')])
-    assert fonts_for(none, "body", "zh") == Fonts("Gentium", "Gentium", "Gentium")
+    assert fonts_for(style_fonts(none), none, "body", "zh") == Fonts("Gentium", "Gentium", "Gentium")
 
 
 def test_widow_control_and_keep_with_next(outputs: dict[str, WriteResult]) -> None:
@@ -441,6 +447,14 @@ def test_language_and_direction(outputs: dict[str, WriteResult]) -> None:
     assert part(arabic, "word/document.xml").find(".//w:body/w:sectPr/w:bidi", NS) is not None
     (section,) = _sections(arabic)
     footer = furniture(arabic, section, "footer")[0]
+    # The page line is in the article's language (the label catalogue), right to left like the page.
+    assert paragraph_text(footer) == "\u0627\u0644\u0635\u0641\u062d\u0629 1 \u0645\u0646 1"
+    assert footer.find("w:pPr/w:bidi", NS) is None
+    english = with_overrides(BRIEFING, [("furniture.footer", "Page {page} of {pages}")])
+    data = write(SAMPLES["arabic"], english).data
+    (section,) = _sections(data)
+    footer = furniture(data, section, "footer")[0]
+    assert paragraph_text(footer) == "Page 1 of 1"
     assert footer.find("w:pPr/w:bidi", NS).get(w("val")) == "0"  # type: ignore[union-attr]
 
 
@@ -539,11 +553,18 @@ def test_pack_has_a_cover_and_a_section_per_article(outputs: dict[str, WriteResu
         assert lines(furniture(data, section, "footer"))[0] == "Page 1 of 1"
 
 
-def test_duplex_packs_start_articles_on_odd_pages() -> None:
+def test_duplex_packs_put_explicit_blank_versos_before_articles() -> None:
+    """Blank versos are sections of their own: the note, the markings, no running head."""
     duplex = with_overrides(BRIEFING, [("page.duplex", "true")])
-    data = write(pack([rich_document(), long_document(5)]), duplex).data
-    types = [s.find("w:type", NS) for s in _sections(data)[1:]]
-    assert [t.get(w("val")) for t in types if t is not None] == ["oddPage", "oddPage"]
+    data = write(pack([rich_document(), long_document(5)], marking="OFFICIAL"), duplex).data
+    sections = _sections(data)
+    types = [s.find("w:type", NS) for s in sections[1:]]
+    assert {t.get(w("val")) for t in types if t is not None} == {"nextPage"}
+    headers = [lines(furniture(data, s, "header")) for s in sections]
+    blank = [i for i, h in enumerate(headers) if h == ["OFFICIAL"] and i > 0]
+    assert blank, headers  # at least the verso before the first article (cover, contents, summary: 2 pages)
+    texts = [paragraph_text(p) for p in body_paragraphs(data)]
+    assert "This page is intentionally left blank" in texts
     assert part(data, "word/settings.xml").find(w("mirrorMargins")) is not None
 
 
@@ -560,8 +581,9 @@ def _hyperlink_targets(data: bytes) -> list[str]:
 
 def test_real_hyperlinks_for_safe_urls_only(outputs: dict[str, WriteResult]) -> None:
     assert _hyperlink_targets(outputs["rich"].data) == [
+        "https://news.example.org/2017/01/talks-open",  # the outlet in the byline
         "https://example.org/agenda",
-        "https://news.example.org/2017/01/talks-open",
+        "https://news.example.org/2017/01/talks-open",  # the attribution's link
     ]
     hostile = outputs["hostile"]
     assert _hyperlink_targets(hostile.data) == []
@@ -587,7 +609,7 @@ def test_internal_links_point_at_heading_bookmarks() -> None:
     anchors = [h.get(w("anchor")) for h in root.iterfind(".//w:hyperlink", NS)]
     names = [b.get(w("name")) for b in root.iterfind(".//w:bookmarkStart", NS)]
     assert anchors == ["next"]
-    assert names == ["next", "Next_steps", "Unicode_heading"]
+    assert names == ["next", "_h2", "_h3"]  # the frame's anchors (no ids transform ran here)
     assert [d.text for d in result.diagnostics] == ["#nowhere"]
 
 
@@ -634,7 +656,7 @@ def test_unusable_images_keep_their_caption_and_are_reported(image: str) -> None
     root = part(result.data, "word/document.xml")
     assert root.find(".//w:drawing", NS) is None
     texts = [paragraph_text(p) for p in body_paragraphs(result.data)]
-    assert "The negotiating table" in texts and "" not in texts
+    assert "Photo: The negotiating table" in texts and "" not in texts
     assert parts_named(result.data, r"word/media/.*") == []
 
 
@@ -714,9 +736,14 @@ def assert_text_in_order(doc: Document, text: str) -> None:
             position = found + len(needle)
 
 
+#: Typographic punctuation changes the text on purpose ("--" becomes a dash): the property test
+#: compares the text as written.
+AS_WRITTEN = with_overrides(BRIEFING, [("paragraphs.smart_punctuation", "false")])
+
+
 @given(documents)
 def test_any_tree_writes_a_readable_faithful_docx(doc: Document) -> None:
-    result = write(single(doc))
+    result = write(single(doc), AS_WRITTEN)
     document = docx.Document(io.BytesIO(result.data))
     assert document.core_properties.author != "python-docx"
     assert_text_in_order(doc, body_text(result.data))
@@ -733,7 +760,8 @@ def test_same_input_gives_identical_bytes(outputs: dict[str, WriteResult]) -> No
 
 
 def test_build_time_is_the_only_clock() -> None:
-    later = WRITER.write(SAMPLES["rich"], BRIEFING, WriteOptions(build_time=BUILD.replace(year=2025)))
+    options = WriteOptions(build_time=BUILD.replace(year=2025), fonts=style_fonts(BRIEFING))
+    later = WRITER.write(SAMPLES["rich"], BRIEFING, options)
     props = docx.Document(io.BytesIO(later.data)).core_properties
     assert props.created == props.modified == BUILD.replace(year=2025)
     assert later.data != write(SAMPLES["rich"]).data
@@ -746,10 +774,11 @@ sys.path.insert(0, {tests!r})
 from samples import pack, rich_document, long_document, arabic_document
 from briefpub.styling import load_style
 from briefpub.writers import WriteOptions, get_writer
-from briefpub.pipeline import build_time_from_env
+from briefpub.pipeline import build_time_from_env, style_fonts
 when = build_time_from_env()
 pub = pack([rich_document(), arabic_document(), long_document(20)], marking="OFFICIAL")
-data = get_writer("docx").write(pub, load_style("briefing"), WriteOptions(build_time=when)).data
+style = load_style("briefing")
+data = get_writer("docx").write(pub, style, WriteOptions(build_time=when, fonts=style_fonts(style))).data
 print(hashlib.sha256(data).hexdigest())
 """
 

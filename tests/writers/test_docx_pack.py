@@ -27,17 +27,18 @@ import pytest
 from lxml import etree
 
 from briefpub.cli import main
+from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
-from briefpub.tree import Document, Heading, Meta, PackMeta, Paragraph, Publication, Text, inline_text
+from briefpub.tree import Document, Meta, PackMeta, Paragraph, Publication, Text
 from briefpub.writers import WriteOptions, WriteResult
-from briefpub.writers._common import attribution_lines, is_safe_url, marking_of
+from briefpub.writers.common.frame import frames
+from briefpub.writers.common.typography import smarten
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.build import build
 from briefpub.writers.docx.estimate import PageEstimator, pages_of
 from briefpub.writers.docx.furniture import text_area
 from briefpub.writers.docx.oxml import ParaProps, paragraph, text_run
-from conftest import ROOT
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -45,10 +46,12 @@ from samples import (
     figure_resources,
     long_document,
     pack,
+    pack_article,
     para,
     rich_document,
     rtl_pack,
 )
+from shared_data import ROOT
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -57,6 +60,11 @@ BUILD = datetime(2024, 3, 5, 6, 7, 8, tzinfo=UTC)
 BRIEFING = load_style("briefing")
 DUPLEX = with_overrides(BRIEFING, [("page.duplex", "true")])
 NO_KEY_POINTS = "No key points were given for this article."
+
+
+def marking_of(pub: Publication, doc: Document) -> str:
+    """An article's marking in a pack: its own, else the pack's."""
+    return doc.meta.marking or (pub.pack.marking if pub.pack is not None else "")
 BLANK = "This page is intentionally left blank"
 ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
 
@@ -66,6 +74,7 @@ def w(tag: str) -> str:
 
 
 def write(pub: Publication, style: StyleSheet = BRIEFING, **options: object) -> WriteResult:
+    options.setdefault("fonts", style_fonts(style))
     return WRITER.write(pub, style, WriteOptions(build_time=BUILD, **options))  # type: ignore[arg-type]
 
 
@@ -145,12 +154,22 @@ class Docx:
         return found
 
     def entries(self, style: str = "") -> list[Entry]:
-        """The contents page's entries (``toc 1``/``toc 2`` paragraphs of the front matter)."""
+        """The contents page's entries (``toc N`` paragraphs of the front matter)."""
         out = []
         for p in self.paragraphs(0):
-            if style_of(p) in ((style,) if style else ("TOC1", "TOC2")):
+            if style_of(p) in ((style,) if style else ("TOC1", "TOC2", "TOC3")):
                 out.append(Entry.read(p))
         return out
+
+    def is_blank(self, section: int) -> bool:
+        """A duplex blank verso: a section holding only the "intentionally blank" note."""
+        styles = {style_of(p) for p in self.paragraphs(section)}
+        return section > 0 and styles == {"BlankPageNote"}
+
+    @cached_property
+    def article_sections(self) -> list[int]:
+        """The section index of each article, in order (blank versos skipped)."""
+        return [i for i in range(1, len(self.sections) - 1 + 1) if self.sections[i] and not self.is_blank(i)]
 
 
 @dataclass
@@ -167,7 +186,7 @@ class Entry:
     def read(cls, p: etree._Element) -> Entry:
         links = p.findall("w:hyperlink", NS)
         assert len(links) == 1, "one hyperlink per entry"
-        instructions = ["".join(i.text or "" for i in p.iter(w("instrText")))]
+        instructions = ["".join(i.text or "" for i in link.iter(w("instrText"))) for link in links]
         match = re.fullmatch(r" PAGEREF (\S+) \\h ", instructions[0])
         assert match, instructions
         before, _, after = text(p).partition("\t")
@@ -227,15 +246,15 @@ def test_contents_lists_every_article_linked_with_a_pageref(packs: dict[str, Doc
     docx = packs[name]
     pub = {"big": BIG, "duplex": BIG, "rtl": rtl_pack()}.get(name)
     entries = docx.entries()
-    summary = [e for e in entries if e.target == "_pack_summary"]
-    articles = [e for e in entries if e.target != "_pack_summary"]
+    summary = [e for e in entries if e.target == "summary"]
+    articles = [e for e in entries if e.target != "summary"]
     assert len(summary) == (0 if name == "small" else 1)
-    assert len(articles) == len(docx.sections) - 1
+    assert len(articles) == len(docx.article_sections)
     for number, entry in enumerate(articles, start=1):
         assert entry.style == "TOC1"
-        assert entry.anchor == entry.target == f"_article_{number}"
+        assert entry.anchor == entry.target == f"article_{number}"
         section, holder = docx.bookmarks[entry.target]
-        assert section == number, "the bookmark sits in the article's own section"
+        assert section == docx.article_sections[number - 1], "the bookmark sits in the article's own section"
         if pub is not None:
             doc = pub.documents[number - 1]
             expected = doc.meta.title or "Untitled"
@@ -243,17 +262,23 @@ def test_contents_lists_every_article_linked_with_a_pageref(packs: dict[str, Doc
             if marking and marking != (pub.pack.marking if pub.pack else ""):
                 expected += f" [{marking}]"
             assert entry.title.translate(ISOLATES) == expected
-            if doc.meta.title:
-                assert style_of(holder) == "Title" and text(holder) == doc.meta.title
+            assert style_of(holder) == "Heading1" and text(holder) == (doc.meta.title or "Untitled")
     if summary:
-        assert docx.bookmarks["_pack_summary"][0] == 0
+        assert docx.bookmarks["summary"][0] == 0
 
 
-def test_contents_is_filled_in_not_a_field_waiting_for_word(packs: dict[str, Docx]) -> None:
-    """Entries are text; only PAGEREF fields (LibreOffice would freeze a TOC field's stored numbers)."""
+def test_contents_is_a_toc_field_whose_result_is_filled_in(packs: dict[str, Docx]) -> None:
+    """One TOC field Word and LibreOffice can refresh; its stored result already lists every entry."""
     for docx in packs.values():
-        instructions = {(i.text or "").split()[0] for i in docx.root.iter(w("instrText"))}
-        assert instructions == {"PAGEREF"}
+        instructions = [(i.text or "").split()[0] for i in docx.root.iter(w("instrText"))]
+        assert instructions.count("TOC") == 1 and set(instructions) == {"TOC", "PAGEREF"}
+        toc = next(i for i in docx.root.iter(w("instrText")) if (i.text or "").startswith(" TOC"))
+        assert re.fullmatch(r' TOC \\o "1-1" \\h \\z \\u ', toc.text or "")
+        entries = [p for p in docx.paragraphs(0) if style_of(p).startswith("TOC") and style_of(p) != "TOCHeading"]
+        first, last = entries[0], entries[-1]
+        assert first.find("w:r/w:instrText", NS) is not None, "the field begins in the first entry"
+        chars = [c.get(w("fldCharType")) for c in last.iterfind("w:r/w:fldChar", NS)]
+        assert chars == ["end"], "and ends after the last"
         assert all(e.title.strip() and e.page >= 1 for e in docx.entries())
         settings = docx.part("word/settings.xml")
         assert settings.find("w:updateFields", NS) is None  # no "update fields?" prompt in Word
@@ -274,23 +299,19 @@ def test_stored_page_numbers_are_a_sensible_estimate(packs: dict[str, Docx]) -> 
 
 def test_contents_can_list_headings_too() -> None:
     pub = briefing_pack(12)
-    docx = Docx(build(pub, BRIEFING, WriteOptions(build_time=BUILD), contents_depth=2))
+    docx = Docx(build(pub, BRIEFING, WriteOptions(build_time=BUILD, fonts=style_fonts(BRIEFING)), contents_depth=2))
     entries = docx.entries()
     level2 = [e for e in entries if e.style == "TOC2"]
-    expected = [
-        " ".join(inline_text(h.children).split())
-        for doc in pub.documents
-        for h in doc.blocks
-        if isinstance(h, Heading) and h.level <= 2
-    ]
+    framed = frames(pub, BRIEFING)
+    expected = [entry.text for article in framed.articles for entry in article.outline if entry.depth == 1]
     assert [e.title.translate(ISOLATES) for e in level2] == expected
     for entry in level2:
         section, holder = docx.bookmarks[entry.target]
         assert entry.anchor == entry.target and section >= 1
-        assert style_of(holder) in ("Heading1", "Heading2")
+        assert style_of(holder) == "Heading2"  # an article's top sections, under its Heading 1 title
         assert text(holder) == entry.title.translate(ISOLATES)
     # Each heading entry follows its article's entry.
-    owners = [docx.bookmarks[e.target][0] for e in entries if e.target != "_pack_summary"]
+    owners = [docx.bookmarks[e.target][0] for e in entries if e.target != "summary"]
     assert owners == sorted(owners)
     assert len({e.target for e in level2}) == len(level2)  # shared heading texts get unique bookmarks
 
@@ -309,9 +330,9 @@ def test_summary_page_gathers_key_points_under_each_title(packs: dict[str, Docx]
     points: dict[str, list[str]] = {}
     num_ids: set[str] = set()
     for p in paragraphs[start + 1 :]:
-        if style_of(p) == "KeyPointsHeading":
+        if style_of(p) == "SummaryEntry":
             link = p.find("w:hyperlink", NS)
-            assert link is not None and link.get(w("anchor")) == f"_article_{len(titles) + 1}"
+            assert link is not None and link.get(w("anchor")) == f"article_{len(titles) + 1}"
             titles.append(text(p).translate(ISOLATES))
             points[titles[-1]] = []
         elif style_of(p) == "ListBullet":
@@ -322,11 +343,15 @@ def test_summary_page_gathers_key_points_under_each_title(packs: dict[str, Docx]
         else:
             points[titles[-1]].append(text(p).translate(ISOLATES))
     expected_titles = []
-    for doc in BIG.documents:
+    framed = frames(BIG, BRIEFING)
+    assert framed.pack is not None
+    for doc, entry in zip(BIG.documents, framed.pack.summary, strict=True):
         title = doc.meta.title or "Untitled"
         marking = marking_of(BIG, doc)
         expected_titles.append(title + (f" [{marking}]" if marking != "OFFICIAL" else ""))
-        assert points[expected_titles[-1]] == (list(doc.meta.summary) or [NO_KEY_POINTS])
+        # An article without key points is represented by its opening sentence, labelled.
+        lede = [f"{entry.lede_label}: {smarten(entry.lede, 'en')}"] if entry.lede else [NO_KEY_POINTS]
+        assert points[expected_titles[-1]] == (list(doc.meta.summary) or lede)
     assert titles == expected_titles
     with_points = [d for d in BIG.documents if d.meta.summary]
     assert len(num_ids) == len(with_points), "each article's key points are a list of their own"
@@ -345,65 +370,67 @@ def test_duplex_cover_has_a_blank_verso_that_says_so(packs: dict[str, Docx]) -> 
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "start"), [("big", "nextPage"), ("duplex", "oddPage")])
-def test_each_article_is_a_section_with_its_own_header(packs: dict[str, Docx], name: str, start: str) -> None:
+@pytest.mark.parametrize("name", ["big", "duplex"])
+def test_each_article_is_a_section_with_its_own_header(packs: dict[str, Docx], name: str) -> None:
+    """Running head on every page but the first (w:titlePg), markings and the pack's footer on all."""
     docx = packs[name]
-    assert len(docx.sections) == 1 + len(BIG.documents)
-    for number, doc in enumerate(BIG.documents, start=1):
+    assert len(docx.article_sections) == len(BIG.documents)
+    footer = "BP/2017/014 \u00b7 Version 3 \u00b7 Page 1 of 1"
+    for number, doc in zip(docx.article_sections, BIG.documents, strict=True):
         sect_pr = docx.sect_prs[number]
         kind = sect_pr.find("w:type", NS)
-        assert kind is not None and kind.get(w("val")) == start
+        assert kind is not None and kind.get(w("val")) == "nextPage"
         marking = marking_of(BIG, doc)
-        assert docx.furniture(number, "header") == [marking, doc.meta.title or "Morning Briefing Pack"]
-        assert docx.furniture(number, "footer") == ["Page 1 of 1", marking]
-        # LibreOffice repeats an odd-page section's first-page header on its second page:
-        # in duplex the running title is on every page.
-        titled = bool(doc.meta.title) and name != "duplex"
-        assert (sect_pr.find("w:titlePg", NS) is not None) == titled
-        if titled:
-            assert docx.furniture(number, "header", "first") == [marking]
+        assert docx.furniture(number, "header") == [marking, doc.meta.title or "Untitled"]
+        assert docx.furniture(number, "footer") == [footer, marking]
+        assert sect_pr.find("w:titlePg", NS) is not None
+        assert docx.furniture(number, "header", "first") == [marking]
+        assert docx.furniture(number, "footer", "first") == [footer, marking]
+    for blank in [i for i in range(len(docx.sections)) if docx.is_blank(i)]:
+        assert docx.furniture(blank, "header") == ["OFFICIAL"]  # markings, no running head
+        assert docx.furniture(blank, "footer") == [footer, "OFFICIAL"]
+    assert any(docx.is_blank(i) for i in range(len(docx.sections))) == (name == "duplex")
 
 
 def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) -> None:
     docx = packs["big"]
     rels = {r.get("Id"): r.get("Target") for r in docx.part("word/_rels/document.xml.rels")}
     checked = 0
-    for number, doc in enumerate(BIG.documents, start=1):
-        rows = attribution_lines(doc)
+    framed = frames(BIG, BRIEFING)
+    for number, frame in enumerate(framed.articles, start=1):
+        rows = [(d.label, d.value, d.link) for d in frame.attribution]
         tail = [p for p in docx.paragraphs(number) if style_of(p) == "Attribution"]
-        assert [text(p) for p in tail] == [f"{label}: {value}" for label, value in rows]
-        content = [p for p in docx.paragraphs(number) if text(p).strip()]
+        assert [text(p) for p in tail] == [f"{label}: {value}" for label, value, _ in rows]
+        content = [p for p in docx.paragraphs(number) if text(p).strip() and style_of(p) != "EndMark"]
         if rows:
             assert content[-len(rows) :] == tail, "the attribution block ends the article"
             checked += 1
-        for p, (label, value) in zip(tail, rows, strict=True):
+        for p, (_label, _value, target) in zip(tail, rows, strict=True):
             link = p.find("w:hyperlink", NS)
-            if label == "Link" and is_safe_url(value):
-                assert link is not None and rels[link.get(f"{{{R}}}id")] == value
+            if target is not None:
+                assert link is not None and rels[link.get(f"{{{R}}}id")] == target.href
             else:
                 assert link is None
-    assert checked == sum(1 for d in BIG.documents if attribution_lines(d)) >= 25
-    retrieved = [d for d in BIG.documents if d.meta.retrieved]
-    assert retrieved and all(f"Retrieved: {d.meta.retrieved}" in docx.section_text(i + 1)
-                             for i, d in enumerate(BIG.documents) if d.meta.retrieved)  # fmt: skip
+    assert checked == sum(1 for f in framed.articles if f.attribution) >= 25
+    assert "Retrieved: 1 March 2017" in docx.section_text(BIG.documents.index(pack_article(1)) + 1)
 
 
 @pytest.mark.parametrize("name", ["big", "duplex", "rtl"])
 def test_every_article_of_the_pack_is_faithful(packs: dict[str, Docx], name: str) -> None:
     pub = rtl_pack() if name == "rtl" else BIG
     docx = packs[name]
-    for number, doc in enumerate(pub.documents, start=1):
+    for number, doc in zip(docx.article_sections, pub.documents, strict=True):
         assert_faithful(doc, docx.section_text(number), hyphenation=False)
 
 
-def test_untitled_article_keeps_its_bookmark_off_the_section_break(packs: dict[str, Docx]) -> None:
-    """LibreOffice drops an empty paragraph that ends a section, and would move the bookmark a page back."""
+def test_untitled_article_gets_a_localised_heading_in_its_own_section(packs: dict[str, Docx]) -> None:
+    """An untitled article is still a Heading 1 ("Untitled"), so contents and navigation list it."""
     docx = packs["big"]
     number = next(i for i, d in enumerate(BIG.documents, start=1) if not d.meta.title)
-    section, holder = docx.bookmarks[f"_article_{number}"]
+    section, holder = docx.bookmarks[f"article_{number}"]
     assert section == number
-    assert holder.find("w:pPr/w:sectPr", NS) is None
-    assert docx.furniture(number, "header") == ["OFFICIAL", "Morning Briefing Pack"]
+    assert (style_of(holder), text(holder)) == ("Heading1", "Untitled")
+    assert docx.furniture(number, "header") == ["OFFICIAL", "Untitled"]
 
 
 @pytest.mark.parametrize("name", ["big", "duplex", "rtl", "small"])
@@ -429,11 +456,11 @@ def test_rtl_pack_front_matter(packs: dict[str, Docx]) -> None:
     assert [text(p) for p in docx.paragraphs(0)[:2]] == ["ملف الإحاطة الصباحية", "محادثات أستانا"]
     entries = {e.target: e.title for e in docx.entries()}
     # Left-to-right titles on a right-to-left page are isolated, so "<b>…</para>" keeps its brackets.
-    assert entries["_article_3"] == "\u2066<b>Title</b> & </para>\u2069"
-    assert entries["_article_4"] == "\u2066Talks Open on Regional Ceasefire\u2069"
-    assert entries["_article_1"] == "محادثات السلام في أستانا"
-    note = next(p for p in docx.paragraphs(0) if NO_KEY_POINTS in text(p))
-    assert text(note) == f"\u2066{NO_KEY_POINTS}\u2069"
+    assert entries["article_3"] == "\u2066<b>Title</b> & </para>\u2069"
+    assert entries["article_4"] == "\u2066Talks Open on Regional Ceasefire\u2069"
+    assert entries["article_1"] == "محادثات السلام في أستانا"
+    lede = next(p for p in docx.paragraphs(0) if text(p).startswith("Opening sentence: Article 5 opens."))
+    assert lede.find("w:pPr/w:bidi", NS).get(w("val")) == "0"  # type: ignore[union-attr]
     english_point = next(p for p in docx.paragraphs(0) if text(p) == "Talks start on Monday.")
     assert english_point.find("w:pPr/w:bidi", NS).get(w("val")) == "0"  # type: ignore[union-attr]
     arabic_point = next(p for p in docx.paragraphs(0) if text(p) == "بدأت المحادثات يوم الأحد.")
@@ -469,6 +496,7 @@ def test_control_characters_in_pack_metadata() -> None:
     )  # fmt: skip
     docx = Docx(write(pub))
     assert [e.title for e in docx.entries()] == ["Key points", "bad pack title [SECRET]", "Untitled"]
+    assert "SECRET" in docx.furniture(1, "header")
     assert text(docx.paragraphs(0)[0]) == "bad pack title"
 
 
@@ -489,9 +517,12 @@ from datetime import datetime, UTC
 sys.path.insert(0, {tests!r})
 from samples import briefing_pack, figure_resources
 from briefpub.styling import load_style
+from briefpub.pipeline import style_fonts
 from briefpub.writers import WriteOptions, get_writer
-options = WriteOptions(build_time=datetime.fromisoformat({when!r}), resources=figure_resources())
-print(hashlib.sha256(get_writer("docx").write(briefing_pack(32), load_style("briefing"), options).data).hexdigest())
+style = load_style("briefing")
+options = WriteOptions(build_time=datetime.fromisoformat({when!r}), resources=figure_resources(),
+                       fonts=style_fonts(style))
+print(hashlib.sha256(get_writer("docx").write(briefing_pack(32), style, options).data).hexdigest())
 """
 
 
@@ -520,10 +551,10 @@ def test_briefpub_pack_command_writes_the_front_matter(
         "T", "Date: 23 January 2017", "Reference: R", "Version: 1", "Compiled by: X",
     ]  # fmt: skip
     entries = docx.entries()
-    assert [e.target for e in entries] == ["_pack_summary", *(f"_article_{n}" for n in range(1, len(inputs) + 1))]
+    assert [e.target for e in entries] == ["summary", *(f"article_{n}" for n in range(1, len(inputs) + 1))]
     assert all(e.page % 2 == 1 for e in entries[1:])
     assert BLANK in docx.section_text(0)
-    assert {s.find("w:type", NS).get(w("val")) for s in docx.sect_prs[1:]} == {"oddPage"}  # type: ignore[union-attr]
+    assert {s.find("w:type", NS).get(w("val")) for s in docx.sect_prs[1:]} == {"nextPage"}  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------
@@ -573,4 +604,4 @@ def test_estimator_records_bookmarks_where_they_land() -> None:
         estimator.flow(section)
     stored = {e.target: e.page for e in docx.entries()}
     assert {k: estimator.bookmarks[k] for k in stored} == stored
-    assert stored == {"_article_1": 3, "_article_2": 5, "_article_3": 9}
+    assert stored == {"article_1": 3, "article_2": 5, "article_3": 9}

@@ -59,7 +59,8 @@ def test_pack_frame_is_localised_and_prefixes_anchors() -> None:
     assert second.article_label == "Artikel 2 von 2"
     entries = f.pack.summary
     assert entries[0].points == ("Punkt",) and entries[0].lede == ""
-    assert entries[1].points == () and entries[1].lede.startswith("Mr. Smith") and entries[1].lede_label == "Erster Satz"
+    assert entries[1].points == () and entries[1].lede.startswith("Mr. Smith")
+    assert entries[1].lede_label == "Erster Satz"
 
 
 def test_style_values_override_the_catalogue() -> None:

@@ -8,7 +8,8 @@ from briefpub.writers.common.typography import smarten, smarten_texts
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), [
-    ("en", "The negotiator's view and the government’s \"clear\" line", "The negotiator’s view and the government’s “clear” line"),
+    ("en", "The negotiator's view and the government’s \"clear\" line",
+     "The negotiator’s view and the government’s “clear” line"),
     ("en-GB", "Talks - held in Astana - ended", "Talks – held in Astana – ended"),
     ("en", "pages 23-24, 1939-1945", "pages 23–24, 1939–1945"),
     ("en", "on 2017-01-23, call 555-1234, COVID-19", "on 2017-01-23, call 555-1234, COVID-19"),

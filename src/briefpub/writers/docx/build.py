@@ -2,63 +2,52 @@
 
 The order matters and is the whole recipe: start from python-docx's template,
 drop its leftovers, configure styles, numbering and settings from the style
-sheet, set up the page, then lay out the body section by section (each
-section gets its header and footer *before* it is closed, since closing
-copies its properties into its last paragraph), set the core properties,
-save, and rewrite the zip deterministically.
+sheet and the conversion's fonts, set up the page, then lay out the body
+section by section (each section gets its header and footer *before* it is
+closed, since closing copies its properties into its last paragraph), declare
+and embed the fonts, set the properties, save, and rewrite the zip
+deterministically.
 
-A pack's articles are laid out before its front matter (cover, contents,
-summary page): the contents needs every article's bookmark and, for the page
-numbers it stores, an estimate of where each article starts (:mod:`.estimate`).
+Everything printed around the article bodies comes from the shared frame
+(:func:`~briefpub.writers.common.frame.frames`). A pack's articles are laid
+out before its front matter: the contents needs every article's bookmark and,
+for the page numbers it stores, an estimate of where each article starts
+(:mod:`.estimate`). In duplex, that estimate also decides where an explicit
+"intentionally blank" verso goes (its own section: markings, no running head)
+so that every article opens on a right-hand page. Articles start with
+next-page section breaks, not odd-page ones: LibreOffice leaves the blank
+pages an odd-page break inserts out of its PDFs, and shows an odd-page
+section's first-page header on its second page too (the running head would
+go missing there).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
 
+from briefpub.language import is_rtl_language
 from briefpub.styling.model import StyleSheet
-from briefpub.tree import Document, PackMeta, Publication
-from briefpub.writers import WriteOptions, WriteResult
-from briefpub.writers._common import (
-    document_language,
-    header_text,
-    is_rtl_language,
-    marking_of,
-    publication_language,
-)
-from briefpub.writers.docx import furniture, package
+from briefpub.tree import Publication
+from briefpub.writers import WriteOptions, WriteResult, require_fonts
+from briefpub.writers.common.frame import Frames, PackFrame, frames
+from briefpub.writers.docx import fonttable, furniture, package
 from briefpub.writers.docx.estimate import PageEstimator, pages_of
-from briefpub.writers.docx.front import Entry, FrontMatter
+from briefpub.writers.docx.front import FrontMatter
 from briefpub.writers.docx.layout import Layout
 from briefpub.writers.docx.oxml import ParaProps, paragraph, qn
-from briefpub.writers.docx.styles import (
-    NORMAL,
-    Numbering,
-    StyleContext,
-    configure_styles,
-    language_attrs,
-)
-
-
-def _article_language(pub: Publication, doc: Document, style: StyleSheet) -> str:
-    """An article's language; in a pack, an article naming none takes the pack's."""
-    if not doc.meta.language and pub.pack is not None and pub.pack.language:
-        return pub.pack.language
-    return document_language(doc, style)
+from briefpub.writers.docx.styles import NORMAL, Numbering, StyleContext, configure_styles, language_attrs
 
 
 def _pack(
-    pub: Publication,
-    pack: PackMeta,
+    pack: PackFrame,
     style: StyleSheet,
     layout: Layout,
     document: Any,
     sentinel: etree._Element,
-    place: Callable[[Sequence[etree._Element]], None],
     contents_depth: int,
 ) -> None:
     """Front matter (cover, contents, summary) in the first section, then one section per article.
@@ -66,54 +55,64 @@ def _pack(
     Articles are laid out first: the contents page needs their bookmarks and
     the estimated page on which each one starts (its cached PAGEREF results).
     """
-    front = FrontMatter(layout, pack)
     duplex = style.page.duplex
-    entries: list[Entry] = []
-    bodies: list[list[etree._Element]] = []
-    for index, doc in enumerate(pub.documents, start=1):
-        doc_language = _article_language(pub, doc, style)
-        art = layout.article_context(doc, index, doc_language, is_rtl_language(doc_language))
-        bodies.append(layout.article(doc, art))
-        marking = marking_of(pub, doc).strip()
-        entries.append(Entry(doc, art, marking if marking and marking != pack.marking.strip() else ""))
+    articles = [layout.article_context(frame) for frame in pack.articles]
+    front = FrontMatter(layout, pack, articles)
+    bodies = [layout.article(art) for art in articles]
+    bodies[-1].append(front.end_mark())
     estimator = PageEstimator(style, layout.area)
     cover = front.cover()
-    # Duplex: the back of the cover is blank, and says so; the cover always fits one page, so
-    # this blank page is known in advance (unlike those before odd-page section breaks).
+    # Duplex: the back of the cover is blank, and says so (the cover always fits one page).
     verso = front.blank_page() if duplex and pages_of(estimator, cover) == 1 else []
-    summary = front.summary(entries) if pack.summary_page else []
-    draft = front.contents(entries, {}, depth=contents_depth, summary=bool(summary))
+    summary = front.summary() if pack.summary_page else []
+    draft = front.contents({}, depth=contents_depth, summary=bool(summary))
     estimator.flow([*cover, *verso, *draft, *summary])
+    blanks: list[bool] = []
     for body in bodies:
+        blank = duplex and estimator.page % 2 == 1  # the next page would be a left-hand one
+        if blank:
+            estimator.new_section()
+            estimator.flow(front.blank_page(page_break=False))
+        blanks.append(blank)
         estimator.new_section(odd=duplex)
         estimator.flow(body)
-    contents = front.contents(entries, estimator.bookmarks, depth=contents_depth, summary=bool(summary))
+    contents = front.contents(estimator.bookmarks, depth=contents_depth, summary=bool(summary))
 
-    place([*cover, *verso, *contents, *summary])
-    start = "oddPage" if duplex else "nextPage"
-    for doc, body in zip(pub.documents, bodies, strict=True):
-        furniture.end_section(sentinel, start)
-        title = header_text(style, doc.meta.title or pack.title)
-        # LibreOffice shows an odd-page section's first-page header on its second page too:
-        # in duplex every page of an article carries the running title.
-        furniture.furnish(document, sentinel, style, header=title, marking=marking_of(pub, doc),
-                          base_rtl=layout.style_ctx.rtl, title_page=bool(doc.meta.title) and not duplex)  # fmt: skip
-        place(body)
+    furniture.furnish(document, sentinel, header="", marking=pack.marking, footer="", base_rtl=layout.style_ctx.rtl)
+    _place(sentinel, [*cover, *verso, *contents, *summary])
+    for art, body, blank in zip(articles, bodies, blanks, strict=True):
+        frame = art.frame
+        if blank:
+            furniture.end_section(sentinel, "nextPage")
+            furniture.furnish(document, sentinel, header="", marking=pack.marking, footer=pack.footer_template,
+                              base_rtl=layout.style_ctx.rtl)  # fmt: skip
+            _place(sentinel, front.blank_page(page_break=False))
+        furniture.end_section(sentinel, "nextPage")
+        furniture.furnish(document, sentinel, header=frame.running_header, marking=frame.marking,
+                          footer=pack.footer_template, base_rtl=layout.style_ctx.rtl, title_page=True)  # fmt: skip
+        _place(sentinel, body)
+
+
+def _place(sentinel: etree._Element, elements: Sequence[etree._Element]) -> None:
+    for element in elements:
+        sentinel.addprevious(element)
 
 
 def build(
     pub: Publication, style: StyleSheet, options: WriteOptions, *, contents_depth: int | None = None
 ) -> WriteResult:
-    """Lay out ``pub`` as a DOCX and return its bytes and diagnostics.
+    """Lay out ``pub`` as a DOCX and return its bytes, diagnostics and the font files embedded.
 
-    ``contents_depth`` is how deep a pack's contents page goes: 1 lists the
-    articles, 2 also their level-1 and level-2 headings; by default the style
-    sheet's ``furniture.contents_depth``.
+    ``contents_depth`` is how deep a pack's contents goes: 1 lists the
+    articles, 2 (3) also their top (second-level) sections; by default the
+    style sheet's ``furniture.contents_depth``.
     """
-    language = publication_language(pub, style)
+    fontset = require_fonts(options)
+    framed: Frames = frames(pub, style)
+    language = framed.language
     rtl = is_rtl_language(language)
     document = package.new_document()
-    style_ctx = StyleContext(style, language, rtl)
+    style_ctx = StyleContext.of(style, language, rtl, fontset)
     configure_styles(document, style_ctx)
     numbering = Numbering(document, style_ctx)
     package.configure_settings(document, style, *language_attrs(language, rtl))
@@ -124,36 +123,38 @@ def build(
         if child is not sentinel:
             body.remove(child)
     furniture.setup_page(sentinel, style, rtl=rtl)
-    layout = Layout(
-        document, style, style_ctx, numbering, options.resources, furniture.text_area(style),
-        is_pack=pub.is_pack,
-    )  # fmt: skip
+    layout = Layout(document, style, style_ctx, numbering, options.resources, furniture.text_area(style), fontset)
 
-    def place(elements: Sequence[etree._Element]) -> None:
-        for element in elements:
-            sentinel.addprevious(element)
-
-    if pub.pack is None:
-        doc = pub.documents[0]
-        art = layout.article_context(doc, 1, language, rtl)
-        furniture.furnish(
-            document, sentinel, style, header=header_text(style, pub.title), marking=marking_of(pub, doc),
-            base_rtl=rtl, title_page=bool(doc.meta.title),
-        )  # fmt: skip
-        place(layout.article(doc, art))
+    if framed.pack is None:
+        frame = framed.articles[0]
+        art = layout.article_context(frame)
+        furniture.furnish(document, sentinel, header=frame.running_header, marking=frame.marking,
+                          footer=framed.footer_template, base_rtl=rtl, title_page=frame.has_title)  # fmt: skip
+        _place(sentinel, layout.article(art))
     else:
-        furniture.furnish(document, sentinel, style, header="", marking=marking_of(pub), base_rtl=rtl,
-                          page_numbers=False)  # fmt: skip
         depth = contents_depth if contents_depth is not None else style.furniture.contents_depth
-        _pack(pub, pub.pack, style, layout, document, sentinel, place, depth)
+        _pack(framed.pack, style, layout, document, sentinel, depth)
     if sentinel.getprevious() is None:
         sentinel.addprevious(paragraph(ParaProps(style=NORMAL)))  # Word wants one paragraph at least
 
-    diagnostics = [*layout.diagnostics, *package.set_core_properties(document, pub, options, language)]
+    roots = [document.element.body]
+    for section in document.sections:
+        for owner in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            if not owner.is_linked_to_previous:
+                roots.append(owner.part.element)
+    fonts = fonttable.embed_and_declare(document, style, fontset, dict(style_ctx.role_fonts), roots)
+    diagnostics = [*layout.diagnostics, *package.set_core_properties(document, pub, framed, options)]
     buffer = io.BytesIO()
     document.save(buffer)
     data = package.finish(
         buffer.getvalue(), options.build_time, options.generator,
-        major=style_ctx.fonts("heading"), minor=style_ctx.fonts("body"),
+        major=style_ctx.fonts("heading"), minor=style_ctx.fonts("body"), marking=_marking(framed),
     )  # fmt: skip
-    return WriteResult(data, tuple(diagnostics))
+    return WriteResult(data, tuple(diagnostics), fonts=fonts)
+
+
+def _marking(framed: Frames) -> str:
+    """The publication's protective marking (the pack's, or the single article's)."""
+    if framed.pack is not None:
+        return framed.pack.marking
+    return framed.articles[0].marking

@@ -60,11 +60,11 @@ class TextArea:
 
 
 def text_area(sheet: StyleSheet) -> TextArea:
-    """Page size minus margins."""
+    """Page size minus margins (and the binding gutter)."""
     width, height = sheet.page_size
     page = sheet.page
     return TextArea(
-        width=width - page.margin_inner - page.margin_outer,
+        width=width - page.margin_inner - page.margin_outer - page.gutter,
         height=height - page.margin_top - page.margin_bottom,
     )
 
@@ -73,7 +73,10 @@ def setup_page(sect_pr: etree._Element, sheet: StyleSheet, *, rtl: bool) -> None
     """Paper size and margins from the style sheet on a ``w:sectPr``.
 
     The header and footer sit at 40% of the top and bottom margins, leaving
-    room for the marking line above the running title.
+    room for the marking line above the running title. ``page.gutter`` is the
+    binding margin, added to the inside margin (with mirrored margins in duplex,
+    set in ``settings.xml``, the inside is the left of odd pages and the right
+    of even ones).
     """
     width, height = sheet.page_size
     page = sheet.page
@@ -87,7 +90,7 @@ def setup_page(sect_pr: etree._Element, sheet: StyleSheet, *, rtl: bool) -> None
         "w:left": str(twips(page.margin_inner)),
         "w:header": str(twips(page.margin_top * 0.4)),
         "w:footer": str(twips(page.margin_bottom * 0.4)),
-        "w:gutter": "0",
+        "w:gutter": str(twips(page.gutter)),
     })  # fmt: skip
     insert_ordered(sect_pr, margins, SECTPR_ORDER)
     if rtl:
@@ -131,20 +134,21 @@ def footer_content(template: str) -> list[etree._Element]:
 def furnish(
     document: Any,
     sect_pr: etree._Element,
-    sheet: StyleSheet,
     *,
     header: str,
     marking: str,
+    footer: str,
     base_rtl: bool,
-    page_numbers: bool = True,
     title_page: bool = False,
 ) -> None:
     """Give the section its own header (marking, running title) and footer (page line, marking).
 
-    With ``title_page`` (the section opens with the article's title) the first
-    page's header carries the marking only, as in the PDF: the title is
-    right below it. Each line takes the direction of its own text (an Arabic
-    title in an English pack is right-to-left, "Page 3 of 7" never is).
+    ``footer`` is the frame's footer template (``{page}``/``{pages}`` become
+    PAGE/NUMPAGES fields; empty: no page line). With ``title_page`` (the section
+    opens with the article's title) the first page's header carries the marking
+    only (``w:titlePg``): the title is right below it. Each line takes the
+    direction of its own text (an Arabic title in an English pack is
+    right-to-left, "Page 3 of 7" never is).
     """
     section = Section(cast("CT_SectPr", sect_pr), document.part)
     marking_bidi = _direction(marking, base_rtl)
@@ -165,10 +169,9 @@ def furnish(
 
     def bottom() -> list[etree._Element]:
         lines: list[etree._Element] = []
-        template = sheet.furniture.footer
-        if page_numbers and template:
-            bidi = _direction(_TOKEN.sub("", template), base_rtl)
-            lines.append(paragraph(ParaProps(style=FOOTER, bidi=bidi), footer_content(template)))
+        if footer:
+            bidi = _direction(_TOKEN.sub("", footer), base_rtl)
+            lines.append(paragraph(ParaProps(style=FOOTER, bidi=bidi), footer_content(footer)))
         return lines + marking_line(below=True)
 
     title_page = title_page and bool(header)

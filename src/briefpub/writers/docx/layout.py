@@ -1,28 +1,30 @@
-"""The body of a DOCX: tree blocks and inlines to WordprocessingML (DOCX writer stage).
+"""The body of a DOCX: an article's frame and blocks to WordprocessingML (DOCX writer stage).
 
-:class:`Layout` turns one article (:meth:`Layout.article`) into a list of
-body elements (``w:p`` and ``w:tbl``); the caller places them and the section
+:class:`Layout` turns one article (:meth:`Layout.article`, from its
+:class:`~briefpub.writers.common.frame.ArticleFrame`) into a list of body
+elements (``w:p`` and ``w:tbl``); the caller places them and the section
 breaks between them (a pack's cover, contents and summary pages come from
-:mod:`.front`, with the same helpers). Every paragraph
-names a style from :mod:`.styles`; direct formatting is limited to what a
-style cannot say (a list's own numbering, a nested quote's extra indent, the
-direction of an article whose language differs from the publication's).
+:mod:`.front`, with the same helpers). Every paragraph names a style from
+:mod:`.styles`; direct formatting is limited to what a style cannot say (a
+list's own numbering, a nested quote's extra indent, the direction of an
+article whose language differs from the publication's).
 
-Links follow the shared policy (http, https and mailto become hyperlinks;
-``#id`` links to a heading of the same article become internal links;
-anything else stays text with a diagnostic). Images come from
-``options.resources`` only and are scaled to fit the text block.
+Everything around the body (title, byline, key points, attribution, labels,
+dates) comes from the frame. Inlines go through the shared
+:func:`~briefpub.writers.common.inlines.flatten` (one link policy, nested
+emphasis back to roman, ``Span`` languages), with typographic punctuation when
+the style sheet asks for it. Headings get the frame's anchors as bookmarks
+(:func:`bookmark_name`). Images come from ``options.resources`` only, inline
+(figures, table cells, list lines), scaled into the space they sit in, with
+their alt text.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, assert_never
-from urllib.parse import quote
 
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -31,31 +33,32 @@ from docx.shared import Emu
 from lxml import etree
 
 from briefpub.diagnostics import Diagnostic
+from briefpub.language import primary_subtag
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import (
     Block,
     BlockQuote,
     BulletList,
-    Code,
-    Document,
-    Emphasis,
     Figure,
     Heading,
     Inline,
-    LineBreak,
-    Link,
     ListItem,
     OrderedList,
     PageBreak,
     Paragraph,
-    Strong,
     Table,
     TableRow,
-    Text,
     ThematicBreak,
     inline_text,
+    iter_inlines,
 )
-from briefpub.writers._common import attribution_lines, byline, is_safe_url
+from briefpub.tree import (
+    Image as TreeImage,
+)
+from briefpub.writers.common.frame import ArticleFrame, Detail, OutlineEntry
+from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, RunStyle, TextRun, flatten
+from briefpub.writers.common.links import External, Internal, LinkTarget, Refused, refusal_diagnostic
+from briefpub.writers.common.typography import smarten, smarten_texts
 from briefpub.writers.docx import styles as st
 from briefpub.writers.docx.furniture import TextArea
 from briefpub.writers.docx.oxml import (
@@ -65,110 +68,63 @@ from briefpub.writers.docx.oxml import (
     RunProps,
     bookmark,
     break_run,
-    hex_colour,
     hyperlink,
     new,
     paragraph,
     qn,
     rpr,
     set_paragraph_flag,
-    space_before_at_least,
     sub,
     text_run,
     twips,
     val,
 )
 
-# Characters kept unescaped in hyperlink targets (RFC 3986 reserved + unreserved + "%").
-_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-_BOOKMARK_CHARS = re.compile(r"[^A-Za-z0-9]+")
-_BOOKMARK_MAX = 40  # Word truncates longer bookmark names
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+#: Word ignores bookmark names longer than this.
+BOOKMARK_MAX = 40
+#: Cell margins Word and LibreOffice put left and right of a table cell's text (5.4 pt each).
+CELL_PADDING = 10.8
 
 
-@dataclass(frozen=True, slots=True)
-class OutlineEntry:
-    """One heading of an article, as a contents page lists it."""
-
-    level: int
-    text: str
-    bookmark: str
-
-
-def article_bookmark(index: int) -> str:
-    """The bookmark at the start of article ``index`` (1-based): what the contents page points at.
-
-    A leading underscore makes it a hidden bookmark in Word (like Word's own ``_Toc`` ones).
-    """
-    return f"_article_{index}"
+def bookmark_name(anchor: str) -> str:
+    """The Word bookmark for a frame anchor: ``-`` becomes ``_`` (anchors never hold ``_`` except the
+    frame's own ``_h<n>`` fallback, so the mapping stays one-to-one), at most 40 characters."""
+    return anchor.replace("-", "_")[:BOOKMARK_MAX]
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleContext:
-    """Per-article facts every block needs: direction, language and heading anchors."""
+    """Per-article facts every block needs: its frame, direction and language."""
 
-    index: int
-    language: str
-    rtl: bool
+    frame: ArticleFrame
     bidi: bool | None  # explicit paragraph direction when it differs from the publication's
     run_base: RunProps  # w:lang and complex-script font when they differ from the publication's
-    anchors: dict[str, str]  # heading id -> bookmark name
-    heading_names: list[str]  # bookmark names of the headings, in reading order
-    outline: tuple[OutlineEntry, ...] = ()  # every heading: level, plain text, bookmark
+
+    @property
+    def language(self) -> str:
+        """The article's BCP 47 language."""
+        return self.frame.language
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the article is written right to left."""
+        return self.frame.rtl
 
     @property
     def bookmark(self) -> str:
-        """The bookmark at the start of the article."""
-        return article_bookmark(self.index)
+        """The bookmark at the start of the article (its title)."""
+        return bookmark_name(self.frame.title_anchor)
 
 
 @dataclass(frozen=True, slots=True)
 class _Env:
-    """Where a block sits: the paragraph style to use, and quote/list nesting."""
+    """Where a block sits: the paragraph style to use, quote/list nesting and the width left for it."""
 
     style: str = st.BODY
     quote_depth: int = 0
     list_depth: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Fmt:
-    """Inline formatting in force."""
-
-    bold: bool = False
-    italic: bool = False
-    code: bool = False
-    link: bool = False
-
-
-def _url_target(url: str) -> str:
-    """The relationship target: spaces and non-ASCII percent-encoded, existing escapes kept."""
-    return quote(url.strip(), safe=_URL_SAFE)
-
-
-def bookmark_base(raw: str) -> str:
-    """A Word bookmark name from an id or heading text: ASCII letters, digits and ``_``."""
-    ascii_text = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
-    slug = _BOOKMARK_CHARS.sub("_", ascii_text).strip("_")
-    if not slug or not slug[0].isalpha():
-        slug = ("h_" + slug).rstrip("_")
-    return slug
-
-
-def _walk_headings(blocks: Sequence[Block]) -> Iterator[Heading]:
-    """Headings in the order :meth:`Layout.blocks` visits them."""
-    for block in blocks:
-        match block:
-            case Heading():
-                yield block
-            case BlockQuote(blocks=inner):
-                yield from _walk_headings(inner)
-            case BulletList(items=items) | OrderedList(items=items):
-                for item in items:
-                    yield from _walk_headings(item.blocks)
-            case Paragraph() | Figure() | Table() | ThematicBreak() | PageBreak():
-                pass
-            case _:
-                assert_never(block)
+    indent: float = 0.0  # points taken from the text width by quote and list indents
 
 
 class Layout:
@@ -182,8 +138,7 @@ class Layout:
         numbering: st.Numbering,
         resources: Mapping[str, bytes],
         area: TextArea,
-        *,
-        is_pack: bool,
+        fontset: Any,
     ) -> None:
         self.part = document.part
         self.sheet = sheet
@@ -191,54 +146,43 @@ class Layout:
         self.numbering = numbering
         self.resources = resources
         self.area = area
-        self.is_pack = is_pack
+        self.fontset = fontset
         self.diagnostics: list[Diagnostic] = []
+        self.smart = sheet.paragraphs.smart_punctuation
         self._bookmark_id = 0
         self._shape_id = 0
-        self._used_bookmarks: set[str] = set()
-        self._rpr_cache: dict[tuple[_Fmt, RunProps], etree._Element | None] = {}
+        self._rpr_cache: dict[tuple[RunStyle, RunProps, str], etree._Element | None] = {}
+        self._images: dict[str, tuple[str, Any] | None] = {}
 
     # ------------------------------------------------------------------
-    # Articles and cover
+    # Articles
     # ------------------------------------------------------------------
 
-    def article_context(self, doc: Document, index: int, language: str, rtl: bool) -> ArticleContext:
-        """Direction, language and heading bookmarks of one article."""
+    def article_context(self, frame: ArticleFrame) -> ArticleContext:
+        """Direction and language runs of one article."""
         pub_ctx = self.style_ctx
         bidi: bool | None = None
-        if rtl != pub_ctx.rtl:
-            bidi = rtl
-        run_base = RunProps()
-        if language != pub_ctx.language:
-            latin, east_asia, bidi_lang = st.language_attrs(language, rtl)
-            cs_font = st.fonts_for(self.sheet, "body", language).cs
-            run_base = RunProps(
-                lang=latin, lang_east_asia=east_asia, lang_bidi=bidi_lang,
-                cs_font="" if cs_font == pub_ctx.fonts("body").cs else cs_font,
-            )  # fmt: skip
-        prefix = f"a{index}_" if self.is_pack else ""
-        anchors: dict[str, str] = {}
-        names: list[str] = []
-        outline: list[OutlineEntry] = []
-        for number, heading in enumerate(_walk_headings(doc.blocks), start=1):
-            text = inline_text(heading.children)
-            raw = heading.id or text or f"section_{number}"
-            name = self._unique_bookmark(prefix + bookmark_base(raw))
-            names.append(name)
-            outline.append(OutlineEntry(heading.level, " ".join(text.split()), name))
-            if heading.id:
-                anchors.setdefault(heading.id, name)
-        return ArticleContext(index, language, rtl, bidi, run_base, anchors, names, tuple(outline))
+        if frame.rtl != pub_ctx.rtl:
+            bidi = frame.rtl
+        return ArticleContext(frame, bidi, self.lang_props(frame.language))
 
-    def _unique_bookmark(self, base: str) -> str:
-        base = base[:_BOOKMARK_MAX]
-        name, counter = base, 2
-        while name.casefold() in self._used_bookmarks:
-            suffix = f"_{counter}"
-            name = base[: _BOOKMARK_MAX - len(suffix)] + suffix
-            counter += 1
-        self._used_bookmarks.add(name.casefold())
-        return name
+    def lang_props(self, language: str) -> RunProps:
+        """Run properties marking ``language`` when it differs from the publication's (``w:lang``, the
+        complex-script font of its script)."""
+        pub_ctx = self.style_ctx
+        if not language or language == pub_ctx.language:
+            return RunProps()
+        rtl = primary_subtag(language) in ("ar", "fa", "ur", "ps", "sd", "ug", "ku", "he", "yi")
+        latin, east_asia, bidi_lang = st.language_attrs(language, rtl)
+        cs_font = st.fonts_for(self.fontset, self.sheet, "body", language).cs
+        return RunProps(
+            lang=latin, lang_east_asia=east_asia, lang_bidi=bidi_lang,
+            cs_font="" if cs_font == pub_ctx.fonts("body").cs else cs_font,
+        )  # fmt: skip
+
+    def text(self, value: str, language: str) -> str:
+        """Frame text (titles, labels, key points) with typographic punctuation when the sheet asks."""
+        return smarten(value, language) if self.smart and value else value
 
     def bookmarked(self, name: str, content: list[etree._Element]) -> list[etree._Element]:
         """``content`` (runs) wrapped in a new bookmark ``name``."""
@@ -249,94 +193,80 @@ class Layout:
         self._bookmark_id += 1
         return self._bookmark_id
 
-    def article(self, doc: Document, art: ArticleContext) -> list[etree._Element]:
-        """One article: title block, key points, body, source attribution."""
+    def article(self, art: ArticleContext) -> list[etree._Element]:
+        """One article: number, title, standfirst, byline, key points, body, source attribution.
+
+        In a pack an article without a title still gets a Heading 1 (the localised
+        "Untitled"), so the contents, the navigation pane and a regenerated TOC list it.
+        """
+        frame = art.frame
         out: list[etree._Element] = []
-        meta = doc.meta
-        props = self._lang_run(art)
-        names = iter(art.heading_names)
-        if meta.title:
-            title = self.bookmarked(art.bookmark, [text_run(meta.title, props)])
-            out.append(paragraph(ParaProps(style=st.TITLE, bidi=art.bidi), title))
-        if meta.subtitle:
-            subtitle = [text_run(meta.subtitle, props)]
-            out.append(paragraph(ParaProps(style=st.SUBTITLE, bidi=art.bidi), subtitle))
-        line = byline(doc)
-        if line:
-            out.append(paragraph(ParaProps(style=st.BYLINE, bidi=art.bidi), [text_run(line, props)]))
-        body = self.blocks(doc.blocks, _Env(), art, names)
-        if meta.summary:
-            out.append(self._key_points(meta.summary, art))
-            if body and body[0].tag == qn("w:p"):
-                space_before_at_least(body[0], 10.0)  # a table has no space below of its own
-        out.extend(body)
-        if self.sheet.furniture.attribution:
-            out.extend(self._attribution(doc, art))
-        if not meta.title and self.is_pack:
-            self._anchor_start(out, art)
+        props = rpr(art.run_base)
+        lang = frame.language
+        if frame.article_label:
+            out.append(paragraph(ParaProps(style=st.ARTICLE_LABEL, bidi=art.bidi),
+                                 [text_run(frame.article_label, props)]))  # fmt: skip
+        if frame.has_title or frame.in_pack:
+            title = self.bookmarked(art.bookmark, [text_run(self.text(frame.title, lang), props)])
+            out.append(paragraph(ParaProps(style=st.heading_id(1), bidi=art.bidi), title))
+        if frame.subtitle:
+            out.append(paragraph(ParaProps(style=st.SUBTITLE, bidi=art.bidi),
+                                 [text_run(self.text(frame.subtitle, lang), props)]))  # fmt: skip
+        if frame.byline.parts:
+            out.append(paragraph(ParaProps(style=st.BYLINE, bidi=art.bidi), self._byline(art)))
+        if frame.key_points:
+            out.extend(self.key_points(frame.key_points_label, frame.key_points, art))
+        headings: Iterator[OutlineEntry] = iter(frame.outline)
+        out.extend(self.blocks(frame.document.blocks, _Env(), art, headings))
+        if frame.attribution:
+            out.extend(self._attribution(frame.attribution, art))
         return out
 
-    def _anchor_start(self, out: list[etree._Element], art: ArticleContext) -> None:
-        """Put the article's bookmark on its first paragraph (an untitled article has no title to hold it)."""
-        start, end = bookmark(self._next_bookmark_id(), art.bookmark)
-        if not out:
-            # LibreOffice drops an empty paragraph that ends a section, and a bookmark in it
-            # moves to the previous page: a second paragraph carries the section break.
-            out.extend((paragraph(ParaProps(style=st.NORMAL)), paragraph(ParaProps(style=st.NORMAL))))
-        first = out[0]
-        if first.tag != qn("w:p"):
-            first = paragraph(ParaProps(style=st.NORMAL))
-            out.insert(0, first)
-        properties = first.find(qn("w:pPr"))
-        first.insert(0 if properties is None else 1, start)
-        first.append(end)
-
-    def _lang_run(self, art: ArticleContext) -> etree._Element | None:
-        return rpr(art.run_base)
-
-    def lang_run(self, art: ArticleContext, style: str = "") -> etree._Element | None:
-        """Run properties carrying the article's language (and character ``style``), for front-matter entries."""
-        return rpr(replace(art.run_base, style=style))
-
-    def _key_points(self, summary: tuple[str, ...], art: ArticleContext) -> etree._Element:
-        """The "bottom line first" box: a one-cell shaded, bordered table."""
-        boxes = self.sheet.boxes
-        width = twips(self.area.width)
-        table = new("w:tbl")
-        tbl_pr = sub(table, "w:tblPr")
-        if art.rtl:
-            sub(tbl_pr, "w:bidiVisual")
-        sub(tbl_pr, "w:tblW", {"w:w": str(width), "w:type": "dxa"})
-        borders = sub(tbl_pr, "w:tblBorders")
-        for side in ("top", "left", "bottom", "right"):
-            sub(borders, f"w:{side}", {"w:val": "single", "w:sz": "6", "w:space": "0",
-                                       "w:color": hex_colour(boxes.border)})  # fmt: skip
-        margins = sub(tbl_pr, "w:tblCellMar")
-        for side, value in (("top", 6.0), ("left", 8.0), ("bottom", 6.0), ("right", 8.0)):
-            sub(margins, f"w:{side}", {"w:w": str(twips(value)), "w:type": "dxa"})
-        sub(table, "w:tblGrid").append(new("w:gridCol", {"w:w": str(width)}))
-        row = sub(table, "w:tr")
-        sub(sub(row, "w:trPr"), "w:cantSplit")
-        cell = sub(row, "w:tc")
-        cell_pr = sub(cell, "w:tcPr")
-        sub(cell_pr, "w:tcW", {"w:w": str(width), "w:type": "dxa"})
-        sub(cell_pr, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": hex_colour(boxes.background)})
-        props = self._lang_run(art)
-        cell.append(paragraph(ParaProps(style=st.KEY_POINTS, bidi=art.bidi), [text_run(boxes.title, None)]))
-        for point in summary:
-            cell.append(paragraph(ParaProps(style=st.bullet_id(1), bidi=art.bidi), [text_run(point, props)]))
-        return table
-
-    def _attribution(self, doc: Document, art: ArticleContext) -> list[etree._Element]:
-        rows = attribution_lines(doc)
-        out: list[etree._Element] = []
-        label_props = rpr(RunProps(style=st.STRONG))
-        for number, (label, value) in enumerate(rows):
-            content = [text_run(f"{label}: ", label_props)]
-            if label == "Link":
-                content.extend(self._inline_link(Link(value, (Text(value),)), _Fmt(), art))
+    def _byline(self, art: ArticleContext) -> list[etree._Element]:
+        """Names · date · outlet, the outlet a link to the article's address."""
+        byline = art.frame.byline
+        props = rpr(art.run_base)
+        runs: list[etree._Element] = []
+        parts = [(byline.names, None), (byline.date, None), (byline.source, byline.source_link)]
+        for text, link in [(t, k) for t, k in parts if t]:
+            if runs:
+                runs.append(text_run(" \u00b7 ", props))
+            value = self.text(text, art.language)
+            if link is not None:
+                runs.append(self._external([text_run(value, self._run_props(RunStyle(link=link), art))], link, ""))
             else:
-                content.append(text_run(value, self._lang_run(art)))
+                runs.append(text_run(value, props))
+        return runs
+
+    def key_points(self, label: str, points: Sequence[str], art: ArticleContext) -> list[etree._Element]:
+        """The "bottom line first" box: a heading and the points as a list, one bordered shaded group.
+
+        Paragraph borders and shading, not a one-cell layout table: screen readers
+        read a heading and a list, and the box still splits across pages.
+        """
+        props = rpr(art.run_base)
+        out = [paragraph(ParaProps(style=st.KEY_POINTS, bidi=art.bidi),
+                         [text_run(self.text(label, art.language), props)])]  # fmt: skip
+        for point in points:
+            out.append(paragraph(ParaProps(style=st.KEY_POINT, bidi=art.bidi),
+                                 [text_run(self.text(point, art.language), props)]))  # fmt: skip
+        return out
+
+    def _attribution(self, rows: Sequence[Detail], art: ArticleContext) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        label_props = rpr(replace(art.run_base, style=st.STRONG))
+        for number, detail in enumerate(rows):
+            content = [text_run(f"{detail.label}: ", label_props)]
+            if detail.key == "link" and detail.link is None:
+                # The source address is printed, not linked: say why, as for a link in the text.
+                target = art.frame.resolve(detail.value)
+                if isinstance(target, Refused):
+                    self.diagnostics.append(refusal_diagnostic(detail.value, target))
+            if detail.link is not None:
+                runs = [text_run(detail.value, self._run_props(RunStyle(link=detail.link), art))]
+                content.append(self._external(runs, detail.link, ""))
+            else:
+                content.append(text_run(self.text(detail.value, art.language), rpr(art.run_base)))
             out.append(paragraph(ParaProps(
                 style=st.ATTRIBUTION,
                 bidi=art.bidi,
@@ -351,7 +281,7 @@ class Layout:
     # ------------------------------------------------------------------
 
     def blocks(
-        self, blocks: Sequence[Block], env: _Env, art: ArticleContext, names: Iterator[str]
+        self, blocks: Sequence[Block], env: _Env, art: ArticleContext, headings: Iterator[OutlineEntry]
     ) -> list[etree._Element]:
         """Lay out a run of blocks; a PageBreak becomes "page break before" on what follows."""
         out: list[etree._Element] = []
@@ -360,7 +290,7 @@ class Layout:
             if isinstance(block, PageBreak):
                 pending_break = True
                 continue
-            elements = self.block(block, env, art, names)
+            elements = self.block(block, env, art, headings)
             if not elements:
                 continue
             if pending_break:
@@ -375,23 +305,25 @@ class Layout:
             out.extend(elements)
         return out
 
-    def block(self, block: Block, env: _Env, art: ArticleContext, names: Iterator[str]) -> list[etree._Element]:
+    def block(
+        self, block: Block, env: _Env, art: ArticleContext, headings: Iterator[OutlineEntry]
+    ) -> list[etree._Element]:
         """One block as body elements."""
         match block:
             case Heading():
-                return [self._heading(block, art, next(names))]
+                return [self._heading(block, art, next(headings))]
             case Paragraph(children=children):
                 return [self._paragraph(children, env, art)]
             case Figure():
-                return self._figure(block, art)
+                return self._figure(block, env, art)
             case BlockQuote():
-                return self._quote(block, env, art, names)
+                return self._quote(block, env, art, headings)
             case BulletList(items=items):
-                return self._list(items, None, env, art, names)
+                return self._list(items, None, env, art, headings)
             case OrderedList(items=items, start=start):
-                return self._list(items, start, env, art, names)
+                return self._list(items, start, env, art, headings)
             case Table():
-                return self._table(block, art)
+                return self._table(block, env, art)
             case ThematicBreak():
                 rule = Border("bottom", self.sheet.boxes.border, 0.75, 1)
                 return [paragraph(ParaProps(style=st.NORMAL, borders=(rule,), space_before=6.0,
@@ -408,18 +340,23 @@ class Layout:
         return ParaProps(style=env.style, bidi=art.bidi, indent_left=indent, **extra)
 
     def _paragraph(self, children: tuple[Inline, ...], env: _Env, art: ArticleContext) -> etree._Element:
-        return paragraph(self._para_props(env, art), self.inlines(children, _Fmt(), art))
+        return paragraph(self._para_props(env, art), self.inlines(children, art, width=self._width(env)))
 
-    def _heading(self, heading: Heading, art: ArticleContext, name: str) -> etree._Element:
-        content = self.bookmarked(name, self.inlines(heading.children, _Fmt(), art))
-        return paragraph(ParaProps(style=st.heading_id(heading.level), bidi=art.bidi), content)
+    def _heading(self, heading: Heading, art: ArticleContext, entry: OutlineEntry) -> etree._Element:
+        """A heading one level below the article's title (Heading 2 for the article's top sections)."""
+        content = self.bookmarked(bookmark_name(entry.anchor), self.inlines(heading.children, art))
+        return paragraph(ParaProps(style=st.heading_id(entry.depth + 1), bidi=art.bidi), content)
 
-    def _quote(self, quote: BlockQuote, env: _Env, art: ArticleContext, names: Iterator[str]) -> list[etree._Element]:
-        inner = replace(env, style=st.QUOTE, quote_depth=env.quote_depth + 1)
-        out = self.blocks(quote.blocks, inner, art, names)
+    def _quote(
+        self, quote: BlockQuote, env: _Env, art: ArticleContext, headings: Iterator[OutlineEntry]
+    ) -> list[etree._Element]:
+        indent = self.sheet.paragraphs.quote_indent
+        inner = replace(env, style=st.QUOTE, quote_depth=env.quote_depth + 1,
+                        indent=env.indent + indent * (2 if env.quote_depth == 0 else 1))  # fmt: skip
+        out = self.blocks(quote.blocks, inner, art, headings)
         if quote.attribution:
-            dash = text_run("\u2014 ", self._lang_run(art))
-            content = [dash, *self.inlines(quote.attribution, _Fmt(), art)]
+            dash = text_run("\u2014 ", rpr(art.run_base))
+            content = [dash, *self.inlines(quote.attribution, art)]
             out.append(paragraph(self._para_props(inner, art, align="right"), content))
         return out
 
@@ -429,12 +366,13 @@ class Layout:
         start: int | None,
         env: _Env,
         art: ArticleContext,
-        names: Iterator[str],
+        headings: Iterator[OutlineEntry],
     ) -> list[etree._Element]:
         depth = env.list_depth + 1
         num = None if start is None else (self.numbering.ordered(depth, start), 0)
         style = st.bullet_id(depth) if start is None else st.number_id(depth)
-        inner = replace(env, style=st.continue_id(depth), list_depth=depth)
+        indent = self.sheet.paragraphs.list_indent * min(depth, st.MAX_LIST_DEPTH)
+        inner = replace(env, style=st.continue_id(depth), list_depth=depth, indent=indent)
         out: list[etree._Element] = []
         for item in items:
             blocks = item.blocks
@@ -444,80 +382,162 @@ class Layout:
                 continue
             first = blocks[0]
             if isinstance(first, Paragraph):
-                out.append(paragraph(marker_props, self.inlines(first.children, _Fmt(), art)))
+                out.append(paragraph(marker_props, self.inlines(first.children, art, width=self._width(inner))))
                 blocks = blocks[1:]
-            out.extend(self.blocks(blocks, inner, art, names))
+            out.extend(self.blocks(blocks, inner, art, headings))
         return out
+
+    def _width(self, env: _Env) -> float:
+        """The width (points) a paragraph in ``env`` has for its text and pictures."""
+        return max(self.area.width - env.indent, self.area.width / 4)
 
     # ------------------------------------------------------------------
     # Figures and tables
     # ------------------------------------------------------------------
 
-    def _figure(self, figure: Figure, art: ArticleContext) -> list[etree._Element]:
+    def _figure(self, figure: Figure, env: _Env, art: ArticleContext) -> list[etree._Element]:
+        """An image (centred, scaled into the width it sits in) over its caption.
+
+        A caption without an image is a photo caption whose picture did not
+        come with the text (the reference article's case): it is labelled
+        "Photo:" in the article's language, set as a caption, never as body text.
+        """
         out: list[etree._Element] = []
-        caption = self.inlines(figure.caption, _Fmt(), art)
+        caption = self.inlines(figure.caption, art)
+        drawing = None
         if figure.image:
-            data = self.resources.get(figure.image)
-            drawing = None if data is None else self._picture(data, figure.alt or inline_text(figure.caption))
-            if drawing is None:
-                reason = "no image data was supplied" if data is None else "the image format is not supported"
-                self.diagnostics.append(Diagnostic(
-                    "writer.image-missing",
-                    f"image {figure.image!r} could not be embedded ({reason}); its caption was kept",
-                    text=figure.image,
-                ))  # fmt: skip
-            else:
+            alt = figure.alt or inline_text(figure.caption)
+            drawing = self.picture(figure.image, alt, "", self._width(env), art)
+            if drawing is not None:
+                left, right = self._sides(env)
                 props = ParaProps(style=st.NORMAL, align="center", keep_next=bool(caption), space_before=6.0,
-                                  space_after=3.0, bidi=art.bidi)  # fmt: skip
+                                  space_after=3.0, bidi=art.bidi, indent_left=left, indent_right=right)  # fmt: skip
                 out.append(paragraph(props, [drawing]))
+        if not caption and drawing is None and figure.alt:
+            caption = [text_run(self.text(figure.alt, art.language), rpr(art.run_base))]
         if caption:
-            out.append(paragraph(ParaProps(style=st.CAPTION, bidi=art.bidi), caption))
+            if drawing is None:
+                label = art.frame.labels.photo
+                caption.insert(0, text_run(f"{label}: ", rpr(replace(art.run_base, style=st.STRONG))))
+            left, right = self._sides(env)
+            out.append(paragraph(ParaProps(style=st.CAPTION, bidi=art.bidi, indent_left=left, indent_right=right),
+                                 caption))  # fmt: skip
         return out
 
-    def _picture(self, data: bytes, alt: str) -> etree._Element | None:
-        """A run holding the image, scaled into the text block, with alt text; None if unreadable."""
-        try:
-            Image.from_blob(data)
-            rid, image = self.part.get_or_add_image(io.BytesIO(data))
-            native_w, native_h = int(image.width), int(image.height)
-        except Exception:  # any unreadable image: reported by the caller, caption kept
+    def _sides(self, env: _Env) -> tuple[float | None, float | None]:
+        """Left and right indents of a figure's paragraphs: those of the list or quote it sits in."""
+        if not env.indent:
+            return None, None
+        if env.quote_depth:
+            quote = self.sheet.paragraphs.quote_indent
+            return env.indent - quote, quote
+        return env.indent, None
+
+    def picture(self, key: str, alt: str, title: str, width: float, art: ArticleContext | None,
+                height: float | None = None) -> etree._Element | None:  # fmt: skip
+        """A run holding image ``key``, scaled into ``width`` points, with alt text; None (reported) if it
+        cannot be embedded."""
+        if key not in self._images:
+            self._images[key] = self._load(key)
+        loaded = self._images[key]
+        if loaded is None:
             return None
-        if native_w <= 0 or native_h <= 0:
-            return None
-        max_w = self.area.width * EMU_PER_POINT
-        max_h = self.area.height * 0.75 * EMU_PER_POINT
+        rid, image = loaded
+        native_w, native_h = int(image.width), int(image.height)
+        max_w = width * EMU_PER_POINT
+        max_h = (height if height is not None else self.area.height * 0.75) * EMU_PER_POINT
         scale = min(1.0, max_w / native_w, max_h / native_h)
         cx, cy = max(1, int(native_w * scale)), max(1, int(native_h * scale))
         self._shape_id += 1
         inline = CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, Emu(cx), Emu(cy))
+        # Without explicit distances LibreOffice puts 0.125 in (9 pt) of wrap distance left of an
+        # inline picture, pushing a full-width one past the right margin; Word writes them as 0.
+        for side in ("distT", "distB", "distL", "distR"):
+            inline.set(side, "0")
+        effect = etree.SubElement(inline, f"{{{WP}}}effectExtent", {"l": "0", "t": "0", "r": "0", "b": "0"})
+        inline.extent.addnext(effect)
         inline.docPr.set("descr", alt)
+        if title:
+            inline.docPr.set("title", title)
         run = new("w:r")
         sub(run, "w:drawing").append(inline)
         return run
 
-    def _table(self, table: Table, art: ArticleContext) -> list[etree._Element]:
+    def _load(self, key: str) -> tuple[str, Any] | None:
+        data = self.resources.get(key)
+        reason = "no image data was supplied"
+        if data is not None:
+            try:
+                Image.from_blob(data)
+                rid, image = self.part.get_or_add_image(io.BytesIO(data))
+                if int(image.width) > 0 and int(image.height) > 0:
+                    return rid, image
+            except Exception:  # noqa: S110 - any unreadable image: reported below, its text kept
+                pass
+            reason = "the image format is not supported"
+        self.diagnostics.append(Diagnostic(
+            "writer.image-missing",
+            f"image {key!r} could not be embedded ({reason}); its caption or alt text was kept",
+            text=key,
+        ))  # fmt: skip
+        return None
+
+    def _column_widths(self, rows: list[tuple[TableRow, bool]], columns: int, width: float) -> list[float]:
+        """Column widths (points) by content, as browsers size automatic tables.
+
+        Each column's minimum is its longest word (or picture), its maximum its
+        longest cell on one line; the columns get their maxima when they fit,
+        else their minima plus a share of the rest in proportion to what they
+        lack, else their minima scaled down.
+        """
+        size = self.sheet.table.size
+        advance = 0.55 * size
+        least = [2 * advance] * columns
+        most = [2 * advance] * columns
+        for row, _ in rows:
+            for column, cell in enumerate(row.cells[:columns]):
+                text = inline_text(cell.children)
+                words = max((len(w) for w in text.split()), default=0) * advance
+                pictures = _images_of(cell.children)
+                picture = 72.0 if pictures else 0.0
+                least[column] = max(least[column], words + CELL_PADDING, min(picture, width / columns))
+                most[column] = max(most[column], len(text) * advance + picture + CELL_PADDING)
+        if sum(most) <= width:
+            spare = width - sum(most)
+            return [m + spare * m / sum(most) for m in most]
+        if sum(least) >= width:
+            return [w * width / sum(least) for w in least]
+        spare = width - sum(least)
+        lack = [m - w for m, w in zip(most, least, strict=True)]
+        return [w + spare * k / sum(lack) for w, k in zip(least, lack, strict=True)]
+
+    def _table(self, table: Table, env: _Env, art: ArticleContext) -> list[etree._Element]:
         rows: list[tuple[TableRow, bool]] = [(r, True) for r in table.header]
         rows += [(r, False) for r in table.rows]
         columns = max((len(r.cells) for r, _ in rows), default=0)
         out: list[etree._Element] = []
         if table.caption:
-            caption = self.inlines(table.caption, _Fmt(), art)
+            caption = self.inlines(table.caption, art)
             out.append(paragraph(ParaProps(style=st.CAPTION, keep_next=columns > 0, bidi=art.bidi), caption))
         if columns == 0:
             return out
-        width = twips(self.area.width) // columns
+        total = self._width(env)
+        widths = self._column_widths(rows, columns, total)
         element = new("w:tbl")
         tbl_pr = sub(element, "w:tblPr")
         val(tbl_pr, "w:tblStyle", st.TABLE_GRID)
         if art.rtl:
             sub(tbl_pr, "w:bidiVisual")
-        sub(tbl_pr, "w:tblW", {"w:w": "5000", "w:type": "pct"})
+        sub(tbl_pr, "w:tblW", {"w:w": str(sum(twips(w) for w in widths)), "w:type": "dxa"})
+        if env.indent:
+            sub(tbl_pr, "w:tblInd", {"w:w": str(twips(env.indent)), "w:type": "dxa"})
+        sub(tbl_pr, "w:tblLayout", {"w:type": "fixed"})
         sub(tbl_pr, "w:tblLook", {"w:val": "04A0", "w:firstRow": "1", "w:lastRow": "0", "w:firstColumn": "0",
                                   "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"})  # fmt: skip
         grid = sub(element, "w:tblGrid")
-        for _ in range(columns):
-            sub(grid, "w:gridCol", {"w:w": str(width)})
-        header_fill = hex_colour(self.sheet.boxes.table_header_background)
+        for column_width in widths:
+            sub(grid, "w:gridCol", {"w:w": str(twips(column_width))})
+        header_fill = self.sheet.boxes.table_header_background.lstrip("#").upper()
         for row, is_header in rows:
             tr = sub(element, "w:tr")
             tr_pr = sub(tr, "w:trPr")
@@ -528,10 +548,13 @@ class Layout:
                 cell = row.cells[column] if column < len(row.cells) else None
                 tc = sub(tr, "w:tc")
                 tc_pr = sub(tc, "w:tcPr")
-                sub(tc_pr, "w:tcW", {"w:w": str(width), "w:type": "dxa"})
+                sub(tc_pr, "w:tcW", {"w:w": str(twips(widths[column])), "w:type": "dxa"})
                 if is_header:
                     sub(tc_pr, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": header_fill})
-                runs = [] if cell is None else self.inlines(cell.children, _Fmt(bold=is_header), art)
+                runs: list[etree._Element] = []
+                if cell is not None:
+                    base = RunStyle(bold=is_header)
+                    runs = self.inlines(cell.children, art, base=base, width=widths[column] - CELL_PADDING)
                 align = "" if cell is None else cell.align
                 tc.append(paragraph(ParaProps(style=st.TABLE_TEXT, align=align, bidi=art.bidi), runs))
         out.append(element)
@@ -541,10 +564,15 @@ class Layout:
     # Inlines
     # ------------------------------------------------------------------
 
-    def _run_props(self, fmt: _Fmt, art: ArticleContext) -> etree._Element | None:
-        key = (fmt, art.run_base)
+    def _run_props(self, fmt: RunStyle, art: ArticleContext) -> etree._Element | None:
+        key = (replace(fmt, link_id=0, link_title=""), art.run_base, art.language)
         if key not in self._rpr_cache:
-            if fmt.link:
+            base = art.run_base
+            if fmt.lang and fmt.lang != art.language:
+                base = self.lang_props(fmt.lang)
+                if primary_subtag(fmt.lang) != primary_subtag(self.style_ctx.language) and base == RunProps():
+                    base = RunProps(lang=fmt.lang)
+            if fmt.link is not None:
                 style, bold, italic = st.HYPERLINK, fmt.bold, fmt.italic
             elif fmt.code:
                 style, bold, italic = st.CODE, fmt.bold, fmt.italic
@@ -555,48 +583,90 @@ class Layout:
             else:
                 style, bold, italic = "", False, False
             self._rpr_cache[key] = rpr(replace(
-                art.run_base, style=style, bold=True if bold else None, italic=True if italic else None
+                base, style=style, bold=True if bold else None, italic=True if italic else None
             ))  # fmt: skip
         return self._rpr_cache[key]
 
-    def inlines(self, nodes: tuple[Inline, ...], fmt: _Fmt, art: ArticleContext) -> list[etree._Element]:
-        """Runs (and hyperlinks) for a run of inlines."""
+    def resolver(self, art: ArticleContext) -> Any:
+        """The link policy of ``art``'s article (:meth:`ArticleFrame.resolve`)."""
+        return art.frame.resolve
+
+    def inlines(
+        self,
+        nodes: tuple[Inline, ...],
+        art: ArticleContext,
+        *,
+        base: RunStyle | None = None,
+        width: float | None = None,
+        resolve: Any = None,
+    ) -> list[etree._Element]:
+        """Runs and hyperlinks for a run of inlines (through the shared :func:`flatten`)."""
+        runs = flatten(nodes, resolve or art.frame.resolve, self.diagnostics, base)
+        texts = [r for r in runs if isinstance(r, TextRun)]
+        if self.smart and texts:
+            language = art.language
+            smart = smarten_texts([r.text for r in texts], language, code=[r.style.code for r in texts])
+            fixed = dict(zip((id(r) for r in texts), smart, strict=True))
+            runs = [TextRun(fixed[id(r)], r.style) if isinstance(r, TextRun) else r for r in runs]
         out: list[etree._Element] = []
-        for node in nodes:
-            match node:
-                case Text(text=text):
-                    if text:
-                        out.append(text_run(text, self._run_props(fmt, art)))
-                case Emphasis(children=children):
-                    out.extend(self.inlines(children, replace(fmt, italic=True), art))
-                case Strong(children=children):
-                    out.extend(self.inlines(children, replace(fmt, bold=True), art))
-                case Code():
-                    if node.text:
-                        out.append(text_run(node.text, self._run_props(replace(fmt, code=True), art)))
-                case Link():
-                    out.extend(self._inline_link(node, fmt, art))
-                case LineBreak():
-                    out.append(break_run(self._run_props(fmt, art)))
-                case _:
-                    assert_never(node)
+        link_runs: list[etree._Element] = []
+        link_key: tuple[int, LinkTarget | None] = (0, None)
+        link_title = ""
+
+        def close_link() -> None:
+            nonlocal link_runs, link_key
+            target = link_key[1]
+            if link_runs and target is not None:
+                out.append(self._link(link_runs, target, link_title))
+            link_runs = []
+            link_key = (0, None)
+
+        for run in runs:
+            element = self._run(run, art, width)
+            if element is None:
+                continue
+            style = run.style
+            if style.link is None:
+                close_link()
+                out.append(element)
+                continue
+            if (style.link_id, style.link) != link_key:
+                close_link()
+                link_key = (style.link_id, style.link)
+                link_title = style.link_title
+            link_runs.append(element)
+        close_link()
         return out
 
-    def _inline_link(self, link: Link, fmt: _Fmt, art: ArticleContext) -> list[etree._Element]:
-        if fmt.link:  # hyperlinks do not nest: the outer one wins
-            return self.inlines(link.children, fmt, art)
-        url = link.url.strip()
-        runs = self.inlines(link.children, replace(fmt, link=True), art)
-        if not runs:
-            runs = [text_run(url, self._run_props(replace(fmt, link=True), art))]
-        if is_safe_url(url):
-            rid = self.part.relate_to(_url_target(url), RT.HYPERLINK, is_external=True)
-            return [hyperlink(runs, rid=rid, tooltip=link.title)]
-        if url.startswith("#") and url[1:] in art.anchors:
-            return [hyperlink(runs, anchor=art.anchors[url[1:]], tooltip=link.title)]
-        self.diagnostics.append(Diagnostic(
-            "writer.unsafe-link",
-            "link kept as text: only http, https, mailto and links to headings of the article are followed",
-            text=url,
-        ))  # fmt: skip
-        return self.inlines(link.children, fmt, art) or [text_run(url, self._run_props(fmt, art))]
+    def _run(self, run: Run, art: ArticleContext, width: float | None) -> etree._Element | None:
+        match run:
+            case TextRun(text=text, style=style):
+                return text_run(text, self._run_props(style, art))
+            case BreakRun(style=style):
+                return break_run(self._run_props(style, art))
+            case ImageRun(image=image):
+                space = width if width is not None else self.area.width
+                drawing = self.picture(image.src, image.alt, image.title, space, art,
+                                       height=min(self.area.height * 0.75, max(space, 72.0)))  # fmt: skip
+                if drawing is None:
+                    fallback = image.alt or image.title
+                    return text_run(f"[{fallback}]", self._run_props(run.style, art)) if fallback else None
+                return drawing
+            case _:
+                assert_never(run)
+
+    def _link(self, runs: list[etree._Element], target: LinkTarget, title: str) -> etree._Element:
+        if isinstance(target, External):
+            return self._external(runs, target, title)
+        if isinstance(target, Internal):
+            return hyperlink(runs, anchor=bookmark_name(target.anchor), tooltip=title)
+        raise AssertionError("refused links never reach a run")  # pragma: no cover
+
+    def _external(self, runs: list[etree._Element], target: External, title: str) -> etree._Element:
+        rid = self.part.relate_to(target.href, RT.HYPERLINK, is_external=True)
+        return hyperlink(runs, rid=rid, tooltip=title)
+
+
+def _images_of(nodes: tuple[Inline, ...]) -> list[TreeImage]:
+    """The inline images among ``nodes`` (at any depth)."""
+    return [node for node in iter_inlines((Paragraph(nodes),)) if isinstance(node, TreeImage)]

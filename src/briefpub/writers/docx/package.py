@@ -26,8 +26,9 @@ from briefpub.diagnostics import Diagnostic
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
-from briefpub.writers._common import is_safe_url
 from briefpub.writers._zip import normalise_zip
+from briefpub.writers.common.frame import Frames
+from briefpub.writers.common.links import safe_href
 from briefpub.writers.docx.oxml import (
     SETTINGS_ORDER,
     Fonts,
@@ -98,37 +99,45 @@ def configure_settings(document: Any, sheet: StyleSheet, language: str, east_asi
     insert_ordered(root, new("w:themeFontLang", {k: v for k, v in attrs.items() if v}), SETTINGS_ORDER)
 
 
-def set_core_properties(document: Any, pub: Publication, options: WriteOptions, language: str) -> list[Diagnostic]:
+def set_core_properties(document: Any, pub: Publication, framed: Frames, options: WriteOptions) -> list[Diagnostic]:
     """docProps/core.xml from the publication; created/modified are the build time.
 
-    Word limits these strings to 255 characters (python-docx refuses longer
-    ones): a longer value is cut there, reported as ``writer.metadata`` (info;
-    the body keeps the full text).
+    The title is the pack's or the article's (the localised "Untitled" when it
+    has none: a document title is required for accessibility); the protective
+    marking is the category (Word: File > Info > Properties > Categories) and
+    also a custom property (:func:`custom_xml`). Word limits these strings to
+    255 characters (python-docx refuses longer ones): a longer value is cut
+    there, reported as ``writer.metadata`` (info; the body keeps the full text).
     """
     props = document.core_properties
     docs = pub.documents
-    first = docs[0].meta
+    first = framed.articles[0]
     keywords = ", ".join(dict.fromkeys(k for d in docs for k in d.meta.keywords))
     values: dict[str, str]
-    if pub.pack is not None:
+    if framed.pack is not None:
+        pack = framed.pack
         authors = "; ".join(dict.fromkeys(a for d in docs for a in d.meta.authors))
         values = {
-            "title": pub.pack.title,
-            "subject": pub.pack.subtitle,
-            "author": pub.pack.compiled_by or authors,
+            "title": pack.title,
+            "subject": pack.subtitle,
+            "author": pack.meta.compiled_by or authors,
             "comments": "",
-            "identifier": pub.pack.reference,
-            "version": pub.pack.version,
+            "identifier": pack.meta.reference,
+            "version": pack.meta.version,
+            "category": pack.marking,
         }
     else:
+        meta = first.document.meta
+        link = first.byline.source_link or next((d.link for d in first.attribution if d.link is not None), None)
         values = {
             "title": first.title,
             "subject": first.subtitle,
-            "author": "; ".join(first.authors),
-            "comments": " ".join(first.summary),
-            "identifier": first.url if is_safe_url(first.url) else "",
+            "author": "; ".join(meta.authors),
+            "comments": " ".join(meta.summary),
+            "identifier": link.href if link is not None else (safe_href(meta.url) or ""),
+            "category": first.marking,
         }
-    values.update(keywords=keywords, language=language, category="", last_modified_by=options.generator)
+    values.update(keywords=keywords, language=framed.language, last_modified_by=options.generator)
     diagnostics: list[Diagnostic] = []
     for name, value in values.items():
         if len(value) > _CORE_LIMIT:
@@ -143,6 +152,53 @@ def set_core_properties(document: Any, pub: Publication, options: WriteOptions, 
     props.created = when
     props.modified = when
     return diagnostics
+
+
+#: The custom document properties holding the protective marking (Word: File > Info > Properties >
+#: Advanced > Custom), under the two names records systems look for.
+MARKING_PROPERTIES = ("Protective marking", "Classification")
+_CUSTOM_PROPERTIES = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+#: The format id every custom property carries (the one Office writes).
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def custom_xml(marking: str) -> bytes:
+    """docProps/custom.xml with the marking under :data:`MARKING_PROPERTIES`."""
+    rows = "".join(
+        f'<property fmtid="{_CUSTOM_FMTID}" pid="{pid}" name="{escape(name)}"><vt:lpwstr>{escape(marking)}</vt:lpwstr>'
+        "</property>"
+        for pid, name in enumerate(MARKING_PROPERTIES, start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Properties xmlns="{_CUSTOM_PROPERTIES}" xmlns:vt="{_VT}">{rows}</Properties>'
+    ).encode()
+
+
+def _add_custom_part(content_types: bytes, rels: bytes) -> tuple[bytes, bytes]:
+    """[Content_Types].xml and _rels/.rels with the custom-properties part added."""
+    ct_root = etree.fromstring(content_types)
+    ns = ct_root.nsmap[None]
+    override = etree.SubElement(ct_root, f"{{{ns}}}Override")
+    override.set("PartName", "/docProps/custom.xml")
+    override.set("ContentType", _CUSTOM_TYPE)
+    rel_root = etree.fromstring(rels)
+    rel_ns = rel_root.nsmap[None]
+    ids = {r.get("Id") for r in rel_root}
+    number = 1
+    while f"rId{number}" in ids:
+        number += 1
+    rel = etree.SubElement(rel_root, f"{{{rel_ns}}}Relationship")
+    rel.set("Id", f"rId{number}")
+    rel.set("Type", _CUSTOM_REL)
+    rel.set("Target", "docProps/custom.xml")
+    return (
+        etree.tostring(ct_root, xml_declaration=True, encoding="UTF-8", standalone=True),
+        etree.tostring(rel_root, xml_declaration=True, encoding="UTF-8", standalone=True),
+    )
 
 
 def app_xml(generator: str) -> bytes:
@@ -175,16 +231,26 @@ def patch_theme(data: bytes, major: Fonts, minor: Fonts) -> bytes:
     return patched
 
 
-def finish(data: bytes, when: datetime, generator: str, major: Fonts, minor: Fonts) -> bytes:
-    """Replace app.xml, patch the theme, and rewrite the zip deterministically."""
+def finish(data: bytes, when: datetime, generator: str, major: Fonts, minor: Fonts, marking: str = "") -> bytes:
+    """Replace app.xml, patch the theme, add the marking's custom properties, rewrite the zip deterministically."""
     source = zipfile.ZipFile(io.BytesIO(data))
     staged = io.BytesIO()
     with source, zipfile.ZipFile(staged, "w", zipfile.ZIP_STORED) as target:
-        for name in source.namelist():
+        names = source.namelist()
+        content_types, rels = source.read("[Content_Types].xml"), source.read("_rels/.rels")
+        if marking:
+            content_types, rels = _add_custom_part(content_types, rels)
+        for name in names:
             content = source.read(name)
             if name == "docProps/app.xml":
                 content = app_xml(generator)
+            elif name == "[Content_Types].xml":
+                content = content_types
+            elif name == "_rels/.rels":
+                content = rels
             elif name.startswith("word/theme/") and name.endswith(".xml"):
                 content = patch_theme(content, major, minor)
             target.writestr(name, content)
+        if marking:
+            target.writestr("docProps/custom.xml", custom_xml(marking))
     return normalise_zip(staged.getvalue(), when, first=("[Content_Types].xml", "_rels/.rels"))

@@ -22,6 +22,8 @@ from typing import Any
 
 from lxml import etree
 
+from briefpub.fonts import Family, FontSet, coverage
+from briefpub.language import primary_subtag
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.docx.oxml import (
     STYLE_ORDER,
@@ -54,18 +56,31 @@ CAPTION = "Caption"
 TOC_HEADING = "TOCHeading"
 TOC1 = "TOC1"
 TOC2 = "TOC2"
+TOC3 = "TOC3"
 HEADER = "Header"
 FOOTER = "Footer"
 MARKING = "ProtectiveMarking"
 KEY_POINTS = "KeyPointsHeading"
 ATTRIBUTION = "Attribution"
 TABLE_TEXT = "TableText"
+ARTICLE_LABEL = "ArticleNumber"
+KEY_POINT = "KeyPoint"
+END_MARK = "EndMark"
+BLANK_NOTE = "BlankPageNote"
+SUMMARY_ENTRY = "SummaryEntry"
 TABLE_GRID = "TableGrid"
 HYPERLINK = "Hyperlink"
 CODE = "HTMLCode"
 STRONG = "Strong"
 EMPHASIS = "Emphasis"
 MAX_LIST_DEPTH = 3
+#: The numbering instance of the key points' bullets (after the bullet and number lists' 1..6).
+KEY_POINT_NUM = 2 * MAX_LIST_DEPTH + 1
+
+
+def toc_id(level: int) -> str:
+    """Style id of ``toc N`` (1..3)."""
+    return f"TOC{min(max(level, 1), 3)}"
 
 
 def heading_id(level: int) -> str:
@@ -92,65 +107,62 @@ def continue_id(depth: int) -> str:
 
 
 # --------------------------------------------------------------------------
-# Fonts: one family per rFonts slot
+# Fonts: one family per rFonts slot, chosen from the conversion's FontSet
 # --------------------------------------------------------------------------
 
-#: Families known to carry CJK ideographs (and kana/hangul), best first.
-CJK_FAMILIES = (
-    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", "Noto Sans CJK SC",
-    "Noto Serif CJK SC", "Source Han Sans", "Source Han Serif", "Microsoft YaHei", "SimSun",
-    "Yu Gothic", "MS Mincho", "Malgun Gothic",
-)  # fmt: skip
-
-#: Complex-script families by the document's primary language, best first.
-_CS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ku"), ("Noto Sans Arabic", "Noto Naskh Arabic")),
-    **dict.fromkeys(("he", "yi"), ("Noto Sans Hebrew",)),
-    **dict.fromkeys(("hi", "mr", "ne", "sa"), ("Noto Sans Devanagari",)),
-    "th": ("Noto Sans Thai",),
+#: Characters a family must have to serve a slot: CJK ideograph + kana for East Asian text,
+#: and the first letter of the script for a complex-script language.
+_EAST_ASIAN_PROBE = (0x4E00, 0x3042)
+_CS_PROBES: dict[str, tuple[str, tuple[int, ...]]] = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ku"), ("arabic", (0x0627,))),
+    **dict.fromkeys(("he", "yi"), ("hebrew", (0x05D0,))),
+    **dict.fromkeys(("hi", "mr", "ne", "sa"), ("devanagari", (0x0915,))),
+    "th": ("thai", (0x0E01,)),
 }
-#: Families that cover both Arabic and Hebrew: the default complex-script choice.
-CS_FAMILIES = ("DejaVu Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Arial", "Times New Roman")
+#: With no complex-script language: a family covering both Arabic and Hebrew, else Arabic.
+_CS_DEFAULT_PROBES = ((0x0627, 0x05D0), (0x0627,))
 
 
-def _first_of(preferred: tuple[str, ...], available: tuple[str, ...]) -> str:
-    """The first of ``preferred`` that ``available`` names (as spelled there), else ``available[0]``."""
-    by_key: dict[str, str] = {}
-    for family in available:
-        by_key.setdefault(family.casefold(), family)
-    for name in preferred:
-        if name.casefold() in by_key:
-            return by_key[name.casefold()]
-    return available[0]
+def _covering(families: tuple[Family, ...], probes: tuple[int, ...], script: str = "") -> str:
+    """The first family whose regular face has every character of ``probes``; with ``script``, a family
+    made for that script (its name says so, as Noto's do) is preferred to a pan-script one."""
+    covering = [f for f in families if all(cp in coverage(f.face(False, False)) for cp in probes)]
+    if script:
+        for family in covering:
+            if script in family.name.casefold():
+                return family.name
+    return covering[0].name if covering else ""
 
 
-def fonts_for(style: StyleSheet, role: str, language: str) -> Fonts:
-    """The three families Word gets for a font role.
+def fonts_for(fontset: FontSet, sheet: StyleSheet, role: str, language: str) -> Fonts:
+    """The three families Word gets for a font role, from the fonts the pipeline resolved.
 
-    Latin (``ascii``/``hAnsi``): the role's first family. East Asian: the first
-    of :data:`CJK_FAMILIES` that the role's list (role families + fallback)
-    names. Complex script: the language's own family when the document is in
-    an Arabic-, Hebrew-, Devanagari- or Thai-script language, else the first of
-    :data:`CS_FAMILIES` named (DejaVu Sans covers both Arabic and Hebrew). When
-    the style sheet names no suitable family, the role's first family is used
-    and the reader's font fallback takes over. The choice is static, never
-    probed on the build machine, so the output is the same everywhere.
+    Latin (``ascii``/``hAnsi``): the role's first installed family (the style
+    sheet's first name when none is installed). East Asian: the first family of
+    the role's list (own families, then fallbacks) whose cmap has CJK
+    ideographs and kana. Complex script: the first that has the language's
+    script (Arabic, Hebrew, Devanagari, Thai; a family made for the script
+    first), or, for other languages, one with both Arabic and Hebrew. A slot no family can fill takes the Latin
+    family (the reader's own fallback then applies). Coverage is read from the
+    font files of the :class:`~briefpub.fonts.FontSet`, never by scanning.
     """
-    families = style.families(role)
-    primary = language.lower().split("-")[0]
-    cs_preferred = _CS_BY_LANGUAGE.get(primary, ()) + CS_FAMILIES
-    return Fonts(
-        latin=families[0],
-        east_asia=_first_of(CJK_FAMILIES, families),
-        cs=_first_of(cs_preferred, families),
-    )
+    families = fontset.families(role)
+    latin = families[0].name if families else sheet.families(role)[0]
+    primary = primary_subtag(language)
+    cs = ""
+    if primary in _CS_PROBES:
+        script, probes = _CS_PROBES[primary]
+        cs = _covering(families, probes, script)
+    for probes in _CS_DEFAULT_PROBES:
+        cs = cs or _covering(families, probes)
+    return Fonts(latin=latin, east_asia=_covering(families, _EAST_ASIAN_PROBE) or latin, cs=cs or latin)
 
 
 def language_attrs(language: str, rtl: bool) -> tuple[str, str, str]:
     """``w:lang`` values (Latin, East Asian, complex script) for a BCP 47 tag."""
-    primary = language.lower().split("-")[0]
+    primary = primary_subtag(language)
     east_asia = language if primary in ("zh", "ja", "ko") else ""
-    bidi = language if rtl or primary in _CS_BY_LANGUAGE else ""
+    bidi = language if rtl or primary in _CS_PROBES else ""
     return language, east_asia, bidi
 
 
@@ -174,13 +186,19 @@ class _Def:
 _NEW_STYLES: dict[str, _Def] = {
     BYLINE: _Def("Byline", next=BODY),
     MARKING: _Def("Protective Marking"),
-    KEY_POINTS: _Def("Key Points Heading", next=bullet_id(1)),
+    KEY_POINTS: _Def("Key Points Heading", next=KEY_POINT),
+    KEY_POINT: _Def("Key Point", next=KEY_POINT),
+    ARTICLE_LABEL: _Def("Article Number", next="Heading1"),
+    END_MARK: _Def("End Mark"),
+    SUMMARY_ENTRY: _Def("Summary Entry", next=bullet_id(1)),
+    BLANK_NOTE: _Def("Blank Page Note"),
     ATTRIBUTION: _Def("Attribution"),
     TABLE_TEXT: _Def("Table Text"),
     HYPERLINK: _Def("Hyperlink", kind="character", based_on="DefaultParagraphFont", custom=False),
     CODE: _Def("HTML Code", kind="character", based_on="DefaultParagraphFont", custom=False),
     TOC1: _Def("toc 1", next=NORMAL, custom=False, ui_priority=39),
     TOC2: _Def("toc 2", next=NORMAL, custom=False, ui_priority=39),
+    TOC3: _Def("toc 3", next=NORMAL, custom=False, ui_priority=39),
     "Heading4": _Def("heading 4", next=BODY, custom=False, ui_priority=9),
     "Heading5": _Def("heading 5", next=BODY, custom=False, ui_priority=9),
     "Heading6": _Def("heading 6", next=BODY, custom=False, ui_priority=9),
@@ -248,15 +266,22 @@ def _set_based_on(element: etree._Element, based_on: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class StyleContext:
-    """What the style code needs besides the sheet: the publication's language and direction."""
+    """What the style code needs besides the sheet: the publication's language, direction and fonts."""
 
     sheet: StyleSheet
     language: str
     rtl: bool
+    role_fonts: tuple[tuple[str, Fonts], ...]
+
+    @staticmethod
+    def of(sheet: StyleSheet, language: str, rtl: bool, fontset: FontSet) -> StyleContext:
+        """The context for a publication: each role's rFonts families from ``fontset``."""
+        roles = tuple((role, fonts_for(fontset, sheet, role, language)) for role in ("body", "heading", "mono"))
+        return StyleContext(sheet, language, rtl, roles)
 
     def fonts(self, role: str) -> Fonts:
         """The rFonts families of a role."""
-        return fonts_for(self.sheet, role, self.language)
+        return dict(self.role_fonts)[role]
 
     def para(self, text: TextStyle, **extra: Any) -> ParaProps:
         """Paragraph properties of a text style (space, leading, alignment) plus ``extra``."""
@@ -315,11 +340,18 @@ def _configure_all(root: etree._Element, ctx: StyleContext) -> None:
         ctx.run(lead),
     )  # fmt: skip
     no_hyphens = {"suppress_hyphens": True}
-    _set_props(root, TITLE, ctx.para(sheet.title, keep_next=True, **no_hyphens), ctx.run(sheet.title))
+    # Title: a pack's cover only (a third larger than an article title).
+    cover = sheet.title
+    _set_props(root, TITLE, ctx.para(cover, keep_next=True, **no_hyphens),
+               ctx.run(cover, size=round(cover.size * 4 / 3, 1)))  # fmt: skip
     _set_props(root, SUBTITLE, ctx.para(sheet.subtitle, keep_next=True, **no_hyphens), ctx.run(sheet.subtitle))
     _set_props(root, BYLINE, ctx.para(sheet.byline, **no_hyphens), ctx.run(sheet.byline))
+    _set_props(root, ARTICLE_LABEL, ctx.para(sheet.byline, keep_next=True, space_after=2.0, **no_hyphens),
+               ctx.run(sheet.byline, bold=True))  # fmt: skip
+    # Heading 1 is an article's title (outline level 0, Word's navigation pane); the article's
+    # own headings are Heading 2 and below.
     for level in range(1, 10):
-        text = sheet.heading(level)
+        text = sheet.title if level == 1 else sheet.heading(level - 1)
         _set_props(
             root,
             f"Heading{level}",
@@ -345,14 +377,17 @@ def _configure_all(root: etree._Element, ctx: StyleContext) -> None:
         _set_props(root, number_id(depth), number, ctx.run(lead))
         _set_props(root, continue_id(depth), ctx.para(lead, indent_left=list_indent * depth), ctx.run(lead))
     _configure_furniture(root, ctx)
-    _set_props(
-        root, KEY_POINTS,
-        ctx.para(sheet.heading3, align="left", keep_next=True, **no_hyphens),
-        ctx.run(sheet.heading3, italic=False, bold=True),
-    )  # fmt: skip
+    _configure_key_points(root, ctx)
+    _set_props(root, SUMMARY_ENTRY, ctx.para(sheet.heading3, align="left", keep_next=True, suppress_hyphens=True),
+               ctx.run(sheet.heading3, italic=False, bold=True))  # fmt: skip
+    _set_props(root, END_MARK, ctx.para(sheet.byline, align="center", space_before=24.0, keep_lines=True,
+                                        **no_hyphens), ctx.run(sheet.byline, bold=True))  # fmt: skip
+    _set_props(root, BLANK_NOTE, ctx.para(lead, align="center", space_before=0.0, **no_hyphens),
+               ctx.run(lead, italic=True, colour=sheet.furniture.colour))  # fmt: skip
     _set_props(root, ATTRIBUTION, ctx.para(sheet.byline, space_after=2.0), ctx.run(sheet.byline))
     _set_props(root, TABLE_TEXT, ctx.para(sheet.table, widow_control=True), ctx.run(sheet.table))
-    _set_props(root, HYPERLINK, None, RunProps(colour=sheet.links.colour, underline=sheet.links.underline))
+    # Links are underlined whatever the sheet says: colour alone does not mark a link (WCAG 1.4.1).
+    _set_props(root, HYPERLINK, None, RunProps(colour=sheet.links.colour, underline=True))
     code = sheet.code
     _set_props(root, CODE, None, RunProps(fonts=ctx.fonts(code.font), size=code.size, colour=code.colour))
     _configure_table_grid(root, ctx)
@@ -381,6 +416,40 @@ def _configure_defaults(root: etree._Element, ctx: StyleContext) -> None:
     sub(para, "w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"})
 
 
+#: Indent of the key points' bullets inside the box; every paragraph of the box has it, so that
+#: Word and LibreOffice draw one border around the group (they join paragraphs whose borders
+#: and indents are equal).
+KEY_POINT_INDENT = 14.0
+
+
+def key_point_box(ctx: StyleContext) -> tuple[tuple[Border, ...], str]:
+    """The box's borders and fill (paragraph borders, not a layout table)."""
+    boxes = ctx.sheet.boxes
+    sides = tuple(Border(side, boxes.border, 0.75, 6 if side in ("left", "right") else 4)
+                  for side in ("top", "left", "bottom", "right"))  # fmt: skip
+    return sides, boxes.background
+
+
+def _configure_key_points(root: etree._Element, ctx: StyleContext) -> None:
+    """Key Points Heading and Key Point: one bordered, shaded group of paragraphs, the points a real list."""
+    sheet = ctx.sheet
+    borders, fill = key_point_box(ctx)
+    common = {"borders": borders, "shading": fill, "indent_left": KEY_POINT_INDENT + 6.0,
+              "hanging": KEY_POINT_INDENT, "indent_right": 6.0, "align": "left"}
+    _set_props(
+        root, KEY_POINTS,
+        ctx.para(sheet.heading3, keep_next=True, space_before=0.0, space_after=3.0, suppress_hyphens=True,
+                 **common),
+        ctx.run(sheet.heading3, italic=False, bold=True),
+    )  # fmt: skip
+    _set_props(
+        root, KEY_POINT,
+        ctx.para(sheet.body, space_before=0.0, space_after=3.0, num=(KEY_POINT_NUM, 0), widow_control=True,
+                 **common),
+        ctx.run(sheet.body),
+    )  # fmt: skip
+
+
 def _configure_contents(root: etree._Element, ctx: StyleContext) -> None:
     """``toc 1`` (articles) and ``toc 2`` (their headings): dot leader to a right tab at the text width.
 
@@ -393,14 +462,15 @@ def _configure_contents(root: etree._Element, ctx: StyleContext) -> None:
     text_width = width - sheet.page.margin_inner - sheet.page.margin_outer
     lead = sheet.body
     level2 = sheet.paragraphs.list_indent
-    for style_id, text, indent, bold in ((TOC1, sheet.heading3, 0.0, True), (TOC2, lead, level2, False)):
+    levels = ((TOC1, sheet.heading3, 0.0, True), (TOC2, lead, level2, False), (TOC3, lead, 2 * level2, False))
+    for style_id, text, indent, bold in levels:
         para = ctx.para(
             lead, align="left", space_before=4.0 if style_id == TOC1 else 0.0, space_after=2.0,
             indent_left=indent,
             tabs=((text_width, "right", "dot"),), suppress_hyphens=True, widow_control=True,
             keep_lines=True,
         )  # fmt: skip
-        run = ctx.run(lead if style_id == TOC2 else text, bold=bold, italic=False)
+        run = ctx.run(lead if style_id != TOC1 else text, bold=bold, italic=False)
         if style_id == TOC1:
             run = ctx.run(text, bold=bold, italic=False, size=lead.size, colour=text.colour)
         _set_props(root, style_id, para, run)
@@ -509,7 +579,7 @@ class Numbering:
         self._root: etree._Element = document.part.numbering_part.element
         for child in list(self._root):
             self._root.remove(child)
-        self._next = 2 * MAX_LIST_DEPTH + 1
+        self._next = KEY_POINT_NUM + 1
         sheet = ctx.sheet
         indent = sheet.paragraphs.list_indent
         fonts = ctx.fonts(sheet.body.font)
@@ -519,8 +589,10 @@ class Numbering:
         for depth in range(1, MAX_LIST_DEPTH + 1):
             self._abstract(MAX_LIST_DEPTH + depth - 1, number_id(depth), "decimal", "%1.", indent * depth,
                            indent, fonts, ctx.rtl)  # fmt: skip
+        self._abstract(KEY_POINT_NUM - 1, KEY_POINT, "bullet", sheet.paragraphs.bullet,
+                       KEY_POINT_INDENT + 6.0, KEY_POINT_INDENT, fonts, ctx.rtl)  # fmt: skip
         self._nums: list[etree._Element] = []
-        for num_id in range(1, 2 * MAX_LIST_DEPTH + 1):
+        for num_id in range(1, KEY_POINT_NUM + 1):
             self._num(num_id, num_id - 1)
 
     def _abstract(
