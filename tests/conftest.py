@@ -11,14 +11,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
-from briefpub.writers.pdf import _rlbidi
-
-# The PDF writer switches reportlab's right-to-left layout on before reportlab is first imported
-# (briefpub.writers.pdf._rlbidi). Tests that import reportlab themselves (the text engine's) would
-# otherwise leave it off for the rest of their process, and the PDF writer's right-to-left tests
-# would pass or fail with the order tests run in.
-_rlbidi.install()
-
 settings.register_profile(
     "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -135,3 +135,10 @@ def measure(pdf: Path, first: int | None = None, last: int | None = None) -> Set
         loosest_line=loosest.text,
         hyphenated_runs=longest,
     )
+
+
+def title_lines(pdf: Path) -> list[Line]:
+    """The lines of the largest text on the first page (an article's headline), top to bottom."""
+    lines = lines_of(pdf, 1, 1)
+    tallest = max(line.height for line in lines)
+    return [line for line in lines if line.height > tallest - 0.5]

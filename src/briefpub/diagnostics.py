@@ -39,6 +39,9 @@ CODES: dict[str, str] = {
     ),
     "writer.image-missing": "an image could not be embedded; its caption was kept",
     "writer.hyphenation-unavailable": "no hyphenation patterns for the document's language",
+    "writer.loose-justification": (
+        "a justified paragraph could not be set within the word-spacing limits and was set ragged"
+    ),
     "writer.not-rendered": "a construct the format cannot show was rendered as plain text",
 }
 

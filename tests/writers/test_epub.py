@@ -892,14 +892,14 @@ def test_ebooklib_reads_the_output_back(books: dict[str, Epub]) -> None:
 
 def test_css_follows_the_style_sheet() -> None:
     css = stylesheet(STYLE)
-    assert '"DejaVu Serif", "Noto Serif", serif' in css
-    assert '"DejaVu Sans", "Noto Sans", sans-serif' in css
+    assert '"Source Serif Pro", "DejaVu Serif", "Noto Serif", serif' in css
+    assert '"Source Sans Pro", "DejaVu Sans", "Noto Sans", sans-serif' in css
     # The style's colours survive as rules, lightened just enough to contrast 3:1 with white and black pages.
     assert "border-left: 4px solid #295c9e" in css  # the title colour #10243e
     assert "border-bottom: 2px solid #b80021" in css  # the marking colour #b00020
     assert "border: 1px solid #8294ab" in css  # the border colour #8a9bb0
     title_rule = re.search(r"\.title \{([^}]*)\}", css)
-    assert title_rule and "font-size: 2.095em" in title_rule.group(1)  # 22pt over 10.5pt
+    assert title_rule and "font-size: 2em" in title_rule.group(1)  # 22pt over 11pt
     assert "line-height: 1.182" in title_rule.group(1)  # 26pt leading over 22pt
     assert "hyphens: auto" in css and "text-align: justify" in css
     plain = stylesheet(load_style("plain"))

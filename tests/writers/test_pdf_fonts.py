@@ -1,10 +1,9 @@
-"""PDF writer internals: fallback chains on the conversion's fonts, bidi stand-in, paragraph analysis,
-styles, and the font files a PDF reports."""
+"""PDF writer fonts: fallback chains on the conversion's fonts, the packaged text faces, every glyph
+through the text engine (each face embedded once, nothing unembedded), and the font files a PDF reports."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,17 +12,11 @@ import pytest
 from briefpub.fonts import FontSet
 from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style, with_overrides
-from briefpub.tree import Code, Document, Meta, Paragraph, Publication, Text
+from briefpub.tree import Code, Document, Meta, Paragraph, Publication, Span, Text
 from briefpub.writers import WriteOptions
-from briefpub.writers.pdf import _rlbidi
+from briefpub.writers.pdf import WRITER
 from briefpub.writers.pdf.fonts import FontChain, make_chains
-
-# What the writer does before importing reportlab (tests import its modules directly).
-_rlbidi.install()
-
-from briefpub.writers.pdf import WRITER  # noqa: E402
-from briefpub.writers.pdf.markup import analyse  # noqa: E402
-from tools import require_tool  # noqa: E402
+from tools import require_tool
 
 STYLE = load_style("briefing")
 FONTS = style_fonts(STYLE)
@@ -38,7 +31,37 @@ def test_chains_are_the_font_sets_families_in_order():
     chains = make_chains(FONTS)
     for role in ("body", "heading", "mono"):
         assert [f.name for f in chains[role].families] == [f.name for f in FONTS.families(role)]
-    assert chains["body"].primary.name == "DejaVu Serif"
+
+
+@pytest.mark.parametrize(("style", "role", "family", "package"), [
+    ("briefing", "body", "Source Serif Pro", "font_source_serif_pro"),
+    ("briefing", "heading", "Source Sans Pro", "font_source_sans_pro"),
+    ("plain", "body", "Source Serif Pro", "font_source_serif_pro"),
+    ("plain", "heading", "Source Sans Pro", "font_source_sans_pro"),
+])
+def test_text_faces_are_the_packaged_source_families(style, role, family, package):
+    """The main text faces come from the PyPI font packages, not from whatever the machine has."""
+    primary = make_chains(style_fonts(load_style(style)))[role].primary
+    assert primary.name == family
+    for bold in (False, True):
+        for italic in (False, True):
+            face = primary.face(bold, italic)
+            assert f"{package}/files/" in face.path.replace("\\", "/") and face.path.endswith(".ttf")
+            assert face.bold == bold and face.italic == italic
+
+
+@pytest.mark.parametrize("role", ["body", "heading"])
+def test_source_faces_cover_latin_greek_and_cyrillic(role):
+    """Western, Central and Eastern European Latin, modern Greek and Russian Cyrillic, and the punctuation
+    the typography module prints; rarer letters (Ŋ, Ĳ, Latin Extended-B) fall back to DejaVu."""
+    from briefpub.fonts import coverage
+
+    face = chain(role).primary.face(False, False)
+    cov = coverage(face)
+    european = "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžŐőŰűĞğİıŞşĀāĒēĪīŪūĶķĻļŅņȘșȚțŒœ"
+    needed = [*range(0x20, 0x7F), *range(0xA0, 0x100), *map(ord, european), *range(0x391, 0x3AA),
+              *range(0x3B1, 0x3CA), *range(0x410, 0x450), *map(ord, "‘’‚“”„«»‹›–—…•€")]
+    assert not [hex(c) for c in needed if c not in cov and c not in (0x3A2, 0xAD)]
 
 
 def test_a_role_without_fonts_is_a_conversion_error():
@@ -56,25 +79,6 @@ def test_no_fonts_passed_is_a_conversion_error():
         WRITER.write(Publication((Document(Meta(title="x")),)), STYLE, WriteOptions())
 
 
-def test_segment_falls_back_per_character_and_reports_what_no_font_has():
-    body = chain("body")
-    runs = body.segment("Лавров, Νίκος, وزير, 外交部 and 🕊 end")
-    fonts = [face.family if face else None for face, _text in runs]
-    assert fonts[0] == "DejaVu Serif"
-    assert None in fonts
-    assert "".join(text for _f, text in runs).replace("🕊", "") == "Лавров, Νίκος, وزير, 外交部 and  end"
-    cjk = next(face for face, text in runs if "外交部" in text)
-    assert cjk is not None and cjk.family in ("WenQuanYi Zen Hei", "Droid Sans Fallback")
-    latin_after_cjk = next(face for face, text in runs if "end" in text)
-    assert latin_after_cjk is not None and latin_after_cjk.family == "DejaVu Serif"
-    assert body.missing == {0x1F54A}
-
-
-def test_plain_text_in_the_primary_font_is_one_run():
-    runs = chain("heading").segment("Talks Open on Regional Ceasefire", bold=True)
-    assert len(runs) == 1 and runs[0][0] is not None and runs[0][0].bold
-
-
 def test_a_language_puts_its_scripts_family_first():
     body = chain("body")
     names = [f.name for f in body.families]
@@ -82,81 +86,41 @@ def test_a_language_puts_its_scripts_family_first():
         pytest.skip("fonts-noto-core not installed")
     arabic = body.for_language("ar-EG")
     assert arabic.primary.name == "Noto Sans Arabic"
-    assert arabic.missing is body.missing and arabic is body.for_language("ar")
+    assert arabic is body.for_language("ar")
     assert [f for f in arabic.families if f.name != "Noto Sans Arabic"] == [f for f in body.families
                                                                            if f.name != "Noto Sans Arabic"]
-    face, text = arabic.segment("وزير")[0]
-    assert face is not None and face.family == "Noto Sans Arabic" and text == "وزير"
-    assert body.segment("وزير")[0][0].family == "DejaVu Sans"  # without the span: first family with the letters
     assert body.for_language("de") is body and body.for_language("") is body
 
 
-def test_rtl_run_order_matches_python_bidi():
-    from bidi.algorithm import get_display
-
-    text = "Arabic: وزير الخارجية 12 and more"
-    positions: list[int] = []
-    visual = _rlbidi.log2vis(text, "LTR", positions_V_to_L=positions)
-    assert visual == get_display(text)
-    assert sorted(positions) == list(range(len(text)))
-    assert [text[i] for i in positions] != list(text)
-    assert _rlbidi.log2vis("שלום", "RTL") == "םולש"
+def test_characters_no_font_has_are_reported_once():
+    doc = Document(Meta(title="Doves"), (Paragraph((Text("A dove \U0001F54A flew, another \U0001F54A."),)),))
+    result = WRITER.write(Publication((doc,)), STYLE, WriteOptions(build_time=BUILD, fonts=FONTS))
+    missing = [d for d in result.diagnostics if d.code == "writer.missing-glyph"]
+    assert len(missing) == 1 and "U+1F54A" in missing[0].message
 
 
-def test_rlbidi_is_installed_for_reportlab():
-    assert "rlbidi" in sys.modules
-    assert _rlbidi.reportlab_has_rtl()
+def _pdffonts(data: bytes, tmp_path: Path) -> list[str]:
+    require_tool("pdffonts")
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return out.splitlines()[2:]
 
 
-def test_reportlab_loaded_too_early_is_reported_not_silent():
-    script = (
-        "import reportlab.platypus\n"
-        "import sys; sys.path.insert(0, sys.argv[1])\n"
-        "from samples import arabic_document, single\n"
-        "from briefpub.pipeline import style_fonts\n"
-        "from briefpub.styling import load_style\n"
-        "from briefpub.writers import WriteOptions\n"
-        "from briefpub.writers.pdf import WRITER\n"
-        "style = load_style('briefing')\n"
-        "r = WRITER.write(single(arabic_document()), style, WriteOptions(fonts=style_fonts(style)))\n"
-        "print(' '.join(d.code for d in r.diagnostics))\n"
-    )
-    tests_dir = str(Path(__file__).resolve().parents[1])
-    out = subprocess.run([sys.executable, "-c", script, tests_dir], capture_output=True, text=True, check=True)
-    assert "writer.not-rendered" in out.stdout
-
-
-@pytest.mark.parametrize(
-    ("text", "rtl", "shaping"),
-    [
-        ("Plain English.", False, False),
-        ("Arabic: وزير", False, True),
-        ("وزير الخارجية and English", True, True),
-        ("שר החוץ", True, True),
-        ("12, 13 —", False, False),
-        ("外交部", False, False),
-        ("नमस्ते", False, True),
-    ],
-)
-def test_analyse_direction_and_shaping(text, rtl, shaping):
-    needs = analyse(text)
-    assert (needs.rtl, needs.shaping) == (rtl, shaping)
-
-
-def test_neutral_paragraph_takes_the_document_direction():
-    assert analyse("123 456", default_rtl=True).rtl is True
-
-
-def test_body_styles_forbid_widows_and_orphans_and_set_embedded_fonts():
-    from briefpub.writers.pdf.styles import PdfStyles
-
-    styles = PdfStyles.build(STYLE, "en", make_chains(FONTS))
-    body = styles.paragraph(STYLE.body, name="body", hyphenate=True)
-    assert (body.allowWidows, body.allowOrphans) == (0, 0)
-    assert body.fontName.startswith("bp-") and body.bulletFontName.startswith("bp-")
-    assert callable(body.hyphenationLang)
-    heading = styles.paragraph(STYLE.heading1, name="h1")
-    assert heading.hyphenationLang == "" and heading.embeddedHyphenation == 0
+def test_every_face_is_embedded_once_and_nothing_unembedded(tmp_path):
+    """All text goes through the engine's fonts: no Helvetica from reportlab's defaults, and no face
+    embedded a second time by reportlab's own font objects (bullets, table cells, furniture)."""
+    doc = Document(Meta(title="Once", source="Example News", url="https://example.org/a", date="2024-05-06",
+                        marking="OFFICIAL", summary=("One point.", "Another point.")), (
+        Paragraph((Text("Body text with "), Code((Text("code"),)), Text(" and "),
+                   Span((Text("Deutsch"),), lang="de"), Text("."))),
+    ))
+    result = WRITER.write(Publication((doc,)), STYLE, WriteOptions(build_time=BUILD, fonts=FONTS))
+    rows = _pdffonts(result.data, tmp_path)
+    assert rows and all(row.split()[-5] == "yes" for row in rows), rows
+    names = [row.split()[0].split("+", 1)[-1] for row in rows]
+    assert len(names) == len(set(names)), names
+    assert not any("Helvetica" in name for name in names)
 
 
 # -- the font files a PDF reports ------------------------------------------------------------------------

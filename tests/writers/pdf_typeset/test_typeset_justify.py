@@ -126,6 +126,24 @@ def test_ragged_fallback_is_reported(tools, fonts):
     assert all(line.x == 0 for line in layout.lines)  # set flush left
 
 
+def test_one_line_that_cannot_be_justified_is_set_short_not_the_whole_paragraph(fonts):
+    """TeX's emergency pass: a line whose spaces would exceed the limit keeps them at the limit and stops
+    short of the margin; the paragraph's other lines stay justified and nothing is reported."""
+    text = ("Three options have been discussed by officials of the basin commission, and a fourth one was "
+            "put forward by the delegation of the upper riparian states at the last meeting of the council.")
+    style = ParaStyle(LEADING, hyphenate="en")
+    emergencies = 0
+    for width in range(150, 330, 3):
+        flowable = TextFlowable(TextBlock.of([Run(text, fonts.chain(), 10.5)], style))
+        layout = flowable.layout(width)
+        if not flowable.report(width).ragged_fallback:
+            short = [line for line in layout.lines[:-1] if line.width < line.available - 0.5]
+            assert len(short) <= max(1, len(layout.lines) // 4)
+            assert all(max(line.word_spaces, default=0) <= 0.45 * LEADING + 1e-6 for line in layout.lines)
+            emergencies += bool(short)
+    assert emergencies
+
+
 def test_hyphen_limits_on_a_hyphen_hungry_text(tools, fonts):
     words = ["internationalization", "representatives", "establishment", "conversations", "understanding",
              "responsibilities", "administration", "extraordinarily", "constitutional"]

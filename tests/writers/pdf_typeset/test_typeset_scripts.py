@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefpub.writers._fonts import Family
-from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable
+from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable, font_data
 from briefpub.writers.pdf.typeset._unicode import CLOSING, OPENING
 
 CHINESE = ("阿斯塔纳和谈于周一开始，叙利亚政府代表团和反对派代表团首次面对面会谈。俄罗斯、伊朗和土耳其三国负责监督停火"
@@ -38,6 +38,17 @@ def test_cjk_breaks_between_ideographs_but_not_before_closing_punctuation(fonts,
         assert line.width <= 200 + 0.01
     for line in layout.lines[:-1]:
         assert line.width == pytest.approx(200, abs=0.5)  # CJK lines justify on inter-character glue
+
+
+def test_korean_breaks_between_words_not_inside_them(chain):
+    korean = "외교부 장관은 월요일에 아스타나에서 열린 회담에 참석했다고 대변인이 밝혔다. " * 4
+    if not all(any(ord(c) in font_data(face).coverage for face in chain) for c in "외교부"):
+        pytest.skip("no Hangul font installed")
+    layout = TextFlowable(TextBlock.of([Run(korean, chain, 11)], ParaStyle(16))).layout(150)
+    assert len(layout.lines) > 3
+    text = layout.prepared.text
+    for line in layout.lines[:-1]:
+        assert text[line.end:line.end + 1] in (" ", ""), text[line.start:line.end + 1]
 
 
 def test_scripts_extract_as_written(tools, chain):

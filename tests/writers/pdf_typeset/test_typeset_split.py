@@ -114,6 +114,18 @@ def test_continuation_in_a_narrower_frame_rebreaks(fonts):
     assert tail.line_count(250) > flowable.line_count(400) - 3
 
 
+def test_a_rebroken_continuation_stays_the_remainder_in_every_width(fonts):
+    """A table cell's continuation is wrapped in more than one width: once re-broken, it is the rest of the
+    text in each of them, never the whole paragraph again (a huge table cell looped over pages)."""
+    flowable = _flowable(fonts)
+    head, tail = flowable.split(400, 3 * LEADING)
+    tail.wrap(390, 1000)
+    for width in (400, 390, 250):
+        tail.wrap(width, 1000)
+        assert TEXT.endswith(" ".join(tail.layout(width).prepared.text.split()))
+    assert tail.line_count(400) < flowable.line_count(400)
+
+
 def test_bookmark_and_outline(tools, fonts):
     import io
 
@@ -126,3 +138,17 @@ def test_bookmark_and_outline(tools, fonts):
     outline = reader.outline
     assert [item.title for item in outline] == ["Astana talks"]
     assert reader.get_destination_page_number(outline[0]) == 0
+
+
+def test_a_paragraph_longer_than_five_pages_builds(tools, fonts):
+    """Parts are copies of the paragraph; reportlab's count of how often a flowable was moved to the next
+    page must not be inherited by them (a paragraph over more than five pages failed as "too large")."""
+    from reportlab.platypus import Spacer
+
+    text = "Before " + "x" * 30_000 + " after."
+    data = tools.build([Spacer(1, 200), TextFlowable(TextBlock.of([Run(text, fonts.chain(), 10.5)], BODY))])
+    import io
+
+    import pypdf
+
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) > 5

@@ -1,19 +1,20 @@
 """The ``pdf`` writer: a print-ready briefing laid out with reportlab (writer stage).
 
 This package is imported lazily by the writer registry; reportlab itself is
-imported only when :meth:`PdfWriter.write` runs, after the ``rlbidi`` stand-in
-(see :mod:`briefpub.writers.pdf._rlbidi`) has been installed so that reportlab
-can lay out right-to-left paragraphs.
+imported only when :meth:`PdfWriter.write` runs.
 
 It renders the shared layer's frame (:mod:`briefpub.writers.common`: labels,
 dates, anchors, link policy, inline runs) with the fonts the pipeline resolved
-(``WriteOptions.fonts``). Modules: ``fonts`` (per-character fallback on the
-conversion's font set), ``styles`` (the style sheet as reportlab styles,
-hyphenation), ``markup`` (styled runs to escaped paragraph markup),
-``paragraphs`` (runs to a paragraph flowable: the one place text is set),
+(``WriteOptions.fonts``). All text is set by the package's text engine
+(``typeset``: HarfBuzz shaping, per-cluster font fallback, Knuth-Plass line
+breaking, hyphenation, bidi); reportlab provides the canvas, page layout and
+font subsetting. Modules: ``fonts`` (font chains on the conversion's font
+set), ``styles`` (colours), ``paragraphs`` (runs to an engine paragraph: the
+one place text is set),
 ``images`` (resources decoded and scaled), ``flowables`` (flowables that know
-which block they render, headings with bookmarks, right-hand page breaks and
-blank pages, QR codes, quote bars), ``layout`` (one article as flowables),
+which block they render, right-hand page breaks and blank pages, QR codes,
+indented quotes and list items, the source block kept with the article's
+end), ``layout`` (one article as flowables),
 ``front`` (a pack's cover, contents with page numbers and summary page),
 ``furniture`` (markings, running header, "Page X of Y", the canvas and
 document template) and ``render`` (the driver).
@@ -37,9 +38,6 @@ class PdfWriter:
 
     def write(self, pub: Publication, style: StyleSheet, options: WriteOptions) -> WriteResult:
         """Lay out ``pub`` with ``style``; diagnostics say what could not be rendered."""
-        from briefpub.writers.pdf import _rlbidi
-
-        _rlbidi.install()
         from briefpub.writers.pdf.render import render
 
         return render(pub, style, options)

@@ -1,17 +1,16 @@
 """Custom reportlab flowables of the PDF writer (layout stage).
 
-* :class:`Located` flowables (:class:`LocatedParagraph`, :class:`LocatedTable`,
-  :class:`LocatedImage`, :class:`LocatedRule`) carry the place of the tree they
-  render, ``(document, block path)`` (:data:`Where`), through every split, and
-  tell :class:`PageStarts` about it while they are drawn: the canvas records,
-  for each page, where the page's first line of text comes from
-  (``WriteResult.pages``, the EPUB page-list's source).
-* :class:`HeadingParagraph` is a heading or title that, when drawn, adds a PDF
-  destination where it stands and an outline (bookmark) entry. Doing this at
-  draw time, on the page actually being drawn, is what makes bookmarks and
-  internal links land on the right page.
-  It also tells the document template (``notify``) on which page its
-  destination landed, which is how a pack's contents learns its page numbers.
+* :class:`Located` flowables (:class:`LocatedText`, the text engine's
+  paragraph, :class:`LocatedTable`, :class:`LocatedImage`, :class:`LocatedRule`)
+  carry the place of the tree they render, ``(document, block path)``
+  (:data:`Where`), through every split, and tell :class:`PageStarts` about it
+  while they are drawn: the canvas records, for each page, where the page's
+  first line of text comes from (``WriteResult.pages``, the EPUB page-list's
+  source). A title or heading is a :class:`LocatedText` with a bookmark: when
+  drawn, it adds a PDF destination where it stands and an outline entry (on
+  the page actually drawn, so bookmarks and internal links land right), and
+  tells the document template (``notify``, :data:`DEST_EVENT`) on which page
+  it landed, which is how a pack's contents learns its page numbers.
 * :class:`ArticleStart` is a zero-size marker telling the page furniture which
   article (or part of a pack's front matter) the following pages belong to
   (running header, marking, the "Article 3 of 12" label of its first page).
@@ -21,7 +20,8 @@
   where needed, a :class:`BlankPage` saying it is blank on purpose.
 * :class:`QrCode` is reportlab's QR code flowable, encoded once however many
   layout passes draw it, and drawn as one filled path.
-* :class:`QuoteBar` draws block-quote content with a rule down its left side and
+* :class:`Indented` sets content in from the margin, with a rule down the
+  indent (block quotes) or a marker in it (list items: bullet or number), and
   splits across pages like the content it wraps.
 
 Every flowable here can be drawn again in a later pass of ``multiBuild``: the
@@ -34,32 +34,30 @@ from typing import Any, TypeAlias
 
 from reportlab.graphics.barcode.qr import QrCode as _RlQrCode
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Table
+from reportlab.platypus import Flowable, Image, PageBreak, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.tree import BlockPath
+from briefpub.writers.pdf.typeset import DEST_EVENT, TextFlowable
 
 __all__ = [
     "DEST_EVENT",
     "ArticleStart",
     "BlankPage",
-    "HeadingParagraph",
+    "Indented",
+    "KeepWithEnd",
     "Located",
     "LocatedImage",
-    "LocatedParagraph",
     "LocatedRule",
     "LocatedTable",
+    "LocatedText",
     "PageStarts",
     "PageState",
     "QrCode",
-    "QuoteBar",
     "RectoBreak",
     "Where",
     "locate",
 ]
-
-#: The ``notify`` kind sent when a destination is drawn: ``(key, page number)``.
-DEST_EVENT = "bpDestination"
 
 #: Where a flowable's content comes from: (article index, block path); ``(i, None)`` is article
 #: ``i``'s title block, ``(None, None)`` a pack's front matter.
@@ -141,41 +139,23 @@ class Located:
         return parts
 
 
-class LocatedParagraph(Located, Paragraph):  # type: ignore[misc]
-    """A paragraph that knows which block it renders; ``bp_alt`` are the alt texts of its inline images.
+class LocatedText(Located, TextFlowable):
+    """A paragraph of the text engine that knows which block it renders (every split part keeps it).
 
-    A paragraph with inline images grows its lines to fit them (``autoLeading``) and counts a tall
-    image of its first line in its height, but reportlab draws that line at the usual distance from
-    the paragraph's top, so the image covered whatever stood above and left a gap below: the lines
-    are drawn that much lower.
+    The engine writes its glyphs straight into the page's content stream, so it
+    tells the page starts itself that the page has text (reportlab's text objects
+    do it through :meth:`~briefpub.writers.pdf.furniture.BriefingCanvas.drawText`).
+    ``bp_size`` is the paragraph's font size (a list marker's baseline follows it).
     """
 
-    bp_alt: tuple[str, ...] = ()
-
-    def _image_rise(self) -> float:
-        """How far an image in the first line rises above the line's own height (after a wrap)."""
-        lines = getattr(getattr(self, "blPara", None), "lines", None)
-        if not self.bp_alt or not lines:
-            return 0.0
-        first = lines[0]
-        return max(0.0, float(getattr(first, "ascent", 0.0)) - float(getattr(first, "fontSize", 0.0)))
+    bp_size: float = 0.0
 
     def draw(self) -> None:
-        """Draw, the lines lowered by the rise of an image in the first line."""
-        rise = self._image_rise()
-        self.height -= rise
-        try:
-            super().draw()
-        finally:
-            self.height += rise
-
-    def split(self, availWidth: float, availHeight: float) -> list[Any]:
-        """Split as a paragraph does; every part keeps the images' alt texts."""
-        parts: list[Any] = super().split(availWidth, availHeight)
-        for part in parts:
-            if isinstance(part, LocatedParagraph):
-                part.bp_alt = self.bp_alt
-        return parts
+        """Tell the page starts, then draw the lines."""
+        starts: PageStarts | None = getattr(self.canv, "bp_page_starts", None)
+        if starts is not None and self.height > 0:
+            starts.text_drawn(self.canv.getPageNumber())
+        super().draw()
 
 
 class LocatedTable(Located, Table):  # type: ignore[misc]
@@ -214,61 +194,22 @@ class PageState:
         self.title = title
         self.marking = marking
         self.label = ""
+        #: The pages belong to a right-to-left article (or pack): the running head starts on the right.
+        self.rtl = False
         #: The page on which the current title block stands (no running header there).
         self.title_page = 0
+        #: The last page left blank on purpose (no running header there).
+        self.blank_page = 0
         self.starts = PageStarts()
 
     def reset(self) -> None:
         """Back to the state before the first page (start of a layout pass)."""
         self.title, self.marking = self._initial
         self.label = ""
+        self.rtl = False
         self.title_page = 0
+        self.blank_page = 0
         self.starts.reset()
-
-
-class HeadingParagraph(LocatedParagraph):
-    """A paragraph that registers a destination ``key`` and an outline entry when drawn.
-
-    ``level`` is the outline depth (0 = article title), or ``None`` for a
-    destination without an outline entry; ``outline`` the entry's plain text;
-    ``closed`` hides the entry's children in the outline until opened. A
-    heading split across pages bookmarks its first part only.
-    """
-
-    def __init__(self, text: str, style: Any, *, key: str = "", level: int | None = 0, outline: str = "",
-                 closed: bool = False, **kw: Any) -> None:
-        super().__init__(text, style, **kw)
-        self.bp_key = key
-        self.bp_level = level
-        self.bp_outline = outline
-        self.bp_closed = closed
-
-    def draw(self) -> None:
-        """Mark the destination at the top of the heading, then draw it."""
-        if self.bp_key:
-            canv = self.canv
-            canv.bookmarkHorizontal(self.bp_key, 0, self.height)
-            if self.bp_level is not None:
-                # Clamp to one below the last entry drawn: PDF outlines cannot skip a level, whatever
-                # order nested headings end up being drawn in.
-                level = min(self.bp_level, getattr(canv, "_bp_outline_level", -1) + 1)
-                canv._bp_outline_level = level
-                canv.addOutlineEntry(self.bp_outline or " ", self.bp_key, level=level, closed=self.bp_closed)
-            template = getattr(canv, "_doctemplate", None)
-            if template is not None:
-                template.notify(DEST_EVENT, (self.bp_key, canv.getPageNumber()))
-        super().draw()
-
-    def split(self, availWidth: float, availHeight: float) -> list[Any]:
-        """Split like a paragraph; only the first part keeps the bookmark."""
-        parts: list[Any] = super().split(availWidth, availHeight)
-        for i, part in enumerate(parts):
-            if isinstance(part, HeadingParagraph):
-                part.bp_key = self.bp_key if i == 0 else ""
-                part.bp_level = self.bp_level
-                part.bp_outline = self.bp_outline
-                part.bp_closed = self.bp_closed
-        return parts
 
 
 class ArticleStart(Flowable):  # type: ignore[misc]
@@ -277,17 +218,18 @@ class ArticleStart(Flowable):  # type: ignore[misc]
 
     ``title_here`` says that a title block stands on this page, so the running
     header is left out there (it would repeat the title just below it); ``label``
-    ("Article 3 of 12") is printed in its place.
+    ("Article 3 of 12") is printed in its place; ``rtl`` puts the running head on the right.
     """
 
     def __init__(self, state: PageState, title: str, marking: str, *, title_here: bool = True,
-                 label: str = "") -> None:
+                 label: str = "", rtl: bool = False) -> None:
         super().__init__()
         self.state = state
         self.title = title
         self.marking = marking
         self.title_here = title_here
         self.label = label
+        self.rtl = rtl
         self.width = self.height = 0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -299,6 +241,7 @@ class ArticleStart(Flowable):  # type: ignore[misc]
         self.state.title = self.title
         self.state.marking = self.marking
         self.state.label = self.label
+        self.state.rtl = self.rtl
         if self.title_here:
             self.state.title_page = self.canv.getPageNumber()
 
@@ -334,21 +277,25 @@ class RectoBreak(Flowable):  # type: ignore[misc]
 
 
 class BlankPage(Flowable):  # type: ignore[misc]
-    """A deliberately blank page's only content: ``paragraph`` (the notice) a third of the way down."""
+    """A deliberately blank page's only content: ``note`` a third of the way down; the page gets no
+    running header (its markings and footer stay)."""
 
-    def __init__(self, paragraph: Paragraph) -> None:
+    def __init__(self, note: Flowable, state: PageState | None = None) -> None:
         super().__init__()
-        self.paragraph = paragraph
+        self.note = note
+        self.state = state
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Take the top 40% of the frame; the notice sits at its bottom."""
-        _w, h = self.paragraph.wrap(availWidth, availHeight)
+        _w, h = self.note.wrap(availWidth, availHeight)
         self.width, self.height = availWidth, max(availHeight * 0.4, h)
         return self.width, self.height
 
     def draw(self) -> None:
-        """Draw the notice."""
-        self.paragraph.drawOn(self.canv, 0, 0)
+        """Draw the notice; tell the furniture this page is blank."""
+        if self.state is not None:
+            self.state.blank_page = self.canv.getPageNumber()
+        self.note.drawOn(self.canv, 0, 0)
 
 
 class QrCode(_RlQrCode):  # type: ignore[misc]
@@ -387,22 +334,51 @@ class QrCode(_RlQrCode):  # type: ignore[misc]
         self.canv.drawPath(path, stroke=0, fill=1)
 
 
-class QuoteBar(Flowable):  # type: ignore[misc]
-    """Flowables indented by ``indent`` with a vertical rule in the indent; splits across pages."""
+class Indented(Flowable):  # type: ignore[misc]
+    """Flowables set in from the start side by ``indent`` (and from the end side by ``end_indent``),
+    splitting across pages like the content they hold.
 
-    def __init__(self, content: list[Any], *, indent: float, colour: Color, width: float = 1.5,
-                 right_indent: float = 0.0) -> None:
+    Optionally a vertical rule down the indent (block quotes: ``rule`` is its colour) and a ``marker`` in
+    the indent of the first part (a list item's bullet or number: a flowable the width of the indent less
+    a gap, its first baseline on the content's first baseline). ``rtl`` puts the start side on the right.
+    ``splittable`` False keeps the content on one page (a figure with its caption).
+    """
+
+    def __init__(self, content: list[Any], *, indent: float, end_indent: float = 0.0, rule: Color | None = None,
+                 rule_width: float = 1.5, marker: Flowable | None = None, rtl: bool = False,
+                 splittable: bool = True) -> None:
         super().__init__()
+        self.splittable = splittable
         self.content = content
         self.indent = indent
-        self.right_indent = right_indent
-        self.colour = colour
-        self.rule_width = width
+        self.end_indent = end_indent
+        self.rule = rule
+        self.rule_width = rule_width
+        self.marker = marker
+        self.rtl = rtl
         self.spaceBefore = 0.0
         self.spaceAfter = 0.0
 
     def _inner_width(self, avail: float) -> float:
-        return max(avail - self.indent - self.right_indent, 1.0)
+        return max(avail - self.indent - self.end_indent, 1.0)
+
+    def _gap(self, i: int, item: Any) -> float:
+        """The space above content item ``i`` (the first item's is the container's own space before)."""
+        return float(item.getSpaceBefore()) if i else 0.0
+
+    def getSpaceBefore(self) -> float:
+        """The container's space before, at least its first item's."""
+        first = float(self.content[0].getSpaceBefore()) if self.content else 0.0
+        return max(float(self.spaceBefore), first)
+
+    def getSpaceAfter(self) -> float:
+        """The container's space after, at least its last item's."""
+        last = float(self.content[-1].getSpaceAfter()) if self.content else 0.0
+        return max(float(self.spaceAfter), last)
+
+    def _room(self, availHeight: float) -> float:
+        """The height the content is wrapped in."""
+        return availHeight
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Lay out the content in the indented width."""
@@ -410,13 +386,18 @@ class QuoteBar(Flowable):  # type: ignore[misc]
         height = 0.0
         last = len(self.content) - 1
         for i, item in enumerate(self.content):
-            _w, h = item.wrapOn(self.canv, inner, availHeight)
-            height += h + (item.getSpaceBefore() if i else 0) + (item.getSpaceAfter() if i < last else 0)
+            _w, h = item.wrapOn(self.canv, inner, self._room(availHeight))
+            height += h + self._gap(i, item) + (item.getSpaceAfter() if i < last else 0)
+        if self.marker is not None:
+            _w, h = self.marker.wrapOn(self.canv, max(self.indent - 4.0, 1.0), availHeight)
+            height = max(height, h)
         self.width, self.height = availWidth, height
         return availWidth, height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
-        """Split the content where it would cross the page's bottom."""
+        """Split the content where it would cross the page's bottom (never, unless ``splittable``)."""
+        if not self.splittable:
+            return []
         inner = self._inner_width(availWidth)
         first: list[Any] = []
         used = 0.0
@@ -424,8 +405,8 @@ class QuoteBar(Flowable):  # type: ignore[misc]
         rest = list(self.content)
         while rest:
             item = rest[0]
-            _w, h = item.wrapOn(self.canv, inner, availHeight - used)
-            space = item.getSpaceBefore() if first else 0
+            space = self._gap(len(first), item)
+            _w, h = item.wrapOn(self.canv, inner, max(availHeight - used - space, 0.0))
             if used + space + h <= availHeight:
                 first.append(rest.pop(0))
                 used += space + h + item.getSpaceAfter()
@@ -439,9 +420,9 @@ class QuoteBar(Flowable):  # type: ignore[misc]
             return []
         if not rest:
             return [self]
-        kw = {"indent": self.indent, "colour": self.colour, "width": self.rule_width,
-              "right_indent": self.right_indent}
-        head, tail = QuoteBar(first, **kw), QuoteBar(rest, **kw)
+        kw: dict[str, Any] = {"indent": self.indent, "end_indent": self.end_indent, "rule": self.rule,
+                              "rule_width": self.rule_width, "rtl": self.rtl}
+        head, tail = Indented(first, marker=self.marker, **kw), Indented(rest, **kw)
         head.canv = self.canv
         if head.wrap(availWidth, availHeight)[1] > availHeight:
             return []
@@ -450,21 +431,73 @@ class QuoteBar(Flowable):  # type: ignore[misc]
         return [head, tail]
 
     def draw(self) -> None:
-        """Draw the rule, then the content top-down."""
+        """Draw the rule and the marker, then the content top-down."""
         canv = self.canv
         inner = self._inner_width(self.width)
-        canv.saveState()
-        canv.setStrokeColor(self.colour)
-        canv.setLineWidth(self.rule_width)
-        x = self.indent / 3
-        canv.line(x, 0, x, self.height)
-        canv.restoreState()
+        x_content = self.end_indent if self.rtl else self.indent
+        if self.rule is not None:
+            canv.saveState()
+            canv.setStrokeColor(self.rule)
+            canv.setLineWidth(self.rule_width)
+            x = self.width - self.indent / 3 if self.rtl else self.indent / 3
+            canv.line(x, 0, x, self.height)
+            canv.restoreState()
+        if self.marker is not None:
+            room = max(self.indent - 4.0, 1.0)
+            _w, h = self.marker.wrapOn(canv, room, self.height)
+            drop = 0.0
+            first = self.content[0] if self.content else None
+            own = float(getattr(self.marker, "bp_size", 0) or 0)
+            size = float(getattr(first, "bp_size", 0) or 0)
+            if size and own:
+                drop = max(0.0, size - own)
+            x = self.width - self.indent + 4.0 if self.rtl else 0.0
+            self.marker.drawOn(canv, x, self.height - h - drop)
         y = self.height
         for i, item in enumerate(self.content):
-            if i:
-                y -= item.getSpaceBefore()
-            _w, h = item.wrapOn(canv, inner, self.height)
+            y -= self._gap(i, item)
+            w, h = item.wrapOn(canv, inner, self._room(self.height))
             y -= h
-            item.drawOn(canv, self.indent, y)
+            # the item's own alignment in the column, as a frame would place it
+            align = str(getattr(item, "hAlign", "LEFT")).upper()
+            shift = {"CENTER": (inner - w) / 2, "CENTRE": (inner - w) / 2, "RIGHT": inner - w}.get(align, 0.0)
+            item.drawOn(canv, x_content + max(shift, 0.0), y)
             y -= item.getSpaceAfter()
-        # (the last item's space after is left to the flowable's own spaceAfter)
+
+
+class KeepWithEnd(Indented):
+    """An article's last flowable and its end matter (the source block), never parted so that the end
+    matter stands alone at the top of a page.
+
+    When the whole does not fit the room left on a page, the last flowable is split
+    so that its last lines (at least its widow count) go over with the end matter;
+    one that cannot split goes over whole. A group taller than a page splits like
+    its content.
+    """
+
+    def __init__(self, content: list[Any], *, page_height: float) -> None:
+        super().__init__(content, indent=0.0)
+        self.page_height = page_height
+
+    def _room(self, availHeight: float) -> float:
+        # the whole group's natural height (a KeepTogether wrapped in less room claims it all)
+        return max(availHeight, self.page_height)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        """Split inside the first flowable, the rest kept whole with its end."""
+        _w, height = self.wrap(availWidth, availHeight)
+        if height <= availHeight + 1e-6:
+            return [self]
+        first, rest = self.content[0], self.content[1:]
+        _w, h = first.wrapOn(self.canv, availWidth, self.page_height)
+        if height > self.page_height:  # cannot be kept on one page anyway
+            if h <= availHeight:
+                return [first, *rest]
+            parts = first.splitOn(self.canv, availWidth, availHeight)
+            return [*parts, *rest] if parts else []
+        parts = first.splitOn(self.canv, availWidth, min(availHeight, h - 1.0))
+        if len(parts) < 2:
+            return []
+        tail = KeepWithEnd([*parts[1:], *rest], page_height=self.page_height)
+        tail.spaceAfter = self.spaceAfter
+        return [parts[0], tail]

@@ -40,19 +40,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from reportlab.lib.colors import Color
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.common.frame import SEPARATOR, PackFrame
-from briefpub.writers.pdf.flowables import DEST_EVENT, ArticleStart, BlankPage, HeadingParagraph, PageState, RectoBreak
+from briefpub.writers.common.inlines import Run, RunStyle, TextRun
+from briefpub.writers.pdf.flowables import (
+    DEST_EVENT,
+    ArticleStart,
+    BlankPage,
+    LocatedRule,
+    LocatedText,
+    PageState,
+    RectoBreak,
+)
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea
-from briefpub.writers.pdf.markup import analyse, attr, plain_markup
-from briefpub.writers.pdf.styles import PdfStyles, colour
+from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
+from briefpub.writers.pdf.styles import colour
 
 __all__ = [
     "Contents",
@@ -62,6 +68,8 @@ __all__ = [
 ]
 
 _LEADER_GAP = 4.0  # space between an entry's text, its dot leader and its page number
+_CONTENTS_WIDOWS = 3  # the fewest entries carried over to the contents' last page
+_CONTENTS_ORPHANS = 2  # the fewest entries at the foot of a page before the contents go on
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -81,18 +89,18 @@ class _Row:
     """A contents entry laid out at one width."""
 
     line: ContentsLine
-    title: Paragraph
-    note: Paragraph | None
+    title: LocatedText
+    note: LocatedText | None
     height: float
     space_before: float
 
 
 class _ContentsLook:
-    """How contents entries are set: fonts, sizes, indents, the number and page columns."""
+    """How contents entries are set: text styles, indents, the number and page columns."""
 
-    def __init__(self, sheet: StyleSheet, styles: PdfStyles, rtl: bool) -> None:
+    def __init__(self, sheet: StyleSheet, setter: Setter, rtl: bool) -> None:
         self.sheet = sheet
-        self.styles = styles
+        self.setter = setter
         self.rtl = rtl
         base = sheet.body
         self.levels: tuple[TextStyle, ...] = (
@@ -105,47 +113,51 @@ class _ContentsLook:
         )
         self.note_text = dataclasses.replace(sheet.byline, size=sheet.byline.size - 0.5,
                                              leading=sheet.byline.leading - 1, space_after=0.0, align="left")
-        self.number_font = styles.font_name(styles.primary_face(self.levels[0]))
-        #: Page numbers are set in each level's font, upright and regular.
-        self.page_fonts = tuple(styles.font_name(styles.primary_face(t, False, False)) for t in self.levels)
-        self.page_width = max(stringWidth("0000", f, base.size) for f in self.page_fonts) + 2
-        self.label_width = stringWidth("000", self.number_font, base.size) + 8
+        #: Page numbers are set in each level's style, upright and regular, with lining figures.
+        self.page_text = tuple(dataclasses.replace(t, bold=False, italic=False) for t in self.levels)
+        self.page_width = max(self._width("0000", t) for t in self.page_text) + 2
+        self.label_width = self._width("000", self.levels[0]) + 8
         self.indent = (self.label_width, self.label_width + 12, self.label_width + 24)
         self.leader_colour: Color = colour(sheet.boxes.border)
-        self.text_colour: Color = colour(base.colour)
+        self._numbers: dict[tuple[str, int, str], LocatedText] = {}
+
+    def _width(self, value: str, text: TextStyle) -> float:
+        para = self.setter.text(value, ParagraphSpec(text, "measure", align="left", direction="ltr"))
+        self.setter.made.pop()
+        return max(para.line_widths(10_000.0), default=0.0)
+
+    def _align(self) -> str:
+        return "page-right" if self.rtl else "page-left"
 
     def text_width(self, level: int, width: float) -> float:
         """Width left for an entry's text at ``level``: the line minus indent and page column."""
         return float(max(width - self.indent[min(level, 2)] - self.page_width - 3 * _LEADER_GAP, 20.0))
 
+    def number(self, value: str, level: int, align: str) -> LocatedText:
+        """A page or article number in the entry's style (made once per value)."""
+        key = (value, level, align)
+        found = self._numbers.get(key)
+        if found is None:
+            text = self.page_text[level] if align != "number" else self.levels[0]
+            side = "page-left" if (align == "number") == self.rtl else "page-right"
+            found = self._numbers[key] = self.setter.text(value, ParagraphSpec(
+                text, "contents-number", align=side, direction="ltr", space_before=0.0, space_after=0.0))
+        return found
+
     def row(self, line: ContentsLine, width: float) -> _Row:
         """Lay out one entry at ``width``."""
         level = min(line.level, 2)
         text = self.levels[level]
-        body = line.text
-        needs = analyse(body)
-        # A title in the other direction keeps the page's alignment: reportlab's right-to-left layout
-        # orders its words, the contents keep their columns.
-        style = self.styles.paragraph(text, name=f"toc{level}", rtl=needs.rtl, shaping=needs.shaping)
-        alignment = TA_RIGHT if self.rtl else TA_LEFT
-        if style.alignment != alignment:
-            style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
-        if needs.rtl:  # no inline markup in right-to-left paragraphs (see markup.py)
-            plain = f"{body} [{line.marking}]" if line.marking else body
-            markup = plain_markup(self.styles, text.font, plain, bold=text.bold, italic=text.italic)
-        else:
-            markup = plain_markup(self.styles, text.font, body, bold=text.bold, italic=text.italic)
-            if line.marking:
-                marked = plain_markup(self.styles, text.font, f"[{line.marking}]", bold=True)
-                markup += f' <font color="{attr(self.sheet.marking.colour)}" size="{text.size - 1.5:g}">{marked}</font>'
-        title = Paragraph(markup, style)
+        runs: list[Run] = [TextRun(line.text, RunStyle(bold=text.bold, italic=text.italic))]
+        if line.marking:
+            runs += [TextRun(" ", RunStyle()), TextRun(f"[{line.marking}]", RunStyle(bold=True))]
+        title = self.setter.paragraph(runs, ParagraphSpec(text, f"toc{level}", align=self._align(),
+                                                          direction="auto", space_before=0.0))
         _w, height = title.wrap(self.text_width(level, width), 10_000)
         note = None
         if line.note:
-            note_needs = analyse(line.note)
-            note_style = self.styles.paragraph(self.note_text, name="toc-note", rtl=note_needs.rtl,
-                                               shaping=note_needs.shaping, align="right" if self.rtl else "left")
-            note = Paragraph(plain_markup(self.styles, self.note_text.font, line.note), note_style)
+            note = self.setter.text(line.note, ParagraphSpec(self.note_text, "toc-note", align=self._align(),
+                                                              direction="auto"))
             _w, note_height = note.wrap(self.text_width(level, width), 10_000)
             height += note_height + 1
         return _Row(line, title, note, height, text.space_before)
@@ -158,56 +170,43 @@ class _ContentsLook:
         indent = self.indent[level]
         x_text = width - indent - text_w if self.rtl else indent
         title = row.title
-        baseline = top - title.height + text.leading - text.size
-        first_baseline = top - text.size
+        widths = title.line_widths(text_w)
+        lines = max(len(widths), 1)
+        baseline = top - text.size - (lines - 1) * text.leading
         # Drawn in reading order (number, title, page), which is also the order text extraction sees.
         if row.line.number:
-            canv.saveState()
-            canv.setFont(self.number_font, text.size)
-            canv.setFillColor(colour(text.colour))
-            if self.rtl:
-                canv.drawString(width - self.label_width + 6, first_baseline, row.line.number)
-            else:
-                canv.drawRightString(self.label_width - 6, first_baseline, row.line.number)
-            canv.restoreState()
+            number = self.number(row.line.number, 0, "number")
+            room = self.label_width - 6
+            number.wrapOn(canv, room, 100)
+            number.drawOn(canv, width - room if self.rtl else 0.0, top - number.height)
+        title.wrapOn(canv, text_w, 10_000)
         title.drawOn(canv, x_text, top - title.height)
-        used = _last_line_width(title, text_w)
-        canv.saveState()
+        used = widths[-1] if widths else 0.0
         if page is not None:
-            number = str(page)
-            canv.setFont(self.page_fonts[level], text.size)
-            canv.setFillColor(self.text_colour)
-            if self.rtl:
-                canv.drawString(0, baseline, number)
-            else:
-                canv.drawRightString(width, baseline, number)
+            figure = self.number(str(page), level, "page")
+            figure.wrapOn(canv, self.page_width, 100)
+            # the number's baseline on the entry's last line
+            figure.drawOn(canv, 0.0 if self.rtl else width - self.page_width,
+                          baseline + self.page_text[level].size - figure.height)
         # Dot leader from the end of the text's last line to the page column.
         if self.rtl:
             start, end = self.page_width + _LEADER_GAP, x_text + text_w - used - _LEADER_GAP
         else:
             start, end = x_text + used + _LEADER_GAP, width - self.page_width - _LEADER_GAP
         if end - start > 6:
+            canv.saveState()
             canv.setStrokeColor(self.leader_colour)
             canv.setLineWidth(0.9)
             canv.setLineCap(1)
             canv.setDash(0.01, 3.2)
             canv.line(start, baseline + 1, end, baseline + 1)
-        canv.restoreState()
+            canv.restoreState()
         if row.note is not None:
+            row.note.wrapOn(canv, text_w, 10_000)
             row.note.drawOn(canv, x_text, top - row.height)
         x0 = 0.0 if self.rtl else indent
         x1 = width - indent if self.rtl else width
         canv.linkRect("", row.line.key, (x0, top - row.height - 1, x1, top + 1), relative=1, thickness=0)
-
-
-def _last_line_width(para: Paragraph, width: float) -> float:
-    """How wide the last line of a wrapped paragraph is."""
-    lines = para.blPara.lines
-    if not lines:
-        return 0.0
-    last = lines[-1]
-    extra = last[0] if isinstance(last, tuple) else getattr(last, "extraSpace", 0.0)
-    return float(max(0.0, min(width, width - extra)))
 
 
 class _ContentsRows(Flowable):  # type: ignore[misc]
@@ -244,6 +243,10 @@ class _ContentsRows(Flowable):  # type: ignore[misc]
                 break
             used += need
             count += 1
+        if 0 < len(rows) - count < _CONTENTS_WIDOWS:
+            count = max(len(rows) - _CONTENTS_WIDOWS, 0)  # no page holding the contents' last entry or two alone
+        if count < _CONTENTS_ORPHANS:
+            count = 0  # nor a page ending with one entry
         if 1 < count < len(rows) and rows[count - 1].line.level == 0 and rows[count].line.level > 0:
             count -= 1  # keep an article entry with its first heading
         if count == 0:
@@ -325,16 +328,15 @@ class Contents(IndexingFlowable):  # type: ignore[misc]
         self._rows.draw()
 
 
-def blank_page_factory(sheet: StyleSheet, styles: PdfStyles, note: str) -> Callable[[], Flowable]:
+def blank_page_factory(sheet: StyleSheet, setter: Setter, note: str, state: PageState | None = None
+                       ) -> Callable[[], Flowable]:
     """Makes the content of a deliberately blank page: the ``note``, centred, in italics."""
     text = dataclasses.replace(sheet.body, italic=True, colour=sheet.furniture.colour, align="center",
                                space_after=0.0)
-    needs = analyse(note)
-    style = styles.paragraph(text, name="blank-page", align="center", rtl=needs.rtl, shaping=needs.shaping)
-    markup = plain_markup(styles, text.font, note, italic=True)
 
     def make() -> Flowable:
-        return BlankPage(Paragraph(markup, style))
+        return BlankPage(setter.text(note, ParagraphSpec(text, "blank-page", align="center", direction="auto")),
+                         state)
 
     return make
 
@@ -342,33 +344,27 @@ def blank_page_factory(sheet: StyleSheet, styles: PdfStyles, note: str) -> Calla
 class PackFront:
     """The front matter of one pack (cover, contents and summary page) and its end mark, as flowables."""
 
-    def __init__(self, pack: PackFrame, sheet: StyleSheet, styles: PdfStyles, state: PageState, area: TextArea,
+    def __init__(self, pack: PackFrame, sheet: StyleSheet, setter: Setter, state: PageState, area: TextArea,
                  layouts: Sequence[ArticleLayout]) -> None:
         self.pack = pack
         self.sheet = sheet
-        self.styles = styles
+        self.setter = setter
         self.state = state
         self.area = area
         self.layouts = list(layouts)
         self.rtl = pack.rtl
         self.duplex = sheet.page.duplex
-        self.contents = Contents(self.contents_lines(), _ContentsLook(sheet, styles, self.rtl))
+        self.contents = Contents(self.contents_lines(), _ContentsLook(sheet, setter, self.rtl))
 
     # -- pieces ---------------------------------------------------------------------------
 
-    def _style(self, text: TextStyle, kind: str, value: str) -> ParagraphStyle:
-        """A paragraph style for ``value`` aligned with the page (right on a right-to-left pack's pages),
-        whatever the direction of ``value`` itself."""
-        needs = analyse(value, self.rtl)
-        style = self.styles.paragraph(text, name=kind, rtl=needs.rtl, shaping=needs.shaping)
-        alignment = TA_RIGHT if self.rtl else TA_LEFT
-        if style.alignment != alignment:
-            style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
-        return style
-
-    def _para(self, value: str, text: TextStyle, kind: str) -> Paragraph:
-        return Paragraph(plain_markup(self.styles, text.font, value, bold=text.bold, italic=text.italic),
-                         self._style(text, kind, value))
+    def _para(self, value: str, text: TextStyle, kind: str, *, key: str = "", level: int | None = None,
+              balanced: bool = False) -> LocatedText:
+        """``value`` aligned with the page (right on a right-to-left pack's pages), whatever its own
+        direction; with ``key``, a destination (and with ``level`` an outline entry) where it stands."""
+        mark = HeadingMark(key, level, value) if key else None
+        return self.setter.text(value, ParagraphSpec(text, kind, align="page-right" if self.rtl else "page-left",
+                                                     direction="auto", heading=mark, balanced=balanced))
 
     def contents_lines(self) -> list[ContentsLine]:
         """Every entry: the summary page, then each article and (by ``contents_depth``) its headings."""
@@ -387,10 +383,7 @@ class PackFront:
 
     def _heading(self, value: str, kind: str, key: str = "") -> Flowable:
         text = dataclasses.replace(self.sheet.heading1, space_before=0.0, space_after=10.0)
-        if not key:
-            return self._para(value, text, kind)
-        return HeadingParagraph(plain_markup(self.styles, text.font, value, bold=text.bold),
-                                self._style(text, kind, value), key=key, level=None)
+        return self._para(value, text, kind, key=key)
 
     def cover(self, *, compact: bool) -> list[Flowable]:
         """Title, subtitle and the pack's details; ``compact`` leaves room for the contents below."""
@@ -398,16 +391,12 @@ class PackFront:
         title_text = dataclasses.replace(sheet.title, size=sheet.title.size * 1.25,
                                          leading=sheet.title.leading * 1.25, space_after=10.0)
         out: list[Flowable] = [
-            ArticleStart(self.state, pack.running_header, pack.marking),
+            ArticleStart(self.state, pack.running_header, pack.marking, rtl=self.rtl),
             Spacer(1, self.area.height * (0.06 if compact else 0.22)),
-            HeadingParagraph(
-                plain_markup(self.styles, title_text.font, pack.title, bold=title_text.bold),
-                self._style(title_text, "cover-title", pack.title),
-                key=pack.cover_anchor, level=0, outline=pack.title,
-            ),
+            self._para(pack.title, title_text, "cover-title", key=pack.cover_anchor, level=0, balanced=True),
         ]
         if pack.subtitle:
-            out.append(self._para(pack.subtitle, sheet.subtitle, "cover-subtitle"))
+            out.append(self._para(pack.subtitle, sheet.subtitle, "cover-subtitle", balanced=True))
         out.append(HRFlowable(width="100%", thickness=1.2, color=colour(sheet.boxes.border), spaceBefore=4,
                               spaceAfter=12))
         meta_text = dataclasses.replace(sheet.byline, size=sheet.byline.size * 1.15,
@@ -415,32 +404,31 @@ class PackFront:
         out.extend(self._detail(detail.label, detail.value, meta_text) for detail in pack.details)
         return out
 
-    def _detail(self, label: str, value: str, text: TextStyle) -> Paragraph:
-        """A "Label: value" line of the cover, the label in bold (plain text when reportlab must
-        lay the line out right to left, which takes no inline markup)."""
-        line = f"{label}: {value}"
-        style = self._style(text, "cover-meta", line)
-        if analyse(line, self.rtl).rtl:
-            return Paragraph(plain_markup(self.styles, text.font, line), style)
-        head = plain_markup(self.styles, text.font, f"{label}:")
-        return Paragraph(f"<b>{head}</b> {plain_markup(self.styles, text.font, value)}", style)
+    def _detail(self, label: str, value: str, text: TextStyle) -> Flowable:
+        """A "Label: value" line of the cover, the label in bold."""
+        runs: list[Run] = [TextRun(f"{label}:", RunStyle(bold=True)), TextRun(f" {value}", RunStyle())]
+        return self.setter.paragraph(runs, ParagraphSpec(text, "cover-meta",
+                                                         align="page-right" if self.rtl else "page-left",
+                                                         direction="auto"))
 
     def summary(self) -> list[Flowable]:
         """The summary page: each article's key points (or opening sentence) under its linked title."""
         pack = self.pack
-        out: list[Flowable] = [ArticleStart(self.state, pack.running_header, pack.marking, title_here=False),
+        out: list[Flowable] = [ArticleStart(self.state, pack.running_header, pack.marking, title_here=False,
+                                            rtl=self.rtl),
                                self._heading(pack.summary_label, "summary-heading", pack.summary_anchor)]
         for layout, entry in zip(self.layouts, pack.summary, strict=True):
             out.extend(layout.summary_entry(entry, page_rtl=self.rtl))
         return out
 
     def end(self) -> list[Flowable]:
-        """The end mark after the last article."""
-        text = dataclasses.replace(self.sheet.byline, italic=True, align="center", space_before=18.0)
-        needs = analyse(self.pack.end_mark)
-        style = self.styles.paragraph(text, name="end-mark", align="center", rtl=needs.rtl, shaping=needs.shaping)
-        return [Paragraph(plain_markup(self.styles, text.font, f"\u2014 {self.pack.end_mark} \u2014", italic=True),
-                          style)]
+        """The end mark after the last article: a short centred rule and the frame's end mark."""
+        text = dataclasses.replace(self.sheet.byline, italic=True, align="center", space_before=6.0)
+        rule = LocatedRule(width="20%", thickness=0.8, color=colour(self.sheet.boxes.border), spaceBefore=18,
+                           spaceAfter=0, hAlign="CENTER")
+        mark = self.setter.text(f"\u2014 {self.pack.end_mark} \u2014",
+                                ParagraphSpec(text, "end-mark", align="center", direction="auto"))
+        return [rule, mark]
 
     def _fits(self, flowables: list[Flowable], height: float) -> bool:
         used = 0.0
@@ -462,7 +450,7 @@ class PackFront:
             out = [*compact, Spacer(1, 24), contents_head, self.contents]
         else:
             out = [*self.cover(compact=False), RectoBreak(self.duplex),
-                   ArticleStart(self.state, pack.running_header, pack.marking, title_here=False),
+                   ArticleStart(self.state, pack.running_header, pack.marking, title_here=False, rtl=self.rtl),
                    contents_head, self.contents]
         if pack.summary_page:
             out += [RectoBreak(self.duplex), *self.summary()]

@@ -43,14 +43,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from briefpub.styling.model import StyleSheet
-from briefpub.writers.pdf.flowables import PageStarts, PageState, RectoBreak
-from briefpub.writers.pdf.markup import analyse, plain_markup
-from briefpub.writers.pdf.styles import PdfStyles, colour
+from briefpub.styling.model import StyleSheet, TextStyle
+from briefpub.writers.pdf.flowables import LocatedText, PageStarts, PageState, RectoBreak
+from briefpub.writers.pdf.paragraphs import ParagraphSpec, Setter
+from briefpub.writers.pdf.styles import colour
 
-__all__ = ["BriefingCanvas", "BriefingDocTemplate", "Furniture"]
+__all__ = ["BriefingCanvas", "BriefingDocTemplate", "Furniture", "inner_margin"]
 
 
 class _FixedTimeStamp:
@@ -66,24 +66,30 @@ class _FixedTimeStamp:
         self.tzname = "UTC"
 
 
+def inner_margin(sheet: StyleSheet) -> float:
+    """The inside margin: the style's, plus the binding gutter."""
+    return sheet.page.margin_inner + sheet.page.gutter
+
+
 class Furniture:
     """Draws the furniture of each page; knows the style, the fonts and the page geometry."""
 
-    def __init__(self, sheet: StyleSheet, styles: PdfStyles, state: PageState, footer: str) -> None:
+    def __init__(self, sheet: StyleSheet, setter: Setter, state: PageState, footer: str) -> None:
         self.sheet = sheet
-        self.styles = styles
+        self.setter = setter
         self.state = state
         #: The footer template: ``{page}`` and ``{pages}`` are filled in.
         self.footer = footer
         self.width, self.height = sheet.page_size
         page = sheet.page
-        self.left = page.margin_inner
+        self.left = inner_margin(sheet)
         self.right = self.width - page.margin_outer
         self.top = self.height - page.margin_top
         self.bottom = page.margin_bottom
         self.pages: list[int] = []
-        #: The reportlab names of the fonts the last saved file embeds.
+        #: The font files the last saved file embeds.
         self.fonts: tuple[str, ...] = ()
+        self._lines: dict[tuple[str, str, float, bool, str], LocatedText] = {}
         self._fitted: dict[str, str] = {}
 
     def reset(self) -> None:
@@ -93,60 +99,52 @@ class Furniture:
         self.state.reset()
 
     def left_margin(self, page: int) -> float:
-        """The left margin of ``page``: the inner one, or in duplex the outer one on even (left-hand) pages."""
+        """The left margin of ``page``: the inner one (with the gutter), or in duplex the outer one on even
+        (left-hand) pages."""
         page_style = self.sheet.page
         if page_style.duplex and page % 2 == 0:
             return page_style.margin_outer
-        return page_style.margin_inner
+        return inner_margin(self.sheet)
 
     def _set_page(self, page: int) -> None:
         self.left = self.left_margin(page)
-        self.right = self.left + (self.width - self.sheet.page.margin_inner - self.sheet.page.margin_outer)
+        self.right = self.left + (self.width - inner_margin(self.sheet) - self.sheet.page.margin_outer)
 
     # -- text helpers -------------------------------------------------------
 
-    def _style(self, name: str, size: float, align: str, bold: bool = False, text: str = "") -> Any:
-        fur = self.sheet.furniture
-        base = self.sheet.byline
-        from briefpub.styling.model import TextStyle
-
-        needs = analyse(text)
-        ts = TextStyle(font=base.font, size=size, leading=size * 1.2, colour=fur.colour, bold=bold,
-                       align=align, space_after=0.0)
-        return ts, self.styles.paragraph(ts, name=name, rtl=needs.rtl, shaping=needs.shaping,
-                                         align=align, space_after=0.0)
+    def _line(self, text: str, align: str, *, size: float, bold: bool = False, colour_hex: str | None = None,
+              kind: str = "furniture") -> LocatedText:
+        """A one-line piece of furniture, set by the engine (made once per text and look)."""
+        key = (text, align, size, bold, colour_hex or "")
+        found = self._lines.get(key)
+        if found is None:
+            base = self.sheet.byline
+            style = TextStyle(font=base.font, size=size, leading=size * 1.2,
+                              colour=colour_hex or self.sheet.furniture.colour, bold=bold, align="left",
+                              space_after=0.0)
+            found = self._lines[key] = self.setter.text(text, ParagraphSpec(
+                style, kind, align=align, direction="auto", space_before=0.0, space_after=0.0))
+        return found
 
     def _draw_line(self, canv: Canvas, text: str, y: float, align: str, *, size: float, bold: bool = False,
                    colour_hex: str | None = None, name: str = "furniture") -> None:
         if not text:
             return
-        ts, style = self._style(name, size, align, bold, text)
-        if colour_hex:
-            style = self.styles.paragraph(ts, name=name + colour_hex, align=align, space_after=0.0,
-                                          colour_override=colour_hex, rtl=analyse(text).rtl,
-                                          shaping=analyse(text).shaping)
-        markup = plain_markup(self.styles, ts.font, text, bold=bold)
-        para = Paragraph(markup, style)
-        width = self.right - self.left
-        para.wrapOn(canv, width, size * 4)
-        para.drawOn(canv, self.left, y)
+        line = self._line(text, align, size=size, bold=bold, colour_hex=colour_hex, kind=name)
+        line.wrapOn(canv, self.right - self.left, size * 4)
+        line.drawOn(canv, self.left, y)
 
-    def _fit(self, text: str, size: float) -> str:
-        """``text`` shortened with an ellipsis to fit on one line of the header."""
-        cached = self._fitted.get(text)
+    def _fit(self, text: str, size: float, room: float | None = None) -> str:
+        """``text`` shortened with an ellipsis to fit on one line of the header (``room`` wide)."""
+        width = room if room is not None else self.right - self.left
+        key = f"{width:.1f}|{text}"
+        cached = self._fitted.get(key)
         if cached is not None:
             return cached
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        chain = self.styles.chain(self.sheet.byline.font)
-        width = self.right - self.left
 
         def measure(s: str) -> float:
-            total = 0.0
-            for face, piece in chain.segment(s):
-                if face is not None:
-                    total += stringWidth(piece, self.styles.font_name(face), size)
-            return total
+            line = self._line(s, "page-left", size=size, kind="measure")
+            return max(line.line_widths(10_000.0), default=0.0)
 
         fitted = text
         if measure(text) > width:
@@ -156,7 +154,7 @@ class Furniture:
             fitted = " ".join(words) + " \u2026"
             while len(fitted) > 2 and measure(fitted) > width:
                 fitted = fitted[:-3] + "\u2026"
-        self._fitted[text] = fitted
+        self._fitted[key] = fitted
         return fitted
 
     # -- the page ----------------------------------------------------------
@@ -178,10 +176,25 @@ class Furniture:
             self._marking(canv, marking, self.sheet.page.margin_bottom / 2 - mark.size / 2 - 2)
         header_y = self.top + 10
         title_page = self.state.title_page == page
-        header = self.state.label if title_page else self.state.title
-        show_header = bool(header)
+        blank = self.state.blank_page == page
+        label = self.state.label
+        # the title page shows the article's number in the pack (nothing in a single article: the title is
+        # the page's head); a blank page shows none
+        show_header = not blank and bool(label if title_page else self.state.title)
         if show_header:
-            self._draw_line(canv, self._fit(header, fur.size), header_y, "left", size=fur.size, name="header")
+            rtl = self.state.rtl
+            start, end = ("page-right", "page-left") if rtl else ("page-left", "page-right")
+            if title_page:  # the title stands below: the article's number in the pack instead
+                self._draw_line(canv, self._fit(label, fur.size), header_y, start, size=fur.size, name="header")
+            else:
+                # the running head at the start side, the article's number in the pack at the end side
+                room = self.right - self.left
+                if label:
+                    room -= self._fit_width(label, fur.size) + 18
+                self._draw_line(canv, self._fit(self.state.title, fur.size, room), header_y, start, size=fur.size,
+                                name="header")
+                if label:
+                    self._draw_line(canv, label, header_y, end, size=fur.size, name="header")
         if fur.rule:
             canv.setStrokeColor(colour(fur.colour))
             canv.setLineWidth(0.4)
@@ -201,6 +214,10 @@ class Furniture:
             canv.restoreState()
         self._draw_line(canv, marking, y, "center", size=mark.size, bold=mark.bold, colour_hex=mark.colour,
                         name="marking")
+
+    def _fit_width(self, text: str, size: float) -> float:
+        line = self._line(text, "page-left", size=size, kind="measure")
+        return max(line.line_widths(10_000.0), default=0.0)
 
     @staticmethod
     def form_name(page: int) -> str:
@@ -225,7 +242,7 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
         #: Where the pages begin: :class:`~briefpub.writers.pdf.flowables.Located` flowables enter their
         #: place here while they draw.
         self.bp_page_starts: PageStarts | None = furniture.state.starts
-        #: The reportlab names of the fonts this file embeds (known once it is saved).
+        #: The font files this file embeds (known once it is saved).
         self.bp_fonts: tuple[str, ...] = ()
         stamp = _FixedTimeStamp(build_time)
         doc = self._doc
@@ -255,7 +272,7 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
             furniture.draw_footer(self, page, total)
             self.endForm()
         # TrueType fonts join this list when text is first set in them: exactly the fonts embedded.
-        self.bp_fonts = tuple(font.fontName for font in self._doc.delayedFonts)
+        self.bp_fonts = tuple(str(font.face.filename) for font in self._doc.delayedFonts)
         furniture.fonts = self.bp_fonts
         super().save()
 
@@ -272,7 +289,7 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
                  blank_page: Callable[[], Flowable] | None = None, **kw: Any) -> None:
         width, height = sheet.page_size
         page = sheet.page
-        super().__init__(target, pagesize=(width, height), leftMargin=page.margin_inner,
+        super().__init__(target, pagesize=(width, height), leftMargin=inner_margin(sheet),
                          rightMargin=page.margin_outer, topMargin=page.margin_top,
                          bottomMargin=page.margin_bottom, **kw)
         self._bp_furniture = furniture
@@ -280,7 +297,7 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         #: True during a layout pass that cannot be the last one (its canvas is thrown away), so
         #: flowables may skip costly drawing that has no effect on layout.
         self.bp_draft = False
-        self._bp_frame = Frame(page.margin_inner, page.margin_bottom, self.width, self.height, id="body",
+        self._bp_frame = Frame(inner_margin(sheet), page.margin_bottom, self.width, self.height, id="body",
                                leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[self._bp_frame], onPageEnd=furniture.draw_page,
                                             pagesize=(width, height))])

@@ -17,11 +17,18 @@ GoTo to the heading's page. Every flowable made for a block, nested blocks
 included, carries ``(article index, block path)`` (:mod:`.flowables`), from
 which the canvas records where each page begins.
 
-Typographic rules applied here: headings are preceded by a ``CondPageBreak``
-sized for the heading plus three lines, so no heading is stranded at a page
-bottom and no paragraph is pushed whole to the next page (``keepWithNext``
-would do that); body paragraphs allow no single-line widows or orphans;
-figures stay with their captions; tables repeat their header rows.
+Every piece of text is set by the text engine through the article's
+:class:`~briefpub.writers.pdf.paragraphs.Setter`. Typographic rules applied
+here: titles and headings are set in balanced lines (never one word alone on
+the last line); headings are preceded by a ``CondPageBreak`` sized for the
+heading plus three lines, so no heading is stranded at a page bottom and no
+paragraph is pushed whole to the next page (``keepWithNext`` would do that);
+paragraphs leave no single line at a page's foot or head; figures stay with
+their captions, and a caption without its picture is labelled as a photo
+caption; tables repeat their header rows; list items and quotes are
+:class:`~briefpub.writers.pdf.flowables.Indented` (marker or rule in the
+indent); the source block is kept with the article's last lines
+(:class:`~briefpub.writers.pdf.flowables.KeepWithEnd`), never alone on a page.
 """
 
 from __future__ import annotations
@@ -29,22 +36,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, assert_never
 
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    CondPageBreak,
-    Flowable,
-    Indenter,
-    KeepTogether,
-    ListFlowable,
-    ListItem,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    TableStyle,
-)
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.diagnostics import Diagnostic
@@ -69,22 +62,23 @@ from briefpub.tree import Paragraph as TreeParagraph
 from briefpub.tree import Table as TreeTable
 from briefpub.writers.common.frame import SEPARATOR, ArticleFrame, SummaryEntry
 from briefpub.writers.common.inlines import ImageRun, Run, RunStyle, TextRun, flatten
+from briefpub.writers.common.links import Internal
 from briefpub.writers.pdf.flowables import (
     ArticleStart,
-    LocatedParagraph,
+    Indented,
+    KeepWithEnd,
     LocatedRule,
     LocatedTable,
+    LocatedText,
     PageState,
     QrCode,
-    QuoteBar,
     Where,
 )
 from briefpub.writers.pdf.images import Images
-from briefpub.writers.pdf.markup import analyse, attr, plain_markup
 from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
-from briefpub.writers.pdf.styles import PdfStyles, colour
+from briefpub.writers.pdf.styles import colour
 
-__all__ = ["ArticleLayout", "OutlineItem", "TextArea"]
+__all__ = ["ArticleLayout", "OutlineItem", "TextArea", "keep_with_end"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -113,7 +107,7 @@ class ArticleLayout:
         *,
         frame: ArticleFrame,
         sheet: StyleSheet,
-        styles: PdfStyles,
+        setter: Setter,
         area: TextArea,
         state: PageState,
         images: Images,
@@ -122,13 +116,12 @@ class ArticleLayout:
     ) -> None:
         self.frame = frame
         self.sheet = sheet
-        self.styles = styles
         self.area = area
         self.state = state
         self.images = images
         self.diagnostics = diagnostics
         self.outline_base = outline_base
-        self.setter = Setter(styles, images, diagnostics, rtl=frame.rtl, width=area.width, height=area.height)
+        self.setter = setter
         blocks = frame.document.blocks
         #: Where the attribution stands: after the last block (a page that begins there continues it).
         self.end: Where = (frame.index, (len(blocks) - 1,) if blocks else None)
@@ -153,25 +146,33 @@ class ArticleLayout:
         """The styled runs of ``inlines`` in ``text`` (links through the shared policy; refusals reported)."""
         return flatten(inlines, self.frame.resolve, self.diagnostics, RunStyle(bold=text.bold, italic=text.italic))
 
-    def paragraph(self, inlines: tuple[Inline, ...], spec: ParagraphSpec) -> LocatedParagraph:
-        """A paragraph of ``inlines``."""
+    def paragraph(self, inlines: tuple[Inline, ...], spec: ParagraphSpec) -> LocatedText:
+        """A paragraph of ``inlines`` (inline images left out: see :meth:`paragraphs`)."""
         return self.setter.paragraph(self.runs(inlines, spec.text), spec)
 
-    def text(self, value: str, spec: ParagraphSpec) -> LocatedParagraph:
+    def paragraphs(self, inlines: tuple[Inline, ...], spec: ParagraphSpec) -> list[Flowable]:
+        """A paragraph of ``inlines`` followed by its inline images."""
+        return self.setter.flowables(self.runs(inlines, spec.text), spec)
+
+    def text(self, value: str, spec: ParagraphSpec) -> LocatedText:
         """A paragraph of plain text (a frame value)."""
         return self.setter.text(value, spec)
 
     # -- the article ------------------------------------------------------------------
 
     def flowables(self) -> list[Flowable]:
-        """The whole article: title block, key points, body, source attribution."""
+        """The whole article: title block, key points, body, source attribution (kept with the body's end)."""
         art = self.frame
-        out: list[Flowable] = [ArticleStart(self.state, art.running_header, art.marking, label=art.article_label)]
+        out: list[Flowable] = [ArticleStart(self.state, art.running_header, art.marking, label=art.article_label,
+                                            rtl=art.rtl)]
         out.extend(self.title_block())
         out.extend(self.key_points())
+        body: list[Flowable] = []
         for i, block in enumerate(art.document.blocks):
-            out.extend(self.block(block, (i,), self.area.width))
-        out.extend(self.attribution())
+            body.extend(self.block(block, (i,), self.area.width))
+        # The source block never stands alone at the top of a page: the body's last lines come with it.
+        keep_with_end(body, self.attribution(), self.area.height)
+        out.extend(body)
         return out
 
     def title_block(self) -> list[Flowable]:
@@ -180,9 +181,10 @@ class ArticleLayout:
         where: Where = (art.index, None)
         closed = self.outline_base > 0  # in a pack the article's headings start folded under its title
         out: list[Flowable] = [self.text(art.title, ParagraphSpec(
-            sheet.title, "title", where, heading=HeadingMark(art.title_anchor, self.outline_base, art.title, closed)))]
+            sheet.title, "title", where, balanced=True, align="left",
+            heading=HeadingMark(art.title_anchor, self.outline_base, art.title, closed)))]
         if art.subtitle:
-            out.append(self.text(art.subtitle, ParagraphSpec(sheet.subtitle, "subtitle", where)))
+            out.append(self.text(art.subtitle, ParagraphSpec(sheet.subtitle, "subtitle", where, balanced=True)))
         byline = art.byline
         if byline.parts:
             style = RunStyle(bold=sheet.byline.bold, italic=sheet.byline.italic)
@@ -197,6 +199,17 @@ class ArticleLayout:
                               spaceAfter=10))
         return out
 
+    def _bullet_item(self, content: list[Flowable], marker: str, text: TextStyle, where: Where | None,
+                     indent: float, *, direction: str | None = None) -> Indented:
+        """A list item: ``content`` set in by ``indent``, ``marker`` (bullet or number) in the indent."""
+        spec = ParagraphSpec(text, "marker", where, align="right" if not self._rtl(direction) else "left",
+                             space_after=0.0, space_before=0.0, direction=direction)
+        mark = self.text(marker, spec)
+        return Indented(content, indent=indent, marker=mark, rtl=self._rtl(direction))
+
+    def _rtl(self, direction: str | None) -> bool:
+        return self.frame.rtl if direction is None else direction == "rtl"
+
     def key_points(self) -> list[Flowable]:
         """The key-points box from the summary (nothing when there is none)."""
         art, sheet = self.frame, self.sheet
@@ -205,21 +218,24 @@ class ArticleLayout:
         where: Where = (art.index, None)
         head_style = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=4.0)
         inner: list[Flowable] = [self.text(art.key_points_label, ParagraphSpec(head_style, "kp-title", where))]
-        items = [ListItem(self.text(point, ParagraphSpec(sheet.body, "kp-item", where, align="left",
-                                                           space_after=2.0)))
-                 for point in art.key_points]
-        inner.append(self._list(items, ordered=False))
+        item_text = dataclasses.replace(sheet.body, align="left", space_after=2.0)
+        for point in art.key_points:
+            para = self.text(point, ParagraphSpec(item_text, "kp-item", where, hyphenate=True))
+            inner.append(self._bullet_item([para], sheet.paragraphs.bullet, item_text, where,
+                                           sheet.paragraphs.list_indent))
         padding = 8
+        side = "RIGHTPADDING" if art.rtl else "LEFTPADDING"
+        other = "LEFTPADDING" if art.rtl else "RIGHTPADDING"
         box = LocatedTable([[inner]], colWidths=[self.area.width], style=TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colour(sheet.boxes.background)),
             ("BOX", (0, 0), (-1, -1), 0.8, colour(sheet.boxes.border)),
-            ("LINEBEFORE", (0, 0), (0, -1), 3, colour(sheet.boxes.border)),
-            ("LEFTPADDING", (0, 0), (-1, -1), padding + 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+            ("LINEAFTER" if art.rtl else "LINEBEFORE", (0, 0), (0, -1), 3, colour(sheet.boxes.border)),
+            (side, (0, 0), (-1, -1), padding + 4),
+            (other, (0, 0), (-1, -1), padding),
             ("TOPPADDING", (0, 0), (-1, -1), padding),
             ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("FONTNAME", (0, 0), (-1, -1), self._font(sheet.body)),
+            ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
         ]), spaceAfter=12, hAlign="LEFT")
         box.bp_where = where
         _w, h = box.wrap(self.area.width, self.area.height)
@@ -227,72 +243,50 @@ class ArticleLayout:
             return [*inner, Spacer(1, 8)]
         return [box]
 
-    def _font(self, text: TextStyle) -> str:
-        return self.styles.font_name(self.styles.primary_face(text))
-
     def summary_entry(self, entry: SummaryEntry, *, page_rtl: bool = False) -> list[Flowable]:
         """This article on a pack's summary page: its number, its title (a link to the article) with its
         portion marking, then its key points, or its opening sentence labelled as such.
 
-        The number stands in its own column, so a title in the other direction than
-        the page (``page_rtl``) keeps the page's alignment and its number in place.
+        The number stands in the indent, so a title in the other direction than the page
+        (``page_rtl``) keeps the page's alignment and its number in place.
         """
         art, sheet = self.frame, self.sheet
-        title = art.title
+        setter = self.setter
         title_text = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=3.0)
-        needs = analyse(title, art.rtl)
-        style = self.styles.paragraph(title_text, name="sum-title", rtl=needs.rtl, shaping=needs.shaping)
-        alignment = TA_RIGHT if page_rtl else TA_LEFT
-        if style.alignment != alignment:
-            style = ParagraphStyle(f"{style.name}-{alignment}", parent=style, alignment=alignment)
-        marking = art.portion_marking
-        if needs.rtl:  # reportlab's right-to-left layout takes no inline markup: plain text
-            plain = f"{title} [{marking}]" if marking else title
-            markup = plain_markup(self.styles, title_text.font, plain, bold=title_text.bold)
-        else:
-            markup = plain_markup(self.styles, title_text.font, title, bold=title_text.bold)
-            markup = f'<a href="#{attr(art.title_anchor)}">{markup}</a>'
-            if marking:
-                marked = plain_markup(self.styles, title_text.font, f"[{marking}]", bold=True)
-                markup += f' <font color="{attr(sheet.marking.colour)}">{marked}</font>'
-        inner: list[Flowable] = [Paragraph(markup, style)]
+        align = "page-right" if page_rtl else "page-left"
+        page_dir = "rtl" if page_rtl else "ltr"
+        title_style = RunStyle(bold=title_text.bold, link=Internal(art.title_anchor, art.index))
+        runs: list[Run] = [TextRun(art.title, title_style)]
+        if art.portion_marking:
+            runs.append(TextRun(" ", RunStyle()))
+            runs.append(TextRun(f"[{art.portion_marking}]", RunStyle(bold=True)))
+        title = setter.paragraph(runs, ParagraphSpec(title_text, "sum-title", align=align, direction="auto",
+                                                     colour=None))
+        inner: list[Flowable] = [title]
+        body = dataclasses.replace(sheet.body, align="left", space_after=2.0)
         indent = sheet.paragraphs.list_indent
         for point in entry.points:
-            rtl = analyse(point, art.rtl).rtl
-            item = self.text(point, ParagraphSpec(sheet.body, "sum-item", align="left", space_after=2.0,
-                                                  right_indent=indent if rtl else 0.0,
-                                                  left_indent=0.0 if rtl else indent))
-            item.bulletText = sheet.paragraphs.bullet  # on the right of a right-to-left point
-            inner.append(item)
+            para = setter.text(point, ParagraphSpec(body, "sum-item", hyphenate=True, direction="auto",
+                                                    align=align))
+            inner.append(self._bullet_item([para], sheet.paragraphs.bullet, body, None, indent,
+                                           direction=page_dir))
         if not entry.points:
-            note = dataclasses.replace(sheet.body, space_after=2.0, align="right" if page_rtl else "left")
-            label_style = RunStyle(italic=True)
-            runs: list[Run] = [TextRun(art.labels.no_key_points, label_style)]
-            if entry.lede and analyse(entry.lede_label + entry.lede, art.rtl).rtl:
-                runs = [TextRun(f"{entry.lede_label}: {entry.lede}", RunStyle())]  # no markup right to left
-            elif entry.lede:
-                runs = [TextRun(f"{entry.lede_label}: ", label_style), TextRun(entry.lede, RunStyle())]
-            inner.append(self.setter.paragraph(runs, ParagraphSpec(note, "sum-none")))
-        label_style = self.styles.paragraph(title_text, name="sum-number", align="left" if page_rtl else "right")
-        label = Paragraph(plain_markup(self.styles, title_text.font, f"{art.number}.", bold=title_text.bold),
-                          label_style)
-        label_width = stringWidth("000.", self._font(title_text), title_text.size) + 8
-        widths = [label_width, self.area.width - label_width]
-        row: list[Any] = [label, inner]
-        if page_rtl:
-            widths.reverse()
-            row.reverse()
-        table = LocatedTable([row], colWidths=widths, hAlign="LEFT", spaceBefore=8, style=TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ("LEFTPADDING" if page_rtl else "RIGHTPADDING", (1, 0) if page_rtl else (0, 0),
-             (1, 0) if page_rtl else (0, 0), 6),
-            ("FONTNAME", (0, 0), (-1, -1), self._font(sheet.body)),
-        ]))
-        return [table]
+            label_style = RunStyle(italic=True, bold=True)
+            note: list[Run] = [TextRun(art.labels.no_key_points, RunStyle(italic=True))]
+            if entry.lede:
+                note = [TextRun(f"{entry.lede_label}: ", label_style), TextRun(entry.lede, RunStyle())]
+            inner.append(setter.paragraph(note, ParagraphSpec(body, "sum-none", hyphenate=True, direction="auto",
+                                                              align=align)))
+        number_text = dataclasses.replace(title_text, space_after=0.0)
+        label_width = _natural_width(setter, "000.", number_text) + 8
+        mark = setter.text(f"{art.number}.", ParagraphSpec(number_text, "sum-number", direction=page_dir,
+                                                           align="left" if page_rtl else "right"))
+        item = Indented(inner, indent=label_width, marker=mark, rtl=page_rtl)
+        item.spaceBefore = 8
+        # an entry is short: kept on one page (one that would take half a page splits)
+        _w, height = item.wrapOn(None, self.area.width, self.area.height)
+        item.splittable = height > self.area.height / 2
+        return [item]
 
     # -- blocks -------------------------------------------------------------------
 
@@ -306,24 +300,24 @@ class ArticleLayout:
                 text = sheet.heading(level)
                 item = self.headings[path]
                 heading = self.paragraph(children, ParagraphSpec(
-                    text, f"h{level}", where, heading=HeadingMark(item.key, item.depth + self.outline_base,
-                                                                  item.text), width=width))
+                    text, f"h{level}", where, balanced=True, align="left",
+                    heading=HeadingMark(item.key, item.depth + self.outline_base, item.text), width=width))
                 if nested:
                     return [heading]
                 needed = text.space_before + text.leading * 2 + sheet.body.leading * 3 + sheet.body.space_after
                 return [CondPageBreak(needed), heading]
             case TreeParagraph(children=children):
-                return [self.paragraph(children, ParagraphSpec(
+                return self.paragraphs(children, ParagraphSpec(
                     sheet.body, "body", where, hyphenate=True, first_line_indent=sheet.paragraphs.first_line_indent,
-                    width=width))]
+                    width=width))
             case Figure():
                 return self.figure(block, where, width, nested)
             case BlockQuote(blocks=blocks, attribution=attribution):
-                return self.quote(blocks, attribution, path, width, nested)
+                return self.quote(blocks, attribution, path, width)
             case BulletList(items=items):
-                return [self._list(self._items(items, path, width), ordered=False)]
+                return self._list(items, path, width, ordered=False)
             case OrderedList(items=items, start=start):
-                return [self._list(self._items(items, path, width), ordered=True, start=start)]
+                return self._list(items, path, width, ordered=True, start=start)
             case TreeTable():
                 return self.table(block, where, width, nested)
             case ThematicBreak():
@@ -342,88 +336,82 @@ class ArticleLayout:
                 assert_never(block)
 
     def figure(self, fig: Figure, where: Where, width: float, nested: bool = False) -> list[Flowable]:
-        """An image scaled to the room it has, kept together with its caption; a missing image keeps the
-        caption (or its alt text when it has none)."""
+        """An image scaled to the room it has, kept together with its caption.
+
+        A caption without a picture (the article had none, or it cannot be shown) is
+        set as what it is, a photo caption: labelled ("Photo: ..."), in the caption
+        style, where the article has it. A figure with neither keeps its alt text.
+        """
         sheet = self.sheet
         parts: list[Flowable] = []
         if self.images.usable(fig.image, "caption" if fig.caption else "alt text"):
             image = self.images.flowable(fig.image, width, self.area.height * 0.6, alt=fig.alt, where=where)
             if image is not None:
                 parts.append(image)
-        if fig.caption:
-            parts.append(self.paragraph(fig.caption, ParagraphSpec(sheet.caption, "caption", where,
-                                                                   space_before=4.0 if parts else 0.0, width=width)))
-        elif fig.alt and not parts:
-            parts.append(self.text(fig.alt, ParagraphSpec(sheet.caption, "caption", where)))
+        caption = fig.caption or ((Text(fig.alt),) if fig.alt else ())
+        if caption:
+            runs = self.runs(caption, sheet.caption)
+            # under its picture (centred) a caption is centred too
+            spec = ParagraphSpec(sheet.caption, "caption", where, space_before=4.0 if parts else 0.0, width=width,
+                                 align="center" if parts else "left", balanced=bool(parts))
+            if not parts:
+                label = RunStyle(bold=True, italic=False)
+                runs = [TextRun(f"{self.frame.labels.photo}: ", label), *runs]
+                spec = dataclasses.replace(spec, space_before=2.0, space_after=sheet.caption.space_after + 6.0,
+                                           balanced=True)
+            parts.append(self.setter.paragraph(runs, spec))
         if not parts or nested:  # KeepTogether inserts frame breaks, which crash inside lists
             return parts
-        return [KeepTogether(parts)]
+        return [KeepTogether(parts)] if len(parts) > 1 else parts
 
-    def quote(self, blocks: tuple[Block, ...], attribution: tuple[Inline, ...], path: BlockPath, width: float,
-              nested: bool = False) -> list[Flowable]:
-        """A block quote: indented, with a rule on its left and the attribution below."""
+    def quote(self, blocks: tuple[Block, ...], attribution: tuple[Inline, ...], path: BlockPath,
+              width: float) -> list[Flowable]:
+        """A block quote: indented on both sides, with a rule down the start side and the attribution below."""
         sheet = self.sheet
         indent = sheet.paragraphs.quote_indent
         inner_width = width - 2 * indent
         inner: list[Flowable] = []
         for i, block in enumerate(blocks):
             if isinstance(block, TreeParagraph):
-                inner.append(self.paragraph(block.children, ParagraphSpec(
+                inner.extend(self.paragraphs(block.children, ParagraphSpec(
                     sheet.quote, "quote", (self.frame.index, (*path, i)), hyphenate=True,
                     space_after=sheet.quote.space_after / 2, width=inner_width)))
             else:
                 inner.extend(self.block(block, (*path, i), inner_width, nested=True))
         if attribution:
-            attr_style = dataclasses.replace(sheet.quote, italic=False, size=sheet.quote.size * 0.9,
-                                             align="right" if not self.frame.rtl else "left")
+            attr_style = dataclasses.replace(sheet.quote, italic=False, size=sheet.quote.size * 0.9, align="right")
             inner.append(self.paragraph((Text("\u2014 "), *attribution), ParagraphSpec(
                 attr_style, "quote-attr", (self.frame.index, path), space_after=0.0, width=inner_width)))
         if not inner:
             return []
-        if not all(type(f) is LocatedParagraph for f in inner):
-            if nested:  # Indenter works only at the top level of the story
-                return inner
-            # Lists, tables or figures inside a quote: plain indentation, which reportlab splits natively.
-            return [Indenter(indent, indent), *inner, Indenter(-indent, -indent), Spacer(1, sheet.quote.space_after)]
-        bar = QuoteBar(inner, indent=indent, right_indent=indent, colour=colour(sheet.boxes.border))
+        bar = Indented(inner, indent=indent, end_indent=indent, rule=colour(sheet.boxes.border), rtl=self.frame.rtl)
         bar.spaceBefore = 4
         bar.spaceAfter = sheet.quote.space_after + 4
         return [bar]
 
-    def _items(self, items: tuple[TreeListItem, ...], path: BlockPath, width: float) -> list[ListItem]:
-        inner_width = width - self.sheet.paragraphs.list_indent
-        out: list[ListItem] = []
+    def _list(self, items: tuple[TreeListItem, ...], path: BlockPath, width: float, *, ordered: bool,
+              start: int = 1) -> list[Flowable]:
+        """One :class:`Indented` item per list item, its bullet or number in the indent."""
+        sheet = self.sheet
+        indent = sheet.paragraphs.list_indent
+        inner_width = width - indent
+        item_text = dataclasses.replace(sheet.body, space_after=2.0)
+        out: list[Flowable] = []
         for j, item in enumerate(items):
             flows: list[Flowable] = []
             for k, block in enumerate(item.blocks):
                 here = (*path, j, k)
                 if isinstance(block, TreeParagraph):
-                    flows.append(self.paragraph(block.children, ParagraphSpec(
-                        self.sheet.body, "li", (self.frame.index, here), hyphenate=True, space_after=2.0,
-                        width=inner_width)))
+                    flows.extend(self.paragraphs(block.children, ParagraphSpec(
+                        item_text, "li", (self.frame.index, here), hyphenate=True, width=inner_width)))
                 else:
                     flows.extend(self.block(block, here, inner_width, nested=True))
-            out.append(ListItem(flows or [Spacer(1, 0)]))
+            marker = f"{start + j}." if ordered else sheet.paragraphs.bullet
+            entry = self._bullet_item(flows or [Spacer(1, sheet.body.leading)], marker, item_text, None, indent)
+            out.append(entry)
+        if out:
+            out[-1].spaceAfter = sheet.body.space_after
         return out
-
-    def _list(self, items: list[ListItem], *, ordered: bool, start: int = 1) -> ListFlowable:
-        sheet = self.sheet
-        body = sheet.body
-        font = self._font(body)
-        bullet = sheet.paragraphs.bullet
-        bullet_face = self.styles.chain(body.font).best_single_face(bullet)
-        bullet_font = self.styles.font_name(bullet_face) if bullet_face is not None else font
-        kw: dict[str, Any] = {
-            "bulletFontName": bullet_font if not ordered else font,
-            "bulletFontSize": body.size * (0.9 if not ordered else 1.0),
-            "bulletColor": colour(body.colour),
-            "leftIndent": sheet.paragraphs.list_indent,
-            "bulletDedent": "auto",
-            "spaceAfter": body.space_after,
-        }
-        if ordered:
-            return ListFlowable(items, bulletType="1", start=start, bulletFormat="%s.", **kw)
-        return ListFlowable(items, bulletType="bullet", start=bullet if bullet_face else "\u2022", **kw)
 
     # -- tables -------------------------------------------------------------------
 
@@ -450,17 +438,20 @@ class ArticleLayout:
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colour(sheet.boxes.border)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
             ("LEFTPADDING", (0, 0), (-1, -1), self._PADDING),
             ("RIGHTPADDING", (0, 0), (-1, -1), self._PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ("FONTNAME", (0, 0), (-1, -1), self._font(cell_text)),
         ]
         if tab.header:
             commands.append(("BACKGROUND", (0, 0), (-1, len(tab.header) - 1),
                              colour(sheet.boxes.table_header_background)))
             commands.append(("LINEBELOW", (0, len(tab.header) - 1), (-1, len(tab.header) - 1), 1.0,
                              colour(sheet.boxes.border)))
+        if self.frame.rtl:
+            widths = widths[::-1]
+            data = [row[::-1] for row in data]
         table = LocatedTable(data, colWidths=widths, repeatRows=len(tab.header), splitInRow=1, hAlign="LEFT",
                              style=TableStyle(commands), spaceBefore=4, spaceAfter=sheet.body.space_after + 6)
         table.bp_where = where
@@ -505,13 +496,11 @@ class ArticleLayout:
     def _column_widths(self, runs: list[list[list[Run]]], ncols: int, width: float) -> list[float]:
         """Column widths from the content: natural when it fits (at least 60% of ``width``), else
         proportional to content and filling ``width``, no column narrower than 1/(3n) of it."""
-        font = self._font(self.sheet.table)
-        size = self.sheet.table.size
         natural = [1.0] * ncols
         for row in runs:
             for c, cell in enumerate(row):
                 text = "".join(r.text for r in cell if isinstance(r, TextRun))
-                need = stringWidth(text, font, size)
+                need = _natural_width(self.setter, text, self.sheet.table) if text.strip() else 0.0
                 for r in cell:
                     if isinstance(r, ImageRun):
                         found = self.images.natural_size(r.image.src)
@@ -529,13 +518,14 @@ class ArticleLayout:
     # -- end matter -------------------------------------------------------------------
 
     def attribution(self) -> list[Flowable]:
-        """The source attribution block (the frame's rows), with a QR code of the source link."""
+        """The source attribution block (the frame's rows), with a QR code of the source link: flowables
+        to keep together."""
         art, sheet = self.frame, self.sheet
         if not art.attribution:
             return []
         where = self.end
-        label_text = dataclasses.replace(sheet.byline, bold=True, space_after=0.0)
-        value_text = dataclasses.replace(sheet.byline, space_after=0.0)
+        label_text = dataclasses.replace(sheet.byline, bold=True, space_after=0.0, space_before=0.0, align="left")
+        value_text = dataclasses.replace(sheet.byline, space_after=0.0, space_before=0.0, align="left")
         data: list[list[Any]] = []
         link = None
         for detail in art.attribution:
@@ -547,19 +537,21 @@ class ArticleLayout:
                                           ParagraphSpec(value_text, "attr-value", where))
             data.append([self.text(detail.label, ParagraphSpec(label_text, "attr-label", where)), value])
         qr_size = 24 * mm
-        label_font = self._font(label_text)
-        label_width = min(max(stringWidth(d.label, label_font, label_text.size) for d in art.attribution) + 8,
+        label_width = min(max(_natural_width(self.setter, d.label, label_text) for d in art.attribution) + 8,
                           self.area.width * 0.4)
         with_qr = bool(sheet.furniture.qr_code and link is not None)
         value_width = self.area.width - label_width - (qr_size + 8 if with_qr else 0)
-        font = self._font(value_text)
-        details = LocatedTable(data, colWidths=[label_width, value_width], hAlign="LEFT", style=TableStyle([
+        widths = [label_width, value_width]
+        if art.rtl:
+            widths.reverse()
+            data = [row[::-1] for row in data]
+        details = LocatedTable(data, colWidths=widths, hAlign="LEFT", style=TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ("FONTNAME", (0, 0), (-1, -1), font),
         ]))
         details.bp_where = where
         heading_text = dataclasses.replace(sheet.heading3, italic=False, space_before=0.0, space_after=4.0)
@@ -567,22 +559,50 @@ class ArticleLayout:
             Spacer(1, 10),
             HRFlowable(width="100%", thickness=0.6, color=colour(sheet.boxes.border), spaceBefore=0,
                        spaceAfter=6),
-            self.text(art.labels.source, ParagraphSpec(heading_text, "attr-title", where)),
+            self.text(art.labels.source, ParagraphSpec(heading_text, "attr-title", where, align="left")),
         ]
         if with_qr and link is not None:
             code = QrCode(link.href, width=qr_size, height=qr_size, qrLevel="M", qrBorder=2)
-            code.hAlign = "RIGHT"
-            parts.append(LocatedTable([[details, code]], colWidths=[value_width + label_width, qr_size + 8],
-                                      hAlign="LEFT", style=TableStyle([
-                                          ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                          ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                          ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                                          ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                                          ("FONTNAME", (0, 0), (-1, -1), font),
-                                      ])))
+            row: list[Any] = [details, code]
+            cols = [value_width + label_width, qr_size + 8]
+            if art.rtl:
+                row.reverse()
+                cols.reverse()
+            parts.append(LocatedTable([row], colWidths=cols, hAlign="LEFT", style=TableStyle([
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), self.setter.canvas_font),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("ALIGN", (0, 0) if art.rtl else (1, 0), (0, 0) if art.rtl else (1, 0),
+                 "LEFT" if art.rtl else "RIGHT"),
+            ])))
         else:
             parts.append(details)
-        return [KeepTogether(parts)]
+        return parts
 
+
+def keep_with_end(story: list[Flowable], end: list[Flowable], page_height: float) -> None:
+    """Append ``end`` (end matter: a source block, a pack's end mark) to ``story`` so that it is never
+    parted from the story's last lines (a :class:`KeepWithEnd` of the last flowable and the end matter)."""
+    if not end:
+        return
+    if story and isinstance(story[-1], KeepWithEnd):
+        story[-1].content.extend(end)
+        return
+    if not story or isinstance(story[-1], (CondPageBreak, PageBreak)):
+        story.append(KeepTogether(end))
+        return
+    last = story.pop()
+    if isinstance(last, KeepTogether):  # a figure and its caption: one unit
+        last = Indented(list(last._content), indent=0.0, splittable=False)
+    story.append(KeepWithEnd([last, *end], page_height=page_height))
+
+
+def _natural_width(setter: Setter, value: str, text: TextStyle) -> float:
+    """How wide ``value`` is set on one line in ``text`` (the engine measures it)."""
+    para = setter.text(value, ParagraphSpec(text, "measure", align="left", direction="auto"))
+    setter.made.pop()
+    widths = para.line_widths(100_000.0)
+    return max(widths, default=0.0)

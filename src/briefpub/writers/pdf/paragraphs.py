@@ -1,31 +1,31 @@
 """Styled runs to a paragraph flowable: the one place where the PDF writer sets text (layout stage).
 
-Every paragraph of the PDF made from article text (body, headings, captions,
-list items, table cells, quotes, the title block, key points, attribution
-values, summary entries) comes out of :meth:`Setter.paragraph`, which takes the
+Every piece of text in the PDF (body, headings, captions, list items and
+their markers, table cells, quotes, the title block, key points, attribution,
+summary entries, cover, contents, running header, footer and markings) is a
+:class:`~briefpub.writers.pdf.typeset.TextFlowable` of the text engine
+(:mod:`briefpub.writers.pdf.typeset`), made by :meth:`Setter.paragraph` from the
 runs of the shared inline walk (:func:`briefpub.writers.common.inlines.flatten`)
-and a :class:`ParagraphSpec`, and decides, once:
+and a :class:`ParagraphSpec`. It decides, once:
 
 * typographic punctuation in the document's language
   (:func:`briefpub.writers.common.typography.smarten_texts`, when the style's
   ``paragraphs.smart_punctuation`` is on; code and URLs are never changed);
-* direction and shaping (:func:`~briefpub.writers.pdf.markup.analyse`): a
-  right-to-left paragraph that one face covers is set from one run in that face
-  (reportlab's bidi layout breaks on inline markup; emphasis and links inside
-  it are then printed plain, and that is reported);
-* fonts per character, and per language for a ``Span`` (its script's family
-  first), links, line breaks and inline images
-  (:func:`~briefpub.writers.pdf.markup.runs_markup`); an inline image that is
-  missing prints its alt text and is reported;
-* hyphenation: the document's patterns, a span's words by its own language's
-  patterns (:func:`~briefpub.writers.pdf.styles.mixed_hyphenator`), none in a
-  paragraph holding a word wider than half the frame;
-* the flowable: a :class:`~briefpub.writers.pdf.flowables.LocatedParagraph`
-  carrying where it comes from (or a heading that places its destination and
-  outline entry), with the alt text of its inline images kept (``bp_alt``).
+* the faces: each run gets its role's font chain (the style's families, then
+  the fallback families; a ``Span`` in another language puts the families made
+  for its script first), from which the engine picks per grapheme cluster;
+* links (the shared policy's targets: ``#anchor`` for a heading of the
+  publication, else the URL), line breaks, direction (the article's; frame
+  values in another script take their own), alignment, hyphenation in the
+  document's language, balanced lines for titles and headings;
+* inline images: the engine sets text only, so an inline image is set as an
+  image of its own, centred, right after its paragraph (:meth:`Setter.flowables`),
+  its alt text kept with it; one that cannot be shown prints its alt text in
+  the paragraph and is reported.
 
-This is the seam where the paragraph engine (``writers/pdf/typeset/``) replaces
-reportlab's ``Paragraph``.
+After layout, :meth:`Setter.report` turns what the engine reports (characters
+no font has, paragraphs it could not justify within the word-spacing limits)
+into diagnostics.
 """
 
 from __future__ import annotations
@@ -33,24 +33,26 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from typing import Any
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.language import primary_subtag
-from briefpub.styling.model import TextStyle
+from briefpub.fonts import Face
+from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, RunStyle, TextRun
+from briefpub.writers.common.links import External, Internal
 from briefpub.writers.common.typography import smarten_texts
-from briefpub.writers.pdf.flowables import HeadingParagraph, LocatedParagraph, Where
+from briefpub.writers.pdf.flowables import LocatedText, Where
+from briefpub.writers.pdf.fonts import FontChain, canvas_font
 from briefpub.writers.pdf.images import Images
-from briefpub.writers.pdf.markup import InlineContext, analyse, parse, plain_markup, runs_markup
-from briefpub.writers.pdf.styles import Hyphenator, PdfStyles, hyphenator_for, mixed_hyphenator
+from briefpub.writers.pdf.typeset import LINE_BREAK, Align, Bookmark, LineBreak, ParaStyle, TextBlock
+from briefpub.writers.pdf.typeset import Run as EngineRun
 
 __all__ = ["HeadingMark", "ParagraphSpec", "Setter", "plain_runs"]
 
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _URL_LIKE = re.compile(r"://|^www\.|^mailto:", re.I)
+_ALIGN = {"left": Align.START, "justify": Align.JUSTIFY, "center": Align.CENTER, "right": Align.END}
+#: Absolute alignments (frame values that follow the page, whatever their own direction).
+ABSOLUTE = {"page-left": Align.LEFT, "page-right": Align.RIGHT}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -66,8 +68,11 @@ class HeadingMark:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ParagraphSpec:
-    """How to set one paragraph: its text style, a style name (``kind``), layout options, and where
-    its content comes from (``where``). ``width`` is the room for inline images (0: the frame's)."""
+    """How to set one paragraph: its text style, a style name (``kind``, for diagnostics), layout options,
+    and where its content comes from (``where``). ``width`` is the room for inline images (0: the
+    frame's). ``align`` is a style alignment (``left`` = the start side) or ``page-left``/``page-right``;
+    ``direction`` None takes the article's, ``auto`` the text's own. ``balanced`` sets lines of similar
+    length with never one word alone on the last (titles, headings)."""
 
     text: TextStyle
     kind: str
@@ -81,6 +86,12 @@ class ParagraphSpec:
     space_after: float | None = None
     heading: HeadingMark | None = None
     width: float = 0.0
+    balanced: bool = False
+    direction: str | None = None
+    keep_with_next: bool = False
+    colour: str | None = None
+    size: float | None = None
+    leading: float | None = None
 
 
 def plain_runs(value: str, text: TextStyle) -> list[Run]:
@@ -89,121 +100,179 @@ def plain_runs(value: str, text: TextStyle) -> list[Run]:
 
 
 class Setter:
-    """Sets the paragraphs of one article (one language: its styles' hyphenation and punctuation)."""
+    """Sets the paragraphs of one article, or of a pack's front matter (one language: hyphenation,
+    punctuation, direction)."""
 
-    def __init__(self, styles: PdfStyles, images: Images, diagnostics: list[Diagnostic], *, rtl: bool,
-                 width: float, height: float) -> None:
-        self.styles = styles
+    def __init__(self, sheet: StyleSheet, chains: dict[str, FontChain], images: Images,
+                 diagnostics: list[Diagnostic], *, language: str, rtl: bool, width: float, height: float) -> None:
+        self.sheet = sheet
+        self.chains = chains
         self.images = images
         self.diagnostics = diagnostics
+        self.language = language
         self.rtl = rtl
         self.width = width
         self.height = height
-        self._hyphenators: dict[str, Hyphenator | None] = {}
+        self._faces: dict[tuple[str, bool, bool, str], tuple[Face, ...]] = {}
+        self.made: list[LocatedText] = []
+        #: The font name reportlab's tables select in their cells (adds nothing to the file).
+        self.canvas_font = canvas_font(chains)
 
-    def paragraph(self, runs: Sequence[Run], spec: ParagraphSpec) -> LocatedParagraph:
-        """The paragraph flowable for ``runs`` set as ``spec`` says (see the module docstring)."""
-        styles, text = self.styles, spec.text
-        runs = self._shown(self._smarten(runs))
-        plain = "".join(r.text if isinstance(r, TextRun) else " " if isinstance(r, BreakRun) else "" for r in runs)
-        needs = analyse(plain, self.rtl)
-        width = spec.width or self.width
-        face = None
-        images: list[ImageRun] = []
-        has_images = any(isinstance(r, ImageRun) for r in runs)
-        if needs.rtl and not has_images:
-            face = styles.chain(text.font).best_single_face(plain, text.bold, text.italic)
-        if face is not None:
-            base = RunStyle(bold=text.bold, italic=text.italic)
-            if any(not isinstance(r, TextRun) or r.style != base for r in runs):
-                self.diagnostics.append(Diagnostic(
-                    "writer.not-rendered",
-                    "emphasis and links inside a right-to-left paragraph were printed as plain text",
-                    text=plain[:80], severity="info",
-                ))
-            markup = plain_markup(styles, text.font, plain, bold=text.bold, italic=text.italic, base=face)
-        else:
-            ctx = InlineContext(
-                styles=styles, role=text.font, base_face=styles.primary_face(text),
-                link_colour=styles.sheet.links.colour, font_size=text.size,
-                mono_size=styles.sheet.code.size * text.size / styles.sheet.body.size,
-                image_size=lambda key: self.images.fit(key, width, self.height * 0.4),
-            )
-            markup, images = runs_markup(ctx, runs)
-        hyphenate = spec.hyphenate and not self._has_long_word(plain, text)
-        style = styles.paragraph(
-            text, name=spec.kind, hyphenate=hyphenate, rtl=needs.rtl, shaping=needs.shaping, face=face,
-            align=spec.align, left_indent=spec.left_indent, right_indent=spec.right_indent,
-            first_line_indent=spec.first_line_indent, space_before=spec.space_before, space_after=spec.space_after,
-        )
-        foreign = self._foreign_words(runs) if hyphenate and styles.sheet.paragraphs.hyphenate else {}
-        if foreign:
-            style = ParagraphStyle(f"{style.name}-spans", parent=style, embeddedHyphenation=1,
-                                   hyphenationLang=mixed_hyphenator(styles.hyphenator, foreign))
-        frags = None
-        if images:
-            style = ParagraphStyle(f"{style.name}-images", parent=style, autoLeading="max")
-            frags = parse(markup, style, self.images.reader)
-        para: LocatedParagraph
-        if spec.heading is not None:
-            mark = spec.heading
-            para = HeadingParagraph(markup, style, frags=frags, key=mark.key, level=mark.level,
-                                    outline=mark.outline, closed=mark.closed)
-        else:
-            para = LocatedParagraph(markup, style, frags=frags)
+    # -- faces ---------------------------------------------------------------------------------
+
+    def faces(self, role: str, bold: bool, italic: bool, lang: str = "") -> tuple[Face, ...]:
+        """The face chain of a role in a weight and slant (a language's script families first)."""
+        key = (role, bold, italic, lang)
+        found = self._faces.get(key)
+        if found is None:
+            chain = self.chains[role]
+            if lang:
+                chain = chain.for_language(lang)
+            found = self._faces[key] = tuple(dict.fromkeys(f.face(bold, italic) for f in chain.families))
+        return found
+
+    # -- paragraphs ----------------------------------------------------------------------------
+
+    def paragraph(self, runs: Sequence[Run], spec: ParagraphSpec) -> LocatedText:
+        """The paragraph flowable for ``runs`` set as ``spec`` says (see the module docstring); inline images
+        are left out (:meth:`flowables` sets them after the paragraph)."""
+        text = spec.text
+        items = self._items(self._smarten(self._shown(runs)), spec)
+        block = TextBlock(tuple(items), self._style(spec), spec.kind)
+        mark = spec.heading
+        bookmark = None if mark is None else Bookmark(mark.key, mark.level, mark.outline, mark.closed)
+        para = LocatedText(block, bookmark=bookmark)
         para.bp_where = spec.where
-        para.bp_alt = tuple(run.image.alt for run in images)
+        para.bp_size = spec.size or text.size
+        self.made.append(para)
         return para
 
-    def text(self, value: str, spec: ParagraphSpec) -> LocatedParagraph:
+    def flowables(self, runs: Sequence[Run], spec: ParagraphSpec) -> list[Any]:
+        """The paragraph, then each of its inline images that can be shown, centred, in the room it has."""
+        para = self.paragraph(runs, spec)
+        out: list[Any] = [para]
+        width = spec.width or self.width
+        for run in runs:
+            if isinstance(run, ImageRun) and run.image.src and self.images.usable(run.image.src, "alt text"):
+                image = self.images.flowable(run.image.src, width, self.height * 0.4, alt=run.image.alt,
+                                             where=spec.where)
+                if image is not None:
+                    image.spaceBefore = 2.0
+                    image.spaceAfter = spec.text.space_after if spec.space_after is None else spec.space_after
+                    out.append(image)
+        if len(out) > 1 and not para.plain_text().strip():
+            out.pop(0)  # a paragraph that is only images
+        return out
+
+    def text(self, value: str, spec: ParagraphSpec) -> LocatedText:
         """A paragraph of plain text (a frame value)."""
         return self.paragraph(plain_runs(value, spec.text), spec)
 
+    def report(self) -> None:
+        """Diagnostics from every paragraph laid out: characters no font has, paragraphs set ragged, a
+        hyphenation language pyphen does not know."""
+        missing: set[int] = set()
+        ragged: list[str] = []
+        unknown: set[str] = set()
+        seen: set[int] = set()
+        for para in self.made:
+            if para.width <= 0 or id(para.block) in seen:
+                continue
+            seen.add(id(para.block))
+            found = para.report()
+            missing |= found.missing
+            if found.ragged_fallback:
+                ragged.append(para.plain_text())
+            if found.unknown_language:
+                unknown.add(found.unknown_language)
+        for lang in sorted(unknown):  # (the same diagnostic as the writer's up-front one: reported once)
+            self.diagnostics.append(Diagnostic(
+                "writer.hyphenation-unavailable",
+                f"no hyphenation patterns for language {lang!r}; text is not hyphenated",
+                text=lang, severity="info",
+            ))
+        if missing:
+            points = " ".join(f"U+{c:04X}" for c in sorted(missing))
+            self.diagnostics.append(Diagnostic(
+                "writer.missing-glyph", f"no available font has {points}; printed as \ufffd",
+                text="".join(chr(c) for c in sorted(missing)),
+            ))
+        for value in ragged:
+            self.diagnostics.append(Diagnostic(
+                "writer.loose-justification",
+                "a justified paragraph could not be set within the word-spacing limits and was set ragged",
+                text=value[:80], severity="info",
+            ))
+
     # -- helpers ------------------------------------------------------------------------------
+
+    def _style(self, spec: ParagraphSpec) -> ParaStyle:
+        text, sheet = spec.text, self.sheet
+        align = spec.align or text.align
+        hyphenate = self.language if spec.hyphenate and sheet.paragraphs.hyphenate and self.language else None
+        direction = spec.direction or ("rtl" if self.rtl else "ltr")
+        return ParaStyle(
+            leading=spec.leading or text.leading,
+            align=ABSOLUTE.get(align) or _ALIGN[align],
+            first_indent=spec.first_line_indent,
+            left_indent=spec.left_indent,
+            right_indent=spec.right_indent,
+            direction=direction,  # type: ignore[arg-type]
+            hyphenate=hyphenate,
+            balanced=spec.balanced,
+            space_before=text.space_before if spec.space_before is None else spec.space_before,
+            space_after=text.space_after if spec.space_after is None else spec.space_after,
+            keep_with_next=spec.keep_with_next,
+            ligatures=True,
+        )
+
+    def _items(self, runs: Sequence[Run], spec: ParagraphSpec) -> list[EngineRun | LineBreak]:
+        text, sheet = spec.text, self.sheet
+        size = spec.size or text.size
+        colour = spec.colour or text.colour
+        mono_size = sheet.code.size * size / sheet.body.size
+        out: list[EngineRun | LineBreak] = []
+        for run in runs:
+            if isinstance(run, BreakRun):
+                out.append(LINE_BREAK)
+                continue
+            if not isinstance(run, TextRun) or not run.text:
+                continue
+            style = run.style
+            role = "mono" if style.code else text.font
+            faces = self.faces(role, style.bold, style.italic, style.lang)
+            link: str | None = None
+            if isinstance(style.link, External):
+                link = style.link.href
+            elif isinstance(style.link, Internal):
+                link = f"#{style.link.anchor}"
+            out.append(EngineRun(
+                run.text, faces, mono_size if style.code else size,
+                colour=sheet.links.colour if link and not spec.colour else colour,
+                link=link, lang=style.lang or None, underline=bool(link) and sheet.links.underline,
+            ))
+        return out
 
     def _smarten(self, runs: Sequence[Run]) -> Sequence[Run]:
         """Typographic punctuation in the text runs (not code, not URLs), when the style asks for it."""
-        if not self.styles.sheet.paragraphs.smart_punctuation:
+        if not self.sheet.paragraphs.smart_punctuation:
             return runs
         texts = [r for r in runs if isinstance(r, TextRun)]
         if not texts:
             return runs
-        fixed = smarten_texts([r.text for r in texts], self.styles.language,
+        fixed = smarten_texts([r.text for r in texts], self.language,
                               code=[r.style.code or bool(_URL_LIKE.search(r.text)) for r in texts])
         new = {id(r): TextRun(t, r.style) for r, t in zip(texts, fixed, strict=True) if t != r.text}
         return [new.get(id(r), r) for r in runs] if new else runs
 
     def _shown(self, runs: Sequence[Run]) -> list[Run]:
-        """``runs`` with each inline image that cannot be shown replaced by its alt text (reported)."""
+        """``runs`` with each inline image that cannot be shown replaced by its alt text (reported), and
+        those that can left out (set after the paragraph)."""
         out: list[Run] = []
         for run in runs:
-            if isinstance(run, ImageRun) and not self.images.usable(run.image.src, "alt text"):
-                if run.image.alt:
+            if isinstance(run, ImageRun):
+                if not (run.image.src and self.images.usable(run.image.src, "alt text")) and run.image.alt:
                     out.append(TextRun(run.image.alt, run.style))
                 continue
             out.append(run)
         return out
-
-    def _foreign_words(self, runs: Sequence[Run]) -> dict[str, Hyphenator | None]:
-        """The words of spans in another language than the document's, with their own hyphenators."""
-        own = primary_subtag(self.styles.language)
-        words: dict[str, Hyphenator | None] = {}
-        for run in runs:
-            lang = run.style.lang
-            if isinstance(run, TextRun) and lang and primary_subtag(lang) != own:
-                if lang not in self._hyphenators:
-                    self._hyphenators[lang] = hyphenator_for(lang)[0]
-                for word in _WORD.findall(run.text):
-                    words.setdefault(word, self._hyphenators[lang])
-        return words
-
-    def _has_long_word(self, plain: str, text: TextStyle) -> bool:
-        """True when a word is wider than half the frame (a URL, a run of characters).
-
-        Such paragraphs are laid out without hyphenation: reportlab's URL and
-        hyphenation rules can push an overlong word past the frame, while its
-        plain long-word splitting keeps every line inside it.
-        """
-        limit = self.width / 2
-        font = self.styles.font_name(self.styles.primary_face(text))
-        return any(len(word) > 12 and stringWidth(word, font, text.size) > limit for word in plain.split())

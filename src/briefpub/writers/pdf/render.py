@@ -38,15 +38,15 @@ from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
 from briefpub.writers import PageStart, WriteOptions, WriteResult, require_fonts
 from briefpub.writers.common.frame import Frames, frames
-from briefpub.writers.pdf._rlbidi import reportlab_has_rtl
-from briefpub.writers.pdf.flowables import PageState, RectoBreak
-from briefpub.writers.pdf.fonts import FontChain, font_file, make_chains, standard_ligatures_only
+from briefpub.writers.pdf.flowables import PageState, RectoBreak, locate
+from briefpub.writers.pdf.fonts import FontChain, canvas_font, make_chains
 from briefpub.writers.pdf.front import PackFront, blank_page_factory
-from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture
+from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture, inner_margin
 from briefpub.writers.pdf.images import Images
-from briefpub.writers.pdf.layout import ArticleLayout, TextArea
-from briefpub.writers.pdf.markup import analyse
-from briefpub.writers.pdf.styles import PdfStyles, hyphenator_for
+from briefpub.writers.pdf.layout import ArticleLayout, TextArea, keep_with_end
+from briefpub.writers.pdf.paragraphs import Setter
+from briefpub.writers.pdf.typeset import hyphenator
+from briefpub.writers.pdf.typeset.hyphenation import NEVER_HYPHENATED
 
 __all__ = ["render"]
 
@@ -63,24 +63,9 @@ def _chains(fonts: FontSet) -> dict[str, FontChain]:
 
 
 def render(pub: Publication, sheet: StyleSheet, options: WriteOptions) -> WriteResult:
-    """Lay out ``pub`` and return the PDF, what could not be rendered, the fonts and the page starts.
-
-    reportlab 5.1 can fail on shaped words set in several fonts (it shapes them
-    with the first font's glyphs); the publication is then laid out again
-    without shaping, and that is reported.
-    """
+    """Lay out ``pub`` and return the PDF, what could not be rendered, the fonts and the page starts."""
     fonts = require_fonts(options)
-    standard_ligatures_only()
-    try:
-        return _render(pub, sheet, options, fonts, allow_shaping=True)
-    except ConversionError:
-        result = _render(pub, sheet, options, fonts, allow_shaping=False)
-        note = Diagnostic(
-            "writer.not-rendered",
-            "reportlab failed on shaped text, so the PDF was laid out without shaping: "
-            "Arabic letters are not joined and right-to-left text may read in the wrong order",
-        )
-        return WriteResult(result.data, (*result.diagnostics, note), result.fonts, result.pages)
+    return _render(pub, sheet, options, fonts)
 
 
 @dataclass(slots=True)
@@ -89,29 +74,29 @@ class _Story:
 
     flowables: list[Flowable]
     state: PageState
-    styles: PdfStyles
+    front: Setter
+    setters: list[Setter]
     blank_note: str
-    needs_rtl: bool
 
 
-def _story(pub: Publication, sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], images: Images,
-           diagnostics: list[Diagnostic], allow_shaping: bool) -> _Story:
+def _story(sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], images: Images,
+           diagnostics: list[Diagnostic]) -> _Story:
     width, height = sheet.page_size
     page = sheet.page
-    area = TextArea(width - page.margin_inner - page.margin_outer, height - page.margin_top - page.margin_bottom)
+    area = TextArea(width - inner_margin(sheet) - page.margin_outer, height - page.margin_top - page.margin_bottom)
     pack = frame.pack
     first = frame.articles[0]
     state = PageState(title=pack.running_header if pack else first.running_header,
                       marking=pack.marking if pack else first.marking)
-    front_styles = PdfStyles.build(sheet, frame.language, chains, allow_shaping)
+    front = Setter(sheet, chains, images, diagnostics, language=frame.language,
+                   rtl=pack.rtl if pack else first.rtl, width=area.width, height=area.height)
+    setters = [front]
     warned: set[str] = set()
-    needs_rtl = False
     layouts: list[ArticleLayout] = []
     articles: list[Flowable] = []
     for art in frame.articles:
         if sheet.paragraphs.hyphenate and art.language not in warned:
-            hyphenator, warn = hyphenator_for(art.language)
-            if hyphenator is None and warn:
+            if hyphenator(art.language) is None and art.language.split("-")[0].lower() not in NEVER_HYPHENATED:
                 diagnostics.append(Diagnostic(
                     "writer.hyphenation-unavailable",
                     f"no hyphenation patterns for language {art.language!r}; text is not hyphenated",
@@ -120,30 +105,31 @@ def _story(pub: Publication, sheet: StyleSheet, frame: Frames, chains: dict[str,
             warned.add(art.language)
         if pack is not None or art.index:
             articles.append(RectoBreak(sheet.page.duplex and pack is not None))
-        styles = PdfStyles.build(sheet, art.language, chains, allow_shaping)
-        layout = ArticleLayout(frame=art, sheet=sheet, styles=styles, area=area, state=state, images=images,
+        setter = Setter(sheet, chains, images, diagnostics, language=art.language, rtl=art.rtl, width=area.width,
+                        height=area.height)
+        setters.append(setter)
+        layout = ArticleLayout(frame=art, sheet=sheet, setter=setter, area=area, state=state, images=images,
                                diagnostics=diagnostics, outline_base=1 if pack is not None else 0)
         layouts.append(layout)
         articles.extend(layout.flowables())
-        needs_rtl = needs_rtl or art.rtl or any(analyse(w).rtl for w in (art.title, *art.key_points))
-    needs_rtl = needs_rtl or (pack is not None and pack.rtl)
     story: list[Flowable] = []
     if pack is not None:
-        front = PackFront(pack, sheet, front_styles, state, area, layouts)
-        story.extend(front.flowables())
-        articles.extend(front.end())
+        pack_front = PackFront(pack, sheet, front, state, area, layouts)
+        story.extend(pack_front.flowables())
+        end = pack_front.end()
+        for flowable in end:
+            locate(flowable, layouts[-1].end)
+        keep_with_end(articles, end, area.height)
     story.extend(articles)
-    return _Story(story, state, front_styles, pack.blank_page if pack else first.labels.blank_page, needs_rtl)
+    return _Story(story, state, front, setters, pack.blank_page if pack else first.labels.blank_page)
 
 
-def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: FontSet, *,
-            allow_shaping: bool) -> WriteResult:
+def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: FontSet) -> WriteResult:
     diagnostics: list[Diagnostic] = []
     chains = _chains(fonts)
     frame = frames(pub, sheet)
-    story = _story(pub, sheet, frame, chains, Images(options.resources, diagnostics), diagnostics, allow_shaping)
-    styles = story.styles
-    furniture = Furniture(sheet, styles, story.state, frame.footer_template)
+    story = _story(sheet, frame, chains, Images(options.resources, diagnostics), diagnostics)
+    furniture = Furniture(sheet, story.front, story.state, frame.footer_template)
     first = pub.documents[0].meta
     authors = sorted(dict.fromkeys(a for d in pub.documents for a in d.meta.authors), key=str.casefold) \
         if pub.pack else list(first.authors)
@@ -155,7 +141,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         out,
         sheet=sheet,
         furniture=furniture,
-        blank_page=blank_page_factory(sheet, styles, story.blank_note),
+        blank_page=blank_page_factory(sheet, story.front, story.blank_note, story.state),
         title=frame.pack.title if frame.pack else frame.articles[0].title,
         author=", ".join(authors),
         subject=subject,
@@ -166,30 +152,16 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         displayDocTitle=1,
         invariant=1,
         pageCompression=1,
-        initialFontName=styles.font_name(styles.primary_face(sheet.body)),
-        initialFontSize=sheet.body.size,
-        initialLeading=sheet.body.leading,
+        initialFontName=canvas_font(chains),
     )
     maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time)
     try:
         template.multiBuild(story.flowables, maxPasses=6, canvasmaker=maker)
     except Exception as exc:  # reportlab's LayoutError and friends: a writer bug on valid input
         raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
-    for role, chain in sorted(chains.items()):
-        if chain.missing:
-            points = " ".join(f"U+{c:04X}" for c in sorted(chain.missing))
-            diagnostics.append(Diagnostic(
-                "writer.missing-glyph",
-                f"no installed font ({role} chain) has {points}; printed as \ufffd",
-                text="".join(chr(c) for c in sorted(chain.missing)),
-            ))
-    if story.needs_rtl and not reportlab_has_rtl():
-        diagnostics.append(Diagnostic(
-            "writer.not-rendered",
-            "reportlab was imported before the PDF writer could enable right-to-left layout; "
-            "right-to-left paragraphs may read in the wrong order",
-        ))
-    used = {path for name in furniture.fonts if (path := font_file(name)) is not None}
+    for setter in story.setters:
+        setter.report()
     starts = story.state.starts.pages
     pages = tuple(PageStart(page, str(page), *starts.get(page, (None, None))) for page in furniture.pages)
-    return WriteResult(out.getvalue(), tuple(dict.fromkeys(diagnostics)), tuple(sorted(used)), pages)
+    return WriteResult(out.getvalue(), tuple(dict.fromkeys(diagnostics)), tuple(sorted(set(furniture.fonts))),
+                       pages)

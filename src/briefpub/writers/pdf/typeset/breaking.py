@@ -8,8 +8,9 @@ glue, penalties) over UAX #14-like break opportunities:
 * after a hyphen between letters and after dashes (``anti-|terror``; the line
   counts as hyphenated when it ends in a hyphen);
 * between CJK ideographs (zero-width glue, so CJK lines justify too), except
-  before closing punctuation and small kana;
-* hyphenation points from the paragraph's language (:mod:`.hyphenation`) or soft
+  before closing punctuation and small kana, and inside a Korean word;
+* hyphenation points from the paragraph's language (a run's own ``lang``, when it
+  is another language, for its words) (:mod:`.hyphenation`) or soft
   hyphens in the text (a hyphen is inserted there);
 * for a word wider than the line (a URL): after ``/ . - ? & = _ # :``, and as a
   last resort between any two grapheme clusters, with no hyphen.
@@ -20,12 +21,16 @@ justified line's spaces stay within ``[min_word_space x natural,
 max_word_space x leading]``; at most two consecutive hyphenated lines; no
 inserted hyphen on the penultimate line (so no word fragment stands alone on the
 last line); in balanced mode, no single word alone on the last line.
-:func:`break_paragraph` applies it: justified when feasible, else ragged (the
-caller is told), or balanced (lines of similar length) for headings.
+:func:`break_paragraph` applies it: justified when feasible; else TeX's
+emergency pass (the least bad breaks, where a line that cannot be justified
+within the limit keeps its spaces at the limit and stops short of the margin,
+an underfull line); else ragged (the caller is told); or balanced (lines of
+similar length) for headings.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -53,6 +58,8 @@ ADJ_DEMERITS = 10000
 DOUBLE_HYPHEN_DEMERITS = 10000
 FINAL_HYPHEN_DEMERITS = 5000
 MAX_HYPHEN_STREAK = 2
+#: The adjustment ratio accepted in the emergency pass: any (the line's spaces are then capped at the limit).
+EMERGENCY_TOLERANCE = 1e6
 #: The loosest adjustment ratio accepted in the first pass, without hyphenation (spaces up to 3/4 of
 #: the way from natural to the limit).
 PRETOLERANCE = 0.75
@@ -249,6 +256,16 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
     return out.finish()
 
 
+def _span_hyphenator(prepared: Prepared, a: int, hyph: Hyphenator) -> Hyphenator | None:
+    """The hyphenator for the word at ``a``: a run in another language than the paragraph's (a ``lang``
+    span) is hyphenated by its own language's patterns, or not at all when pyphen has none."""
+    run = prepared.runs[bisect.bisect_right(prepared.run_starts, a) - 1]
+    lang = run.lang
+    if not lang or lang.split("-")[0].lower() == (prepared.block.style.hyphenate or "").split("-")[0].lower():
+        return hyph
+    return hyphenator(lang)
+
+
 def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | None, a: int, b: int,
           line_width: float) -> None:
     text = prepared.text
@@ -256,6 +273,8 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
     word_width = cum[b] - cum[a]
     points: list[tuple[int, int]] = []
     if b - a > 1:
+        if hyph is not None:
+            hyph = _span_hyphenator(prepared, a, hyph)
         points = _hyphenation_points(prepared, hyph, a, b)
         if out.no_hyphens and points:
             points = [p for p in points if p[1] != 2]
@@ -318,12 +337,19 @@ def _word(prepared: Prepared, out: BreakItems, glue: _Glue, hyph: Hyphenator | N
     out.widest_box = max(out.widest_box, box)
 
 
+def _hangul(char: str) -> bool:
+    code = ord(char)
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
 def _cjk_points(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Breaks between ideographs and kana; Korean, which puts spaces between words, breaks at the spaces
+    (its words are not split between two Hangul syllables, as Korean typesetting does)."""
     points = []
     for i in range(a + 1, b):
         left, right = text[i - 1], text[i]
         if (is_cjk(left) or is_cjk(right)) and right not in CLOSING and left not in OPENING \
-                and not (right.isascii() and left.isascii()):
+                and not (right.isascii() and left.isascii()) and not (_hangul(left) and _hangul(right)):
             points.append((i, 6))
     return points
 
@@ -605,6 +631,13 @@ def break_paragraph(prepared: Prepared, width: float) -> BreakResult:
         breaks = knuth_plass(items, widths, justify=True)
         if breaks is None:
             breaks = knuth_plass(items, widths, justify=True, strict_final=False)
+        if breaks is None:
+            # TeX's emergency pass: the best breaks with some line looser than the limit allows; that line is
+            # set with its spaces at the limit, short of the margin (an underfull line), the rest justified;
+            # taken when such lines are few (at most one in four, or one).
+            breaks = knuth_plass(items, widths, justify=True, strict_final=False, tolerance=EMERGENCY_TOLERANCE)
+            if breaks is not None and sum(ratio > 1.0 for _b, ratio in breaks[:-1]) > max(1, len(breaks) // 4):
+                breaks = None  # mostly underfull: a ragged setting reads better
         if breaks is not None:
             return BreakResult(_line_specs(prepared, items, breaks, widths, True), False, items.unknown_language,
                                items.overlong)

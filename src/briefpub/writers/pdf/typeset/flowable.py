@@ -13,6 +13,7 @@ dot leaders), its plain text, and what to report (:class:`Report`).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -202,9 +203,11 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         if found is None:
             if self._layout is not None and self._first > 0:
                 # a continuation laid out in another width: re-break the remaining text
+                # (from then on this part is that remainder, in every width: earlier layouts are of the whole)
                 remainder = _remainder(self._layout, self._first)
-                prepared = prepare(remainder, self.resolve)
+                prepared = self._prepared = prepare(remainder, self.resolve)
                 self._first, self._last = 0, None
+                self._layouts = {}
             else:
                 if self._prepared is None:
                     self._prepared = prepare(self.block, self.resolve)
@@ -215,8 +218,10 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         return found
 
     def _part(self, layout: Layout, start: int, stop: int, *, first: bool, last: bool) -> TextFlowable:
-        part = TextFlowable(self.block, tag=self.tag, tagger=self.tagger, bookmark=self.bookmark if first else None,
-                            resolve=self.resolve, extraction=self.extraction)
+        # a copy keeps the class and whatever a subclass or the layout attached (say, the block it renders)
+        part = copy.copy(self)
+        part.__dict__.pop("_postponed", None)  # reportlab's count of page moves belongs to the whole
+        part.bookmark = self.bookmark if first else None
         part._layouts = {round(layout.width, 4): layout}
         part._layout = layout
         part._prepared = self._prepared
@@ -227,8 +232,6 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         part.keepWithNext = self.keepWithNext if last else False
         part.width = self.width
         part.height = (stop - start) * layout.leading
-        if hasattr(self, "canv"):
-            part.canv = self.canv
         return part
 
     def _draw_bookmark(self, canvas: Any) -> None:
