@@ -79,10 +79,9 @@ def test_writers_never_scan_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a writer looked for fonts itself")
 
     import glob
+    import importlib
     import os
     import subprocess
-
-    import importlib
 
     for library in ("reportlab.platypus", "reportlab.pdfbase.ttfonts", "ebooklib.epub", "docx", "PIL.ImageFont"):
         importlib.import_module(library)  # reportlab looks for its settings files when first imported
