@@ -124,7 +124,9 @@ class LinkStyle:
     """Hyperlinks."""
 
     colour: str = _key(COLOUR, "link colour", "#1f4e8c")
-    underline: bool = _key(BOOL, "underline links", False)
+    underline: bool = _key(
+        BOOL, "underline links (on by default: a link must not be told apart by colour alone, WCAG 1.4.1)", True
+    )
 
 
 @dataclass(frozen=True, slots=True)
