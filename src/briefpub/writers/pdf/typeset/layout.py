@@ -7,9 +7,9 @@ justification (extra width after each word space, never beyond the style's
 limits), bidi reordering (rule L2 over runs of equal level) and alignment.
 
 Every glyph carries the text it stands for (its cluster's characters for the
-first glyph of a cluster, nothing for the others; the inserted hyphen stands for
-nothing), which the renderer writes as the font's ``ToUnicode`` so extraction gives
-the text as written. A right-to-left glyph standing for several characters (the
+first glyph of a cluster, nothing for the others; the inserted hyphen stands for a
+soft hyphen, U+00AD), which the renderer writes as the font's ``ToUnicode`` so
+extraction gives the text as written. A right-to-left glyph standing for several characters (the
 lam-alef ligature) keeps the first and hands each further character to an
 invisible zero-width glyph on its left, so extractors that reverse right-to-left
 text character by character get the letters in order. After a run set in the
@@ -32,6 +32,7 @@ from briefpub.writers.pdf.typeset.fonts import FontData, font_data
 from briefpub.writers.pdf.typeset.itemize import Item, Prepared, prepare
 from briefpub.writers.pdf.typeset.model import Align, FaceLike, TextBlock
 from briefpub.writers.pdf.typeset.shaping import shape
+from briefpub.writers.pdf.typeset.tagging import SOFT_HYPHEN
 
 __all__ = ["GlyphRun", "Layout", "Line", "layout_paragraph", "layout_prepared"]
 
@@ -250,7 +251,7 @@ def _add_hyphen(run: GlyphRun) -> None:
     at = 0 if run.rtl else len(run.gids)
     run.gids.insert(at, gid)
     run.clusters.insert(at, run.end)
-    run.texts.insert(at, "")
+    run.texts.insert(at, SOFT_HYPHEN)
     run.advances.insert(at, adv)
     run.x_off.insert(at, 0.0)
     run.y_off.insert(at, 0.0)
