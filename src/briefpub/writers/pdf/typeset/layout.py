@@ -260,12 +260,20 @@ def _add_hyphen(run: GlyphRun) -> None:
     run.hyphen = at
 
 
-def _mark(run: GlyphRun, char: str, position: int, level: int) -> GlyphRun | None:
-    zero = run.item.font.zero_width_glyph
-    if zero is None:
-        return None
-    return GlyphRun(run.item, position, position, level, [zero], [position], [char], [0.0], [0.0], [0.0],
-                    mark=True)
+def _mark(runs: list[GlyphRun], char: str, position: int, level: int) -> GlyphRun | None:
+    """A zero-width mark drawn with the first of ``runs``' faces that has a zero-width glyph.
+
+    The run beside the mark comes first; a face without one (Source Serif Pro has none) hands the mark
+    to the run on its other side, else to any face of the line: without the marks poppler attaches the
+    neutral characters at a direction boundary to the wrong side ("Lavrov (سيرغي" read as
+    "( Lavrovسيرغي").
+    """
+    for run in runs:
+        zero = run.item.font.zero_width_glyph
+        if zero is not None:
+            return GlyphRun(run.item, position, position, level, [zero], [position], [char], [0.0], [0.0], [0.0],
+                            mark=True)
+    return None
 
 
 def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[float, float]:
@@ -395,12 +403,14 @@ def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
         end = max(r.end for r in sequence)
         # the mark logically before the sequence faces the text before it (left in a left-to-right
         # paragraph, right in a right-to-left one); the mark after it faces the text after it
+        left_faces = [sequence[0], visual[i - 1], *visual] if i > 0 else []
+        right_faces = [sequence[-1], visual[j], *visual] if j < n else []
         if base == 0:
-            left_mark = _mark(sequence[0], RLM, start, base) if i > 0 else None
-            right_mark = _mark(sequence[-1], LRM, end, base) if j < n else None
+            left_mark = _mark(left_faces, RLM, start, base) if i > 0 else None
+            right_mark = _mark(right_faces, LRM, end, base) if j < n else None
         else:
-            left_mark = _mark(sequence[0], RLM, end, base) if i > 0 else None
-            right_mark = _mark(sequence[-1], LRM, start, base) if j < n else None
+            left_mark = _mark(left_faces, RLM, end, base) if i > 0 else None
+            right_mark = _mark(right_faces, LRM, start, base) if j < n else None
         if left_mark is not None:
             # strictly left of the sequence, so that poppler sorts it before a glyph starting there
             left_mark.x_off[0] = -0.02
@@ -408,6 +418,13 @@ def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
         out.extend(sequence)
         if right_mark is not None:
             out.append(right_mark)
+            if base == 1:
+                # poppler reads the neutral characters right of a left-to-right sequence in a right-to-left
+                # line ("Staffan" after "المتحدة: ") as part of it; a right-to-left mark after the sequence's
+                # own mark starts the right-to-left text there
+                after = _mark(right_faces, RLM, start, base)
+                if after is not None:
+                    out.append(after)
         i = j
     return out
 
