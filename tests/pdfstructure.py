@@ -93,6 +93,9 @@ STANDARD_ROLES = frozenset({
     "RB", "RT", "RP", "Warichu", "WT", "WP", "Figure", "Formula", "Form",
 })
 LANG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*\Z")  # veraPDF's 7.2-29 test
+#: Inline-level structure types (ISO 32000-1, 14.8.4.4): their text runs on with their parent's.
+INLINE_ROLES = frozenset({"Span", "Quote", "Note", "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "RB",
+                          "RT", "RP", "Warichu", "WT", "WP"})
 NS = {
     "x": "adobe:ns:meta/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -125,7 +128,10 @@ class Node:
     #: The element's own content's text (its MCIDs', in order; not its child elements').
     text: str = ""
     #: Its text in reading order: own content and child elements interleaved as the /K array orders them,
-    #: an element's /ActualText standing for its content (a hyphen's soft hyphen, an abbreviation...).
+    #: an element's /ActualText standing for its content (a hyphen's soft hyphen, right-to-left glyphs drawn
+    #: in visual order...), block-level children between blank lines. A line of text starts with "\n": one
+    #: that follows a word break has a space before it (the text engine writes one), so a "\n" between two
+    #: non-spaces joins the pieces of one word (an overlong word broken anywhere).
     reading: str = ""
     alt: str | None = None
     actual_text: str | None = None
@@ -176,6 +182,12 @@ class StructureReport:
         """The reading text (:attr:`Node.reading`) of every element with one of ``roles``, in reading order."""
         wanted = set(roles)
         return [n.reading for n in self.nodes if n.role in wanted or n.standard in wanted]
+
+    def text(self) -> str:
+        """The whole document as a screen reader gets it: the root elements' reading text, the pieces of a
+        word broken across lines without a hyphen joined, blocks on lines of their own."""
+        text = "\n\n".join(n.reading for n in self.nodes if n.depth == 0)
+        return re.sub(r"(?<=\S)\n(?=\S)", "", text)
 
     def outline(self, roles: Iterable[str] | None = None) -> list[tuple[str, str]]:
         """``(role, own text)`` of every element in reading order (only ``roles`` if given), spaces collapsed."""
@@ -614,7 +626,8 @@ def _check_structure(pdf: Any, pages: list[Any], page_index: dict[tuple[int, int
                 child = visit(item, obj, depth + 1, page)
                 if child is not None:
                     node.children.append(child)
-                    reading.append(child.actual_text if child.actual_text is not None else child.reading)
+                    text = child.actual_text if child.actual_text is not None else child.reading
+                    reading.append(text if child.standard in INLINE_ROLES else f"\n\n{text}\n\n")
         node.text = "".join(texts)
         node.reading = "".join(reading)
         return node

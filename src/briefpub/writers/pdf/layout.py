@@ -399,7 +399,7 @@ class ArticleLayout:
         if self.images.usable(fig.image, "caption" if fig.caption else "alt text"):
             image = self.images.flowable(fig.image, width, self.area.height * 0.6, alt=fig.alt, where=where)
             if image is not None:
-                parts.append(figure(group, image, fig.alt or inline_text(fig.caption), self.diagnostics))
+                parts.append(figure(group, image, fig.alt or inline_text(fig.caption), self.diagnostics, fig.image))
         caption = fig.caption or ((Text(fig.alt),) if fig.alt else ())
         if caption:
             runs = self.runs(caption, sheet.caption)
@@ -564,7 +564,8 @@ class ArticleLayout:
             image = self.images.flowable(run.image.src, width, self.area.height * 0.4, alt=run.image.alt,
                                          where=where, align={"center": "CENTER", "right": "RIGHT"}.get(align, "LEFT"))
             if image is not None:
-                out.append(figure(element, image, run.image.alt or run.image.title, self.diagnostics))
+                out.append(figure(element, image, run.image.alt or run.image.title, self.diagnostics,
+                                  run.image.src))
         flush(force=True)
         return out
 
@@ -644,7 +645,7 @@ class ArticleLayout:
         ]
         if with_qr and link is not None:
             code = figure(section, QrCode(link.href, width=qr_size, height=qr_size, qrLevel="M", qrBorder=2),
-                          art.labels.qr_code.format(url=link.href), self.diagnostics)
+                          art.labels.qr_code.format(url=link.href), self.diagnostics, what="QR code")
             row: list[Any] = [details, code]
             cols = [value_width + label_width, qr_size + 8]
             if art.rtl:

@@ -167,7 +167,8 @@ class Setter:
                 if image is not None:
                     image.spaceBefore = 2.0
                     image.spaceAfter = spec.text.space_after if spec.space_after is None else spec.space_after
-                    out.append(figure(spec.tag, image, run.image.alt or run.image.title, self.diagnostics))
+                    out.append(figure(spec.tag, image, run.image.alt or run.image.title, self.diagnostics,
+                                      run.image.src))
         if len(out) > 1 and not para.plain_text().strip():
             out.pop(0)  # a paragraph that is only images
         return out

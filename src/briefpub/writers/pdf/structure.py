@@ -83,13 +83,13 @@ def language_of(parent: Element, lang: str) -> str | None:
 
 
 def figure(parent: Element | None, content: Flowable, alt: str, diagnostics: list[Diagnostic],
-           what: str = "image") -> Flowable:
+           key: str = "", what: str = "image") -> Flowable:
     """``content`` (a picture) as a ``Figure`` of ``parent`` with ``alt`` as its ``/Alt``.
 
     A picture without alternative text (the article gave neither alt text nor a
     caption) is drawn as an artifact, as a decorative image is, and reported: a
     ``Figure`` with an empty ``/Alt`` fails PDF/UA-1 (7.3), and a made-up one
-    would mislead.
+    would mislead. ``key`` (the image's resource key) goes in the report.
     """
     if parent is None:
         return content
@@ -99,7 +99,7 @@ def figure(parent: Element | None, content: Flowable, alt: str, diagnostics: lis
     diagnostics.append(Diagnostic(
         "writer.accessibility",
         f"an {what} has no alternative text (no alt text, caption or title): the tagged PDF marks it as "
-        "decoration, which screen readers skip", severity="warning"))
+        "decoration, which screen readers skip", text=key, severity="warning"))
     return Artifact(content)
 
 

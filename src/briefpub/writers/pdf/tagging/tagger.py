@@ -17,7 +17,9 @@ the layout needs for everything else it draws:
   hyphen the engine inserts at a line end gets a ``Span`` element of its own
   whose ``/ActualText`` is a soft hyphen (U+00AD, ISO 32000-1 14.8.2.2.3); its
   sequence keeps the engine's ``/ActualText (-)`` for poppler, which reads the
-  content only. Underlines become ``Layout`` artifacts.
+  content only. Right-to-left glyphs, written in visual order, get a ``Span``
+  whose ``/ActualText`` is their logical text (one per group of a line).
+  Underlines become ``Layout`` artifacts.
 * **Other content** (images, QR codes, list bullets drawn by reportlab, a table
   cell drawn as a string): :meth:`StructureTagger.marked` around its drawing,
   or the :class:`~briefpub.writers.pdf.tagging.flowables.Marked` wrapper.
@@ -196,6 +198,12 @@ class StructureTagger:
         self._content.setdefault(owner, []).append(span)
         return span
 
+    def _logical(self, owner: Element, text: str) -> Element:
+        """A new ``Span`` for right-to-left glyphs drawn in visual order: its ``/ActualText`` is their text."""
+        span = self.tree.detached(owner, "Span", actual_text=text)
+        self._content.setdefault(owner, []).append(span)
+        return span
+
     # -- sequences -------------------------------------------------------------------
 
     def _open(self, page: int, element: Element, properties: str = "") -> str:
@@ -243,6 +251,8 @@ class StructureTagger:
         element = self._span(element, sequence)
         if sequence.hyphen:
             element = self._hyphen(element)
+        elif sequence.logical is not None:
+            element = self._logical(element, sequence.logical)
         actual = sequence.actual_text
         return self._open(page, element, "" if actual is None else f"/ActualText {utf16_string(actual)}")
 

@@ -59,6 +59,7 @@ _COMPLEX_LTR = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu"
                           "Laoo", "Tibt", "Mymr", "Khmr", "Java", "Mong"})
 #: The largest negative TJ step written at once inside a word (thousandths of an em).
 _STEP = 50.0
+_BIDI_MARKS = dict.fromkeys((0x200E, 0x200F))
 #: Characters between two lines that make the break a word break (a space glyph ends the first line).
 _BREAKING = frozenset(" \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
                       + HARD_BREAK)
@@ -287,8 +288,14 @@ class _Writer:
             self.op(f"{_fmt(colour[0])} {_fmt(colour[1])} {_fmt(colour[2])} rg")
             self.colour = colour
 
-    def open_sequence(self, link: LinkInfo | None, lang: LangRun | None) -> None:
-        """Make the open sequence the one for text of ``link`` in ``lang`` (the same one stays open)."""
+    def open_sequence(self, link: LinkInfo | None, lang: LangRun | None, logical: str | None = None) -> None:
+        """Make the open sequence the one for text of ``link`` in ``lang`` (the same one stays open); with
+        ``logical``, a sequence of its own for right-to-left glyphs whose logical text it is."""
+        if logical is not None:
+            self.close_sequence()
+            self._open(MarkedContent(self.tag, link, self.page, lang.lang if lang else None,
+                                     lang.index if lang else -1, logical=logical), None)
+            return
         key = (link.index if link is not None else -1, lang.index if lang is not None else -1)
         if self.sequence is not None and self.sequence_key == key:
             return
@@ -296,7 +303,7 @@ class _Writer:
         self._open(MarkedContent(self.tag, link, self.page, lang.lang if lang else None,
                                  lang.index if lang else -1), key)
 
-    def _open(self, sequence: MarkedContent, key: tuple[int, int]) -> None:
+    def _open(self, sequence: MarkedContent, key: tuple[int, int] | None) -> None:
         self.sequence = sequence
         self.sequence_key = key
         opened = self.tagger.begin(self.canvas, sequence)
@@ -329,7 +336,7 @@ class _Writer:
         """Close the hyphen's sequence and reopen the one it interrupted."""
         self.close_sequence()
         interrupted, key = self.resume
-        if interrupted is not None and key is not None:
+        if interrupted is not None:
             self._open(interrupted, key)
 
     # -- glyphs ------------------------------------------------------------
@@ -452,7 +459,9 @@ def draw_lines(
         tm_x: float | None = None
         skip = skip_first.pop(number, 0)
         skip_run = line.runs[0] if skip and line.runs else None
-        for piece in pieces:
+        groups = _reversed_groups(pieces, links, langs)
+        group = -1
+        for index, piece in enumerate(pieces):
             run = piece.run
             g0 = piece.g0
             if run is skip_run and g0 < skip:
@@ -461,7 +470,13 @@ def draw_lines(
                 continue
             x = line.x + run.x + sum(run.advances[:g0])
             source = runs[run.run]
-            if not run.mark or writer.sequence is None:
+            found = groups.get(index)
+            if found is not None:
+                if found[0] != group:
+                    group = found[0]
+                    writer.open_sequence(links[run.run], langs[run.run], logical=found[1])
+            elif not run.mark or writer.sequence is None:
+                group = -1
                 writer.open_sequence(None if run.mark else links[run.run], None if run.mark else langs[run.run])
             writer.set_colour(_colour(source.colour))
             if tm_x is None or line.bidi:
@@ -504,6 +519,29 @@ def _join_next(writer: _Writer, layout: Layout, number: int, y: float, tm_x: flo
     writer.base_rise = 0.0
     writer.set_rise(0.0)
     skip_first[number + 1] = end
+
+
+def _reversed_groups(pieces: list[_Piece], links: Seq[LinkInfo | None],
+                     langs: Seq[LangRun | None]) -> dict[int, tuple[int, str]]:
+    """Per right-to-left piece of a line: its group (consecutive right-to-left pieces of one link and
+    language) and the group's logical text (their glyphs are drawn in visual order)."""
+    out: dict[int, tuple[int, str]] = {}
+    texts: dict[int, list[str]] = {}
+    previous: tuple[object, object] | None = None
+    group = -1
+    for index, piece in enumerate(pieces):
+        run = piece.run
+        if not run.rtl or run.mark:
+            previous = None
+            continue
+        key = (links[run.run], langs[run.run])
+        if key != previous:
+            group += 1
+            previous = key
+        texts.setdefault(group, []).append("".join(reversed(run.texts[piece.g0:piece.g1])))
+        out[index] = (group, "")
+    # (without the zero-width bidi marks drawn for poppler: the logical text needs none)
+    return {index: (g, "".join(texts[g]).translate(_BIDI_MARKS)) for index, (g, _t) in out.items()}
 
 
 def _word_break_after(layout: Layout, number: int) -> bool:

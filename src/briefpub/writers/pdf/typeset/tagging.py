@@ -19,7 +19,12 @@ consecutive sequences wherever what they belong to changes:
   joins a line ending in "-" with the next). The glyph itself maps to a soft
   hyphen (U+00AD) in ``ToUnicode``; a structure tagger puts the sequence in a
   ``Span`` element whose ``/ActualText`` is U+00AD, which is what tagged-PDF
-  consumers read (ISO 32000-1, 14.8.2.2.3).
+  consumers read (ISO 32000-1, 14.8.2.2.3);
+* around each group of right-to-left glyphs (:attr:`MarkedContent.logical`):
+  they are written in visual order (what poppler and pypdf expect), so their
+  logical text goes with them, for a structure tagger to give the sequence to a
+  ``Span`` element whose ``/ActualText`` it is (what screen readers read; an
+  ``/ActualText`` in the content would be reversed by poppler).
 
 A paragraph split across pages opens new sequences on each page, with the same
 ``tag``.
@@ -115,6 +120,8 @@ class MarkedContent:
     actual_text: str | None = None
     #: True for the sequence of the hyphen inserted at a line end (an incidental artifact: a soft hyphen).
     hyphen: bool = False
+    #: The logical text of right-to-left glyphs drawn in visual order in this sequence, or None.
+    logical: str | None = None
 
     @property
     def properties(self) -> str:
@@ -207,13 +214,14 @@ class RecordedSequence:
     link: LinkInfo | None
     lang: str | None = None
     hyphen: bool = False
+    logical: str | None = None
 
 
 @dataclass
 class RecordingTagger:
     """A tagger that writes ``/Role <</MCID n>> BDC`` (n counted per page) and records everything.
 
-    The role is ``Link`` for a link's text, ``Span`` for an inserted hyphen, and the
+    The role is ``Link`` for a link's text, ``Span`` for an inserted hyphen and right-to-left glyphs, and the
     tag's ``role`` attribute (``P`` when it has none) otherwise; the sequence's
     ``/Lang`` and ``/ActualText`` go in its property list. Link annotations get
     ``StructParent`` numbers counted from 0.
@@ -231,10 +239,10 @@ class RecordingTagger:
             raise AssertionError("marked-content sequences must not nest")
         mcid = self._next_mcid.get(sequence.page, 0)
         self._next_mcid[sequence.page] = mcid + 1
-        role = ("Span" if sequence.hyphen else "Link" if sequence.link is not None
+        role = ("Span" if sequence.hyphen or sequence.logical is not None else "Link" if sequence.link is not None
                 else str(getattr(sequence.tag, "role", "P")))
         self.sequences.append(RecordedSequence(sequence.page, mcid, role, sequence.tag, sequence.link,
-                                               sequence.lang, sequence.hyphen))
+                                               sequence.lang, sequence.hyphen, sequence.logical))
         self._open = mcid
         extra = sequence.properties
         return f"/{role} <</MCID {mcid}{' ' + extra if extra else ''}>> BDC"
