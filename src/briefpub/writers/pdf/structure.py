@@ -51,7 +51,7 @@ from briefpub.writers.pdf.tagging import (
     find_structure_tagger,
 )
 
-__all__ = ["Structure", "artifact", "figure", "link_rect", "marked"]
+__all__ = ["Structure", "artifact", "figure", "language_of", "link_rect", "marked"]
 
 
 class Structure:

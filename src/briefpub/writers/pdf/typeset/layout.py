@@ -418,13 +418,6 @@ def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
         out.extend(sequence)
         if right_mark is not None:
             out.append(right_mark)
-            if base == 1:
-                # poppler reads the neutral characters right of a left-to-right sequence in a right-to-left
-                # line ("Staffan" after "المتحدة: ") as part of it; a right-to-left mark after the sequence's
-                # own mark starts the right-to-left text there
-                after = _mark(right_faces, RLM, start, base)
-                if after is not None:
-                    out.append(after)
         i = j
     return out
 
