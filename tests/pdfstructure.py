@@ -93,6 +93,9 @@ STANDARD_ROLES = frozenset({
     "RB", "RT", "RP", "Warichu", "WT", "WP", "Figure", "Formula", "Form",
 })
 LANG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*\Z")  # veraPDF's 7.2-29 test
+#: Inline-level structure types (ISO 32000-1, 14.8.4.4): their text runs on with their parent's.
+INLINE_ROLES = frozenset({"Span", "Quote", "Note", "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "RB",
+                          "RT", "RP", "Warichu", "WT", "WP"})
 NS = {
     "x": "adobe:ns:meta/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -122,7 +125,14 @@ class Node:
     standard: str
     depth: int
     obj: Any
+    #: The element's own content's text (its MCIDs', in order; not its child elements').
     text: str = ""
+    #: Its text in reading order: own content and child elements interleaved as the /K array orders them,
+    #: an element's /ActualText standing for its content (a hyphen's soft hyphen, right-to-left glyphs drawn
+    #: in visual order...), block-level children between blank lines. A line of text starts with "\n": one
+    #: that follows a word break has a space before it (the text engine writes one), so a "\n" between two
+    #: non-spaces joins the pieces of one word (an overlong word broken anywhere).
+    reading: str = ""
     alt: str | None = None
     actual_text: str | None = None
     lang: str | None = None
@@ -168,6 +178,17 @@ class StructureReport:
         """The problem codes found."""
         return {p.code for p in self.problems}
 
+    def reading(self, roles: Iterable[str]) -> list[str]:
+        """The reading text (:attr:`Node.reading`) of every element with one of ``roles``, in reading order."""
+        wanted = set(roles)
+        return [n.reading for n in self.nodes if n.role in wanted or n.standard in wanted]
+
+    def text(self) -> str:
+        """The whole document as a screen reader gets it: the root elements' reading text, the pieces of a
+        word broken across lines without a hyphen joined, blocks on lines of their own."""
+        text = "\n\n".join(n.reading for n in self.nodes if n.depth == 0)
+        return re.sub(r"(?<=\S)\n(?=\S)", "", text)
+
     def outline(self, roles: Iterable[str] | None = None) -> list[tuple[str, str]]:
         """``(role, own text)`` of every element in reading order (only ``roles`` if given), spaces collapsed."""
         wanted = set(roles) if roles is not None else None
@@ -181,17 +202,23 @@ class StructureReport:
         self.problems.append(Problem(code, message))
 
 
-def assert_tagged(data: bytes, *, ignore: Iterable[str] = (), word_breaks: bool = False) -> StructureReport:
+def assert_tagged(data: bytes, *, ignore: Iterable[str] = (), word_breaks: bool = False,
+                  expected_text: str | None = None) -> StructureReport:
     """The report of ``data``; fails listing every problem (codes in ``ignore`` excepted)."""
-    report = inspect_pdf(data, word_breaks=word_breaks)
+    report = inspect_pdf(data, word_breaks=word_breaks, expected_text=expected_text)
     skip = set(ignore)
     problems = [p for p in report.problems if p.code not in skip]
     assert not problems, "tagged-PDF problems:\n" + "\n".join(map(str, problems[:60]))
     return report
 
 
-def inspect_pdf(data: bytes, *, word_breaks: bool = False) -> StructureReport:
-    """Every check of the module's table, on ``data`` (``word-break`` only when ``word_breaks``)."""
+def inspect_pdf(data: bytes, *, word_breaks: bool = False, expected_text: str | None = None) -> StructureReport:
+    """Every check of the module's table, on ``data`` (``word-break`` only when ``word_breaks``).
+
+    ``expected_text`` (the text the PDF sets, say the document's words) lets the word-break check tell a
+    word broken without a hyphen (an overlong word or URL broken anywhere: no space belongs there) from
+    two words: a break is reported unless the two pieces joined are part of one word of that text.
+    """
     report = StructureReport()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pages = list(pdf.pages)
@@ -216,7 +243,7 @@ def inspect_pdf(data: bytes, *, word_breaks: bool = False) -> StructureReport:
         _check_annotations(pdf, pages, report)
         _check_metadata(pdf, report)
         if word_breaks:
-            _check_word_breaks(report)
+            _check_word_breaks(report, expected_text)
         fonts.check()
     return report
 
@@ -568,6 +595,7 @@ def _check_structure(pdf: Any, pages: list[Any], page_index: dict[tuple[int, int
         kids = obj.get("/K")
         items = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
         texts: list[str] = []
+        reading: list[str] = []
         for item in items:
             if isinstance(item, int) and not isinstance(item, bool):
                 mcid = int(item)
@@ -577,6 +605,7 @@ def _check_structure(pdf: Any, pages: list[Any], page_index: dict[tuple[int, int
                 owners.setdefault((page, mcid), []).append(node)
                 node.mcids.append((page, mcid))
                 texts.append(report.content_text.get((page, mcid), ""))
+                reading.append(texts[-1])
             elif isinstance(item, pikepdf.Dictionary) and str(item.get("/Type", "")) == "/MCR":
                 mcr_page = page_index.get(item.Pg.objgen) if "/Pg" in item else page
                 if "/Stm" in item:
@@ -589,6 +618,7 @@ def _check_structure(pdf: Any, pages: list[Any], page_index: dict[tuple[int, int
                 owners.setdefault((mcr_page, mcid), []).append(node)
                 node.mcids.append((mcr_page, mcid))
                 texts.append(report.content_text.get((mcr_page, mcid), ""))
+                reading.append(texts[-1])
             elif isinstance(item, pikepdf.Dictionary) and str(item.get("/Type", "")) == "/OBJR":
                 node.annotations.append(item.Obj)
                 annotation_owner[item.Obj.objgen] = node
@@ -596,7 +626,10 @@ def _check_structure(pdf: Any, pages: list[Any], page_index: dict[tuple[int, int
                 child = visit(item, obj, depth + 1, page)
                 if child is not None:
                     node.children.append(child)
+                    text = child.actual_text if child.actual_text is not None else child.reading
+                    reading.append(text if child.standard in INLINE_ROLES else f"\n\n{text}\n\n")
         node.text = "".join(texts)
+        node.reading = "".join(reading)
         return node
 
     top = root.get("/K")
@@ -746,10 +779,19 @@ def _check_table(table: Node, report: StructureReport) -> None:
                     report.add("th-scope", f"a TH without /Scope ({cell.text[:30]!r})")
 
 
-def _check_word_breaks(report: StructureReport) -> None:
-    """Words on two lines of one element are separated by a space (ISO 32000-1 14.8.2.5), not by position alone."""
+def _check_word_breaks(report: StructureReport, expected_text: str | None = None) -> None:
+    """Words on two lines of one element are separated by a space (ISO 32000-1 14.8.2.5), not by position alone.
+
+    Read in each element that has content of its own, with its inline children (links, language spans,
+    hyphens) in place: a line may end in a link and the next begin after it.
+    """
+    words = "\n".join(expected_text.replace("\u00ad", "").split()) if expected_text is not None else None
     for node in report.nodes:
-        for found in re.finditer(r"(\w+)\n(\w+)", node.text):
+        if not node.mcids:
+            continue
+        for found in re.finditer(r"(\w+)\n(\w+)", node.reading):
+            if words is not None and found.group(1) + found.group(2) in words:
+                continue  # one word broken where it had no break (an overlong word)
             report.add("word-break", f"{node.role}: no space between {found.group(1)!r} and {found.group(2)!r} "
                        "at a line end")
 

@@ -43,6 +43,10 @@ CODES: dict[str, str] = {
         "a justified paragraph could not be set within the word-spacing limits and was set ragged"
     ),
     "writer.not-rendered": "a construct the format cannot show was rendered as plain text",
+    "writer.accessibility": (
+        "the accessible (tagged) form of the output is incomplete: an image without alternative text, "
+        "a structure the checks refuse"
+    ),
 }
 
 

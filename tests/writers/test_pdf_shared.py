@@ -358,6 +358,7 @@ def test_inline_image_flowables_keep_their_alt_text():
     from briefpub.writers.pdf.images import Images
     from briefpub.writers.pdf.layout import ArticleLayout, TextArea
     from briefpub.writers.pdf.paragraphs import Setter
+    from briefpub.writers.pdf.tagging import Marked
 
     pub = Publication((_images_doc(),))
     frame = frames(pub, STYLE).articles[0]
@@ -367,11 +368,15 @@ def test_inline_image_flowables_keep_their_alt_text():
                            images=images, diagnostics=[])
     table = layout.block(frame.document.blocks[4], (4,), 450)[-1]
     cell = table._cellvalues[1][0]
-    assert isinstance(cell[0], LocatedImage) and cell[0].bp_alt == "a blue flag" and cell[0].bp_where == (0, (4,))
+    # each image is drawn as a Figure of the tagged PDF, its alt text the Figure's /Alt
+    assert isinstance(cell[0], Marked) and cell[0].element.alt == "a blue flag"
+    assert cell[0].element.parent.role == "TD"
+    assert isinstance(cell[0].content, LocatedImage) and cell[0].content.bp_where == (0, (4,))
     assert isinstance(cell[1], LocatedText)
     paragraph, image = layout.block(frame.document.blocks[0], (0,), 450)
     assert isinstance(paragraph, LocatedText) and "a small icon" not in paragraph.plain_text()
-    assert isinstance(image, LocatedImage) and image.bp_alt == "a small icon" and image.bp_where == (0, (0,))
+    assert isinstance(image, Marked) and image.element.alt == "a small icon" and image.element.parent is paragraph.tag
+    assert isinstance(image.content, LocatedImage) and image.content.bp_where == (0, (0,))
 
 
 # -- language spans: fonts and hyphenation -----------------------------------------------------------------

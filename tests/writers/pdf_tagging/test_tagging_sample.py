@@ -16,7 +16,7 @@ import pytest
 from briefpub.writers.pdf.tagging import StructTree, StructureTagger, finish
 from pdfstructure import assert_tagged, inspect_pdf
 from pdfua_runner import run_pdfua
-from tagging_samples import sample, text
+from tagging_samples import LONG, sample, text
 from tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,8 +37,11 @@ def test_the_sample_passes_every_structure_check(conforming):
 
 def test_reading_order_is_source_order(conforming):
     report = inspect_pdf(conforming.data)
-    roles = [role for role, _text in report.outline() if role not in ("TR", "TD")]
-    assert roles == ["Document", "Part", "H1", "TOC", "TOCI", "Link", "P", "Link", "Link", "P", "L",
+    hyphens = [n for n in report.find("Span") if n.actual_text == "\u00ad"]
+    assert hyphens  # the long paragraph is hyphenated: each inserted hyphen is a Span whose ActualText is U+00AD
+    # (and right-to-left glyphs, drawn in visual order, are Spans whose ActualText is their logical text)
+    roles = [n.role for n in report.nodes if n.role not in ("TR", "TD") and n.actual_text is None]
+    assert roles == ["Document", "Part", "H1", "TOC", "TOCI", "Link", "P", "Link", "Span", "Link", "P", "L",
                      "LI", "Lbl", "LBody", "LI", "Lbl", "LBody", "LI", "Lbl", "LBody", "H2", "P", "Table", "TH",
                      "TH", "Div", "Figure", "Caption", "Figure"]
     texts: dict[str, list[str]] = {role: [] for role in ("H1", "H2", "LBody", "TH", "TD", "Caption", "Link")}
@@ -54,6 +57,8 @@ def test_reading_order_is_source_order(conforming):
     assert texts["Link"][0] == "Backgroundandtheceasefire"
     assert texts["Link"][1] == "theAstanaTimes"
     assert texts["Link"][2].replace("-", "") == "thebackground"
+    (french,) = [n for n in report.find("Span") if n.lang]
+    assert (french.lang, " ".join(french.text.split())) == ("fr", "un premier pas")
 
 
 def test_a_split_paragraph_is_one_element_over_two_pages(conforming):
@@ -97,10 +102,13 @@ def test_languages(conforming):
     report = inspect_pdf(conforming.data)
     assert report.catalog_lang == "en-GB"
     langs = {n.lang for n in report.nodes}
-    assert langs == {None, "ar"}  # only where it differs from the document's
+    assert langs == {None, "ar", "fr"}  # only where it differs from the document's
     (arabic,) = [n for n in report.nodes if n.lang == "ar"]
-    assert (arabic.role == "P" and "أستانا" in arabic.text[::-1]) or "اناتسأ" in arabic.text
-    assert "fr" in report.span_langs  # the French phrase, marked inside its paragraph's sequence
+    assert arabic.role == "P" and any("اناتسأ" in span.text for span in arabic.children)  # drawn in visual order...
+    assert "في اجتماع أستانا محادثات" in arabic.reading  # ...read in logical order (the Spans' ActualText)
+    # the French phrase is a Span element with /Lang inside its paragraph, not marked content nested in an MCID
+    (french,) = [n for n in report.nodes if n.lang == "fr"]
+    assert french.role == "Span" and french.mcids and not report.span_langs
 
 
 def test_attributes(conforming):
@@ -241,7 +249,30 @@ def test_only_the_last_pass_is_recorded(fonts):
     assert [squash(t) for _r, t in report.outline(["P"])] == ["Paragraph0.", "Paragraph1.", "Paragraph2."]
 
 
-@pytest.mark.xfail(strict=True, reason="the text engine drops the space at a line end: in tagged PDF a word break "
-                   "must be a space character (ISO 32000-1 14.8.2.5); remove this mark when the engine writes it")
 def test_words_on_two_lines_are_separated_by_a_space(conforming):
-    assert_tagged(conforming.data, word_breaks=True)
+    """The engine ends a line that breaks between words with a space glyph (ISO 32000-1 14.8.2.5)."""
+    report = assert_tagged(conforming.data, word_breaks=True)
+    (long,) = [n for n in report.find("P") if "ceasefire" in n.text]
+    assert "\n" in long.reading and not re.search(r"\w\n\w", long.reading)
+    hyphenated = re.findall(r"\w+\u00ad\w+", long.reading)  # a word broken by an inserted hyphen reads whole
+    assert hyphenated
+
+
+def test_the_word_break_check_can_fail(fonts):
+    """Without the line-end spaces (the engine's switch), the check finds the joined words."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    from briefpub.writers.pdf.typeset import Extraction
+
+    def build(spaces: bool) -> bytes:
+        tree = StructTree("en-GB", "Word breaks")
+        tagger = StructureTagger(tree)
+        para = text(fonts, tree.root.add("P"), LONG * 3)
+        para.extraction = Extraction(line_end_spaces=spaces)
+        buffer = io.BytesIO()
+        SimpleDocTemplate(buffer, invariant=1, title="Word breaks").build(
+            [para], onFirstPage=lambda c, d: setattr(c, "bp_tagger", tagger))
+        return finish(buffer.getvalue(), tagger.recording()).data
+
+    assert "word-break" in inspect_pdf(build(False), word_breaks=True).codes()
+    assert "word-break" not in inspect_pdf(build(True), word_breaks=True).codes()

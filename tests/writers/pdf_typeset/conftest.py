@@ -23,6 +23,8 @@ from tools import require_tool
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+#: Bidi controls and the soft hyphen (pypdf reads the hyphen inserted at a line end as U+00AD inside the word).
+FORMAT_CHARACTERS = {**BIDI_CONTROLS, 0xAD: None}
 
 #: A stand-in article when the shared reference article is not there.
 FALLBACK_ARTICLE = (
@@ -183,8 +185,9 @@ class Tools:
 
     @staticmethod
     def words(text: str) -> list[str]:
-        """Whitespace-separated words, without bidi controls."""
-        return text.translate(BIDI_CONTROLS).split()
+        """Whitespace-separated words, without bidi controls and soft hyphens (invisible format characters:
+        pypdf reads the hyphen inserted at a line end as the U+00AD it maps to, inside the whole word)."""
+        return text.translate(FORMAT_CHARACTERS).split()
 
     @staticmethod
     def pdffonts(data: bytes) -> list[list[str]]:

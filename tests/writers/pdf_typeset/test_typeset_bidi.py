@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable
+from briefpub.writers.pdf.typeset import ParaStyle, Run, Tag, TextBlock, TextFlowable
 
 LEADING = 14.5
 ENGLISH = (
@@ -154,3 +154,41 @@ def test_inline_markup_inside_right_to_left_text(tools, fonts):
     first = next(r for r in line.runs if r.run == 0)
     last = next(r for r in line.runs if r.run == 4)
     assert first.x > last.x
+
+
+def test_right_to_left_glyphs_carry_their_logical_text(tools, fonts):
+    """Glyphs of right-to-left text are drawn in visual order (what poppler and pypdf expect); each group's
+    sequence carries its logical text, which a structure tagger makes a Span's ActualText."""
+    from briefpub.writers.pdf.typeset import RecordingTagger
+
+    tagger = RecordingTagger()
+    chain = (fonts.arabic, fonts.sans)
+    tools.build([TextFlowable(_block(t, chain), tag=Tag("P")) for t in (ARABIC, ARABIC_WITH_LATIN)], tagger=tagger)
+    logical = [s.logical for s in tagger.sequences if s.logical is not None]
+    assert logical and all(s.role == "Span" for s in tagger.sequences if s.logical is not None)
+    for text in logical:  # plain letters in reading order, no bidi marks
+        assert not PRESENTATION_FORMS.search(text) and "\u200e" not in text and "\u200f" not in text
+    joined = " ".join("".join(logical).split())
+    for phrase in ("بدأت المحادثات التمهيدية في العاصمة", "وإن الوفد وصل يوم الأحد."):
+        assert phrase in joined
+    assert "Sergey" not in joined  # left-to-right text inside Arabic is drawn in logical order already
+
+
+def test_bidi_marks_fall_back_to_a_face_that_has_a_zero_width_glyph(tools, fonts):
+    """Source Serif Pro has no zero-width glyph: the marks around English inside Arabic are drawn with the
+    Arabic run's face, and poppler keeps the words around the direction boundary apart."""
+    from briefpub.fonts import find_family
+
+    serif = find_family("Source Serif Pro")
+    if serif is None:
+        pytest.skip("Source Serif Pro is not installed (the source-serif-pro package)")
+    face = serif.face(False, False)
+    from briefpub.writers.pdf.typeset import font_data
+
+    assert font_data(face).zero_width_glyph is None
+    text = "وقال وزير الخارجية الروسي Sergey Lavrov (سيرغي لافروف) لوكالة TASS إن المحادثات ستبدأ يوم 23 يناير."
+    flowable = TextFlowable(_block(text, (face, fonts.sans), direction="rtl"))
+    marks = [run for line in flowable.layout(800).lines for run in line.runs if run.mark]
+    assert len(marks) >= 4
+    data = tools.build([flowable] * 2)
+    assert tools.words(tools.pdftotext(data)) == text.split() * 2

@@ -103,7 +103,7 @@ def test_mcids_match_the_recording_and_are_unique_per_page(tagged):
         assert written == recorded
         assert len(set(written)) == len(written)
         roles = [stack[-1][0] for op, stack, _ in events if op == "BDC" and isinstance(stack[-1][1], int)]
-        assert set(roles) <= {"/H1", "/H2", "/P", "/Link"}
+        assert set(roles) <= {"/H1", "/H2", "/P", "/Link", "/Span"}
 
 
 def test_link_text_has_its_own_sequences(tagged):
@@ -134,24 +134,50 @@ def test_link_annotations_are_announced_with_struct_parents(tagged):
     assert internal
 
 
-def test_language_and_hyphen_spans_sit_inside_sequences(tagged):
-    _tagger, data = tagged
+def test_languages_and_hyphens_have_sequences_of_their_own(tagged):
+    """A run in another language and an inserted hyphen get sequences of their own, never marked content
+    nested in one (poppler's structure-text reader stops at nested marked content): the language and the
+    hyphen's ActualText ("-", for poppler) are in the sequence's property list."""
+    tagger, data = tagged
+    assert {s.lang for s in tagger.sequences if s.lang} == {"he"}
+    hyphens = [s for s in tagger.sequences if s.hyphen]
+    assert hyphens and all(s.role == "Span" for s in hyphens)
     langs, actual = 0, 0
     for _page, events in _walk(data):
         for op, stack, operands in events:
-            if op != "BDC":
+            if op != "BDC" or stack[-1][0] == "/Artifact":
                 continue
             props = operands[1]
-            if isinstance(props, pikepdf.Dictionary) and "/Lang" in props:
+            assert isinstance(props, pikepdf.Dictionary) and "/MCID" in props, props
+            if "/Lang" in props:
                 langs += 1
                 assert str(props.Lang) == "he"
-                assert any(isinstance(m, int) for _t, m in stack[:-1])
-                assert "/MCID" not in props
-            if isinstance(props, pikepdf.Dictionary) and "/ActualText" in props:
+            if "/ActualText" in props:
                 actual += 1
-                assert any(isinstance(m, int) for _t, m in stack[:-1])
+                assert str(props.ActualText) == "-" and stack[-1][0] == "/Span"
     assert langs >= 1
-    assert actual >= 1  # the long paragraph needs hyphens
+    assert actual == len(hyphens) >= 1  # the long paragraph needs hyphens
+
+
+def test_without_a_tagger_the_engine_writes_its_own_spans(tools, fonts):
+    """Untagged output keeps the language and the hyphen's ActualText in spans of the engine's own."""
+    from briefpub.writers.pdf.typeset import Bookmark
+
+    long_text = " ".join(["The opposition group comprises field commanders of Turkey-backed armed groups that joined "
+                          "a ceasefire agreement and not the political opposition."] * 12)
+    target = TextFlowable(TextBlock.of([Run("Background", fonts.chain(), 14)], ParaStyle(18)),
+                          bookmark=Bookmark("background", None))
+    story = [*_story(fonts), target, TextFlowable(TextBlock.of([Run(long_text, fonts.chain(), 10.5)], BODY))]
+    data = tools.build(story, pagesize=(595.2756, 420))
+    found = {"/Lang": 0, "/ActualText": 0}
+    for _page, events in _walk(data):
+        for op, _stack, operands in events:
+            if op == "BDC":
+                props = operands[1]
+                assert "/MCID" not in props
+                for key in found:
+                    found[key] += key in props
+    assert found["/Lang"] >= 1 and found["/ActualText"] >= 1
 
 
 def test_underlines_are_artifacts(tagged):

@@ -56,6 +56,8 @@ class Labels:
     last_separator: str
     months: tuple[str, ...]
     date_pattern: str  # {day} {month} {year} {m} (month number)
+    #: The alternative text of a QR code of the source address (``{url}``); the PDF's attribution has one.
+    qr_code: str = "QR code linking to {url}"
 
     def page_footer(self, page: int | str, pages: int | str) -> str:
         """``Page 3 of 12`` in this language."""
@@ -113,6 +115,7 @@ CATALOGUE: dict[str, Labels] = {
         months=("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
                 "Oktober", "November", "Dezember"),
         date_pattern="{day}. {month} {year}",
+        qr_code="QR-Code mit einem Link zu {url}",
     ),
     "fr": Labels(
         language="fr", contents="Sommaire", key_points="Points clés", page_of="Page {page} sur {pages}",
@@ -127,6 +130,7 @@ CATALOGUE: dict[str, Labels] = {
         months=("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                 "octobre", "novembre", "décembre"),
         date_pattern="{day} {month} {year}",
+        qr_code="Code QR menant à {url}",
     ),
     "es": Labels(
         language="es", contents="Índice", key_points="Puntos clave", page_of="Página {page} de {pages}",
@@ -141,6 +145,7 @@ CATALOGUE: dict[str, Labels] = {
         months=("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
                 "octubre", "noviembre", "diciembre"),
         date_pattern="{day} de {month} de {year}",
+        qr_code="Código QR que enlaza a {url}",
     ),
     "ru": Labels(
         language="ru", contents="Содержание", key_points="Ключевые моменты",
@@ -155,6 +160,7 @@ CATALOGUE: dict[str, Labels] = {
         months=("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
                 "октября", "ноября", "декабря"),
         date_pattern="{day} {month} {year} г.",
+        qr_code="QR-код со ссылкой на {url}",
     ),
     "ar": Labels(
         language="ar", contents="المحتويات", key_points="النقاط الرئيسية", page_of="الصفحة {page} من {pages}",
@@ -168,6 +174,7 @@ CATALOGUE: dict[str, Labels] = {
         months=("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
                 "أكتوبر", "نوفمبر", "ديسمبر"),
         date_pattern="{day} {month} {year}",
+        qr_code="رمز QR يؤدي إلى {url}",
     ),
     "zh": Labels(
         language="zh", contents="目录", key_points="要点", page_of="第 {page} 页，共 {pages} 页",
@@ -178,6 +185,7 @@ CATALOGUE: dict[str, Labels] = {
         figure="图", table="表", cover="封面", pages="页码", list_separator="、", last_separator="和",
         months=tuple(f"{m}月" for m in range(1, 13)),
         date_pattern="{year}年{m}月{day}日",
+        qr_code="指向 {url} 的二维码",
     ),
 }
 

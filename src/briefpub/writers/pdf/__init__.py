@@ -17,7 +17,10 @@ indented quotes and list items, the source block kept with the article's
 end), ``layout`` (one article as flowables),
 ``front`` (a pack's cover, contents with page numbers and summary page),
 ``furniture`` (markings, running header, "Page X of Y", the canvas and
-document template) and ``render`` (the driver).
+document template), ``structure`` (the tagged PDF's structure tree as the
+layout makes it), ``tagging`` (structure model, tagger, post-processor) and
+``render`` (the driver). The PDF is tagged (PDF/UA-1): see
+``docs/accessibility-pdf.md``.
 """
 
 from __future__ import annotations

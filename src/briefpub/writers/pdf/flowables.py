@@ -23,6 +23,10 @@
 * :class:`Indented` sets content in from the margin, with a rule down the
   indent (block quotes) or a marker in it (list items: bullet or number), and
   splits across pages like the content it wraps.
+* :class:`Rule` is a horizontal rule drawn as a ``Layout`` artifact of the
+  tagged PDF (decoration); the quote's rule and a blank page's note are
+  artifacts too. Text and pictures are tagged by what draws them (see
+  :mod:`briefpub.writers.pdf.structure`).
 
 Every flowable here can be drawn again in a later pass of ``multiBuild``: the
 state they change (:class:`PageState`) is reset at the start of each pass.
@@ -38,6 +42,8 @@ from reportlab.platypus import Flowable, Image, PageBreak, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.tree import BlockPath
+from briefpub.writers.pdf.structure import artifact
+from briefpub.writers.pdf.tagging import Element
 from briefpub.writers.pdf.typeset import DEST_EVENT, TextFlowable
 
 __all__ = [
@@ -55,6 +61,7 @@ __all__ = [
     "PageState",
     "QrCode",
     "RectoBreak",
+    "Rule",
     "Where",
     "locate",
 ]
@@ -168,7 +175,16 @@ class LocatedImage(Located, Image):  # type: ignore[misc]
     bp_alt: str = ""
 
 
-class LocatedRule(Located, HRFlowable):  # type: ignore[misc]
+class Rule(HRFlowable):  # type: ignore[misc]
+    """A horizontal rule, drawn as a ``Layout`` artifact (decoration) of the tagged PDF."""
+
+    def draw(self) -> None:
+        """The rule, inside an artifact."""
+        with artifact(self.canv, "Layout"):
+            super().draw()
+
+
+class LocatedRule(Located, Rule):
     """A horizontal rule (thematic break) that knows which block it renders."""
 
 
@@ -187,6 +203,11 @@ class PageState:
     the running header on the page where an article's title stands. ``starts``
     records where each page's text begins. :meth:`reset` restores the values
     given here (each ``multiBuild`` pass starts from them).
+
+    The furniture is an artifact of the tagged PDF, except where it says what a
+    reader must hear once: on the page where an article (or the pack's cover)
+    starts, the top marking is the content of ``marking_element`` and the
+    "Article 3 of 12" label of ``label_element``.
     """
 
     def __init__(self, title: str, marking: str) -> None:
@@ -200,6 +221,9 @@ class PageState:
         self.title_page = 0
         #: The last page left blank on purpose (no running header there).
         self.blank_page = 0
+        #: The structure elements of the title page's marking and label (see the class docstring).
+        self.marking_element: Element | None = None
+        self.label_element: Element | None = None
         self.starts = PageStarts()
 
     def reset(self) -> None:
@@ -209,6 +233,7 @@ class PageState:
         self.rtl = False
         self.title_page = 0
         self.blank_page = 0
+        self.marking_element = self.label_element = None
         self.starts.reset()
 
 
@@ -219,10 +244,13 @@ class ArticleStart(Flowable):  # type: ignore[misc]
     ``title_here`` says that a title block stands on this page, so the running
     header is left out there (it would repeat the title just below it); ``label``
     ("Article 3 of 12") is printed in its place; ``rtl`` puts the running head on the right.
+    ``marking_element`` and ``label_element`` are what the marking and the label
+    printed on that page are content of (see :class:`PageState`).
     """
 
     def __init__(self, state: PageState, title: str, marking: str, *, title_here: bool = True,
-                 label: str = "", rtl: bool = False) -> None:
+                 label: str = "", rtl: bool = False, marking_element: Element | None = None,
+                 label_element: Element | None = None) -> None:
         super().__init__()
         self.state = state
         self.title = title
@@ -230,6 +258,8 @@ class ArticleStart(Flowable):  # type: ignore[misc]
         self.title_here = title_here
         self.label = label
         self.rtl = rtl
+        self.marking_element = marking_element
+        self.label_element = label_element
         self.width = self.height = 0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -244,6 +274,8 @@ class ArticleStart(Flowable):  # type: ignore[misc]
         self.state.rtl = self.rtl
         if self.title_here:
             self.state.title_page = self.canv.getPageNumber()
+            self.state.marking_element = self.marking_element
+            self.state.label_element = self.label_element
 
 
 class RectoBreak(Flowable):  # type: ignore[misc]
@@ -278,7 +310,8 @@ class RectoBreak(Flowable):  # type: ignore[misc]
 
 class BlankPage(Flowable):  # type: ignore[misc]
     """A deliberately blank page's only content: ``note`` a third of the way down; the page gets no
-    running header (its markings and footer stay)."""
+    running header (its markings and footer stay). The note is an artifact of the tagged PDF (``Page``):
+    it speaks of the printed sheet, not of the publication."""
 
     def __init__(self, note: Flowable, state: PageState | None = None) -> None:
         super().__init__()
@@ -295,7 +328,8 @@ class BlankPage(Flowable):  # type: ignore[misc]
         """Draw the notice; tell the furniture this page is blank."""
         if self.state is not None:
             self.state.blank_page = self.canv.getPageNumber()
-        self.note.drawOn(self.canv, 0, 0)
+        with artifact(self.canv, "Page"):
+            self.note.drawOn(self.canv, 0, 0)
 
 
 class QrCode(_RlQrCode):  # type: ignore[misc]
@@ -436,12 +470,13 @@ class Indented(Flowable):  # type: ignore[misc]
         inner = self._inner_width(self.width)
         x_content = self.end_indent if self.rtl else self.indent
         if self.rule is not None:
-            canv.saveState()
-            canv.setStrokeColor(self.rule)
-            canv.setLineWidth(self.rule_width)
-            x = self.width - self.indent / 3 if self.rtl else self.indent / 3
-            canv.line(x, 0, x, self.height)
-            canv.restoreState()
+            with artifact(canv, "Layout"):
+                canv.saveState()
+                canv.setStrokeColor(self.rule)
+                canv.setLineWidth(self.rule_width)
+                x = self.width - self.indent / 3 if self.rtl else self.indent / 3
+                canv.line(x, 0, x, self.height)
+                canv.restoreState()
         if self.marker is not None:
             room = max(self.indent - 4.0, 1.0)
             _w, h = self.marker.wrapOn(canv, room, self.height)

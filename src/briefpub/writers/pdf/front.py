@@ -27,6 +27,15 @@ only fills in the numbers the first pass recorded, and the build stops there
 (two passes). The numbers come from :data:`~briefpub.writers.pdf.flowables.DEST_EVENT`
 notifications sent by the titles and headings when they are drawn.
 
+In the tagged PDF's structure tree (:mod:`briefpub.writers.pdf.structure`) the
+front matter comes first, in reading order: the cover is a ``Sect`` (the
+marking, the pack's title as ``H1``, subtitle and details as paragraphs), the
+contents a ``Sect`` with its heading and a ``TOC`` of ``TOCI`` entries (the
+article's number a ``Span``, its title a ``Link`` that owns the row's link
+annotation, the page number a ``Reference``, outlet and date a ``P``; the dot
+leaders are artifacts), the summary page a ``Sect`` with its heading and a
+numbered list; the end mark a paragraph after the last article.
+
 Front matter carries the pack's marking and running header (none on the
 cover). In duplex, the cover, the contents (when on their own pages), the
 summary page and every article start on a right-hand page; blank versos carry
@@ -42,7 +51,6 @@ from typing import Any
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable, Spacer
 from reportlab.platypus.doctemplate import IndexingFlowable
-from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.common.frame import SEPARATOR, PackFrame
@@ -55,15 +63,20 @@ from briefpub.writers.pdf.flowables import (
     LocatedText,
     PageState,
     RectoBreak,
+    Rule,
 )
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea
 from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
+from briefpub.writers.pdf.structure import Structure, artifact, language_of, link_rect, marked
 from briefpub.writers.pdf.styles import colour
+from briefpub.writers.pdf.tagging import Element
 
 __all__ = [
     "Contents",
     "ContentsLine",
+    "EntryTags",
     "PackFront",
+    "PackSections",
     "blank_page_factory",
 ]
 
@@ -82,6 +95,32 @@ class ContentsLine:
     number: str = ""  # the article's number in the pack, printed before its title
     marking: str = ""  # the article's marking when it differs from the pack's
     note: str = ""  # a small line under an article entry: outlet and date
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EntryTags:
+    """The structure elements of one contents entry (a ``TOCI``): what its parts are content of."""
+
+    number: Element | None = None
+    title: Element | None = None
+    page: Element | None = None
+    note: Element | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PackSections:
+    """The front matter's top-level elements, made before the articles' (reading order is creation order)."""
+
+    cover: Element
+    contents: Element
+    summary: Element | None
+
+    @staticmethod
+    def make(structure: Structure, pack: PackFrame) -> PackSections:
+        """The cover, contents and (when the pack has one) summary sections, first under the document."""
+        root = structure.root
+        return PackSections(root.add("Sect", title=pack.labels.cover), root.add("Sect", title=pack.contents_label),
+                            root.add("Sect", title=pack.summary_label) if pack.summary_page else None)
 
 
 @dataclasses.dataclass(slots=True)
@@ -162,8 +201,11 @@ class _ContentsLook:
             height += note_height + 1
         return _Row(line, title, note, height, text.space_before)
 
-    def draw_row(self, canv: Any, row: _Row, top: float, width: float, page: int | None) -> None:
-        """Draw ``row`` with its top at ``top``: number, text, dot leader, page number, link."""
+    def draw_row(self, canv: Any, row: _Row, top: float, width: float, page: int | None,
+                 tags: EntryTags | None = None) -> None:
+        """Draw ``row`` with its top at ``top``: number, text, dot leader, page number, link (each part
+        content of its element in ``tags``, the dot leader an artifact)."""
+        tags = tags or EntryTags()
         level = min(row.line.level, 2)
         text = self.levels[level]
         text_w = self.text_width(level, width)
@@ -178,35 +220,41 @@ class _ContentsLook:
             number = self.number(row.line.number, 0, "number")
             room = self.label_width - 6
             number.wrapOn(canv, room, 100)
-            number.drawOn(canv, width - room if self.rtl else 0.0, top - number.height)
+            with marked(canv, tags.number):
+                number.drawOn(canv, width - room if self.rtl else 0.0, top - number.height)
         title.wrapOn(canv, text_w, 10_000)
-        title.drawOn(canv, x_text, top - title.height)
+        with marked(canv, tags.title):
+            title.drawOn(canv, x_text, top - title.height)
         used = widths[-1] if widths else 0.0
         if page is not None:
             figure = self.number(str(page), level, "page")
             figure.wrapOn(canv, self.page_width, 100)
             # the number's baseline on the entry's last line
-            figure.drawOn(canv, 0.0 if self.rtl else width - self.page_width,
-                          baseline + self.page_text[level].size - figure.height)
+            with marked(canv, tags.page):
+                figure.drawOn(canv, 0.0 if self.rtl else width - self.page_width,
+                              baseline + self.page_text[level].size - figure.height)
         # Dot leader from the end of the text's last line to the page column.
         if self.rtl:
             start, end = self.page_width + _LEADER_GAP, x_text + text_w - used - _LEADER_GAP
         else:
             start, end = x_text + used + _LEADER_GAP, width - self.page_width - _LEADER_GAP
         if end - start > 6:
-            canv.saveState()
-            canv.setStrokeColor(self.leader_colour)
-            canv.setLineWidth(0.9)
-            canv.setLineCap(1)
-            canv.setDash(0.01, 3.2)
-            canv.line(start, baseline + 1, end, baseline + 1)
-            canv.restoreState()
+            with artifact(canv, "Layout"):
+                canv.saveState()
+                canv.setStrokeColor(self.leader_colour)
+                canv.setLineWidth(0.9)
+                canv.setLineCap(1)
+                canv.setDash(0.01, 3.2)
+                canv.line(start, baseline + 1, end, baseline + 1)
+                canv.restoreState()
         if row.note is not None:
             row.note.wrapOn(canv, text_w, 10_000)
-            row.note.drawOn(canv, x_text, top - row.height)
+            with marked(canv, tags.note):
+                row.note.drawOn(canv, x_text, top - row.height)
         x0 = 0.0 if self.rtl else indent
         x1 = width - indent if self.rtl else width
-        canv.linkRect("", row.line.key, (x0, top - row.height - 1, x1, top + 1), relative=1, thickness=0)
+        link_rect(canv, (x0, top - row.height - 1, x1, top + 1), row.line.key, tags.title,
+                  row.line.text + (f" ({row.line.marking})" if row.line.marking else ""))
 
 
 class _ContentsRows(Flowable):  # type: ignore[misc]
@@ -262,7 +310,8 @@ class _ContentsRows(Flowable):  # type: ignore[misc]
         for i, row in enumerate(rows):
             if i:
                 top -= row.space_before
-            self.owner.look.draw_row(self.canv, row, top, self.width, self.owner.page_of(row.line.key))
+            self.owner.look.draw_row(self.canv, row, top, self.width, self.owner.page_of(row.line.key),
+                                     self.owner.tags.get(row.line.key))
             top -= row.height
 
 
@@ -274,10 +323,13 @@ class Contents(IndexingFlowable):  # type: ignore[misc]
     pass recorded the same pages it drew (:meth:`isSatisfied`).
     """
 
-    def __init__(self, lines: Sequence[ContentsLine], look: _ContentsLook) -> None:
+    def __init__(self, lines: Sequence[ContentsLine], look: _ContentsLook,
+                 tags: dict[str, EntryTags] | None = None) -> None:
         super().__init__()
         self.look = look
         self.lines = list(lines)
+        #: Each entry's structure elements, by destination key.
+        self.tags = tags or {}
         self._keys = frozenset(line.key for line in self.lines)
         self._pages: dict[str, int] = {}  # recorded in this pass
         self._drawn: dict[str, int] = {}  # recorded in the previous pass: what this pass draws
@@ -342,10 +394,12 @@ def blank_page_factory(sheet: StyleSheet, setter: Setter, note: str, state: Page
 
 
 class PackFront:
-    """The front matter of one pack (cover, contents and summary page) and its end mark, as flowables."""
+    """The front matter of one pack (cover, contents and summary page) and its end mark, as flowables,
+    with their structure elements in ``sections`` (made before the articles')."""
 
     def __init__(self, pack: PackFrame, sheet: StyleSheet, setter: Setter, state: PageState, area: TextArea,
-                 layouts: Sequence[ArticleLayout]) -> None:
+                 layouts: Sequence[ArticleLayout], structure: Structure | None = None,
+                 sections: PackSections | None = None) -> None:
         self.pack = pack
         self.sheet = sheet
         self.setter = setter
@@ -354,71 +408,107 @@ class PackFront:
         self.layouts = list(layouts)
         self.rtl = pack.rtl
         self.duplex = sheet.page.duplex
-        self.contents = Contents(self.contents_lines(), _ContentsLook(sheet, setter, self.rtl))
+        self.structure = structure or Structure(pack.language, pack.title)
+        self.sections = sections or PackSections.make(self.structure, pack)
+        cover = self.sections.cover
+        # the cover's elements, made once (the cover is laid out twice when the contents may not fit on it)
+        self._cover_tags = {"marking": cover.add("P") if pack.marking else None,
+                            "title": self.structure.title(cover, 1),
+                            "subtitle": cover.add("P") if pack.subtitle else None}
+        self._detail_tags = [cover.add("P") for _detail in pack.details]
+        contents = self.sections.contents
+        self._contents_heading = contents.add("H2")  # (after the pack's H1, as every article's title)
+        self._toc = contents.add("TOC")
+        tags: dict[str, EntryTags] = {}
+        lines = self.contents_lines(tags)
+        self.contents = Contents(lines, _ContentsLook(sheet, setter, self.rtl), tags)
 
     # -- pieces ---------------------------------------------------------------------------
 
     def _para(self, value: str, text: TextStyle, kind: str, *, key: str = "", level: int | None = None,
-              balanced: bool = False) -> LocatedText:
+              balanced: bool = False, tag: Element | None = None) -> LocatedText:
         """``value`` aligned with the page (right on a right-to-left pack's pages), whatever its own
         direction; with ``key``, a destination (and with ``level`` an outline entry) where it stands."""
         mark = HeadingMark(key, level, value) if key else None
         return self.setter.text(value, ParagraphSpec(text, kind, align="page-right" if self.rtl else "page-left",
-                                                     direction="auto", heading=mark, balanced=balanced))
+                                                     direction="auto", heading=mark, balanced=balanced, tag=tag))
 
-    def contents_lines(self) -> list[ContentsLine]:
-        """Every entry: the summary page, then each article and (by ``contents_depth``) its headings."""
+    def contents_lines(self, tags: dict[str, EntryTags] | None = None) -> list[ContentsLine]:
+        """Every entry: the summary page, then each article and (by ``contents_depth``) its headings.
+
+        With ``tags``, each entry's structure elements are made (a ``TOCI`` of the contents' ``TOC``) and
+        recorded by destination key.
+        """
         pack = self.pack
         lines: list[ContentsLine] = []
         if pack.summary_page:
             lines.append(ContentsLine(pack.summary_anchor, 0, pack.summary_label))
+            self._entry_tags(tags, lines[-1], "")
         for layout in self.layouts:
             art = layout.frame
             note = SEPARATOR.join(part for part in (art.byline.source, art.byline.date) if part)
             lines.append(ContentsLine(art.title_anchor, 0, art.title, str(art.number), art.portion_marking, note))
+            self._entry_tags(tags, lines[-1], art.language)
             for item in layout.outline:
                 if item.depth <= pack.contents_depth - 1 and item.text.strip():
                     lines.append(ContentsLine(item.key, item.depth, item.text))
+                    self._entry_tags(tags, lines[-1], art.language)
         return lines
 
-    def _heading(self, value: str, kind: str, key: str = "") -> Flowable:
+    def _entry_tags(self, tags: dict[str, EntryTags] | None, line: ContentsLine, lang: str) -> None:
+        if tags is None:
+            return
+        entry = self._toc.add("TOCI", lang=language_of(self._toc, lang))
+        number = entry.add("Span") if line.number else None  # (Lbl belongs in LI only, in PDF 1.7)
+        title = entry.add("Link")
+        tags[line.key] = EntryTags(number, title, entry.add("Reference"), entry.add("P") if line.note else None)
+
+    def _heading(self, value: str, kind: str, key: str = "", tag: Element | None = None) -> Flowable:
         text = dataclasses.replace(self.sheet.heading1, space_before=0.0, space_after=10.0)
-        return self._para(value, text, kind, key=key)
+        return self._para(value, text, kind, key=key, tag=tag)
 
     def cover(self, *, compact: bool) -> list[Flowable]:
         """Title, subtitle and the pack's details; ``compact`` leaves room for the contents below."""
         pack, sheet = self.pack, self.sheet
         title_text = dataclasses.replace(sheet.title, size=sheet.title.size * 1.25,
                                          leading=sheet.title.leading * 1.25, space_after=10.0)
+        tags = self._cover_tags
         out: list[Flowable] = [
-            ArticleStart(self.state, pack.running_header, pack.marking, rtl=self.rtl),
+            ArticleStart(self.state, pack.running_header, pack.marking, rtl=self.rtl,
+                         marking_element=tags["marking"]),
             Spacer(1, self.area.height * (0.06 if compact else 0.22)),
-            self._para(pack.title, title_text, "cover-title", key=pack.cover_anchor, level=0, balanced=True),
+            self._para(pack.title, title_text, "cover-title", key=pack.cover_anchor, level=0, balanced=True,
+                       tag=tags["title"]),
         ]
         if pack.subtitle:
-            out.append(self._para(pack.subtitle, sheet.subtitle, "cover-subtitle", balanced=True))
-        out.append(HRFlowable(width="100%", thickness=1.2, color=colour(sheet.boxes.border), spaceBefore=4,
-                              spaceAfter=12))
+            out.append(self._para(pack.subtitle, sheet.subtitle, "cover-subtitle", balanced=True,
+                                  tag=tags["subtitle"]))
+        out.append(Rule(width="100%", thickness=1.2, color=colour(sheet.boxes.border), spaceBefore=4,
+                        spaceAfter=12))
         meta_text = dataclasses.replace(sheet.byline, size=sheet.byline.size * 1.15,
                                         leading=sheet.byline.leading * 1.15, space_after=3.0)
-        out.extend(self._detail(detail.label, detail.value, meta_text) for detail in pack.details)
+        out.extend(self._detail(detail.label, detail.value, meta_text, tag)
+                   for detail, tag in zip(pack.details, self._detail_tags, strict=True))
         return out
 
-    def _detail(self, label: str, value: str, text: TextStyle) -> Flowable:
+    def _detail(self, label: str, value: str, text: TextStyle, tag: Element | None = None) -> Flowable:
         """A "Label: value" line of the cover, the label in bold."""
         runs: list[Run] = [TextRun(f"{label}:", RunStyle(bold=True)), TextRun(f" {value}", RunStyle())]
         return self.setter.paragraph(runs, ParagraphSpec(text, "cover-meta",
                                                          align="page-right" if self.rtl else "page-left",
-                                                         direction="auto"))
+                                                         direction="auto", tag=tag))
 
     def summary(self) -> list[Flowable]:
         """The summary page: each article's key points (or opening sentence) under its linked title."""
         pack = self.pack
+        section = self.sections.summary
+        heading = section.add("H2") if section is not None else None
         out: list[Flowable] = [ArticleStart(self.state, pack.running_header, pack.marking, title_here=False,
                                             rtl=self.rtl),
-                               self._heading(pack.summary_label, "summary-heading", pack.summary_anchor)]
+                               self._heading(pack.summary_label, "summary-heading", pack.summary_anchor, heading)]
+        entries = section.add("L", list_numbering="Decimal") if section is not None else None
         for layout, entry in zip(self.layouts, pack.summary, strict=True):
-            out.extend(layout.summary_entry(entry, page_rtl=self.rtl))
+            out.extend(layout.summary_entry(entry, page_rtl=self.rtl, parent=entries))
         return out
 
     def end(self) -> list[Flowable]:
@@ -427,7 +517,8 @@ class PackFront:
         rule = LocatedRule(width="20%", thickness=0.8, color=colour(self.sheet.boxes.border), spaceBefore=18,
                            spaceAfter=0, hAlign="CENTER")
         mark = self.setter.text(f"\u2014 {self.pack.end_mark} \u2014",
-                                ParagraphSpec(text, "end-mark", align="center", direction="auto"))
+                                ParagraphSpec(text, "end-mark", align="center", direction="auto",
+                                              tag=self.structure.root.add("P")))
         return [rule, mark]
 
     def _fits(self, flowables: list[Flowable], height: float) -> bool:
@@ -442,7 +533,8 @@ class PackFront:
     def flowables(self) -> list[Flowable]:
         """The whole front matter; the articles follow, each after a :class:`RectoBreak`."""
         pack = self.pack
-        contents_head = self._heading(pack.contents_label, "contents-heading", pack.contents_anchor)
+        contents_head = self._heading(pack.contents_label, "contents-heading", pack.contents_anchor,
+                                      self._contents_heading)
         compact = self.cover(compact=True)
         on_cover = self._fits([*compact, Spacer(1, 24), contents_head, self.contents], self.area.height)
         out: list[Flowable]

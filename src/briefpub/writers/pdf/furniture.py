@@ -8,12 +8,23 @@ footer: the frame's footer template ("Page X of Y" in the publication's
 language, with a pack's reference and version) with ``{page}`` and ``{pages}``
 filled in.
 
+In the tagged PDF all of it is an artifact (``Pagination``: ``Header`` for the
+running header, the top marking and the header rule, ``Footer`` for the footer,
+the bottom marking and the footer rule; the marking's band is drawn inside
+them), except, on the page where an article or the pack's cover starts, the top
+marking and the "Article 3 of 12" label: they are content of the elements the
+layout made for them (:class:`~briefpub.writers.pdf.flowables.PageState`), so a
+screen-reader user hears them once.
+
 "Page X of Y" needs the total before it is known. The widely copied
 "NumberedCanvas" recipe defers every page to the end and so sends every
 bookmark and internal link to page 1. Here each page's footer is instead a
 reference to a form XObject (``doForm``) that :class:`BriefingCanvas` defines
 in :meth:`~BriefingCanvas.save`, once the total is known: one pass, exact
-totals, centred footers, and destinations left alone.
+totals, centred footers, and destinations left alone. The form is drawn inside
+the footer's artifact; its own content carries no marked content (forms never
+carry MCIDs, PDF/UA-1 7.20), so the structure tagger is taken off the canvas
+while the forms are written.
 
 :class:`BriefingCanvas` also pins the PDF's timestamp and ``/ID`` to the
 build time it is given, so neither the clock nor ``SOURCE_DATE_EPOCH`` read
@@ -39,6 +50,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +60,9 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.pdf.flowables import LocatedText, PageStarts, PageState, RectoBreak
 from briefpub.writers.pdf.paragraphs import ParagraphSpec, Setter
+from briefpub.writers.pdf.structure import artifact
 from briefpub.writers.pdf.styles import colour
+from briefpub.writers.pdf.tagging import Element, StructureTagger
 
 __all__ = ["BriefingCanvas", "BriefingDocTemplate", "Furniture", "inner_margin"]
 
@@ -170,50 +184,66 @@ class Furniture:
         self._set_page(page)
         canv.saveState()
         marking = self.state.marking
-        mark = self.sheet.marking
-        if marking:
-            self._marking(canv, marking, self.height - self.sheet.page.margin_top / 2 + 2)
-            self._marking(canv, marking, self.sheet.page.margin_bottom / 2 - mark.size / 2 - 2)
-        header_y = self.top + 10
         title_page = self.state.title_page == page
         blank = self.state.blank_page == page
         label = self.state.label
+        header_y = self.top + 10
         # the title page shows the article's number in the pack (nothing in a single article: the title is
         # the page's head); a blank page shows none
         show_header = not blank and bool(label if title_page else self.state.title)
-        if show_header:
-            rtl = self.state.rtl
-            start, end = ("page-right", "page-left") if rtl else ("page-left", "page-right")
-            if title_page:  # the title stands below: the article's number in the pack instead
-                self._draw_line(canv, self._fit(label, fur.size), header_y, start, size=fur.size, name="header")
-            else:
-                # the running head at the start side, the article's number in the pack at the end side
-                room = self.right - self.left
-                if label:
-                    room -= self._fit_width(label, fur.size) + 18
-                self._draw_line(canv, self._fit(self.state.title, fur.size, room), header_y, start, size=fur.size,
-                                name="header")
-                if label:
-                    self._draw_line(canv, label, header_y, end, size=fur.size, name="header")
-        if fur.rule:
-            canv.setStrokeColor(colour(fur.colour))
-            canv.setLineWidth(0.4)
+        with artifact(canv, "Pagination", "Header"):
+            if marking:
+                self._marking(canv, marking, self.height - self.sheet.page.margin_top / 2 + 2,
+                              self.state.marking_element if title_page else None)
             if show_header:
+                rtl = self.state.rtl
+                start, end = ("page-right", "page-left") if rtl else ("page-left", "page-right")
+                if title_page:  # the title stands below: the article's number in the pack instead
+                    with self._content(canv, self.state.label_element):
+                        self._draw_line(canv, self._fit(label, fur.size), header_y, start, size=fur.size,
+                                        name="header")
+                else:
+                    # the running head at the start side, the article's number in the pack at the end side
+                    room = self.right - self.left
+                    if label:
+                        room -= self._fit_width(label, fur.size) + 18
+                    self._draw_line(canv, self._fit(self.state.title, fur.size, room), header_y, start,
+                                    size=fur.size, name="header")
+                    if label:
+                        self._draw_line(canv, label, header_y, end, size=fur.size, name="header")
+            if fur.rule and show_header:
+                canv.setStrokeColor(colour(fur.colour))
+                canv.setLineWidth(0.4)
                 canv.line(self.left, self.top + 6, self.right, self.top + 6)
-            canv.line(self.left, self.bottom - 8, self.right, self.bottom - 8)
-        canv.doForm(self.form_name(page))
+        with artifact(canv, "Pagination", "Footer"):  # (drawn in the order the untagged writer drew them)
+            if marking:
+                self._marking(canv, marking, self.sheet.page.margin_bottom / 2 - self.sheet.marking.size / 2 - 2)
+            if fur.rule:
+                canv.setStrokeColor(colour(fur.colour))
+                canv.setLineWidth(0.4)
+                canv.line(self.left, self.bottom - 8, self.right, self.bottom - 8)
+            canv.doForm(self.form_name(page))
         canv.restoreState()
         self.state.starts.page_ended(page)
 
-    def _marking(self, canv: Canvas, marking: str, y: float) -> None:
+    @staticmethod
+    def _content(canv: Canvas, element: Element | None) -> Any:
+        """Inside the page's artifact, ``element``'s content instead (when there is one)."""
+        tagger = getattr(canv, "bp_tagger", None)
+        if element is None or not isinstance(tagger, StructureTagger):
+            return nullcontext()
+        return _Interrupted(canv, tagger, element)
+
+    def _marking(self, canv: Canvas, marking: str, y: float, element: Element | None = None) -> None:
         mark = self.sheet.marking
         if mark.background.lower() not in ("#ffffff", "#fff"):
             canv.saveState()
             canv.setFillColor(colour(mark.background))
             canv.rect(self.left, y - mark.size * 0.45, self.right - self.left, mark.size * 1.8, stroke=0, fill=1)
             canv.restoreState()
-        self._draw_line(canv, marking, y, "center", size=mark.size, bold=mark.bold, colour_hex=mark.colour,
-                        name="marking")
+        with self._content(canv, element):
+            self._draw_line(canv, marking, y, "center", size=mark.size, bold=mark.bold, colour_hex=mark.colour,
+                            name="marking")
 
     def _fit_width(self, text: str, size: float) -> float:
         line = self._line(text, "page-left", size=size, kind="measure")
@@ -234,11 +264,15 @@ class Furniture:
 
 
 class BriefingCanvas(Canvas):  # type: ignore[misc]
-    """A canvas with a fixed timestamp that writes the footer forms when it saves."""
+    """A canvas with a fixed timestamp that writes the footer forms when it saves, and the structure tagger
+    the text engine and the layout's helpers find as ``bp_tagger``."""
 
-    def __init__(self, *args: Any, furniture: Furniture, build_time: datetime, **kw: Any) -> None:
+    def __init__(self, *args: Any, furniture: Furniture, build_time: datetime,
+                 tagger: StructureTagger | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._bp_furniture = furniture
+        #: The structure tagger that records what this canvas draws (None: an untagged PDF).
+        self.bp_tagger = tagger
         #: Where the pages begin: :class:`~briefpub.writers.pdf.flowables.Located` flowables enter their
         #: place here while they draw.
         self.bp_page_starts: PageStarts | None = furniture.state.starts
@@ -267,10 +301,12 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
         furniture = self._bp_furniture
         total = len(furniture.pages)
         self.bp_page_starts = None  # the footers are not page content
+        tagger, self.bp_tagger = self.bp_tagger, None  # nor marked content: each page draws them in an artifact
         for page in furniture.pages:
             self.beginForm(furniture.form_name(page))
             furniture.draw_footer(self, page, total)
             self.endForm()
+        self.bp_tagger = tagger
         # TrueType fonts join this list when text is first set in them: exactly the fonts embedded.
         self.bp_fonts = tuple(str(font.face.filename) for font in self._doc.delayedFonts)
         furniture.fonts = self.bp_fonts
@@ -323,3 +359,25 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             return
         super().handle_flowable(flowables)
 
+
+
+class _Interrupted:
+    """Content of ``element`` drawn in the middle of an artifact: the artifact is closed, the element's
+    sequence opened, and the artifact reopened after (sequences never nest)."""
+
+    def __init__(self, canv: Canvas, tagger: StructureTagger, element: Element) -> None:
+        self.canv = canv
+        self.tagger = tagger
+        self.element = element
+        self.reopen = False
+
+    def __enter__(self) -> None:
+        self.reopen = self.tagger.in_artifact()
+        if self.reopen:
+            self.tagger.close(self.canv)
+        self.tagger.open_marked(self.canv, self.element)
+
+    def __exit__(self, *exc: object) -> None:
+        self.tagger.close(self.canv)
+        if self.reopen:
+            self.tagger.open_artifact(self.canv, "Pagination", "Header")

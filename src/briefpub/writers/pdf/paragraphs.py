@@ -20,8 +20,11 @@ and a :class:`ParagraphSpec`. It decides, once:
   document's language, balanced lines for titles and headings;
 * inline images: the engine sets text only, so an inline image is set as an
   image of its own, centred, right after its paragraph (:meth:`Setter.flowables`),
-  its alt text kept with it; one that cannot be shown prints its alt text in
-  the paragraph and is reported.
+  a ``Figure`` of the paragraph's structure element with its alt text (or title)
+  as ``/Alt``; one that cannot be shown prints its alt text in the paragraph and
+  is reported;
+* the structure element the paragraph's text belongs to (``ParagraphSpec.tag``,
+  made by the layout in reading order; see :mod:`briefpub.writers.pdf.structure`).
 
 After layout, :meth:`Setter.report` turns what the engine reports (characters
 no font has, paragraphs it could not justify within the word-spacing limits)
@@ -44,6 +47,8 @@ from briefpub.writers.common.typography import smarten_texts
 from briefpub.writers.pdf.flowables import LocatedText, Where
 from briefpub.writers.pdf.fonts import FontChain, canvas_font
 from briefpub.writers.pdf.images import Images
+from briefpub.writers.pdf.structure import figure
+from briefpub.writers.pdf.tagging import Element
 from briefpub.writers.pdf.typeset import LINE_BREAK, Align, Bookmark, LineBreak, ParaStyle, TextBlock
 from briefpub.writers.pdf.typeset import Run as EngineRun
 
@@ -72,7 +77,8 @@ class ParagraphSpec:
     and where its content comes from (``where``). ``width`` is the room for inline images (0: the
     frame's). ``align`` is a style alignment (``left`` = the start side) or ``page-left``/``page-right``;
     ``direction`` None takes the article's, ``auto`` the text's own. ``balanced`` sets lines of similar
-    length with never one word alone on the last (titles, headings)."""
+    length with never one word alone on the last (titles, headings). ``tag`` is the structure element
+    the text belongs to (None: text drawn inside another element's or an artifact's marked content)."""
 
     text: TextStyle
     kind: str
@@ -92,6 +98,7 @@ class ParagraphSpec:
     colour: str | None = None
     size: float | None = None
     leading: float | None = None
+    tag: Element | None = None
 
 
 def plain_runs(value: str, text: TextStyle) -> list[Run]:
@@ -141,14 +148,15 @@ class Setter:
         block = TextBlock(tuple(items), self._style(spec), spec.kind)
         mark = spec.heading
         bookmark = None if mark is None else Bookmark(mark.key, mark.level, mark.outline, mark.closed)
-        para = LocatedText(block, bookmark=bookmark)
+        para = LocatedText(block, bookmark=bookmark, tag=spec.tag)
         para.bp_where = spec.where
         para.bp_size = spec.size or text.size
         self.made.append(para)
         return para
 
     def flowables(self, runs: Sequence[Run], spec: ParagraphSpec) -> list[Any]:
-        """The paragraph, then each of its inline images that can be shown, centred, in the room it has."""
+        """The paragraph, then each of its inline images that can be shown, centred, in the room it has
+        (a ``Figure`` of the paragraph's element)."""
         para = self.paragraph(runs, spec)
         out: list[Any] = [para]
         width = spec.width or self.width
@@ -159,7 +167,8 @@ class Setter:
                 if image is not None:
                     image.spaceBefore = 2.0
                     image.spaceAfter = spec.text.space_after if spec.space_after is None else spec.space_after
-                    out.append(image)
+                    out.append(figure(spec.tag, image, run.image.alt or run.image.title, self.diagnostics,
+                                      run.image.src))
         if len(out) > 1 and not para.plain_text().strip():
             out.pop(0)  # a paragraph that is only images
         return out

@@ -12,6 +12,13 @@ one in duplex), then the end mark. The story is built with ``multiBuild``: a
 pack's contents learns its page numbers in the first pass and prints them in
 the second.
 
+The PDF is tagged (PDF/UA-1): the layout makes one structure tree per
+publication (:class:`~briefpub.writers.pdf.structure.Structure`) in reading
+order, the canvas carries its tagger while the pages are drawn, and
+:func:`~briefpub.writers.pdf.tagging.finish` writes the structure tree, the
+catalog entries and the XMP metadata into reportlab's file (pikepdf). What it
+could not express is reported (``writer.accessibility``).
+
 The result carries the font files the PDF really embeds (``WriteResult.fonts``)
 and one :class:`~briefpub.writers.PageStart` per page: the article and block
 where the page's first line of text sits.
@@ -40,11 +47,13 @@ from briefpub.writers import PageStart, WriteOptions, WriteResult, require_fonts
 from briefpub.writers.common.frame import Frames, frames
 from briefpub.writers.pdf.flowables import PageState, RectoBreak, locate
 from briefpub.writers.pdf.fonts import FontChain, canvas_font, make_chains
-from briefpub.writers.pdf.front import PackFront, blank_page_factory
+from briefpub.writers.pdf.front import PackFront, PackSections, blank_page_factory
 from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture, inner_margin
 from briefpub.writers.pdf.images import Images
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea, keep_with_end
 from briefpub.writers.pdf.paragraphs import Setter
+from briefpub.writers.pdf.structure import Structure
+from briefpub.writers.pdf.tagging import finish
 from briefpub.writers.pdf.typeset import hyphenator
 from briefpub.writers.pdf.typeset.hyphenation import NEVER_HYPHENATED
 
@@ -62,10 +71,14 @@ def _chains(fonts: FontSet) -> dict[str, FontChain]:
         ) from exc
 
 
-def render(pub: Publication, sheet: StyleSheet, options: WriteOptions) -> WriteResult:
-    """Lay out ``pub`` and return the PDF, what could not be rendered, the fonts and the page starts."""
+def render(pub: Publication, sheet: StyleSheet, options: WriteOptions, *, tagged: bool = True) -> WriteResult:
+    """Lay out ``pub`` and return the PDF, what could not be rendered, the fonts and the page starts.
+
+    ``tagged`` False leaves the structure out (reportlab's file as drawn: the pages look the same); it is
+    for measuring what tagging costs.
+    """
     fonts = require_fonts(options)
-    return _render(pub, sheet, options, fonts)
+    return _render(pub, sheet, options, fonts, tagged=tagged)
 
 
 @dataclass(slots=True)
@@ -77,6 +90,7 @@ class _Story:
     front: Setter
     setters: list[Setter]
     blank_note: str
+    structure: Structure
 
 
 def _story(sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], images: Images,
@@ -90,6 +104,8 @@ def _story(sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], image
                       marking=pack.marking if pack else first.marking)
     front = Setter(sheet, chains, images, diagnostics, language=frame.language,
                    rtl=pack.rtl if pack else first.rtl, width=area.width, height=area.height)
+    structure = Structure(frame.language, pack.title if pack else first.title)
+    sections = PackSections.make(structure, pack) if pack is not None else None  # (before the articles)
     setters = [front]
     warned: set[str] = set()
     layouts: list[ArticleLayout] = []
@@ -109,22 +125,24 @@ def _story(sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], image
                         height=area.height)
         setters.append(setter)
         layout = ArticleLayout(frame=art, sheet=sheet, setter=setter, area=area, state=state, images=images,
-                               diagnostics=diagnostics, outline_base=1 if pack is not None else 0)
+                               diagnostics=diagnostics, outline_base=1 if pack is not None else 0,
+                               structure=structure)
         layouts.append(layout)
         articles.extend(layout.flowables())
     story: list[Flowable] = []
     if pack is not None:
-        pack_front = PackFront(pack, sheet, front, state, area, layouts)
+        pack_front = PackFront(pack, sheet, front, state, area, layouts, structure, sections)
         story.extend(pack_front.flowables())
         end = pack_front.end()
         for flowable in end:
             locate(flowable, layouts[-1].end)
         keep_with_end(articles, end, area.height)
     story.extend(articles)
-    return _Story(story, state, front, setters, pack.blank_page if pack else first.labels.blank_page)
+    return _Story(story, state, front, setters, pack.blank_page if pack else first.labels.blank_page, structure)
 
 
-def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: FontSet) -> WriteResult:
+def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: FontSet, *,
+            tagged: bool = True) -> WriteResult:
     diagnostics: list[Diagnostic] = []
     chains = _chains(fonts)
     frame = frames(pub, sheet)
@@ -154,14 +172,20 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         pageCompression=1,
         initialFontName=canvas_font(chains),
     )
-    maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time)
+    tagger = story.structure.tagger if tagged else None
+    maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time, tagger=tagger)
     try:
         template.multiBuild(story.flowables, maxPasses=6, canvasmaker=maker)
     except Exception as exc:  # reportlab's LayoutError and friends: a writer bug on valid input
         raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
     for setter in story.setters:
         setter.report()
+    data = out.getvalue()
+    if tagger is not None:
+        finished = finish(data, tagger.recording())
+        data = finished.data
+        diagnostics.extend(Diagnostic("writer.accessibility", f"tagged PDF: {problem}") for problem in
+                           finished.problems)
     starts = story.state.starts.pages
     pages = tuple(PageStart(page, str(page), *starts.get(page, (None, None))) for page in furniture.pages)
-    return WriteResult(out.getvalue(), tuple(dict.fromkeys(diagnostics)), tuple(sorted(set(furniture.fonts))),
-                       pages)
+    return WriteResult(data, tuple(dict.fromkeys(diagnostics)), tuple(sorted(set(furniture.fonts))), pages)

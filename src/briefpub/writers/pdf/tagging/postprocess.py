@@ -19,7 +19,8 @@ PDF writer runs) and writes what reportlab cannot:
 * ``/Tabs /S`` on every page, and a ``/Contents`` description on every link
   annotation that has none (its text, else its target);
 * the Info dictionary's ``/Title`` set to the tree's title (reportlab writes
-  "untitled" when it was given none), and XMP metadata mirroring the Info
+  "untitled" when it was given none), its empty entries removed (reportlab
+  writes ``/Author ()`` for no author), and XMP metadata mirroring the Info
   dictionary (``dc:title``, ``dc:creator``, ``dc:description``,
   ``pdf:Keywords``, ``pdf:Producer``, ``xmp:CreatorTool``,
   ``xmp:CreateDate``, ``xmp:ModifyDate``), with ``dc:language`` and
@@ -270,6 +271,9 @@ def _metadata(pdf: Any, tree: StructTree, problems: list[str]) -> None:
         info.Title = pikepdf.String(tree.title)
     elif not str(info.get("/Title", "")).strip():
         info.Title = pikepdf.String("Untitled")
+    for key in _INFO_KEYS:  # an empty entry (reportlab writes /Author () for no author) says nothing
+        if key in info and not str(info[key]).strip():
+            del info[key]
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         for key in _INFO_KEYS:
             value = str(info.get(key, "")).strip()

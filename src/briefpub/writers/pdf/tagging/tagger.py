@@ -11,7 +11,15 @@ the layout needs for everything else it draws:
   A link's text gets its own sequences, owned by a ``Link`` element the tagger
   creates inside the paragraph's element (one per link, whatever the number of
   lines and pages it covers), and the link's annotations get ``StructParent``
-  numbers that point to that element. Underlines become ``Layout`` artifacts.
+  numbers that point to that element. A run in another language than its
+  element's gets a ``Span`` element with ``/Lang`` (one per language run, inside
+  the paragraph's element or its link's), which owns that run's sequences. The
+  hyphen the engine inserts at a line end gets a ``Span`` element of its own
+  whose ``/ActualText`` is a soft hyphen (U+00AD, ISO 32000-1 14.8.2.2.3); its
+  sequence keeps the engine's ``/ActualText (-)`` for poppler, which reads the
+  content only. Right-to-left glyphs, written in visual order, get a ``Span``
+  whose ``/ActualText`` is their logical text (one per group of a line).
+  Underlines become ``Layout`` artifacts.
 * **Other content** (images, QR codes, list bullets drawn by reportlab, a table
   cell drawn as a string): :meth:`StructureTagger.marked` around its drawing,
   or the :class:`~briefpub.writers.pdf.tagging.flowables.Marked` wrapper.
@@ -40,7 +48,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from briefpub.writers.pdf.tagging.model import ARTIFACT_TYPES, Element, StructTree, StructureError
-from briefpub.writers.pdf.typeset.tagging import Annotation, LinkInfo, MarkedContent
+from briefpub.writers.pdf.typeset.tagging import (
+    SOFT_HYPHEN,
+    Annotation,
+    LinkInfo,
+    MarkedContent,
+    utf16_string,
+)
 
 __all__ = ["AnnotationRef", "ContentRef", "Kid", "Recording", "StructureTagger"]
 
@@ -115,6 +129,7 @@ class StructureTagger:
         self._next_mcid: dict[int, int] = {}
         self._content: dict[Element, list[Kid]] = {}
         self._links: dict[tuple[int, int], Element] = {}
+        self._spans: dict[tuple[int, int], Element] = {}
         self._annotations: dict[int, Element] = {}
         self._bboxes: dict[Element, list[tuple[int, tuple[float, float, float, float]]]] = {}
         self._stack: list[_State] = []
@@ -164,9 +179,34 @@ class StructureTagger:
             self._content.setdefault(owner, []).append(found)
         return found
 
+    def _span(self, owner: Element, sequence: MarkedContent) -> Element:
+        """The ``Span`` element of the language run of ``sequence`` inside ``owner`` (made on first use)."""
+        lang = sequence.lang or ""
+        if not lang or lang == owner.inherited_lang():
+            return owner
+        key = (owner.ordinal, sequence.lang_run)
+        found = self._spans.get(key)
+        if found is None or found.lang != lang:
+            found = self.tree.detached(owner, "Span", lang=lang)
+            self._spans[key] = found
+            self._content.setdefault(owner, []).append(found)
+        return found
+
+    def _hyphen(self, owner: Element) -> Element:
+        """A new ``Span`` for an inserted hyphen: its ``/ActualText`` is a soft hyphen."""
+        span = self.tree.detached(owner, "Span", actual_text=SOFT_HYPHEN)
+        self._content.setdefault(owner, []).append(span)
+        return span
+
+    def _logical(self, owner: Element, text: str) -> Element:
+        """A new ``Span`` for right-to-left glyphs drawn in visual order: its ``/ActualText`` is their text."""
+        span = self.tree.detached(owner, "Span", actual_text=text)
+        self._content.setdefault(owner, []).append(span)
+        return span
+
     # -- sequences -------------------------------------------------------------------
 
-    def _open(self, page: int, element: Element) -> str:
+    def _open(self, page: int, element: Element, properties: str = "") -> str:
         if self._stack:
             self._stack.append("pass")
             return ""
@@ -174,7 +214,8 @@ class StructureTagger:
         self._next_mcid[page] = mcid + 1
         self._content.setdefault(element, []).append(ContentRef(page, mcid))
         self._stack.append("mcid")
-        return f"{_name(element.role)} <</MCID {mcid}>> BDC"
+        extra = f" {properties}" if properties else ""
+        return f"{_name(element.role)} <</MCID {mcid}{extra}>> BDC"
 
     def _open_artifact(self, kind: str, subtype: str | None) -> str:
         if kind not in ARTIFACT_TYPES or (subtype is not None and subtype not in ARTIFACT_TYPES[kind]):
@@ -195,7 +236,11 @@ class StructureTagger:
     # -- the text engine's protocol ------------------------------------------------------
 
     def begin(self, canvas: Any, sequence: MarkedContent) -> str:
-        """Open the sequence for a piece of text (its element's, or its link's)."""
+        """Open the sequence for a piece of text: its element's, its link's, its language run's, a hyphen's.
+
+        The language goes on the run's ``Span`` element; an ``actual_text`` (the
+        inserted hyphen's) in the sequence's property list.
+        """
         page = self._sync(canvas)
         if self._stack:  # inside a marked figure or an artifact: part of it
             self._stack.append("pass")
@@ -203,7 +248,13 @@ class StructureTagger:
         element = self._element(sequence.tag)
         if sequence.link is not None:
             element = self._link(element, sequence.link)
-        return self._open(page, element)
+        element = self._span(element, sequence)
+        if sequence.hyphen:
+            element = self._hyphen(element)
+        elif sequence.logical is not None:
+            element = self._logical(element, sequence.logical)
+        actual = sequence.actual_text
+        return self._open(page, element, "" if actual is None else f"/ActualText {utf16_string(actual)}")
 
     def end(self, canvas: Any, sequence: MarkedContent) -> str:
         """Close it."""

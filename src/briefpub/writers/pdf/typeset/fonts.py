@@ -14,7 +14,7 @@ key: the character itself when the font maps it to that glyph, otherwise a priva
 code point (planes 15-16, never written to the PDF) mapped to the glyph. The
 subset's ``ToUnicode`` CMap then maps each code to the pair's *text*, so ligatures
 extract as their letters, contextual forms as plain letters, and the inserted
-hyphen as nothing. Private keys depend on the order glyphs are first met in the
+hyphen as a soft hyphen (U+00AD). Private keys depend on the order glyphs are first met in the
 process, but they never reach the file: the subset codes follow each document's own
 drawing order, so output stays byte-identical.
 
@@ -163,7 +163,7 @@ class EngineTTFont(TTFont):  # type: ignore[misc]
     """A reportlab TrueType font whose subsets take glyphs by ``(glyph, text)`` keys.
 
     Its ``ToUnicode`` CMaps map every code to the text the engine gave its key (so a
-    ligature extracts as its letters), UTF-16 with surrogate pairs, or to nothing.
+    ligature extracts as its letters), UTF-16 with surrogate pairs.
     """
 
     def __init__(self, name: str, filename: str, **kw: Any) -> None:

@@ -7,9 +7,9 @@ justification (extra width after each word space, never beyond the style's
 limits), bidi reordering (rule L2 over runs of equal level) and alignment.
 
 Every glyph carries the text it stands for (its cluster's characters for the
-first glyph of a cluster, nothing for the others; the inserted hyphen stands for
-nothing), which the renderer writes as the font's ``ToUnicode`` so extraction gives
-the text as written. A right-to-left glyph standing for several characters (the
+first glyph of a cluster, nothing for the others; the inserted hyphen stands for a
+soft hyphen, U+00AD), which the renderer writes as the font's ``ToUnicode`` so
+extraction gives the text as written. A right-to-left glyph standing for several characters (the
 lam-alef ligature) keeps the first and hands each further character to an
 invisible zero-width glyph on its left, so extractors that reverse right-to-left
 text character by character get the letters in order. After a run set in the
@@ -32,6 +32,7 @@ from briefpub.writers.pdf.typeset.fonts import FontData, font_data
 from briefpub.writers.pdf.typeset.itemize import Item, Prepared, prepare
 from briefpub.writers.pdf.typeset.model import Align, FaceLike, TextBlock
 from briefpub.writers.pdf.typeset.shaping import shape
+from briefpub.writers.pdf.typeset.tagging import SOFT_HYPHEN
 
 __all__ = ["GlyphRun", "Layout", "Line", "layout_paragraph", "layout_prepared"]
 
@@ -250,7 +251,7 @@ def _add_hyphen(run: GlyphRun) -> None:
     at = 0 if run.rtl else len(run.gids)
     run.gids.insert(at, gid)
     run.clusters.insert(at, run.end)
-    run.texts.insert(at, "")
+    run.texts.insert(at, SOFT_HYPHEN)
     run.advances.insert(at, adv)
     run.x_off.insert(at, 0.0)
     run.y_off.insert(at, 0.0)
@@ -259,12 +260,20 @@ def _add_hyphen(run: GlyphRun) -> None:
     run.hyphen = at
 
 
-def _mark(run: GlyphRun, char: str, position: int, level: int) -> GlyphRun | None:
-    zero = run.item.font.zero_width_glyph
-    if zero is None:
-        return None
-    return GlyphRun(run.item, position, position, level, [zero], [position], [char], [0.0], [0.0], [0.0],
-                    mark=True)
+def _mark(runs: list[GlyphRun], char: str, position: int, level: int) -> GlyphRun | None:
+    """A zero-width mark drawn with the first of ``runs``' faces that has a zero-width glyph.
+
+    The run beside the mark comes first; a face without one (Source Serif Pro has none) hands the mark
+    to the run on its other side, else to any face of the line: without the marks poppler attaches the
+    neutral characters at a direction boundary to the wrong side ("Lavrov (سيرغي" read as
+    "( Lavrovسيرغي").
+    """
+    for run in runs:
+        zero = run.item.font.zero_width_glyph
+        if zero is not None:
+            return GlyphRun(run.item, position, position, level, [zero], [position], [char], [0.0], [0.0], [0.0],
+                            mark=True)
+    return None
 
 
 def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[float, float]:
@@ -394,12 +403,14 @@ def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
         end = max(r.end for r in sequence)
         # the mark logically before the sequence faces the text before it (left in a left-to-right
         # paragraph, right in a right-to-left one); the mark after it faces the text after it
+        left_faces = [sequence[0], visual[i - 1], *visual] if i > 0 else []
+        right_faces = [sequence[-1], visual[j], *visual] if j < n else []
         if base == 0:
-            left_mark = _mark(sequence[0], RLM, start, base) if i > 0 else None
-            right_mark = _mark(sequence[-1], LRM, end, base) if j < n else None
+            left_mark = _mark(left_faces, RLM, start, base) if i > 0 else None
+            right_mark = _mark(right_faces, LRM, end, base) if j < n else None
         else:
-            left_mark = _mark(sequence[0], RLM, end, base) if i > 0 else None
-            right_mark = _mark(sequence[-1], LRM, start, base) if j < n else None
+            left_mark = _mark(left_faces, RLM, end, base) if i > 0 else None
+            right_mark = _mark(right_faces, LRM, start, base) if j < n else None
         if left_mark is not None:
             # strictly left of the sequence, so that poppler sorts it before a glyph starting there
             left_mark.x_off[0] = -0.02

@@ -9,14 +9,23 @@ What extraction sees was measured with poppler's ``pdftotext`` (default mode) an
 pypdf's ``extract_text()`` (see the package documentation), and the content is
 written so that both give the text as written:
 
-* The hyphen inserted at a line end extracts as nothing (``ToUnicode`` maps it to
-  the empty string) inside ``/Span <</ActualText (-)>>``: poppler honours
-  ActualText and joins a line ending in "-" with the next (it drops the hyphen),
-  pypdf ignores ActualText and, with the empty mapping, sees no hyphen. The first
+* The hyphen inserted at a line end is a soft hyphen (U+00AD) in ``ToUnicode``
+  (ISO 32000-1, 14.8.2.2.3: an incidental artifact; never an empty mapping, which
+  PDF/UA-1 7.21.7 forbids), drawn in a marked-content sequence of its own whose
+  ``/ActualText`` is "-": poppler honours ActualText and joins a line ending in "-"
+  with the next (it drops the hyphen); a structure tagger gives that sequence to a
+  ``Span`` element whose ``/ActualText`` is U+00AD, which is what tagged-PDF
+  consumers read. pypdf ignores ActualText and reads the soft hyphen. The first
   piece of the next line's word is drawn right after the hyphen, in the same text
   object, positioned with ``Td`` along the line and text rise (``Ts``) down to the
   next baseline: pypdf starts a new line only when the text matrix moves, so it
-  reads the word whole; every viewer draws it in its place.
+  reads the word whole ("prepara\u00adtory"); every viewer draws it in its place.
+* A line that ends at a word break (a space or a hard line break of the text)
+  ends with a space glyph, drawn past the line's end (it has no ink): in tagged
+  PDF a word break is a space character, also at the end of a line (ISO 32000-1,
+  14.8.2.5), and text read through the structure tree keeps the words apart.
+* A run in another language than the paragraph's has sequences of its own
+  (:attr:`~briefpub.writers.pdf.typeset.tagging.MarkedContent.lang`).
 * Lines with right-to-left text are written in logical order of *groups*: a
   group's glyphs are in visual order (as drawn), bounded by letters (pypdf
   reverses a run of right-to-left characters and needs the boundaries), each
@@ -36,11 +45,12 @@ from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 from typing import Any
 
+from briefpub.writers.pdf.typeset.itemize import HARD_BREAK
 from briefpub.writers.pdf.typeset.layout import GlyphRun, Layout, Line
 from briefpub.writers.pdf.typeset.model import Run
-from briefpub.writers.pdf.typeset.tagging import Annotation, LinkInfo, MarkedContent, Tagger
+from briefpub.writers.pdf.typeset.tagging import Annotation, LinkInfo, MarkedContent, Tagger, utf16_string
 
-__all__ = ["Extraction", "draw_lines", "link_infos"]
+__all__ = ["Extraction", "LangRun", "draw_lines", "lang_runs", "link_infos"]
 
 _PYPDF_NEUTRAL = ((0x00, 0x2F), (0x3A, 0x40), (0x0660, 0x066D), (0x06F0, 0x06F9), (0x2000, 0x206F),
                   (0x20A0, 0x21FF))
@@ -49,6 +59,10 @@ _COMPLEX_LTR = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu"
                           "Laoo", "Tibt", "Mymr", "Khmr", "Java", "Mong"})
 #: The largest negative TJ step written at once inside a word (thousandths of an em).
 _STEP = 50.0
+_BIDI_MARKS = dict.fromkeys((0x200E, 0x200F))
+#: Characters between two lines that make the break a word break (a space glyph ends the first line).
+_BREAKING = frozenset(" \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
+                      + HARD_BREAK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +77,8 @@ class Extraction:
     rtl_actual_text: bool = False
     #: Wrap left-to-right runs of scripts with reordered or multi-glyph clusters (Indic, Thai...) in ActualText.
     complex_actual_text: bool = True
+    #: End each line that breaks at a word break with a space glyph (ISO 32000-1, 14.8.2.5).
+    line_end_spaces: bool = True
 
 
 def _neutral(char: str) -> bool:
@@ -82,13 +98,7 @@ def _fmt1(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _utf16(text: str) -> str:
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
-
-
-def _pdf_string_lang(lang: str) -> str:
-    safe = "".join(c for c in lang if c.isalnum() or c == "-")
-    return f"({safe})"
+_utf16 = utf16_string
 
 
 def _colour(value: str) -> tuple[float, float, float]:
@@ -129,6 +139,34 @@ def link_infos(layout: Layout) -> list[LinkInfo | None]:
             text = " ".join("".join(texts[info.index]).replace("\u2028", " ").split())
             result.append(LinkInfo(info.index, info.target, text))
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class LangRun:
+    """A run of text in another language than its paragraph's (consecutive input runs in one language)."""
+
+    #: The run's ordinal in its paragraph (0, 1, ...).
+    index: int
+    #: Its language (BCP 47).
+    lang: str
+
+
+def lang_runs(layout: Layout) -> list[LangRun | None]:
+    """Per input run: the language run it belongs to, or None when it is in the paragraph's language."""
+    prepared = layout.prepared
+    own = prepared.block.style.lang
+    out: list[LangRun | None] = []
+    current: LangRun | None = None
+    count = 0
+    for run in prepared.runs:
+        lang = run.lang if run.lang and run.lang != own else None
+        if lang is None:
+            current = None
+        elif current is None or current.lang != lang:
+            current = LangRun(count, lang)
+            count += 1
+        out.append(current)
+    return out
 
 
 @dataclass(slots=True)
@@ -188,8 +226,10 @@ class _Writer:
         self.tj: list[str] = []
         self.buf = bytearray()
         self.sequence: MarkedContent | None = None
-        self.sequence_key: int | None = None
-        self.lang: str | None = None
+        self.sequence_key: tuple[int, int] | None = None
+        #: The tagger opened nothing for the open sequence: the engine wrote a span for its properties.
+        self.own_span = False
+        self.resume: tuple[MarkedContent | None, tuple[int, int] | None] = (None, None)
 
     # -- TJ arrays ---------------------------------------------------------
 
@@ -248,29 +288,56 @@ class _Writer:
             self.op(f"{_fmt(colour[0])} {_fmt(colour[1])} {_fmt(colour[2])} rg")
             self.colour = colour
 
-    def open_sequence(self, key: int, link: LinkInfo | None) -> None:
+    def open_sequence(self, link: LinkInfo | None, lang: LangRun | None, logical: str | None = None) -> None:
+        """Make the open sequence the one for text of ``link`` in ``lang`` (the same one stays open); with
+        ``logical``, a sequence of its own for right-to-left glyphs whose logical text it is."""
+        if logical is not None:
+            self.close_sequence()
+            self._open(MarkedContent(self.tag, link, self.page, lang.lang if lang else None,
+                                     lang.index if lang else -1, logical=logical), None)
+            return
+        key = (link.index if link is not None else -1, lang.index if lang is not None else -1)
         if self.sequence is not None and self.sequence_key == key:
             return
         self.close_sequence()
-        self.sequence = MarkedContent(self.tag, link, self.page)
+        self._open(MarkedContent(self.tag, link, self.page, lang.lang if lang else None,
+                                 lang.index if lang else -1), key)
+
+    def _open(self, sequence: MarkedContent, key: tuple[int, int] | None) -> None:
+        self.sequence = sequence
         self.sequence_key = key
-        self.op(self.tagger.begin(self.canvas, self.sequence))
+        opened = self.tagger.begin(self.canvas, sequence)
+        self.own_span = not opened and bool(sequence.properties)
+        self.op(opened or (f"/Span <<{sequence.properties}>> BDC" if self.own_span else ""))
 
     def close_sequence(self) -> None:
-        self.set_lang(None)
+        """Close the open sequence (and the engine's own span, when the tagger opened nothing)."""
         if self.sequence is not None:
+            if self.own_span:
+                self.op("EMC")
+                self.own_span = False
             self.op(self.tagger.end(self.canvas, self.sequence))
             self.sequence = None
             self.sequence_key = None
 
-    def set_lang(self, lang: str | None) -> None:
-        if lang == self.lang:
-            return
-        if self.lang is not None:
-            self.op("EMC")
-        if lang is not None:
-            self.op(f"/Span <</Lang {_pdf_string_lang(lang)}>> BDC")
-        self.lang = lang
+    def open_hyphen(self) -> MarkedContent | None:
+        """A sequence of its own for the inserted hyphen (its ActualText for poppler); the one it interrupts."""
+        interrupted = self.sequence
+        key = self.sequence_key
+        self.close_sequence()
+        link = interrupted.link if interrupted is not None else None
+        lang = interrupted.lang if interrupted is not None else None
+        self._open(MarkedContent(self.tag, link, self.page, lang, interrupted.lang_run if interrupted else -1,
+                                 actual_text=self.extraction.hyphen_actual_text, hyphen=True), (-2, -2))
+        self.resume = (interrupted, key)
+        return interrupted
+
+    def close_hyphen(self) -> None:
+        """Close the hyphen's sequence and reopen the one it interrupted."""
+        self.close_sequence()
+        interrupted, key = self.resume
+        if interrupted is not None:
+            self._open(interrupted, key)
 
     # -- glyphs ------------------------------------------------------------
 
@@ -292,7 +359,7 @@ class _Writer:
         rtl_text = (not run.mark and ((self.extraction.rtl_actual_text and run.rtl)
                                       or (self.extraction.complex_actual_text and not run.rtl
                                           and run.item.script in _COMPLEX_LTR)))
-        plain = (not rtl_text and not (g0 <= hyphen < g1 and hyphen_text is not None)
+        plain = (not rtl_text and not g0 <= hyphen < g1
                  and self.rise == self.base_rise and not any(run.x_off[g0:g1]) and not any(run.y_off[g0:g1]))
         if plain:
             # the common case (no marks, no inserted hyphen): only advances to adjust
@@ -328,9 +395,13 @@ class _Writer:
                 rise = self.base_rise + run.y_off[j]
                 if rise != self.rise:
                     self.set_rise(rise)
-                is_hyphen = j == hyphen and hyphen_text is not None
+                is_hyphen = j == hyphen
                 if is_hyphen:
-                    self.op(f"/Span <</ActualText {_utf16(hyphen_text or '')}>> BDC")
+                    if rtl_text:  # inside the run's own ActualText span: a nested one (a sequence cannot end here)
+                        if hyphen_text is not None:
+                            self.op(f"/Span <</ActualText {_utf16(hyphen_text)}>> BDC")
+                    else:
+                        self.open_hyphen()
                 xo = run.x_off[j] * per_point
                 if xo:
                     self.number(-xo)
@@ -338,7 +409,10 @@ class _Writer:
                 key = keys[j - g0]
                 self.number(widths.get(key, default) - run.advances[j] * per_point + xo, gap=j in spaces)
                 if is_hyphen:
-                    self.op("EMC")
+                    if not rtl_text:
+                        self.close_hyphen()
+                    elif hyphen_text is not None:
+                        self.op("EMC")
                 j += 1
         if rtl_text:
             self.op("EMC")
@@ -367,6 +441,7 @@ def draw_lines(
     runs = prepared.runs
     leading = layout.leading
     writer = _Writer(canvas, tagger, tag, extraction)
+    langs = lang_runs(layout)
     baseline0 = top - layout.first_baseline(first)
     skip_first: dict[int, int] = {}  # line index -> glyphs of its first run already drawn
     base_ltr = prepared.base_level == 0
@@ -384,7 +459,9 @@ def draw_lines(
         tm_x: float | None = None
         skip = skip_first.pop(number, 0)
         skip_run = line.runs[0] if skip and line.runs else None
-        for piece in pieces:
+        groups = _reversed_groups(pieces, links, langs)
+        group = -1
+        for index, piece in enumerate(pieces):
             run = piece.run
             g0 = piece.g0
             if run is skip_run and g0 < skip:
@@ -393,16 +470,21 @@ def draw_lines(
                 continue
             x = line.x + run.x + sum(run.advances[:g0])
             source = runs[run.run]
-            if not run.mark or writer.sequence is None:
-                link = None if run.mark else links[run.run]
-                writer.open_sequence(link.index if link else -1, link)
-                lang = source.lang if source.lang and source.lang != prepared.block.style.lang else None
-                writer.set_lang(None if run.mark else lang)
+            found = groups.get(index)
+            if found is not None:
+                if found[0] != group:
+                    group = found[0]
+                    writer.open_sequence(links[run.run], langs[run.run], logical=found[1])
+            elif not run.mark or writer.sequence is None:
+                group = -1
+                writer.open_sequence(None if run.mark else links[run.run], None if run.mark else langs[run.run])
             writer.set_colour(_colour(source.colour))
             if tm_x is None or line.bidi:
                 writer.op(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm")
                 tm_x = x
             writer.glyphs(run, g0, piece.g1, force_font=line.bidi)
+        if extraction.line_end_spaces and tm_x is not None and _word_break_after(layout, number):
+            _line_end_space(writer, layout, line, y, links, langs)
         # the start of a hyphenated word's second part, drawn here for extractors (see module doc)
         if (extraction.join_hyphenated and line.hyphen and number + 1 < last and base_ltr
                 and tm_x is not None):
@@ -423,9 +505,9 @@ def _join_next(writer: _Writer, layout: Layout, number: int, y: float, tm_x: flo
     run = following.runs[0]
     if run.level != 0 or run.mark or run.start != following.start:
         return
-    current = writer.sequence_key
     link = links[run.run]
-    if (link.index if link else -1) != current:
+    lang = lang_runs(layout)[run.run]
+    if (link.index if link else -1, lang.index if lang else -1) != writer.sequence_key:
         return
     end = run.spaces[0] if run.spaces else len(run.gids)
     if end <= 0:
@@ -437,6 +519,67 @@ def _join_next(writer: _Writer, layout: Layout, number: int, y: float, tm_x: flo
     writer.base_rise = 0.0
     writer.set_rise(0.0)
     skip_first[number + 1] = end
+
+
+def _reversed_groups(pieces: list[_Piece], links: Seq[LinkInfo | None],
+                     langs: Seq[LangRun | None]) -> dict[int, tuple[int, str]]:
+    """Per right-to-left piece of a line: its group (consecutive right-to-left pieces of one link and
+    language) and the group's logical text (their glyphs are drawn in visual order)."""
+    out: dict[int, tuple[int, str]] = {}
+    texts: dict[int, list[str]] = {}
+    previous: tuple[object, object] | None = None
+    group = -1
+    for index, piece in enumerate(pieces):
+        run = piece.run
+        if not run.rtl or run.mark:
+            previous = None
+            continue
+        key = (links[run.run], langs[run.run])
+        if key != previous:
+            group += 1
+            previous = key
+        texts.setdefault(group, []).append("".join(reversed(run.texts[piece.g0:piece.g1])))
+        out[index] = (group, "")
+    # (without the zero-width bidi marks drawn for poppler: the logical text needs none)
+    return {index: (g, "".join(texts[g]).translate(_BIDI_MARKS)) for index, (g, _t) in out.items()}
+
+
+def _word_break_after(layout: Layout, number: int) -> bool:
+    """True when line ``number`` and the next are separated by a space or a hard line break of the text."""
+    if number + 1 >= layout.count:
+        return False
+    end, start = layout.specs[number].end, layout.specs[number + 1].start
+    return any(c in _BREAKING for c in layout.prepared.text[end:start])
+
+
+def _line_end_space(writer: _Writer, layout: Layout, line: Line, y: float, links: Seq[LinkInfo | None],
+                    langs: Seq[LangRun | None]) -> None:
+    """A space glyph at the end of ``line`` (past its last glyph, on the line's end side): a word break."""
+    runs = sorted((r for r in line.runs if not r.mark and r.gids), key=lambda r: r.end, reverse=True)
+    for run in runs:
+        gid = run.item.font.nominal_glyph(" ")
+        if gid is not None:
+            break
+    else:
+        return
+    font = run.item.font
+    ttf = font.ttf
+    size = run.item.size
+    prepared = layout.prepared
+    source = prepared.run_at(min(line.end, len(prepared.text) - 1))
+    writer.open_sequence(links[source], langs[source])
+    writer.set_rise(writer.base_rise)
+    if line.bidi:
+        width = font.advance(gid) * size / font.upem
+        x = line.x + line.width if prepared.base_level == 0 else line.x - width
+        writer.op(f"1 0 0 1 {_fmt(x)} {_fmt(y)} Tm")
+    key = ttf.key_for(gid, " ")
+    for subset, data in ttf.splitString(chr(key), writer.doc):
+        state = (id(ttf), subset, size)
+        if state != writer.font:
+            writer.op(f"{ttf.getSubsetInternalName(subset, writer.doc)} {_fmt(size)} Tf")
+            writer.font = state
+        writer.buf.extend(data)
 
 
 def _decorations(line: Line, y: float, runs: Seq[Run], links: Seq[LinkInfo | None]) -> list[tuple[str, Any]]:

@@ -3,16 +3,39 @@
 The engine writes every text-showing operator inside a marked-content sequence
 that the tagger opens (``/P <</MCID 3>> BDC`` ... ``EMC``), so that a structure
 tree (PDF/UA) can own it. Sequences never nest. A line's text is cut into
-consecutive sequences at link boundaries: the paragraph's text, then the link's
-text (:attr:`MarkedContent.link` set, for a ``Link`` element that is a child of the
-paragraph's element), then the paragraph's text again. A paragraph split across
-pages opens new sequences on each page, with the same ``tag``.
+consecutive sequences wherever what they belong to changes:
 
-Inside a sequence the engine may add marked content of its own, without MCIDs:
-``/Span <</Lang (ar)>> BDC`` around a run in another language than the
-paragraph's, and ``/Span <</ActualText (...)>> BDC`` around the hyphen it inserted
-at a line end. Decorations (underlines) are drawn inside sequences the tagger
-opens with :meth:`Tagger.begin_artifact` (``/Artifact BMC``).
+* at link boundaries: the paragraph's text, then the link's text
+  (:attr:`MarkedContent.link` set, for a ``Link`` element that is a child of the
+  paragraph's element), then the paragraph's text again;
+* at language boundaries: a run in another language than the paragraph's gets
+  sequences of its own (:attr:`MarkedContent.lang`), which a structure tagger
+  gives to a ``Span`` element with ``/Lang`` (one per language run; poppler's
+  structure-text reader stops at marked content nested inside an MCID, so the
+  language is not a nested ``/Span <</Lang>>``);
+* around the hyphen the engine inserts at a line end
+  (:attr:`MarkedContent.hyphen`): a sequence holding that one glyph, with the
+  ``/ActualText`` extraction needs (:attr:`MarkedContent.actual_text`, "-": poppler
+  joins a line ending in "-" with the next). The glyph itself maps to a soft
+  hyphen (U+00AD) in ``ToUnicode``; a structure tagger puts the sequence in a
+  ``Span`` element whose ``/ActualText`` is U+00AD, which is what tagged-PDF
+  consumers read (ISO 32000-1, 14.8.2.2.3);
+* around each group of right-to-left glyphs (:attr:`MarkedContent.logical`):
+  they are written in visual order (what poppler and pypdf expect), so their
+  logical text goes with them, for a structure tagger to give the sequence to a
+  ``Span`` element whose ``/ActualText`` it is (what screen readers read; an
+  ``/ActualText`` in the content would be reversed by poppler).
+
+A paragraph split across pages opens new sequences on each page, with the same
+``tag``.
+
+The tagger writes a sequence's ``lang`` and ``actual_text`` where it belongs (in
+its structure, or in the sequence's property list). A tagger that opens nothing
+for a sequence (returns "") leaves them to the engine, which then wraps the
+sequence's glyphs in a ``/Span <</Lang ... /ActualText ...>> BDC`` of its own:
+untagged output keeps its extraction hints, and so does text drawn inside an
+artifact. Decorations (underlines) are drawn inside sequences the tagger opens
+with :meth:`Tagger.begin_artifact` (``/Artifact BMC``).
 
 Each link annotation is announced with :meth:`Tagger.link_annotation` before it
 is added to the page; the tagger may return entries for the annotation dictionary
@@ -20,8 +43,7 @@ is added to the page; the tagger may return entries for the annotation dictionar
 ``OBJR`` of the link's structure element.
 
 :class:`NullTagger` (the default) opens nothing. :class:`RecordingTagger` assigns
-MCIDs per page, writes real operators and records everything: tests use it, and it
-is the model for the structure-tree builder.
+MCIDs per page, writes real operators and records everything: tests use it.
 """
 
 from __future__ import annotations
@@ -31,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
+    "SOFT_HYPHEN",
     "Annotation",
     "LinkInfo",
     "MarkedContent",
@@ -40,7 +63,23 @@ __all__ = [
     "Tag",
     "Tagger",
     "find_tagger",
+    "pdf_string_lang",
+    "utf16_string",
 ]
+
+#: What the hyphen inserted at a line end stands for (ISO 32000-1, 14.8.2.2.3).
+SOFT_HYPHEN = "\u00ad"
+
+
+def utf16_string(text: str) -> str:
+    """``text`` as a PDF hexadecimal text string (UTF-16BE with its byte-order mark)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def pdf_string_lang(lang: str) -> str:
+    """A language tag as a PDF literal string (letters, digits and hyphens only)."""
+    safe = "".join(c for c in lang if c.isalnum() or c == "-")
+    return f"({safe})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +112,26 @@ class MarkedContent:
     link: LinkInfo | None
     #: The page number (``canvas.getPageNumber()``).
     page: int
+    #: The language (BCP 47) of the text when it differs from the paragraph's, else None.
+    lang: str | None = None
+    #: The ordinal of that language run in the paragraph (consecutive runs in one language), -1 without ``lang``.
+    lang_run: int = -1
+    #: The sequence's ``/ActualText`` for extraction (the inserted hyphen's "-"), or None.
+    actual_text: str | None = None
+    #: True for the sequence of the hyphen inserted at a line end (an incidental artifact: a soft hyphen).
+    hyphen: bool = False
+    #: The logical text of right-to-left glyphs drawn in visual order in this sequence, or None.
+    logical: str | None = None
+
+    @property
+    def properties(self) -> str:
+        """``/Lang`` and ``/ActualText`` entries for a property list ("" when there are none)."""
+        entries = []
+        if self.lang:
+            entries.append(f"/Lang {pdf_string_lang(self.lang)}")
+        if self.actual_text is not None:
+            entries.append(f"/ActualText {utf16_string(self.actual_text)}")
+        return " ".join(entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +152,11 @@ class Tagger(Protocol):
     """What the engine calls while drawing (all methods return content-stream operators or "")."""
 
     def begin(self, canvas: Any, sequence: MarkedContent) -> str:
-        """Open a marked-content sequence for text (``/P <</MCID n>> BDC``), or return ""."""
+        """Open a marked-content sequence for text (``/P <</MCID n>> BDC``), or return "".
+
+        A tagger that opens a sequence takes care of its ``lang`` and
+        ``actual_text``; when it returns "", the engine writes them itself.
+        """
         ...
 
     def end(self, canvas: Any, sequence: MarkedContent) -> str:
@@ -149,15 +212,19 @@ class RecordedSequence:
     role: str
     tag: object
     link: LinkInfo | None
+    lang: str | None = None
+    hyphen: bool = False
+    logical: str | None = None
 
 
 @dataclass
 class RecordingTagger:
     """A tagger that writes ``/Role <</MCID n>> BDC`` (n counted per page) and records everything.
 
-    The role is ``Link`` for a link's text and the tag's ``role`` attribute (``P``
-    when it has none) otherwise. Link annotations get ``StructParent`` numbers
-    counted from 0.
+    The role is ``Link`` for a link's text, ``Span`` for an inserted hyphen and right-to-left glyphs, and the
+    tag's ``role`` attribute (``P`` when it has none) otherwise; the sequence's
+    ``/Lang`` and ``/ActualText`` go in its property list. Link annotations get
+    ``StructParent`` numbers counted from 0.
     """
 
     sequences: list[RecordedSequence] = field(default_factory=list)
@@ -172,10 +239,13 @@ class RecordingTagger:
             raise AssertionError("marked-content sequences must not nest")
         mcid = self._next_mcid.get(sequence.page, 0)
         self._next_mcid[sequence.page] = mcid + 1
-        role = "Link" if sequence.link is not None else str(getattr(sequence.tag, "role", "P"))
-        self.sequences.append(RecordedSequence(sequence.page, mcid, role, sequence.tag, sequence.link))
+        role = ("Span" if sequence.hyphen or sequence.logical is not None else "Link" if sequence.link is not None
+                else str(getattr(sequence.tag, "role", "P")))
+        self.sequences.append(RecordedSequence(sequence.page, mcid, role, sequence.tag, sequence.link,
+                                               sequence.lang, sequence.hyphen, sequence.logical))
         self._open = mcid
-        return f"/{role} <</MCID {mcid}>> BDC"
+        extra = sequence.properties
+        return f"/{role} <</MCID {mcid}{' ' + extra if extra else ''}>> BDC"
 
     def end(self, canvas: Any, sequence: MarkedContent) -> str:
         """``EMC``."""
