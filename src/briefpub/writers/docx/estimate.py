@@ -754,26 +754,27 @@ class PageEstimator:
         if not para.lines.fmt.keep_next:
             return 0.0
         need = 0.0
-        gap = para.lines.fmt.after
+        gap = para.lines.fmt.after  # the space below, collapsed with the space above the next one
         for item in items[index + 1 :]:
             if isinstance(item, _Table):
                 rows = item.rows
                 heads = [r.height for r in rows if r.header]
                 body = next((r.height for r in rows if not r.header), 0.0)
-                return need + sum(heads) + body
+                return need + gap + sum(heads) + body
             fmt = item.lines.fmt
-            above = max(0.0, fmt.before - gap)
             if fmt.page_break:
                 return need
+            space = max(gap, fmt.before)
+            heights = item.lines.heights
             if fmt.keep_next:
-                need += above + item.top + sum(item.lines.heights) + item.bottom + fmt.after
+                need += space + item.top + sum(heights) + item.bottom
                 gap = fmt.after
                 continue
-            heights = item.lines.heights
-            count = len(heights) if fmt.keep_lines or not fmt.widow else min(len(heights), _WIDOW)
-            if not fmt.widow:
-                count = min(len(heights), 1) if not fmt.keep_lines else len(heights)
-            return need + above + item.top + sum(heights[:count]) + (item.bottom if count == len(heights) else 0.0)
+            if fmt.keep_lines:
+                count = len(heights)
+            else:
+                count = min(len(heights), _WIDOW if fmt.widow else 1)
+            return need + space + item.top + sum(heights[:count]) + (item.bottom if count == len(heights) else 0.0)
         return need
 
     def _record(self, text: str) -> None:
