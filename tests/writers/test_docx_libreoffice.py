@@ -221,7 +221,8 @@ def german_pack() -> Publication:
             blocks=tuple(blocks),
         ))  # fmt: skip
     meta = PackMeta(title="Morgenlage", subtitle="Verhandlungen und Handel", date="2017-02-09",
-                    compiled_by="Lagezentrum", reference="LZ/2017/3", version="1", marking="VS-NUR FÜR DEN DIENSTGEBRAUCH",
+                    compiled_by="Lagezentrum", reference="LZ/2017/3", version="1",
+                    marking="VS-NUR FÜR DEN DIENSTGEBRAUCH",
                     language="de", summary_page=True)  # fmt: skip
     return Publication(tuple(docs), meta)
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-import docx
+import docx as python_docx
 import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
@@ -396,6 +396,17 @@ def test_each_article_is_a_section_with_its_own_header(packs: dict[str, Docx], n
     assert any(docx.is_blank(i) for i in range(len(docx.sections))) == (name == "duplex")
 
 
+def _lines(p: etree._Element) -> list[str]:
+    """A paragraph's text split at its line breaks."""
+    out = [""]
+    for node in p.iter(w("t"), w("br")):
+        if node.tag == w("br"):
+            out.append("")
+        else:
+            out[-1] += node.text or ""
+    return out
+
+
 def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) -> None:
     docx = packs["big"]
     rels = {r.get("Id"): r.get("Target") for r in docx.part("word/_rels/document.xml.rels")}
@@ -404,17 +415,15 @@ def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) 
     for number, frame in enumerate(framed.articles, start=1):
         rows = [(d.label, d.value, d.link) for d in frame.attribution]
         tail = [p for p in docx.paragraphs(number) if style_of(p) == "Attribution"]
-        assert [text(p) for p in tail] == [f"{label}: {value}" for label, value, _ in rows]
+        # one paragraph kept whole, a line per row (label: value)
+        assert [_lines(p) for p in tail] == ([[f"{label}: {value}" for label, value, _ in rows]] if rows else [])
         content = [p for p in docx.paragraphs(number) if text(p).strip() and style_of(p) != "EndMark"]
         if rows:
-            assert content[-len(rows) :] == tail, "the attribution block ends the article"
+            assert content[-1] is tail[0], "the attribution block ends the article"
+            assert tail[0].find("w:pPr/w:keepLines", NS) is not None
             checked += 1
-        for p, (_label, _value, target) in zip(tail, rows, strict=True):
-            link = p.find("w:hyperlink", NS)
-            if target is not None:
-                assert link is not None and rels[link.get(f"{{{R}}}id")] == target.href
-            else:
-                assert link is None
+        links = [rels[link.get(f"{{{R}}}id")] for p in tail for link in p.iter(w("hyperlink"))]
+        assert links == [target.href for _label, _value, target in rows if target is not None]
     assert checked == sum(1 for f in framed.articles if f.attribution) >= 25
     assert "Retrieved: 1 March 2017" in docx.section_text(BIG.documents.index(pack_article(1)) + 1)
 
@@ -576,7 +585,7 @@ def _body(count: int, words: int = 40) -> list[etree._Element]:
 
 def _estimator(sheet: StyleSheet = BRIEFING) -> PageEstimator:
     """An estimator reading the styles and numbering of a document the writer configured for ``sheet``."""
-    document = docx.Document(io.BytesIO(write(single(Document(Meta(title="x"), ())), sheet).data))
+    document = python_docx.Document(io.BytesIO(write(single(Document(Meta(title="x"), ())), sheet).data))
     return PageEstimator.for_document(document, style_fonts(sheet), text_area(sheet))
 
 
@@ -668,8 +677,8 @@ def test_estimator_table_rows_hold_cell_margins_and_borders() -> None:
     assert item.rows[1].height == pytest.approx(line + pad + 0.5, abs=0.01)
     scratch = estimator.fresh()
     scratch.flow([table])
-    per_page = int(text_area(BRIEFING).height // item.rows[1].height)
-    assert scratch.page == 3 or scratch.page == 2 and 81 <= 2 * per_page - 1
+    per_page = int(text_area(BRIEFING).height // item.rows[1].height) - 1  # the header row repeats on each page
+    assert scratch.page == -(-80 // per_page) > 1
 
 
 def test_break_opportunities() -> None:
@@ -683,7 +692,7 @@ def test_break_opportunities() -> None:
 def test_estimator_records_bookmarks_where_they_land() -> None:
     pub = pack([rich_document(), long_document(30), Document(blocks=(Paragraph((Text("x"),)),))])
     data = write(pub)
-    estimator = PageEstimator.for_document(docx.Document(io.BytesIO(data.data)), style_fonts(BRIEFING),
+    estimator = PageEstimator.for_document(python_docx.Document(io.BytesIO(data.data)), style_fonts(BRIEFING),
                                            text_area(BRIEFING))  # fmt: skip
     document = Docx(data)
     estimator.flow(document.sections[0])

@@ -45,6 +45,7 @@ the numbers are fields. No side effects beyond reading the font files.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ from lxml import etree
 from briefpub.fonts import FontSet
 from briefpub.writers.docx.furniture import TextArea
 from briefpub.writers.docx.measure import Measurer
-from briefpub.writers.docx.oxml import EMU_PER_POINT, qn
+from briefpub.writers.docx.oxml import EMU_PER_POINT
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WP_EXTENT = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
@@ -115,7 +116,7 @@ class ParaFormat:
     page_break: bool = False
     top: float = 0.0  # top border: distance + width
     bottom: float = 0.0
-    borders: tuple[tuple[str, str, str, str], ...] = ()  # every border, to tell whether two paragraphs share a box
+    borders: tuple[tuple[str, ...], ...] = ()  # every border, to tell whether two paragraphs share a box
     run: RunFormat = field(default_factory=RunFormat)
 
 
@@ -162,8 +163,9 @@ def _read_ppr(props: dict[str, Any], ppr: etree._Element | None) -> None:
         elif tag == f"{_W}pBdr":
             borders = dict(props.get("pBdr", {}))
             for side in child:
-                borders[etree.QName(side).localname] = (side.get(_VAL, "none"), side.get(f"{_W}sz", "0"),
-                                                        side.get(f"{_W}space", "0"), side.get(f"{_W}color", ""))  # fmt: skip
+                spec = (side.get(_VAL, "none"), side.get(f"{_W}sz", "0"), side.get(f"{_W}space", "0"),
+                        side.get(f"{_W}color", ""))  # fmt: skip
+                borders[etree.QName(side).localname] = spec
             props["pBdr"] = borders
 
 
@@ -189,8 +191,8 @@ def _read_rpr(props: dict[str, Any], rpr: etree._Element | None) -> None:
 
 def _run_format(props: Mapping[str, Any]) -> RunFormat:
     latin = str(props.get("ascii", ""))
-    return RunFormat(latin, str(props.get("eastAsia", latin)), str(props.get("cs", latin)),
-                     float(props.get("sz", 10.0)), bool(props.get("b", False)), bool(props.get("i", False)))  # fmt: skip
+    size, bold, italic = float(props.get("sz", 10.0)), bool(props.get("b", False)), bool(props.get("i", False))
+    return RunFormat(latin, str(props.get("eastAsia", latin)), str(props.get("cs", latin)), size, bold, italic)
 
 
 class StyleBook:
@@ -387,9 +389,9 @@ def break_opportunities(text: str) -> list[int]:
         elif prev in _BREAK_AFTER and index >= 2 and text[index - 2] not in _SPACES and not char.isdigit():
             if char.isalpha() or prev in "\u2014\u200b":
                 out.append(index)
-        elif char == "\u2014" and prev not in _SPACES and prev != "\u2014" and not _wide(prev):
-            out.append(index)
-        elif (_wide(char) and not _closing(char)) or (_wide(prev) and not _closing(char)):
+        elif (char == "\u2014" and prev not in _SPACES and prev != "\u2014" and not _wide(prev)) or (
+            (_wide(char) or _wide(prev)) and not _closing(char)
+        ):
             out.append(index)
     return out
 
@@ -692,8 +694,7 @@ class PageEstimator:
                 marks = [str(b.get(f"{_W}name")) for b in element.iter(f"{_W}bookmarkStart")]
                 items.append(_Para(lines, marks, lines.fmt.top, lines.fmt.bottom))
         # A run of paragraphs with the same borders and indents is one box: no border between them.
-        paras = [(i, item) for i, item in enumerate(items)]
-        for (_, a), (_, b) in zip(paras, paras[1:], strict=False):
+        for a, b in itertools.pairwise(items):
             if isinstance(a, _Para) and isinstance(b, _Para) and _same_box(a.lines.fmt, b.lines.fmt):
                 a.bottom = 0.0
                 b.top = 0.0
@@ -770,10 +771,7 @@ class PageEstimator:
                 need += space + item.top + sum(heights) + item.bottom
                 gap = fmt.after
                 continue
-            if fmt.keep_lines:
-                count = len(heights)
-            else:
-                count = min(len(heights), _WIDOW if fmt.widow else 1)
+            count = len(heights) if fmt.keep_lines else min(len(heights), _WIDOW if fmt.widow else 1)
             return need + space + item.top + sum(heights[:count]) + (item.bottom if count == len(heights) else 0.0)
         return need
 
@@ -797,10 +795,8 @@ class PageEstimator:
             first = min(count, 1)
         above = self._above(para)
         need = above + para.top + sum(heights[:first]) + (para.bottom if first == count else 0.0) + follow
-        if not self.at_top and self.y + need > limit and need - above <= self.area.height:
-            self.new_page()
-            above = self._above(para)
-        elif not self.at_top and self.y + above + para.top + sum(heights[:first]) > limit:
+        moves = need - above <= self.area.height and self.y + need > limit  # the kept block fits a fresh page
+        if not self.at_top and (moves or self.y + above + para.top + sum(heights[:first]) > limit):
             self.new_page()
             above = self._above(para)
         for name in para.bookmarks:

@@ -104,7 +104,7 @@ class _Shaper:
         buffer.add_str(text)
         buffer.guess_segment_properties()
         self._hb.shape(self.font, buffer, self._features)
-        total = sum(position.x_advance for position in buffer.glyph_positions)
+        total = int(sum(position.x_advance for position in buffer.glyph_positions))
         if len(self._cache) < 200_000:
             self._cache[text] = total
         return total
