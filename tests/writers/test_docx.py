@@ -54,7 +54,6 @@ from briefpub.writers._zip import zip_time
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.oxml import Fonts
 from briefpub.writers.docx.styles import fonts_for
-from classic_style import classic
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -81,8 +80,8 @@ NS = {
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
 BUILD = datetime(2024, 3, 5, 6, 7, 8, tzinfo=UTC)
-BRIEFING = classic()  # the faces and geometry these tests were worked out for
-TEXT_WIDTH_EMU = round((595.2756 - 2 * 22 * 72 / 25.4) * 12700)
+BRIEFING = load_style("briefing")
+TEXT_WIDTH_EMU = round((595.2756 - (42 + 47) * 72 / 25.4) * 12700)  # A4 less 42 mm inner and 47 mm outer
 
 
 def w(tag: str) -> str:
@@ -309,7 +308,7 @@ def test_paragraphs_use_word_built_in_style_names(outputs: dict[str, WriteResult
     hyperlink = document.styles["Hyperlink"]
     assert hyperlink.type == WD_STYLE_TYPE.CHARACTER
     assert hyperlink.font.color.rgb is not None and str(hyperlink.font.color.rgb) == "1F4E8C"
-    assert document.styles["TOC Heading"].font.name == "DejaVu Sans"
+    assert document.styles["TOC Heading"].font.name == "Source Sans Pro"
     runs = part(outputs["rich"].data, "word/document.xml").iterfind(".//w:hyperlink/w:r/w:rPr/w:rStyle", NS)
     assert {r.get(w("val")) for r in runs} == {"Hyperlink"}
 
@@ -342,13 +341,13 @@ def test_styles_pin_all_four_font_slots_and_no_theme_fonts(outputs: dict[str, Wr
         assert {k.split("}")[1] for k in fonts.attrib} == {"ascii", "hAnsi", "eastAsia", "cs"}, style_id
     title = by_id["Heading1"].find("w:rPr", NS)  # an article's title
     assert title is not None
-    assert title.find("w:rFonts", NS).get(w("ascii")) == "DejaVu Sans"  # type: ignore[union-attr]
+    assert title.find("w:rFonts", NS).get(w("ascii")) == "Source Sans Pro"  # type: ignore[union-attr]
     assert title.find("w:rFonts", NS).get(w("eastAsia")) == "WenQuanYi Zen Hei"  # type: ignore[union-attr]
     assert title.find("w:rFonts", NS).get(w("cs")) == "DejaVu Sans"  # type: ignore[union-attr]
     assert title.find("w:color", NS).get(w("val")) == "10243E"  # type: ignore[union-attr]
     assert title.find("w:sz", NS).get(w("val")) == "44"  # type: ignore[union-attr]
     body = by_id["BodyText"].find("w:rPr/w:rFonts", NS)
-    assert body is not None and body.get(w("ascii")) == "DejaVu Serif"
+    assert body is not None and body.get(w("ascii")) == "Source Serif Pro"
     assert by_id["BodyText"].find("w:pPr/w:jc", NS).get(w("val")) == "both"  # type: ignore[union-attr]
     defaults = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
     assert defaults is not None and defaults.get(w("asciiTheme")) is None
@@ -366,14 +365,14 @@ def test_restyling_through_the_style_sheet_changes_the_styles() -> None:
 def test_theme_fonts_follow_the_style_sheet(outputs: dict[str, WriteResult]) -> None:
     theme = part(outputs["rich"].data, "word/theme/theme1.xml")
     a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-    assert theme.find(f".//{a}majorFont/{a}latin").get("typeface") == "DejaVu Sans"  # type: ignore[union-attr]
-    assert theme.find(f".//{a}minorFont/{a}latin").get("typeface") == "DejaVu Serif"  # type: ignore[union-attr]
+    assert theme.find(f".//{a}majorFont/{a}latin").get("typeface") == "Source Sans Pro"  # type: ignore[union-attr]
+    assert theme.find(f".//{a}minorFont/{a}latin").get("typeface") == "Source Serif Pro"  # type: ignore[union-attr]
 
 
 def test_font_slot_choice() -> None:
     """Slots are filled from the conversion's FontSet by coverage, never by scanning or a fixed list."""
     fonts = style_fonts(BRIEFING)
-    assert fonts_for(fonts, BRIEFING, "body", "en").latin == "DejaVu Serif"
+    assert fonts_for(fonts, BRIEFING, "body", "en").latin == "Source Serif Pro"
     assert fonts_for(fonts, BRIEFING, "body", "en").east_asia == "WenQuanYi Zen Hei"
     assert fonts_for(fonts, BRIEFING, "body", "en").cs == "DejaVu Sans"
     assert fonts_for(fonts, BRIEFING, "body", "ar-SY").cs == "Noto Sans Arabic"
@@ -496,7 +495,8 @@ def test_page_setup_from_the_style(outputs: dict[str, WriteResult]) -> None:
     size, margins = section.find("w:pgSz", NS), section.find("w:pgMar", NS)
     assert size is not None and margins is not None
     assert (size.get(w("w")), size.get(w("h"))) == ("11906", "16838")  # A4
-    assert {margins.get(w(side)) for side in ("top", "right", "bottom", "left")} == {"1247"}  # 22 mm
+    sides = [margins.get(w(side)) for side in ("top", "bottom", "left", "right")]
+    assert sides == ["1361", "1474", "2381", "2665"]  # 24 and 26 mm; 42 mm inside (left), 47 mm outside
     letter = with_overrides(BRIEFING, [("page.size", "Letter"), ("page.margin_inner", "1in")])
     (section,) = _sections(write(SAMPLES["rich"], letter).data)
     size, margins = section.find("w:pgSz", NS), section.find("w:pgMar", NS)
@@ -778,8 +778,7 @@ from briefpub.writers import WriteOptions, get_writer
 from briefpub.pipeline import build_time_from_env, style_fonts
 when = build_time_from_env()
 pub = pack([rich_document(), arabic_document(), long_document(20)], marking="OFFICIAL")
-from classic_style import classic
-style = classic()
+style = load_style("briefing")
 data = get_writer("docx").write(pub, style, WriteOptions(build_time=when, fonts=style_fonts(style))).data
 print(hashlib.sha256(data).hexdigest())
 """

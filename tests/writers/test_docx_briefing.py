@@ -22,7 +22,7 @@ from lxml import etree
 
 from briefpub.fonts import resolve_fonts
 from briefpub.pipeline import prepare_article, style_fonts
-from briefpub.styling import with_overrides
+from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
 from briefpub.tree import (
@@ -45,7 +45,6 @@ from briefpub.tree import (
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.fonttable import obfuscate
-from classic_style import classic
 from samples import image_bytes, pack, pack_article, rich_document, single
 from shared_data import ROOT
 from tools import require_tool
@@ -62,7 +61,7 @@ NS = {
 }
 RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 REMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
-BRIEFING = classic()  # the faces and geometry these tests were worked out for
+BRIEFING = load_style("briefing")
 BUILD = datetime(2024, 3, 5, tzinfo=UTC)
 IMAGES = ROOT / "tests" / "writers" / "data" / "images-and-links.md"
 
@@ -325,12 +324,12 @@ def test_font_table_declares_every_family_with_its_fallbacks() -> None:
     data = write(single(rich_document())).data
     table = part(data, "word/fontTable.xml")
     fonts = {f.get(w("name")): f for f in table.iterfind("w:font", NS)}
-    assert {"DejaVu Serif", "DejaVu Sans", "DejaVu Sans Mono", "WenQuanYi Zen Hei"} <= set(fonts)
-    serif = fonts["DejaVu Serif"]
+    assert {"Source Serif Pro", "Source Sans Pro", "DejaVu Sans Mono", "WenQuanYi Zen Hei"} <= set(fonts)
+    serif = fonts["Source Serif Pro"]
     assert [c.tag.split("}")[1] for c in serif][:6] == ["altName", "panose1", "charset", "family", "pitch", "sig"]
-    assert serif.find("w:altName", NS).get(w("val")).startswith("Noto Serif")  # type: ignore[union-attr]
+    assert serif.find("w:altName", NS).get(w("val")).startswith("DejaVu Serif,Noto Serif")  # type: ignore[union-attr]
     assert serif.find("w:family", NS).get(w("val")) == "roman"  # type: ignore[union-attr]
-    assert fonts["DejaVu Sans"].find("w:family", NS).get(w("val")) == "swiss"  # type: ignore[union-attr]
+    assert fonts["Source Sans Pro"].find("w:family", NS).get(w("val")) == "swiss"  # type: ignore[union-attr]
     assert fonts["DejaVu Sans Mono"].find("w:pitch", NS).get(w("val")) == "fixed"  # type: ignore[union-attr]
     assert re.fullmatch(r"[0-9A-F]{20}", serif.find("w:panose1", NS).get(w("val")))  # type: ignore[arg-type, union-attr]
     sig = serif.find("w:sig", NS)
@@ -352,10 +351,10 @@ def test_faces_the_text_uses_are_embedded_as_obfuscated_subsets() -> None:
                 face = TTFont(io.BytesIO(_deobfuscate(blob, slot.get(w("fontKey"), ""))))
                 embedded[(font.get(w("name")), slot.tag.split("}")[1])] = face
                 assert slot.get(w("subsetted")) == "1"
-    assert ("DejaVu Serif", "embedRegular") in embedded
-    assert ("DejaVu Sans", "embedBold") in embedded  # headings
+    assert ("Source Serif Pro", "embedRegular") in embedded
+    assert ("Source Sans Pro", "embedBold") in embedded  # headings
     assert ("DejaVu Sans Mono", "embedRegular") in embedded  # inline code
-    cmap = embedded[("DejaVu Serif", "embedRegular")].getBestCmap()
+    cmap = embedded[("Source Serif Pro", "embedRegular")].getBestCmap()
     assert all(ord(c) in cmap for c in "Parties met on Saturday")
     assert len(cmap) < 2000, "a subset, not the whole font"
     assert sorted(result.fonts) == sorted(set(result.fonts)) and all(Path(f).is_file() for f in result.fonts)
@@ -405,14 +404,14 @@ def test_a_face_whose_licence_forbids_embedding_is_only_declared(tmp_path: Path)
     probe = next(f for f in table.iterfind("w:font", NS) if f.get(w("name")) == "Briefpub Probe Serif")
     assert probe.find("w:panose1", NS) is not None
     assert not [c for c in probe if c.tag.startswith(w("embed"))]
-    assert result.fonts == ()
+    assert not [f for f in result.fonts if Path(f).name == "probe.ttf"]  # the heading faces still are
 
 
 def test_libreoffice_sets_the_text_in_the_embedded_font(tmp_path: Path) -> None:
     """The probe family exists only inside the DOCX: LibreOffice's PDF can only have it from there."""
     require_tool("soffice", "pdffonts")
     result = _probe_document(_probe_fonts(tmp_path / "fonts"))
-    assert [Path(f).name for f in result.fonts] == ["probe.ttf"]
+    assert "probe.ttf" in [Path(f).name for f in result.fonts]
     pdf = _libreoffice(result.data, tmp_path, "probe")
     rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "BriefpubProbeSerif" in rows
@@ -508,4 +507,5 @@ def test_a_full_width_picture_stays_inside_the_margins(tmp_path: Path) -> None:
     margin = BRIEFING.page.margin_inner
     assert xs, "the picture is on the page"
     assert min(xs) >= margin - 1 and max(xs) <= image.width - BRIEFING.page.margin_outer + 1
-    assert max(xs) - min(xs) > image.width - 2 * margin - 6, "and it uses the whole width"
+    text_width = image.width - margin - BRIEFING.page.margin_outer
+    assert max(xs) - min(xs) > text_width - 6, "and it uses the whole width"

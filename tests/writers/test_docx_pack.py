@@ -23,23 +23,24 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+import docx as python_docx
 import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 from briefpub.cli import main
 from briefpub.pipeline import style_fonts
-from briefpub.styling import with_overrides
+from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
-from briefpub.tree import Document, Meta, PackMeta, Paragraph, Publication, Text
+from briefpub.tree import Document, Meta, PackMeta, Paragraph, Publication, Table, TableCell, TableRow, Text
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.common.frame import frames
 from briefpub.writers.common.typography import smarten
 from briefpub.writers.docx import WRITER
 from briefpub.writers.docx.build import build
-from briefpub.writers.docx.estimate import PageEstimator, pages_of
+from briefpub.writers.docx.estimate import PageEstimator, break_opportunities, pages_of
 from briefpub.writers.docx.furniture import text_area
 from briefpub.writers.docx.oxml import ParaProps, paragraph, text_run
-from classic_style import classic
 from fidelity import assert_faithful
 from samples import (
     arabic_document,
@@ -51,6 +52,7 @@ from samples import (
     para,
     rich_document,
     rtl_pack,
+    single,
 )
 from shared_data import ROOT
 
@@ -58,7 +60,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "r": R}
 BUILD = datetime(2024, 3, 5, 6, 7, 8, tzinfo=UTC)
-BRIEFING = classic()  # the faces and geometry these tests were worked out for
+BRIEFING = load_style("briefing")
 DUPLEX = with_overrides(BRIEFING, [("page.duplex", "true")])
 NO_KEY_POINTS = "No key points were given for this article."
 
@@ -394,6 +396,17 @@ def test_each_article_is_a_section_with_its_own_header(packs: dict[str, Docx], n
     assert any(docx.is_blank(i) for i in range(len(docx.sections))) == (name == "duplex")
 
 
+def _lines(p: etree._Element) -> list[str]:
+    """A paragraph's text split at its line breaks."""
+    out = [""]
+    for node in p.iter(w("t"), w("br")):
+        if node.tag == w("br"):
+            out.append("")
+        else:
+            out[-1] += node.text or ""
+    return out
+
+
 def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) -> None:
     docx = packs["big"]
     rels = {r.get("Id"): r.get("Target") for r in docx.part("word/_rels/document.xml.rels")}
@@ -402,17 +415,15 @@ def test_every_article_ends_with_its_source_attribution(packs: dict[str, Docx]) 
     for number, frame in enumerate(framed.articles, start=1):
         rows = [(d.label, d.value, d.link) for d in frame.attribution]
         tail = [p for p in docx.paragraphs(number) if style_of(p) == "Attribution"]
-        assert [text(p) for p in tail] == [f"{label}: {value}" for label, value, _ in rows]
+        # one paragraph kept whole, a line per row (label: value)
+        assert [_lines(p) for p in tail] == ([[f"{label}: {value}" for label, value, _ in rows]] if rows else [])
         content = [p for p in docx.paragraphs(number) if text(p).strip() and style_of(p) != "EndMark"]
         if rows:
-            assert content[-len(rows) :] == tail, "the attribution block ends the article"
+            assert content[-1] is tail[0], "the attribution block ends the article"
+            assert tail[0].find("w:pPr/w:keepLines", NS) is not None
             checked += 1
-        for p, (_label, _value, target) in zip(tail, rows, strict=True):
-            link = p.find("w:hyperlink", NS)
-            if target is not None:
-                assert link is not None and rels[link.get(f"{{{R}}}id")] == target.href
-            else:
-                assert link is None
+        links = [rels[link.get(f"{{{R}}}id")] for p in tail for link in p.iter(w("hyperlink"))]
+        assert links == [target.href for _label, _value, target in rows if target is not None]
     assert checked == sum(1 for f in framed.articles if f.attribution) >= 25
     assert "Retrieved: 1 March 2017" in docx.section_text(BIG.documents.index(pack_article(1)) + 1)
 
@@ -524,8 +535,7 @@ from samples import briefing_pack, figure_resources
 from briefpub.styling import load_style
 from briefpub.pipeline import style_fonts
 from briefpub.writers import WriteOptions, get_writer
-from classic_style import classic
-style = classic()
+style = load_style("briefing")
 options = WriteOptions(build_time=datetime.fromisoformat({when!r}), resources=figure_resources(),
                        fonts=style_fonts(style))
 print(hashlib.sha256(get_writer("docx").write(briefing_pack(32), style, options).data).hexdigest())
@@ -573,12 +583,45 @@ def _body(count: int, words: int = 40) -> list[etree._Element]:
     return [paragraph(ParaProps(style="BodyText"), [text_run(sentence, None)]) for _ in range(count)]
 
 
+def _estimator(sheet: StyleSheet = BRIEFING) -> PageEstimator:
+    """An estimator reading the styles and numbering of a document the writer configured for ``sheet``."""
+    document = python_docx.Document(io.BytesIO(write(single(Document(Meta(title="x"), ())), sheet).data))
+    return PageEstimator.for_document(document, style_fonts(sheet), text_area(sheet))
+
+
+def _advance(text: str, face_path: str, size: float) -> float:
+    """Width of ``text`` from the font's hmtx table (independent of the HarfBuzz shaping the estimator uses)."""
+    font = TTFont(face_path)
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    return sum(hmtx[cmap[ord(c)]][0] for c in text) * size / font["head"].unitsPerEm
+
+
+def test_estimator_sets_lines_with_the_fonts_advances_and_metrics() -> None:
+    """Lines break where the words stop fitting the column (widths from the font file); a line is as tall as
+    the face's ascent + descent (hhea) when that exceeds the style's at-least leading."""
+    estimator = _estimator()
+    face = style_fonts(BRIEFING).families("body")[0].face(False, False)
+    assert face.family == "Source Serif Pro"
+    width = text_area(BRIEFING).width
+    word, space = _advance("word", face.path, 11), _advance(" ", face.path, 11)
+    per_line = int((width + space) // (word + space))
+    lines = estimator.typesetter.set(_body(1, 3 * per_line + 1)[0], width)
+    assert [len(text.split()) for text in lines.texts] == [per_line, per_line, per_line, 1]
+    metrics = TTFont(face.path)["hhea"]
+    assert lines.heights[0] == pytest.approx(max(15.0, (metrics.ascent - metrics.descent) * 11 / 1000), abs=0.05)
+    assert lines.heights[0] > BRIEFING.body.leading  # 15.1 pt: Source Serif's line is taller than 15 pt
+    narrow = estimator.typesetter.set(_body(1, 3 * per_line + 1)[0], width - word)
+    assert len(narrow.texts) == 4 and len(narrow.texts[0].split()) == per_line - 1
+
+
 def test_estimator_counts_pages_sections_and_breaks() -> None:
-    estimator = PageEstimator(BRIEFING, text_area(BRIEFING))
-    # 40 words of "word" take 200 characters: 3 lines of 14.5 pt plus 6 pt = 49.5 pt; 14 fit on A4.
-    assert pages_of(estimator, _body(14)) == 1
-    assert pages_of(estimator, _body(15)) == 2
-    assert pages_of(estimator, _body(140)) == 10
+    estimator = _estimator()
+    height = text_area(BRIEFING).height
+    one = estimator.typesetter.set(_body(1)[0], text_area(BRIEFING).width)
+    block = sum(one.heights) + BRIEFING.body.space_after  # collapsed with the next one's space above
+    per_page = int((height + BRIEFING.body.space_after) // block)
+    assert pages_of(estimator, _body(per_page)) == 1
+    assert pages_of(estimator, _body(per_page + 1)) == 2
     breaking = _body(3)
     breaking[1] = paragraph(ParaProps(style="BodyText", page_break_before=True), [text_run("x", None)])
     assert pages_of(estimator, breaking) == 2
@@ -591,14 +634,72 @@ def test_estimator_counts_pages_sections_and_breaks() -> None:
     assert estimator.page == 6
 
 
+def test_estimator_keeps_headings_with_the_next_lines_and_two_lines_each_side_of_a_break() -> None:
+    estimator = _estimator()
+    width, height = text_area(BRIEFING).width, text_area(BRIEFING).height
+    line = estimator.typesetter.set(_body(1, 1)[0], width).heights[0]
+    filler = [paragraph(ParaProps(style="Normal", space_after=0), [text_run("x", None)])]
+    lines_per_page = int(height // line)
+    # The page is full but for two lines: a heading and a 5-line paragraph after it go to the next page.
+    heading = paragraph(ParaProps(style="Heading2", space_before=0, space_after=0), [text_run("Heading", None)])
+    rest = filler * (lines_per_page - 2)
+    scratch = estimator.fresh()
+    scratch.flow([*rest, heading, *_body(1, 60)])
+    assert scratch.page == 2 and scratch.y > 0
+    scratch = estimator.fresh()
+    scratch.trace = []
+    scratch.flow([*filler * (lines_per_page - 4), heading, *_body(1, 60)])
+    assert [page for page, _, text in scratch.trace if text == "Heading"] == [1], "room for it and two lines"
+    # Widows and orphans: a 3-line paragraph with room for 2 lines moves whole (1 line would be left alone).
+    scratch = estimator.fresh()
+    three = paragraph(ParaProps(style="Normal", space_before=0), [text_run(" ".join(["word"] * 3 * 12), None)])
+    assert len(estimator.typesetter.set(three, width).heights) == 3
+    scratch.flow([*filler * (lines_per_page - 2), three])
+    assert scratch.page == 2 and scratch.y == pytest.approx(3 * line + BRIEFING.body.space_after, abs=0.2)
+
+
+def test_estimator_table_rows_hold_cell_margins_and_borders() -> None:
+    """A row is its cell's lines plus the top and bottom cell margins and one border; header rows repeat."""
+    estimator = _estimator()
+    pub = single(Document(Meta(title="T"), (Table(header=(TableRow((TableCell((Text("Head"),)),)),),
+                                                  rows=tuple(TableRow((TableCell((Text(f"Row {n}"),)),))
+                                                             for n in range(80))),)))  # fmt: skip
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(write(pub).data)).read("word/document.xml")).find("w:body", NS)
+    assert body is not None
+    table = body.find("w:tbl", NS)
+    assert table is not None
+    item = estimator._read_table(table)
+    line = estimator.typesetter.set(table.find(".//w:p", NS), 100).heights[0]  # type: ignore[arg-type]
+    margins = table.find("w:tblPr/w:tblCellMar", NS)
+    assert margins is not None
+    pad = sum(int(m.get(w("w"), "0")) / 20 for m in margins if m.tag in (w("top"), w("bottom")))
+    assert pad >= 4, "cells have room above and below their text"
+    assert item.rows[1].height == pytest.approx(line + pad + 0.5, abs=0.01)
+    scratch = estimator.fresh()
+    scratch.flow([table])
+    per_page = int(text_area(BRIEFING).height // item.rows[1].height) - 1  # the header row repeats on each page
+    assert scratch.page == -(-80 // per_page) > 1
+
+
+def test_break_opportunities() -> None:
+    assert break_opportunities("two words") == [4]
+    assert break_opportunities("Late-Night deal") == [5, 11]
+    assert break_opportunities("pages 10-12 and a\u00a0b") == [6, 12, 16]
+    assert break_opportunities("https://example.org/a/b") == []
+    assert break_opportunities("\u4e2d\u6587\u3002") == [1]  # not before the full stop
+
+
 def test_estimator_records_bookmarks_where_they_land() -> None:
-    estimator = PageEstimator(BRIEFING, text_area(BRIEFING))
     pub = pack([rich_document(), long_document(30), Document(blocks=(Paragraph((Text("x"),)),))])
-    docx = Docx(write(pub))
-    estimator.flow(docx.sections[0])
-    for section in docx.sections[1:]:
+    data = write(pub)
+    estimator = PageEstimator.for_document(python_docx.Document(io.BytesIO(data.data)), style_fonts(BRIEFING),
+                                           text_area(BRIEFING))  # fmt: skip
+    document = Docx(data)
+    estimator.flow(document.sections[0])
+    for section in document.sections[1:]:
         estimator.new_section()
         estimator.flow(section)
-    stored = {e.target: e.page for e in docx.entries()}
+    stored = {e.target: e.page for e in document.entries()}
     assert {k: estimator.bookmarks[k] for k in stored} == stored
-    assert stored == {"article_1": 3, "article_2": 5, "article_3": 8}
+    assert list(stored) == ["article_1", "article_2", "article_3"]
+    assert stored["article_1"] == 3 and stored["article_1"] < stored["article_2"] < stored["article_3"]

@@ -29,6 +29,7 @@ from typing import Any
 
 from lxml import etree
 
+from briefpub.fonts import FontSet
 from briefpub.language import is_rtl_language
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
@@ -49,6 +50,7 @@ def _pack(
     document: Any,
     sentinel: etree._Element,
     contents_depth: int,
+    fontset: FontSet,
 ) -> None:
     """Front matter (cover, contents, summary) in the first section, then one section per article.
 
@@ -60,7 +62,7 @@ def _pack(
     front = FrontMatter(layout, pack, articles)
     bodies = [layout.article(art) for art in articles]
     bodies[-1].append(front.end_mark())
-    estimator = PageEstimator(style, layout.area)
+    estimator = PageEstimator.for_document(document, fontset, layout.area)
     cover = front.cover()
     # Duplex: the back of the cover is blank, and says so (the cover always fits one page).
     verso = front.blank_page() if duplex and pages_of(estimator, cover) == 1 else []
@@ -133,7 +135,7 @@ def build(
         _place(sentinel, layout.article(art))
     else:
         depth = contents_depth if contents_depth is not None else style.furniture.contents_depth
-        _pack(framed.pack, style, layout, document, sentinel, depth)
+        _pack(framed.pack, style, layout, document, sentinel, depth, fontset)
     if sentinel.getprevious() is None:
         sentinel.addprevious(paragraph(ParaProps(style=NORMAL)))  # Word wants one paragraph at least
 

@@ -102,7 +102,7 @@ def style_uses(sheet: StyleSheet) -> dict[str, FaceUse]:
     return uses
 
 
-def _slot(char: str) -> str:
+def slot_of(char: str) -> str:
     """Which ``w:rFonts`` slot Word sets ``char`` in: ``latin``, ``east_asia`` or ``cs``."""
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return "east_asia"
@@ -166,7 +166,7 @@ class _Collector:
             slots = self.role_fonts[role]
             by_slot: dict[str, list[str]] = {"latin": []}
             for char in text:
-                by_slot.setdefault(_slot(char), []).append(char)
+                by_slot.setdefault(slot_of(char), []).append(char)
             # Spaces, digits and punctuation inside right-to-left or East Asian text are set in
             # that script's font: every face a run uses gets the run's neutral characters too.
             shared = "".join(by_slot["latin"])

@@ -63,12 +63,14 @@ from briefpub.writers.docx import styles as st
 from briefpub.writers.docx.furniture import TextArea
 from briefpub.writers.docx.oxml import (
     EMU_PER_POINT,
+    PPR_ORDER,
     Border,
     ParaProps,
     RunProps,
     bookmark,
     break_run,
     hyperlink,
+    insert_ordered,
     new,
     paragraph,
     qn,
@@ -83,8 +85,10 @@ from briefpub.writers.docx.oxml import (
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 #: Word ignores bookmark names longer than this.
 BOOKMARK_MAX = 40
-#: Cell margins Word and LibreOffice put left and right of a table cell's text (5.4 pt each).
+#: Cell margins left and right of a table cell's text (5.4 pt each, Word's default).
 CELL_PADDING = 10.8
+#: Cell margins above and below a cell's text (Word's default is none: the text touched the rules).
+CELL_PADDING_Y = 2.5
 
 
 def bookmark_name(anchor: str) -> str:
@@ -153,6 +157,7 @@ class Layout:
         self._shape_id = 0
         self._rpr_cache: dict[tuple[RunStyle, RunProps, str], etree._Element | None] = {}
         self._images: dict[str, tuple[str, Any] | None] = {}
+        self._book: Any = None  # the document's resolved styles, read when first needed
 
     # ------------------------------------------------------------------
     # Articles
@@ -253,10 +258,20 @@ class Layout:
         return out
 
     def _attribution(self, rows: Sequence[Detail], art: ArticleContext) -> list[etree._Element]:
-        out: list[etree._Element] = []
+        """The source block: one paragraph, a row per line (label: value), kept together under a rule.
+
+        One paragraph with line breaks and "keep lines together", not a chain of
+        paragraphs kept with the next: LibreOffice 7.4 sometimes moves such a chain
+        to the next page although it fits (seen at the foot of a pack's later
+        articles), which no page estimate can predict; a paragraph kept whole
+        moves only when it does not fit.
+        """
         label_props = rpr(replace(art.run_base, style=st.STRONG))
+        content: list[etree._Element] = []
         for number, detail in enumerate(rows):
-            content = [text_run(f"{detail.label}: ", label_props)]
+            if number:
+                content.append(break_run(None))
+            content.append(text_run(f"{detail.label}: ", label_props))
             if detail.key == "link" and detail.link is None:
                 # The source address is printed, not linked: say why, as for a link in the text.
                 target = art.frame.resolve(detail.value)
@@ -267,14 +282,15 @@ class Layout:
                 content.append(self._external(runs, detail.link, ""))
             else:
                 content.append(text_run(self.text(detail.value, art.language), rpr(art.run_base)))
-            out.append(paragraph(ParaProps(
-                style=st.ATTRIBUTION,
-                bidi=art.bidi,
-                keep_next=number < len(rows) - 1,
-                space_before=12.0 if number == 0 else None,
-                borders=(Border("top", self.sheet.boxes.border, 0.5, 6),) if number == 0 else (),
-            ), content))  # fmt: skip
-        return out
+        if not content:
+            return []
+        return [paragraph(ParaProps(
+            style=st.ATTRIBUTION,
+            bidi=art.bidi,
+            keep_lines=True,
+            space_before=12.0,
+            borders=(Border("top", self.sheet.boxes.border, 0.5, 6),),
+        ), content)]  # fmt: skip
 
     # ------------------------------------------------------------------
     # Blocks
@@ -302,8 +318,35 @@ class Layout:
             if out and out[-1].tag == qn("w:tbl") and elements[0].tag == qn("w:tbl"):
                 # Adjacent tables merge into one in Word: keep them apart.
                 out.append(paragraph(ParaProps(style=st.NORMAL)))
+            if out and out[-1].tag == qn("w:tbl") and elements[0].tag == qn("w:p"):
+                self.space_after_table(elements[0])
             out.extend(elements)
         return out
+
+    def space_after_table(self, p: etree._Element) -> None:
+        """Give the paragraph after a table room above it (a table has no space below of its own: the
+        text after it sat on its bottom border): at least :meth:`table_gap`, more if its style asks."""
+        from briefpub.writers.docx.estimate import StyleBook
+
+        if self._book is None:
+            self._book = StyleBook(self.part.styles.element, None)
+        before = self._book.paragraph(p).before
+        gap = self.table_gap
+        if before < gap:
+            properties = p.find(qn("w:pPr"))
+            if properties is None:
+                properties = new("w:pPr")
+                p.insert(0, properties)
+            spacing = properties.find(qn("w:spacing"))
+            if spacing is None:
+                spacing = new("w:spacing")
+                insert_ordered(properties, spacing, PPR_ORDER)
+            spacing.set(qn("w:before"), str(twips(gap)))
+
+    @property
+    def table_gap(self) -> float:
+        """The space between a table and the text after it: 0.6 of the body's leading (9 pt for 15 pt)."""
+        return round(self.sheet.body.leading * 0.6, 1)
 
     def block(
         self, block: Block, env: _Env, art: ArticleContext, headings: Iterator[OutlineEntry]
@@ -532,6 +575,10 @@ class Layout:
         if env.indent:
             sub(tbl_pr, "w:tblInd", {"w:w": str(twips(env.indent)), "w:type": "dxa"})
         sub(tbl_pr, "w:tblLayout", {"w:type": "fixed"})
+        margins = sub(tbl_pr, "w:tblCellMar")
+        for side, size in (("top", CELL_PADDING_Y), ("left", CELL_PADDING / 2), ("bottom", CELL_PADDING_Y),
+                           ("right", CELL_PADDING / 2)):  # fmt: skip
+            sub(margins, f"w:{side}", {"w:w": str(twips(size)), "w:type": "dxa"})
         sub(tbl_pr, "w:tblLook", {"w:val": "04A0", "w:firstRow": "1", "w:lastRow": "0", "w:firstColumn": "0",
                                   "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"})  # fmt: skip
         grid = sub(element, "w:tblGrid")
