@@ -66,10 +66,10 @@ def main() -> None:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from briefpub.writers._fonts import Family
+    from briefpub.fonts import find_family
     from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable, breaking, hyphenation, shaping
 
-    serif = Family.find("DejaVu Serif")
+    serif = find_family("DejaVu Serif")
     if serif is None:
         raise SystemExit("DejaVu Serif is not installed")
     face = serif.face(False, False)

@@ -74,12 +74,17 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("path", ARTICLES_AND_REFERENCE, ids=article_id)
 def test_body_lines_are_60_to_75_characters(path, size, folder):
-    """The briefing's measure: the median full body line holds 60-75 characters (a book typesetter's range)."""
+    """The briefing's measure: the median full body line holds 60-75 characters (a book typesetter's range).
+
+    A short article with fewer than eight full lines has no meaningful median: each of its full lines
+    must then hold 50-85 characters (a justified line of 60-75 on average varies by about a tenth)."""
     pdf, _result = rendered(path, "briefing", size, folder)
     setting = measure(pdf)
-    if setting.full_lines < 8:
-        pytest.skip(f"{setting.full_lines} full lines: too few to measure")
-    assert 60 <= setting.median_chars <= 75, setting
+    assert setting.full_lines >= 1, setting
+    if setting.full_lines >= 8:
+        assert 60 <= setting.median_chars <= 75, setting
+    else:
+        assert setting.min_chars >= 50 and setting.max_chars <= 85, setting
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -209,12 +214,14 @@ def _page_lines(pdf: Path) -> dict[int, list[Line]]:
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("path", ARTICLES, ids=article_id)
 def test_the_source_block_is_never_alone_on_a_page(path, style, size, folder):
-    """The source block comes with at least the article's last two lines on its page."""
+    """The source block comes with at least the article's last two lines on its page; an article with
+    nothing to attribute gets no empty source block."""
     pdf, _result = rendered(path, style, size, folder)
     doc = document(path)
-    if not (doc.meta.source or doc.meta.url or doc.meta.authors):
-        pytest.skip("no source block")
     pages = _page_lines(pdf)
+    if not (doc.meta.source or doc.meta.url or doc.meta.authors):
+        assert not any(line.text == "Source" for lines in pages.values() for line in lines)
+        return
     label = next(p for p in sorted(pages) if any(line.text == "Source" for line in pages[p]))
     heading = next(line for line in pages[label] if line.text == "Source")
     above = [line for line in pages[label] if line.y0 < heading.y0 and abs(line.height - body_height(pdf)) < 0.5]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from briefpub.writers._fonts import Face, Family
+from briefpub.fonts import Face, find_family
 from tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -70,7 +70,7 @@ class Fonts:
 
 @pytest.fixture(scope="session")
 def fonts() -> Fonts:
-    found = {name: Family.find(name) for name in ("DejaVu Serif", "DejaVu Sans", "Noto Sans Arabic",
+    found = {name: find_family(name) for name in ("DejaVu Serif", "DejaVu Sans", "Noto Sans Arabic",
                                                    "Noto Sans Hebrew")}
     missing = [name for name, family in found.items() if family is None]
     if missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefpub.writers._fonts import Family
+from briefpub.fonts import find_family
 from briefpub.writers.pdf.typeset import ParaStyle, Run, TextBlock, TextFlowable, font_data
 from briefpub.writers.pdf.typeset._unicode import CLOSING, OPENING
 
@@ -19,7 +19,7 @@ GREEK_CYRILLIC = "Ελληνικά κείμενα και Кириллица: п�
 def chain(fonts):
     names = ("DejaVu Serif", "DejaVu Sans", "Noto Sans Devanagari", "Noto Sans Thai", "WenQuanYi Zen Hei",
              "Droid Sans Fallback")
-    faces = tuple(f.face(False, False) for f in (Family.find(n) for n in names) if f is not None)
+    faces = tuple(f.face(False, False) for f in (find_family(n) for n in names) if f is not None)
     for needed in ("Noto Sans Devanagari", "Noto Sans Thai"):
         if not any(face.family == needed for face in faces):
             pytest.skip(f"{needed} is not installed")

@@ -6,7 +6,7 @@ reportlab or HarfBuzz, so the layout stage can build paragraphs without loading
 fonts.
 
 Fonts are given by objects with a ``path`` and a collection ``index``
-(:class:`FaceLike`, which :class:`briefpub.writers._fonts.Face` satisfies): a
+(:class:`FaceLike`, which :class:`briefpub.fonts.Face` satisfies): a
 run names its face and, optionally, the fallback faces tried in order for
 characters that face lacks (a *chain*).
 """
