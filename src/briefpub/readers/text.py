@@ -80,11 +80,6 @@ class _Line:
     text: str  # normalised: padding removed, inner whitespace runs collapsed
     number: int  # 1-based line number in the input
 
-    @property
-    def indented(self) -> bool:
-        """True when the line starts with padding (spaces, no-break spaces, tabs)."""
-        return _LEAD.match(self.raw) is not None
-
 
 @dataclass(slots=True)
 class _Chunk:

@@ -73,10 +73,6 @@ _SPACES = frozenset(" \u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u20
 _OBJECT = "\ufffc"
 
 
-def _twips_pt(value: str | None) -> float | None:
-    return None if value is None else int(value) / 20
-
-
 def _on(element: etree._Element) -> bool:
     return element.get(_VAL, "1") not in ("0", "false", "off")
 
@@ -423,7 +419,6 @@ class Typesetter:
     def __init__(self, book: StyleBook, fontset: FontSet) -> None:
         self.book = book
         self.measurer = Measurer(fontset)
-        self._slot_family: dict[tuple[RunFormat, str], str] = {}
 
     def _pieces(self, p: etree._Element, style_id: str) -> tuple[list[list[_Piece]], bool]:
         """The paragraph's content as lines split at explicit breaks; whether it holds a page break."""

@@ -634,10 +634,6 @@ class Layout:
             ))  # fmt: skip
         return self._rpr_cache[key]
 
-    def resolver(self, art: ArticleContext) -> Any:
-        """The link policy of ``art``'s article (:meth:`ArticleFrame.resolve`)."""
-        return art.frame.resolve
-
     def inlines(
         self,
         nodes: tuple[Inline, ...],

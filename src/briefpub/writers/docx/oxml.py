@@ -423,16 +423,6 @@ def set_paragraph_flag(p: etree._Element, tag: str) -> None:
     ensure_child(properties, tag, PPR_ORDER)
 
 
-def space_before_at_least(p: etree._Element, points: float) -> None:
-    """Give paragraph ``p`` at least ``points`` of space above (e.g. after a box, which has none)."""
-    properties = p.find(qn("w:pPr"))
-    if properties is None:
-        properties = new("w:pPr")
-        p.insert(0, properties)
-    spacing = ensure_child(properties, "w:spacing", PPR_ORDER)
-    current = int(spacing.get(qn("w:before"), "0"))
-    spacing.set(qn("w:before"), str(max(current, twips(points))))
-
 
 # --------------------------------------------------------------------------
 # Fields, hyperlinks, bookmarks

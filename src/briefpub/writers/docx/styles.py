@@ -591,7 +591,6 @@ class Numbering:
                            indent, fonts, ctx.rtl)  # fmt: skip
         self._abstract(KEY_POINT_NUM - 1, KEY_POINT, "bullet", sheet.paragraphs.bullet,
                        KEY_POINT_INDENT + 6.0, KEY_POINT_INDENT, fonts, ctx.rtl)  # fmt: skip
-        self._nums: list[etree._Element] = []
         for num_id in range(1, KEY_POINT_NUM + 1):
             self._num(num_id, num_id - 1)
 

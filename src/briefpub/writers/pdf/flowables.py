@@ -170,9 +170,7 @@ class LocatedTable(Located, Table):  # type: ignore[misc]
 
 
 class LocatedImage(Located, Image):  # type: ignore[misc]
-    """An image that knows which block it renders; ``bp_alt`` is its text alternative (kept for tagging)."""
-
-    bp_alt: str = ""
+    """An image that knows which block it renders."""
 
 
 class Rule(HRFlowable):  # type: ignore[misc]

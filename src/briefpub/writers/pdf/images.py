@@ -86,7 +86,7 @@ class Images:
             raise KeyError(key)
         return found[0]
 
-    def flowable(self, key: str, max_width: float, max_height: float, *, alt: str, where: Where | None,
+    def flowable(self, key: str, max_width: float, max_height: float, *, where: Where | None,
                  align: str = "CENTER") -> LocatedImage | None:
         """An image flowable fitted to ``max_width`` x ``max_height`` (None when the image is not usable;
         the caller reports it with :meth:`usable`)."""
@@ -95,6 +95,5 @@ class Images:
             return None
         image = LocatedImage(io.BytesIO(self._resources[key]), width=size[0], height=size[1])
         image.hAlign = align
-        image.bp_alt = alt
         image.bp_where = where
         return image

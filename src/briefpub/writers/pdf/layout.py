@@ -397,7 +397,7 @@ class ArticleLayout:
         group = (parent or self.element).add("Div")
         parts: list[Flowable] = []
         if self.images.usable(fig.image, "caption" if fig.caption else "alt text"):
-            image = self.images.flowable(fig.image, width, self.area.height * 0.6, alt=fig.alt, where=where)
+            image = self.images.flowable(fig.image, width, self.area.height * 0.6, where=where)
             if image is not None:
                 parts.append(figure(group, image, fig.alt or inline_text(fig.caption), self.diagnostics, fig.image))
         caption = fig.caption or ((Text(fig.alt),) if fig.alt else ())
@@ -561,8 +561,8 @@ class ArticleLayout:
                 pending.append(run)
                 continue
             flush()
-            image = self.images.flowable(run.image.src, width, self.area.height * 0.4, alt=run.image.alt,
-                                         where=where, align={"center": "CENTER", "right": "RIGHT"}.get(align, "LEFT"))
+            image = self.images.flowable(run.image.src, width, self.area.height * 0.4, where=where,
+                                         align={"center": "CENTER", "right": "RIGHT"}.get(align, "LEFT"))
             if image is not None:
                 out.append(figure(element, image, run.image.alt or run.image.title, self.diagnostics,
                                   run.image.src))

@@ -162,8 +162,7 @@ class Setter:
         width = spec.width or self.width
         for run in runs:
             if isinstance(run, ImageRun) and run.image.src and self.images.usable(run.image.src, "alt text"):
-                image = self.images.flowable(run.image.src, width, self.height * 0.4, alt=run.image.alt,
-                                             where=spec.where)
+                image = self.images.flowable(run.image.src, width, self.height * 0.4, where=spec.where)
                 if image is not None:
                     image.spaceBefore = 2.0
                     image.spaceAfter = spec.text.space_after if spec.space_after is None else spec.space_after

@@ -100,10 +100,6 @@ class Prepared:
         """The index of the run holding character ``pos``."""
         return bisect.bisect_right(self.run_starts, pos) - 1
 
-    def level_at(self, pos: int) -> int:
-        """The embedding level of character ``pos``."""
-        return self.levels[pos] if self.levels is not None else 0
-
 
 def _neutral(cluster: str) -> bool:
     return not unicodedata.category(cluster[0]).startswith(("L", "N", "M"))
