@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefpub.writers.common.typography import smarten, smarten_texts
+from briefpub.writers.common.typography import TIE_MAX, smarten, smarten_texts, tie_last_words, tie_segments
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), [
@@ -32,3 +32,26 @@ def test_quotes_pair_across_runs_and_code_is_untouched() -> None:
 def test_no_straight_quotes_remain_in_ordinary_prose() -> None:
     text = "\"Yes,\" she said, 'we're \"ready\".' It's 5 o'clock..."
     assert not set("\"'") & set(smarten(text, "en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Café Owners Protest New Licensing Rules", "Café Owners Protest New Licensing\u00a0Rules"),
+        ("Rail Strike Called Off After Late-Night Deal ", "Rail Strike Called Off After Late-Night\u00a0Deal "),
+        ("Key points", "Key points"),  # two words stay breakable
+        ("Ceasefire", "Ceasefire"),
+        ("", ""),
+        ("An extraordinarily long compound-wordheadline", "An extraordinarily long compound-wordheadline"),
+    ],
+)
+def test_a_headings_last_two_words_are_tied(text: str, expected: str) -> None:
+    assert tie_last_words(text) == expected
+    if expected != text:
+        assert len(expected.rstrip().rsplit(" ", 1)[-1]) <= TIE_MAX
+
+
+def test_the_tie_is_found_across_runs() -> None:
+    assert tie_segments(["Talks ", "open on ", "regional", " ceasefire"]) == (3, 0)
+    assert tie_segments(["Talks open", " on regional ceasefire"]) == (1, 12)
+    assert tie_segments(["Talks", " open"]) is None

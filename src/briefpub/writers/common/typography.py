@@ -13,6 +13,11 @@ on (the ``briefing`` style) prints it the way a typesetter would:
   phone-like numbers and codes such as ``COVID-19`` are left alone);
 * ``...`` as an ellipsis (…).
 
+Headings: :func:`tie_last_words` ties a heading's last two words with a
+no-break space (a typesetter's rule: no heading ends on a line holding one
+word), for the formats whose reading system breaks the lines (EPUB, DOCX); the
+PDF engine balances headings itself.
+
 Code is never changed. :func:`smarten_texts` works on a sequence of strings
 (the runs of a paragraph) so that a quote opened in one run and closed in the
 next pairs correctly, and the runs keep their boundaries.
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 
 from briefpub.language import primary_subtag
 
-__all__ = ["QuoteStyle", "quote_style", "smarten", "smarten_texts"]
+__all__ = ["QuoteStyle", "quote_style", "smarten", "smarten_texts", "tie_last_words", "tie_position", "tie_segments"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +157,41 @@ def smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] |
 def smarten(text: str, language: str) -> str:
     """One string with typographic punctuation (titles, captions, key points)."""
     return smarten_texts([text], language)[0]
+
+
+#: The longest pair of last words that is tied: a longer pair could not wrap on a phone's narrow line.
+TIE_MAX = 24
+
+
+def tie_position(text: str) -> int | None:
+    """Where a heading's last two words meet: the index of the space to make a no-break space.
+
+    None when there is nothing to tie: fewer than three words (a two-word heading must stay
+    breakable), or a last pair longer than :data:`TIE_MAX` characters.
+    """
+    body = text.rstrip()
+    last = body.rfind(" ")
+    if last <= 0 or body[last - 1] == " ":
+        return None
+    before = body.rfind(" ", 0, last)
+    if before <= 0 or not body[:before].strip() or len(body) - before - 1 > TIE_MAX:
+        return None
+    return last
+
+
+def tie_last_words(text: str) -> str:
+    """``text`` with its last two words tied (:func:`tie_position`), or unchanged."""
+    at = tie_position(text)
+    return text if at is None else f"{text[:at]}\u00a0{text[at + 1 :]}"
+
+
+def tie_segments(texts: Sequence[str]) -> tuple[int, int] | None:
+    """:func:`tie_position` over a heading split in runs: (run index, offset in the run) of the space."""
+    at = tie_position("".join(texts))
+    if at is None:
+        return None
+    for index, text in enumerate(texts):
+        if at < len(text):
+            return index, at
+        at -= len(text)
+    return None

@@ -78,6 +78,7 @@ from briefpub.writers.docx.oxml import (
     set_paragraph_flag,
     sub,
     text_run,
+    tie_last_words,
     twips,
     val,
 )
@@ -213,7 +214,7 @@ class Layout:
                                  [text_run(frame.article_label, props)]))  # fmt: skip
         if frame.has_title or frame.in_pack:
             title = self.bookmarked(art.bookmark, [text_run(self.text(frame.title, lang), props)])
-            out.append(paragraph(ParaProps(style=st.heading_id(1), bidi=art.bidi), title))
+            out.append(tie_last_words(paragraph(ParaProps(style=st.heading_id(1), bidi=art.bidi), title)))
         if frame.subtitle:
             out.append(paragraph(ParaProps(style=st.SUBTITLE, bidi=art.bidi),
                                  [text_run(self.text(frame.subtitle, lang), props)]))  # fmt: skip
@@ -388,7 +389,7 @@ class Layout:
     def _heading(self, heading: Heading, art: ArticleContext, entry: OutlineEntry) -> etree._Element:
         """A heading one level below the article's title (Heading 2 for the article's top sections)."""
         content = self.bookmarked(bookmark_name(entry.anchor), self.inlines(heading.children, art))
-        return paragraph(ParaProps(style=st.heading_id(entry.depth + 1), bidi=art.bidi), content)
+        return tie_last_words(paragraph(ParaProps(style=st.heading_id(entry.depth + 1), bidi=art.bidi), content))
 
     def _quote(
         self, quote: BlockQuote, env: _Env, art: ArticleContext, headings: Iterator[OutlineEntry]

@@ -20,6 +20,8 @@ from functools import cache
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
+from briefpub.writers.common.typography import tie_segments
+
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -411,6 +413,16 @@ def paragraph(props: ParaProps, content: Iterable[etree._Element] = ()) -> etree
         p.append(properties)
     for item in content:
         p.append(item)
+    return p
+
+
+def tie_last_words(p: etree._Element) -> etree._Element:
+    """Tie paragraph ``p``'s last two words with a no-break space (a heading never ends on one word)."""
+    texts = list(p.iter(qn("w:t")))
+    found = tie_segments([t.text or "" for t in texts])
+    if found is not None:
+        node, at = texts[found[0]], found[1]
+        node.text = f"{(node.text or '')[:at]}\u00a0{(node.text or '')[at + 1 :]}"
     return p
 
 

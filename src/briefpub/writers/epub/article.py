@@ -66,6 +66,7 @@ from briefpub.writers.epub.xhtml import (
     mark_language,
     serialise,
     sub,
+    tie_last_words,
 )
 
 __all__ = ["ArticleXhtml", "Context", "NavHeading", "in_language", "render_article", "render_byline", "render_marks"]
@@ -229,6 +230,7 @@ class _Body:
         attrib = {"id": entry.anchor, "class": f"heading{min(heading.level, 3)}"}
         element = self.placed(parent, sub(parent, f"h{min(depth + 1, 6)}", attrib, block=True))
         self.inline.render(element, heading.children)
+        tie_last_words(element)
         self.headings.append(NavHeading(entry.anchor, depth, self.inline.text(entry.text)))
 
     def figure(self, parent: etree._Element, fig: Figure) -> None:
@@ -381,7 +383,7 @@ def render_article(
     if frame.article_label:  # the pack's furniture, in the pack's language
         label = sub(header, "p", {"class": "article-label"}, frame.article_label, block=True)
         mark_language(label, dates or language, language)
-    sub(header, "h1", {"class": "title", "id": "title"}, title, block=True)
+    tie_last_words(sub(header, "h1", {"class": "title", "id": "title"}, title, block=True))
     if frame.subtitle.strip():
         sub(header, "p", {"class": "subtitle"}, inline.text(frame.subtitle.strip()), block=True)
     if frame.byline.parts:

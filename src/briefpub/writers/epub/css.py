@@ -138,6 +138,9 @@ def font_stack(style: StyleSheet, role: str) -> str:
     return ", ".join([*names, _generic_for(families, role)])
 
 
+#: Below this width (in the reading system's default em) running text is set ragged-right.
+NARROW_EM = 30
+
 _HYPHENS = ["-epub-hyphens: auto", "-webkit-hyphens: auto", "hyphens: auto"]
 _NO_HYPHENS = ["-epub-hyphens: none", "-webkit-hyphens: none", "hyphens: none"]
 _KEEP_WITH_NEXT = ["page-break-after: avoid", "break-after: avoid", "page-break-inside: avoid", "break-inside: avoid"]
@@ -415,4 +418,8 @@ def stylesheet(style: StyleSheet) -> str:
         _rule(".cover img", ["max-width: 100%", "max-height: 100%", "height: auto"]),
         _rule("nav ol", ["list-style-type: none"]),
     ]
+    if body.align == "justify":
+        # A phone's line holds 30-40 characters: justified without the hyphenation a reading system may
+        # lack, its word spaces open into rivers. Narrow screens get ragged-right text; wider ones justify.
+        rules.append(f"@media (max-width: {NARROW_EM}em) {{\n{_rule('p, blockquote', ['text-align: start'])}}}\n")
     return "".join(r if r.endswith("\n") else r + "\n" for r in rules)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from briefpub.language import is_rtl_language, normalise_tag, primary_subtag, valid_tag
+from briefpub.writers.common.typography import tie_segments
 
 __all__ = [
     "EPUB_NS",
@@ -106,6 +107,28 @@ def append_text(parent: etree._Element, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
+
+
+def tie_last_words(element: etree._Element) -> etree._Element:
+    """Tie ``element``'s last two words with a no-break space (a heading never ends on one word)."""
+    # document order: a node's text, then its children, then its tail
+    ordered: list[tuple[etree._Element, str]] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            ordered.append((node, "text"))
+        for child in node:
+            walk(child)
+            if child.tail:
+                ordered.append((child, "tail"))
+
+    walk(element)
+    found = tie_segments([getattr(node, attr) for node, attr in ordered])
+    if found is not None:
+        node, attr = ordered[found[0]]
+        value: str = getattr(node, attr)
+        setattr(node, attr, f"{value[: found[1]]}\u00a0{value[found[1] + 1 :]}")
+    return element
 
 
 def mark_language(element: etree._Element, language: Language, around: Language) -> etree._Element:
