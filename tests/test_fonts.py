@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from briefpub import fonts
 from briefpub.fonts import FontSet, coverage, file_record, find_family, resolve_fonts
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+BUILD = datetime(2024, 5, 6, tzinfo=UTC)
 
 
 def _require_dejavu() -> None:
@@ -93,3 +95,26 @@ def test_writers_never_scan_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     pub = Publication((Document(Meta(title="Другой", language="ru"), (Paragraph((Text("Тело العربية"),)),)),))
     for name in ("pdf", "epub", "docx"):
         assert get_writer(name).write(pub, style, options).data
+
+
+def test_a_role_with_nothing_installed_borrows_the_body_family_and_code_is_reported(tmp_path: Path) -> None:
+    """A bare machine (no system fonts at all) still converts: code borrows the packaged body face, and
+    the conversion says so, only when the publication has code."""
+    from briefpub.pipeline import publish
+    from briefpub.styling import load_style
+    from briefpub.tree import Code, Document, Meta, Paragraph, Publication, Text
+
+    packaged = tuple(fonts._packaged_dirs())
+    found = resolve_fonts({"body": ["Source Serif Pro"], "heading": ["Source Sans Pro"],
+                           "mono": ["No Such Mono"]}, packaged)  # fmt: skip
+    assert found.substituted == (("mono", "Source Serif Pro"),)
+    assert [f.name for f in found.families("mono")] == ["Source Serif Pro"]
+    style = load_style("briefing")
+    plain = Document(Meta(title="Plain"), (Paragraph((Text("No code here."),)),))
+    code = Document(Meta(title="Code"), (Paragraph((Text("Run "), Code((Text("make"),)), Text(" now."))),))
+    for doc, warned in ((plain, False), (code, True)):
+        targets = [(fmt, tmp_path / f"{doc.meta.title}.{fmt}") for fmt in ("pdf", "epub", "docx")]
+        artifacts, diagnostics = publish(Publication((doc,)), {}, targets, style, build_time=BUILD, fonts=found)
+        assert all(path.stat().st_size > 0 for _fmt, path in targets) and len(artifacts) == 3
+        assert [d.code for d in diagnostics if d.code == "writer.font-substituted"] == (["writer.font-substituted"]
+                                                                                        if warned else [])

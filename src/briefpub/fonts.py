@@ -307,11 +307,15 @@ def file_record(path: str) -> FontFile:
 class FontSet:
     """The fonts of one conversion: for each role, its families in order (own, then fallbacks).
 
-    ``missing`` lists the families the style asked for that are not installed.
+    ``missing`` lists the families the style asked for that are not installed;
+    ``substituted`` the roles none of whose families is installed, as (role, the
+    family used instead): a machine with no monospaced font sets code in the body face
+    (only the ``mono`` role is substituted).
     """
 
     roles: Mapping[str, tuple[Family, ...]] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
+    substituted: tuple[tuple[str, str], ...] = ()
 
     def families(self, role: str) -> tuple[Family, ...]:
         """The families of ``role`` (``body``, ``heading``, ``mono``) in order; may be empty."""
@@ -342,4 +346,11 @@ def resolve_fonts(families: Mapping[str, Iterable[str]], dirs: tuple[Path, ...] 
                 seen.add(family.name.casefold())
                 found.append(family)
         roles[role] = tuple(found)
-    return FontSet(roles, tuple(missing))
+    # Code with no monospaced family installed borrows the body's families (the packaged text faces are
+    # always there), so a bare machine still converts; a missing body or heading family stays an error.
+    donor = roles.get("body") or roles.get("heading") or ()
+    substituted = tuple((role, donor[0].name) for role, found in roles.items()
+                        if role == "mono" and not found and donor)  # fmt: skip
+    for role, _name in substituted:
+        roles[role] = donor
+    return FontSet(roles, tuple(missing), substituted)

@@ -35,10 +35,10 @@ from briefpub.tree import (
     document_words,
     inline_text,
 )
+from shared_data import REFERENCE, require_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "equivalence"
-REFERENCE = ROOT / ".." / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 
 #: What plain text cannot say, and so is ignored when comparing the three trees.
 DIFFERENCES = {
@@ -168,8 +168,7 @@ def _page_from_tree(doc: Document) -> str:
 
 
 def test_reference_article_through_html_keeps_every_word(tmp_path: Path) -> None:
-    if not REFERENCE.exists():
-        pytest.skip("the reference article (../shared/seeds) is not available here")
+    require_shared(REFERENCE)
     txt = read_path(REFERENCE).document
     assert all(isinstance(b, Heading | Paragraph | Figure) for b in txt.blocks), "page builder needs more kinds"
     page = tmp_path / "reference.html"

@@ -9,11 +9,11 @@ import pytest
 from briefpub.readers import read_bytes, read_path
 from briefpub.tree import Figure, Heading, Paragraph, document_words, inline_text
 from samples import load_reader_cases, outline
+from shared_data import REFERENCE, require_shared
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 FIXTURES = ROOT / "fixtures" / "txt"
-REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 
 
 def _cases() -> list[tuple[str, str, str, list[str]]]:
@@ -114,9 +114,13 @@ def test_control_characters_are_removed_and_reported() -> None:
 
 # --------------------------------------------------------------------------- the reference article
 
-needs_reference = pytest.mark.skipif(
-    not REFERENCE.is_file(), reason="reference article ../shared/seeds is not beside this checkout"
-)
+@pytest.fixture
+def reference() -> Path:
+    """The reference article (skips without ../shared; fails under BRIEFPUB_REQUIRE_TOOLS=1)."""
+    return require_shared(REFERENCE)
+
+
+needs_reference = pytest.mark.usefixtures("reference")
 
 
 @needs_reference

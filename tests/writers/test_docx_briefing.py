@@ -84,7 +84,8 @@ def names(data: bytes) -> list[str]:
 
 
 def text(p: etree._Element) -> str:
-    return "".join(t.text or "" for t in p.iter(w("t")))
+    """A paragraph's words (a heading's last two are tied with a no-break space: read as a space)."""
+    return "".join(t.text or "" for t in p.iter(w("t"))).replace("\u00a0", " ")
 
 
 def style_of(p: etree._Element) -> str:

@@ -67,7 +67,7 @@ from samples import (
     scripts_document,
     single,
 )
-from shared_data import REFERENCE, ROOT
+from shared_data import REFERENCE, ROOT, shared_or_none
 from tools import require_tool
 
 BRIEFING = load_style("briefing")
@@ -142,7 +142,7 @@ def _cases() -> dict[str, Case]:
         return cases
     for path in sorted((ROOT / "fixtures" / "txt").glob("*.txt")):
         cases[f"txt-{path.stem}"] = Case(single(read_path(path).document))
-    if REFERENCE.is_file():
+    if shared_or_none(REFERENCE) is not None:
         cases["reference"] = Case(single(read_path(REFERENCE).document))
     cases["demo-pack"] = demo_pack()
     fixtures, resources = fixtures_pack(30)
@@ -181,7 +181,7 @@ def fixtures_pack(count: int) -> tuple[Publication, dict[str, bytes]]:
              ROOT / "fixtures" / "md" / "hostile.md", *sorted((ROOT / "fixtures" / "equivalence").glob("article.*")),
              *sorted((ROOT / "fixtures" / "html" / "pages").glob("*.html")),
              ROOT / "fixtures" / "html" / "hostile-page.html"]  # fmt: skip
-    if REFERENCE.is_file():
+    if shared_or_none(REFERENCE) is not None:
         paths.append(REFERENCE)
     docs: list[Document] = []
     resources: dict[str, bytes] = {**figure_resources(), **images_everywhere_resources()}

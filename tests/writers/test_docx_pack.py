@@ -89,7 +89,7 @@ def text(p: etree._Element) -> str:
             out.append(element.text or "")
         else:
             out.append("\t" if element.tag == w("tab") else " ")
-    return "".join(out)
+    return "".join(out).replace("\u00a0", " ")  # a heading's last two words are tied: words all the same
 
 
 def style_of(p: etree._Element) -> str:

@@ -59,8 +59,8 @@ from samples import (
     single,
     t,
 )
+from shared_data import REFERENCE, require_shared
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -260,12 +260,9 @@ def test_every_word_survives_in_order(
 
 
 def test_reference_article_is_faithful() -> None:
-    if not REFERENCE.is_file():
-        pytest.skip(f"reference article not found at {REFERENCE} (../shared is absent)")
-    try:
-        from briefpub.readers import read_path
-    except ImportError:
-        pytest.skip("briefpub.readers.read_path is not available yet")
+    require_shared(REFERENCE)
+    from briefpub.readers import read_path
+
     doc = read_path(REFERENCE).document
     book = Epub(write(single(doc)).data)
     assert_faithful(doc, book.article_text(), hyphenation=False)

@@ -57,6 +57,7 @@ from samples import (
     single,
     t,
 )
+from shared_data import REFERENCE, shared_or_none
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf",
       "epub": "http://www.idpf.org/2007/ops"}
@@ -65,7 +66,6 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / ".." / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 FIXTURES = ROOT / "fixtures"
 
 
@@ -315,7 +315,7 @@ def _fixture_case(path: Path) -> Case:
 
 
 def _reference() -> tuple[Publication, dict[str, bytes], StyleSheet, tuple[PageStart, ...]] | None:
-    if not REFERENCE.is_file():
+    if shared_or_none(REFERENCE) is None:
         return None
     article = prepare_article(str(REFERENCE))
     pub = single(article.document)

@@ -61,10 +61,10 @@ from samples import (
     single,
     t,
 )
+from shared_data import REFERENCE, shared_or_none
 
 pytestmark = pytest.mark.slow
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
 
@@ -113,12 +113,10 @@ def edge_document() -> Document:
 
 
 def _reference() -> Publication | None:
-    if not REFERENCE.is_file():
+    if shared_or_none(REFERENCE) is None:
         return None
-    try:
-        from briefpub.readers import read_path
-    except ImportError:
-        return None
+    from briefpub.readers import read_path
+
     return single(read_path(REFERENCE).document)
 
 

@@ -43,12 +43,12 @@ from briefpub.writers import WriteOptions
 from briefpub.writers.epub import WRITER
 from briefpub.writers.epub.css import contrast
 from samples import briefing_pack, figure_resources, pack, para, rich_document, rtl_pack, single, t
+from shared_data import REFERENCE, require_shared
 from tools import require_tool
 
 NS = {"x": "http://www.w3.org/1999/xhtml"}
 X = "{http://www.w3.org/1999/xhtml}"
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 
 
 def write(pub: Publication, style: StyleSheet | str = "briefing", resources: dict[str, bytes] | None = None) -> bytes:
@@ -260,7 +260,7 @@ MEASURE_JS = r"""
 def render_measure(data: bytes, names: list[str], workdir: Path,
                    width: int = 390) -> dict[str, dict[str, list[dict[str, Any]]]]:  # fmt: skip
     """Every text element of each document, measured in each theme by headless Chromium ``width`` px wide
-    (a phone by default)."""
+    (a phone by default; headless Chromium never makes a window narrower than 500 px)."""
     require_tool("chromium")
     chromium = shutil.which("chromium")
     assert chromium is not None
@@ -347,8 +347,8 @@ def test_typographic_punctuation_pairs_quotes_across_runs_and_leaves_code_alone(
     assert 'He said "the' in words(body(write(single(doc), plain)))
 
 
-@pytest.mark.skipif(not REFERENCE.is_file(), reason="the reference article (../shared) is absent")
 def test_the_reference_articles_photo_caption_is_labelled_and_apostrophes_are_typographic() -> None:
+    require_shared(REFERENCE)
     from briefpub.pipeline import prepare_article
 
     article = prepare_article(str(REFERENCE))

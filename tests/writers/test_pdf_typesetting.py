@@ -29,7 +29,7 @@ from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.pdf import WRITER
 from pdfmeasure import Line, lines_of, measure, title_lines
 from samples import pack_article, para
-from shared_data import REFERENCE, require_shared
+from shared_data import REFERENCE, require_shared, shared_or_none
 from tools import require_tool
 
 BUILD = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -103,7 +103,7 @@ def test_ragged_fallback_is_rare(folder):
     fixtures and the reference article that happens to at most one paragraph in fifty."""
     paragraphs = ragged = 0
     for path in ARTICLES_AND_REFERENCE:
-        if path == REFERENCE and not REFERENCE.exists():
+        if path == REFERENCE and shared_or_none(REFERENCE) is None:
             continue
         for size in SIZES:
             _pdf, result = rendered(path, "briefing", size, folder)

@@ -36,7 +36,7 @@ from briefpub.pipeline.resources import load_resources
 from briefpub.readers import ReadResult, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
-from briefpub.tree import Document, Publication
+from briefpub.tree import Code, Document, Publication, iter_inlines
 from briefpub.writers import WriteOptions, WriteResult, get_writer
 
 __all__ = [
@@ -151,6 +151,22 @@ def style_fonts(style: StyleSheet) -> FontSet:
     return resolve_fonts({role: style.families(role) for role in ROLES})
 
 
+_ROLE_NAMES = {"mono": "monospaced", "body": "body", "heading": "heading"}
+
+
+def font_substitutions(pub: Publication, fonts: FontSet | None) -> list[Diagnostic]:
+    """A warning for each font role the publication uses that no installed family could fill."""
+    if fonts is None or not fonts.substituted:
+        return []
+    uses_code = any(isinstance(node, Code) for doc in pub.documents for node in iter_inlines(doc.blocks))
+    return [
+        Diagnostic("writer.font-substituted", f"none of the style's {_ROLE_NAMES.get(role, role)} font families "
+                   f"is installed; {'code' if role == 'mono' else role + ' text'} is set in {family} (install "
+                   "one, e.g. the fonts-dejavu package)", severity="warning")
+        for role, family in fonts.substituted if role != "mono" or uses_code
+    ]  # fmt: skip
+
+
 def write(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> WriteResult:
     """Run one writer; unexpected writer failures become ConversionError (traceback kept for ``--debug``)."""
     writer = get_writer(fmt)
@@ -194,7 +210,7 @@ def publish(
     options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts)
     order = sorted(range(len(targets)), key=lambda i: targets[i][0] != "pdf")
     artifacts: dict[int, Artifact] = {}
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = font_substitutions(pub, fonts)
     for i in order:
         fmt, path = targets[i]
         started = time.perf_counter()

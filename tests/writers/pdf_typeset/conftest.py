@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from briefpub.fonts import Face, find_family
+from shared_data import REFERENCE, shared_or_none
 from tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[3]
-REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 #: Bidi controls and the soft hyphen (pypdf reads the hyphen inserted at a line end as U+00AD inside the word).
 FORMAT_CHARACTERS = {**BIDI_CONTROLS, 0xAD: None}
@@ -46,7 +46,8 @@ FALLBACK_ARTICLE = (
 
 def article_paragraphs(min_words: int = 12) -> list[str]:
     """The reference article's paragraphs (the fallback article when it is absent)."""
-    text = REFERENCE.read_text(encoding="utf-8") if REFERENCE.is_file() else FALLBACK_ARTICLE
+    found = shared_or_none(REFERENCE)
+    text = found.read_text(encoding="utf-8") if found is not None else FALLBACK_ARTICLE
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return [p for p in paragraphs if len(p.split()) >= min_words]
 

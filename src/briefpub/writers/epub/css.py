@@ -138,8 +138,9 @@ def font_stack(style: StyleSheet, role: str) -> str:
     return ", ".join([*names, _generic_for(families, role)])
 
 
-#: Below this width (in the reading system's default em) running text is set ragged-right.
-NARROW_EM = 30
+#: Below this width (36em: 576 px at the usual 16 px em, so phones and small tablets) running text is set
+#: ragged-right.
+NARROW_EM = 36
 
 _HYPHENS = ["-epub-hyphens: auto", "-webkit-hyphens: auto", "hyphens: auto"]
 _NO_HYPHENS = ["-epub-hyphens: none", "-webkit-hyphens: none", "hyphens: none"]
