@@ -23,9 +23,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -40,6 +38,7 @@ from briefpub.tree import Document, Figure, Heading, Image, Meta, Paragraph, Pub
 from briefpub.writers import PageStart, WriteOptions, WriteResult
 from briefpub.writers.epub import WRITER
 from briefpub.writers.epub.accessibility import CONFORMANCE
+from epub_package import EpubPackage
 from samples import (
     arabic_document,
     briefing_pack,
@@ -76,24 +75,8 @@ def write(pub: Publication, style: StyleSheet | str = "briefing", *, resources: 
                                                  fonts=style_fonts(sheet), print_pages=pages))
 
 
-@dataclass
-class Epub:
-    data: bytes
-
-    @cached_property
-    def zip(self) -> zipfile.ZipFile:
-        return zipfile.ZipFile(io.BytesIO(self.data))
-
-    def doc(self, href: str) -> etree._Element:
-        return etree.fromstring(self.zip.read(f"EPUB/{href}"))
-
-    @cached_property
-    def opf(self) -> etree._Element:
-        return etree.fromstring(self.zip.read("EPUB/content.opf"))
-
-    @cached_property
-    def documents(self) -> list[str]:
-        return [el.get("href") for el in self.opf.iter("{*}item") if el.get("media-type") == "application/xhtml+xml"]
+class Epub(EpubPackage):
+    """The EPUB parts this module reads."""
 
     def meta(self, prop: str) -> list[str]:
         return [el.text or "" for el in self.opf.xpath(f"//opf:meta[@property='{prop}']", namespaces=NS)]

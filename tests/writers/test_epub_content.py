@@ -8,9 +8,6 @@ test converts a Markdown file end to end with :func:`briefpub.pipeline.prepare_a
 
 from __future__ import annotations
 
-import io
-import zipfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +31,7 @@ from briefpub.tree import (
 )
 from briefpub.writers import WriteOptions, WriteResult
 from briefpub.writers.epub import WRITER
+from epub_package import EpubPackage
 from samples import images_everywhere_document, images_everywhere_resources, pack, para, single, t
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf",
@@ -49,28 +47,12 @@ def write(pub: Publication, resources: dict[str, bytes] | None = None) -> WriteR
                                                  fonts=style_fonts(STYLE)))
 
 
-@dataclass
-class Epub:
-    data: bytes
-
-    @cached_property
-    def zip(self) -> zipfile.ZipFile:
-        return zipfile.ZipFile(io.BytesIO(self.data))
-
-    def doc(self, href: str) -> etree._Element:
-        return etree.fromstring(self.zip.read(f"EPUB/{href}"))
-
-    @cached_property
-    def opf(self) -> etree._Element:
-        return etree.fromstring(self.zip.read("EPUB/content.opf"))
+class Epub(EpubPackage):
+    """The EPUB parts this module reads."""
 
     @cached_property
     def manifest(self) -> dict[str, str]:
         return {el.get("href"): el.get("media-type") for el in self.opf.iter("{*}item")}
-
-    @cached_property
-    def documents(self) -> list[str]:
-        return [h for h, t in self.manifest.items() if t == "application/xhtml+xml"]
 
     def hrefs(self) -> list[tuple[str, str]]:
         """Every (document, href) of an ``<a>`` in every content document, the navigation included."""

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import zipfile
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -31,6 +29,7 @@ from briefpub.writers.common import Frames, frames
 from briefpub.writers.common.typography import smarten
 from briefpub.writers.epub import WRITER, book, cover
 from briefpub.writers.epub.metadata import article_language
+from epub_package import EpubPackage
 from fidelity import assert_faithful
 from samples import briefing_pack, figure_resources, pack, para, rich_document, rtl_pack, single, t
 
@@ -92,22 +91,8 @@ def words(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-@dataclass
-class Epub:
+class Epub(EpubPackage):
     """An EPUB read back with zipfile and lxml only (package folder ``EPUB/``)."""
-
-    data: bytes
-
-    @cached_property
-    def zip(self) -> zipfile.ZipFile:
-        return zipfile.ZipFile(io.BytesIO(self.data))
-
-    def doc(self, href: str) -> etree._Element:
-        return etree.fromstring(self.zip.read(f"EPUB/{href}"))
-
-    @cached_property
-    def opf(self) -> etree._Element:
-        return etree.fromstring(self.zip.read("EPUB/content.opf"))
 
     @cached_property
     def manifest(self) -> dict[str, etree._Element]:
