@@ -9,6 +9,7 @@ import pypdf
 import pytest
 from hypothesis import given, settings
 
+from briefpub.errors import ConversionError
 from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
 from briefpub.tree import (
@@ -19,6 +20,7 @@ from briefpub.tree import (
     Heading,
     ListItem,
     Meta,
+    PackMeta,
     PageBreak,
     Publication,
     Table,
@@ -26,8 +28,8 @@ from briefpub.tree import (
     Text,
 )
 from briefpub.writers import WriteOptions
-from briefpub.writers.pdf import WRITER
-from samples import LOREM, para, single
+from briefpub.writers.pdf import WRITER, furniture, render
+from samples import LOREM, long_document, pack_article, para, rich_document, single
 from strategies import documents
 
 STYLE = load_style("briefing")
@@ -84,3 +86,22 @@ def test_long_quote_splits_across_pages_and_keeps_every_word():
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) >= 3
     assert_faithful(doc, "\n".join(p.extract_text() for p in reader.pages))
+
+
+def test_a_runaway_layout_stops_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout that keeps adding pages (a flowable that never fits and never shrinks) stops at the page
+    budget with one clear error instead of running until memory is gone."""
+    monkeypatch.setattr(render, "page_budget", lambda _pub: 1)
+    with pytest.raises(ConversionError, match="does not converge"):
+        WRITER.write(single(long_document(30)), STYLE, OPTIONS)
+
+
+@pytest.mark.parametrize("kind", ["rich", "long", "pack"])
+def test_the_page_budget_leaves_real_documents_far_below_it(kind: str) -> None:
+    pub = {
+        "rich": lambda: single(rich_document()),
+        "long": lambda: single(long_document(200)),
+        "pack": lambda: Publication(tuple(pack_article(n) for n in range(1, 13)),
+                                    PackMeta(title="Pack", summary_page=True)),
+    }[kind]()
+    assert 3 * pages(pub) <= furniture.page_budget(pub)

@@ -58,6 +58,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from briefpub.styling.model import StyleSheet, TextStyle
+from briefpub.tree import Publication, Table, iter_blocks, iter_inlines
 from briefpub.writers.pdf.flowables import LocatedText, PageStarts, PageState, RectoBreak
 from briefpub.writers.pdf.paragraphs import ParagraphSpec, Setter
 from briefpub.writers.pdf.structure import artifact
@@ -313,6 +314,23 @@ class BriefingCanvas(Canvas):  # type: ignore[misc]
         super().save()
 
 
+class LayoutRunaway(RuntimeError):
+    """The layout kept adding pages: a flowable that never fits and never shrinks."""
+
+
+def page_budget(pub: Publication) -> int:
+    """The most pages ``pub`` could need, with a wide margin: a page holds about 3,000 characters, and
+    every block, table row and article may start a page of its own (with a blank verso in duplex)."""
+    blocks = rows = chars = 0
+    for doc in pub.documents:
+        for block in iter_blocks(doc.blocks):
+            blocks += 1
+            if isinstance(block, Table):
+                rows += len(block.header) + len(block.rows)
+        chars += sum(len(getattr(node, "text", "")) for node in iter_inlines(doc.blocks))
+    return 40 + 10 * len(pub.documents) + 2 * (blocks + rows) + chars // 400
+
+
 class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     """One frame per page inside the style's margins, with the furniture drawn at page end.
 
@@ -322,7 +340,7 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     """
 
     def __init__(self, target: Any, *, sheet: StyleSheet, furniture: Furniture,
-                 blank_page: Callable[[], Flowable] | None = None, **kw: Any) -> None:
+                 blank_page: Callable[[], Flowable] | None = None, max_pages: int = 0, **kw: Any) -> None:
         width, height = sheet.page_size
         page = sheet.page
         super().__init__(target, pagesize=(width, height), leftMargin=inner_margin(sheet),
@@ -330,6 +348,8 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
                          bottomMargin=page.margin_bottom, **kw)
         self._bp_furniture = furniture
         self._bp_blank_page = blank_page
+        #: A layout that needs more pages than this is running away (0: no limit): see :func:`page_budget`.
+        self.bp_max_pages = max_pages
         #: True during a layout pass that cannot be the last one (its canvas is thrown away), so
         #: flowables may skip costly drawing that has no effect on layout.
         self.bp_draft = False
@@ -344,7 +364,10 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.bp_draft = any(not getattr(f, "can_be_final", lambda: True)() for f in self._indexingFlowables)
 
     def handle_pageBegin(self) -> None:
-        """Place the frame inside this page's margins (mirrored on left-hand pages in duplex)."""
+        """Place the frame inside this page's margins (mirrored on left-hand pages in duplex); stop a
+        layout that runs away (more pages than the content could ever need)."""
+        if self.bp_max_pages and self.page + 1 > self.bp_max_pages:
+            raise LayoutRunaway(f"more than {self.bp_max_pages} pages for this content: the layout does not converge")
         self._bp_frame.x1 = self._bp_furniture.left_margin(self.page + 1)
         super().handle_pageBegin()
 

@@ -48,7 +48,7 @@ from briefpub.writers.common.frame import Frames, frames
 from briefpub.writers.pdf.flowables import PageState, RectoBreak, locate
 from briefpub.writers.pdf.fonts import FontChain, canvas_font, make_chains
 from briefpub.writers.pdf.front import PackFront, PackSections, blank_page_factory
-from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture, inner_margin
+from briefpub.writers.pdf.furniture import BriefingCanvas, BriefingDocTemplate, Furniture, inner_margin, page_budget
 from briefpub.writers.pdf.images import Images
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea, keep_with_end
 from briefpub.writers.pdf.paragraphs import Setter
@@ -160,6 +160,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         sheet=sheet,
         furniture=furniture,
         blank_page=blank_page_factory(sheet, story.front, story.blank_note, story.state),
+        max_pages=page_budget(pub),
         title=frame.pack.title if frame.pack else frame.articles[0].title,
         author=", ".join(authors),
         subject=subject,
