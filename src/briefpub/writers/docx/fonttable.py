@@ -13,8 +13,8 @@ reflows. Two things prevent that:
 * **Embedding** (ECMA-376 Part 1, 17.8.1). Each face the text is set in
   (resolved from paragraph styles, character styles and direct bold/italic,
   per script slot: Latin, East Asian, complex script) is subset to the
-  128-code-point blocks of the characters it sets, with fontTools'
-  subsetter (shaping tables kept; Latin and common punctuation always
+  128-code-point blocks of the characters it sets, with HarfBuzz's
+  subsetter (uharfbuzz; shaping tables kept; Latin and common punctuation always
   kept, since an embedded font stands in for the installed one of the same
   name for the whole document), obfuscated with a key derived from its
   bytes (so builds stay byte-identical) and stored as
@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import os
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -193,12 +193,6 @@ def _blocks(codepoints: Iterable[int]) -> frozenset[int]:
 
 
 @functools.lru_cache(maxsize=1)
-def _font_module() -> Any:
-    from fontTools import subset  # imported on first use: fontTools is a dependency, but not a small one
-
-    return subset
-
-
 @functools.lru_cache(maxsize=128)
 def _font_info(path: str, index: int) -> dict[str, Any]:
     """PANOSE, ranges, pitch and fsType of a face (fontTools)."""
@@ -223,27 +217,27 @@ def _font_info(path: str, index: int) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=64)
 def _subset(path: str, index: int, codepoints: frozenset[int], whole: bool) -> bytes:
-    """The face as a TrueType file holding only ``codepoints`` (shaping tables kept; deterministic)."""
-    from fontTools.ttLib import TTFont
+    """The face as a font file holding only ``codepoints`` (shaping tables kept; deterministic).
 
-    subset = _font_module()
-    font = TTFont(path, fontNumber=index, recalcTimestamp=False)
-    if not whole:
-        options = subset.Options()
-        options.layout_features = ["*"]
-        options.name_IDs = ["*"]
-        options.name_languages = ["*"]
-        options.notdef_outline = True
-        options.recalc_timestamp = False
-        options.hinting = False
-        options.drop_tables += ["FFTM", "BDF", "DSIG"]
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=sorted(codepoints))
-        subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    font.close()
-    return buffer.getvalue()
+    HarfBuzz's subsetter (uharfbuzz, already the shaping dependency): about 2 ms a face where
+    fontTools' took 0.3-0.5 s (decompiling GSUB and GPOS), which made a cold DOCX conversion
+    take seconds. Its default keeps the layout features text shaping uses, name IDs 0-6 and
+    the ``.notdef`` outline asked for here; hinting is dropped.
+    """
+    data = Path(path).read_bytes()
+    if whole:
+        return data
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob(data), index)
+    wanted = hb.SubsetInput()
+    for point in sorted(codepoints):
+        wanted.unicode_set.add(point)
+    wanted.flags = hb.SubsetFlags.NOTDEF_OUTLINE | hb.SubsetFlags.NO_HINTING
+    subset = hb.subset(face, wanted)
+    if subset is None:
+        raise ValueError(f"HarfBuzz could not subset {path}")
+    return bytes(subset.blob.data)
 
 
 def obfuscate(data: bytes) -> tuple[bytes, str]:
