@@ -23,6 +23,7 @@ import bisect
 import itertools
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -82,8 +83,8 @@ class Prepared:
     base_level: int
     #: Per character: its level (None when the whole paragraph is at level 0).
     levels: list[int] | None
-    adv: list[float]
-    cum: list[float]
+    adv: array[float]  # per character; arrays of doubles: a pack holds thousands of paragraphs
+    cum: array[float]
     missing: set[int] = field(default_factory=set)
     #: Runs with a link target that is neither http(s)/mailto nor ``#name`` (kept as text).
     unsafe_links: list[str] = field(default_factory=list)
@@ -225,11 +226,12 @@ def prepare(block: TextBlock, resolve: FontResolver = font_data) -> Prepared:
                     items.append(Item(d0, d1, index, face, run.size, level, script, lang, shaped))
         pos += len(piece_text)
 
-    adv = [0.0] * len(text)
+    adv = array("d", bytes(8 * len(text)))
     for it in items:
         scale = it.size / it.font.upem
-        adv[it.start : it.end] = [a * scale for a in it.shaped.char_adv]
-    cum = [0.0, *itertools.accumulate(adv)]
+        adv[it.start : it.end] = array("d", [a * scale for a in it.shaped.char_adv])
+    cum = array("d", [0.0])
+    cum.extend(itertools.accumulate(adv))
     item_starts = [it.start for it in items]
     return Prepared(block, text, runs, run_starts, items, item_starts, base, levels, adv, cum, missing,
                     unsafe_links)
