@@ -1,12 +1,13 @@
 """An EPUB read back with zipfile and lxml only (package folder ``EPUB/``): the parts every EPUB test reads.
 
-Test modules subclass :class:`EpubPackage` with what they alone need.
+Test modules subclass :class:`EpubPackage` with what they alone need; :func:`rewrite_entry` makes mutants.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -34,3 +35,18 @@ class EpubPackage:
     def documents(self) -> list[str]:
         """The content documents' hrefs, in manifest order."""
         return [el.get("href") for el in self.opf.iter("{*}item") if el.get("media-type") == "application/xhtml+xml"]
+
+
+def rewrite_entry(data: bytes, entry: str, change: Callable[[bytes], bytes]) -> bytes:
+    """The EPUB ``data`` with one zip entry changed (a mutant, to prove a checker reports it)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename == entry:
+                new = change(content)
+                assert new != content, f"mutation of {entry} changed nothing"
+                content = new
+            dst.writestr(info, content)
+    return out.getvalue()

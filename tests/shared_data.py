@@ -21,21 +21,23 @@ REFERENCE = SHARED / "seeds" / "000_f2fc37828fe0a249.txt"
 EXTRACTION_DEV = SHARED / "benchmarks" / "extraction-dev"
 
 
+def _missing(path: Path) -> str:
+    return f"{path} is not here (../shared must sit beside the checkout)"
+
+
 def shared_or_none(path: Path = REFERENCE) -> Path | None:
     """``path`` when it is there; None when it is not (a test leaves that case out), but a failure under
     ``BRIEFPUB_REQUIRE_TOOLS=1``."""
     if path.exists():
         return path
     if os.environ.get("BRIEFPUB_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{path} is not here (../shared must sit beside the checkout)")
+        pytest.fail(_missing(path))
     return None
 
 
 def require_shared(path: Path = REFERENCE) -> Path:
     """``path`` inside ``../shared``; skips when it is absent (fails under ``BRIEFPUB_REQUIRE_TOOLS=1``)."""
-    if path.exists():
-        return path
-    message = f"{path} is not here (../shared must sit beside the checkout)"
-    if os.environ.get("BRIEFPUB_REQUIRE_TOOLS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    found = shared_or_none(path)
+    if found is None:
+        pytest.skip(_missing(path))
+    return found

@@ -107,7 +107,7 @@ def test_a_role_with_nothing_installed_borrows_the_body_family_and_code_is_repor
     packaged = tuple(fonts._packaged_dirs())
     found = resolve_fonts({"body": ["Source Serif Pro"], "heading": ["Source Sans Pro"],
                            "mono": ["No Such Mono"]}, packaged)  # fmt: skip
-    assert found.substituted == (("mono", "Source Serif Pro"),)
+    assert found.mono_substitute == "Source Serif Pro"
     assert [f.name for f in found.families("mono")] == ["Source Serif Pro"]
     style = load_style("briefing")
     plain = Document(Meta(title="Plain"), (Paragraph((Text("No code here."),)),))

@@ -33,7 +33,7 @@ CODES: dict[str, str] = {
     "build.article-skipped": "a pack was built without an article that could not be read",
     "writer.metadata": "a metadata value could not be used as given; a safe default was used",
     "writer.missing-glyph": "no available font has these characters",
-    "writer.font-substituted": "no font family of a role (e.g. monospaced, for code) is installed; another was used",
+    "writer.font-substituted": "no monospaced font family is installed; code is set in the body face",
     "writer.unsafe-link": (
         "a link that is unsafe or leads nowhere (a scheme other than http, https or mailto, no host, "
         "no such heading) was kept as text"

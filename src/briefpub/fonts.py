@@ -33,6 +33,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "PACKAGED_FONT_MODULES",
@@ -270,12 +271,19 @@ def find_family(name: str, dirs: tuple[Path, ...] | None = None) -> Family | Non
 
 
 @functools.cache
-def coverage(face: Face) -> frozenset[int]:
-    """The code points ``face`` maps to a glyph (its cmap, read with HarfBuzz; cached per process)."""
+def hb_face(path: str, index: int = 0) -> Any:
+    """The HarfBuzz face (``uharfbuzz.Face``) of face ``index`` in a font file, mapped once per process and
+    shared by everything that reads fonts: coverage, the PDF engine's shaping, the DOCX measurer and
+    subsetter."""
     import uharfbuzz
 
-    blob = uharfbuzz.Blob.from_file_path(face.path)
-    return frozenset(uharfbuzz.Face(blob, face.index).unicodes)
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path), index)
+
+
+@functools.cache
+def coverage(face: Face) -> frozenset[int]:
+    """The code points ``face`` maps to a glyph (its cmap, read with HarfBuzz; cached per process)."""
+    return frozenset(hb_face(face.path, face.index).unicodes)
 
 
 # --------------------------------------------------------------------------
@@ -308,14 +316,13 @@ class FontSet:
     """The fonts of one conversion: for each role, its families in order (own, then fallbacks).
 
     ``missing`` lists the families the style asked for that are not installed;
-    ``substituted`` the roles none of whose families is installed, as (role, the
-    family used instead): a machine with no monospaced font sets code in the body face
-    (only the ``mono`` role is substituted).
+    ``mono_substitute`` names the family code is set in when no monospaced family is
+    installed (the body's: a bare machine still converts), else it is empty.
     """
 
     roles: Mapping[str, tuple[Family, ...]] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
-    substituted: tuple[tuple[str, str], ...] = ()
+    mono_substitute: str = ""
 
     def families(self, role: str) -> tuple[Family, ...]:
         """The families of ``role`` (``body``, ``heading``, ``mono``) in order; may be empty."""
@@ -348,9 +355,8 @@ def resolve_fonts(families: Mapping[str, Iterable[str]], dirs: tuple[Path, ...] 
         roles[role] = tuple(found)
     # Code with no monospaced family installed borrows the body's families (the packaged text faces are
     # always there), so a bare machine still converts; a missing body or heading family stays an error.
-    donor = roles.get("body") or roles.get("heading") or ()
-    substituted = tuple((role, donor[0].name) for role, found in roles.items()
-                        if role == "mono" and not found and donor)  # fmt: skip
-    for role, _name in substituted:
-        roles[role] = donor
-    return FontSet(roles, tuple(missing), substituted)
+    donor = roles.get("body") or roles.get("heading")
+    if "mono" in roles and not roles["mono"] and donor:
+        roles["mono"] = donor
+        return FontSet(roles, tuple(missing), donor[0].name)
+    return FontSet(roles, tuple(missing))

@@ -19,9 +19,7 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +36,7 @@ from briefpub.tree import Document, Figure, Heading, Image, Meta, Paragraph, Pub
 from briefpub.writers import PageStart, WriteOptions, WriteResult
 from briefpub.writers.epub import WRITER
 from briefpub.writers.epub.accessibility import CONFORMANCE
-from epub_package import EpubPackage
+from epub_package import EpubPackage, rewrite_entry
 from samples import (
     arabic_document,
     briefing_pack,
@@ -332,20 +330,6 @@ for _path in sorted(p for p in FIXTURES.rglob("*") if p.is_file()) if FIXTURES.i
     ACE_CASES[f"fixture:{_path.relative_to(FIXTURES).as_posix()}"] = _fixture_case(_path)
 
 
-def _rewrite(data: bytes, entry: str, change: Callable[[bytes], bytes]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            content = src.read(info)
-            if info.filename == entry:
-                new = change(content)
-                assert new != content, f"mutation of {entry} changed nothing"
-                content = new
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
 # Broken on purpose: (name, entry, change, the Ace rule that must report it).
 ACE_MUTANTS: list[tuple[str, str, Callable[[bytes], bytes], str]] = [
     ("mutant-no-package-language", "EPUB/content.opf", lambda opf: opf.replace(b' xml:lang="en"', b""), "epub-lang"),
@@ -371,7 +355,7 @@ def ace_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     rich = files["rich"].read_bytes()
     for name, entry, change, _rule in ACE_MUTANTS:
         files[name] = workdir / f"{name}.epub"
-        files[name].write_bytes(_rewrite(rich, entry, change))
+        files[name].write_bytes(rewrite_entry(rich, entry, change))
     results = run_ace(list(files.values()), workdir)
     return {name: results.get(str(path)) for name, path in files.items()}
 

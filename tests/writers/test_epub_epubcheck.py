@@ -13,9 +13,7 @@ problems rather than silently passing.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +40,7 @@ from briefpub.tree import (
 )
 from briefpub.writers import PageStart, WriteOptions
 from briefpub.writers.epub import WRITER
+from epub_package import rewrite_entry
 from epubcheck_runner import CheckResult, run_epubcheck
 from samples import (
     arabic_document,
@@ -203,20 +202,6 @@ MUTANTS: list[tuple[str, str, Callable[[bytes], bytes], tuple[int, int, int]]] =
 ]
 
 
-def _rewrite(data: bytes, entry: str, change: Callable[[bytes], bytes]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            content = src.read(info)
-            if info.filename == entry:
-                new = change(content)
-                assert new != content, f"mutation of {entry} changed nothing"
-                content = new
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="session")
 def epubcheck_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckResult | None]:
     """Every case written to one directory and validated in (at best) one JVM start."""
@@ -236,7 +221,7 @@ def epubcheck_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Che
     rich = files["rich"].read_bytes()
     for name, entry, change, _ in MUTANTS:
         files[name] = workdir / f"{name}.epub"
-        files[name].write_bytes(_rewrite(rich, entry, change))
+        files[name].write_bytes(rewrite_entry(rich, entry, change))
     results = run_epubcheck(list(files.values()), workdir)
     return {name: results.get(str(path)) for name, path in files.items()} | {
         name: None for name in CASES if name not in files

@@ -151,20 +151,15 @@ def style_fonts(style: StyleSheet) -> FontSet:
     return resolve_fonts({role: style.families(role) for role in ROLES})
 
 
-_ROLE_NAMES = {"mono": "monospaced", "body": "body", "heading": "heading"}
-
-
 def font_substitutions(pub: Publication, fonts: FontSet | None) -> list[Diagnostic]:
-    """A warning for each font role the publication uses that no installed family could fill."""
-    if fonts is None or not fonts.substituted:
+    """A warning when the publication has code and no monospaced family is installed to set it in."""
+    if fonts is None or not fonts.mono_substitute:
         return []
-    uses_code = any(isinstance(node, Code) for doc in pub.documents for node in iter_inlines(doc.blocks))
-    return [
-        Diagnostic("writer.font-substituted", f"none of the style's {_ROLE_NAMES.get(role, role)} font families "
-                   f"is installed; {'code' if role == 'mono' else role + ' text'} is set in {family} (install "
-                   "one, e.g. the fonts-dejavu package)", severity="warning")
-        for role, family in fonts.substituted if role != "mono" or uses_code
-    ]  # fmt: skip
+    if not any(isinstance(node, Code) for doc in pub.documents for node in iter_inlines(doc.blocks)):
+        return []
+    return [Diagnostic("writer.font-substituted", "none of the style's monospaced font families is installed; "
+                       f"code is set in {fonts.mono_substitute} (install one, e.g. the fonts-dejavu package)",
+                       severity="warning")]  # fmt: skip
 
 
 def write(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> WriteResult:

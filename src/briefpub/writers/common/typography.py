@@ -13,7 +13,7 @@ on (the ``briefing`` style) prints it the way a typesetter would:
   phone-like numbers and codes such as ``COVID-19`` are left alone);
 * ``...`` as an ellipsis (…).
 
-Headings: :func:`tie_last_words` ties a heading's last two words with a
+Headings: :func:`tie_segments` ties a heading's last two words with a
 no-break space (a typesetter's rule: no heading ends on a line holding one
 word), for the formats whose reading system breaks the lines (EPUB, DOCX); the
 PDF engine balances headings itself.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from briefpub.language import primary_subtag
 
-__all__ = ["QuoteStyle", "quote_style", "smarten", "smarten_texts", "tie_last_words", "tie_position", "tie_segments"]
+__all__ = ["QuoteStyle", "quote_style", "smarten", "smarten_texts", "tie_segments"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,7 @@ def smarten(text: str, language: str) -> str:
 TIE_MAX = 24
 
 
-def tie_position(text: str) -> int | None:
+def _tie_position(text: str) -> int | None:
     """Where a heading's last two words meet: the index of the space to make a no-break space.
 
     None when there is nothing to tie: fewer than three words (a two-word heading must stay
@@ -179,19 +179,16 @@ def tie_position(text: str) -> int | None:
     return last
 
 
-def tie_last_words(text: str) -> str:
-    """``text`` with its last two words tied (:func:`tie_position`), or unchanged."""
-    at = tie_position(text)
-    return text if at is None else f"{text[:at]}\u00a0{text[at + 1 :]}"
-
-
-def tie_segments(texts: Sequence[str]) -> tuple[int, int] | None:
-    """:func:`tie_position` over a heading split in runs: (run index, offset in the run) of the space."""
-    at = tie_position("".join(texts))
+def tie_segments(texts: Sequence[str]) -> list[str]:
+    """A heading's text, split in runs, with its last two words tied by a no-break space (the runs keep
+    their boundaries; unchanged when there is nothing to tie)."""
+    out = list(texts)
+    at = _tie_position("".join(out))
     if at is None:
-        return None
-    for index, text in enumerate(texts):
+        return out
+    for index, text in enumerate(out):
         if at < len(text):
-            return index, at
+            out[index] = f"{text[:at]}\u00a0{text[at + 1 :]}"
+            break
         at -= len(text)
-    return None
+    return out

@@ -867,18 +867,19 @@ def _same_box(a: ParaFormat, b: ParaFormat) -> bool:
     return bool(a.borders) and a.borders == b.borders and (a.left, a.right) == (b.left, b.right)
 
 
+def _table_property(book: StyleBook, table: etree._Element, name: str) -> list[etree._Element]:
+    """The table property ``name`` (``tblCellMar``, ``tblBorders``) from the table's style chain, then
+    the table's own: later entries override earlier ones."""
+    style = table.find(f"{_W}tblPr/{_W}tblStyle")
+    chain = book._chain(style.get(_VAL, "")) if style is not None else []
+    found = [element.find(f"{_W}tblPr/{_W}{name}") for element in (*chain, table)]
+    return [element for element in found if element is not None]
+
+
 def _cell_margins(book: StyleBook, table: etree._Element) -> tuple[float, float, float, float]:
     """Top, right, bottom, left cell margins: the table's own, else its style's, else Word's defaults."""
     values = {"top": 0.0, "right": 5.4, "bottom": 0.0, "left": 5.4}
-    style = table.find(f"{_W}tblPr/{_W}tblStyle")
-    sources: list[etree._Element | None] = []
-    if style is not None:
-        for element in book._chain(style.get(_VAL, "")):
-            sources.append(element.find(f"{_W}tblPr/{_W}tblCellMar"))
-    sources.append(table.find(f"{_W}tblPr/{_W}tblCellMar"))
-    for margins in sources:
-        if margins is None:
-            continue
+    for margins in _table_property(book, table, "tblCellMar"):
         for side in margins:
             name = {"start": "left", "end": "right"}.get(etree.QName(side).localname, etree.QName(side).localname)
             if name in values and side.get(f"{_W}type", "dxa") == "dxa":
@@ -889,15 +890,7 @@ def _cell_margins(book: StyleBook, table: etree._Element) -> tuple[float, float,
 def _table_border(book: StyleBook, table: etree._Element) -> float:
     """The width (points) of the horizontal borders between the table's rows."""
     width = 0.0
-    style = table.find(f"{_W}tblPr/{_W}tblStyle")
-    sources: list[etree._Element | None] = []
-    if style is not None:
-        for element in book._chain(style.get(_VAL, "")):
-            sources.append(element.find(f"{_W}tblPr/{_W}tblBorders"))
-    sources.append(table.find(f"{_W}tblPr/{_W}tblBorders"))
-    for borders in sources:
-        if borders is None:
-            continue
+    for borders in _table_property(book, table, "tblBorders"):
         for side in borders:
             if etree.QName(side).localname in ("insideH", "top", "bottom"):
                 kind = side.get(_VAL, "none")

@@ -47,7 +47,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from lxml import etree
 
-from briefpub.fonts import Face, Family, FontSet
+from briefpub.fonts import Face, Family, FontSet, hb_face
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.docx import styles as st
 from briefpub.writers.docx.oxml import SETTINGS_ORDER, ensure_child, qn, sub, val
@@ -224,12 +224,11 @@ def _subset(path: str, index: int, codepoints: frozenset[int], whole: bool) -> b
     take seconds. Its default keeps the layout features text shaping uses, name IDs 0-6 and
     the ``.notdef`` outline asked for here; hinting is dropped.
     """
-    data = Path(path).read_bytes()
     if whole:
-        return data
+        return Path(path).read_bytes()
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob(data), index)
+    face = hb_face(path, index)
     wanted = hb.SubsetInput()
     for point in sorted(codepoints):
         wanted.unicode_set.add(point)

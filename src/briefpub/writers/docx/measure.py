@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from briefpub.fonts import Face, Family, FontSet, coverage
+from briefpub.fonts import Face, Family, FontSet, coverage, hb_face
 
 #: Layout unit: LibreOffice's Writer lays out in twips.
 TWIP = 0.05
@@ -87,10 +87,9 @@ class _Shaper:
         import uharfbuzz as hb
 
         self._hb = hb
-        blob = hb.Blob.from_file_path(face.path)
-        hb_face = hb.Face(blob, face.index)
-        self.upem = int(hb_face.upem)
-        self.font = hb.Font(hb_face)
+        shared = hb_face(face.path, face.index)
+        self.upem = int(shared.upem)
+        self.font = hb.Font(shared)
         self.font.scale = (self.upem, self.upem)
         self._features = {"kern": False}
         self._cache: dict[str, int] = {}

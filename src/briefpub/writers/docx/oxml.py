@@ -418,11 +418,10 @@ def paragraph(props: ParaProps, content: Iterable[etree._Element] = ()) -> etree
 
 def tie_last_words(p: etree._Element) -> etree._Element:
     """Tie paragraph ``p``'s last two words with a no-break space (a heading never ends on one word)."""
-    texts = list(p.iter(qn("w:t")))
-    found = tie_segments([t.text or "" for t in texts])
-    if found is not None:
-        node, at = texts[found[0]], found[1]
-        node.text = f"{(node.text or '')[:at]}\u00a0{(node.text or '')[at + 1 :]}"
+    nodes = list(p.iter(qn("w:t")))
+    for node, text in zip(nodes, tie_segments([t.text or "" for t in nodes]), strict=True):
+        if text != (node.text or ""):
+            node.text = text
     return p
 
 

@@ -123,11 +123,10 @@ def tie_last_words(element: etree._Element) -> etree._Element:
                 ordered.append((child, "tail"))
 
     walk(element)
-    found = tie_segments([getattr(node, attr) for node, attr in ordered])
-    if found is not None:
-        node, attr = ordered[found[0]]
-        value: str = getattr(node, attr)
-        setattr(node, attr, f"{value[: found[1]]}\u00a0{value[found[1] + 1 :]}")
+    texts = [getattr(node, attr) for node, attr in ordered]
+    for (node, attr), old, new in zip(ordered, texts, tie_segments(texts), strict=True):
+        if new != old:
+            setattr(node, attr, new)
     return element
 
 

@@ -34,6 +34,7 @@ from typing import Any
 import uharfbuzz as hb
 from reportlab.pdfbase.ttfonts import TTFont
 
+from briefpub.fonts import hb_face
 from briefpub.writers.pdf.typeset.model import FaceLike
 
 __all__ = ["EngineTTFont", "FontData", "font_data", "key_of"]
@@ -135,19 +136,18 @@ def font_data(face: FaceLike) -> FontData:
     if found is not None:
         return found
     path, index = key
-    blob = hb.Blob.from_file_path(path)
-    hb_face = hb.Face(blob, index)
-    hb_font = hb.Font(hb_face)
-    upem = int(hb_face.upem)
+    face_hb = hb_face(path, index)
+    hb_font = hb.Font(face_hb)
+    upem = int(face_hb.upem)
     extents = hb_font.get_font_extents("ltr")
     data = FontData(
         path=path,
         index=index,
         name=_pdf_name(path, index),
-        hb_face=hb_face,
+        hb_face=face_hb,
         hb_font=hb_font,
         upem=upem,
-        coverage=frozenset(hb_face.unicodes),
+        coverage=frozenset(face_hb.unicodes),
         ascender=extents.ascender / upem,
         descender=extents.descender / upem,
     )
