@@ -57,7 +57,7 @@ def test_sheet_file_with_units_and_extends(tmp_path: Path) -> None:
         ("[pages]\nsize = 'A4'\n", "pages: unknown key"),
         ("[page]\nsize = 'A3'\n", "page.size = 'A3': expected A4 or Letter"),
         ("[body]\nsize = 'big'\n", "body.size = 'big': expected a length"),
-        ("[body]\nsize = -3\n", "body.size = -3: expected a length between"),
+        ("[body]\nsize = -3\n", "body.size = -3: expected a length from 1pt to 200pt"),
         ("[body]\ncolour = 'red'\n", "body.colour = 'red': expected a colour"),
         ("[body]\nbold = 'yes'\n", "body.bold = 'yes': expected true or false"),
         ("[body]\nfont = 'fancy'\n", "body.font = 'fancy': expected body or heading or mono"),

@@ -13,6 +13,7 @@ source checkout they are read from the repository's ``styles/`` folder.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,9 @@ from briefpub.styling.model import (
     FONT_ROLES,
     FONTS,
     LENGTH,
+    LENGTH_RANGE,
+    MIN_COLUMN,
+    MIN_FRAME_HEIGHT,
     NUMBER,
     PAGE_SIZES,
     PAGESIZE,
@@ -59,8 +63,8 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.toml"))
 
 
-def _convert(kind: str, value: object, where: str) -> Any:
-    """Convert one TOML value to the model's type, or raise StyleError."""
+def _convert(kind: str, value: object, where: str, bounds: tuple[float, float] = LENGTH_RANGE) -> Any:
+    """Convert one TOML value to the model's type, or raise StyleError (lengths within ``bounds`` points)."""
 
     def bad(expected: str) -> StyleError:
         return StyleError(f"{where} = {value!r}: expected {expected}")
@@ -72,11 +76,13 @@ def _convert(kind: str, value: object, where: str) -> Any:
             number, unit = float(m.group(1)), m.group(2) or "pt"
         else:
             raise bad('a length such as "10pt", "22mm", "2cm" or "1in"')
-        if number < 0 or number > 2000:
-            raise bad("a length between 0 and 2000pt")
-        return round(number * _UNITS[unit], 4)
+        points = number * _UNITS[unit]
+        lo, hi = bounds
+        if not math.isfinite(points) or not lo <= round(points, 4) <= hi:
+            raise bad(f"a length from {lo:g}pt to {hi:g}pt")
+        return round(points, 4)
     if kind == NUMBER:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
         raise bad("a number")
     if kind == DEPTH:
@@ -128,8 +134,31 @@ def _apply_section(current: Any, table: object, where: str) -> Any:
         f = known.get(key)
         if f is None:
             raise StyleError(f"{where}.{key}: unknown key (known: {', '.join(sorted(known))})")
-        changes[key] = _convert(f.metadata["kind"], value, f"{where}.{key}")
+        changes[key] = _convert(f.metadata["kind"], value, f"{where}.{key}", f.metadata.get("range", LENGTH_RANGE))
     return dataclasses.replace(current, **changes)
+
+
+def _check_room(sheet: StyleSheet, data: Mapping[str, object], origin: str) -> None:
+    """The margins must leave a usable text area: a column MIN_COLUMN wide and MIN_FRAME_HEIGHT tall."""
+    page = sheet.page
+    width, height = sheet.page_size
+    given = data.get("page")
+    changed = set(given) if isinstance(given, Mapping) else set()
+    prefix = f"{origin}: page" if origin else "page"
+    for keys, room, need, what in (
+        (("margin_inner", "margin_outer", "gutter"), width, MIN_COLUMN, "the text column at least"),
+        (("margin_top", "margin_bottom"), height, MIN_FRAME_HEIGHT, "a text area at least"),
+    ):
+        used = sum(getattr(page, k) for k in keys)
+        if room - used >= need:
+            continue
+        key = next((k for k in keys if k in changed), max(keys, key=lambda k: getattr(page, k)))
+        value = getattr(page, key)
+        allowed = max(room - need - (used - value), 0.0)
+        raise StyleError(
+            f"{prefix}.{key} = {value:g}pt: expected 0 to {allowed:g}pt on a {page.size} page with the other "
+            f"margins ({', '.join(keys)} must leave {what} {need:g}pt)"
+        )
 
 
 def apply(sheet: StyleSheet, data: Mapping[str, object], origin: str) -> StyleSheet:
@@ -147,7 +176,9 @@ def apply(sheet: StyleSheet, data: Mapping[str, object], origin: str) -> StyleSh
             changes[key] = _apply_section(getattr(sheet, key), value, where)
         else:
             raise StyleError(f"{where}: unknown key (known: {', '.join(sorted(SECTION_TYPES))})")
-    return dataclasses.replace(sheet, **changes)
+    result = dataclasses.replace(sheet, **changes)
+    _check_room(result, data, origin)
+    return result
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

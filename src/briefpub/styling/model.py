@@ -36,8 +36,19 @@ FONT_ROLES = ("body", "heading", "mono")
 ALIGNMENTS = ("left", "center", "right", "justify")
 
 
-def _key(kind: str, doc: str, default: Any) -> Any:
-    return field(default=default, metadata={"kind": kind, "doc": doc})
+LENGTH_RANGE = (0.0, 2000.0)
+"""Range of a length key in points, unless the key states its own (``range`` in its metadata)."""
+MIN_COLUMN = 144.0
+"""Narrowest text column (points) the margins may leave: two inches; writers need room for a line."""
+MIN_FRAME_HEIGHT = 144.0
+"""Shortest text area (points) the top and bottom margins may leave."""
+
+
+def _key(kind: str, doc: str, default: Any, *, lo: float | None = None, hi: float | None = None) -> Any:
+    metadata: dict[str, Any] = {"kind": kind, "doc": doc}
+    if lo is not None and hi is not None:
+        metadata["range"] = (lo, hi)
+    return field(default=default, metadata=metadata)
 
 
 def _fonts(doc: str, *families: str) -> Any:
@@ -52,9 +63,15 @@ class PageStyle:
     """Paper and margins."""
 
     size: str = _key(PAGESIZE, "paper size: `A4` or `Letter`", "A4")
-    margin_top: float = _key(LENGTH, "top margin (the running header sits inside it)", 62.36)
+    margin_top: float = _key(
+        LENGTH, "top margin (the running header sits inside it); top and bottom leave at least 144pt of text",
+        62.36,
+    )
     margin_bottom: float = _key(LENGTH, "bottom margin (the footer sits inside it)", 62.36)
-    margin_inner: float = _key(LENGTH, "left margin (inside margin on right-hand pages)", 62.36)
+    margin_inner: float = _key(
+        LENGTH, "left margin (inside margin on right-hand pages); the margins and gutter leave a text column "
+        "at least 144pt wide", 62.36,
+    )
     margin_outer: float = _key(LENGTH, "right margin (outside margin on right-hand pages)", 62.36)
     duplex: bool = _key(BOOL, "packs: start every article on a right-hand page", False)
     gutter: float = _key(
@@ -89,14 +106,14 @@ class TextStyle:
     """How one kind of text looks."""
 
     font: str = _key(ROLE, "font role: `body`, `heading` or `mono`", "body")
-    size: float = _key(LENGTH, "font size", 10.5)
-    leading: float = _key(LENGTH, "line height (baseline to baseline)", 14.5)
+    size: float = _key(LENGTH, "font size", 10.5, lo=1.0, hi=200.0)
+    leading: float = _key(LENGTH, "line height (baseline to baseline)", 14.5, lo=1.0, hi=400.0)
     colour: str = _key(COLOUR, "text colour", "#1a1a1a")
     bold: bool = _key(BOOL, "bold", False)
     italic: bool = _key(BOOL, "italic", False)
     align: str = _key(ALIGN, "`left`, `center`, `right` or `justify`", "left")
-    space_before: float = _key(LENGTH, "space above", 0.0)
-    space_after: float = _key(LENGTH, "space below", 6.0)
+    space_before: float = _key(LENGTH, "space above", 0.0, lo=0.0, hi=288.0)
+    space_after: float = _key(LENGTH, "space below", 6.0, lo=0.0, hi=288.0)
 
 
 def _text(**overrides: Any) -> Any:
@@ -113,10 +130,10 @@ class BodyOptions:
         BOOL, "print typographic quotes, apostrophes, dashes and ellipses in the document's language", True
     )
     language: str = _key(STR, "BCP 47 language used when the article names none", "en")
-    first_line_indent: float = _key(LENGTH, "first-line indent of body paragraphs", 0.0)
-    list_indent: float = _key(LENGTH, "indent of list items", 18.0)
+    first_line_indent: float = _key(LENGTH, "first-line indent of body paragraphs", 0.0, lo=0.0, hi=144.0)
+    list_indent: float = _key(LENGTH, "indent of list items", 18.0, lo=0.0, hi=144.0)
     bullet: str = _key(STR, "bullet character for unordered lists", "\u2022")
-    quote_indent: float = _key(LENGTH, "left and right indent of block quotes", 24.0)
+    quote_indent: float = _key(LENGTH, "left and right indent of block quotes", 24.0, lo=0.0, hi=144.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +162,7 @@ class MarkingStyle:
 
     colour: str = _key(COLOUR, "marking text colour", "#b00020")
     background: str = _key(COLOUR, "marking banner background (`#ffffff` for none)", "#ffffff")
-    size: float = _key(LENGTH, "marking font size", 10.0)
+    size: float = _key(LENGTH, "marking font size", 10.0, lo=1.0, hi=72.0)
     bold: bool = _key(BOOL, "bold marking text", True)
 
 
@@ -158,7 +175,7 @@ class FurnitureStyle:
         STR, "footer text; `{page}` and `{pages}` are the page number and total (empty: \"Page {page} of "
         "{pages}\" in the publication's language)", ""
     )
-    size: float = _key(LENGTH, "header and footer font size", 8.0)
+    size: float = _key(LENGTH, "header and footer font size", 8.0, lo=1.0, hi=72.0)
     colour: str = _key(COLOUR, "header and footer colour", "#555555")
     rule: bool = _key(BOOL, "thin rule under the header and above the footer", True)
     attribution: bool = _key(BOOL, "print a source attribution block at the end of each article", True)

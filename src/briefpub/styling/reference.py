@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from briefpub.styling.model import FONTS, LENGTH, SECTION_TYPES, StyleSheet
+from briefpub.styling.model import FONTS, LENGTH, LENGTH_RANGE, SECTION_TYPES, StyleSheet
 
 
 def _show(kind: str, value: Any) -> str:
@@ -48,9 +48,11 @@ def reference_markdown() -> str:
         lines += [f"## `[{section}]`", "", doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
         for f in dataclasses.fields(cls):
             kind = f.metadata["kind"]
-            lines.append(
-                f"| `{f.name}` | {kind} | {_show(kind, getattr(current, f.name))} | {f.metadata['doc']} |"
-            )
+            meaning = f.metadata["doc"]
+            if kind == LENGTH:
+                lo, hi = f.metadata.get("range", LENGTH_RANGE)
+                meaning += f" ({lo:g}pt to {hi:g}pt)"
+            lines.append(f"| `{f.name}` | {kind} | {_show(kind, getattr(current, f.name))} | {meaning} |")
         lines.append("")
     return "\n".join(lines)
 
