@@ -150,14 +150,8 @@ def convert(
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
-    from briefpub.pipeline import (
-        Report,
-        build_time_from_env,
-        cleanup_on_termination,
-        convert_one,
-        output_stem,
-        remove_stale_temps,
-    )
+    from briefpub.pipeline import Report, build_time_from_env, cleanup_on_termination, convert_one, output_stem
+    from briefpub.pipeline.output import prepare_out_dir, remove_stale_temps
     from briefpub.styling import load_style, with_overrides
     from briefpub.writers import PUBLICATION_FORMATS, WRITERS
 
@@ -180,6 +174,7 @@ def convert(
             raise UsageError(f"--from {from_}: unknown input format (available: {', '.join(READERS.names())})")
 
     reports: list[Report] = []
+    prepare_out_dir(out)  # an unusable folder fails once, up front
     remove_stale_temps(out)
     with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
         for path in inputs:
@@ -240,6 +235,7 @@ def pack(
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
     from briefpub.pipeline import build_time_from_env, cleanup_on_termination, publish
+    from briefpub.pipeline.output import prepare_out_dir
     from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
     from briefpub.styling import load_style, with_overrides
     from briefpub.tree import PackMeta
@@ -253,7 +249,12 @@ def pack(
     build_time = build_time_from_env()
     if not title.strip():
         raise UsageError("--title: a pack needs a non-empty title")
-    stem = safe_name(name) if name is not None else safe_name(title)
+    stem = safe_name(name if name is not None else title, fallback="")
+    if not stem:
+        option = "--name" if name is not None else "--title"
+        raise UsageError(f"{option} {name if name is not None else title!r}: no letter or digit to name the "
+                         "output file after; give --name")
+    prepare_out_dir(out)
     if not marking:
         marking = next((v for k, v in meta_sets if k.lower() == "marking"), "")
     meta = PackMeta(
@@ -295,8 +296,9 @@ def build(
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
     import time
 
-    from briefpub.pipeline import build_time_from_env, cleanup_on_termination, remove_stale_temps
+    from briefpub.pipeline import build_time_from_env, cleanup_on_termination
     from briefpub.pipeline.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
+    from briefpub.pipeline.output import prepare_out_dir, remove_stale_temps
     from briefpub.writers import WRITERS
 
     started = time.perf_counter()
@@ -312,7 +314,7 @@ def build(
         selected = shard(all_jobs, index, count)
         label = f"{index}/{count}"
     out_dir = out if out is not None else (manifest.parent / spec.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_out_dir(out_dir, create=True)
     remove_stale_temps(out_dir)
     build_time = build_time_from_env()
     failures: list[str] = []
@@ -342,7 +344,7 @@ def build(
             typer.echo(f"built {built} of {report['artifacts']} artifact(s) in {out_dir} "
                        f"({report['seconds']:.1f} s); report: {out_dir / 'build-report.json'}", err=True)
     if not report["ok"]:
-        raise typer.Exit(1)
+        raise typer.Exit(max(r.exit_code for r in results))
 
 
 @app.command("merge-reports")
@@ -354,6 +356,7 @@ def merge_reports_command(
 ) -> None:
     """Merge the build reports of shards into the full report and SHA256SUMS."""
     from briefpub.pipeline.build import merge_reports, write_outputs
+    from briefpub.pipeline.output import prepare_out_dir
 
     loaded = []
     for path in reports:
@@ -361,7 +364,8 @@ def merge_reports_command(
             loaded.append(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: cannot read build report ({exc})") from None
-    merged = merge_reports(loaded)
+    merged = merge_reports(loaded, [str(p) for p in reports])
+    prepare_out_dir(out, create=True)
     write_outputs(out, merged)
     typer.echo(str(out / "build-report.json"))
     if not merged["ok"]:

@@ -12,6 +12,7 @@ the library can catch ``ValueError`` or ``LookupError`` as usual::
     │   └── UnknownFormatError (LookupError)   exit 2  no reader/writer by that name
     ├── StyleError (ValueError)                exit 2  invalid style sheet
     ├── SchemaError (ValueError)               exit 2  JSON tree of an unknown schema
+    ├── OutputError                            exit 2  output folder or file cannot be written
     ├── PluginError (ImportError)              exit 1  a third-party plugin failed to load
     └── ConversionError (RuntimeError)         exit 1  a writer failed on valid input
 """
@@ -50,6 +51,12 @@ class StyleError(BriefpubError, ValueError):
 
 class SchemaError(BriefpubError, ValueError):
     """A JSON document tree is malformed or of an unsupported schema version."""
+
+    exit_code = 2
+
+
+class OutputError(BriefpubError):
+    """An output file or folder cannot be written (read-only, full disk, a file in the way...)."""
 
     exit_code = 2
 

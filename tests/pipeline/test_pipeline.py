@@ -20,7 +20,6 @@ from briefpub.pipeline import (
     convert_one,
     load_resources,
     output_stem,
-    remove_stale_temps,
 )
 from briefpub.styling import load_style
 from briefpub.tree import BlockQuote, Document, Figure, Meta, Text
@@ -42,13 +41,6 @@ def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
     assert target.read_bytes() == b"two"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.bin"]
     assert oct(target.stat().st_mode & 0o777) == "0o644"
-
-
-def test_stale_temps_are_removed(tmp_path: Path) -> None:
-    (tmp_path / f".a.pdf.xyz{TEMP_SUFFIX}").write_bytes(b"partial")
-    (tmp_path / "keep.pdf").write_bytes(b"x")
-    remove_stale_temps(tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.pdf"]
 
 
 def test_sigterm_during_write_leaves_no_partial_file(tmp_path: Path) -> None:
@@ -175,17 +167,3 @@ def test_atomic_write_renames_the_complete_file_into_place(tmp_path: Path, monke
     assert target.read_bytes() == b"new content"
     assert len(renamed) == 1 and renamed[0][0] == renamed[0][1]  # renamed into place, not copied
     assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
-
-
-def test_publish_removes_only_its_own_stale_temps(tmp_path: Path) -> None:
-    from briefpub.pipeline import publish
-    from briefpub.tree import Publication
-
-    mine = tmp_path / f".a.json.abc{TEMP_SUFFIX}"
-    other = tmp_path / f".b.json.abc{TEMP_SUFFIX}"
-    mine.write_bytes(b"partial")
-    other.write_bytes(b"partial")
-    artifacts, _ = publish(Publication((Document(Meta(title="T")),)), {}, [("json", tmp_path / "a.json")],
-                           load_style(), build_time=datetime(2020, 1, 1, tzinfo=UTC))
-    assert not mine.exists() and other.exists()  # another job's live temporary file is never touched
-    assert [a.path.name for a in artifacts] == ["a.json"]

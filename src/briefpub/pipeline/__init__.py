@@ -197,8 +197,10 @@ def publish(
     Fonts are resolved once for all the targets (unless given). A paged format
     (PDF) is written first, and the page starts it reports are passed to the
     others (the EPUB page-list maps to the PDF edition made in the same run).
-    Stale temporary files of these targets, left by a killed earlier run, are
-    removed first. Artifacts are returned in the order of ``targets``.
+    Stale temporary files in the targets' folders (of processes that ended, see
+    :func:`~briefpub.pipeline.output.remove_stale_temps`) are removed first. A
+    file that cannot be written raises :class:`~briefpub.errors.OutputError`.
+    Artifacts are returned in the order of ``targets``.
     """
     if fonts is None and any(fmt != "json" for fmt, _path in targets):
         fonts = style_fonts(style)
@@ -206,10 +208,11 @@ def publish(
     order = sorted(range(len(targets)), key=lambda i: targets[i][0] != "pdf")
     artifacts: dict[int, Artifact] = {}
     diagnostics: list[Diagnostic] = font_substitutions(pub, fonts)
+    for folder in dict.fromkeys(path.parent for _fmt, path in targets):
+        remove_stale_temps(folder, recursive=False)
     for i in order:
         fmt, path = targets[i]
         started = time.perf_counter()
-        remove_stale_temps(path.parent, path.name)
         result = write(pub, fmt, style, options)
         atomic_write(path, result.data)
         diagnostics.extend(result.diagnostics)
