@@ -10,7 +10,6 @@ current article. Used by ``briefpub pack`` and by manifest builds.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,17 +20,51 @@ from briefpub.errors import BriefpubError, InputError
 from briefpub.pipeline import prepare_article
 from briefpub.tree import Document, PackMeta, Publication
 
-_SLUG_BAD = re.compile(r"[^a-z0-9]+")
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{d}{n}" for d in ("com", "lpt") for n in (*"123456789", "\u00b9", "\u00b2", "\u00b3")]
+)
+NAME_MAX_BYTES = 120
+"""Longest file stem :func:`safe_name` returns, in UTF-8 bytes (room for an extension and a temp name)."""
 
 
-def safe_name(title: str, fallback: str = "pack") -> str:
-    """A file name stem from a title: ASCII letters, digits and hyphens, at most 60 characters.
+def _kept(ch: str) -> bool:
+    """Letters, digits and combining marks of any script (the marks Indic and other scripts need)."""
+    return unicodedata.category(ch)[0] in "LNM"
 
-    Path separators, ``..`` and control characters can never survive, so a hostile
-    title cannot write outside the output folder.
+
+def safe_name(title: str, fallback: str = "pack", max_bytes: int = NAME_MAX_BYTES) -> str:
+    """A file name stem from a title: lower-case letters and digits of any script, joined by hyphens.
+
+    The title is NFC-normalised; anything else (path separators, dots, spaces,
+    control and format characters) becomes one hyphen, none leading or trailing,
+    so a hostile title cannot write outside the output folder or make a hidden
+    file. Windows device names (``CON``, ``NUL``, ``COM1``...) get ``-`` +
+    ``fallback`` appended. The stem is cut at ``max_bytes`` UTF-8 bytes, never
+    inside a character. Returns ``fallback`` when no letter or digit is left.
     """
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = _SLUG_BAD.sub("-", ascii_text.lower()).strip("-")[:60].strip("-")
+    text = unicodedata.normalize("NFC", title).lower()
+    pieces: list[str] = []
+    run: list[str] = []
+    for ch in text:
+        if _kept(ch) and (run or unicodedata.category(ch)[0] != "M"):
+            run.append(ch)
+        elif unicodedata.category(ch) == "Cf" or (unicodedata.category(ch)[0] == "M" and not run):
+            continue  # invisible format characters and stray marks vanish
+        elif run:
+            pieces.append("".join(run))
+            run = []
+    if run:
+        pieces.append("".join(run))
+    slug = "-".join(pieces)
+    if slug.split(".")[0] in _WINDOWS_RESERVED:
+        slug = f"{slug}-{fallback or 'file'}"
+    data = slug.encode("utf-8")
+    if len(data) > max_bytes:
+        cut = data[:max_bytes].decode("utf-8", "ignore")
+        while cut and unicodedata.category(cut[-1])[0] not in "LN":  # no dangling mark or hyphen
+            cut = cut[:-1]
+        slug = cut
     return slug or fallback
 
 
