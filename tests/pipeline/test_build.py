@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,7 +142,7 @@ def test_shard_helpers() -> None:
     [
         ("[[pack]]\ninputs = ['x']\n", "a pack needs a title"),
         ("[[pack]]\ntitle = 'T'\ninputs = ['nomatch*.txt']\n", "matches no file"),
-        ("[[article]]\ninputs = ['a.txt']\ncolour = 1\n", "unknown keys ['colour']"),
+        ("[[article]]\ninputs = ['a.txt']\ncolour = 1\n", "article[0].colour: unknown key"),
         ("[stuff]\n", "unknown table"),
         ("[[article]]\ninputs = ['a.txt']\nout = '../x'\n", "inside the output folder"),
         ("[[article]]\ninputs = ['a.txt']\nformats = ['odt']\n", "unknown format 'odt'"),
@@ -211,3 +214,193 @@ def test_build_progress_is_drawn_on_a_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "\x1b[" in seen  # the progress bar was drawn (and cleared) on the terminal
     assert "built 6 of 6" in seen
+
+
+# ----------------------------------------------------------------------------- manifest validation (issue 14)
+
+_ART = "[[article]]\ninputs = ['a.txt']\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("build = 5\n", "build: expected a table ([build]), not 5"),
+        ("pack = [1, 2]\n", "pack[0]: expected a table ([[pack]]), not 1"),
+        ("[pack]\ntitle = 'T'\n", "pack: use [[pack]] tables"),
+        ("[[article]]\ninputs = 'a.txt'\n", "article[0].inputs: expected a list of non-empty strings"),
+        ("[[article]]\ninputs = []\n", "article[0].inputs: is empty"),
+        ("[[article]]\ninputs = ['']\n", "article[0].inputs: expected a list of non-empty strings"),
+        ("[build]\nformats = []\n" + _ART, "build.formats: is empty"),
+        ("[build]\nformats = 'pdf'\n" + _ART, "build.formats: expected a list"),
+        ("[build]\nstyle = {name = 'x'}\n" + _ART, "build.style: expected a string, not a table"),
+        ("[build]\nout = 3\n" + _ART, "build.out: expected a string, not 3"),
+        ("[[pack]]\ntitle = {a = 1}\ninputs = ['a.txt']\n", "pack[0].title: a pack needs a title, not a table"),
+        ("[[pack]]\ntitle = 'T'\nversion = 1.0\ninputs = ['a.txt']\n", 'pack[0].version: expected a string, not 1.0'
+         ' (quote it: version = "1.0")'),
+        ("[[pack]]\ntitle = 'T'\nskip_bad_inputs = 'false'\ninputs = ['a.txt']\n",
+         "pack[0].skip_bad_inputs: expected true or false (unquoted), not \"false\""),
+        ("[[pack]]\ntitle = 'T'\nsummary_page = 1\ninputs = ['a.txt']\n", "pack[0].summary_page: expected true or"),
+        ("[[pack]]\ntitle = 'T'\ninputs = ['a.txt']\n[pack.set]\nmarking = ['x']\n",
+         "pack[0].set.marking: expected a string, number or boolean"),
+        ("[[pack]]\ntitle = 'T'\ninput = ['a.txt']\n", "pack[0].input: unknown key (did you mean 'inputs'?"),
+        ("[[article]]\ninputs = ['a.txt']\nfromats = ['pdf']\n", "article[0].fromats: unknown key (did you mean"),
+        ("[biuld]\n", "biuld: unknown table (did you mean 'build'?"),
+        ("[[article]]\ninputs = ['a.txt']\nfrom = 'doc'\n", "article[0].from: unknown input format 'doc'"),
+        ("[build]\nout = '../elsewhere'\n" + _ART, "build.out: '../elsewhere': must be a folder inside the manifest's"),
+        ("[build]\nout = '/tmp/x'\n" + _ART, "build.out: '/tmp/x': must be a relative folder"),
+        ("[build]\nout = 'a/../..'\n" + _ART, "build.out: 'a/../..': must be a folder inside"),
+        ("[build]\nout = '.'\n" + _ART, "build.out: '.': must be a sub-folder"),
+        ("[[article]]\ninputs = ['a.txt']\nout = 'x/../../y'\n", "article[0].out: 'x/../../y': must be a folder"),
+        ("[[article]]\ninputs = ['a.txt']\nout = 'C:/x'\n", "must be a relative folder"),
+        ("[[article]]\ninputs = ['a.txt']\nout = 'a\\\\b'\n", "use / between folder names"),
+        ("[build.set]\n'body.size' = 0\n" + _ART, "article[0].set: set: body.size = 0: expected a length from 1pt"),
+        ("[[article]]\ninputs = ['a.txt']\n[article.set]\nlanguage = 'not a tag!'\n", "not a BCP 47 language tag"),
+        ("[[article]]\ninputs = ['a.txt']\nstyle = 'nosuch'\n", "no built-in style sheet named 'nosuch'"),
+        ("[[pack]]\ntitle = '???'\ninputs = ['a.txt']\n", "pack[0].title: '???' has no letter or digit"),
+        ("[[pack]]\ntitle = 'T'\nname = 'build-report'\nformats = ['json']\ninputs = ['a.txt']\n",
+         "'build-report.json' is a name reserved for the build's own files"),
+        (_ART + "out = '.bp-123-0123abcd.tmp'\n", "is a name reserved"),
+        (_ART + "out = 'x'\n[[article]]\ninputs = ['a.txt']\nout = './y/../x//'\n",
+         "two targets would write x/a.pdf (article[0] and article[1])"),
+        ("[[pack]]\ntitle = 'Ünïcode News'\ninputs = ['a.txt']\n[[pack]]\ntitle = 'ünïcode   news!'\n"
+         "inputs = ['a.txt']\n", "two targets would write ünïcode-news.pdf (pack[0] and pack[1])"),
+        (_ART + "[[article]]\ninputs = ['A.txt']\n", "article[0] and article[1] would write a.pdf and A.pdf: names "
+         "differing only in case"),
+        ("[[pack]]\ntitle = 'T'\nname = 'a'\nformats = ['json']\ninputs = ['a.txt']\n" + _ART +
+         "out = 'a.json'\nformats = ['json']\n", "pack[0] would write the file a.json, which article[0] needs as a"),
+    ],
+)
+def test_manifest_is_validated_before_anything_is_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nText.\n")
+    (tmp_path / "A.txt").write_text("Headline\n\nText.\n")
+    manifest = tmp_path / "briefpub.toml"
+    manifest.write_text(text, encoding="utf-8")
+    code, out, err = run(["build", "-m", str(manifest)], capsys)
+    assert code == 2, err
+    assert err.startswith(f"error: {manifest}: ") and err.count("\n") == 1, err
+    assert message in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.txt", "a.txt", "briefpub.toml"]  # nothing built
+
+
+def test_valid_manifest_forms_still_work(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Headline\n\nText.\n")
+    (tmp_path / "sheet.toml").write_text("extends = 'plain'\n[body]\nsize = 11\n")
+    manifest = tmp_path / "briefpub.toml"
+    manifest.write_text(
+        "[build]\nout = './dist/'\nstyle = 'sheet.toml'\n[build.set]\nmarking = 'OFFICIAL'\nduplexed = true\n"
+        "[[pack]]\ntitle = 'Утренний брифинг'\ndate = 2026-11-27\nsummary_page = false\nduplex = true\n"
+        "inputs = ['in/*.txt']\n[[pack]]\ntitle = '每日简报'\ninputs = ['in/a.txt']\n"
+        "[[article]]\ninputs = ['in/a.txt']\nout = 'web/./x/..'\n",
+        encoding="utf-8",
+    )
+    spec = load_manifest(manifest)
+    assert spec.out == "dist"
+    assert spec.targets[0].style == str(tmp_path / "sheet.toml")  # style paths are relative to the manifest
+    assert dict(spec.targets[0].pack)["date"] == "2026-11-27"
+    paths = [j.path for j in plan(spec, list(EXT), EXT)]
+    assert "утренний-брифинг.pdf" in paths and "每日简报.pdf" in paths and "web/a.pdf" in paths
+
+
+def test_non_latin_packs_each_get_their_own_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nText.\n")
+    manifest = tmp_path / "briefpub.toml"
+    manifest.write_text("[build]\nformats = ['json']\n" + "".join(
+        f"[[pack]]\ntitle = '{t}'\ninputs = ['a.txt']\n" for t in ("Утренний брифинг", "每日简报", "أخبار اليوم")),
+        encoding="utf-8")
+    code, _, err = run(["build", "-m", str(manifest), "-q"], capsys)
+    assert code == 0, err
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted(["SHA256SUMS", "build-report.json", "утренний-брифинг.json", "每日简报.json",
+                            "أخبار-اليوم.json"])
+
+
+# ----------------------------------------------------------------------------- SHA256SUMS escaping
+
+
+def test_sums_lines_escape_like_gnu_sha256sum() -> None:
+    from briefpub.pipeline.build import sums_line
+
+    digest = "0" * 64
+    assert sums_line(digest, "plain name.pdf") == f"{digest}  plain name.pdf\n"
+    assert sums_line(digest, "a\\b\nc\rd.pdf") == f"\\{digest}  a\\\\b\\nc\\rd.pdf\n"
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs GNU sha256sum")
+def test_sha256sum_checks_names_with_newline_and_backslash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "in").mkdir()
+    odd = "we\\ird\nname"
+    (tmp_path / "in" / f"{odd}.txt").write_text("Headline\n\nText.\n")
+    (tmp_path / "in" / "plain.txt").write_text("Headline\n\nText.\n")
+    manifest = tmp_path / "briefpub.toml"
+    manifest.write_text("[build]\nformats = ['json']\n[[article]]\ninputs = ['in/*.txt']\n")
+    code, _, err = run(["build", "-m", str(manifest), "-q"], capsys)
+    assert code == 0, err
+    out = tmp_path / "out"
+    ours = (out / "SHA256SUMS").read_text(encoding="utf-8")
+    gnu = subprocess.run(["sha256sum", "--", "plain.json", f"{odd}.json"], cwd=out, capture_output=True, text=True)
+    assert ours == gnu.stdout
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count(": OK") == 2
+
+
+# ----------------------------------------------------------------------------- merge-reports given bad reports
+
+
+def _shards(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[Path]:
+    manifest = make_project(tmp_path)
+    paths = []
+    for i in (1, 2):
+        run(["build", "-m", str(manifest), "-q", "--shard", f"{i}/2", "--out", str(tmp_path / f"s{i}")], capsys)
+        paths.append(tmp_path / f"s{i}" / "build-report.json")
+    return paths
+
+
+def _edit(path: Path, change: Callable[[dict[str, Any]], object]) -> Path:
+    data = json.loads(path.read_text())
+    replaced = change(data)
+    path.write_text(json.dumps(data if replaced is None else replaced))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: [r], "not a usable build report: expected a JSON object, not list"),
+        (lambda r: r.pop("results") and None, "results is missing"),
+        (lambda r: r.update(results={"a": 1}), "results = a table has the wrong type"),
+        (lambda r: r["results"].append(3), "is not an object"),
+        (lambda r: r["results"][0].pop("id") and None, "results[0].id is missing"),
+        (lambda r: r["results"][0].update(ok="yes"), 'results[0].ok = "yes" has the wrong type'),
+        (lambda r: r["results"][0]["output"].update(sha256="xyz"), "results[0].output.sha256 is not a SHA-256"),
+        (lambda r: r["results"][0].update(output=None), "results[0].ok = true but output is missing"),
+        (lambda r: r.update(jobs="2"), 'jobs = "2" has the wrong type'),
+        (lambda r: r.update(shard="3/2"), "shard = '3/2', expected I/N"),
+        (lambda r: r.update(build_time="2020-01-01T00:00:00Z"), "not shards of the same build"),
+        (lambda r: r.update(manifest="other.toml"), "manifest 'other.toml' differs"),
+        (lambda r: r.update(shard="1/2"), "shard 1/2 was already given"),
+        (lambda r: r.update(shard="1/3"), "shards of different splits"),
+    ],
+)
+def test_merge_reports_refuses_malformed_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 change: Callable[[dict[str, Any]], object], message: str) -> None:
+    first, second = _shards(tmp_path, capsys)
+    _edit(second, change)
+    code, out, err = run(["merge-reports", str(first), str(second), "--out", str(tmp_path / "merged")], capsys)
+    assert code == 2
+    assert err.startswith(f"error: {second}: ") and err.count("\n") == 1, err
+    assert message in err
+    assert not (tmp_path / "merged").exists()
+
+
+def test_merge_reports_refuses_overlapping_shards(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = _shards(tmp_path, capsys)
+    entry = json.loads(first.read_text())["results"][0]
+    _edit(second, lambda r: r["results"].append(entry))
+    code, _, err = run(["merge-reports", str(first), str(second), "--out", str(tmp_path / "merged")], capsys)
+    assert code == 2 and f"{entry['id']} is also in {first}: overlapping shards" in err
+    code, _, err = run(["merge-reports", str(first), str(first), "--out", str(tmp_path / "merged")], capsys)
+    assert code == 2 and "shard 1/2 was already given" in err

@@ -13,21 +13,32 @@ builds a deterministic subset (every N-th job of the sorted plan), and
 from __future__ import annotations
 
 import contextlib
+import difflib
 import glob
 import hashlib
 import json
+import os
+import posixpath
+import re
+import signal
+import sys
+import threading
 import time
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import BriefpubError, UsageError
+from briefpub.errors import BriefpubError, OutputError, UsageError
 from briefpub.pipeline import atomic_write, output_stem, prepare_article, publish
+from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
@@ -37,12 +48,15 @@ REPORT_SCHEMA = "briefpub.build-report/1"
 REPORT_NAME = "build-report.json"
 SUMS_NAME = "SHA256SUMS"
 
-_PACK_KEYS = {
-    "name", "title", "subtitle", "date", "compiled_by", "reference", "version", "marking", "language",
-    "summary_page", "duplex", "inputs", "formats", "style", "set", "from", "skip_bad_inputs",
-}
-_ARTICLE_KEYS = {"inputs", "formats", "style", "set", "from", "out"}
-_BUILD_KEYS = {"out", "formats", "style", "set"}
+_TOP_KEYS = ("build", "pack", "article")
+_BUILD_KEYS = ("out", "formats", "style", "set")
+_PACK_TEXT = ("name", "title", "subtitle", "date", "compiled_by", "reference", "version", "marking", "language")
+_PACK_FLAGS = ("summary_page", "duplex", "skip_bad_inputs")
+_PACK_KEYS = (*_PACK_TEXT, *_PACK_FLAGS, "inputs", "formats", "style", "set", "from")
+_ARTICLE_KEYS = ("inputs", "formats", "style", "set", "from", "out")
+_DEFAULT_FORMATS = ("pdf", "epub", "docx")
+RESERVED_NAMES = (SUMS_NAME, REPORT_NAME)
+"""Names of the build's own files, refused as artifact paths (any case)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +73,7 @@ class Target:
     subdir: str = ""
     pack: tuple[tuple[str, Any], ...] = ()  # pack metadata fields
     skip_bad_inputs: bool = False
+    where: str = ""  # its key path in the manifest: "pack[0]", "article[2]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +101,7 @@ class JobResult:
     diagnostics: list[dict[str, object]] = field(default_factory=list)
     fonts: list[dict[str, object]] = field(default_factory=list)
     error: str = ""
+    exit_code: int = 0  # 2: the output could not be written (environment); 1: any other failure
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form in the build report."""
@@ -119,25 +135,123 @@ def _err(path: Path, where: str, problem: str) -> UsageError:
     return UsageError(f"{path}: {where}: {problem}")
 
 
-def _strings(path: Path, where: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise _err(path, where, f"expected a string or a list of strings, not {value!r}")
+def _show(value: object) -> str:
+    """A TOML value as the user wrote it, shortened."""
+    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, dict) else "a table"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _sets(path: Path, where: str, value: object) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, dict):
-        raise _err(path, where, "expected a table of KEY = VALUE")
-    out = []
-    for key, val in value.items():
-        if isinstance(val, bool):
-            val = "true" if val else "false"
-        if not isinstance(val, (str, int, float)):
-            raise _err(path, f"{where}.{key}", f"expected a string or number, not {val!r}")
-        out.append((str(key), str(val)))
-    return tuple(out)
+class _Checker:
+    """Type and value checks of one manifest; every error names the file and the key path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def err(self, where: str, problem: str) -> UsageError:
+        return _err(self.path, where, problem)
+
+    def table(self, value: object, where: str, how: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.err(where, f"expected a table ({how}), not {_show(value)}")
+        return value
+
+    def tables(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.err(key, f"use [[{key}]] tables, one per {key}")
+        return [self.table(item, f"{key}[{i}]", f"[[{key}]]") for i, item in enumerate(value)]
+
+    def keys(self, table: dict[str, Any], known: Sequence[str], where: str) -> None:
+        for key in table:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                prefix = f"{where}.{key}" if where else key
+                raise self.err(prefix, f"unknown key ({hint}known: {', '.join(known)})")
+
+    def text(self, table: dict[str, Any], key: str, where: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if key == "date" and isinstance(value, (date, dt_time)):
+            return value.isoformat()
+        if not isinstance(value, str):
+            hint = f' (quote it: {key} = "{value}")' if isinstance(value, (int, float)) else ""
+            raise self.err(f"{where}.{key}", f"expected a string, not {_show(value)}{hint}")
+        return value
+
+    def flag(self, table: dict[str, Any], key: str, where: str) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            raise self.err(f"{where}.{key}", f"expected true or false (unquoted), not {_show(value)}")
+        return value
+
+    def str_list(self, table: dict[str, Any], key: str, where: str, default: Sequence[str]) -> tuple[str, ...]:
+        value = table.get(key, list(default))
+        example = '["a.txt", "notes/*.md"]' if key == "inputs" else '["pdf", "epub"]'
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.err(f"{where}.{key}", f"expected a list of non-empty strings such as {example}, "
+                                              f"not {_show(value)}")
+        if not value:
+            raise self.err(f"{where}.{key}", "is empty: list at least one")
+        return tuple(dict.fromkeys(v.strip() for v in value))
+
+    def sets(self, table: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+        value = self.table(table.get("set", {}), f"{where}.set", "KEY = VALUE pairs")
+        out = []
+        for key, val in value.items():
+            if isinstance(val, bool):
+                val = "true" if val else "false"
+            if not isinstance(val, (str, int, float)):
+                raise self.err(f"{where}.set.{key}", f"expected a string, number or boolean, not {_show(val)}")
+            out.append((str(key), str(val)))
+        return tuple(out)
+
+    def folder(self, table: dict[str, Any], where: str, *, top: bool) -> str:
+        """A relative folder inside the manifest's folder (``top``) or the output folder, normalised."""
+        key = f"{where}.out"
+        raw = self.text(table, "out", where, "out" if top else "")
+        inside = "the manifest's folder" if top else "the output folder"
+        if "\\" in raw or any(unicodedata.category(c) == "Cc" for c in raw):
+            raise self.err(key, f"{raw!r}: use / between folder names, no backslash or control character")
+        if raw.startswith("/") or re.match(r"^[A-Za-z]:", raw):
+            raise self.err(key, f"{raw!r}: must be a relative folder inside {inside} (use --out for another place)")
+        norm = posixpath.normpath(raw) if raw.strip() else "."
+        if norm == ".." or norm.startswith("../"):
+            raise self.err(key, f"{raw!r}: must be a folder inside {inside}")
+        if top and norm == ".":
+            raise self.err(key, f"{raw!r}: must be a sub-folder of the manifest's folder, e.g. \"out\"")
+        return "" if norm == "." else norm
+
+    def style(self, table: dict[str, Any], where: str, default: str) -> str:
+        value = self.text(table, "style", where, default)
+        if value.endswith(".toml") or "/" in value or "\\" in value:
+            candidate = Path(value)
+            if not candidate.is_absolute():
+                candidate = self.path.parent / candidate
+            return str(candidate)
+        return value
+
+    def reader(self, table: dict[str, Any], where: str) -> str | None:
+        if "from" not in table:
+            return None
+        value = self.text(table, "from", where)
+        from briefpub.readers import READERS
+
+        if not READERS.knows(value):
+            raise self.err(f"{where}.from", f"unknown input format {value!r} (available: {', '.join(READERS.names())})")
+        return value
+
+    def settings(self, where: str, style: str, sets: Sequence[tuple[str, str]]) -> None:
+        """Load the style with the overrides and apply the metadata ones now, so bad values fail up front."""
+        from briefpub.transforms.meta import apply_meta_overrides
+        from briefpub.tree import Document, Meta
+
+        style_sets = [(k, v) for k, v in sets if "." in k]
+        meta_sets = [(k, v) for k, v in sets if "." not in k]
+        try:
+            with_overrides(load_style(style), style_sets)
+            apply_meta_overrides(Document(Meta()), meta_sets)
+        except BriefpubError as exc:
+            raise self.err(where, str(exc).replace("--set", "set")) from None
 
 
 def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, ...]:
@@ -158,84 +272,83 @@ def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, .
 
 
 def load_manifest(path: Path) -> Manifest:
-    """Parse and validate a manifest; errors name the file and the key."""
+    """Parse and validate a whole manifest before anything is built; errors name the file and the key."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: manifest not found") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a manifest file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: not a valid manifest ({exc})") from None
-    unknown = set(data) - {"build", "pack", "article"}
-    if unknown:
-        raise _err(path, ", ".join(sorted(unknown)), "unknown table (known: build, pack, article)")
-    build = data.get("build", {})
-    if not isinstance(build, dict) or set(build) - _BUILD_KEYS:
-        raise _err(path, "build", f"unknown keys {sorted(set(build) - _BUILD_KEYS)} (known: {sorted(_BUILD_KEYS)})")
-    default_formats = _strings(path, "build.formats", build.get("formats", ["pdf", "epub", "docx"]))
-    default_style = str(build.get("style", "briefing"))
-    default_sets = _sets(path, "build.set", build.get("set", {}))
-    out = str(build.get("out", "out"))
+    check = _Checker(path)
+    for key in data:
+        if key not in _TOP_KEYS:
+            close = difflib.get_close_matches(key, _TOP_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise check.err(key, f"unknown table ({hint}known: build, pack, article)")
+    build = check.table(data.get("build", {}), "build", "[build]")
+    check.keys(build, _BUILD_KEYS, "build")
+    default_formats = check.str_list(build, "formats", "build", _DEFAULT_FORMATS)
+    default_style = check.style(build, "build", "briefing")
+    default_sets = check.sets(build, "build")
+    out = check.folder(build, "build", top=True)
     targets: list[Target] = []
 
-    packs = data.get("pack", [])
-    if not isinstance(packs, list):
-        raise _err(path, "pack", "use [[pack]] tables")
-    for i, p in enumerate(packs):
+    for i, p in enumerate(check.tables(data, "pack")):
         where = f"pack[{i}]"
-        unknown = set(p) - _PACK_KEYS
-        if unknown:
-            raise _err(path, where, f"unknown keys {sorted(unknown)} (known: {sorted(_PACK_KEYS)})")
+        check.keys(p, _PACK_KEYS, where)
         if not isinstance(p.get("title"), str) or not p["title"].strip():
-            raise _err(path, f"{where}.title", "a pack needs a title")
+            raise check.err(f"{where}.title", "a pack needs a title" + (
+                f", not {_show(p['title'])}" if "title" in p else ""))
         if "inputs" not in p:
-            raise _err(path, f"{where}.inputs", "a pack needs inputs")
-        name = safe_name(str(p.get("name") or p["title"]))
-        sets = default_sets + _sets(path, f"{where}.set", p.get("set", {}))
-        if p.get("duplex"):
+            raise check.err(f"{where}.inputs", "a pack needs inputs")
+        fields = {k: check.text(p, k, where) for k in _PACK_TEXT if k in p}
+        flags = {k: check.flag(p, k, where) for k in _PACK_FLAGS}
+        name_key = "name" if fields.get("name", "").strip() else "title"
+        name = safe_name(fields[name_key], fallback="")
+        if not name:
+            raise check.err(f"{where}.{name_key}", f"{fields[name_key]!r} has no letter or digit to name the "
+                                                   'output file after: set name = "..."')
+        sets = default_sets + check.sets(p, where)
+        if flags["duplex"]:
             sets += (("page.duplex", "true"),)
-        pack_fields = tuple(
-            (k, p[k]) for k in ("title", "subtitle", "date", "compiled_by", "reference", "version", "marking",
-                                "language", "summary_page") if k in p
-        )
+        style = check.style(p, where, default_style)
+        check.settings(f"{where}.set", style, sets)
+        pack_fields: list[tuple[str, Any]] = [(k, v) for k, v in fields.items() if k != "name"]
+        if "summary_page" in p:
+            pack_fields.append(("summary_page", flags["summary_page"]))
+        inputs = check.str_list(p, "inputs", where, ())
         targets.append(
             Target(
                 kind="pack",
                 name=name,
-                inputs=_expand(path, f"{where}.inputs", _strings(path, f"{where}.inputs", p["inputs"])),
-                formats=_strings(path, f"{where}.formats", p.get("formats", list(default_formats))),
-                style=str(p.get("style", default_style)),
+                inputs=_expand(path, f"{where}.inputs", inputs),
+                formats=check.str_list(p, "formats", where, default_formats),
+                style=style,
                 sets=sets,
-                fmt=p.get("from"),
-                pack=pack_fields,
-                skip_bad_inputs=bool(p.get("skip_bad_inputs", False)),
+                fmt=check.reader(p, where),
+                pack=tuple(pack_fields),
+                skip_bad_inputs=flags["skip_bad_inputs"],
+                where=where,
             )
         )
 
-    articles = data.get("article", [])
-    if not isinstance(articles, list):
-        raise _err(path, "article", "use [[article]] tables")
-    for i, a in enumerate(articles):
+    for i, a in enumerate(check.tables(data, "article")):
         where = f"article[{i}]"
-        unknown = set(a) - _ARTICLE_KEYS
-        if unknown:
-            raise _err(path, where, f"unknown keys {sorted(unknown)} (known: {sorted(_ARTICLE_KEYS)})")
+        check.keys(a, _ARTICLE_KEYS, where)
         if "inputs" not in a:
-            raise _err(path, f"{where}.inputs", "an article entry needs inputs")
-        subdir = str(a.get("out", ""))
-        if ".." in Path(subdir).parts or Path(subdir).is_absolute():
-            raise _err(path, f"{where}.out", "must be a folder inside the output folder")
-        for input_path in _expand(path, f"{where}.inputs", _strings(path, f"{where}.inputs", a["inputs"])):
+            raise check.err(f"{where}.inputs", "an article entry needs inputs")
+        subdir = check.folder(a, where, top=False)
+        formats = check.str_list(a, "formats", where, default_formats)
+        style = check.style(a, where, default_style)
+        sets = default_sets + check.sets(a, where)
+        check.settings(f"{where}.set", style, sets)
+        fmt = check.reader(a, where)
+        for input_path in _expand(path, f"{where}.inputs", check.str_list(a, "inputs", where, ())):
             targets.append(
-                Target(
-                    kind="article",
-                    name=output_stem(input_path),
-                    inputs=(input_path,),
-                    formats=_strings(path, f"{where}.formats", a.get("formats", list(default_formats))),
-                    style=str(a.get("style", default_style)),
-                    sets=default_sets + _sets(path, f"{where}.set", a.get("set", {})),
-                    fmt=a.get("from"),
-                    subdir=subdir,
-                )
+                Target(kind="article", name=output_stem(input_path), inputs=(input_path,), formats=formats,
+                       style=style, sets=sets, fmt=fmt, subdir=subdir, where=where)
             )
     return Manifest(path=path, out=out, targets=tuple(targets))
 
@@ -244,20 +357,46 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def plan(manifest: Manifest, available_formats: Sequence[str], extensions: Mapping[str, str]) -> list[Job]:
-    """Every artifact of the manifest as a job, sorted by output path; duplicates refused."""
+    """Every artifact of the manifest as a job, sorted by output path.
+
+    Refused: unknown formats; two artifacts at one path, or at paths differing
+    only in case or Unicode normalisation (they overwrite each other on macOS
+    and Windows); a path that is also another artifact's folder; the build's
+    own file names (``SHA256SUMS``, ``build-report.json``) and temporary-file
+    names.
+    """
     jobs: dict[str, Job] = {}
+    owners: dict[str, tuple[str, str]] = {}  # folded path -> (path, where)
+    folders: dict[str, str] = {}  # folded folder -> where
     for target in manifest.targets:
+        where = target.where or f"{target.kind} {target.name!r}"
         for fmt in target.formats:
             if fmt not in available_formats:
                 raise UsageError(
-                    f"{manifest.path}: {target.kind} {target.name!r}: unknown format {fmt!r} "
+                    f"{manifest.path}: {where}.formats: unknown format {fmt!r} "
                     f"(available: {', '.join(available_formats)})"
                 )
-            rel = f"{target.subdir.strip('/')}/{target.name}" if target.subdir.strip("/") else target.name
+            rel = posixpath.join(target.subdir, target.name) if target.subdir else target.name
             path = f"{rel}{extensions[fmt]}"
-            if path in jobs:
-                raise UsageError(f"{manifest.path}: two targets would write {path} ({target.inputs[0]})")
+            parts = path.split("/")
+            if path.casefold() in (n.casefold() for n in RESERVED_NAMES) or any(TEMP_RE.match(p) for p in parts):
+                raise UsageError(f"{manifest.path}: {where}: {path!r} is a name reserved for the build's own "
+                                 "files; rename the input or the pack")
+            key = unicodedata.normalize("NFC", path).casefold()
+            if key in owners:
+                other, other_where = owners[key]
+                if other == path:
+                    raise UsageError(f"{manifest.path}: two targets would write {path} ({other_where} and {where})")
+                raise UsageError(f"{manifest.path}: {other_where} and {where} would write {other} and {path}: names "
+                                 "differing only in case or accents, one file on macOS and Windows")
+            owners[key] = (path, where)
+            for i in range(1, len(parts)):
+                folders.setdefault(unicodedata.normalize("NFC", "/".join(parts[:i])).casefold(), where)
             jobs[path] = Job(id=f"{target.kind}:{rel}:{fmt}", target=target, format=fmt, path=path)
+    for key, (path, where) in owners.items():
+        if key in folders:
+            raise UsageError(f"{manifest.path}: {where} would write the file {path}, which {folders[key]} needs "
+                             "as a folder")
     return [jobs[k] for k in sorted(jobs)]
 
 
@@ -340,10 +479,49 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
         result.diagnostics += [d.to_dict() for d in (*diagnostics, *writer_diags)]
     except BriefpubError as exc:
         result.error = str(exc)
+        result.exit_code = 2 if isinstance(exc, OutputError) else 1
     except Exception as exc:  # a writer bug must not take the other artifacts down
         result.error = f"internal error: {type(exc).__name__}: {exc}"
+        result.exit_code = 1
     result.seconds = time.perf_counter() - started
     return result
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` (the build) ends, however it ends, even by SIGKILL.
+
+    Linux: the kernel sends SIGTERM on the parent's death (``PR_SET_PDEATHSIG``).
+    Elsewhere a daemon thread polls the parent id. Either way the SIGTERM handler
+    removes the worker's temporary files before it dies.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the build died before prctl took effect
+                    os.kill(os.getpid(), signal.SIGTERM)
+                return
+    threading.Thread(target=_watch_parent, args=(parent,), name="briefpub-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(10)
+    os._exit(1)  # pragma: no cover - the handler did not run
+
+
+def _worker_init(parent: int) -> None:
+    """Set up a worker process: Ctrl-C is the build's to handle; it ends with the build."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    install_termination_cleanup()
+    _die_with_parent(parent)
 
 
 def run_jobs(
@@ -355,7 +533,12 @@ def run_jobs(
     progress: Callable[[JobResult], None] | None = None,
     base_dir: str = ".",
 ) -> list[JobResult]:
-    """Build every job, in ``workers`` processes when more than one; results in job order."""
+    """Build every job, in ``workers`` processes when more than one; results in job order.
+
+    Workers never outlive the build: SIGTERM/SIGHUP (while
+    :func:`~briefpub.pipeline.output.cleanup_on_termination` is active), Ctrl-C
+    or any error stops them, and each removes its temporary file as it ends.
+    """
     results: dict[str, JobResult] = {}
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -363,24 +546,61 @@ def run_jobs(
             results[job.id] = res
             if progress:
                 progress(res)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_job, job, str(out_dir), build_time, base_dir) for job in jobs]
+        return [results[job.id] for job in jobs]
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),))
+
+    def stop_workers() -> None:
+        for proc in list(pool._processes.values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+
+    try:
+        with on_termination(stop_workers):
+            futures: dict[Future[JobResult], Job] = {
+                pool.submit(run_job, job, str(out_dir), build_time, base_dir): job for job in jobs
+            }
             for future in as_completed(futures):
-                res = future.result()
+                try:
+                    res = future.result()
+                except BrokenProcessPool:
+                    job = futures[future]
+                    res = JobResult(id=job.id, kind=job.target.kind, format=job.format, path=job.path,
+                                    error="the worker process building it ended unexpectedly (out of memory?)",
+                                    exit_code=1)
                 results[res.id] = res
                 if progress:
                     progress(res)
+    except BaseException:
+        stop_workers()
+        for proc in list(pool._processes.values()):
+            with contextlib.suppress(Exception):
+                proc.join(10)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [results[job.id] for job in jobs]
 
 
 # ----------------------------------------------------------------------------- report
 
 
+def sums_line(digest: str, name: str) -> str:
+    """One ``SHA256SUMS`` line, escaped as GNU ``sha256sum`` does.
+
+    A name holding a backslash, a newline or a carriage return is written with
+    ``\\``, ``\\n`` and ``\\r`` and its line starts with a backslash, so
+    ``sha256sum -c`` finds the file.
+    """
+    if any(c in name for c in "\\\n\r"):
+        escaped = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return f"\\{digest}  {escaped}\n"
+    return f"{digest}  {name}\n"
+
+
 def sums_text(results: Iterable[Mapping[str, Any]]) -> str:
     """``SHA256SUMS`` content (``sha256sum -c`` format), sorted by path, built artifacts only."""
     rows = sorted((r["output"]["path"], r["output"]["sha256"]) for r in results if r.get("output"))
-    return "".join(f"{digest}  {path}\n" for path, digest in rows)
+    return "".join(sums_line(digest, path) for path, digest in rows)
 
 
 def make_report(
@@ -409,29 +629,104 @@ def write_outputs(out_dir: Path, report: Mapping[str, Any]) -> None:
     atomic_write(out_dir / REPORT_NAME, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def merge_reports(reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Join shard reports into the report of the full build (results sorted by output path)."""
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHARD = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
+
+
+def check_report(report: object, name: str) -> Mapping[str, Any]:
+    """``report`` if it has the shape of a build report, else a UsageError naming ``name`` and the problem."""
+
+    def bad(problem: str) -> UsageError:
+        return UsageError(f"{name}: not a usable build report: {problem}")
+
+    def need(table: Mapping[str, Any], key: str, kinds: type | tuple[type, ...], where: str) -> Any:
+        if key not in table:
+            raise bad(f"{where}{key} is missing")
+        value = table[key]
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in (
+                kinds if isinstance(kinds, tuple) else (kinds,))):
+            raise bad(f"{where}{key} = {_show(value)} has the wrong type")
+        return value
+
+    if not isinstance(report, dict):
+        raise bad(f"expected a JSON object, not {type(report).__name__}")
+    if report.get("schema") != REPORT_SCHEMA:
+        raise bad(f"schema {report.get('schema')!r}, expected {REPORT_SCHEMA!r}")
+    need(report, "manifest", str, "")
+    need(report, "build_time", str, "")
+    shard_label = need(report, "shard", (str, type(None)), "")
+    if shard_label is not None and not ((m := _SHARD.match(shard_label)) and int(m[1]) <= int(m[2])):
+        raise bad(f"shard = {shard_label!r}, expected I/N")
+    need(report, "jobs", int, "")
+    need(report, "seconds", (int, float), "")
+    results = need(report, "results", list, "")
+    for i, entry in enumerate(results):
+        where = f"results[{i}]."
+        if not isinstance(entry, dict):
+            raise bad(f"results[{i}] is not an object")
+        need(entry, "id", str, where)
+        ok = need(entry, "ok", bool, where)
+        output = need(entry, "output", (dict, type(None)), where)
+        if ok != (output is not None):
+            raise bad(f"{where}ok = {json.dumps(ok)} but output is {'missing' if output is None else 'present'}")
+        if output is not None:
+            need(output, "path", str, f"{where}output.")
+            need(output, "size", int, f"{where}output.")
+            if not _SHA256.match(str(need(output, "sha256", str, f"{where}output."))):
+                raise bad(f"{where}output.sha256 is not a SHA-256 in hex")
+    return report
+
+
+def merge_reports(reports: Sequence[object], names: Sequence[str] | None = None) -> dict[str, Any]:
+    """Join shard reports into the report of the full build (results sorted by output path).
+
+    Every report is checked first (:func:`check_report`); reports of different
+    manifests, build times or shard counts, and shards that built the same
+    artifact, are refused with the file names.
+    """
+    labels = list(names) if names is not None else [f"report {i + 1}" for i in range(len(reports))]
     if not reports:
         raise UsageError("no reports to merge")
-    for r in reports:
-        if r.get("schema") != REPORT_SCHEMA:
-            raise UsageError(f"not a build report: schema {r.get('schema')!r}")
+    checked = [check_report(r, n) for r, n in zip(reports, labels, strict=True)]
+    first, first_name = checked[0], labels[0]
+    for r, name in zip(checked[1:], labels[1:], strict=True):
+        for key in ("manifest", "build_time"):
+            if r[key] != first[key]:
+                raise UsageError(f"{name}: {key} {r[key]!r} differs from {first[key]!r} in {first_name}: "
+                                 "not shards of the same build (same manifest and SOURCE_DATE_EPOCH)")
+    counts = {(r["shard"] or "1/1").split("/")[1] for r in checked}
+    if len(counts) > 1:
+        raise UsageError(f"{labels[-1]}: shards of different splits ({', '.join(str(r['shard']) for r in checked)})")
     results: dict[str, Mapping[str, Any]] = {}
-    for r in reports:
+    seen_shard: dict[str, str] = {}
+    built_by: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    for r, name in zip(checked, labels, strict=True):
+        label = r["shard"] or "1/1"
+        if label in seen_shard:
+            raise UsageError(f"{name}: shard {label} was already given ({seen_shard[label]})")
+        seen_shard[label] = name
         for entry in r["results"]:
+            if entry["id"] in built_by:
+                raise UsageError(f"{name}: {entry['id']} is also in {built_by[entry['id']]}: overlapping shards")
+            built_by[entry["id"]] = name
+            if entry["output"] is not None:
+                out_path = entry["output"]["path"]
+                if out_path in paths:
+                    raise UsageError(f"{name}: {out_path} is also written in {paths[out_path]}")
+                paths[out_path] = name
             results[entry["id"]] = entry
     ordered = sorted(results.values(), key=lambda e: (e["output"] or {}).get("path", e["id"]))
-    first = reports[0]
     return {
         "schema": REPORT_SCHEMA,
         "manifest": first["manifest"],
         "build_time": first["build_time"],
         "shard": None,
         "ok": all(e["ok"] for e in ordered),
-        "jobs": max(int(r.get("jobs", 1)) for r in reports),
+        "jobs": max(int(r["jobs"]) for r in checked),
         "artifacts": len(ordered),
         "failed": sum(1 for e in ordered if not e["ok"]),
-        "seconds": round(sum(float(r.get("seconds", 0)) for r in reports), 3),
+        "seconds": round(sum(float(r["seconds"]) for r in checked), 3),
         "results": ordered,
-        "merged_from": [r.get("shard") for r in reports],
+        "merged_from": [r["shard"] for r in checked],
     }
