@@ -3,7 +3,8 @@
 A real ``briefpub build`` process is killed while it writes PDFs. Every artifact left under
 its final name must be complete (it opens and has all its pages); SIGTERM also removes the
 temporary file being written; after SIGKILL (which no process can intercept) the hidden
-temporary file may remain, and the next build removes it.
+temporary file may remain, and the next build removes it. With ``--jobs N`` the worker
+processes end with the build, however it is killed, and leave no temporary file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from briefpub.pipeline import TEMP_SUFFIX
+from briefpub.pipeline.output import is_temp_name
 
 
 def _project(tmp_path: Path, count: int = 40) -> Path:
@@ -77,9 +79,67 @@ def test_sigkill_leaves_only_complete_artifacts_and_the_next_build_cleans_up(tmp
     manifest = _kill_mid_build(tmp_path, signal.SIGKILL)
     out = tmp_path / "out"
     leftovers = [p for p in out.iterdir() if p.name.startswith(".")]
-    assert all(p.name.endswith(TEMP_SUFFIX) for p in leftovers)  # hidden, never under a final name
+    assert all(is_temp_name(p.name) for p in leftovers)  # hidden, never under a final name
     done = subprocess.run([sys.executable, "-m", "briefpub", "build", "-q", "-m", str(manifest)],
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     assert len([p for p in out.iterdir() if p.suffix == ".pdf"]) == 40
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan may wait a moment for its new parent to reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_killing_a_parallel_build_ends_its_workers(tmp_path: Path, sig: signal.Signals) -> None:
+    manifest = _project(tmp_path, count=24)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-q", "--jobs", "2", "-m", str(manifest)],
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if out.is_dir() and len([p for p in out.iterdir() if p.suffix == ".pdf"]) >= 2:
+            break
+        time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("the build wrote nothing within 120 s")
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == (130 if sig == signal.SIGINT else -sig), err
+    assert "Traceback" not in err
+    built = sorted(p.name for p in out.iterdir() if p.suffix == ".pdf")
+    deadline = time.monotonic() + 30
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _running(w)], "worker processes outlived the build"
+    # the jobs in progress were abandoned, not finished after the build died
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".pdf") == built
+    assert not [p.name for p in out.iterdir() if is_temp_name(p.name)]  # each worker removed its own
+    assert not (out / "SHA256SUMS").exists()
+    for path in out.iterdir():
+        assert _complete_pdf(path.read_bytes()), f"{path.name} is a partial artifact"

@@ -189,6 +189,8 @@ def _remove_live_temps(signum: int, frame: FrameType | None) -> None:
 
 def install_termination_cleanup() -> None:
     """SIGTERM/SIGHUP remove this process's live temporary files, then end it (used by worker processes)."""
+    _HOOKS.clear()  # a forked worker must not run its parent's hooks
+    _LIVE_TEMPS.clear()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(ValueError, OSError):
             signal.signal(sig, _remove_live_temps)
