@@ -57,7 +57,7 @@ def test_sheet_file_with_units_and_extends(tmp_path: Path) -> None:
         ("[pages]\nsize = 'A4'\n", "pages: unknown key"),
         ("[page]\nsize = 'A3'\n", "page.size = 'A3': expected A4 or Letter"),
         ("[body]\nsize = 'big'\n", "body.size = 'big': expected a length"),
-        ("[body]\nsize = -3\n", "body.size = -3: expected a length from 1pt to 200pt"),
+        ("[body]\nsize = -3\n", "body.size = -3: expected a length from 1pt to 72pt"),
         ("[body]\ncolour = 'red'\n", "body.colour = 'red': expected a colour"),
         ("[body]\nbold = 'yes'\n", "body.bold = 'yes': expected true or false"),
         ("[body]\nfont = 'fancy'\n", "body.font = 'fancy': expected body or heading or mono"),
@@ -121,3 +121,70 @@ def test_contents_depth_is_an_integer_between_1_and_3() -> None:
     assert with_overrides(load_style(), [("furniture.contents_depth", "2")]).furniture.contents_depth == 2
     with pytest.raises(StyleError, match="1, 2 or 3"):
         with_overrides(load_style(), [("furniture.contents_depth", "5")])
+
+
+# ----------------------------------------------------------------------------- usable-looking values (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("body.size=0", "--set: body.size = 0: expected a length from 1pt to 72pt"),
+        ("body.size=-4", "--set: body.size = -4: expected a length from 1pt to 72pt"),
+        ("body.size=nan", "--set: body.size = nan: expected a length from 1pt to 72pt"),
+        ("body.size=inf", "--set: body.size = inf: expected a length from 1pt to 72pt"),
+        ("body.size=1e9", "--set: body.size = 1000000000.0: expected a length from 1pt to 72pt"),
+        ("title.size=1e9pt", "expected a length such as"),
+        ("body.size=\"30mm\"", "--set: body.size = '30mm': expected a length from 1pt to 72pt"),
+        ("body.leading=0", "--set: body.leading = 0: expected a length from 1pt to 144pt"),
+        ("heading2.leading=-inf", "--set: heading2.leading = -inf: expected a length from 1pt to 144pt"),
+        ("furniture.size=0", "--set: furniture.size = 0: expected a length from 1pt to 72pt"),
+        ("marking.size=0", "--set: marking.size = 0: expected a length from 1pt to 72pt"),
+        ("body.space_after=2000", "--set: body.space_after = 2000: expected a length from 0pt to 288pt"),
+        ("paragraphs.quote_indent=1000", "--set: paragraphs.quote_indent = 1000: expected a length from 0pt to 144pt"),
+        ("paragraphs.list_indent=-1", "--set: paragraphs.list_indent = -1: expected a length from 0pt to 144pt"),
+        ("page.margin_top=nan", "--set: page.margin_top = nan: expected a length from 0pt to 2000pt"),
+        ("page.margin_inner=1900", "--set: page.margin_inner = 1900pt: expected 0 to 318.047pt on a A4 page with the "
+         "other margins (margin_inner, margin_outer, gutter must leave the text column at least 144pt)"),
+        ("page.gutter=400", "--set: page.gutter = 400pt: expected 0 to 198.992pt on a A4 page"),
+        ("page.margin_bottom=\"25cm\"", "--set: page.margin_bottom = 708.661pt: expected 0 to 629.858pt on a A4 page"
+         " with the other margins (margin_top, margin_bottom must leave a text area at least 144pt)"),
+    ],
+)
+def test_unusable_values_name_key_value_and_range(setting: str, message: str) -> None:
+    key, _, value = setting.partition("=")
+    with pytest.raises(StyleError) as info:
+        with_overrides(load_style(), [(key, value)])
+    assert message in str(info.value)
+    assert str(info.value).startswith("--set: ")
+
+
+def test_margins_are_checked_against_the_page_in_a_sheet_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[page]\nsize = "Letter"\nmargin_inner = "4in"\nmargin_outer = "4in"\n')
+    with pytest.raises(StyleError, match=r"sheet.toml: page.margin_inner = 288pt: expected 0 to 180pt on a Letter"):
+        load_style(str(path))
+    ok = write(tmp_path, '[page]\nmargin_inner = "2.5in"\nmargin_outer = "2in"\n', "ok.toml")
+    assert load_style(str(ok)).page.margin_inner == 180.0
+
+
+def test_the_widest_allowed_margins_still_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from clirun import run
+
+    src = tmp_path / "a.md"
+    src.write_text("# Title\n\nBody text that wraps.\n\n- one\n  - two\n\n> quote\n", encoding="utf-8")
+    code, _, err = run(["convert", str(src), "-o", str(tmp_path / "out"), "--set", "page.margin_inner=225",
+                        "--set", "page.margin_outer=225", "--set", "page.margin_top=348",
+                        "--set", "page.margin_bottom=348", "--set", "paragraphs.quote_indent=144"], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.docx", "a.epub", "a.pdf"]
+
+
+def test_cli_refuses_an_unusable_value_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from clirun import run
+
+    src = tmp_path / "a.txt"
+    src.write_text("Headline\n\nText.\n")
+    code, out, err = run(["convert", str(src), "-o", str(tmp_path / "out"), "--set", "body.size=nan"], capsys)
+    assert code == 2 and out == ""
+    assert err == "error: --set: body.size = nan: expected a length from 1pt to 72pt\n"
+    assert not (tmp_path / "out").exists()

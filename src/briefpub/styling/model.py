@@ -106,8 +106,8 @@ class TextStyle:
     """How one kind of text looks."""
 
     font: str = _key(ROLE, "font role: `body`, `heading` or `mono`", "body")
-    size: float = _key(LENGTH, "font size", 10.5, lo=1.0, hi=200.0)
-    leading: float = _key(LENGTH, "line height (baseline to baseline)", 14.5, lo=1.0, hi=400.0)
+    size: float = _key(LENGTH, "font size", 10.5, lo=1.0, hi=72.0)
+    leading: float = _key(LENGTH, "line height (baseline to baseline)", 14.5, lo=1.0, hi=144.0)
     colour: str = _key(COLOUR, "text colour", "#1a1a1a")
     bold: bool = _key(BOOL, "bold", False)
     italic: bool = _key(BOOL, "italic", False)
