@@ -143,3 +143,35 @@ def test_killing_a_parallel_build_ends_its_workers(tmp_path: Path, sig: signal.S
     assert not (out / "SHA256SUMS").exists()
     for path in out.iterdir():
         assert _complete_pdf(path.read_bytes()), f"{path.name} is a partial artifact"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/stat").exists(), reason="forks, reads /proc")
+def test_parent_watch_fallback_ends_a_worker_and_removes_its_temp(tmp_path: Path) -> None:
+    """Where PR_SET_PDEATHSIG is missing, a worker polls its parent id and ends, removing its temporary file."""
+    script = f"""
+import os, threading, time
+from pathlib import Path
+from briefpub.pipeline import build, output
+parent = os.getpid()
+child = os.fork()
+if child == 0:
+    output.install_termination_cleanup()
+    fd, name = output._open_temp(Path({str(tmp_path)!r}))
+    output._LIVE_TEMPS.add(name)
+    threading.Thread(target=build._watch_parent, args=(parent, 0.05), daemon=True).start()
+    time.sleep(60)
+    os._exit(0)
+print(child, flush=True)
+while not list(Path({str(tmp_path)!r}).iterdir()):
+    time.sleep(0.01)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    worker = int(proc.stdout.readline())
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    deadline = time.monotonic() + 30
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(worker)
+    assert list(tmp_path.iterdir()) == []

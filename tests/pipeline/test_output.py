@@ -7,7 +7,6 @@ import json
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -133,12 +132,11 @@ def test_convert_disk_full_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytes
 
 
 def test_file_size_limit_is_a_clean_answer(tmp_path: Path) -> None:
-    """A real EFBIG: a tiny RLIMIT_FSIZE; briefpub ignores SIGXFSZ itself, so the write fails cleanly."""
+    """A real EFBIG: a tiny RLIMIT_FSIZE (Python ignores SIGXFSZ, so the write fails instead of killing)."""
     src = _article(tmp_path / "in")
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
-        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # the default would kill the process
 
     proc = subprocess.run(
         [sys.executable, "-m", "briefpub", "convert", str(src), "-t", "json", "-o", str(tmp_path / "out")],
@@ -148,6 +146,23 @@ def test_file_size_limit_is_a_clean_answer(tmp_path: Path) -> None:
     words = describe_os_error(OSError(errno.EFBIG, ""))
     assert _one_line(proc.stderr) == f"error: {tmp_path / 'out' / 'a.json'}: {words}\n"
     assert _files(tmp_path / "out") == []
+
+
+def test_file_size_limit_on_the_build_report(tmp_path: Path) -> None:
+    """The artifact (462 bytes) fits under the limit, the build report (~750 bytes) does not."""
+    _article(tmp_path / "in")
+    manifest = tmp_path / "briefpub.toml"
+    manifest.write_text('[build]\nformats = ["json"]\n[[article]]\ninputs = ["in/*.txt"]\n')
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600))
+
+    proc = subprocess.run([sys.executable, "-m", "briefpub", "build", "-q", "-m", str(manifest)], capture_output=True,
+                          text=True, preexec_fn=limit, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert proc.returncode == 2, proc.stderr
+    assert _one_line(proc.stderr) == f"error: {tmp_path / 'out' / 'build-report.json'}: file too large " \
+        "(the file system's or the process's file size limit)\n"
+    assert _files(tmp_path / "out") == ["SHA256SUMS", "a.json"]
 
 
 # ----------------------------------------------------------------------------- the output folder

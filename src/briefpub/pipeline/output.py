@@ -208,23 +208,16 @@ def on_termination(hook: Callable[[], None]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def cleanup_on_termination() -> Iterator[None]:
-    """While active, SIGTERM/SIGHUP remove temporary files before the process dies.
-
-    SIGXFSZ is ignored too, so a file size limit (``ulimit -f``) makes a write
-    fail with EFBIG, reported as one line, instead of killing the process.
-    """
+    """While active, SIGTERM/SIGHUP remove temporary files before the process dies."""
     previous = {}
-    for sig, handler in ((signal.SIGTERM, _remove_live_temps), (signal.SIGHUP, _remove_live_temps),
-                         (getattr(signal, "SIGXFSZ", None), signal.SIG_IGN)):
-        if sig is None:  # pragma: no cover - Windows
-            continue
+    for sig in (signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(ValueError, OSError):  # not the main thread, or unsupported
-            previous[sig] = signal.signal(sig, handler)
+            previous[sig] = signal.signal(sig, _remove_live_temps)
     try:
         yield
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
