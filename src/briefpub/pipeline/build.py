@@ -1,13 +1,15 @@
 """Manifest-driven builds for CI: parallel, shardable, reproducible (build stage).
 
 A manifest (``briefpub.toml``, documented in ``docs/manifest.md``) declares packs
-and single articles. :func:`plan` turns it into a sorted list of :class:`Job`
-(one artifact each: a target in one format), :func:`run_jobs` builds them in
-``jobs`` processes, and :func:`finish` writes ``SHA256SUMS`` and
+and single articles. :func:`load_manifest` checks all of it (types, keys, styles,
+folders) before anything is built; :func:`plan` turns it into a sorted list of
+:class:`Job` (one artifact each: a target in one format), refusing paths that
+would collide; :func:`run_jobs` builds them in ``jobs`` worker processes that
+end with the build; :func:`write_outputs` writes ``SHA256SUMS`` and
 ``build-report.json`` into the output folder. One failing job fails its own
 artifact and the exit code, never the rest of the build. ``--shard I/N``
 builds a deterministic subset (every N-th job of the sorted plan), and
-:func:`merge_reports` joins the shards' reports into the full one.
+:func:`merge_reports` checks the shards' reports and joins them into the full one.
 """
 
 from __future__ import annotations
