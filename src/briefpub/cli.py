@@ -150,8 +150,15 @@ def convert(
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
-    from briefpub.pipeline import Report, build_time_from_env, cleanup_on_termination, convert_one, output_stem
-    from briefpub.pipeline.output import prepare_out_dir, remove_stale_temps
+    from briefpub.pipeline import (
+        Report,
+        build_time_from_env,
+        cleanup_on_termination,
+        convert_one,
+        output_stem,
+        remove_stale_temps,
+    )
+    from briefpub.pipeline.output import prepare_out_dir
     from briefpub.styling import load_style, with_overrides
     from briefpub.writers import PUBLICATION_FORMATS, WRITERS
 
@@ -296,9 +303,9 @@ def build(
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
     import time
 
-    from briefpub.pipeline import build_time_from_env, cleanup_on_termination
+    from briefpub.pipeline import build_time_from_env, cleanup_on_termination, remove_stale_temps
     from briefpub.pipeline.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
-    from briefpub.pipeline.output import prepare_out_dir, remove_stale_temps
+    from briefpub.pipeline.output import prepare_out_dir
     from briefpub.writers import WRITERS
 
     started = time.perf_counter()
