@@ -243,3 +243,58 @@ def test_pack_bad_input_exit_2_nothing_written(capsys: pytest.CaptureFixture[str
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- first-run experience (issue 14)
+
+
+@pytest.mark.parametrize("command", [["convert"], ["pack", "--title", "T"]])
+@pytest.mark.parametrize(("setting", "message"), [
+    ("makring=OFFICIAL", "error: --set makring: unknown key (did you mean marking?)\n"),
+    ("page.sise=A4", "error: --set page.sise: unknown style key (did you mean page.size?)\n"),
+    ("title=", "error: --set title: empty value"),
+])
+def test_set_typos_are_refused_before_anything_is_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str], setting: str, message: str
+) -> None:
+    code, out, err = run([*command, str(FIXTURE), "--to", "json", "--set", setting], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_set_extra_prefix_writes_free_form_metadata(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(["convert", "-q", "--to", "json", "--set", "extra.desk=Europe", str(FIXTURE)], capsys)
+    assert code == 0, err
+    meta = json.loads((tmp_path / "out" / "geneva-round.json").read_text())["meta"]
+    assert meta["extras"] == {"desk": "Europe"}
+
+
+def test_manifest_set_tables_are_checked_when_loaded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    (tmp_path / "briefpub.toml").write_text('[[article]]\ninputs = ["a.txt"]\nformats = ["json"]\n'
+                                            '[article.set]\nmakring = "OFFICIAL"\n')
+    code, out, err = run(["build"], capsys)
+    assert code == 2 and out == ""
+    assert err == "error: briefpub.toml: article[0].set makring: unknown key (did you mean marking?)\n"
+    (tmp_path / "briefpub.toml").write_text('[[article]]\ninputs = ["a.txt"]\nformats = ["json"]\n'
+                                            '[article.set]\nmarking = "OFFICIAL"\n"extra.desk" = "Europe"\n')
+    code, _, err = run(["build", "-q"], capsys)
+    assert code == 0, err
+    meta = json.loads((tmp_path / "out" / "a.json").read_text())["meta"]
+    assert meta["marking"] == "OFFICIAL" and meta["extras"] == {"desk": "Europe"}
+
+
+@pytest.mark.parametrize("args", [["convert", "MISSING", "--debug"], ["convert", "--debug", "MISSING"],
+                                  ["--debug", "convert", "MISSING"]])
+def test_debug_is_accepted_anywhere(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    from briefpub.cli import _State
+    from briefpub.errors import InputError
+
+    args = ["missing.txt" if a == "MISSING" else a for a in args]
+    with pytest.raises(InputError):  # --debug: the error is raised for its traceback
+        run(args, capsys)
+    assert _State.debug
+    _State.debug = False
+    code, _, err = run(["convert", "--", "--debug"], capsys)  # after "--" it is a file name
+    assert code == 2 and err == "error: --debug: no such file\n"

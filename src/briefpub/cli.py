@@ -80,16 +80,21 @@ def parse_formats(values: Sequence[str], available: Collection[str], default: Se
 
 
 def parse_sets(values: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Split ``--set KEY=VALUE`` pairs into (metadata overrides, style overrides)."""
-    meta: list[tuple[str, str]] = []
-    style: list[tuple[str, str]] = []
+    """Split ``--set KEY=VALUE`` pairs into (metadata overrides, style overrides), every key checked.
+
+    An unknown key is refused (exit 2) with a "did you mean" suggestion; free-form metadata is
+    ``extra.NAME`` (:func:`briefpub.transforms.split_overrides`).
+    """
+    from briefpub.transforms import split_overrides
+
+    pairs: list[tuple[str, str]] = []
     for item in values:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise UsageError(f"--set {item}: expected KEY=VALUE (e.g. --set marking=OFFICIAL)")
-        (style if "." in key else meta).append((key, value))
-    return meta, style
+        pairs.append((key, value))
+    return split_overrides(pairs)
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
@@ -524,12 +529,23 @@ def styles(
 # ----------------------------------------------------------------------------- entry point
 
 
+def _hoist_debug(args: list[str]) -> list[str]:
+    """Move ``--debug`` given anywhere (``briefpub convert x.txt --debug``) to the front, where click takes it.
+
+    Only before a ``--``: after it, ``--debug`` is a file name.
+    """
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: run the app, turning errors into one line and an exit code."""
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _hoist_debug(list(sys.argv[1:] if argv is None else argv))
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
@@ -552,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BrokenPipeError:
         sys.exit(1)
     except Exception as exc:
-        if _State.debug or "--debug" in args:
+        if _State.debug or args[:1] == ["--debug"]:
             raise
         typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
         sys.exit(1)

@@ -31,6 +31,7 @@ from briefpub.pipeline import atomic_write, output_stem, prepare_article, publis
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
+from briefpub.transforms import split_overrides
 from briefpub.tree import PackMeta, Publication
 
 REPORT_SCHEMA = "briefpub.build-report/1"
@@ -137,6 +138,7 @@ def _sets(path: Path, where: str, value: object) -> tuple[tuple[str, str], ...]:
         if not isinstance(val, (str, int, float)):
             raise _err(path, f"{where}.{key}", f"expected a string or number, not {val!r}")
         out.append((str(key), str(val)))
+    split_overrides(out, f"{path}: {where}")  # unknown keys refused at load, with a suggestion
     return tuple(out)
 
 
@@ -307,8 +309,7 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
         result.inputs = [
             {"path": _display_path(p, base_dir), "sha256": _sha256_file(p)} for p in target.inputs if Path(p).is_file()
         ]
-        style_sets = [(k, v) for k, v in target.sets if "." in k]
-        meta_sets = [(k, v) for k, v in target.sets if "." not in k]
+        meta_sets, style_sets = split_overrides(target.sets)
         sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
         if target.kind == "pack":
             fields = dict(target.pack)
