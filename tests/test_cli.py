@@ -298,3 +298,137 @@ def test_debug_is_accepted_anywhere(capsys: pytest.CaptureFixture[str], args: li
     _State.debug = False
     code, _, err = run(["convert", "--", "--debug"], capsys)  # after "--" it is a file name
     assert code == 2 and err == "error: --debug: no such file\n"
+
+
+def _screen(raw: str) -> list[str]:
+    """What a terminal shows after ``raw``: text, CR, LF, cursor up/down/column and line erasure."""
+    import re
+
+    rows: list[list[str]] = [[]]
+    row = col = 0
+    for token in re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b.|.", raw, flags=re.S):
+        if token == "\r":
+            col = 0
+        elif token == "\n":
+            row += 1
+            col = 0
+        elif token.startswith("\x1b["):
+            arg, cmd = token[2:-1], token[-1]
+            n = int(arg) if arg.isdigit() else 1
+            if cmd == "A":
+                row = max(0, row - n)
+            elif cmd == "B":
+                row += n
+            elif cmd == "G":
+                col = n - 1
+            elif cmd == "K":
+                while len(rows) <= row:
+                    rows.append([])
+                rows[row] = rows[row][:col] if arg in ("", "0") else []
+        elif token.startswith("\x1b") or token in "\x07\b":
+            continue
+        else:
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
+            line.extend(" " * (col - len(line)))
+            if col < len(line):
+                line[col] = token
+            else:
+                line.append(token)
+            col += 1
+    return ["".join(r).rstrip() for r in rows]
+
+
+def test_progress_bar_and_diagnostics_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    """On a terminal (a pseudo-terminal here), every diagnostic and path line survives the live bar intact."""
+    import pty
+    import select
+
+    second = tmp_path / "second.txt"
+    second.write_bytes(FIXTURE.read_bytes())
+    master, slave = pty.openpty()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1485129600", "COLUMNS": "400", "TERM": "xterm"}
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "convert", "--to", "json", str(FIXTURE), "second.txt"],
+                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(60) == 0
+    raw = b"".join(chunks).decode()
+    assert "\x1b[" in raw  # the bar was drawn: the test exercises the live display
+    shown = [line for line in _screen(raw) if line]
+    expected_diag = [line for line in (subprocess.run(
+        [sys.executable, "-m", "briefpub", "convert", "--to", "json", "--out", "plain", str(FIXTURE), "second.txt"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stderr.splitlines())]
+    assert shown == [*expected_diag, str(Path("out") / "geneva-round.json"), str(Path("out") / "second.json")]
+
+
+def test_the_same_input_twice_is_converted_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    (tmp_path / "sub").mkdir()
+    code, out, err = run(["convert", "--to", "json", "a.txt", "a.txt", "sub/../a.txt", "--json"], capsys)
+    assert code == 0, err
+    assert [r["input"] for r in json.loads(out)["inputs"]] == ["a.txt"]
+    assert err.splitlines() == ["note: a.txt: given twice; converted once",
+                                "note: sub/../a.txt: the same file as a.txt; converted once"]
+    code, out, err = run(["convert", "-q", "--to", "json", "a.txt", str(tmp_path / "a.txt")], capsys)
+    assert code == 0 and out.splitlines() == [str(Path("out") / "a.json")] and err == ""
+
+
+def test_a_closed_stdout_pipe_ends_quietly_with_status_0(tmp_path: Path) -> None:
+    """``briefpub inspect long.txt | head -1``: no message, status 0 (docs/cli.md, "Exit codes")."""
+    long_article = tmp_path / "long.txt"
+    long_article.write_text("Headline\n\n" + "".join(f"Paragraph {i} has a few words.\n\n" for i in range(5000)))
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "inspect", str(long_article)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"title:")
+    proc.stdout.close()  # far more than a pipe buffer is still to come
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert (proc.wait(60), err) == (0, b"")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["convert", "a.txt", "--style", "BIG", "--to", "json"], "BIG: too large for a style sheet (40.0 MiB; the limit"),
+    (["build", "--manifest", "BIG"], "BIG: too large for a manifest (40.0 MiB; the limit is 1 MiB)"),
+    (["merge-reports", "HUGE"], "HUGE: too large for a build report (300 MiB; the limit is 256 MiB)"),
+])
+def test_oversized_side_files_are_refused_from_their_size(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                          args: list[str], message: str) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    big, huge = tmp_path / "big.toml", tmp_path / "huge.json"
+    for path, size in ((big, 40 << 20), (huge, 300 << 20)):
+        with path.open("wb") as fh:  # sparse: nothing is written, and nothing may be read
+            fh.truncate(size)
+    args = [str(big) if a == "BIG" else str(huge) if a == "HUGE" else a for a in args]
+    message = message.replace("BIG", str(big)).replace("HUGE", str(huge))
+    code, out, err = run(args, capsys)
+    assert code == 2 and out == "" and err == f"error: {message}" + err[len("error: ") + len(message):]
+    assert err.count("\n") == 1
+
+
+def test_stdin_over_the_limit_is_read_no_further(capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from briefpub import readers
+
+    monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 100)
+    stream = io.BytesIO(b"Headline\n\n" + b"word " * 1000)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    code, _, err = run(["convert", "-", "--to", "json"], capsys)
+    assert code == 2 and err.startswith("error: <stdin>: input is too large") and err.count("\n") == 1
+    assert stream.tell() == 101

@@ -97,25 +97,64 @@ def parse_sets(values: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple
     return split_overrides(pairs)
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null after its reader went away (``briefpub inspect x | head``).
+
+    Further output is dropped instead of raising again, including the interpreter's final flush.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _out(line: str) -> None:
+    """A result line on stdout; a closed pipe silences stdout rather than stopping the conversions."""
+    try:
+        typer.echo(line)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+class _Lines:
+    """Where a command's lines go: stdout results and stderr messages, printed at once (no bar)."""
+
+    def advance(self, description: str) -> None:
+        """Count one item done (nothing to show without a bar)."""
+
+    def out(self, line: str) -> None:
+        """A result line (an output path) on stdout."""
+        _out(line)
+
+    def err(self, line: str) -> None:
+        """A message (diagnostic, error) on stderr."""
+        typer.echo(line, err=True)
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], lines: _Lines | None = None) -> None:
     for d in diagnostics:
-        typer.echo(d.format(), err=True)
+        (lines or _Lines()).err(d.format())
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Any]:
-    """A rich progress bar on stderr when it is a terminal, else a no-op."""
+def _progress(total: int, enabled: bool) -> Iterator[_Lines]:
+    """A rich progress bar on stderr when it is a terminal, else plain lines.
+
+    While the bar is live, messages are printed through its console (above the bar, markup and
+    highlighting off, so they arrive intact), and result lines bound for a terminal wait until
+    the bar is gone (a redirected stdout gets them at once).
+    """
     if not enabled or total < 2 or not sys.stderr.isatty():
-
-        class _Null:
-            def advance(self, description: str) -> None:
-                pass
-
-        yield _Null()
+        yield _Lines()
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    held: list[str] = []
+    stdout_is_terminal = sys.stdout.isatty()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -123,14 +162,48 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
     ) as progress:
         task = progress.add_task("converting", total=total)
 
-        class _Bar:
+        class _Bar(_Lines):
             def advance(self, description: str) -> None:
                 progress.update(task, advance=1, description=description)
 
-        yield _Bar()
+            def out(self, line: str) -> None:
+                if stdout_is_terminal:
+                    held.append(line)
+                else:
+                    _out(line)
+
+            def err(self, line: str) -> None:
+                progress.console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+        try:
+            yield _Bar()
+        finally:
+            progress.stop()
+            for line in held:
+                _out(line)
+
+
+def _unique_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Drop inputs naming a file already listed (same resolved path): (inputs, a note line per repeat)."""
+    import os
+
+    first: dict[str, str] = {}
+    unique: list[str] = []
+    notes: list[str] = []
+    for path in inputs:
+        key = path if path == "-" or "://" in path else os.path.realpath(path)
+        if key in first and path != "-":
+            same = "given twice" if first[key] == path else f"the same file as {first[key]}"
+            notes.append(f"note: {path}: {same}; converted once")
+            continue
+        first.setdefault(key, path)
+        unique.append(path)
+    return unique, notes
 
 
 # ----------------------------------------------------------------------------- commands
@@ -170,6 +243,7 @@ def convert(
     meta_sets, style_sets = parse_sets(sets)
     sheet = with_overrides(load_style(style), style_sets)
     build_time = build_time_from_env()
+    inputs, repeats = _unique_inputs(inputs)
     stems: dict[str, str] = {}
     for path in inputs:
         stem = output_stem(path)
@@ -184,6 +258,9 @@ def convert(
         if not READERS.knows(from_):
             raise UsageError(f"--from {from_}: unknown input format (available: {', '.join(READERS.names())})")
 
+    if not quiet:
+        for line in repeats:
+            typer.echo(line, err=True)
     reports: list[Report] = []
     remove_stale_temps(out)
     with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
@@ -200,17 +277,17 @@ def convert(
                 if len(inputs) == 1 and not as_json:
                     raise
                 if not as_json:
-                    typer.echo(f"error: {exc}", err=True)
+                    bar.err(f"error: {exc}")
             reports.append(report)
             bar.advance(Path(path).name)
             if not as_json:
                 if not quiet:
-                    _print_diagnostics(report.diagnostics)
+                    _print_diagnostics(report.diagnostics, bar)
                 for artifact in report.artifacts:
-                    typer.echo(str(artifact.path))
+                    bar.out(str(artifact.path))
     code = max((r.exit_code for r in reports), default=0)
     if as_json:
-        typer.echo(
+        _out(
             json.dumps(
                 {"schema": "briefpub.convert-report/1", "ok": code == 0, "inputs": [r.to_dict() for r in reports]},
                 ensure_ascii=False,
@@ -275,7 +352,7 @@ def pack(
     diagnostics.extend(writer_diags)
     outputs = [a.to_dict() for a in artifacts]
     if as_json:
-        typer.echo(json.dumps({"schema": "briefpub.pack-report/1", "ok": True, "title": meta.title,
+        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": True, "title": meta.title,
                                "articles": len(assembled.publication.documents), "inputs": list(inputs),
                                "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics]},
                               ensure_ascii=False, indent=2))
@@ -283,7 +360,7 @@ def pack(
     if not quiet:
         _print_diagnostics(diagnostics)
     for output in outputs:
-        typer.echo(str(output["path"]))
+        _out(str(output["path"]))
 
 
 @app.command()
@@ -338,7 +415,7 @@ def build(
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs)
     write_outputs(out_dir, report)
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        _out(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         for line in failures:
             typer.echo(line, err=True)
@@ -348,6 +425,9 @@ def build(
                        f"({report['seconds']:.1f} s); report: {out_dir / 'build-report.json'}", err=True)
     if not report["ok"]:
         raise typer.Exit(1)
+
+
+_MAX_REPORT_BYTES = 256 * 1024 * 1024
 
 
 @app.command("merge-reports")
@@ -363,12 +443,17 @@ def merge_reports_command(
     loaded = []
     for path in reports:
         try:
-            loaded.append(json.loads(path.read_text(encoding="utf-8")))
+            size = path.stat().st_size
+            if size <= _MAX_REPORT_BYTES:  # a larger file is refused before it is read
+                loaded.append(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: cannot read build report ({exc})") from None
+        if size > _MAX_REPORT_BYTES:
+            raise UsageError(f"{path}: too large for a build report ({size / 1048576:.0f} MiB; the limit is "
+                             f"{_MAX_REPORT_BYTES // 1048576} MiB)")
     merged = merge_reports(loaded)
     write_outputs(out, merged)
-    typer.echo(str(out / "build-report.json"))
+    _out(str(out / "build-report.json"))
     if not merged["ok"]:
         raise typer.Exit(1)
 
@@ -460,10 +545,10 @@ def inspect(
             "document": document_to_dict(prepare(result.document)),
             "diagnostics": [d.to_dict() for d in result.diagnostics],
         }
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _out(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for line in _outline(result):
-        typer.echo(line)
+        _out(line)
 
 
 @app.command()
@@ -490,14 +575,14 @@ def formats(
                 }
             )
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        _out(json.dumps(rows, indent=2))
         return
     for kind in ("input", "output"):
-        typer.echo(f"{kind} formats:")
+        _out(f"{kind} formats:")
         for row in (r for r in rows if r["kind"] == kind):
             mark = " (default)" if row["default"] else ""
             broken = f"  [broken: {row['error']}]" if row["error"] else ""
-            typer.echo(f"  {row['name']:<6} {row['description']}{mark}{broken}")
+            _out(f"  {row['name']:<6} {row['description']}{mark}{broken}")
 
 
 @app.command()
@@ -519,11 +604,11 @@ def styles(
             }
         )
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        _out(json.dumps(rows, indent=2))
         return
     for row in rows:
         mark = " (default)" if row["default"] else ""
-        typer.echo(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
+        _out(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -566,7 +651,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
-        sys.exit(1)
+        # The reader of stdout went away (`briefpub inspect x | head`): stop quietly with status 0, as
+        # `git log | head` users expect and so `set -o pipefail` scripts do not fail (docs/cli.md).
+        _silence_stdout()
+        sys.exit(0)
     except Exception as exc:
         if _State.debug or args[:1] == ["--debug"]:
             raise

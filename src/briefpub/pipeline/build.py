@@ -159,9 +159,14 @@ def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, .
     return tuple(found)
 
 
+MAX_MANIFEST_BYTES = 1024 * 1024
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and validate a manifest; errors name the file and the key."""
     try:
+        if (size := path.stat().st_size) > MAX_MANIFEST_BYTES:  # refused before it is read
+            raise UsageError(f"{path}: too large for a manifest ({size / 1048576:.1f} MiB; the limit is 1 MiB)")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: manifest not found") from None

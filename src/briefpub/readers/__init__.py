@@ -146,8 +146,9 @@ def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
     if str(path) == STDIN:
         import sys
 
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        check_size(len(data), "<stdin>")
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more than the limit is read
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
         return read_bytes(data, source="<stdin>", fmt=fmt or "txt", base_dir=None)
     path = Path(path)
     if fmt is not None and not READERS.knows(fmt):
