@@ -432,3 +432,16 @@ def test_stdin_over_the_limit_is_read_no_further(capsys: pytest.CaptureFixture[s
     code, _, err = run(["convert", "-", "--to", "json"], capsys)
     assert code == 2 and err.startswith("error: <stdin>: input is too large") and err.count("\n") == 1
     assert stream.tell() == 101
+
+
+def test_no_usable_fonts_fails_the_pdf_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    nope = [a for role in ("body", "heading", "mono", "fallback") for a in ("--set", f'fonts.{role}=["Nope"]')]
+    code, out, err = run(["convert", "-q", "--to", "pdf,json", *nope, str(FIXTURE)], capsys)
+    assert code == 2  # the environment: the user installs fonts
+    assert out.splitlines() == [str(Path("out") / "geneva-round.json")]
+    assert err.startswith(f"error: {Path('out') / 'geneva-round.pdf'}: no installed font") and err.count("\n") == 1
+    assert "fonts-dejavu-core" in err and not (tmp_path / "out" / "geneva-round.pdf").exists()
+    code, out, err = run(["pack", "--title", "T", "--to", "pdf,json", "--json", *nope, str(FIXTURE)], capsys)
+    report = json.loads(out)
+    assert code == 2 and report["ok"] is False and "no installed font" in report["error"]
+    assert [o["format"] for o in report["outputs"]] == ["json"]

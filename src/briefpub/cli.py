@@ -265,6 +265,7 @@ def convert(
     remove_stale_temps(out)
     with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
         for path in inputs:
+            raised = False
             try:
                 report = convert_one(
                     path, formats, out, sheet, fmt=from_, meta_overrides=meta_sets, build_time=build_time,
@@ -273,6 +274,7 @@ def convert(
             except BriefpubError as exc:
                 if _State.debug:
                     raise
+                raised = True
                 report = Report(input=path, error=str(exc), exit_code=exc.exit_code)
                 if len(inputs) == 1 and not as_json:
                     raise
@@ -283,6 +285,8 @@ def convert(
             if not as_json:
                 if not quiet:
                     _print_diagnostics(report.diagnostics, bar)
+                if report.error and not raised:  # formats that failed (the others were written)
+                    bar.err(f"error: {report.error}")
                 for artifact in report.artifacts:
                     bar.out(str(artifact.path))
     code = max((r.exit_code for r in reports), default=0)
@@ -321,7 +325,7 @@ def pack(
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
-    from briefpub.pipeline import build_time_from_env, cleanup_on_termination, publish
+    from briefpub.pipeline import PublishError, build_time_from_env, cleanup_on_termination, publish
     from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
     from briefpub.styling import load_style, with_overrides
     from briefpub.tree import PackMeta
@@ -346,21 +350,32 @@ def pack(
     assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
     diagnostics = list(assembled.diagnostics)
     targets = [(fmt, out / f"{stem}{WRITERS.get(fmt).extension}") for fmt in formats]
+    failed: PublishError | None = None
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
-        artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
-                                          build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+        try:
+            artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
+                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+        except PublishError as exc:  # the formats that could be written were
+            if not exc.artifacts:
+                raise
+            failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
     diagnostics.extend(writer_diags)
     outputs = [a.to_dict() for a in artifacts]
     if as_json:
-        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": True, "title": meta.title,
-                               "articles": len(assembled.publication.documents), "inputs": list(inputs),
-                               "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics]},
-                              ensure_ascii=False, indent=2))
-        return
-    if not quiet:
-        _print_diagnostics(diagnostics)
-    for output in outputs:
-        _out(str(output["path"]))
+        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": meta.title,
+                         "articles": len(assembled.publication.documents), "inputs": list(inputs),
+                         "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics],
+                         **({"error": str(failed)} if failed else {})},
+                        ensure_ascii=False, indent=2))
+    else:
+        if not quiet:
+            _print_diagnostics(diagnostics)
+        if failed:
+            typer.echo(f"error: {failed}", err=True)
+        for output in outputs:
+            _out(str(output["path"]))
+    if failed:
+        raise typer.Exit(failed.exit_code)
 
 
 @app.command()

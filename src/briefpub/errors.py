@@ -12,6 +12,7 @@ the library can catch ``ValueError`` or ``LookupError`` as usual::
     │   └── UnknownFormatError (LookupError)   exit 2  no reader/writer by that name
     ├── StyleError (ValueError)                exit 2  invalid style sheet
     ├── SchemaError (ValueError)               exit 2  JSON tree of an unknown schema
+    ├── SetupError (OSError)                   exit 2  the machine lacks something needed (fonts)
     ├── PluginError (ImportError)              exit 1  a third-party plugin failed to load
     └── ConversionError (RuntimeError)         exit 1  a writer failed on valid input
 """
@@ -50,6 +51,12 @@ class StyleError(BriefpubError, ValueError):
 
 class SchemaError(BriefpubError, ValueError):
     """A JSON document tree is malformed or of an unsupported schema version."""
+
+    exit_code = 2
+
+
+class SetupError(BriefpubError, OSError):
+    """The machine lacks something a conversion needs (no usable font): the user installs it."""
 
     exit_code = 2
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import BriefpubError, ConversionError, UsageError
+from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
 from briefpub.pipeline.resources import load_resources
@@ -43,9 +43,11 @@ __all__ = [
     "TEMP_SUFFIX",
     "Artifact",
     "PreparedArticle",
+    "PublishError",
     "Report",
     "atomic_write",
     "build_time_from_env",
+    "check_pdf_fonts",
     "cleanup_on_termination",
     "convert_one",
     "load_resources",
@@ -199,6 +201,10 @@ def publish(
     others (the EPUB page-list maps to the PDF edition made in the same run).
     Stale temporary files of these targets, left by a killed earlier run, are
     removed first. Artifacts are returned in the order of ``targets``.
+
+    One format failing does not stop the others (the EPUB then has no page-list):
+    when any failed, :class:`PublishError` is raised after the rest are written,
+    carrying their artifacts and diagnostics.
     """
     if fonts is None and any(fmt != "json" for fmt, _path in targets):
         fonts = style_fonts(style)
@@ -206,11 +212,18 @@ def publish(
     order = sorted(range(len(targets)), key=lambda i: targets[i][0] != "pdf")
     artifacts: dict[int, Artifact] = {}
     diagnostics: list[Diagnostic] = font_substitutions(pub, fonts)
+    failures: list[tuple[Path, BriefpubError]] = []
     for i in order:
         fmt, path = targets[i]
         started = time.perf_counter()
         remove_stale_temps(path.parent, path.name)
-        result = write(pub, fmt, style, options)
+        try:
+            if fmt == "pdf":
+                check_pdf_fonts(fonts)
+            result = write(pub, fmt, style, options)
+        except BriefpubError as exc:
+            failures.append((path, exc))
+            continue
         atomic_write(path, result.data)
         diagnostics.extend(result.diagnostics)
         if result.pages and not options.print_pages:
@@ -220,7 +233,42 @@ def publish(
         artifacts[i] = artifact
         if on_artifact is not None:
             on_artifact(artifact)
-    return [artifacts[i] for i in range(len(targets))], diagnostics
+    written = [artifacts[i] for i in range(len(targets)) if i in artifacts]
+    if failures:
+        raise PublishError(failures, written, diagnostics)
+    return written, diagnostics
+
+
+class PublishError(BriefpubError):
+    """Some formats of a publication failed; the others were written (``artifacts``).
+
+    The message names each failed file and why; the exit code is the highest of the
+    failures' (2 when the machine lacks fonts, 1 for a writer failure).
+    """
+
+    def __init__(self, failures: Sequence[tuple[Path, BriefpubError]], artifacts: Sequence[Artifact],
+                 diagnostics: Sequence[Diagnostic]) -> None:
+        self.failures = tuple(failures)
+        self.artifacts = list(artifacts)
+        self.diagnostics = list(diagnostics)
+        self.exit_code = max(exc.exit_code for _path, exc in failures)
+        message = "; ".join(f"{path}: {exc}" for path, exc in failures)
+        if artifacts:
+            message += f" (written: {', '.join(a.format for a in artifacts)})"
+        super().__init__(message)
+
+
+def check_pdf_fonts(fonts: FontSet | None) -> None:
+    """Refuse (exit 2, :class:`SetupError`) a PDF when a text role has no installed font at all."""
+    if fonts is None:
+        return
+    empty = [role for role in ("body", "heading") if not fonts.families(role)]
+    if empty:
+        missing = ", ".join(fonts.missing) or "none listed"
+        raise SetupError(
+            f"no installed font for the {' and '.join(empty)} text (families not found: {missing}); install "
+            "fonts-dejavu-core (Debian/Ubuntu) or name an installed TrueType family in the style's [fonts]"
+        )
 
 
 def convert_one(
@@ -234,14 +282,22 @@ def convert_one(
     build_time: datetime | None = None,
     fetch_images: bool = False,
 ) -> Report:
-    """Convert one article into every format; raises on bad input, reports the rest."""
+    """Convert one article into every format; raises on bad input, reports the rest.
+
+    A format that fails is reported in the returned report's ``error`` (and ``exit_code``)
+    beside the artifacts of the formats that were written.
+    """
     report = Report(input=path)
     article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
     report.diagnostics.extend(article.diagnostics)
     stem = output_stem(path)
     targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
-    artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
-                                     build_time=build_time or build_time_from_env())
+    try:
+        artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
+                                         build_time=build_time or build_time_from_env())
+    except PublishError as exc:  # the formats that could be written were
+        artifacts, diagnostics = exc.artifacts, exc.diagnostics
+        report.error, report.exit_code = str(exc), exc.exit_code
     report.artifacts.extend(artifacts)
     report.diagnostics.extend(diagnostics)
     return report
