@@ -212,7 +212,7 @@ _TO_HELP = "Output formats, comma-separated; repeatable (default: pdf,epub,docx)
 _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: briefing)."
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
 _FETCH_HELP = "Download remote http(s) images (public hosts only, 5 MiB, 10 s each). Off by default."
-_FROM_HELP = "Input format, overriding detection by extension: txt, md, html (or a plugin's)."
+_FROM_HELP = "Input format, overriding detection (extension, else content): txt, md, html (or a plugin's)."
 
 
 @app.command()
