@@ -445,3 +445,51 @@ def test_no_usable_fonts_fails_the_pdf_only(capsys: pytest.CaptureFixture[str], 
     report = json.loads(out)
     assert code == 2 and report["ok"] is False and "no installed font" in report["error"]
     assert [o["format"] for o in report["outputs"]] == ["json"]
+
+
+def test_a_url_input_is_fetched_when_named_and_other_schemes_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.server
+    import threading
+
+    page = (ROOT / "fixtures" / "html" / "pages" / "wire-summit.html").read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/world/summit-opens.html"
+    try:
+        code, out, err = run(["convert", "--to", "json", url], capsys)
+        assert code == 2 and out == ""  # loopback: not a public host
+        assert err == f"error: {url}: host 127.0.0.1 resolves to a non-public address\n"
+        from briefpub.pipeline import fetch
+
+        monkeypatch.setattr(fetch, "address_allowed", lambda address: True)  # let the test reach loopback
+        code, out, err = run(["convert", "--to", "json", url], capsys)
+        assert code == 0, err
+        assert out.strip() == str(Path("out") / "summit-opens.json")
+        saved = tmp_path / "saved.html"
+        saved.write_bytes(page)
+        run(["convert", "-q", "--to", "json", "--out", "local", str(saved)], capsys)
+        fetched = json.loads((tmp_path / "out" / "summit-opens.json").read_text())
+        assert fetched["meta"]["title"] == json.loads((tmp_path / "local" / "saved.json").read_text())["meta"]["title"]
+        code, out, err = run(["inspect", url], capsys)
+        assert code == 0 and out.startswith(f"title:    {fetched['meta']['title']}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    for bad in ("ftp://example.org/a.txt", "file:///etc/hostname"):
+        code, out, err = run(["convert", "--to", "json", bad], capsys)
+        assert code == 2 and out == "" and err.startswith(f"error: {bad}: only http and https URLs are fetched (")
+        assert err.count("\n") == 1

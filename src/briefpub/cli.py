@@ -208,6 +208,7 @@ def _unique_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
 
 # ----------------------------------------------------------------------------- commands
 
+_INPUTS_HELP = "Article files; '-' reads stdin; an http(s) URL is downloaded (public hosts only)."
 _TO_HELP = "Output formats, comma-separated; repeatable (default: pdf,epub,docx)."
 _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: briefing)."
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
@@ -217,7 +218,7 @@ _FROM_HELP = "Input format, overriding detection (extension, else content): txt,
 
 @app.command()
 def convert(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Article files; '-' reads stdin.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
     to: Annotated[list[str], typer.Option("--to", "-t", help=_TO_HELP)] = [],  # noqa: B006
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     style: Annotated[str | None, typer.Option("--style", "-s", help=_STYLE_HELP)] = None,
@@ -304,7 +305,7 @@ def convert(
 
 @app.command()
 def pack(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Article files, in pack order.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Articles (files, URLs), in pack order.")],
     title: Annotated[str, typer.Option("--title", help="Pack title (cover, running header, file name).")],
     to: Annotated[list[str], typer.Option("--to", "-t", help=_TO_HELP)] = [],  # noqa: B006
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
@@ -542,16 +543,16 @@ def _outline(result: Any) -> Iterator[str]:
 
 @app.command()
 def inspect(
-    input_: Annotated[str, typer.Argument(metavar="INPUT", help="Article file; '-' reads stdin.")],
+    input_: Annotated[str, typer.Argument(metavar="INPUT", help="Article file; '-' reads stdin; or an http(s) URL.")],
     from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON tree and diagnostics.")] = False,
 ) -> None:
     """Show the document tree and what the reader removed or doubted."""
     from briefpub.jsontree import document_to_dict
-    from briefpub.readers import read_path
+    from briefpub.pipeline import read_input
     from briefpub.transforms import prepare
 
-    result = read_path(input_, from_)
+    result = read_input(input_, from_)
     if as_json:
         data = {
             "schema": "briefpub.inspect/1",

@@ -31,6 +31,7 @@ from pathlib import Path
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
+from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
 from briefpub.pipeline.resources import load_resources
 from briefpub.readers import ReadResult, read_path
@@ -54,6 +55,7 @@ __all__ = [
     "output_stem",
     "prepare_article",
     "publish",
+    "read_input",
     "remove_stale_temps",
     "render",
     "style_fonts",
@@ -129,9 +131,11 @@ class PreparedArticle:
 
 
 def output_stem(path: str) -> str:
-    """The output file stem for an input path (``stdin`` for ``-``)."""
+    """The output file stem for an input path (``stdin`` for ``-``; for a URL, from its path)."""
     if path == "-":
         return "stdin"
+    if is_url(path):
+        return url_stem(path)
     stem = Path(path).stem.strip().lstrip(".")
     return stem or "article"
 
@@ -139,13 +143,20 @@ def output_stem(path: str) -> str:
 def prepare_article(
     path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False
 ) -> PreparedArticle:
-    """Read an input, run the transforms and load its images (remote ones only if asked)."""
-    result = read_path(path, fmt)
+    """Read an input (a file, ``-``, an http(s) URL), run the transforms and load its images (remote ones if asked)."""
+    result = read_input(path, fmt)
     doc = prepare(result.document, meta_overrides)
-    base_dir = None if path == "-" else Path(path).parent
+    base_dir = None if path == "-" or is_url(path) else Path(path).parent
     source = "<stdin>" if path == "-" else path
     doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images)
     return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags))
+
+
+def read_input(path: str, fmt: str | None = None) -> ReadResult:
+    """Read one input as the user named it: a file, ``-`` (standard input) or an http(s) URL (fetched)."""
+    if is_url(path):
+        return read_url(path, fmt)
+    return read_path(path, fmt)
 
 
 def style_fonts(style: StyleSheet) -> FontSet:

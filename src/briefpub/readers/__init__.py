@@ -30,6 +30,7 @@ __all__ = [
     "Reader",
     "detect_format",
     "read_bytes",
+    "read_guessing",
     "read_path",
 ]
 
