@@ -243,3 +243,253 @@ def test_pack_bad_input_exit_2_nothing_written(capsys: pytest.CaptureFixture[str
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- first-run experience (issue 14)
+
+
+@pytest.mark.parametrize("command", [["convert"], ["pack", "--title", "T"]])
+@pytest.mark.parametrize(("setting", "message"), [
+    ("makring=OFFICIAL", "error: --set makring: unknown key (did you mean marking?)\n"),
+    ("page.sise=A4", "error: --set page.sise: unknown style key (did you mean page.size?)\n"),
+    ("title=", "error: --set title: empty value"),
+])
+def test_set_typos_are_refused_before_anything_is_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str], setting: str, message: str
+) -> None:
+    code, out, err = run([*command, str(FIXTURE), "--to", "json", "--set", setting], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_set_extra_prefix_writes_free_form_metadata(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(["convert", "-q", "--to", "json", "--set", "extra.desk=Europe", str(FIXTURE)], capsys)
+    assert code == 0, err
+    meta = json.loads((tmp_path / "out" / "geneva-round.json").read_text())["meta"]
+    assert meta["extras"] == {"desk": "Europe"}
+
+
+def test_manifest_set_tables_are_checked_when_loaded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    (tmp_path / "briefpub.toml").write_text('[[article]]\ninputs = ["a.txt"]\nformats = ["json"]\n'
+                                            '[article.set]\nmakring = "OFFICIAL"\n')
+    code, out, err = run(["build"], capsys)
+    assert code == 2 and out == ""
+    assert err == "error: briefpub.toml: article[0].set makring: unknown key (did you mean marking?)\n"
+    (tmp_path / "briefpub.toml").write_text('[[article]]\ninputs = ["a.txt"]\nformats = ["json"]\n'
+                                            '[article.set]\nmarking = "OFFICIAL"\n"extra.desk" = "Europe"\n')
+    code, _, err = run(["build", "-q"], capsys)
+    assert code == 0, err
+    meta = json.loads((tmp_path / "out" / "a.json").read_text())["meta"]
+    assert meta["marking"] == "OFFICIAL" and meta["extras"] == {"desk": "Europe"}
+
+
+@pytest.mark.parametrize("args", [["convert", "MISSING", "--debug"], ["convert", "--debug", "MISSING"],
+                                  ["--debug", "convert", "MISSING"]])
+def test_debug_is_accepted_anywhere(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    from briefpub.cli import _State
+    from briefpub.errors import InputError
+
+    args = ["missing.txt" if a == "MISSING" else a for a in args]
+    with pytest.raises(InputError):  # --debug: the error is raised for its traceback
+        run(args, capsys)
+    assert _State.debug
+    _State.debug = False
+    code, _, err = run(["convert", "--", "--debug"], capsys)  # after "--" it is a file name
+    assert code == 2 and err == "error: --debug: no such file\n"
+
+
+def _screen(raw: str) -> list[str]:
+    """What a terminal shows after ``raw``: text, CR, LF, cursor up/down/column and line erasure."""
+    import re
+
+    rows: list[list[str]] = [[]]
+    row = col = 0
+    for token in re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b.|.", raw, flags=re.S):
+        if token == "\r":
+            col = 0
+        elif token == "\n":
+            row += 1
+            col = 0
+        elif token.startswith("\x1b["):
+            arg, cmd = token[2:-1], token[-1]
+            n = int(arg) if arg.isdigit() else 1
+            if cmd == "A":
+                row = max(0, row - n)
+            elif cmd == "B":
+                row += n
+            elif cmd == "G":
+                col = n - 1
+            elif cmd == "K":
+                while len(rows) <= row:
+                    rows.append([])
+                rows[row] = rows[row][:col] if arg in ("", "0") else []
+        elif token.startswith("\x1b") or token in "\x07\b":
+            continue
+        else:
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
+            line.extend(" " * (col - len(line)))
+            if col < len(line):
+                line[col] = token
+            else:
+                line.append(token)
+            col += 1
+    return ["".join(r).rstrip() for r in rows]
+
+
+def test_progress_bar_and_diagnostics_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    """On a terminal (a pseudo-terminal here), every diagnostic and path line survives the live bar intact."""
+    import pty
+    import select
+
+    second = tmp_path / "second.txt"
+    second.write_bytes(FIXTURE.read_bytes())
+    master, slave = pty.openpty()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1485129600", "COLUMNS": "400", "TERM": "xterm"}
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "convert", "--to", "json", str(FIXTURE), "second.txt"],
+                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(60) == 0
+    raw = b"".join(chunks).decode()
+    assert "\x1b[" in raw  # the bar was drawn: the test exercises the live display
+    shown = [line for line in _screen(raw) if line]
+    expected_diag = [line for line in (subprocess.run(
+        [sys.executable, "-m", "briefpub", "convert", "--to", "json", "--out", "plain", str(FIXTURE), "second.txt"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stderr.splitlines())]
+    assert shown == [*expected_diag, str(Path("out") / "geneva-round.json"), str(Path("out") / "second.json")]
+
+
+def test_the_same_input_twice_is_converted_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    (tmp_path / "sub").mkdir()
+    code, out, err = run(["convert", "--to", "json", "a.txt", "a.txt", "sub/../a.txt", "--json"], capsys)
+    assert code == 0, err
+    assert [r["input"] for r in json.loads(out)["inputs"]] == ["a.txt"]
+    assert err.splitlines() == ["note: a.txt: given twice; converted once",
+                                "note: sub/../a.txt: the same file as a.txt; converted once"]
+    code, out, err = run(["convert", "-q", "--to", "json", "a.txt", str(tmp_path / "a.txt")], capsys)
+    assert code == 0 and out.splitlines() == [str(Path("out") / "a.json")] and err == ""
+
+
+def test_a_closed_stdout_pipe_ends_quietly_with_status_0(tmp_path: Path) -> None:
+    """``briefpub inspect long.txt | head -1``: no message, status 0 (docs/cli.md, "Exit codes")."""
+    long_article = tmp_path / "long.txt"
+    long_article.write_text("Headline\n\n" + "".join(f"Paragraph {i} has a few words.\n\n" for i in range(5000)))
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", "inspect", str(long_article)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"title:")
+    proc.stdout.close()  # far more than a pipe buffer is still to come
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert (proc.wait(60), err) == (0, b"")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["convert", "a.txt", "--style", "BIG", "--to", "json"], "BIG: too large for a style sheet (40.0 MiB; the limit"),
+    (["build", "--manifest", "BIG"], "BIG: too large for a manifest (40.0 MiB; the limit is 1 MiB)"),
+    (["merge-reports", "HUGE"], "HUGE: too large for a build report (300 MiB; the limit is 256 MiB)"),
+])
+def test_oversized_side_files_are_refused_from_their_size(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                          args: list[str], message: str) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    big, huge = tmp_path / "big.toml", tmp_path / "huge.json"
+    for path, size in ((big, 40 << 20), (huge, 300 << 20)):
+        with path.open("wb") as fh:  # sparse: nothing is written, and nothing may be read
+            fh.truncate(size)
+    args = [str(big) if a == "BIG" else str(huge) if a == "HUGE" else a for a in args]
+    message = message.replace("BIG", str(big)).replace("HUGE", str(huge))
+    code, out, err = run(args, capsys)
+    assert code == 2 and out == "" and err == f"error: {message}" + err[len("error: ") + len(message):]
+    assert err.count("\n") == 1
+
+
+def test_stdin_over_the_limit_is_read_no_further(capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from briefpub import readers
+
+    monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 100)
+    stream = io.BytesIO(b"Headline\n\n" + b"word " * 1000)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    code, _, err = run(["convert", "-", "--to", "json"], capsys)
+    assert code == 2 and err.startswith("error: <stdin>: input is too large") and err.count("\n") == 1
+    assert stream.tell() == 101
+
+
+def test_no_usable_fonts_fails_the_pdf_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    nope = [a for role in ("body", "heading", "mono", "fallback") for a in ("--set", f'fonts.{role}=["Nope"]')]
+    code, out, err = run(["convert", "-q", "--to", "pdf,json", *nope, str(FIXTURE)], capsys)
+    assert code == 2  # the environment: the user installs fonts
+    assert out.splitlines() == [str(Path("out") / "geneva-round.json")]
+    assert err.startswith(f"error: {Path('out') / 'geneva-round.pdf'}: no installed font") and err.count("\n") == 1
+    assert "fonts-dejavu-core" in err and not (tmp_path / "out" / "geneva-round.pdf").exists()
+    code, out, err = run(["pack", "--title", "T", "--to", "pdf,json", "--json", *nope, str(FIXTURE)], capsys)
+    report = json.loads(out)
+    assert code == 2 and report["ok"] is False and "no installed font" in report["error"]
+    assert [o["format"] for o in report["outputs"]] == ["json"]
+
+
+def test_a_url_input_is_fetched_when_named_and_other_schemes_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.server
+    import threading
+
+    page = (ROOT / "fixtures" / "html" / "pages" / "wire-summit.html").read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/world/summit-opens.html"
+    try:
+        code, out, err = run(["convert", "--to", "json", url], capsys)
+        assert code == 2 and out == ""  # loopback: not a public host
+        assert err == f"error: {url}: host 127.0.0.1 resolves to a non-public address\n"
+        from briefpub.pipeline import fetch
+
+        monkeypatch.setattr(fetch, "address_allowed", lambda address: True)  # let the test reach loopback
+        code, out, err = run(["convert", "--to", "json", url], capsys)
+        assert code == 0, err
+        assert out.strip() == str(Path("out") / "summit-opens.json")
+        saved = tmp_path / "saved.html"
+        saved.write_bytes(page)
+        run(["convert", "-q", "--to", "json", "--out", "local", str(saved)], capsys)
+        fetched = json.loads((tmp_path / "out" / "summit-opens.json").read_text())
+        assert fetched["meta"]["title"] == json.loads((tmp_path / "local" / "saved.json").read_text())["meta"]["title"]
+        code, out, err = run(["inspect", url], capsys)
+        assert code == 0 and out.startswith(f"title:    {fetched['meta']['title']}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    for bad in ("ftp://example.org/a.txt", "file:///etc/hostname"):
+        code, out, err = run(["convert", "--to", "json", bad], capsys)
+        assert code == 2 and out == "" and err.startswith(f"error: {bad}: only http and https URLs are fetched (")
+        assert err.count("\n") == 1

@@ -80,37 +80,81 @@ def parse_formats(values: Sequence[str], available: Collection[str], default: Se
 
 
 def parse_sets(values: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Split ``--set KEY=VALUE`` pairs into (metadata overrides, style overrides)."""
-    meta: list[tuple[str, str]] = []
-    style: list[tuple[str, str]] = []
+    """Split ``--set KEY=VALUE`` pairs into (metadata overrides, style overrides), every key checked.
+
+    An unknown key is refused (exit 2) with a "did you mean" suggestion; free-form metadata is
+    ``extra.NAME`` (:func:`briefpub.transforms.split_overrides`).
+    """
+    from briefpub.transforms import split_overrides
+
+    pairs: list[tuple[str, str]] = []
     for item in values:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise UsageError(f"--set {item}: expected KEY=VALUE (e.g. --set marking=OFFICIAL)")
-        (style if "." in key else meta).append((key, value))
-    return meta, style
+        pairs.append((key, value))
+    return split_overrides(pairs)
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null after its reader went away (``briefpub inspect x | head``).
+
+    Further output is dropped instead of raising again, including the interpreter's final flush.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _out(line: str) -> None:
+    """A result line on stdout; a closed pipe silences stdout rather than stopping the conversions."""
+    try:
+        typer.echo(line)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+class _Lines:
+    """Where a command's lines go: stdout results and stderr messages, printed at once (no bar)."""
+
+    def advance(self, description: str) -> None:
+        """Count one item done (nothing to show without a bar)."""
+
+    def out(self, line: str) -> None:
+        """A result line (an output path) on stdout."""
+        _out(line)
+
+    def err(self, line: str) -> None:
+        """A message (diagnostic, error) on stderr."""
+        typer.echo(line, err=True)
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], lines: _Lines | None = None) -> None:
     for d in diagnostics:
-        typer.echo(d.format(), err=True)
+        (lines or _Lines()).err(d.format())
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Any]:
-    """A rich progress bar on stderr when it is a terminal, else a no-op."""
+def _progress(total: int, enabled: bool) -> Iterator[_Lines]:
+    """A rich progress bar on stderr when it is a terminal, else plain lines.
+
+    While the bar is live, messages are printed through its console (above the bar, markup and
+    highlighting off, so they arrive intact), and result lines bound for a terminal wait until
+    the bar is gone (a redirected stdout gets them at once).
+    """
     if not enabled or total < 2 or not sys.stderr.isatty():
-
-        class _Null:
-            def advance(self, description: str) -> None:
-                pass
-
-        yield _Null()
+        yield _Lines()
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    held: list[str] = []
+    stdout_is_terminal = sys.stdout.isatty()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -118,28 +162,63 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
     ) as progress:
         task = progress.add_task("converting", total=total)
 
-        class _Bar:
+        class _Bar(_Lines):
             def advance(self, description: str) -> None:
                 progress.update(task, advance=1, description=description)
 
-        yield _Bar()
+            def out(self, line: str) -> None:
+                if stdout_is_terminal:
+                    held.append(line)
+                else:
+                    _out(line)
+
+            def err(self, line: str) -> None:
+                progress.console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+        try:
+            yield _Bar()
+        finally:
+            progress.stop()
+            for line in held:
+                _out(line)
+
+
+def _unique_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Drop inputs naming a file already listed (same resolved path): (inputs, a note line per repeat)."""
+    import os
+
+    first: dict[str, str] = {}
+    unique: list[str] = []
+    notes: list[str] = []
+    for path in inputs:
+        key = path if path == "-" or "://" in path else os.path.realpath(path)
+        if key in first and path != "-":
+            same = "given twice" if first[key] == path else f"the same file as {first[key]}"
+            notes.append(f"note: {path}: {same}; converted once")
+            continue
+        first.setdefault(key, path)
+        unique.append(path)
+    return unique, notes
 
 
 # ----------------------------------------------------------------------------- commands
 
+_INPUTS_HELP = "Article files; '-' reads stdin; an http(s) URL is downloaded (public hosts only)."
 _TO_HELP = "Output formats, comma-separated; repeatable (default: pdf,epub,docx)."
 _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: briefing)."
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
 _FETCH_HELP = "Download remote http(s) images (public hosts only, 5 MiB, 10 s each). Off by default."
-_FROM_HELP = "Input format, overriding detection by extension: txt, md, html (or a plugin's)."
+_FROM_HELP = "Input format, overriding detection (extension, else content): txt, md, html (or a plugin's)."
 
 
 @app.command()
 def convert(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Article files; '-' reads stdin.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
     to: Annotated[list[str], typer.Option("--to", "-t", help=_TO_HELP)] = [],  # noqa: B006
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     style: Annotated[str | None, typer.Option("--style", "-s", help=_STYLE_HELP)] = None,
@@ -166,6 +245,7 @@ def convert(
     meta_sets, style_sets = parse_sets(sets)
     sheet = with_overrides(load_style(style), style_sets)
     build_time = build_time_from_env()
+    inputs, repeats = _unique_inputs(inputs)
     stems: dict[str, str] = {}
     for path in inputs:
         stem = output_stem(path)
@@ -180,11 +260,15 @@ def convert(
         if not READERS.knows(from_):
             raise UsageError(f"--from {from_}: unknown input format (available: {', '.join(READERS.names())})")
 
+    if not quiet:
+        for line in repeats:
+            typer.echo(line, err=True)
     reports: list[Report] = []
     prepare_out_dir(out)  # an unusable folder fails once, up front
     remove_stale_temps(out)
     with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
         for path in inputs:
+            raised = False
             try:
                 report = convert_one(
                     path, formats, out, sheet, fmt=from_, meta_overrides=meta_sets, build_time=build_time,
@@ -193,21 +277,24 @@ def convert(
             except BriefpubError as exc:
                 if _State.debug:
                     raise
+                raised = True
                 report = Report(input=path, error=str(exc), exit_code=exc.exit_code)
                 if len(inputs) == 1 and not as_json:
                     raise
                 if not as_json:
-                    typer.echo(f"error: {exc}", err=True)
+                    bar.err(f"error: {exc}")
             reports.append(report)
             bar.advance(Path(path).name)
             if not as_json:
                 if not quiet:
-                    _print_diagnostics(report.diagnostics)
+                    _print_diagnostics(report.diagnostics, bar)
+                if report.error and not raised:  # formats that failed (the others were written)
+                    bar.err(f"error: {report.error}")
                 for artifact in report.artifacts:
-                    typer.echo(str(artifact.path))
+                    bar.out(str(artifact.path))
     code = max((r.exit_code for r in reports), default=0)
     if as_json:
-        typer.echo(
+        _out(
             json.dumps(
                 {"schema": "briefpub.convert-report/1", "ok": code == 0, "inputs": [r.to_dict() for r in reports]},
                 ensure_ascii=False,
@@ -220,7 +307,7 @@ def convert(
 
 @app.command()
 def pack(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Article files, in pack order.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Articles (files, URLs), in pack order.")],
     title: Annotated[str, typer.Option("--title", help="Pack title (cover, running header, file name).")],
     to: Annotated[list[str], typer.Option("--to", "-t", help=_TO_HELP)] = [],  # noqa: B006
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
@@ -241,7 +328,7 @@ def pack(
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
-    from briefpub.pipeline import build_time_from_env, cleanup_on_termination, publish
+    from briefpub.pipeline import PublishError, build_time_from_env, cleanup_on_termination, publish
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
     from briefpub.styling import load_style, with_overrides
@@ -272,21 +359,32 @@ def pack(
     assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
     diagnostics = list(assembled.diagnostics)
     targets = [(fmt, out / f"{stem}{WRITERS.get(fmt).extension}") for fmt in formats]
+    failed: PublishError | None = None
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
-        artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
-                                          build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+        try:
+            artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
+                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+        except PublishError as exc:  # the formats that could be written were
+            if not exc.artifacts:
+                raise
+            failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
     diagnostics.extend(writer_diags)
     outputs = [a.to_dict() for a in artifacts]
     if as_json:
-        typer.echo(json.dumps({"schema": "briefpub.pack-report/1", "ok": True, "title": meta.title,
-                               "articles": len(assembled.publication.documents), "inputs": list(inputs),
-                               "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics]},
-                              ensure_ascii=False, indent=2))
-        return
-    if not quiet:
-        _print_diagnostics(diagnostics)
-    for output in outputs:
-        typer.echo(str(output["path"]))
+        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": meta.title,
+                         "articles": len(assembled.publication.documents), "inputs": list(inputs),
+                         "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics],
+                         **({"error": str(failed)} if failed else {})},
+                        ensure_ascii=False, indent=2))
+    else:
+        if not quiet:
+            _print_diagnostics(diagnostics)
+        if failed:
+            typer.echo(f"error: {failed}", err=True)
+        for output in outputs:
+            _out(str(output["path"]))
+    if failed:
+        raise typer.Exit(failed.exit_code)
 
 
 @app.command()
@@ -342,7 +440,7 @@ def build(
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs)
     write_outputs(out_dir, report)
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        _out(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         for line in failures:
             typer.echo(line, err=True)
@@ -352,6 +450,9 @@ def build(
                        f"({report['seconds']:.1f} s); report: {out_dir / 'build-report.json'}", err=True)
     if not report["ok"]:
         raise typer.Exit(max(r.exit_code for r in results))
+
+
+_MAX_REPORT_BYTES = 256 * 1024 * 1024
 
 
 @app.command("merge-reports")
@@ -368,13 +469,18 @@ def merge_reports_command(
     loaded = []
     for path in reports:
         try:
-            loaded.append(json.loads(path.read_text(encoding="utf-8")))
+            size = path.stat().st_size
+            if size <= _MAX_REPORT_BYTES:  # a larger file is refused before it is read
+                loaded.append(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: cannot read build report ({exc})") from None
+        if size > _MAX_REPORT_BYTES:
+            raise UsageError(f"{path}: too large for a build report ({size / 1048576:.0f} MiB; the limit is "
+                             f"{_MAX_REPORT_BYTES // 1048576} MiB)")
     merged = merge_reports(loaded, [str(p) for p in reports])
     prepare_out_dir(out, create=True)
     write_outputs(out, merged)
-    typer.echo(str(out / "build-report.json"))
+    _out(str(out / "build-report.json"))
     if not merged["ok"]:
         raise typer.Exit(1)
 
@@ -448,16 +554,16 @@ def _outline(result: Any) -> Iterator[str]:
 
 @app.command()
 def inspect(
-    input_: Annotated[str, typer.Argument(metavar="INPUT", help="Article file; '-' reads stdin.")],
+    input_: Annotated[str, typer.Argument(metavar="INPUT", help="Article file; '-' reads stdin; or an http(s) URL.")],
     from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON tree and diagnostics.")] = False,
 ) -> None:
     """Show the document tree and what the reader removed or doubted."""
     from briefpub.jsontree import document_to_dict
-    from briefpub.readers import read_path
+    from briefpub.pipeline import read_input
     from briefpub.transforms import prepare
 
-    result = read_path(input_, from_)
+    result = read_input(input_, from_)
     if as_json:
         data = {
             "schema": "briefpub.inspect/1",
@@ -466,10 +572,10 @@ def inspect(
             "document": document_to_dict(prepare(result.document)),
             "diagnostics": [d.to_dict() for d in result.diagnostics],
         }
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _out(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for line in _outline(result):
-        typer.echo(line)
+        _out(line)
 
 
 @app.command()
@@ -496,14 +602,14 @@ def formats(
                 }
             )
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        _out(json.dumps(rows, indent=2))
         return
     for kind in ("input", "output"):
-        typer.echo(f"{kind} formats:")
+        _out(f"{kind} formats:")
         for row in (r for r in rows if r["kind"] == kind):
             mark = " (default)" if row["default"] else ""
             broken = f"  [broken: {row['error']}]" if row["error"] else ""
-            typer.echo(f"  {row['name']:<6} {row['description']}{mark}{broken}")
+            _out(f"  {row['name']:<6} {row['description']}{mark}{broken}")
 
 
 @app.command()
@@ -525,14 +631,25 @@ def styles(
             }
         )
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        _out(json.dumps(rows, indent=2))
         return
     for row in rows:
         mark = " (default)" if row["default"] else ""
-        typer.echo(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
+        _out(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
 
 
 # ----------------------------------------------------------------------------- entry point
+
+
+def _hoist_debug(args: list[str]) -> list[str]:
+    """Move ``--debug`` given anywhere (``briefpub convert x.txt --debug``) to the front, where click takes it.
+
+    Only before a ``--``: after it, ``--debug`` is a file name.
+    """
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -540,7 +657,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _hoist_debug(list(sys.argv[1:] if argv is None else argv))
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
@@ -561,9 +678,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
-        sys.exit(1)
+        # The reader of stdout went away (`briefpub inspect x | head`): stop quietly with status 0, as
+        # `git log | head` users expect and so `set -o pipefail` scripts do not fail (docs/cli.md).
+        _silence_stdout()
+        sys.exit(0)
     except Exception as exc:
-        if _State.debug or "--debug" in args:
+        if _State.debug or args[:1] == ["--debug"]:
             raise
         typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
         sys.exit(1)

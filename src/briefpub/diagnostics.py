@@ -30,6 +30,9 @@ CODES: dict[str, str] = {
     "reader.image-refused": "an image outside the input's folder or remote was not read",
     "reader.active-content": "scripts, styles, event handlers or unsafe URLs were removed",
     "reader.metadata": "a metadata value could not be used",
+    "reader.format-guessed": (
+        "the input's format was guessed from its content (standard input, or an extension no reader claims)"
+    ),
     "build.article-skipped": "a pack was built without an article that could not be read",
     "writer.metadata": "a metadata value could not be used as given; a safe default was used",
     "writer.missing-glyph": "no available font has these characters",

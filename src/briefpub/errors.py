@@ -13,6 +13,7 @@ the library can catch ``ValueError`` or ``LookupError`` as usual::
     ├── StyleError (ValueError)                exit 2  invalid style sheet
     ├── SchemaError (ValueError)               exit 2  JSON tree of an unknown schema
     ├── OutputError                            exit 2  output folder or file cannot be written
+    ├── SetupError (OSError)                   exit 2  the machine lacks something needed (fonts)
     ├── PluginError (ImportError)              exit 1  a third-party plugin failed to load
     └── ConversionError (RuntimeError)         exit 1  a writer failed on valid input
 """
@@ -57,6 +58,12 @@ class SchemaError(BriefpubError, ValueError):
 
 class OutputError(BriefpubError):
     """An output file or folder cannot be written (read-only, full disk, a file in the way...)."""
+
+    exit_code = 2
+
+
+class SetupError(BriefpubError, OSError):
+    """The machine lacks something a conversion needs (no usable font): the user installs it."""
 
     exit_code = 2
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
 from collections.abc import Iterator
@@ -35,7 +36,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(ConnectionError):  # the client refuses /huge.png from its Content-Length
+            self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -92,3 +94,99 @@ def test_address_policy() -> None:
     assert not fetch.address_allowed("169.254.169.254")
     assert not fetch.address_allowed("::1")
     assert fetch.address_allowed("93.184.216.34")
+
+
+# ----------------------------------------------------------------------------- an article given as a URL
+
+_PAGE = (b"<!DOCTYPE html><html><head><title>Harbour Reopens</title></head><body><article><h1>Harbour Reopens</h1>"
+         b"<p>The harbour reopened on Monday after repairs.</p><script>alert(1)</script>"
+         b'<img src="/pic.png" alt="a picture"></article></body></html>')
+
+
+class _ArticleHandler(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _ArticleHandler.hits.append(self.path)
+        routes = {
+            "/news/harbour-reopens.html": ("text/html; charset=utf-8", _PAGE),
+            "/notes.md": ("text/plain", b"---\ntitle: Notes\n---\n\nSome *notes*.\n"),
+            "/raw": ("text/plain", _PAGE),
+            "/doc.pdf": ("application/pdf", b"%PDF-1.7"),
+            "/pic.png": ("image/png", PNG),
+        }
+        kind, body = routes.get(self.path, ("text/plain", b""))
+        self.send_response(200 if self.path in routes or self.path == "/big" else 404)
+        self.send_header("Content-Type", "text/html" if self.path == "/big" else kind)
+        size = 100 << 20 if self.path == "/big" else len(body)  # /big only claims its size
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        if self.path != "/big":
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ArticleHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _ArticleHandler.hits = []
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_an_article_url_is_fetched_and_read_like_a_saved_page(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fetch, "address_allowed", lambda address: True)  # let the test reach loopback
+    result = fetch.read_url(f"{site}/news/harbour-reopens.html")
+    assert result.document.meta.title == "Harbour Reopens"
+    assert any(d.code == "reader.active-content" for d in result.diagnostics)  # the script was removed
+    assert _ArticleHandler.hits == ["/news/harbour-reopens.html"]  # its image was not fetched
+    assert fetch.read_url(f"{site}/notes.md").document.meta.title == "Notes"  # text/plain + .md: Markdown
+    raw = fetch.read_url(f"{site}/raw")  # text/plain, no extension: the content decides, and says so
+    assert raw.document.meta.title == "Harbour Reopens" and raw.diagnostics[0].code == "reader.format-guessed"
+
+
+@pytest.mark.parametrize(("route", "message"), [
+    ("/doc.pdf", "not an article: text/html, text/plain or text/markdown expected (application/pdf)"),
+    ("/big", "larger than 8 MiB"),
+    ("/missing.html", "download failed (Not Found)"),
+])
+def test_an_article_url_is_refused_under_the_limits(site: str, monkeypatch: pytest.MonkeyPatch, route: str,
+                                                    message: str) -> None:
+    from briefpub.errors import InputError
+
+    monkeypatch.setattr(fetch, "address_allowed", lambda address: True)
+    with pytest.raises(InputError) as info:
+        fetch.read_url(site + route)
+    assert str(info.value) == f"{site}{route}: {message}" and info.value.exit_code == 2
+
+
+def test_an_article_url_on_a_private_host_or_another_scheme_is_refused(site: str) -> None:
+    from briefpub.errors import InputError, UsageError
+
+    with pytest.raises(InputError, match="resolves to a non-public address"):
+        fetch.read_url(f"{site}/news/harbour-reopens.html")
+    assert _ArticleHandler.hits == []
+    with pytest.raises(UsageError, match=r"^ftp://example.org/a.txt: only http and https URLs are fetched"):
+        fetch.read_url("ftp://example.org/a.txt")
+    with pytest.raises(UsageError, match=r"give the file's path instead: /tmp/a b.txt\)$"):
+        fetch.read_url("file:///tmp/a%20b.txt")
+
+
+def test_url_recognition_and_output_stems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fetch.is_url("https://example.com/a.html") and fetch.is_url("ftp://x/y") and fetch.is_url("file:a.txt")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file:a.txt").write_text("x")
+    assert not fetch.is_url("file:a.txt")  # an existing local file of that name is a file
+    assert not fetch.is_url("notes.txt") and not fetch.is_url("-") and not fetch.is_url("C:notes")
+    assert fetch.url_stem("https://example.com/news/harbour-reopens.html?x=1") == "harbour-reopens"
+    assert fetch.url_stem("https://example.com/news/") == "news"
+    assert fetch.url_stem("https://example.com") == "example"
+    assert fetch.url_stem("https://example.com/%2e%2e%2fetc%2fpasswd") == "etc-passwd"
+    assert fetch.url_stem("https://example.com/..") == "article"

@@ -167,3 +167,54 @@ def test_atomic_write_renames_the_complete_file_into_place(tmp_path: Path, monke
     assert target.read_bytes() == b"new content"
     assert len(renamed) == 1 and renamed[0][0] == renamed[0][1]  # renamed into place, not copied
     assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+
+
+def test_a_failing_format_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDF runs first; when it fails the others are still written (without its page starts)."""
+    import briefpub.pipeline as pipeline
+    from briefpub.errors import ConversionError
+    from briefpub.fonts import FontSet
+    from briefpub.pipeline import PublishError, publish
+    from briefpub.tree import Publication
+    from briefpub.writers import WriteResult
+
+    seen_pages = []
+
+    def fake_write(pub: Publication, fmt: str, style: object, options: pipeline.WriteOptions) -> WriteResult:
+        if fmt == "pdf":
+            raise ConversionError("pdf writer failed: RuntimeError: boom")
+        seen_pages.append(options.print_pages)
+        return WriteResult(b"{}")
+
+    monkeypatch.setattr(pipeline, "write", fake_write)
+    pub = Publication((Document(Meta(title="T")),))
+    targets = [("json", tmp_path / "a.json"), ("pdf", tmp_path / "a.pdf")]
+    with pytest.raises(PublishError) as info:
+        publish(pub, {}, targets, load_style(), build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=FontSet())
+    # FontSet() has no fonts at all: the PDF is refused as a setup problem (exit 2) before its writer runs
+    assert info.value.exit_code == 2 and "install fonts-dejavu-core" in str(info.value)
+    assert str(info.value).startswith(f"{tmp_path / 'a.pdf'}: no installed font for the body and heading text")
+    assert [a.path.name for a in info.value.artifacts] == ["a.json"] and (tmp_path / "a.json").is_file()
+    assert not (tmp_path / "a.pdf").exists()
+
+    with pytest.raises(PublishError) as info:  # a writer failure on valid input: exit 1
+        publish(pub, {}, targets, load_style(), build_time=datetime(2020, 1, 1, tzinfo=UTC))
+    assert info.value.exit_code == 1 and "pdf writer failed: RuntimeError: boom" in str(info.value)
+    assert [a.format for a in info.value.artifacts] == ["json"] and seen_pages[-1] == ()
+
+
+def test_convert_one_reports_a_failed_format_beside_the_written_ones(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefpub.pipeline as pipeline
+    from briefpub.errors import ConversionError
+
+    def broken(*args: object) -> None:
+        raise ConversionError("pdf writer failed: RuntimeError: boom")
+
+    monkeypatch.setattr(pipeline, "check_pdf_fonts", broken)
+    src = tmp_path / "a.txt"
+    src.write_text("Headline\n\nText.\n")
+    report = convert_one(str(src), ["pdf", "json"], tmp_path / "out", load_style(),
+                         build_time=datetime(2017, 1, 1, tzinfo=UTC))
+    assert [a.format for a in report.artifacts] == ["json"]
+    assert report.exit_code == 1 and "a.pdf: pdf writer failed" in report.error

@@ -29,8 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import BriefpubError, ConversionError, UsageError
+from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
+from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
 from briefpub.pipeline.resources import load_resources
 from briefpub.readers import ReadResult, read_path
@@ -43,15 +44,18 @@ __all__ = [
     "TEMP_SUFFIX",
     "Artifact",
     "PreparedArticle",
+    "PublishError",
     "Report",
     "atomic_write",
     "build_time_from_env",
+    "check_pdf_fonts",
     "cleanup_on_termination",
     "convert_one",
     "load_resources",
     "output_stem",
     "prepare_article",
     "publish",
+    "read_input",
     "remove_stale_temps",
     "render",
     "style_fonts",
@@ -127,9 +131,11 @@ class PreparedArticle:
 
 
 def output_stem(path: str) -> str:
-    """The output file stem for an input path (``stdin`` for ``-``)."""
+    """The output file stem for an input path (``stdin`` for ``-``; for a URL, from its path)."""
     if path == "-":
         return "stdin"
+    if is_url(path):
+        return url_stem(path)
     stem = Path(path).stem.strip().lstrip(".")
     return stem or "article"
 
@@ -137,13 +143,20 @@ def output_stem(path: str) -> str:
 def prepare_article(
     path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False
 ) -> PreparedArticle:
-    """Read an input, run the transforms and load its images (remote ones only if asked)."""
-    result = read_path(path, fmt)
+    """Read an input (a file, ``-``, an http(s) URL), run the transforms and load its images (remote ones if asked)."""
+    result = read_input(path, fmt)
     doc = prepare(result.document, meta_overrides)
-    base_dir = None if path == "-" else Path(path).parent
+    base_dir = None if path == "-" or is_url(path) else Path(path).parent
     source = "<stdin>" if path == "-" else path
     doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images)
     return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags))
+
+
+def read_input(path: str, fmt: str | None = None) -> ReadResult:
+    """Read one input as the user named it: a file, ``-`` (standard input) or an http(s) URL (fetched)."""
+    if is_url(path):
+        return read_url(path, fmt)
+    return read_path(path, fmt)
 
 
 def style_fonts(style: StyleSheet) -> FontSet:
@@ -198,9 +211,13 @@ def publish(
     (PDF) is written first, and the page starts it reports are passed to the
     others (the EPUB page-list maps to the PDF edition made in the same run).
     Stale temporary files in the targets' folders (of processes that ended, see
-    :func:`~briefpub.pipeline.output.remove_stale_temps`) are removed first. A
-    file that cannot be written raises :class:`~briefpub.errors.OutputError`.
+    :func:`~briefpub.pipeline.output.remove_stale_temps`) are removed first.
     Artifacts are returned in the order of ``targets``.
+
+    One format failing (a writer error, no usable font, a file that cannot be
+    written: :class:`~briefpub.errors.OutputError`) does not stop the others (the
+    EPUB then has no page-list): when any failed, :class:`PublishError` is raised
+    after the rest are written, carrying their artifacts and diagnostics.
     """
     if fonts is None and any(fmt != "json" for fmt, _path in targets):
         fonts = style_fonts(style)
@@ -210,11 +227,18 @@ def publish(
     diagnostics: list[Diagnostic] = font_substitutions(pub, fonts)
     for folder in dict.fromkeys(path.parent for _fmt, path in targets):
         remove_stale_temps(folder, recursive=False)
+    failures: list[tuple[Path, BriefpubError]] = []
     for i in order:
         fmt, path = targets[i]
         started = time.perf_counter()
-        result = write(pub, fmt, style, options)
-        atomic_write(path, result.data)
+        try:
+            if fmt == "pdf":
+                check_pdf_fonts(fonts)
+            result = write(pub, fmt, style, options)
+            atomic_write(path, result.data)
+        except BriefpubError as exc:
+            failures.append((path, exc))
+            continue
         diagnostics.extend(result.diagnostics)
         if result.pages and not options.print_pages:
             options = dataclasses.replace(options, print_pages=result.pages)
@@ -223,7 +247,43 @@ def publish(
         artifacts[i] = artifact
         if on_artifact is not None:
             on_artifact(artifact)
-    return [artifacts[i] for i in range(len(targets))], diagnostics
+    written = [artifacts[i] for i in range(len(targets)) if i in artifacts]
+    if failures:
+        raise PublishError(failures, written, diagnostics)
+    return written, diagnostics
+
+
+class PublishError(BriefpubError):
+    """Some formats of a publication failed; the others were written (``artifacts``).
+
+    The message names each failed file and why; the exit code is the highest of the
+    failures' (2 when the machine lacks fonts, 1 for a writer failure).
+    """
+
+    def __init__(self, failures: Sequence[tuple[Path, BriefpubError]], artifacts: Sequence[Artifact],
+                 diagnostics: Sequence[Diagnostic]) -> None:
+        self.failures = tuple(failures)
+        self.artifacts = list(artifacts)
+        self.diagnostics = list(diagnostics)
+        self.exit_code = max(exc.exit_code for _path, exc in failures)
+        message = "; ".join(str(exc) if str(exc).startswith(f"{path}:") else f"{path}: {exc}"
+                            for path, exc in failures)
+        if artifacts:
+            message += f" (written: {', '.join(a.format for a in artifacts)})"
+        super().__init__(message)
+
+
+def check_pdf_fonts(fonts: FontSet | None) -> None:
+    """Refuse (exit 2, :class:`SetupError`) a PDF when a text role has no installed font at all."""
+    if fonts is None:
+        return
+    empty = [role for role in ("body", "heading") if not fonts.families(role)]
+    if empty:
+        missing = ", ".join(fonts.missing) or "none listed"
+        raise SetupError(
+            f"no installed font for the {' and '.join(empty)} text (families not found: {missing}); install "
+            "fonts-dejavu-core (Debian/Ubuntu) or name an installed TrueType family in the style's [fonts]"
+        )
 
 
 def convert_one(
@@ -237,14 +297,22 @@ def convert_one(
     build_time: datetime | None = None,
     fetch_images: bool = False,
 ) -> Report:
-    """Convert one article into every format; raises on bad input, reports the rest."""
+    """Convert one article into every format; raises on bad input, reports the rest.
+
+    A format that fails is reported in the returned report's ``error`` (and ``exit_code``)
+    beside the artifacts of the formats that were written.
+    """
     report = Report(input=path)
     article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
     report.diagnostics.extend(article.diagnostics)
     stem = output_stem(path)
     targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
-    artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
-                                     build_time=build_time or build_time_from_env())
+    try:
+        artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
+                                         build_time=build_time or build_time_from_env())
+    except PublishError as exc:  # the formats that could be written were
+        artifacts, diagnostics = exc.artifacts, exc.diagnostics
+        report.error, report.exit_code = str(exc), exc.exit_code
     report.artifacts.extend(artifacts)
     report.diagnostics.extend(diagnostics)
     return report

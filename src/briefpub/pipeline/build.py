@@ -44,6 +44,7 @@ from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_te
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
+from briefpub.transforms import split_overrides
 from briefpub.tree import PackMeta, Publication
 
 REPORT_SCHEMA = "briefpub.build-report/1"
@@ -205,6 +206,7 @@ class _Checker:
             if not isinstance(val, (str, int, float)):
                 raise self.err(f"{where}.set.{key}", f"expected a string, number or boolean, not {_show(val)}")
             out.append((str(key), str(val)))
+        split_overrides(out, f"{self.path}: {where}.set")  # unknown keys refused at load, with a suggestion
         return tuple(out)
 
     def folder(self, table: dict[str, Any], where: str, *, top: bool) -> str:
@@ -247,9 +249,8 @@ class _Checker:
         from briefpub.transforms.meta import apply_meta_overrides
         from briefpub.tree import Document, Meta
 
-        style_sets = [(k, v) for k, v in sets if "." in k]
-        meta_sets = [(k, v) for k, v in sets if "." not in k]
         try:
+            meta_sets, style_sets = split_overrides(sets, "set")
             with_overrides(load_style(style), style_sets)
             apply_meta_overrides(Document(Meta()), meta_sets)
         except BriefpubError as exc:
@@ -273,9 +274,14 @@ def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, .
     return tuple(found)
 
 
+MAX_MANIFEST_BYTES = 1024 * 1024
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and validate a whole manifest before anything is built; errors name the file and the key."""
     try:
+        if (size := path.stat().st_size) > MAX_MANIFEST_BYTES:  # refused before it is read
+            raise UsageError(f"{path}: too large for a manifest ({size / 1048576:.1f} MiB; the limit is 1 MiB)")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: manifest not found") from None
@@ -448,8 +454,7 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
         result.inputs = [
             {"path": _display_path(p, base_dir), "sha256": _sha256_file(p)} for p in target.inputs if Path(p).is_file()
         ]
-        style_sets = [(k, v) for k, v in target.sets if "." in k]
-        meta_sets = [(k, v) for k, v in target.sets if "." not in k]
+        meta_sets, style_sets = split_overrides(target.sets)
         sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
         if target.kind == "pack":
             fields = dict(target.pack)

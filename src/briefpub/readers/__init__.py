@@ -5,7 +5,7 @@ returning a :class:`ReadResult`. Built-in readers are declared here and imported
 only when used; third-party readers come from the ``briefpub.readers``
 entry-point group. :func:`read_path` and :func:`read_bytes` are the entry points
 the CLI and the build use: they check the input (missing, directory, too large,
-empty, binary), choose the reader by ``fmt`` or file extension, and attach
+empty, binary), choose the reader by ``fmt``, file extension or content (:mod:`.sniff`), and attach
 sanitisation fixes as diagnostics.
 """
 
@@ -30,6 +30,7 @@ __all__ = [
     "Reader",
     "detect_format",
     "read_bytes",
+    "read_guessing",
     "read_path",
 ]
 
@@ -141,16 +142,37 @@ def _read_file(path: Path) -> bytes:
     return data
 
 
+def read_guessing(data: bytes, *, source: str, base_dir: Path | None) -> ReadResult:
+    """Read bytes whose format nothing names (stdin, an unknown extension): sniffed, the guess reported."""
+    from briefpub.readers.sniff import sniff_format
+
+    fmt = sniff_format(data)
+    result = read_bytes(data, source=source, fmt=fmt, base_dir=base_dir)
+    guess = Diagnostic("reader.format-guessed", f"read as {fmt} (guessed from the content; use --from to choose)",
+                       source=source, severity="info")  # fmt: skip
+    return ReadResult(result.document, (guess, *result.diagnostics), result.encoding)
+
+
 def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
-    """Read an article file (``-`` for standard input) with ``fmt`` or by its extension."""
+    """Read an article file (``-`` for standard input) with ``fmt``, by its extension, or by its content.
+
+    The content decides only when nothing else does: standard input without ``fmt``, or an
+    extension no reader claims (:mod:`briefpub.readers.sniff`); the guess is reported.
+    """
+    if fmt is not None and not READERS.knows(fmt):
+        raise UsageError(f"--from {fmt}: unknown input format (available: {', '.join(READERS.names())})")
     if str(path) == STDIN:
         import sys
 
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        check_size(len(data), "<stdin>")
-        return read_bytes(data, source="<stdin>", fmt=fmt or "txt", base_dir=None)
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more than the limit is read
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
+        if fmt is None:
+            return read_guessing(data, source="<stdin>", base_dir=None)
+        return read_bytes(data, source="<stdin>", fmt=fmt, base_dir=None)
     path = Path(path)
-    if fmt is not None and not READERS.knows(fmt):
-        raise UsageError(f"--from {fmt}: unknown input format (available: {', '.join(READERS.names())})")
     data = _read_file(path)
-    return read_bytes(data, source=str(path), fmt=fmt or detect_format(path), base_dir=path.parent)
+    fmt = fmt or READERS.by_extension(path.suffix.lower())
+    if fmt is None:
+        return read_guessing(data, source=str(path), base_dir=path.parent)
+    return read_bytes(data, source=str(path), fmt=fmt, base_dir=path.parent)

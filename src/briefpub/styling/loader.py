@@ -181,8 +181,14 @@ def apply(sheet: StyleSheet, data: Mapping[str, object], origin: str) -> StyleSh
     return result
 
 
+#: A style sheet is a few KiB: a larger file is refused before it is read (a mistaken path).
+MAX_SHEET_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
+        if (size := path.stat().st_size) > MAX_SHEET_BYTES:
+            raise StyleError(f"{path}: too large for a style sheet ({size / 1048576:.1f} MiB; the limit is 1 MiB)")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise StyleError(f"{path}: style sheet not found") from None

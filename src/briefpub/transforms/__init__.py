@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from briefpub.transforms.ids import assign_heading_ids
-from briefpub.transforms.meta import META_KEYS, apply_meta_overrides
+from briefpub.transforms.meta import EXTRA_PREFIX, META_KEYS, apply_meta_overrides, split_overrides
 from briefpub.tree import Document
 
-__all__ = ["META_KEYS", "apply_meta_overrides", "assign_heading_ids", "prepare"]
+__all__ = ["EXTRA_PREFIX", "META_KEYS", "apply_meta_overrides", "assign_heading_ids", "prepare", "split_overrides"]
 
 
 def prepare(doc: Document, meta_overrides: Iterable[tuple[str, str]] = ()) -> Document:
