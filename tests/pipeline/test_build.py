@@ -290,7 +290,7 @@ def test_valid_manifest_forms_still_work(tmp_path: Path) -> None:
     (tmp_path / "sheet.toml").write_text("extends = 'plain'\n[body]\nsize = 11\n")
     manifest = tmp_path / "briefpub.toml"
     manifest.write_text(
-        "[build]\nout = './dist/'\nstyle = 'sheet.toml'\n[build.set]\nmarking = 'OFFICIAL'\nduplexed = true\n"
+        "[build]\nout = './dist/'\nstyle = 'sheet.toml'\n[build.set]\nmarking = 'OFFICIAL'\n'extra.duplexed' = true\n"
         "[[pack]]\ntitle = 'Утренний брифинг'\ndate = 2026-11-27\nsummary_page = false\nduplex = true\n"
         "inputs = ['in/*.txt']\n[[pack]]\ntitle = '每日简报'\ninputs = ['in/a.txt']\n"
         "[[article]]\ninputs = ['in/a.txt']\nout = 'web/./x/..'\n",

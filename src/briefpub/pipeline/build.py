@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import BriefpubError, OutputError, UsageError
-from briefpub.pipeline import atomic_write, output_stem, prepare_article, publish
+from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
+from briefpub.pipeline import PublishError, atomic_write, output_stem, prepare_article, publish
 from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
 from briefpub.styling import load_style, with_overrides
@@ -104,7 +104,7 @@ class JobResult:
     diagnostics: list[dict[str, object]] = field(default_factory=list)
     fonts: list[dict[str, object]] = field(default_factory=list)
     error: str = ""
-    exit_code: int = 0  # 2: the output could not be written (environment); 1: any other failure
+    exit_code: int = 0  # 2: the machine is the problem (output not writable, no font); 1: any other failure
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form in the build report."""
@@ -486,7 +486,9 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
         result.diagnostics += [d.to_dict() for d in (*diagnostics, *writer_diags)]
     except BriefpubError as exc:
         result.error = str(exc)
-        result.exit_code = 2 if isinstance(exc, OutputError) else 1
+        causes = [e for _path, e in exc.failures] if isinstance(exc, PublishError) else [exc]
+        # 2: the machine is the problem (an output that cannot be written, no usable font); 1: anything else
+        result.exit_code = 2 if all(isinstance(e, (OutputError, SetupError)) for e in causes) else 1
     except Exception as exc:  # a writer bug must not take the other artifacts down
         result.error = f"internal error: {type(exc).__name__}: {exc}"
         result.exit_code = 1
