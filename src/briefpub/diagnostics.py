@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
         "no such heading) was kept as text"
     ),
     "writer.image-missing": "an image could not be embedded; its caption was kept",
+    "writer.image-warning": "the image library warned about an image that was embedded (it may look wrong)",
     "writer.hyphenation-unavailable": "no hyphenation patterns for the document's language",
     "writer.loose-justification": (
         "a justified paragraph could not be set within the word-spacing limits and was set ragged"
