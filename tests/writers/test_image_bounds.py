@@ -39,7 +39,9 @@ FONTS = style_fonts(STYLE)
 BUILD = datetime(2017, 1, 23, tzinfo=UTC)
 WRITERS = {"pdf": PDF, "epub": EPUB, "docx": DOCX}
 
-#: Run the CLI, then write this process's peak resident size (KiB) to the file named first.
+#: Run the CLI, then write this process's peak resident size (KiB) to the file named first. Linux's
+#: ``VmHWM`` is this program's own peak; ``ru_maxrss`` also counts the parent (a large pytest worker)
+#: when the child was started with vfork, so it is only the fallback.
 _LAUNCHER = """
 import resource, sys
 limit = int(sys.argv[2]) * 1024 * 1024
@@ -50,8 +52,14 @@ try:
     main(sys.argv[3:])
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
 with open(sys.argv[1], "w") as out:
-    out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    out.write(str(peak))
 sys.exit(code)
 """
 #: Address space the child may take (MiB): far above what it needs, far below what the old writers took.
