@@ -27,7 +27,7 @@ CODES: dict[str, str] = {
     "reader.heading-guess": "a short standalone line was taken as a subheading",
     "reader.unsupported": "a construct the reader cannot represent was dropped",
     "reader.image-missing": "an image file named by the article could not be found",
-    "reader.image-refused": "an image outside the input's folder or remote was not read",
+    "reader.image-refused": "an image outside the input's folder, remote, or not a regular file was not read",
     "reader.active-content": "scripts, styles, event handlers or unsafe URLs were removed",
     "reader.metadata": "a metadata value could not be used",
     "build.article-skipped": "a pack was built without an article that could not be read",
