@@ -27,7 +27,7 @@ CODES: dict[str, str] = {
     "reader.heading-guess": "a short standalone line was taken as a subheading",
     "reader.unsupported": "a construct the reader cannot represent was dropped",
     "reader.image-missing": "an image file named by the article could not be found",
-    "reader.image-refused": "an image outside the input's folder or remote was not read",
+    "reader.image-refused": "an image outside the input's folder, remote, or not a regular file was not read",
     "reader.active-content": "scripts, styles, event handlers or unsafe URLs were removed",
     "reader.metadata": "a metadata value could not be used",
     "reader.format-guessed": (
@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
         "no such heading) was kept as text"
     ),
     "writer.image-missing": "an image could not be embedded; its caption was kept",
+    "writer.image-warning": "the image library warned about an image that was embedded (it may look wrong)",
     "writer.hyphenation-unavailable": "no hyphenation patterns for the document's language",
     "writer.loose-justification": (
         "a justified paragraph could not be set within the word-spacing limits and was set ragged"

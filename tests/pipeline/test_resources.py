@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from briefpub.pipeline.resources import image_refs, load_resources
 from briefpub.tree import (
@@ -49,3 +54,72 @@ def test_images_in_lists_quotes_and_cells_are_loaded(tmp_path: Path) -> None:
     assert all(src in resources for src, _alt in inline[:2]) and inline[2][0] == ""
     assert len(resources) == 4
     assert [(d.code, d.text) for d in diagnostics] == [("reader.image-missing", "missing.png")]
+
+
+def _figure_doc(*names: str) -> Document:
+    return Document(blocks=tuple(Figure((Text(f"caption of {name}"),), image=name) for name in names))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_a_fifo_named_like_an_image_is_refused_not_read(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until something writes to it: the whole conversion used to hang. Run in a
+    child with a timeout, so that a regression fails instead of hanging the test run."""
+    os.mkfifo(tmp_path / "pipe.png")
+    (tmp_path / "real.png").write_bytes(png(12, 10))
+    (tmp_path / "a.md").write_text("# Pipes\n\n![A pipe](pipe.png)\n\n![A picture](real.png)\n", encoding="utf-8")
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from briefpub.pipeline.resources import load_resources\n"
+        "from briefpub.tree import Document, Figure, Text\n"
+        "doc = Document(blocks=(Figure((Text('a pipe'),), image='pipe.png'), "
+        "Figure((Text('a picture'),), image='real.png')))\n"
+        "doc, resources, diagnostics = load_resources(doc, Path(sys.argv[1]), 'a.md')\n"
+        "print(len(resources), [(d.code, d.text) for d in diagnostics])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1 [('reader.image-refused', 'pipe.png')]"
+    proc = subprocess.run([sys.executable, "-m", "briefpub", "convert", "-t", "pdf,epub,docx", "-o", "out", "a.md"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.docx", "a.epub", "a.pdf"]
+    assert "not a regular file" in proc.stderr and "[reader.image-refused]" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_device_or_folder_named_like_an_image_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "folder.png").mkdir()
+    names = ["folder.png"]
+    if Path("/dev/zero").exists() and hasattr(os, "symlink"):  # endless: reading it would never stop
+        os.symlink("/dev/zero", tmp_path / "zero.png")
+        names.append("zero.png")
+    _doc_out, resources, diagnostics = load_resources(_figure_doc(*names), tmp_path, "a.md")
+    assert not resources
+    # /dev/zero through a link resolves outside the folder: refused before anything else is looked at
+    assert [(d.code, d.text) for d in diagnostics] == [("reader.image-refused", n) for n in names]
+    assert "not a regular file" in diagnostics[0].message
+
+
+def test_a_link_leading_outside_the_folder_stays_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    inside = tmp_path / "article"
+    outside.mkdir()
+    inside.mkdir()
+    (outside / "secret.png").write_bytes(png(10, 10))
+    os.symlink(outside / "secret.png", inside / "link.png")
+    (inside / "own.png").write_bytes(png(11, 10))
+    os.symlink(inside / "own.png", inside / "alias.png")  # a link that stays inside is read
+    doc, resources, diagnostics = load_resources(_figure_doc("link.png", "alias.png"), inside, "a.md")
+    assert [(d.code, d.text) for d in diagnostics] == [("reader.image-refused", "link.png")]
+    assert "outside" in diagnostics[0].message
+    assert len(resources) == 1 and png(11, 10) in resources.values()
+
+
+def test_an_image_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefpub.pipeline.resources as resources_module
+
+    monkeypatch.setattr(resources_module, "MAX_IMAGE_BYTES", 100)
+    (tmp_path / "big.png").write_bytes(png(200, 200, (1, 2, 3)) + b"\0" * 200)
+    _doc_out, resources, diagnostics = load_resources(_figure_doc("big.png"), tmp_path, "a.md")
+    assert not resources and [d.code for d in diagnostics] == ["reader.image-refused"]

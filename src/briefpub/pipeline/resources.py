@@ -6,13 +6,18 @@ cells, nested), reads the local ones from the article's own folder, and
 replaces each reference by a content key (``sha256-<hex>.<ext>``, so images in
 a pack never collide). Remote images are fetched only when asked
 (``--fetch-images``, under :mod:`briefpub.pipeline.fetch`'s limits); anything
-else is refused and reported, and the caption or alt text is always kept.
+else is refused and reported, and the caption or alt text is always kept. Only
+regular files are read: a FIFO, device or socket named like an image (which
+would block or never end) is refused, and so is a symbolic link leading outside
+the article's folder.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from briefpub.diagnostics import Diagnostic
@@ -56,12 +61,48 @@ def _load(ref: str, base_dir: Path | None, source: str, fetch_remote: bool) -> t
     if candidate.suffix.lower() not in IMAGE_TYPES:
         return Diagnostic("reader.image-refused", "not an image file type", ref, source)
     try:
-        if candidate.stat().st_size > MAX_IMAGE_BYTES:
-            return Diagnostic("reader.image-refused", "image larger than 20 MiB", ref, source)
-        data = candidate.read_bytes()
+        data = _read_regular(candidate)
+    except _NotRegular:
+        return Diagnostic("reader.image-refused", "not a regular file (a pipe, device or folder) not read", ref,
+                          source)
+    except _TooLarge:
+        return Diagnostic("reader.image-refused", "image larger than 20 MiB", ref, source)
     except OSError:
         return Diagnostic("reader.image-missing", "image file not found", ref, source)
     return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{candidate.suffix.lower()}", data
+
+
+class _NotRegular(Exception):
+    """The path names a FIFO, a device, a socket or a folder."""
+
+
+class _TooLarge(Exception):
+    """The file is over :data:`MAX_IMAGE_BYTES`."""
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most :data:`MAX_IMAGE_BYTES`.
+
+    A FIFO named like an image would block ``open`` until a writer comes, and a
+    device could be read forever: the file is checked before it is opened,
+    opened without blocking and without following a link, and checked again
+    through the open descriptor (something could have replaced it in between);
+    at most one byte over the limit is ever read.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise _NotRegular(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)  # the path is resolved: a link appearing there since is not followed
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(path)
+        if info.st_size > MAX_IMAGE_BYTES:
+            raise _TooLarge(path)
+        data = handle.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise _TooLarge(path)
+    return data
 
 
 def load_resources(

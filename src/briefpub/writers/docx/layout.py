@@ -56,6 +56,7 @@ from briefpub.tree import (
     Image as TreeImage,
 )
 from briefpub.writers.common.frame import ArticleFrame, Detail, OutlineEntry
+from briefpub.writers.common.images import ImageRefused, check_image, print_bound
 from briefpub.writers.common.inlines import BreakRun, ImageRun, Run, RunStyle, TextRun, flatten
 from briefpub.writers.common.links import External, Internal, LinkTarget, Refused, refusal_diagnostic
 from briefpub.writers.common.typography import smarten, smarten_texts
@@ -86,6 +87,8 @@ from briefpub.writers.docx.oxml import (
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 #: Word ignores bookmark names longer than this.
 BOOKMARK_MAX = 40
+#: Image formats embedded byte for byte (python-docx reads their size and resolution); others become PNG.
+_DOCX_KEEP = ("PNG", "JPEG", "GIF", "BMP", "TIFF")
 #: Cell margins left and right of a table cell's text (5.4 pt each, Word's default).
 CELL_PADDING = 10.8
 #: Cell margins above and below a cell's text (Word's default is none: the text touched the rules).
@@ -157,7 +160,7 @@ class Layout:
         self._bookmark_id = 0
         self._shape_id = 0
         self._rpr_cache: dict[tuple[RunStyle, RunProps, str], etree._Element | None] = {}
-        self._images: dict[str, tuple[str, Any] | None] = {}
+        self._images: dict[str, tuple[str, str, int, int] | None] = {}
         self._book: Any = None  # the document's resolved styles, read when first needed
 
     # ------------------------------------------------------------------
@@ -486,14 +489,13 @@ class Layout:
         loaded = self._images[key]
         if loaded is None:
             return None
-        rid, image = loaded
-        native_w, native_h = int(image.width), int(image.height)
+        rid, filename, native_w, native_h = loaded
         max_w = width * EMU_PER_POINT
         max_h = (height if height is not None else self.area.height * 0.75) * EMU_PER_POINT
         scale = min(1.0, max_w / native_w, max_h / native_h)
         cx, cy = max(1, int(native_w * scale)), max(1, int(native_h * scale))
         self._shape_id += 1
-        inline = CT_Inline.new_pic_inline(self._shape_id, rid, image.filename, Emu(cx), Emu(cy))
+        inline = CT_Inline.new_pic_inline(self._shape_id, rid, filename, Emu(cx), Emu(cy))
         # Without explicit distances LibreOffice puts 0.125 in (9 pt) of wrap distance left of an
         # inline picture, pushing a full-width one past the right margin; Word writes them as 0.
         for side in ("distT", "distB", "distL", "distR"):
@@ -507,18 +509,31 @@ class Layout:
         sub(run, "w:drawing").append(inline)
         return run
 
-    def _load(self, key: str) -> tuple[str, Any] | None:
+    def _load(self, key: str) -> tuple[str, str, int, int] | None:
+        """``(relationship id, file name, width, height in EMU)`` of image ``key``, embedded once under the
+        writers' shared image policy (pixel limit, complete decode, downscaled to the text block at print
+        resolution); None, reported, when it cannot be embedded."""
         data = self.resources.get(key)
         reason = "no image data was supplied"
         if data is not None:
             try:
-                Image.from_blob(data)
-                rid, image = self.part.get_or_add_image(io.BytesIO(data))
-                if int(image.width) > 0 and int(image.height) > 0:
-                    return rid, image
-            except Exception:  # noqa: S110 - any unreadable image: reported below, its text kept
-                pass
-            reason = "the image format is not supported"
+                checked = check_image(data, fit=print_bound(self.area.width, self.area.height), keep=_DOCX_KEEP)
+                try:  # the size the original says it has (its resolution), whatever was embedded
+                    native = Image.from_blob(data)
+                except Exception:  # a format python-docx does not parse (WebP...): the embedded copy's
+                    native = None
+                rid, image = self.part.get_or_add_image(io.BytesIO(checked.data))
+                width, height = int((native or image).width), int((native or image).height)
+                if width > 0 and height > 0:
+                    self.diagnostics.extend(Diagnostic(
+                        "writer.image-warning", f"the image was embedded, but Pillow warned: {note}", text=key,
+                    ) for note in checked.warnings)
+                    return rid, image.filename, width, height
+                reason = "the image has no size"
+            except ImageRefused as exc:
+                reason = str(exc)
+            except Exception:  # python-docx cannot place it: reported below, its text kept
+                reason = "the image format is not supported"
         self.diagnostics.append(Diagnostic(
             "writer.image-missing",
             f"image {key!r} could not be embedded ({reason}); its caption or alt text was kept",

@@ -223,7 +223,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
             "writer.metadata", f"the language tag is not well-formed BCP 47; {meta.language!r} was used instead"))
         checks.problem("the publication's language tag is not well-formed")
     page = Language(meta.language, meta.rtl)
-    ctx = Context(style=style, images=ImageStore(options.resources), checks=checks, file_of=_article_file,
+    ctx = Context(style=style, images=ImageStore(options.resources, diagnostics), checks=checks, file_of=_article_file,
                   css=CSS_FILE)
     plan = plan_pages(options.print_pages, pub.documents, in_pack=pub.pack is not None)
 

@@ -34,11 +34,14 @@ state they change (:class:`PageState`) is reset at the start of each pass.
 
 from __future__ import annotations
 
+import io
+import warnings
 from typing import Any, TypeAlias
 
 from reportlab.graphics.barcode.qr import QrCode as _RlQrCode
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, Image, PageBreak, Table
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, PageBreak, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.tree import BlockPath
@@ -169,8 +172,34 @@ class LocatedTable(Located, Table):  # type: ignore[misc]
     """A table that knows which block it renders."""
 
 
-class LocatedImage(Located, Image):  # type: ignore[misc]
-    """An image that knows which block it renders."""
+class LocatedImage(Located, Flowable):  # type: ignore[misc]
+    """A picture that knows which block it renders, drawn from encoded bytes it shares with its key's others.
+
+    Unlike reportlab's ``Image`` (which keeps the decoded pixels of its own copy
+    for as long as the story lives), the bytes are decoded only while the
+    picture is drawn and let go after: the canvas embeds one image object per
+    distinct picture, however many flowables draw it.
+    """
+
+    _fixedWidth = 1
+    _fixedHeight = 1
+
+    def __init__(self, data: bytes, width: float, height: float) -> None:
+        super().__init__()
+        self._data = data
+        self.width = self.drawWidth = width
+        self.height = self.drawHeight = height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The fixed size it was made with (the caller decides whether it fits)."""
+        return self.drawWidth, self.drawHeight
+
+    def draw(self) -> None:
+        """Decode, draw and let the pixels go (the bytes were checked: Pillow has nothing left to say)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = ImageReader(io.BytesIO(self._data))
+            self.canv.drawImage(reader, 0, 0, self.drawWidth, self.drawHeight, mask="auto")
 
 
 class Rule(HRFlowable):  # type: ignore[misc]

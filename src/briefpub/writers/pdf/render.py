@@ -146,7 +146,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
     diagnostics: list[Diagnostic] = []
     chains = _chains(fonts)
     frame = frames(pub, sheet)
-    story = _story(sheet, frame, chains, Images(options.resources, diagnostics), diagnostics)
+    story = _story(sheet, frame, chains, Images(options.resources, diagnostics, sheet.page_size), diagnostics)
     furniture = Furniture(sheet, story.front, story.state, frame.footer_template)
     first = pub.documents[0].meta
     authors = sorted(dict.fromkeys(a for d in pub.documents for a in d.meta.authors), key=str.casefold) \

@@ -659,15 +659,43 @@ def _draw_decorations(canvas: Any, decorations: list[tuple[str, Any]], tagger: T
         annotation["Rect"] = PDFArray([round(v, 3) for v in rect])
         annotation["Border"] = PDFArray([0, 0, 0])
         annotation["F"] = 4
-        annotation["Contents"] = PDFString(info.text or info.target)
+        annotation["Contents"] = PDFString(link_description(info.text or info.target))
         if info.target.startswith("#"):
             annotation["Dest"] = canvas._bookmarkReference(info.target[1:])
         else:
-            action = PDFDictionary()
-            action["Type"] = PDFName("Action")
-            action["S"] = PDFName("URI")
-            action["URI"] = PDFString(info.target)
-            annotation["A"] = action
+            annotation["A"] = _uri_action(canvas, info.target)
         for key in sorted(extra):
             annotation[key] = extra[key]
         canvas._addAnnotation(annotation, name)
+
+
+#: Longest ``/Contents`` of a link annotation (characters): a description, not a copy of a long URL.
+DESCRIPTION_MAX = 200
+
+
+def link_description(text: str) -> str:
+    """``text`` as a link annotation's ``/Contents``: whitespace collapsed, cut to :data:`DESCRIPTION_MAX`."""
+    text = " ".join(text.split())
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1] + "\u2026"
+
+
+def _uri_action(canvas: Any, target: str) -> Any:
+    """A reference to the one ``/URI`` action for ``target`` in this canvas's document.
+
+    A link set over many lines has one annotation per line; they all point to the
+    same indirect action, so the URL is written once, however long it is and
+    however many lines the link text takes (the file grows linearly).
+    """
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFString
+
+    actions: dict[str, Any] | None = getattr(canvas, "_bp_uri_actions", None)
+    if actions is None:
+        actions = canvas._bp_uri_actions = {}
+    found = actions.get(target)
+    if found is None:
+        action = PDFDictionary()
+        action["Type"] = PDFName("Action")
+        action["S"] = PDFName("URI")
+        action["URI"] = PDFString(target)
+        found = actions[target] = canvas._doc.Reference(action, f"bpURI{len(actions) + 1}")
+    return found
