@@ -18,6 +18,7 @@ from briefpub.readers.common.limits import (
     MAX_BLOCKS,
     MAX_HTML_ELEMENTS,
     MAX_LINES,
+    MAX_TITLE_CHARS,
     MAX_URL_CHARS,
     block_count,
     block_size,
@@ -145,14 +146,21 @@ def test_a_page_of_too_many_elements_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("meta,what", [
-    (Meta(title="t" * (MAX_BLOCK_CHARS + 1)), "a title"),
-    (Meta(title="T", subtitle="s" * (MAX_BLOCK_CHARS + 1)), r"a metadata value \(subtitle\)"),
-    (Meta(title="T", authors=("A", "a" * (MAX_BLOCK_CHARS + 1))), r"a metadata value \(authors\)"),
+    (Meta(title="T", subtitle="s" * (MAX_BLOCK_CHARS + 1)), r"a metadata value \(subtitle\) of 100,001 characters"),
+    (Meta(title="T", authors=("A", "a" * (MAX_BLOCK_CHARS + 1))),
+     r"a metadata value \(authors\) of 100,001 characters"),
+    (Meta(title="t" * (MAX_TITLE_CHARS + 1)), r"a title of 10,001 characters \(the limit is 10,000\)"),
 ])
-def test_an_overlong_metadata_value_is_refused(meta, what):
-    check_document(Document(Meta(title="t" * MAX_BLOCK_CHARS, subtitle="s" * MAX_BLOCK_CHARS)), "a.md")
-    with pytest.raises(InputError, match=f"^a.md: {what} of 100,001 characters"):
+def test_an_overlong_metadata_value_or_title_is_refused(meta, what):
+    check_document(Document(Meta(title="t" * MAX_TITLE_CHARS, subtitle="s" * MAX_BLOCK_CHARS)), "a.md")
+    with pytest.raises(InputError, match=f"^a.md: {what}"):
         check_document(Document(meta), "a.md")
+
+
+def test_a_title_over_the_limit_is_one_clear_line(tmp_path, capsys):
+    """A 100,000-character headline used to make the PDF writer run away (exit 1); one line, exit 2 now."""
+    line = refused(("# " + "word " * 20_000 + "\n\nText.\n").encode(), "md", tmp_path, capsys, "title.md")
+    assert f"a title of 99,999 characters (the limit is {MAX_TITLE_CHARS:,})" in line
 
 
 def test_an_overlong_article_address_is_dropped_and_reported():

@@ -15,7 +15,9 @@ reader (built-in or plugin), see ``docs/cli.md``, "Limits":
 * then a document with more than :data:`MAX_BLOCKS` blocks, a block of more
   than :data:`MAX_BLOCK_CHARS` characters (its text, and its link addresses,
   titles and alternative texts: every character a writer has to carry), or a
-  metadata value that long is refused (:func:`check_document`).
+  metadata value that long, or a title of more than :data:`MAX_TITLE_CHARS`, is refused
+  (:func:`check_document`). A pack's title (:func:`check_title`) and its articles' blocks
+  in all (:data:`MAX_PACK_BLOCKS`) are bounded by :mod:`briefpub.pipeline.pack`.
 
 The HTML reader also considers at most :data:`MAX_ATTRIBUTES` attributes of an
 element and refuses a page of more than :data:`MAX_HTML_ELEMENTS` elements
@@ -57,11 +59,14 @@ __all__ = [
     "MAX_HTML_ELEMENTS",
     "MAX_INLINE_DEPTH",
     "MAX_LINES",
+    "MAX_PACK_BLOCKS",
+    "MAX_TITLE_CHARS",
     "MAX_URL_CHARS",
     "block_count",
     "block_size",
     "check_document",
     "check_lines",
+    "check_title",
     "drop_long_urls",
 ]
 
@@ -72,9 +77,14 @@ MAX_INLINE_DEPTH = 10
 #: A paragraph (or any block's text) longer than this is refused: it is data, not an
 #: article, and laying it out would tie up the PDF engine.
 MAX_BLOCK_CHARS = 100_000
+#: A title longer than this is refused: real headlines are under 300 characters, and the
+#: PDF sets a title on its first page (100,000 characters make its layout run away).
+MAX_TITLE_CHARS = 10_000
 #: More blocks than this (paragraphs, headings, list items, table rows... nested ones
 #: included) are refused: the longest real pages have about a thousand.
 MAX_BLOCKS = 20_000
+#: A pack whose articles hold more blocks than this in all is refused (200 long articles).
+MAX_PACK_BLOCKS = 100_000
 #: An input of more lines than this is refused before it is parsed (the longest real
 #: pages have under 10,000).
 MAX_LINES = 200_000
@@ -241,7 +251,18 @@ def check_document(doc: Document, source: str) -> None:
                 f"{source}: a single paragraph of {size:,} characters (the limit is {MAX_BLOCK_CHARS:,}): "
                 "this does not look like an article"
             )
+    check_title(doc.meta.title, source)
     for name, value in _meta_values(doc.meta):
         if len(value) > MAX_BLOCK_CHARS:
-            what = "a title" if name == "title" else f"a metadata value ({name})"
-            raise InputError(f"{source}: {what} of {len(value):,} characters: this does not look like an article")
+            raise InputError(
+                f"{source}: a metadata value ({name}) of {len(value):,} characters: this does not look like an article"
+            )
+
+
+def check_title(title: str, where: str) -> None:
+    """Refuse a title of more than :data:`MAX_TITLE_CHARS` characters (``where`` names its origin)."""
+    if len(title) > MAX_TITLE_CHARS:
+        raise InputError(
+            f"{where}: a title of {len(title):,} characters (the limit is {MAX_TITLE_CHARS:,}): "
+            "this does not look like a headline"
+        )
