@@ -12,6 +12,7 @@ import pytest
 
 from briefpub.errors import InputError
 from briefpub.readers import read_bytes
+from briefpub.readers.common import limits
 from briefpub.readers.common.limits import (
     MAX_ATTRIBUTES,
     MAX_BLOCK_CHARS,
@@ -103,10 +104,23 @@ def test_alternative_texts_and_empty_cells_count_toward_the_block_size():
 # -- block count, lines, elements ------------------------------------------------------------------
 
 
-def test_more_blocks_than_the_limit_is_one_clear_line(tmp_path, capsys):
-    md = "# Many\n\n" + "".join(f"P{i}.\n\n" for i in range(MAX_BLOCKS + 1))
+@pytest.fixture
+def small_block_limit(monkeypatch: pytest.MonkeyPatch) -> int:
+    """MAX_BLOCKS lowered to 1,000 (the same check; inputs 20 times smaller)."""
+    monkeypatch.setattr(limits, "MAX_BLOCKS", 1_000)
+    return 1_000
+
+
+def test_the_block_limit_is_well_above_real_articles():
+    assert MAX_BLOCKS == 20_000  # the longest page of the extraction benchmark has 1,075
+
+
+def test_more_blocks_than_the_limit_is_one_clear_line(tmp_path, capsys, small_block_limit):
+    md = "# Many\n\n" + "".join(f"P{i}.\n\n" for i in range(small_block_limit + 1))
     line = refused(md.encode(), "md", tmp_path, capsys, "many.md")
-    assert f"{MAX_BLOCKS + 1:,} blocks" in line and f"the limit is {MAX_BLOCKS:,}" in line
+    assert line == (f"error: {tmp_path / 'many.md'}: {small_block_limit + 1:,} blocks (paragraphs, headings, list "
+                    f"items, table rows...; the limit is {small_block_limit:,}): this does not look like an article")
+    read_bytes(md.rsplit("P", 1)[0].encode(), source="a.md", fmt="md")  # one fewer: read
 
 
 def test_list_items_and_table_rows_count_as_blocks():
@@ -115,8 +129,8 @@ def test_list_items_and_table_rows_count_as_blocks():
     assert block_count(doc) == (1 + 10 + 10) + (1 + 1 + 5)  # list, items, their paragraphs; table, rows
 
 
-def test_empty_table_rows_count_too(tmp_path, capsys):
-    md = "# T\n\n|a|b|\n|-|-|\n" + "| | |\n" * MAX_BLOCKS
+def test_empty_table_rows_count_too(tmp_path, capsys, small_block_limit):
+    md = "# T\n\n|a|b|\n|-|-|\n" + "| | |\n" * small_block_limit
     assert "blocks" in refused(md.encode(), "md", tmp_path, capsys, "rows.md")
 
 

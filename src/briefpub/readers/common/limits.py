@@ -87,14 +87,14 @@ MAX_BLOCKS = 20_000
 MAX_PACK_BLOCKS = 100_000
 #: An input of more lines than this is refused before it is parsed (the longest real
 #: pages have under 10,000).
-MAX_LINES = 200_000
+MAX_LINES = 100_000
 #: A link address or image reference longer than this is dropped (browsers' practical
 #: limits are 2,000 to 64,000 characters; real addresses are under 2,000).
 MAX_URL_CHARS = 8_192
 #: The HTML reader considers this many attributes of an element (real pages: under 100).
 MAX_ATTRIBUTES = 1_000
 #: A web page of more elements than this is refused (real pages: under 10,000).
-MAX_HTML_ELEMENTS = 200_000
+MAX_HTML_ELEMENTS = 100_000
 
 
 def check_lines(data: bytes, source: str) -> None:
@@ -236,6 +236,10 @@ def _meta_values(meta: Meta) -> list[tuple[str, str]]:
     return values
 
 
+_KINDS = {"Paragraph": "paragraph", "Heading": "heading", "BulletList": "list", "OrderedList": "list",
+          "Table": "table", "BlockQuote": "quotation", "Figure": "figure"}
+
+
 def check_document(doc: Document, source: str) -> None:
     """Refuse a document with too many blocks, a block too large or a metadata value that long."""
     count = block_count(doc)
@@ -248,8 +252,8 @@ def check_document(doc: Document, source: str) -> None:
         size = block_size(block)
         if size > MAX_BLOCK_CHARS:
             raise InputError(
-                f"{source}: a single paragraph of {size:,} characters (the limit is {MAX_BLOCK_CHARS:,}): "
-                "this does not look like an article"
+                f"{source}: a single {_KINDS.get(type(block).__name__, 'block')} of {size:,} characters (the "
+                f"limit is {MAX_BLOCK_CHARS:,}): this does not look like an article"
             )
     check_title(doc.meta.title, source)
     for name, value in _meta_values(doc.meta):
