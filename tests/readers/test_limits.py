@@ -231,3 +231,14 @@ def test_a_hundred_thousand_attributes_are_read_in_linear_time(monkeypatch):
     monkeypatch.setattr(_parse.etree, "fromstring", counting)
     _parse.parse_document(page, "a.html", Notes("a.html"))
     assert seen == [MAX_ATTRIBUTES]
+
+
+def test_many_elements_with_too_many_attributes_are_summarised():
+    tag = f"<span {_attributes(MAX_ATTRIBUTES + 2)}>x</span>"
+    page = f"<html><body><article><h1>T</h1><p>Text\n{tag * 25} of the article body.</p></article></body></html>"
+    result = read_bytes(page.encode(), source="a.html", fmt="html")
+    each = [d for d in result.diagnostics if "beyond the first" in d.message]
+    summary = [d.message for d in result.diagnostics if "more element(s)" in d.message]
+    assert len(each) == 20 and all(d.line == 2 for d in each)
+    assert summary == [(f"5 more element(s) with over {MAX_ATTRIBUTES:,} attributes: 50 attribute(s) "
+                        "ignored in all")]

@@ -98,9 +98,9 @@ def _parser() -> etree.HTMLParser:
 
 def _cap_attributes(text: str, notes: Notes) -> str:
     """``text`` with the attributes of each start tag beyond the first :data:`MAX_ATTRIBUTES` cut off
-    (reported): libxml2's cost is quadratic in the number of a tag's attributes."""
+    (reported, the first few one by one): libxml2's cost is quadratic in the number of a tag's attributes."""
     parts: list[str] = []
-    done = 0
+    done = line = counted = capped = ignored = 0
     for tag in _TAG_WITH_ATTRIBUTES.finditer(text):
         if tag.end() - tag.start() < 2 * MAX_ATTRIBUTES:
             continue
@@ -109,15 +109,24 @@ def _cap_attributes(text: str, notes: Notes) -> str:
             continue
         parts.append(text[done : attributes[MAX_ATTRIBUTES - 1].end()])
         done = tag.end()
+        capped += 1
+        ignored += len(attributes) - MAX_ATTRIBUTES
+        if capped > _PER_KIND_LIMIT:
+            continue
+        line += text.count("\n", counted, tag.start())
+        counted = tag.start()
         name = text[tag.start() + 1 : attributes[0].start()].strip().lower()
         notes.add(
             "reader.unsupported",
             f"{len(attributes) - MAX_ATTRIBUTES:,} attribute(s) of a <{name}> beyond the first "
             f"{MAX_ATTRIBUTES:,} ignored",
             attributes[MAX_ATTRIBUTES].group(1),
-            line=text.count("\n", 0, tag.start()) + 1,
+            line=line + 1,
             severity="warning",
         )
+    if capped > _PER_KIND_LIMIT:
+        notes.add("reader.unsupported", f"{capped - _PER_KIND_LIMIT:,} more element(s) with over "
+                  f"{MAX_ATTRIBUTES:,} attributes: {ignored:,} attribute(s) ignored in all", severity="warning")
     if not parts:
         return text
     parts.append(text[done:])
