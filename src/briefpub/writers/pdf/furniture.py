@@ -128,8 +128,6 @@ class Furniture:
         self.fonts: tuple[str, ...] = ()
         self._lines: dict[tuple[str, str, float, bool, str], LocatedText] = {}
         self._fitted: dict[str, str] = {}
-        #: Characters measured by the running-head fitter (its work, counted for the growth tests).
-        self.measured_chars = 0
 
     def reset(self) -> None:
         """Forget the pages of an earlier layout pass."""
@@ -189,7 +187,6 @@ class Furniture:
             return cached
 
         def fits(s: str) -> bool:
-            self.measured_chars += len(s)
             line = self._line(s, "page-left", size=size, kind="measure")
             return max(line.line_widths(10_000.0), default=0.0) <= width
 
