@@ -61,6 +61,7 @@ __all__ = [
     "iter_blocks",
     "iter_inlines",
     "map_blocks",
+    "map_inline_runs",
     "map_inlines",
     "reading_runs",
     "sanitisation_report",
@@ -628,9 +629,10 @@ def map_blocks(blocks: tuple[Block, ...], fn: Callable[[Block], Block]) -> tuple
 
 
 def _with_inlines(block: Block, fn: Callable[[Inline], Inline]) -> Block:
-    def run(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        return _map_inline_run(inlines, fn)
+    return _with_runs(block, lambda inlines: _map_inline_run(inlines, fn))
 
+
+def _with_runs(block: Block, run: Callable[[tuple[Inline, ...]], tuple[Inline, ...]]) -> Block:
     match block:
         case Heading(children=c) | Paragraph(children=c):
             new = run(c)
@@ -667,3 +669,11 @@ def map_inlines(blocks: tuple[Block, ...], fn: Callable[[Inline], Inline]) -> tu
     """``blocks`` with every inline (in paragraphs, headings, captions, cells, attributions) rebuilt
     bottom-up through ``fn``."""
     return map_blocks(blocks, lambda block: _with_inlines(block, fn))
+
+
+def map_inline_runs(
+    blocks: tuple[Block, ...], fn: Callable[[tuple[Inline, ...]], tuple[Inline, ...]]
+) -> tuple[Block, ...]:
+    """``blocks`` with every run of inlines a block holds (see :func:`block_inlines`) replaced by ``fn(run)``;
+    ``fn`` returns its argument to leave a run unchanged (it may splice nodes in or out)."""
+    return map_blocks(blocks, lambda block: _with_runs(block, fn))

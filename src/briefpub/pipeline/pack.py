@@ -18,6 +18,7 @@ from datetime import datetime
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, InputError
 from briefpub.pipeline import prepare_article
+from briefpub.readers.common.limits import MAX_PACK_BLOCKS, block_count, check_title
 from briefpub.tree import Document, PackMeta, Publication
 
 _WINDOWS_RESERVED = frozenset(
@@ -92,7 +93,13 @@ def assemble_pack(
     skip_bad_inputs: bool = False,
     fetch_images: bool = False,
 ) -> AssembledPack:
-    """Read every input into one pack; a bad input raises unless ``skip_bad_inputs``."""
+    """Read every input into one pack; a bad input raises unless ``skip_bad_inputs``.
+
+    The pack's title and its articles' blocks in all are bounded (see
+    :mod:`briefpub.readers.common.limits`): a pack over the limits raises either way.
+    """
+    check_title(pack.title, "pack title")
+    blocks = 0
     documents: list[Document] = []
     resources: dict[str, bytes] = {}
     diagnostics: list[Diagnostic] = []
@@ -105,6 +112,12 @@ def assemble_pack(
                 raise
             skipped.append((path, str(exc)))
             continue
+        blocks += block_count(article.document)
+        if blocks > MAX_PACK_BLOCKS:
+            raise InputError(
+                f"{path}: the pack reaches {blocks:,} blocks with this article (the limit for a pack is "
+                f"{MAX_PACK_BLOCKS:,})"
+            )
         documents.append(article.document)
         resources.update(article.resources)
         diagnostics.extend(article.diagnostics)

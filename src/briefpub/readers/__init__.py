@@ -5,8 +5,9 @@ returning a :class:`ReadResult`. Built-in readers are declared here and imported
 only when used; third-party readers come from the ``briefpub.readers``
 entry-point group. :func:`read_path` and :func:`read_bytes` are the entry points
 the CLI and the build use: they check the input (missing, directory, too large,
-empty, binary), choose the reader by ``fmt``, file extension or content (:mod:`.sniff`), and attach
-sanitisation fixes as diagnostics.
+empty, binary), choose the reader by ``fmt``, file extension or content (:mod:`.sniff`),
+apply the size limits of :mod:`briefpub.readers.common.limits` and attach sanitisation
+fixes and what the limits dropped as diagnostics.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from typing import Protocol
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import InputError, UsageError
 from briefpub.readers.common.decode import MAX_INPUT_BYTES, check_size
+from briefpub.readers.common.limits import MAX_BLOCK_CHARS, check_document, check_lines, drop_long_urls
 from briefpub.registry import PluginSpec, Registry
-from briefpub.tree import Document, SanitisationFix, block_text, sanitisation_report
+from briefpub.tree import Document, SanitisationFix, sanitisation_report
 
 __all__ = [
     "MAX_BLOCK_CHARS",
@@ -85,33 +87,17 @@ def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnost
     ]
 
 
-#: A paragraph (or any block's text) longer than this is refused: it is data, not an
-#: article, and laying it out would tie up the PDF engine (see docs/cli.md, "Limits").
-MAX_BLOCK_CHARS = 100_000
-
-
-def check_block_sizes(doc: Document, source: str) -> None:
-    """Refuse a document with a block whose text exceeds :data:`MAX_BLOCK_CHARS`."""
-    for block in doc.blocks:
-        size = sum(len(part) for part in block_text(block))
-        if size > MAX_BLOCK_CHARS:
-            raise InputError(
-                f"{source}: a single paragraph of {size:,} characters (the limit is {MAX_BLOCK_CHARS:,}): "
-                "this does not look like an article"
-            )
-    if len(doc.meta.title) > MAX_BLOCK_CHARS:
-        raise InputError(f"{source}: a title of {len(doc.meta.title):,} characters: this does not look like an article")
-
-
 def read_bytes(data: bytes, *, source: str, fmt: str = "txt", base_dir: Path | None = None) -> ReadResult:
     """Read article bytes with the reader ``fmt``; ``source`` names the input in messages."""
     reader = READERS.get(fmt)
+    check_lines(data, source)
     with sanitisation_report() as fixes:
         result = reader.read(data, source=source, base_dir=base_dir)
-    check_block_sizes(result.document, source)
-    if fixes:
+    document, dropped = drop_long_urls(result.document, source)
+    check_document(document, source)
+    if fixes or dropped:
         result = ReadResult(
-            result.document, (*result.diagnostics, *_fix_diagnostics(fixes, source)), result.encoding
+            document, (*result.diagnostics, *dropped, *_fix_diagnostics(fixes, source)), result.encoding
         )
     return result
 

@@ -19,6 +19,7 @@ from typing import Any
 from briefpub.dates import parse_date
 from briefpub.errors import UsageError
 from briefpub.language import normalise_tag, valid_tag
+from briefpub.readers.common.limits import check_title
 from briefpub.tree import Document
 
 META_KEYS = (
@@ -114,6 +115,8 @@ def apply_meta_overrides(doc: Document, overrides: Iterable[tuple[str, str]]) ->
             meta = dataclasses.replace(meta, keywords=_split(value, ","))
         elif key in ("title", "subtitle", "source", "url", "marking", "retrieved"):
             check_key(key, value)
+            if key == "title":
+                check_title(value.strip(), "--set title")
             changes: dict[str, Any] = {key: value.strip()}
             meta = dataclasses.replace(meta, **changes)
         elif check_key(key, value) == "extra":

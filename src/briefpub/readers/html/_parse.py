@@ -6,7 +6,12 @@ parser never loads external entities or DTDs and does not expand entity
 definitions; a document type declaration that defines entities is cut out
 before parsing anyway and reported. libxml2 stops at 256 levels of nesting and
 silently drops the rest of the page, so such a page is refused with a clear
-error instead of being read truncated.
+error instead of being read truncated. libxml2 checks each attribute of a tag
+against all the earlier ones (100,000 attributes on one element take minutes),
+so before parsing, a start tag's attributes beyond the first
+:data:`~briefpub.readers.common.limits.MAX_ATTRIBUTES` are cut off and reported
+(:func:`_cap_attributes`); a page of more than
+:data:`~briefpub.readers.common.limits.MAX_HTML_ELEMENTS` elements is refused.
 
 :func:`neutralise` then removes everything that could act (scripts, styles,
 frames, plug-ins, forms, templates, SVG), media players, and every event
@@ -23,6 +28,7 @@ from collections import Counter
 from lxml import etree
 
 from briefpub.errors import InputError
+from briefpub.readers.common.limits import MAX_ATTRIBUTES, MAX_HTML_ELEMENTS
 from briefpub.readers.common.notes import Notes, excerpt
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
@@ -45,6 +51,13 @@ FORM_CONTROLS = frozenset(
 )
 _SCRIPT_URL = re.compile(r"^[\x00-\x20]*(?:java|vb)[\x00-\x20]*script[\x00-\x20]*:", re.IGNORECASE)
 _PER_KIND_LIMIT = 20  # body elements reported one by one before summarising
+#: An attribute of a start tag: a name, then maybe ``=`` and a value (generous: libxml2 takes names
+#: with quotes or ``<`` in them too).
+_ATTRIBUTE = r"""[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?"""
+#: A start tag's name and attributes, up to where its attributes end (the repetition is possessive and
+#: nothing follows it: no backtracking, linear).
+_TAG_WITH_ATTRIBUTES = re.compile(r"<[A-Za-z][^\s/<>]*(?:[\s/]+" + _ATTRIBUTE + r")*+")
+_ONE_ATTRIBUTE = re.compile(r"[\s/]+(" + _ATTRIBUTE + ")")
 
 
 def _strip_doctype_subset(text: str, notes: Notes) -> str:
@@ -83,9 +96,54 @@ def _parser() -> etree.HTMLParser:
     )
 
 
+def _cap_attributes(text: str, notes: Notes) -> str:
+    """``text`` with the attributes of each start tag beyond the first :data:`MAX_ATTRIBUTES` cut off
+    (reported, the first few one by one): libxml2's cost is quadratic in the number of a tag's attributes."""
+    parts: list[str] = []
+    done = line = counted = capped = ignored = 0
+    for tag in _TAG_WITH_ATTRIBUTES.finditer(text):
+        if tag.end() - tag.start() < 2 * MAX_ATTRIBUTES:
+            continue
+        attributes = list(_ONE_ATTRIBUTE.finditer(text, tag.start() + 1, tag.end()))
+        if len(attributes) <= MAX_ATTRIBUTES:
+            continue
+        parts.append(text[done : attributes[MAX_ATTRIBUTES - 1].end()])
+        done = tag.end()
+        capped += 1
+        ignored += len(attributes) - MAX_ATTRIBUTES
+        if capped > _PER_KIND_LIMIT:
+            continue
+        line += text.count("\n", counted, tag.start())
+        counted = tag.start()
+        name = text[tag.start() + 1 : attributes[0].start()].strip().lower()
+        notes.add(
+            "reader.unsupported",
+            f"{len(attributes) - MAX_ATTRIBUTES:,} attribute(s) of a <{name}> beyond the first "
+            f"{MAX_ATTRIBUTES:,} ignored",
+            attributes[MAX_ATTRIBUTES].group(1),
+            line=line + 1,
+            severity="warning",
+        )
+    if capped > _PER_KIND_LIMIT:
+        notes.add("reader.unsupported", f"{capped - _PER_KIND_LIMIT:,} more element(s) with over "
+                  f"{MAX_ATTRIBUTES:,} attributes: {ignored:,} attribute(s) ignored in all", severity="warning")
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _check_elements(root: etree._Element, source: str) -> None:
+    for count, _el in enumerate(root.iter(), 1):
+        if count > MAX_HTML_ELEMENTS:
+            raise InputError(
+                f"{source}: more than {MAX_HTML_ELEMENTS:,} HTML elements: this does not look like an article"
+            )
+
+
 def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     """Parse a whole page (decoded text) into an lxml tree rooted at ``<html>``."""
-    text = _fix_c1_references(_strip_doctype_subset(text, notes))
+    text = _cap_attributes(_fix_c1_references(_strip_doctype_subset(text, notes)), notes)
     parser = _parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -99,6 +157,7 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
             )
     if root is None:
         raise InputError(f"{source}: no HTML content")
+    _check_elements(root, source)
     return root
 
 

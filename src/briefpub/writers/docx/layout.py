@@ -149,6 +149,10 @@ class Layout:
         fontset: Any,
     ) -> None:
         self.part = document.part
+        #: External link targets -> their relationship ids, and the next id number to try (python-docx's
+        #: ``relate_to`` scans every relationship and every id for each link: quadratic in the links).
+        self._link_rids: dict[str, str] = {}
+        self._next_rid = 1
         self.sheet = sheet
         self.style_ctx = style_ctx
         self.numbering = numbering
@@ -722,8 +726,19 @@ class Layout:
         raise AssertionError("refused links never reach a run")  # pragma: no cover
 
     def _external(self, runs: list[etree._Element], target: External, title: str) -> etree._Element:
-        rid = self.part.relate_to(target.href, RT.HYPERLINK, is_external=True)
-        return hyperlink(runs, rid=rid, tooltip=title)
+        return hyperlink(runs, rid=self._link_rid(target.href), tooltip=title)
+
+    def _link_rid(self, href: str) -> str:
+        """The id of the part's relationship to the external ``href``, added on first use (linear in the
+        links of the document: each id number is tried at most once)."""
+        rid = self._link_rids.get(href)
+        if rid is None:
+            rels = self.part.rels
+            while f"rId{self._next_rid}" in rels:
+                self._next_rid += 1
+            rid = self._link_rids[href] = f"rId{self._next_rid}"
+            rels.add_relationship(RT.HYPERLINK, href, rid, is_external=True)
+        return rid
 
 
 def _images_of(nodes: tuple[Inline, ...]) -> list[TreeImage]:

@@ -86,6 +86,28 @@ def inner_margin(sheet: StyleSheet) -> float:
     return sheet.page.margin_inner + sheet.page.gutter
 
 
+#: The narrowest advance a running head's character is assumed to have, in ems: a prefix of the
+#: title with more characters than the line holds at this advance is certainly cut.
+_NARROWEST_EM = 0.1
+
+
+def _fit_prefix(width: float, size: float) -> int:
+    """How many characters of a running head can matter on a line ``width`` wide at ``size``."""
+    return int(max(width, 0.0) / (max(size, 1.0) * _NARROWEST_EM)) + 64
+
+
+def _largest(count: int, ok: Callable[[int], bool]) -> int:
+    """The largest ``k`` in 1..``count`` with ``ok(k)`` (0 if none), by binary search (``ok`` monotone)."""
+    lo, hi = 0, count
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 class Furniture:
     """Draws the furniture of each page; knows the style, the fonts and the page geometry."""
 
@@ -150,25 +172,38 @@ class Furniture:
         line.drawOn(canv, self.left, y)
 
     def _fit(self, text: str, size: float, room: float | None = None) -> str:
-        """``text`` shortened with an ellipsis to fit on one line of the header (``room`` wide)."""
+        """``text`` shortened with an ellipsis to fit on one line of the header (``room`` wide).
+
+        Bounded work whatever the text's length: only a prefix that is certainly
+        wider than the line when cut (:func:`_fit_prefix`) is ever measured, and
+        the cut is found by binary search over its words (then over the first
+        word's characters), so a 100,000-character title costs a few dozen
+        measurements of a few hundred characters.
+        """
         width = room if room is not None else self.right - self.left
         key = f"{width:.1f}|{text}"
         cached = self._fitted.get(key)
         if cached is not None:
             return cached
 
-        def measure(s: str) -> float:
+        def fits(s: str) -> bool:
             line = self._line(s, "page-left", size=size, kind="measure")
-            return max(line.line_widths(10_000.0), default=0.0)
+            return max(line.line_widths(10_000.0), default=0.0) <= width
 
+        prefix = text[:_fit_prefix(width, size)]
+        cut = len(prefix) < len(text)
         fitted = text
-        if measure(text) > width:
-            words = text.split()
-            while len(words) > 1 and measure(" ".join(words) + " \u2026") > width:
-                words.pop()
-            fitted = " ".join(words) + " \u2026"
-            while len(fitted) > 2 and measure(fitted) > width:
-                fitted = fitted[:-3] + "\u2026"
+        if cut or not fits(text):
+            words = prefix.split()
+            if cut and len(words) > 1 and not text[len(prefix)].isspace():
+                words.pop()  # the prefix ends inside a word: not a whole word
+            count = _largest(len(words), lambda k: fits(" ".join(words[:k]) + " \u2026"))
+            if count:
+                fitted = " ".join(words[:count]) + " \u2026"
+            else:  # not even the first word fits: cut it
+                first = words[0] if words else prefix
+                chars = _largest(len(first), lambda k: fits(first[:k] + "\u2026"))
+                fitted = first[:max(chars, 1)] + "\u2026"
         self._fitted[key] = fitted
         return fitted
 
