@@ -440,6 +440,8 @@ def test_the_source_faces_come_from_the_docx_itself(converted: dict[str, Case]) 
     if "Source Serif Pro" in installed or "Source Sans Pro" in installed:  # pragma: no cover - a machine with them
         pytest.skip("the Source faces are installed on this system: embedding cannot be told apart")
     for name in ("rich", "reference", "demo-pack"):
+        if name not in converted:  # the reference article is left out where ../shared is absent
+            continue
         fonts = dict(_fonts(converted[name].pdf))
         for face in ("SourceSerifPro-Regular", "SourceSansPro-Bold"):
             assert fonts.get(face) == "yes", (name, face, fonts)

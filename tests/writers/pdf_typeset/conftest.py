@@ -26,21 +26,32 @@ BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u20
 #: Bidi controls and the soft hyphen (pypdf reads the hyphen inserted at a line end as U+00AD inside the word).
 FORMAT_CHARACTERS = {**BIDI_CONTROLS, 0xAD: None}
 
-#: A stand-in article when the shared reference article is not there.
+#: A stand-in article of the same shape when the shared reference article is not there (our own text).
 FALLBACK_ARTICLE = (
-    "Parties to the Astana meeting on the Syrian crisis held preliminary talks in the Kazakh capital, on the eve "
-    "of 24-hour negotiations between the Syrian government and opposition groups toward ending the devastating "
-    "Syria conflict that has left hundreds of thousands dead and driven millions from their homes.\n\n"
-    "Behind closed doors, representatives from militant groups that have been clashing with the Syrian Army for "
-    "six years in the hope of toppling the system will hold their first face-to-face talks with government "
-    "officials.\n\n"
-    "The Iranian delegation, headed by Deputy Foreign Minister for Arab and African Affairs Hossein Jaberi "
-    "Ansari, held two meetings on Saturday and Sunday with the Russian delegation, headed by Russian presidential "
-    "envoy on Syria, Alexander Lavrentiev.\n\n"
-    "The nationwide ceasefire, which was mediated by Russia, Turkey and Iran, took effect at midnight of December "
-    "30 and was endorsed by the United Nations Security Council on December 31. It came after a deal brokered by "
-    "the trio to evacuate militants from Aleppo late last month, handing the Syrian troops a major victory in "
-    "liberating the second biggest Syrian city.\n\n"
+    "Delegations from the harbour authority and the dockworkers' union held preliminary talks in the coastal "
+    "capital on Monday, on the eve of two days of negotiations meant to end a strike that has stranded hundreds "
+    "of container ships and emptied supermarket shelves across three provinces.\n\n"
+    "Behind the closed doors of a conference hotel, union organisers who have picketed the northern terminals "
+    "for eleven weeks will sit across the table from port executives for the first time since the walkout "
+    "began, a mediator from the labour ministry told reporters.\n\n"
+    "The opposition's spokesperson for transport, Margarethe Vandersloot-Okonkwo, said the government had "
+    "waited far too long to intervene and called for an independent inquiry into the handling of the dispute, "
+    "which she described as the most damaging industrial conflict in a generation.\n\n"
+    "A temporary ceasefire in the dispute, brokered by the ministry and two shipping associations, took effect "
+    "at midnight on Friday and allowed perishable cargo and medical supplies to be unloaded under the "
+    "supervision of inspectors from both sides.\n\n"
+    "Economists at the national bank estimate that the stoppage has cost the economy roughly four hundred "
+    "million a week, with exporters of fruit, timber and machinery hit hardest as contracts lapsed and buyers "
+    "turned to competing ports further along the coast.\n\n"
+    "Union members are demanding guaranteed shift patterns, an end to short-notice call-outs and a share of the "
+    "savings expected from the automated cranes installed at the southern terminal last spring, which they say "
+    "were introduced without any consultation.\n\n"
+    "Port executives have offered a phased pay rise and a retraining fund but insist that automation is not "
+    "negotiable, arguing that the harbour would otherwise lose its remaining long-haul routes to larger and "
+    "cheaper rivals within a decade.\n\n"
+    "Both delegations are expected to report to their members on Wednesday evening, and the mediator said a "
+    "written framework could be put to a ballot of the workforce before the end of the month if the talks "
+    "continue in the same constructive spirit.\n\n"
 )
 
 

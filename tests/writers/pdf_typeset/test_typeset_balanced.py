@@ -7,8 +7,8 @@ import pytest
 from briefpub.writers.pdf.typeset import Align, ParaStyle, Run, TextBlock, TextFlowable
 
 HEADLINES = [
-    "Astana Hosts Preparatory Syria Peace Talks",
-    "Astana Hosts Preparatory Syria Peace Talks Between Government and Opposition",
+    "Harbour Hosts Preliminary Port Strike Talks",
+    "Harbour Hosts Preliminary Port Strike Talks Between Owners and Dockworkers' Union",
     "Russia, Iran and Turkey agree on principles for a settlement of the Syria crisis in Moscow",
     "Ceasefire takes effect at midnight",
     "Talks end with a joint statement on monitoring the nationwide ceasefire and humanitarian access",

@@ -11,8 +11,8 @@ from briefpub.writers.pdf.typeset import ParaStyle, Run, Tag, TextBlock, TextFlo
 
 LEADING = 14.5
 ENGLISH = (
-    "Parties to the Astana meeting on the Syrian crisis held preliminary talks in the Kazakh capital, on the eve "
-    "of negotiations between the Syrian government and opposition groups."
+    "Delegations from the harbour authority and the dockworkers' union held preliminary talks in the coastal "
+    "capital, on the eve of negotiations between the port's owners and the opposition groups."
 )
 MIXED_AR = "The envoy (سيرجي لافروف) said the talks would go on; the delegation arrived on Sunday."
 MIXED_HE = "Prime Minister בנימין נתניהו (ראש הממשלה) was not invited, according to officials."

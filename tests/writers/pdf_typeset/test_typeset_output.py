@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _sample_story(fonts, article):
     chain = fonts.chain()
-    story = [TextFlowable(TextBlock.of([Run("Astana Hosts Preparatory Syria Peace Talks", fonts.chain(bold=True,
+    story = [TextFlowable(TextBlock.of([Run("Harbour Hosts Preliminary Port Strike Talks", fonts.chain(bold=True,
                                                                                                     base="sans"), 22)],
                                        ParaStyle(26, align=Align.LEFT, balanced=True, space_after=8)))]
     story += [TextFlowable(TextBlock.of([Run(t, chain, 10.5)], BODY)) for t in article[:4]]
@@ -92,7 +92,7 @@ def test_link_rectangles_cover_exactly_the_link_text(tools, fonts):
     chain = fonts.chain()
     link_text = "the Astana Times and several regional news agencies on the eve of negotiations"
     story = [TextFlowable(TextBlock.of([
-        Run("Parties to the meeting on the Syrian crisis held preliminary talks, as reported by ", chain, 10.5),
+        Run("Delegations at the meeting on the port strike held preliminary talks, as reported by ", chain, 10.5),
         Run(link_text, chain, 10.5, link="https://astanatimes.com/a", underline=True),
         Run(" between the government and opposition groups.", chain, 10.5)], ParaStyle(LEADING)))]
     width = 300.0
