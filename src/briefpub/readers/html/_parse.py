@@ -24,6 +24,7 @@ from lxml import etree
 
 from briefpub.errors import InputError
 from briefpub.readers.common.notes import Notes, excerpt
+from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
@@ -40,6 +41,12 @@ ACTIVE_TAGS = frozenset(
 MEDIA_TAGS = frozenset({"video", "audio", "canvas", "map", "dialog"})
 #: Void elements libxml2's HTML 4 parser may wrap around what follows them: unwrapped.
 UNWRAP_TAGS = frozenset({"source", "track"})
+#: Elements that never have content (HTML5 void elements, and obsolete ones the HTML
+#: parsing rules still treat as void) that libxml2's HTML 4 parser does not know: it nests
+#: whatever follows them inside them, so that content is moved back out after parsing.
+#: (``area``, ``base``, ``br``, ``col``, ``hr``, ``img``, ``input``, ``link``, ``meta``,
+#: ``param``, ``basefont``, ``frame`` and ``isindex`` libxml2 already closes itself.)
+VOID_TAGS = frozenset({"embed", "keygen", "source", "track", "wbr", "bgsound", "image", "command", "nextid"})
 FORM_CONTROLS = frozenset(
     {"input", "button", "select", "textarea", "datalist", "output", "keygen", "option", "optgroup", "label"}
 )
@@ -99,12 +106,40 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
             )
     if root is None:
         raise InputError(f"{source}: no HTML content")
+    _close_void_elements(root)
     return root
+
+
+def _close_void_elements(root: etree._Element) -> None:
+    """Move what the parser nested inside a void element (:data:`VOID_TAGS`) to just after it.
+
+    An ``<image>`` is an ``<img>``, as in browsers.
+    """
+    for el in [e for e in root.iter() if isinstance(e.tag, str) and e.tag.lower() in VOID_TAGS]:
+        if el.tag.lower() == "image":
+            el.tag = "img"
+        children = list(el)
+        if not el.text and not children:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        index = parent.index(el)
+        for offset, child in enumerate(children, start=1):
+            parent.insert(index + offset, child)
+        inner, el.text = el.text or "", None
+        if children:
+            last = children[-1]
+            last.tail = (last.tail or "") + (el.tail or "")
+            el.tail = inner or None
+        else:
+            el.tail = inner + (el.tail or "") or None
 
 
 def parse_fragment(markup: str, source: str, notes: Notes) -> etree._Element:
     """Parse an HTML fragment (e.g. a raw block in Markdown); returns a ``<body>`` holding it."""
-    root = parse_document(f"<html><body>{markup}</body></html>", source, notes)
+    # lxml refuses XML-invalid characters (in an attribute name, say): removed first, reported by read_bytes
+    root = parse_document(f"<html><body>{sanitise(markup, keep_newlines=True)}</body></html>", source, notes)
     body = root.find("body")
     return body if body is not None else root
 

@@ -1,0 +1,45 @@
+"""The HTML reader's parsing (readers/html/_parse.py): void elements and hostile attribute names."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefpub.readers import read_bytes
+from samples import outline
+
+#: HTML5 void elements, and obsolete ones browsers still parse as void.
+VOID = ["area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
+        "track", "wbr", "basefont", "bgsound", "frame", "image", "isindex", "command", "nextid"]
+
+
+def read(data: bytes) -> str:
+    return outline(read_bytes(data, source="page.html", fmt="html").document)
+
+
+@pytest.mark.parametrize("tag", VOID)
+def test_a_void_element_does_not_swallow_the_rest_of_the_article(tag: str) -> None:
+    page = (f"<html><body><article><h1>Headline</h1><p>First paragraph.</p><{tag} src=x.png>"
+            f"<p>Second paragraph.</p> loose text <div><p>Third <{tag} src=y.png> paragraph.</p></div>"
+            "</article></body></html>")
+    text = read(page.encode())
+    for kept in ("First paragraph.", "Second paragraph.", "loose text", "Third", "paragraph."):
+        assert kept in text, (tag, text)
+    assert text.index("Second") < text.index("loose") < text.index("Third")
+
+
+def test_image_is_read_as_img() -> None:
+    assert "![](https://example.org/a.png)" in read(
+        b'<html><body><article><p>A picture <image src="https://example.org/a.png"> here.</p></article></body></html>')
+
+
+def test_nested_void_elements() -> None:
+    text = read(b"<html><body><article><p>One.</p><embed><embed><keygen><p>Two.</p>three</article></body></html>")
+    assert "P: One." in text and "P: Two." in text and "three" in text
+
+
+@pytest.mark.parametrize("attribute", [b'a\x01b="x"', b'\x02="x"', b"on\x01click=x", b"x\x1f", b'a\x7fb="1"'])
+def test_control_character_in_an_attribute_name(attribute: bytes) -> None:
+    result = read_bytes(b"<html><body><article><p " + attribute + b">Hello there, reader.</p></article></body></html>",
+                        source="page.html", fmt="html")
+    assert outline(result.document) == "P: Hello there, reader."
+    assert any(d.code == "text.invalid-character" for d in result.diagnostics)
