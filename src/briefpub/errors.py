@@ -13,6 +13,7 @@ the library can catch ``ValueError`` or ``LookupError`` as usual::
     ├── StyleError (ValueError)                exit 2  invalid style sheet
     ├── SchemaError (ValueError)               exit 2  JSON tree of an unknown schema
     ├── PluginError (ImportError)              exit 1  a third-party plugin failed to load
+    ├── ReaderError (RuntimeError)             exit 1  a reader failed (a bug): the input is skipped
     └── ConversionError (RuntimeError)         exit 1  a writer failed on valid input
 """
 
@@ -56,6 +57,12 @@ class SchemaError(BriefpubError, ValueError):
 
 class PluginError(BriefpubError, ImportError):
     """A third-party reader or writer could not be loaded."""
+
+    exit_code = 1
+
+
+class ReaderError(BriefpubError, RuntimeError):
+    """A reader failed unexpectedly (a bug, or out of memory) on one input; the cause is chained."""
 
     exit_code = 1
 
