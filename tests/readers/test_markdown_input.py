@@ -155,3 +155,9 @@ def test_control_character_in_a_raw_html_attribute_name() -> None:
 def test_void_html_elements_keep_what_follows(tag: str) -> None:
     text = f"# T\n\nInline <{tag} src=x> text after.\n\n<div><{tag} src=y><p>In a block.</p> tail</div>\n\nNext.\n"
     assert read(text) == "META title: T\nP: Inline text after.\nP: In a block.\nP: tail\nP: Next."
+
+
+def test_control_characters_in_front_matter_are_removed_and_reported() -> None:
+    result = read_bytes(b"---\ntitle: Ferry\x15 trial\x1a\n---\n\nBody.\n", source="n.md", fmt="md")
+    assert outline(result.document) == "META title: Ferry trial\nP: Body."
+    assert [d.code for d in result.diagnostics] == ["text.invalid-character"]

@@ -102,6 +102,7 @@ from briefpub.tree import (
     Text,
     ThematicBreak,
     inline_text,
+    sanitise,
 )
 
 __all__ = ["MarkdownReader", "front_matter_meta", "split_front_matter"]
@@ -214,16 +215,20 @@ def front_matter_meta(front: str, notes: Notes) -> dict[str, Any]:
     if len(front) > MAX_FRONT_MATTER:
         notes.add("reader.metadata", "front matter larger than 64 KiB ignored", front, 1, "warning")
         return {}
-    loader = _NoAliasLoader(front)
+    invalid: list[tuple[str, int, str]] = []
     try:
-        data = loader.get_single_data()
+        # YAML refuses control characters: removed first (reported by read_bytes), as in the body
+        loader = _NoAliasLoader(sanitise(front, keep_newlines=True))
+        try:
+            data = loader.get_single_data()
+            invalid = loader.invalid
+        finally:
+            loader.dispose()
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         notes.add("reader.metadata", f"front matter is not valid YAML ({problem}): ignored", front, 1, "warning")
         return {}
-    finally:
-        loader.dispose()
-    for kind, line, written in loader.invalid:
+    for kind, line, written in invalid:
         # line + 2: the front matter's first line is the file's second (after "---")
         notes.add("reader.metadata", f"front matter line {line + 2}: not a valid {kind}: kept as text", written,
                   line + 2, "warning")
