@@ -43,3 +43,11 @@ def test_control_character_in_an_attribute_name(attribute: bytes) -> None:
                         source="page.html", fmt="html")
     assert outline(result.document) == "P: Hello there, reader."
     assert any(d.code == "text.invalid-character" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("attribute", [b'{lazy}:src="a.png"', b"{x}=1", b"{a}b=1", b"{=1", b'{}onclick="x()"'])
+def test_attribute_names_lxml_reads_as_namespaces(attribute: bytes) -> None:
+    page = b'<html><body><article><p class="k" ' + attribute + b' href="javascript:x">Hello there, reader.</p>'
+    result = read_bytes(page + b"</article></body></html>", source="page.html", fmt="html")
+    assert outline(result.document) == "P: Hello there, reader."
+    assert "1 attribute(s) with a name starting with '{' ignored" in [d.message for d in result.diagnostics]

@@ -107,7 +107,30 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     if root is None:
         raise InputError(f"{source}: no HTML content")
     _close_void_elements(root)
+    _drop_unaddressable_attributes(root, notes)
     return root
+
+
+def _drop_unaddressable_attributes(root: etree._Element, notes: Notes) -> None:
+    """Remove attributes whose name starts with ``{`` (``<p {x}=1>``), reporting how many.
+
+    lxml reads such a name as a namespace (``{uri}local``): it can list the
+    attribute but neither read nor delete it by name, so the element's other
+    attributes are set again without it. No attribute is content.
+    """
+    dropped = 0
+    for el in root.iter():
+        items = el.items()
+        if not any(str(name).startswith("{") for name, _ in items):
+            continue
+        keep = [(name, value) for name, value in items if not str(name).startswith("{")]
+        dropped += len(items) - len(keep)
+        el.attrib.clear()
+        for name, value in keep:
+            el.set(name, value)
+    if dropped:
+        notes.add("reader.unsupported", f"{dropped} attribute(s) with a name starting with '{{' ignored",
+                  severity="info")
 
 
 def _close_void_elements(root: etree._Element) -> None:
