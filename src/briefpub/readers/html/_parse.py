@@ -27,6 +27,8 @@ from briefpub.readers.common.notes import Notes, excerpt
 from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
+#: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
+_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 #: Elements that run code, load other documents or only style the page.
@@ -106,28 +108,37 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
             )
     if root is None:
         raise InputError(f"{source}: no HTML content")
+    _make_editable(root, notes)
     _close_void_elements(root)
-    _drop_unaddressable_attributes(root, notes)
     return root
 
 
-def _drop_unaddressable_attributes(root: etree._Element, notes: Notes) -> None:
-    """Remove attributes whose name starts with ``{`` (``<p {x}=1>``), reporting how many.
+def _make_editable(root: etree._Element, notes: Notes) -> None:
+    """Fix what libxml2 lets into the tree but lxml refuses to handle, so the reader can edit it.
 
-    lxml reads such a name as a namespace (``{uri}local``): it can list the
-    attribute but neither read nor delete it by name, so the element's other
-    attributes are set again without it. No attribute is content.
+    * control characters written as references (``&#1;``, or ``&#1`` before a
+      ``<``) in text and attribute values: lxml refuses to set text holding one
+      (moving text, as :func:`remove` does, would fail); removed through
+      :func:`~briefpub.tree.sanitise`, which reports them;
+    * attributes whose name starts with ``{`` (``<p {x}=1>``): lxml reads such
+      a name as a namespace (``{uri}local``) and can list the attribute but
+      neither read nor delete it; the element's other attributes are set again
+      without it. No attribute is content; how many were dropped is reported.
     """
     dropped = 0
     for el in root.iter():
-        items = el.items()
-        if not any(str(name).startswith("{") for name, _ in items):
+        if el.text and _XML_REFUSED.search(el.text):
+            el.text = sanitise(el.text, keep_newlines=True)
+        if el.tail and _XML_REFUSED.search(el.tail):
+            el.tail = sanitise(el.tail, keep_newlines=True)
+        items = [(str(name), str(value)) for name, value in el.items()]
+        if not any(name.startswith("{") or _XML_REFUSED.search(value) for name, value in items):
             continue
-        keep = [(name, value) for name, value in items if not str(name).startswith("{")]
+        keep = [(name, value) for name, value in items if not name.startswith("{")]
         dropped += len(items) - len(keep)
         el.attrib.clear()
         for name, value in keep:
-            el.set(name, value)
+            el.set(name, sanitise(value, keep_newlines=True) if _XML_REFUSED.search(value) else value)
     if dropped:
         notes.add("reader.unsupported", f"{dropped} attribute(s) with a name starting with '{{' ignored",
                   severity="info")
