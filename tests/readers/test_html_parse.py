@@ -62,3 +62,14 @@ def test_control_character_references_are_removed_and_reported(reference: bytes)
     text = outline(result.document)
     assert text.startswith("P: One") and "two" in text and "three" in text and text.endswith("four.")
     assert any(d.code == "text.invalid-character" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("broken", [b"<title>Ferry trial<-title>", b"<TITLE>Ferry trial",
+                                    b"<title lang=en>Ferry trial"])
+def test_an_unclosed_title_does_not_swallow_the_page(broken: bytes) -> None:
+    page = b"<html><head>" + broken + b'\n<meta name="author" content="Mira Okafor"></head><body><article>'
+    result = read_bytes(page + b"<p>The article text.</p></article></body></html>", source="page.html", fmt="html")
+    lines = outline(result.document).splitlines()
+    assert lines[0].startswith("META title: Ferry trial") and len(lines[0]) < 40
+    assert "META authors: Mira Okafor" in lines and lines[-1] == "P: The article text."
+    assert "<title> never closed: ended at the next tag" in [d.message for d in result.diagnostics]

@@ -29,6 +29,9 @@ from briefpub.tree import sanitise
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 #: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
 _XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_CLOSE = re.compile(r"</title", re.IGNORECASE)
+_TAG_START = re.compile(r"<[A-Za-z/!]")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 #: Elements that run code, load other documents or only style the page.
@@ -70,6 +73,23 @@ def _strip_doctype_subset(text: str, notes: Notes) -> str:
     return text[: m.start()] + "<!DOCTYPE html>" + text[m.end() :]
 
 
+def _close_unclosed_title(text: str, notes: Notes) -> str:
+    """End a ``<title>`` that is never closed at the next tag, reporting it.
+
+    A title's content is text up to ``</title>``: without one, the parser (and a
+    browser) makes the rest of the page the title, markup and article included.
+    """
+    opening = _TITLE_OPEN.search(text)
+    if opening is None or _TITLE_CLOSE.search(text, opening.end()):
+        return text
+    tag = _TAG_START.search(text, opening.end())
+    if tag is None:
+        return text
+    notes.add("reader.metadata", "<title> never closed: ended at the next tag", text[opening.end() : tag.start()],
+              severity="warning")
+    return text[: tag.start()] + "</title>" + text[tag.start() :]
+
+
 def _windows_1252_reference(m: re.Match[str]) -> str:
     number = int(m.group(1)[1:], 16) if m.group(1)[0] in "xX" else int(m.group(1))
     char = bytes([number]).decode("cp1252", errors="ignore")
@@ -94,7 +114,7 @@ def _parser() -> etree.HTMLParser:
 
 def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     """Parse a whole page (decoded text) into an lxml tree rooted at ``<html>``."""
-    text = _fix_c1_references(_strip_doctype_subset(text, notes))
+    text = _fix_c1_references(_close_unclosed_title(_strip_doctype_subset(text, notes), notes))
     parser = _parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
