@@ -151,8 +151,8 @@ def make_case(index: int, pool: list[tuple[str, bytes]], seed: str = SEED) -> Ca
     return Case(index, fmt, data[:MAX_CASE_BYTES], " + ".join(recipe))
 
 
-class CaseTimeout(Exception):
-    """A case ran longer than the per-case bound (raised by the alarm)."""
+class CaseTimeout(BaseException):
+    """A case ran longer than the per-case bound (raised by the alarm; no ``except Exception`` stops it)."""
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
@@ -191,7 +191,7 @@ def check_case(case: Case, per_case_seconds: float = 0) -> str | None:
 WRITER_FORMATS = ("pdf", "epub", "docx")
 
 
-def check_writers(case: Case) -> str | None:
+def check_writers(case: Case, per_case_seconds: float = 0) -> str | None:
     """For a case the reader accepts: every writer gives bytes or refuses with a BriefpubError.
 
     A BriefpubError chaining an exception that is not one (``pipeline.write`` wrapping a
@@ -214,14 +214,24 @@ def check_writers(case: Case) -> str | None:
     style = load_style()
     options = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=style_fonts(style))
     for fmt in WRITER_FORMATS:
+        if per_case_seconds:
+            signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, per_case_seconds)
         try:
             data, _diagnostics, _fonts = render(Publication((doc,)), fmt, style, options)
+        except CaseTimeout:
+            return f"hang: {fmt} writer took more than {per_case_seconds} s"
         except BriefpubError as exc:
+            if isinstance(exc.__cause__, CaseTimeout):
+                return f"hang: {fmt} writer took more than {per_case_seconds} s"
             if exc.__cause__ is not None and not isinstance(exc.__cause__, BriefpubError):
                 return f"{fmt}: {exc}\n" + "".join(traceback.format_exception(exc.__cause__))
             continue
         except BaseException as exc:
             return f"{fmt}: {type(exc).__name__}: {exc}\n" + "".join(traceback.format_exception(exc))
+        finally:
+            if per_case_seconds:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         if not data:
             return f"{fmt}: no bytes"
     return None
@@ -245,7 +255,7 @@ def main(argv: list[str]) -> int:
         print(f"case {index}", flush=True)
         problem = check_case(case, per_case)
         if problem is None and writers:
-            problem = check_writers(case)
+            problem = check_writers(case, per_case)
         if problem is not None:
             print(json.dumps({"case": index, "fmt": case.fmt, "recipe": case.recipe, "problem": problem}), flush=True)
     print("done", flush=True)
