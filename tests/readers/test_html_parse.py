@@ -73,3 +73,12 @@ def test_an_unclosed_title_does_not_swallow_the_page(broken: bytes) -> None:
     assert lines[0].startswith("META title: Ferry trial") and len(lines[0]) < 40
     assert "META authors: Mira Okafor" in lines and lines[-1] == "P: The article text."
     assert "<title> never closed: ended at the next tag" in [d.message for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("tag", ["wbr", "embed", "source", "WBR"])
+def test_hundreds_of_void_elements_are_not_nesting(tag: str) -> None:
+    # nested one inside the other, 256 of them passed libxml2's depth limit: the page was refused
+    words = b"".join(b"part%d<%s>" % (i, tag.encode()) for i in range(300))
+    page = b'<html><body><article><p>Long <wbr title="a>b">' + words + b" end.</p><p>Next.</p></article></body></html>"
+    text = outline(read_bytes(page, source="page.html", fmt="html").document)
+    assert text.startswith("P: Long part0part1") and text.endswith("part299 end.\nP: Next.")

@@ -29,6 +29,11 @@ from briefpub.tree import sanitise
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 #: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
 _XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_VOID_START = re.compile(
+    # no "<" inside: linear however many there are ("<wbr title='a>b'>" is left to the mending)
+    r"<(embed|keygen|source|track|wbr|bgsound|image|command|nextid)\b([^<>]{0,2000})>",
+    re.IGNORECASE,
+)
 _TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
 _TITLE_CLOSE = re.compile(r"</title", re.IGNORECASE)
 _TAG_START = re.compile(r"<[A-Za-z/!]")
@@ -90,6 +95,20 @@ def _close_unclosed_title(text: str, notes: Notes) -> str:
     return text[: tag.start()] + "</title>" + text[tag.start() :]
 
 
+def _self_closing(m: re.Match[str]) -> str:
+    attributes = m.group(2)
+    return m.group(0) if attributes.endswith("/") else f"<{m.group(1)}{attributes}/>"
+
+
+def _close_void_tags(text: str) -> str:
+    """Write void start tags libxml2 does not know (:data:`VOID_TAGS`) as ``<wbr/>``, which it closes.
+
+    Otherwise it nests what follows inside each (256 ``<wbr>`` in a paragraph would
+    pass its depth limit); :func:`_close_void_elements` mends any it still nests.
+    """
+    return _VOID_START.sub(_self_closing, text)
+
+
 def _windows_1252_reference(m: re.Match[str]) -> str:
     number = int(m.group(1)[1:], 16) if m.group(1)[0] in "xX" else int(m.group(1))
     char = bytes([number]).decode("cp1252", errors="ignore")
@@ -114,7 +133,7 @@ def _parser() -> etree.HTMLParser:
 
 def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     """Parse a whole page (decoded text) into an lxml tree rooted at ``<html>``."""
-    text = _fix_c1_references(_close_unclosed_title(_strip_doctype_subset(text, notes), notes))
+    text = _fix_c1_references(_close_void_tags(_close_unclosed_title(_strip_doctype_subset(text, notes), notes)))
     parser = _parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
