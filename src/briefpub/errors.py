@@ -15,6 +15,7 @@ the library can catch ``ValueError`` or ``LookupError`` as usual::
     ├── OutputError                            exit 2  output folder or file cannot be written
     ├── SetupError (OSError)                   exit 2  the machine lacks something needed (fonts)
     ├── PluginError (ImportError)              exit 1  a third-party plugin failed to load
+    ├── ReaderError (RuntimeError)             exit 1  a reader failed (a bug): the input is skipped
     └── ConversionError (RuntimeError)         exit 1  a writer failed on valid input
 """
 
@@ -70,6 +71,12 @@ class SetupError(BriefpubError, OSError):
 
 class PluginError(BriefpubError, ImportError):
     """A third-party reader or writer could not be loaded."""
+
+    exit_code = 1
+
+
+class ReaderError(BriefpubError, RuntimeError):
+    """A reader failed unexpectedly (a bug, or out of memory) on one input; the cause is chained."""
 
     exit_code = 1
 

@@ -101,3 +101,63 @@ def test_convert_markdown_to_json(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads((tmp_path / "out" / "note.json").read_text(encoding="utf-8"))
     assert data["meta"]["marking"] == "OFFICIAL"
+
+
+# ----------------------------------------------------------------------------- hostile front matter and raw HTML
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "kept"),
+    [
+        ("date: 2020-13-45", "timestamp", "META date: 2020-13-45"),
+        ("date: 2020-02-30", "timestamp", "META date: 2020-02-30"),
+        ("date: 2001-12-14t21:59:43+99:00", "timestamp", "META date: 2001-12-14t21:59:43+99:00"),
+        ("date: 0000-01-01", "timestamp", "META date: 0000-01-01"),
+        ("flag: !!bool maybe", "bool", "META extras: flag=maybe"),
+        ("count: !!int abc", "int", "META extras: count=abc"),
+        ("ratio: !!float abc", "float", "META extras: ratio=abc"),
+        ("when: !!timestamp x", "timestamp", "META extras: when=x"),
+        ("blob: !!binary '@@@ not base64 @'", "binary", "META extras: blob=@@@ not base64 @"),
+        ("serial: " + "9" * 5000, "int", "META extras: serial=" + "9" * 5000),
+    ],
+)
+def test_invalid_typed_scalar_is_reported_and_kept_as_text(line: str, kind: str, kept: str) -> None:
+    result = read_bytes(f"---\ntitle: T\n{line}\n---\n\nBody text.\n".encode(), source="note.md", fmt="md")
+    assert kept in outline(result.document).splitlines()
+    (note,) = [d for d in result.diagnostics if d.code == "reader.metadata"]
+    assert note.message == f"front matter line 3: not a valid {kind}: kept as text" and note.line == 3
+
+
+@pytest.mark.parametrize(
+    ("front", "problem"),
+    [
+        ("x: !!python/object/apply:os.system ['echo hi']", "could not determine a constructor"),
+        ("x: !!python/name:os.system", "could not determine a constructor"),
+        ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+         "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]", "aliases are not allowed"),
+        ("x: " + "[" * 5000, "not valid YAML"),
+    ],
+)
+def test_dangerous_front_matter_is_reported_and_ignored(front: str, problem: str) -> None:
+    result = read_bytes(f"---\n{front}\n---\n\nBody text.\n".encode(), source="note.md", fmt="md")
+    assert outline(result.document) == "P: Body text."
+    assert any(d.code == "reader.metadata" and problem in d.message for d in result.diagnostics)
+
+
+def test_control_character_in_a_raw_html_attribute_name() -> None:
+    result = read_bytes(b'# T\n\n<div a\x01b="x" \x02="y">kept text</div>\n\nafter\n', source="n.md", fmt="md")
+    assert outline(result.document) == "META title: T\nP: kept text\nP: after"
+    assert any(d.code == "text.invalid-character" and "U+0001" in d.message for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("tag", ["embed", "keygen", "param", "source", "track", "wbr", "bgsound", "base", "basefont",
+                                 "frame", "command", "nextid", "isindex", "area", "col", "input", "link", "meta"])
+def test_void_html_elements_keep_what_follows(tag: str) -> None:
+    text = f"# T\n\nInline <{tag} src=x> text after.\n\n<div><{tag} src=y><p>In a block.</p> tail</div>\n\nNext.\n"
+    assert read(text) == "META title: T\nP: Inline text after.\nP: In a block.\nP: tail\nP: Next."
+
+
+def test_control_characters_in_front_matter_are_removed_and_reported() -> None:
+    result = read_bytes(b"---\ntitle: Ferry\x15 trial\x1a\n---\n\nBody.\n", source="n.md", fmt="md")
+    assert outline(result.document) == "META title: Ferry trial\nP: Body."
+    assert [d.code for d in result.diagnostics] == ["text.invalid-character"]

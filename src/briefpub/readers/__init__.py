@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import InputError, UsageError
+from briefpub.errors import BriefpubError, InputError, ReaderError, UsageError
 from briefpub.readers.common.decode import MAX_INPUT_BYTES, check_size
 from briefpub.readers.common.limits import MAX_BLOCK_CHARS, check_document, check_lines, drop_long_urls
 from briefpub.registry import PluginSpec, Registry
@@ -87,12 +87,29 @@ def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnost
     ]
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
 def read_bytes(data: bytes, *, source: str, fmt: str = "txt", base_dir: Path | None = None) -> ReadResult:
-    """Read article bytes with the reader ``fmt``; ``source`` names the input in messages."""
+    """Read article bytes with the reader ``fmt``; ``source`` names the input in messages.
+
+    An unexpected exception from the reader (a bug) becomes :class:`ReaderError`
+    (exit 1, one line, the traceback chained for ``--debug``), so a pack or a
+    build skipping bad inputs goes on with the others.
+    """
     reader = READERS.get(fmt)
     check_lines(data, source)
     with sanitisation_report() as fixes:
-        result = reader.read(data, source=source, base_dir=base_dir)
+        try:
+            result = reader.read(data, source=source, base_dir=base_dir)
+        except BriefpubError:
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise ReaderError(f"{source}: {fmt} reader ran out of resources: {type(exc).__name__}") from exc
+        except Exception as exc:  # a reader bug: one line for users, traceback with --debug
+            raise ReaderError(f"{source}: {fmt} reader failed: {_one_line(exc)}") from exc
     document, dropped = drop_long_urls(result.document, source)
     check_document(document, source)
     if fixes or dropped:

@@ -102,6 +102,7 @@ from briefpub.tree import (
     Text,
     ThematicBreak,
     inline_text,
+    sanitise,
 )
 
 __all__ = ["MarkdownReader", "front_matter_meta", "split_front_matter"]
@@ -116,8 +117,10 @@ _TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/?)\s*>$", re.DO
 _HANDLER = re.compile(r"\bon[a-z]+\s*=|(?:java|vb)script\s*:", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-#: Inline HTML elements that have no content (never opened, never closed).
-_VOID = frozenset({"br", "img", "wbr", "hr", "input", "area", "col", "embed", "source", "track", "meta", "link"})
+#: Inline HTML elements that have no content (never opened, never closed): HTML5's void
+#: elements and obsolete ones browsers still parse as void.
+_VOID = frozenset({"br", "img", "wbr", "hr", "input", "area", "col", "embed", "source", "track", "meta", "link",
+                   "keygen", "param", "base", "basefont", "bgsound", "frame", "command", "nextid", "isindex"})
 #: Inline HTML elements whose content is never text for the reader.
 _SUPPRESS = frozenset(
     {"script", "style", "iframe", "object", "embed", "template", "textarea", "title", "noscript", "svg", "applet"}
@@ -144,13 +147,43 @@ _EXTRA_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """YAML safe loader refusing anchors/aliases (no "billion laughs")."""
+    """YAML safe loader refusing anchors/aliases (no "billion laughs").
+
+    A typed scalar whose text is not of its type (``date: 2020-13-45``,
+    ``!!bool maybe``, ``!!int abc``, a 5,000-digit number) is kept as its text
+    and listed in :attr:`invalid` (tag, line in the front matter, text) to be
+    reported; PyYAML's own constructors would raise ValueError and the like.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.invalid: list[tuple[str, int, str]] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "aliases are not allowed", event.start_mark)
         return super().compose_node(parent, index)
+
+
+def _lenient(tag: str) -> Any:
+    strict = yaml.SafeLoader.yaml_constructors[tag]
+
+    def construct(loader: _NoAliasLoader, node: yaml.Node) -> Any:
+        try:
+            return strict(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.constructor.ConstructorError):
+            if not isinstance(node, yaml.ScalarNode):
+                raise
+            text = str(node.value)
+            loader.invalid.append((tag.rsplit(":", 1)[-1], node.start_mark.line, text))
+            return text
+
+    return construct
+
+
+for _tag in ("bool", "int", "float", "timestamp", "binary"):
+    _NoAliasLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _lenient(f"tag:yaml.org,2002:{_tag}"))
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -182,12 +215,23 @@ def front_matter_meta(front: str, notes: Notes) -> dict[str, Any]:
     if len(front) > MAX_FRONT_MATTER:
         notes.add("reader.metadata", "front matter larger than 64 KiB ignored", front, 1, "warning")
         return {}
+    invalid: list[tuple[str, int, str]] = []
     try:
-        data = yaml.load(front, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
-    except (yaml.YAMLError, RecursionError) as exc:
+        # YAML refuses control characters: removed first (reported by read_bytes), as in the body
+        loader = _NoAliasLoader(sanitise(front, keep_newlines=True))
+        try:
+            data = loader.get_single_data()
+            invalid = loader.invalid
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         notes.add("reader.metadata", f"front matter is not valid YAML ({problem}): ignored", front, 1, "warning")
         return {}
+    for kind, line, written in invalid:
+        # line + 2: the front matter's first line is the file's second (after "---")
+        notes.add("reader.metadata", f"front matter line {line + 2}: not a valid {kind}: kept as text", written,
+                  line + 2, "warning")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -571,7 +615,7 @@ class _Converter:
             if closing and name == suppress[-1]:
                 suppress.pop()
             return
-        if name in _SUPPRESS and not closing and not self_closing:
+        if name in _SUPPRESS and not closing and not self_closing and name not in _VOID:
             suppress.append(name)
             self.notes.add("reader.active-content", f"inline <{name}> removed", markup, self.current, "warning")
             return

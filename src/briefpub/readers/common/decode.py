@@ -190,6 +190,13 @@ _CHARSET_ALIASES = {
     "x-sjis": "shift_jis",
 }
 
+#: Codecs Python knows as text encodings that no web page is written in (browsers do not
+#: support them; UTF-7 was an XSS vector): a page declaring one is decoded as if it declared none.
+_NOT_PAGE_ENCODINGS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7", "charmap", "mbcs", "oem",
+     "utf-32", "utf-32-le", "utf-32-be"}
+)
+
 
 def declared_html_charset(data: bytes) -> str | None:
     """The charset label a web page declares in its first 8 KiB, or None.
@@ -219,15 +226,21 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
         return decode(data, source)
     label = _CHARSET_ALIASES.get(declared, declared)
     try:
-        encoding = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return _detected_instead(data, source, f"unknown declared charset {declared!r}")
+    encoding = info.name
+    if not getattr(info, "_is_text_encoding", True) or encoding in _NOT_PAGE_ENCODINGS:
+        return _detected_instead(data, source, f"declared charset {declared!r} is not a web page encoding")
     if encoding == "utf-8":
         result = decode(data, source)
         if result.encoding == "utf-8":
             return result
         return _detected_instead(data, source, "the page declares UTF-8 but is not valid UTF-8", result)
     _refuse_unreadable(data, source)
-    text = data.decode(encoding, errors="replace")
+    try:
+        text = data.decode(encoding, errors="replace")
+    except (UnicodeError, LookupError):  # a codec that cannot replace (or fails outright)
+        return _detected_instead(data, source, f"the page is not readable as its declared {encoding}")
     diagnostics = _replacements(text, f"byte(s) undecodable as the declared {encoding}", source)
     return _finish(text, encoding, diagnostics, source)

@@ -51,8 +51,12 @@ def link_target(href: str, base: str = "") -> tuple[str, str]:
     if url.startswith("#"):
         return url, ""
     if url_scheme(base) in ("http", "https"):
-        resolved = urljoin(base, url)
-        if url_scheme(resolved) in ("http", "https") and urlsplit(resolved).netloc:
+        try:
+            resolved = urljoin(base, url)
+            absolute = url_scheme(resolved) in ("http", "https") and bool(urlsplit(resolved).netloc)
+        except ValueError:  # a malformed base or URL ("https://[broken"): not resolvable
+            absolute = False
+        if absolute:
             return resolved, ""
     if url.startswith("//") and len(url) > 2:
         return "https:" + url, ""

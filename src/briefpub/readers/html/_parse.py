@@ -30,8 +30,19 @@ from lxml import etree
 from briefpub.errors import InputError
 from briefpub.readers.common.limits import MAX_ATTRIBUTES, MAX_HTML_ELEMENTS
 from briefpub.readers.common.notes import Notes, excerpt
+from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
+#: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
+_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_VOID_START = re.compile(
+    # no "<" inside: linear however many there are ("<wbr title='a>b'>" is left to the mending)
+    r"<(embed|keygen|source|track|wbr|bgsound|image|command|nextid)\b([^<>]{0,2000})>",
+    re.IGNORECASE,
+)
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_CLOSE = re.compile(r"</title", re.IGNORECASE)
+_TAG_START = re.compile(r"<[A-Za-z/!]")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 #: Elements that run code, load other documents or only style the page.
@@ -46,6 +57,12 @@ ACTIVE_TAGS = frozenset(
 MEDIA_TAGS = frozenset({"video", "audio", "canvas", "map", "dialog"})
 #: Void elements libxml2's HTML 4 parser may wrap around what follows them: unwrapped.
 UNWRAP_TAGS = frozenset({"source", "track"})
+#: Elements that never have content (HTML5 void elements, and obsolete ones the HTML
+#: parsing rules still treat as void) that libxml2's HTML 4 parser does not know: it nests
+#: whatever follows them inside them, so that content is moved back out after parsing.
+#: (``area``, ``base``, ``br``, ``col``, ``hr``, ``img``, ``input``, ``link``, ``meta``,
+#: ``param``, ``basefont``, ``frame`` and ``isindex`` libxml2 already closes itself.)
+VOID_TAGS = frozenset({"embed", "keygen", "source", "track", "wbr", "bgsound", "image", "command", "nextid"})
 FORM_CONTROLS = frozenset(
     {"input", "button", "select", "textarea", "datalist", "output", "keygen", "option", "optgroup", "label"}
 )
@@ -72,6 +89,37 @@ def _strip_doctype_subset(text: str, notes: Notes) -> str:
         severity="warning",
     )
     return text[: m.start()] + "<!DOCTYPE html>" + text[m.end() :]
+
+
+def _close_unclosed_title(text: str, notes: Notes) -> str:
+    """End a ``<title>`` that is never closed at the next tag, reporting it.
+
+    A title's content is text up to ``</title>``: without one, the parser (and a
+    browser) makes the rest of the page the title, markup and article included.
+    """
+    opening = _TITLE_OPEN.search(text)
+    if opening is None or _TITLE_CLOSE.search(text, opening.end()):
+        return text
+    tag = _TAG_START.search(text, opening.end())
+    if tag is None:
+        return text
+    notes.add("reader.metadata", "<title> never closed: ended at the next tag", text[opening.end() : tag.start()],
+              severity="warning")
+    return text[: tag.start()] + "</title>" + text[tag.start() :]
+
+
+def _self_closing(m: re.Match[str]) -> str:
+    attributes = m.group(2)
+    return m.group(0) if attributes.endswith("/") else f"<{m.group(1)}{attributes}/>"
+
+
+def _close_void_tags(text: str) -> str:
+    """Write void start tags libxml2 does not know (:data:`VOID_TAGS`) as ``<wbr/>``, which it closes.
+
+    Otherwise it nests what follows inside each (256 ``<wbr>`` in a paragraph would
+    pass its depth limit); :func:`_close_void_elements` mends any it still nests.
+    """
+    return _VOID_START.sub(_self_closing, text)
 
 
 def _windows_1252_reference(m: re.Match[str]) -> str:
@@ -143,7 +191,10 @@ def _check_elements(root: etree._Element, source: str) -> None:
 
 def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     """Parse a whole page (decoded text) into an lxml tree rooted at ``<html>``."""
-    text = _cap_attributes(_fix_c1_references(_strip_doctype_subset(text, notes)), notes)
+    text = _cap_attributes(
+        _fix_c1_references(_close_void_tags(_close_unclosed_title(_strip_doctype_subset(text, notes), notes))),
+        notes,
+    )
     parser = _parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -158,12 +209,72 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     if root is None:
         raise InputError(f"{source}: no HTML content")
     _check_elements(root, source)
+    _make_editable(root, notes)
+    _close_void_elements(root)
     return root
+
+
+def _make_editable(root: etree._Element, notes: Notes) -> None:
+    """Fix what libxml2 lets into the tree but lxml refuses to handle, so the reader can edit it.
+
+    * control characters written as references (``&#1;``, or ``&#1`` before a
+      ``<``) in text and attribute values: lxml refuses to set text holding one
+      (moving text, as :func:`remove` does, would fail); removed through
+      :func:`~briefpub.tree.sanitise`, which reports them;
+    * attributes whose name starts with ``{`` (``<p {x}=1>``): lxml reads such
+      a name as a namespace (``{uri}local``) and can list the attribute but
+      neither read nor delete it; the element's other attributes are set again
+      without it. No attribute is content; how many were dropped is reported.
+    """
+    dropped = 0
+    for el in root.iter():
+        if el.text and _XML_REFUSED.search(el.text):
+            el.text = sanitise(el.text, keep_newlines=True)
+        if el.tail and _XML_REFUSED.search(el.tail):
+            el.tail = sanitise(el.tail, keep_newlines=True)
+        items = [(str(name), str(value)) for name, value in el.items()]
+        if not any(name.startswith("{") or _XML_REFUSED.search(value) for name, value in items):
+            continue
+        keep = [(name, value) for name, value in items if not name.startswith("{")]
+        dropped += len(items) - len(keep)
+        el.attrib.clear()
+        for name, value in keep:
+            el.set(name, sanitise(value, keep_newlines=True) if _XML_REFUSED.search(value) else value)
+    if dropped:
+        notes.add("reader.unsupported", f"{dropped} attribute(s) with a name starting with '{{' ignored",
+                  severity="info")
+
+
+def _close_void_elements(root: etree._Element) -> None:
+    """Move what the parser nested inside a void element (:data:`VOID_TAGS`) to just after it.
+
+    An ``<image>`` is an ``<img>``, as in browsers.
+    """
+    for el in [e for e in root.iter() if isinstance(e.tag, str) and e.tag.lower() in VOID_TAGS]:
+        if el.tag.lower() == "image":
+            el.tag = "img"
+        children = list(el)
+        if not el.text and not children:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        index = parent.index(el)
+        for offset, child in enumerate(children, start=1):
+            parent.insert(index + offset, child)
+        inner, el.text = el.text or "", None
+        if children:
+            last = children[-1]
+            last.tail = (last.tail or "") + (el.tail or "")
+            el.tail = inner or None
+        else:
+            el.tail = inner + (el.tail or "") or None
 
 
 def parse_fragment(markup: str, source: str, notes: Notes) -> etree._Element:
     """Parse an HTML fragment (e.g. a raw block in Markdown); returns a ``<body>`` holding it."""
-    root = parse_document(f"<html><body>{markup}</body></html>", source, notes)
+    # lxml refuses XML-invalid characters (in an attribute name, say): removed first, reported by read_bytes
+    root = parse_document(f"<html><body>{sanitise(markup, keep_newlines=True)}</body></html>", source, notes)
     body = root.find("body")
     return body if body is not None else root
 

@@ -1,0 +1,84 @@
+"""The HTML reader's parsing (readers/html/_parse.py): void elements and hostile attribute names."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefpub.readers import read_bytes
+from samples import outline
+
+#: HTML5 void elements, and obsolete ones browsers still parse as void.
+VOID = ["area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
+        "track", "wbr", "basefont", "bgsound", "frame", "image", "isindex", "command", "nextid"]
+
+
+def read(data: bytes) -> str:
+    return outline(read_bytes(data, source="page.html", fmt="html").document)
+
+
+@pytest.mark.parametrize("tag", VOID)
+def test_a_void_element_does_not_swallow_the_rest_of_the_article(tag: str) -> None:
+    page = (f"<html><body><article><h1>Headline</h1><p>First paragraph.</p><{tag} src=x.png>"
+            f"<p>Second paragraph.</p> loose text <div><p>Third <{tag} src=y.png> paragraph.</p></div>"
+            "</article></body></html>")
+    text = read(page.encode())
+    for kept in ("First paragraph.", "Second paragraph.", "loose text", "Third", "paragraph."):
+        assert kept in text, (tag, text)
+    assert text.index("Second") < text.index("loose") < text.index("Third")
+
+
+def test_image_is_read_as_img() -> None:
+    assert "![](https://example.org/a.png)" in read(
+        b'<html><body><article><p>A picture <image src="https://example.org/a.png"> here.</p></article></body></html>')
+
+
+def test_nested_void_elements() -> None:
+    text = read(b"<html><body><article><p>One.</p><embed><embed><keygen><p>Two.</p>three</article></body></html>")
+    assert "P: One." in text and "P: Two." in text and "three" in text
+
+
+@pytest.mark.parametrize("attribute", [b'a\x01b="x"', b'\x02="x"', b"on\x01click=x", b"x\x1f", b'a\x7fb="1"'])
+def test_control_character_in_an_attribute_name(attribute: bytes) -> None:
+    result = read_bytes(b"<html><body><article><p " + attribute + b">Hello there, reader.</p></article></body></html>",
+                        source="page.html", fmt="html")
+    assert outline(result.document) == "P: Hello there, reader."
+    assert any(d.code == "text.invalid-character" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("attribute", [b'{lazy}:src="a.png"', b"{x}=1", b"{a}b=1", b"{=1", b'{}onclick="x()"'])
+def test_attribute_names_lxml_reads_as_namespaces(attribute: bytes) -> None:
+    page = b'<html><body><article><p class="k" ' + attribute + b' href="javascript:x">Hello there, reader.</p>'
+    result = read_bytes(page + b"</article></body></html>", source="page.html", fmt="html")
+    assert outline(result.document) == "P: Hello there, reader."
+    assert "1 attribute(s) with a name starting with '{' ignored" in [d.message for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("reference", [b"&#1;", b"&#x1f;", b"&#1<b>x</b>", b"&#65535;"])
+def test_control_character_references_are_removed_and_reported(reference: bytes) -> None:
+    # the <embed> and the <script> make the reader move the text around them (lxml refuses to set it)
+    page = (b'<html><body><article><p title="a' + reference + b'">One ' + reference + b' two<embed>'
+            + reference + b" three<script>x</script>" + reference + b" four.</p></article></body></html>")
+    result = read_bytes(page, source="page.html", fmt="html")
+    text = outline(result.document)
+    assert text.startswith("P: One") and "two" in text and "three" in text and text.endswith("four.")
+    assert any(d.code == "text.invalid-character" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("broken", [b"<title>Ferry trial<-title>", b"<TITLE>Ferry trial",
+                                    b"<title lang=en>Ferry trial"])
+def test_an_unclosed_title_does_not_swallow_the_page(broken: bytes) -> None:
+    page = b"<html><head>" + broken + b'\n<meta name="author" content="Mira Okafor"></head><body><article>'
+    result = read_bytes(page + b"<p>The article text.</p></article></body></html>", source="page.html", fmt="html")
+    lines = outline(result.document).splitlines()
+    assert lines[0].startswith("META title: Ferry trial") and len(lines[0]) < 40
+    assert "META authors: Mira Okafor" in lines and lines[-1] == "P: The article text."
+    assert "<title> never closed: ended at the next tag" in [d.message for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("tag", ["wbr", "embed", "source", "WBR"])
+def test_hundreds_of_void_elements_are_not_nesting(tag: str) -> None:
+    # nested one inside the other, 256 of them passed libxml2's depth limit: the page was refused
+    words = b"".join(b"part%d<%s>" % (i, tag.encode()) for i in range(300))
+    page = b'<html><body><article><p>Long <wbr title="a>b">' + words + b" end.</p><p>Next.</p></article></body></html>"
+    text = outline(read_bytes(page, source="page.html", fmt="html").document)
+    assert text.startswith("P: Long part0part1") and text.endswith("part299 end.\nP: Next.")
