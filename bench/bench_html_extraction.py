@@ -34,6 +34,7 @@ import re
 import statistics
 import time
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -156,23 +157,60 @@ def page_scores(got_text: str, want_text: str) -> tuple[float, float, float]:
     return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
 
 
+def split_of(name: str) -> str:
+    """"tune" or "check": the held-out split of a development page, by the parity of its name's hash."""
+    return "tune" if zlib.crc32(name.encode("utf-8")) % 2 == 0 else "check"
+
+
+def summary(precisions: list[float], recalls: list[float]) -> tuple[float, float, float]:
+    p = statistics.fmean(precisions) if precisions else 0.0
+    r = statistics.fmean(recalls) if recalls else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def briefpub_why(data: bytes, got: str, want: str) -> str:
+    """Why a page scored low: the largest removal (lost text) or the start of the extra text kept."""
+    from briefpub.readers import read_bytes
+
+    result = read_bytes(data, source="page.html", fmt="html")
+    want_tokens = set(shingles(want))
+    extra = [line for line in got.splitlines() if line.strip() and not set(shingles(line)) <= want_tokens]
+    removals = [d for d in result.diagnostics if d.code == "reader.boilerplate-removed"]
+    biggest = max(removals, key=lambda d: int(m.group(1)) if (m := _WORDS.search(d.message)) else 0, default=None)
+    parts = []
+    if extra:
+        parts.append(f"kept {len(extra)} extra line(s), first: {extra[0][:70]!r}")
+    if biggest is not None:
+        parts.append(f"largest removal: {biggest.message} {biggest.text[:60]!r}")
+    return "; ".join(parts)
+
+
+_WORDS = re.compile(r"(\d+) words")
+
+
 def run_dataset(root: Path, args: argparse.Namespace) -> None:
     """Score the extractors on a development set (see the module docstring)."""
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     names = sorted(n for n in truth if (root / "pages" / n / "source.html").is_file())
+    if args.only:
+        names = [n for n in names if n.startswith(args.only)]
     dump = Path(args.dump) if args.dump else None
     if dump is not None:
         dump.mkdir(parents=True, exist_ok=True)
+    chosen = {k for k in args.extractors.split(",") if k} or set(DATASET_EXTRACTORS)
     rows = []
+    per_page: dict[str, tuple[float, float, float, str]] = {}
     for label, extract in DATASET_EXTRACTORS.items():
-        precisions: list[float] = []
-        recalls: list[float] = []
+        if label.split()[0] not in chosen and label not in chosen:
+            continue
+        scores: dict[str, tuple[list[float], list[float]]] = {s: ([], []) for s in ("all", "tune", "check")}
         times: list[float] = []
         failures: list[str] = []
+        empty: list[str] = []
         try:
             for name in names:
                 data = (root / "pages" / name / "source.html").read_bytes()
-                start = time.perf_counter()
+                start = time.process_time()
                 try:
                     text = extract(data)
                 except ImportError:
@@ -180,35 +218,58 @@ def run_dataset(root: Path, args: argparse.Namespace) -> None:
                 except Exception as exc:  # a page an extractor cannot read scores zero
                     failures.append(f"{name}: {type(exc).__name__}: {exc}")
                     text = ""
-                times.append(time.perf_counter() - start)
-                tp, fp, fn = page_scores(text, truth[name]["articleBody"])
-                if tp + fp > 0:
-                    precisions.append(tp / (tp + fp))
-                if tp + fn > 0:
-                    recalls.append(tp / (tp + fn))
+                times.append(time.process_time() - start)
+                if not text.strip():
+                    empty.append(name)
+                want = truth[name]["articleBody"]
+                tp, fp, fn = page_scores(text, want)
+                for split in ("all", split_of(name)):
+                    if tp + fp > 0:
+                        scores[split][0].append(tp / (tp + fp))
+                    if tp + fn > 0:
+                        scores[split][1].append(tp / (tp + fn))
+                if extract is briefpub_body:
+                    pp = tp / (tp + fp) if tp + fp else 0.0
+                    rr = tp / (tp + fn) if tp + fn else 0.0
+                    f = 2 * pp * rr / (pp + rr) if pp + rr else 0.0
+                    per_page[name] = (pp, rr, f, briefpub_why(data, text, want) if f < 0.9 else "")
                 if dump is not None and extract is briefpub_body:
                     try:
                         (dump / f"{name}.json").write_text(briefpub_snapshot(data) + "\n", encoding="utf-8")
+                        (dump / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
                     except Exception as exc:  # recorded in the dump
                         (dump / f"{name}.json").write_text(f"error: {type(exc).__name__}: {exc}\n", encoding="utf-8")
         except ImportError as exc:
             print(f"{label}: not installed ({exc.name})")
             continue
-        p = statistics.fmean(precisions) if precisions else 0.0
-        r = statistics.fmean(recalls) if recalls else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        rows.append((label, p, r, f1, statistics.median(times) * 1000, failures))
-    print(f"{len(names)} pages from {root}")
+        rows.append((label, {s: summary(*v) for s, v in scores.items()}, statistics.median(times) * 1000,
+                     failures, empty))
+    tune = sum(split_of(n) == "tune" for n in names)
+    print(f"{len(names)} pages from {root} (tune split: {tune} pages, check split: {len(names) - tune})")
     if args.markdown:
-        print("| extractor | precision | recall | F1 | median ms/page |")
-        print("|---|---:|---:|---:|---:|")
-    for label, p, r, f1, ms, failures in rows:
+        print("| extractor | precision | recall | F1 | F1 tune / check | median CPU ms/page |")
+        print("|---|---:|---:|---:|---:|---:|")
+    for label, by_split, ms, failures, empty in rows:
+        p, r, f1 = by_split["all"]
+        ft, fc = by_split["tune"][2], by_split["check"][2]
         if args.markdown:
-            print(f"| {label} | {p:.3f} | {r:.3f} | {f1:.3f} | {ms:.1f} |")
+            print(f"| {label} | {p:.3f} | {r:.3f} | {f1:.3f} | {ft:.3f} / {fc:.3f} | {ms:.1f} |")
         else:
-            print(f"{label:28} P={p:.3f} R={r:.3f} F1={f1:.3f} {ms:7.1f} ms/page")
+            print(f"{label:28} P={p:.3f} R={r:.3f} F1={f1:.3f} (tune {ft:.3f}, check {fc:.3f}) "
+                  f"{ms:6.1f} CPU ms/page")
         for failure in failures:
             print(f"    failed: {failure}")
+        for name in empty:
+            print(f"    empty: {name}")
+    if per_page:
+        print(f"\nbriefpub's {args.worst} worst pages (P, R, F1, why):")
+        for name, (pp, rr, f, why) in sorted(per_page.items(), key=lambda kv: kv[1][2])[: args.worst]:
+            print(f"  {name:40} [{split_of(name)}] P={pp:.2f} R={rr:.2f} F1={f:.2f}  {why}")
+    if args.pages and per_page:
+        Path(args.pages).write_text(
+            "".join(f"{n}\t{pp:.3f}\t{rr:.3f}\t{f:.3f}\n" for n, (pp, rr, f, _) in sorted(per_page.items())),
+            encoding="utf-8",
+        )
 
 
 def title_of(data: bytes) -> str:
@@ -224,6 +285,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only pages whose name starts with this (e.g. heldout)")
     parser.add_argument("--dataset", default="", help="a development set (pages/NAME/source.html, ground-truth.json)")
     parser.add_argument("--dump", default="", help="with --dataset: write briefpub's tree of each page here")
+    parser.add_argument("--extractors", default="", help="with --dataset: comma-separated (briefpub,trafilatura,...)")
+    parser.add_argument("--worst", type=int, default=15, help="with --dataset: how many of briefpub's worst pages")
+    parser.add_argument("--pages", default="", help="with --dataset: write briefpub's per-page P/R/F1 here (TSV)")
     args = parser.parse_args()
     if args.dataset:
         run_dataset(Path(args.dataset), args)

@@ -71,6 +71,20 @@ def test_wrong_utf8_declaration_falls_back_to_detection() -> None:
     assert "Café “quoted”" in text and "reader.metadata" in codes
 
 
+def test_utf8_page_declared_gb2312_is_read_as_utf8() -> None:
+    # issue 15 (6): a page re-saved as UTF-8 that kept its gb2312 declaration
+    data = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>腾讯科技 2016年10月14日</p>'.encode()
+    text, encoding, codes = read(data)
+    assert (text, encoding) == ("P: 腾讯科技 2016年10月14日", "utf-8")
+    assert "reader.metadata" in codes and "decode.replacement" not in codes
+
+
+def test_real_gb2312_page_keeps_its_declaration() -> None:
+    data = '<meta charset="gb2312"><p>腾讯科技 2016年10月14日</p>'.encode("gb2312")
+    text, encoding, codes = read(data)
+    assert (text, encoding) == ("P: 腾讯科技 2016年10月14日", "gbk") and "reader.metadata" not in codes
+
+
 def test_unknown_charset_label_is_reported() -> None:
     text, _, codes = read(b'<meta charset="x-no-such-thing"><p>Plain</p>')
     assert text == "P: Plain" and "reader.metadata" in codes

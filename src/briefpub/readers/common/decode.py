@@ -213,7 +213,8 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
     """Decode a web page: byte-order mark, else the ``declared`` charset, else as :func:`decode`.
 
     An unknown label, or a page declared UTF-8 that is not valid UTF-8, falls
-    back to detection and is reported (``reader.metadata``).
+    back to detection and is reported (``reader.metadata``); a page its declared
+    charset cannot decode that is valid UTF-8 is read as UTF-8 (reported too).
     """
     if declared is None or any(data.startswith(bom) for bom, _ in _BOMS):
         return decode(data, source)
@@ -228,6 +229,32 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
             return result
         return _detected_instead(data, source, "the page declares UTF-8 but is not valid UTF-8", result)
     _refuse_unreadable(data, source)
+    utf8 = _utf8_instead(data, declared, encoding, source)
+    if utf8 is not None:
+        return utf8
     text = data.decode(encoding, errors="replace")
     diagnostics = _replacements(text, f"byte(s) undecodable as the declared {encoding}", source)
     return _finish(text, encoding, diagnostics, source)
+
+
+def _utf8_instead(data: bytes, declared: str, encoding: str, source: str) -> Decoded | None:
+    """UTF-8, reported, for a page its declared charset cannot decode but UTF-8 decodes cleanly (None otherwise).
+
+    Pages re-saved as UTF-8 often keep their old declaration (gb2312, Shift_JIS, Windows-1252).
+    """
+    try:
+        data.decode(encoding)
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    note = Diagnostic(
+        "reader.metadata",
+        f"the page declares {declared!r} but is not valid {encoding}; it is valid UTF-8: read as UTF-8",
+        source=source,
+        severity="warning",
+    )
+    return _finish(text, "utf-8", [note], source)

@@ -36,6 +36,7 @@ from briefpub.readers.html._extract import (
     drop_link_groups,
     drop_outside,
     find_container,
+    page_stats,
     remove_hidden,
 )
 from briefpub.readers.html._meta import page_meta
@@ -65,10 +66,11 @@ class HtmlReader:
         anchors = page_anchors(root)  # before extraction: a link may name a part it removes
         neutralise(root, notes)
         remove_hidden(root, notes)
-        container = find_container(root)
+        stats = page_stats(root)
+        container = find_container(root, stats)
         drop_outside(container, notes)
-        drop_boilerplate_inside(container, notes)
-        drop_link_groups(container, notes)
+        drop_boilerplate_inside(container, notes, stats)
+        drop_link_groups(container, notes, stats)
         try:
             blocks = Converter(notes, base=base, meta=meta, anchors=anchors).document_blocks(container)
         except RecursionError:
