@@ -32,6 +32,7 @@ from briefpub.readers.common.links import url_scheme
 from briefpub.readers.common.notes import Notes, read_result
 from briefpub.readers.html._convert import Converter, page_anchors
 from briefpub.readers.html._extract import (
+    drop_after,
     drop_boilerplate_inside,
     drop_link_groups,
     drop_outside,
@@ -67,8 +68,9 @@ class HtmlReader:
         neutralise(root, notes)
         remove_hidden(root, notes)
         stats = page_stats(root)
-        container = find_container(root, stats)
+        container, text_block = find_container(root, stats)
         drop_outside(container, notes)
+        drop_after(container, text_block, notes)
         drop_boilerplate_inside(container, notes, stats)
         drop_link_groups(container, notes, stats)
         try:

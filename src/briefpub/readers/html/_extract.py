@@ -335,14 +335,18 @@ class PageStats:
                 continue
             score = n * weight.get(el, 1.0)
             node: etree._Element | None = el
+            shares = _SHARES
             if _tag(el) in ("p", "pre", "li", "dd", "blockquote"):
-                node = el.getparent()  # a paragraph counts for its parent; bare text for its own block
-            for share in _SHARES:
+                node = el.getparent()  # a paragraph counts for its parent
+            elif not any(_tag(c) not in _INLINE for c in el):
+                shares = (1.0, *_SHARES)  # a <div> of text: for itself and, as a paragraph, for its parent
+            for share in shares:
                 if node is None:
                     break
                 scores[node] = scores.get(node, 0.0) + score * share
                 node = node.getparent()
-        scores.pop(self.body, None)
+        for outside in self.body.iterancestors():
+            scores.pop(outside, None)
         if not scores:
             return None
         rank = {el: i for i, el in enumerate(order)}
@@ -431,16 +435,18 @@ def page_stats(root: etree._Element) -> PageStats | None:
     return PageStats(body) if body is not None else None
 
 
-def find_container(root: etree._Element, stats: PageStats | None = None) -> etree._Element:
-    """The element holding the article (``<body>`` when nothing better is found)."""
+def find_container(root: etree._Element, stats: PageStats | None = None) -> tuple[etree._Element, etree._Element]:
+    """(container, body): the element holding the article with its headline (``<body>`` when nothing
+    better is found), and the element holding its text inside it (the same element, or a descendant
+    when the container was widened to the ``<h1>`` above the text)."""
     stats = stats or page_stats(root)
     if stats is None:
-        return root
+        return root, root
     body = stats.body
     total = stats.para.get(body, 0)
     core = stats.core
-    if total < _MIN_ARTICLE_CHARS or core is None:
-        return body
+    if total < _MIN_ARTICLE_CHARS or core is None or core is body:
+        return body, body
     best: tuple[int, int, etree._Element] | None = None
     for priority, el in _candidates(body):
         if stats.in_boilerplate(el):
@@ -452,14 +458,34 @@ def find_container(root: etree._Element, stats: PageStats | None = None) -> etre
         if best is None or key < best[:2]:
             best = (priority, -chars, el)
     if best is not None:
-        return _with_headline(best[2], stats)
+        return _with_headline(best[2], stats), best[2]
     container = core
     while stats.para.get(container, 0) < 0.5 * total:
         parent = container.getparent()
-        if parent is None or parent is body or _tag(parent) == "html":
+        if parent is None or parent is body or _tag(parent) == "html" or not _widens(container, parent, stats):
             break
         container = parent
-    return _with_headline(container, stats)
+    return _with_headline(container, stats), container
+
+
+def _shape(el: etree._Element) -> tuple[str, str]:
+    return _tag(el), next(iter((el.get("class") or "").split()), "")
+
+
+def _widens(node: etree._Element, parent: etree._Element, stats: PageStats) -> bool:
+    """True when ``parent`` continues the article around ``node``: it adds little paragraph text, or
+    most of what it adds is in paragraphs or in blocks shaped like ``node`` ("Step 1", "Step 2")."""
+    own = stats.para.get(node, 0)
+    extra = stats.para.get(parent, 0) - own
+    if extra <= max(200, 0.25 * own):
+        return True
+    shape = _shape(node)
+    alike = sum(
+        stats.para.get(sibling, 0)
+        for sibling in parent
+        if sibling is not node and (_tag(sibling) in ("p", "blockquote", "pre") or _shape(sibling) == shape)
+    )
+    return alike >= 0.5 * extra
 
 
 def _with_headline(container: etree._Element, stats: PageStats) -> etree._Element:
@@ -477,6 +503,28 @@ def _with_headline(container: etree._Element, stats: PageStats) -> etree._Elemen
         ):
             return ancestor
     return container
+
+
+def drop_after(container: etree._Element, text_block: etree._Element, notes: Notes) -> None:
+    """Remove what follows the article's text inside a container widened to its headline.
+
+    The header (headline, byline, date, standfirst, lead picture) comes before the text; what comes
+    after it, within the container but outside the text's block, is the site's (a news timeline,
+    related stories), unless it holds the headline.
+    """
+    node = text_block
+    while node is not container:
+        parent = node.getparent()
+        if parent is None:
+            return
+        following = node.getnext()
+        while following is not None:
+            after = following.getnext()
+            if isinstance(following.tag, str) and following.find(".//h1") is None and _tag(following) != "h1":
+                report_removal(notes, following, f"{classify(following) or 'page furniture'} after the article")
+                remove(following)
+            following = after
+        node = parent
 
 
 def drop_outside(container: etree._Element, notes: Notes) -> None:
@@ -604,6 +652,7 @@ __all__ = [
     "PageStats",
     "classify",
     "classify_kind",
+    "drop_after",
     "drop_boilerplate_inside",
     "drop_link_groups",
     "drop_outside",
