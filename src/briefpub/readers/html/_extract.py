@@ -177,6 +177,7 @@ _SHARES = (1.0, 0.5)  # a paragraph counts for its parent, half for its grandpar
 _MIN_ARTICLE_CHARS = 160  # visible characters, whitespace not counted
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ATTRS = ("class", "id", "data-component", "data-testid", "data-module", "itemprop")
+_ATTR_SET = frozenset(_ATTRS)
 
 
 def _tokens_of(raw: tuple[str, ...]) -> tuple[set[str], set[str]]:
@@ -193,15 +194,21 @@ def _tokens_of(raw: tuple[str, ...]) -> tuple[set[str], set[str]]:
     return components, whole
 
 
-def _raw_tokens(el: etree._Element) -> tuple[str, ...]:
-    return tuple(token for name in _ATTRS for token in (el.get(name) or "").split())
+def _attrs(el: etree._Element) -> tuple[str, ...]:
+    """The attributes classification reads (class, id...), as written: the cache key."""
+    keys = el.keys()
+    if not keys or _ATTR_SET.isdisjoint(keys):
+        return ()
+    get = el.get
+    return tuple(get(name) or "" for name in _ATTRS)
 
 
 @functools.lru_cache(maxsize=8192)
-def _kind_of(tag: str, role: str, raw: tuple[str, ...]) -> tuple[str, bool]:
-    """(kind, from class words) for an element's tag, role and class/id tokens (cached: pages repeat them)."""
+def _kind_of(tag: str, role: str, attrs: tuple[str, ...]) -> tuple[str, bool]:
+    """(kind, from class words) for an element's tag, role and class/id attributes (cached: pages repeat them)."""
     if role in _ROLES:
         return _ROLES[role], False
+    raw = tuple(token for value in attrs for token in value.split())
     if raw:
         components, whole = _tokens_of(raw)
         for kind, words, tokens in _KINDS:
@@ -215,8 +222,8 @@ def _kind_of(tag: str, role: str, raw: tuple[str, ...]) -> tuple[str, bool]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _content_class(raw: tuple[str, ...]) -> bool:
-    return bool(_tokens_of(raw)[1] & _CONTENT_TOKENS)
+def _content_class(attrs: tuple[str, ...]) -> bool:
+    return bool(_tokens_of(tuple(token for value in attrs for token in value.split()))[1] & _CONTENT_TOKENS)
 
 
 def _tag(el: etree._Element) -> str:
@@ -225,7 +232,7 @@ def _tag(el: etree._Element) -> str:
 
 def classify_kind(el: etree._Element) -> tuple[str, bool]:
     """(kind of site boilerplate, whether only class/id words say so) for ``el`` ("" when it looks like content)."""
-    return _kind_of(_tag(el), (el.get("role") or "").strip().lower(), _raw_tokens(el))
+    return _kind_of(_tag(el), (el.get("role") or "").strip().lower(), _attrs(el))
 
 
 def classify(el: etree._Element) -> str:
@@ -252,29 +259,46 @@ class PageStats:
         in_link: dict[etree._Element, bool] = {body: False}
         own_text: dict[etree._Element, int] = {}
         own_links: dict[etree._Element, int] = {}
+        parents: dict[etree._Element, etree._Element] = {}
+        classified: dict[etree._Element, tuple[str, bool]] = {}
+        self.candidates: list[tuple[int, etree._Element]] = []  # see _candidates
         for el in order:
+            tag = str(el.tag).lower()
+            attrs = _attrs(el)
+            role = el.get("role")
+            found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
+            if found is not None and found[0]:
+                classified[el] = found
+            if attrs or role or tag in ("article", "main"):
+                priority = _priority(el, tag, attrs)
+                if priority is not None:
+                    self.candidates.append((priority, el))
             if el is not body:
                 parent = el.getparent()
                 assert parent is not None
-                tag = _tag(el)
-                block_of[el] = block_of[parent] if tag in _INLINE else el
+                parents[el] = parent
+                block = block_of[el] = block_of[parent] if tag in _INLINE else el
                 in_link[el] = tag == "a" or in_link[parent]
-                if el.tail:
-                    n, block = _chars(el.tail), block_of[parent]
+                tail = el.tail
+                if tail and not tail.isspace():
+                    n, block = _chars(tail), block_of[parent]
                     own_text[block] = own_text.get(block, 0) + n
                     if in_link[parent]:
                         own_links[block] = own_links.get(block, 0) + n
-            if el.text:
-                n, block = _chars(el.text), block_of[el]
+            text = el.text
+            if text and not text.isspace():
+                n, block = _chars(text), block_of[el]
                 own_text[block] = own_text.get(block, 0) + n
                 if in_link[el]:
                     own_links[block] = own_links.get(block, 0) + n
         self.body = body
+        self.parents = parents
+        self.classified = classified
         self.text: dict[etree._Element, int] = dict(own_text)
         self.links: dict[etree._Element, int] = dict(own_links)
         for el in reversed(order):
-            parent = el.getparent()
-            if el is body or parent is None:
+            parent = parents.get(el)
+            if parent is None:
                 continue
             if el in self.text:
                 self.text[parent] = self.text.get(parent, 0) + self.text[el]
@@ -282,15 +306,17 @@ class PageStats:
                 self.links[parent] = self.links.get(parent, 0) + self.links[el]
         self.own = {el: n for el, n in own_text.items() if _paragraph(el, n, own_links.get(el, 0))}
         self.kinds: dict[etree._Element, str] = {}
-        for el in order:
+        self.by_class: set[etree._Element] = set()  # elements a class word (borne out or not) calls furniture
+        for el, (kind, by_class) in classified.items():
             if el is not body:
-                kind, by_class = classify_kind(el)
-                if kind and (not by_class or self.corroborated(el, kind)):
+                if by_class:
+                    self.by_class.add(el)
+                if not by_class or self.corroborated(el, kind):
                     self.kinds[el] = kind
         self.core = self._core(order)
         if self.core is not None:  # a class word on the article's densest block is a false alarm
             for ancestor in (self.core, *self.core.iterancestors()):
-                if ancestor in self.kinds and classify_kind(ancestor)[1]:
+                if ancestor in self.kinds and ancestor in self.by_class:
                     del self.kinds[ancestor]
         self.para: dict[etree._Element, int] = {}
         for el in reversed(order):
@@ -298,8 +324,8 @@ class PageStats:
             if not n:
                 continue
             self.para[el] = n
-            parent = el.getparent()
-            if el is not body and parent is not None and el not in self.kinds:
+            parent = parents.get(el)
+            if parent is not None and el not in self.kinds:
                 self.para[parent] = self.para.get(parent, 0) + n
 
     def link_share(self, el: etree._Element) -> float:
@@ -326,16 +352,19 @@ class PageStats:
         # Paragraphs count half under each furniture-like class word around them, even one not borne
         # out (a gallery of captions in a "widget"): readability's class weight.
         weight: dict[etree._Element, float] = {self.body: 1.0}
+        structural: set[etree._Element] = set()  # under a <nav>, <footer>, role=navigation...
         for el in order:
-            parent = el.getparent()
-            if el is not self.body and parent is not None:
-                weight[el] = weight.get(parent, 1.0) * (0.5 if classify_kind(el)[1] else 1.0)
+            parent = self.parents.get(el)
+            if parent is not None:
+                weight[el] = weight[parent] * (0.5 if el in self.by_class else 1.0)
+                if parent in structural or (el in self.kinds and el not in self.by_class):
+                    structural.add(el)
         for el, n in self.own.items():
-            if n < 25 or self._under_boilerplate(el):
+            if n < 25 or el in structural:
                 continue
             score = n * weight.get(el, 1.0)
             node: etree._Element | None = el
-            shares = _SHARES
+            shares: tuple[float, ...] = _SHARES
             if _tag(el) in ("p", "pre", "li", "dd", "blockquote"):
                 node = el.getparent()  # a paragraph counts for its parent
             elif not any(_tag(c) not in _INLINE for c in el):
@@ -351,9 +380,6 @@ class PageStats:
             return None
         rank = {el: i for i, el in enumerate(order)}
         return max(scores.items(), key=lambda kv: (kv[1], rank.get(kv[0], 0)))[0]  # ties: the deeper
-
-    def _under_boilerplate(self, el: etree._Element) -> bool:
-        return any(node in self.kinds for node in (el, *el.iterancestors()) if classify_kind(node)[1] is False)
 
 
 def _paragraph(el: etree._Element, chars: int, links: int) -> bool:
@@ -399,9 +425,12 @@ def report_removal(notes: Notes, el: etree._Element, what: str, text: str | None
 
 def remove_hidden(root: etree._Element, notes: Notes) -> None:
     """Drop elements a reader of the page would not see (hidden text can be an injection)."""
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+    found = root.xpath("//*[@hidden or @aria-hidden or @style]")
+    for el in found if isinstance(found, list) else []:
+        if not isinstance(el, etree._Element) or not isinstance(el.tag, str) or el.getparent() is None:
             continue
+        if not _attached(el, root):
+            continue  # inside a hidden element already removed
         if el.tag in ("html", "body", "head"):
             continue
         if _is_hidden(el):
@@ -409,24 +438,19 @@ def remove_hidden(root: etree._Element, notes: Notes) -> None:
             remove(el)
 
 
-def _candidates(body: etree._Element) -> list[tuple[int, etree._Element]]:
-    """Semantic containers with their priority (lower is better)."""
-    found: list[tuple[int, etree._Element]] = []
-    for el in body.iter():
-        tag = _tag(el)
-        if not tag:
-            continue
-        if tag == "article":
-            found.append((0, el))
-        elif (el.get("itemprop") or "").lower() == "articlebody":
-            found.append((1, el))
-        elif tag == "main" or (el.get("role") or "").lower() == "main":
-            found.append((2, el))
-        else:
-            raw = _raw_tokens(el)
-            if raw and _content_class(raw):
-                found.append((3, el))
-    return found
+def _priority(el: etree._Element, tag: str, attrs: tuple[str, ...]) -> int | None:
+    """How surely ``el`` is a semantic container of the article (lower is surer; None: it is not)."""
+    if tag == "article":
+        return 0
+    if not attrs and tag != "main" and el.get("role") is None:
+        return None
+    if (el.get("itemprop") or "").lower() == "articlebody":
+        return 1
+    if tag == "main" or (el.get("role") or "").lower() == "main":
+        return 2
+    if attrs and _content_class(attrs):
+        return 3
+    return None
 
 
 def page_stats(root: etree._Element) -> PageStats | None:
@@ -448,7 +472,7 @@ def find_container(root: etree._Element, stats: PageStats | None = None) -> tupl
     if total < _MIN_ARTICLE_CHARS or core is None or core is body:
         return body, body
     best: tuple[int, int, etree._Element] | None = None
-    for priority, el in _candidates(body):
+    for priority, el in stats.candidates:
         if stats.in_boilerplate(el):
             continue
         chars = stats.para.get(el, 0)
@@ -547,7 +571,7 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
     for el in list(container.iter()):
         if el is container or not isinstance(el.tag, str) or not _under(el, container) or el in keep:
             continue
-        kind, by_class = classify_kind(el)
+        kind, by_class = stats.classified.get(el, ("", False)) if stats is not None else classify_kind(el)
         if not kind:
             continue
         if stats is not None and by_class and el in stats.text and not stats.corroborated(el, kind):
@@ -635,6 +659,10 @@ def drop_link_groups(container: etree._Element, notes: Notes, stats: PageStats |
             remove(heading)
         report_removal(notes, el, "list of links" if links else "list of teasers", text)
         remove(el)
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    return el is root or any(a is root for a in el.iterancestors())
 
 
 def _under(el: etree._Element, container: etree._Element) -> bool:
