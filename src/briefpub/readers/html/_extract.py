@@ -180,17 +180,23 @@ _ATTRS = ("class", "id", "data-component", "data-testid", "data-module", "itempr
 _ATTR_SET = frozenset(_ATTRS)
 
 
+@functools.lru_cache(maxsize=16384)
+def _token(token: str) -> tuple[str, frozenset[str]]:
+    """(whole, components) of one class/id token: lower-cased, split at separators and camelCase
+    ("CtxtMenu" -> ctxt, menu), adjacent parts joined too ("most-read" -> mostread)."""
+    parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
+    return "".join(parts), frozenset((*parts, *(a + b for a, b in itertools.pairwise(parts))))
+
+
 def _tokens_of(raw: tuple[str, ...]) -> tuple[set[str], set[str]]:
     """(components, whole tokens) of class/id tokens, lower-cased, separators removed."""
     components: set[str] = set()
     whole: set[str] = set()
     for token in raw:
-        parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
-        if not parts:
-            continue
-        whole.add("".join(parts))
-        components.update(parts)
-        components.update(a + b for a, b in itertools.pairwise(parts))
+        joined, parts = _token(token)
+        if joined:
+            whole.add(joined)
+            components |= parts
     return components, whole
 
 
@@ -264,8 +270,9 @@ class PageStats:
         self.candidates: list[tuple[int, etree._Element]] = []  # see _candidates
         for el in order:
             tag = str(el.tag).lower()
-            attrs = _attrs(el)
-            role = el.get("role")
+            keys = el.keys()
+            attrs = _attrs(el) if keys else ()
+            role = el.get("role") if keys and "role" in keys else None
             found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
             if found is not None and found[0]:
                 classified[el] = found
@@ -639,8 +646,10 @@ def drop_link_groups(container: etree._Element, notes: Notes, stats: PageStats |
     core = stats.core if stats is not None else None
     keep = set() if core is None else {core, *core.iterancestors()}
     for el in list(container.iter("ul", "ol", "div", "section", "nav", "aside")):
-        if el is container or el in keep or not _under(el, container):
+        if el is container or el in keep or len(el) < 2 or not _under(el, container):
             continue
+        if stats is not None and el in stats.text and not stats.links.get(el, 0):
+            continue  # no links in it (measured before any removal, so never fewer than now)
         links = _is_link_group(el)
         if not links and not _is_teaser_list(el):
             continue
