@@ -104,6 +104,17 @@ _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TITLE_PARTS = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
+#: "5 min read", "Reading time: 4 minutes", "3-minute read": a line of the article's header.
+_READING_TIME = re.compile(
+    r"^(?:(?:estimated\s+)?reading\s+time\s*:?\s*)?(?:about\s+)?\d{1,3}\s*(?:-|\s)?\s*(?:min(?:ute)?s?|m)\.?"
+    r"(?:\s+(?:de\s+)?(?:read|reading|lecture|listen))?$",
+    re.IGNORECASE,
+)
+#: "Updated:", "Published on", "Posted", "Last modified" opening a date line.
+_DATE_PREFIX = re.compile(
+    r"^\(?\s*(?:last\s+)?(?:updated|published|posted|modified|first published)(?:\s+on)?\s*:?\s*",
+    re.IGNORECASE,
+)
 _COMMENTS_HEADER = re.compile(
     r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
     r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
@@ -348,6 +359,15 @@ class Converter:
         if self.header and level == 1 and not self.title_done and not self.body_started:
             self.title_done = True
             self.meta["title"] = inline_text(inlines)
+            return figures
+        text = inline_text(inlines)
+        if (
+            self.header and level == 2 and self.title_done and not self.body_started
+            and not self.meta.get("subtitle") and len(text.split()) >= 8
+        ):
+            self.meta["subtitle"] = text  # a standfirst set as a heading under the headline
+            self.notes.add("reader.metadata", "standfirst under the headline moved into the subtitle", text,
+                           line_of(el))
             return figures
         self.body_started = True
         return [Heading(level, inlines, _own_id(el) or self.link_ids.get(el, "")), *figures]
@@ -636,6 +656,18 @@ class Converter:
         text = text_of(el)
         if not text or len(text) > 300:
             return False
+        if len(text) <= 40 and _READING_TIME.match(text) and not _has_block_child(el):
+            self.notes.add("reader.boilerplate-removed", "removed reading-time line from the article's header",
+                           text, line_of(el))
+            return True
+        prefixed = _DATE_PREFIX.match(text)
+        if prefixed and len(text) <= 80 and not _has_block_child(el):
+            rest = text[prefixed.end():].strip(" )")
+            time_el = el if tag == "time" else el.find(".//time")
+            machine = time_el.get("datetime") if time_el is not None else None
+            if parse_date(rest) or (machine and parse_date(machine)):
+                self._set_date(rest, machine, el)
+                return True
         if words & _STANDFIRST_WORDS and not _has_block_child(el):
             if not self.meta.get("subtitle"):
                 self.meta["subtitle"] = text
@@ -767,7 +799,8 @@ class Converter:
         return kept
 
     def _report_block(self, block: Block, message: str) -> None:
-        self.notes.add("reader.boilerplate-removed", message, " ".join(block_text(block)))
+        text = " ".join(block_text(block))
+        self.notes.add("reader.boilerplate-removed", f"{message} ({len(text.split())} words)", text)
 
 
 def page_anchors(root: etree._Element) -> dict[str, etree._Element]:

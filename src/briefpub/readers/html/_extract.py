@@ -301,6 +301,8 @@ class PageStats:
         self.body = body
         self.parents = parents
         self.classified = classified
+        self.block_text = own_text  # each block's own text (not its child blocks')
+        self.block_of = block_of
         self.text: dict[etree._Element, int] = dict(own_text)
         self.links: dict[etree._Element, int] = dict(own_links)
         for el in reversed(order):
@@ -583,6 +585,8 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
             continue
         if stats is not None and by_class and el in stats.text and not stats.corroborated(el, kind):
             continue
+        if stats is not None and by_class and _in_sentence(el, stats):
+            continue  # a class word on a link or span inside running text ("popup" glossary links)
         if el.tag in ("header",) and kind == "site header":
             continue  # an article's own header holds its headline and byline
         if el.tag == "footer" and any(a.tag in ("blockquote", "figure") for a in el.iterancestors()):
@@ -591,6 +595,16 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
             continue  # a fact box inside the article
         report_removal(notes, el, kind)
         remove(el)
+
+
+def _in_sentence(el: etree._Element, stats: PageStats) -> bool:
+    """True for an inline element whose block has more text around it (part of a sentence)."""
+    if _tag(el) not in _INLINE:
+        return False
+    block = stats.block_of.get(el)
+    if block is None:
+        return False
+    return stats.block_text.get(block, 0) > _chars(text_of(el)) + 20
 
 
 def _link_share(el: etree._Element) -> float:
@@ -650,6 +664,9 @@ def drop_link_groups(container: etree._Element, notes: Notes, stats: PageStats |
             continue
         if stats is not None and el in stats.text and not stats.links.get(el, 0):
             continue  # no links in it (measured before any removal, so never fewer than now)
+        parent = el.getparent()
+        if parent is not None and parent.tag == "li":
+            continue  # a list of links nested in a list item of the article: its content
         links = _is_link_group(el)
         if not links and not _is_teaser_list(el):
             continue
