@@ -359,13 +359,14 @@ class PageStats:
         its grandparent; bare text in a block counts for the block too)."""
         scores: dict[etree._Element, float] = {}
         # Paragraphs count half under each furniture-like class word around them, even one not borne
-        # out (a gallery of captions in a "widget"): readability's class weight.
+        # out (a gallery of captions in a "widget"): readability's class weight; and half in a list item.
         weight: dict[etree._Element, float] = {self.body: 1.0}
         structural: set[etree._Element] = set()  # under a <nav>, <footer>, role=navigation...
         for el in order:
             parent = self.parents.get(el)
             if parent is not None:
-                weight[el] = weight[parent] * (0.5 if el in self.by_class else 1.0)
+                # lists hold teasers, galleries and comments more often than an article's text
+                weight[el] = weight[parent] * (0.5 if el in self.by_class else 1.0) * (0.5 if el.tag == "li" else 1.0)
                 if parent in structural or (el in self.kinds and el not in self.by_class):
                     structural.add(el)
         for el, n in self.own.items():
@@ -584,7 +585,10 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
         if not kind:
             continue
         if stats is not None and by_class and el in stats.text and not stats.corroborated(el, kind):
-            continue
+            cards = _cards_in(el)
+            if not cards:
+                continue
+            kind = f"{kind} holding {cards} cards (a gallery or teasers)"
         if stats is not None and by_class and _in_sentence(el, stats):
             continue  # a class word on a link or span inside running text ("popup" glossary links)
         if el.tag in ("header",) and kind == "site header":
@@ -595,6 +599,25 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
             continue  # a fact box inside the article
         report_removal(notes, el, kind)
         remove(el)
+
+
+def _cards_in(el: etree._Element) -> int:
+    """How many cards the largest list of cards in ``el`` holds (0 when none): five or more
+    same-shaped list items, each a heading with a short text (a gallery's legends, teasers)."""
+    best = 0
+    for group in el.iter("ul", "ol"):
+        items = [c for c in group if c.tag == "li"]
+        if len(items) < 5 or len(items) <= best:
+            continue
+        shapes = [_shape(c) for c in items]
+        if max(shapes.count(x) for x in set(shapes)) < 0.8 * len(items):
+            continue
+        carded = sum(
+            1 for c in items if next(c.iter(*_HEADING_TAGS), None) is not None and len(text_of(c)) <= 600
+        )
+        if carded >= 0.8 * len(items):
+            best = len(items)
+    return best
 
 
 def _in_sentence(el: etree._Element, stats: PageStats) -> bool:
