@@ -337,6 +337,13 @@ class PageStats:
             if parent is not None and el not in self.kinds:
                 self.para[parent] = self.para.get(parent, 0) + n
 
+    def _class_weight(self, el: etree._Element) -> float:
+        """How much a paragraph under ``el``'s class words counts: a quarter under words that need no
+        corroboration (comments, advertising, pop-up...), half under the others, fully without."""
+        if el not in self.by_class:
+            return 1.0
+        return 0.5 if self.classified[el][0] in _WEAK_KINDS else 0.25
+
     def link_share(self, el: etree._Element) -> float:
         """Share of ``el``'s text in links (0 for an element without text)."""
         text = self.text.get(el, 0)
@@ -358,7 +365,7 @@ class PageStats:
         """The element whose paragraphs carry the most text (a paragraph counts for its parent, half for
         its grandparent; bare text in a block counts for the block too)."""
         scores: dict[etree._Element, float] = {}
-        # Paragraphs count half under each furniture-like class word around them, even one not borne
+        # Paragraphs count less under each furniture-like class word around them, even one not borne
         # out (a gallery of captions in a "widget"): readability's class weight; and half in a list item.
         weight: dict[etree._Element, float] = {self.body: 1.0}
         structural: set[etree._Element] = set()  # under a <nav>, <footer>, role=navigation...
@@ -366,7 +373,7 @@ class PageStats:
             parent = self.parents.get(el)
             if parent is not None:
                 # lists hold teasers, galleries and comments more often than an article's text
-                weight[el] = weight[parent] * (0.5 if el in self.by_class else 1.0) * (0.5 if el.tag == "li" else 1.0)
+                weight[el] = weight[parent] * self._class_weight(el) * (0.5 if el.tag == "li" else 1.0)
                 if parent in structural or (el in self.kinds and el not in self.by_class):
                     structural.add(el)
         for el, n in self.own.items():
