@@ -226,7 +226,8 @@ def test_saved_page_structure() -> None:
 
 def test_every_removal_reports_its_whole_size_and_place() -> None:
     comments = "".join(
-        f'<div class="c"><p class="who">Reader {i}</p><p>Comment number {i} says the ferry plan is a fine idea.</p></div>'
+        f'<div class="c"><p class="who">Reader {i}</p>'
+        f"<p>Comment number {i} says the ferry plan is a fine idea.</p></div>"
         for i in range(30)
     )
     page = (
@@ -245,8 +246,11 @@ def test_every_removal_reports_its_whole_size_and_place() -> None:
 
 def test_class_word_on_the_articles_own_block_is_not_a_removal() -> None:
     # "read-more" (related links) on the block holding the rest of the article: kept, as prose
-    body = "".join(f"<p>Paragraph {i} of the story carries on with the council's budget and its cuts.</p>" for i in range(8))
-    page = f'<html><body><article><h1>Budget</h1><p>Councillors agreed the budget.</p><div id="read-more">{body}</div></article></body></html>'
+    body = "".join(f"<p>Paragraph {i} of the story carries on with the council's budget and cuts.</p>" for i in range(8))
+    page = (
+        "<html><body><article><h1>Budget</h1><p>Councillors agreed the budget.</p>"
+        f'<div id="read-more">{body}</div></article></body></html>'
+    )
     result = read_bytes(page.encode(), source="p.html", fmt="html")
     assert "Paragraph 7 of the story" in outline(result.document)
     assert not [d for d in result.diagnostics if d.code == "reader.boilerplate-removed"]
