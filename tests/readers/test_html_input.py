@@ -246,7 +246,7 @@ def test_every_removal_reports_its_whole_size_and_place() -> None:
 
 def test_class_word_on_the_articles_own_block_is_not_a_removal() -> None:
     # "read-more" (related links) on the block holding the rest of the article: kept, as prose
-    body = "".join(f"<p>Paragraph {i} of the story carries on with the council's budget and cuts.</p>" for i in range(8))
+    body = "".join(f"<p>Paragraph {i} of the story carries on with the council's budget.</p>" for i in range(8))
     page = (
         "<html><body><article><h1>Budget</h1><p>Councillors agreed the budget.</p>"
         f'<div id="read-more">{body}</div></article></body></html>'
