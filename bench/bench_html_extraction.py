@@ -9,21 +9,29 @@ summed over all pages (micro-averaged), plus the median time per page.
 
 Extractors: briefpub's own heuristic (the HTML reader), and, when installed,
 trafilatura, readability-lxml, jusText and boilerpy3 (ArticleExtractor). They
-are not project dependencies; install them in a separate environment::
+are not project dependencies: trafilatura and readability-lxml are the optional
+``bench`` extra (``pip install -e '.[bench]'``), the others are installed by hand::
 
-    python -m venv /tmp/benchvenv
-    /tmp/benchvenv/bin/pip install trafilatura readability-lxml justext boilerpy3 \\
-        lxml markdown-it-py pyyaml charset-normalizer
-    PYTHONPATH=src /tmp/benchvenv/bin/python bench/bench_html_extraction.py [--repeat 20] [--markdown]
+    PYTHONPATH=src python bench/bench_html_extraction.py [--repeat 20] [--markdown]
 
 ``--dataset DIR`` measures a development set laid out as ``DIR/pages/NAME/source.html``
 with ``DIR/ground-truth.json`` (``{NAME: {"articleBody": text}}``) instead, with the
 usual metric of published extraction comparisons: ``\\w+`` tokens (case kept), multisets
 of 4-token shingles, per-page tp/fp/fn normalised to sum 1, precision and recall the
 means over the pages where they are defined, F1 their harmonic mean (body text only:
-briefpub's title and metadata are left out). ``--dump DIR`` also writes briefpub's tree
-and diagnostics for every page as JSON, so that two revisions of the reader can be
-compared page by page (``diff -r``).
+briefpub's title and metadata, the standfirst too, are left out). briefpub,
+trafilatura and readability-lxml run in the same process, one after the other, and
+the time is CPU time (``time.process_time``) per page, the median over the pages, so
+that other work on the machine weighs less. The pages are split in two halves by the
+parity of the CRC-32 of their name (``tune``: even, meant for tuning the reader; ``check``:
+odd, held out) and F1 is printed for each half, to show whether a change generalises.
+briefpub's worst pages are listed with why (the first extra line kept, the largest
+removal reported). ``--dump DIR`` also writes briefpub's tree and diagnostics (JSON) and
+its text for every page, so that two revisions of the reader can be compared page by
+page (``diff -r``); ``--pages FILE`` writes briefpub's per-page P/R/F1 (TSV);
+``--extractors briefpub,trafilatura`` runs only those::
+
+    PYTHONPATH=src python bench/bench_html_extraction.py --dataset ../shared/benchmarks/extraction-dev
 """
 
 from __future__ import annotations
