@@ -98,7 +98,7 @@ _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "contributor", "contributors", "writer", "byl"})
 _DATE_WORDS = frozenset({"date", "dateline", "timestamp", "published", "pubdate", "posted", "time"})
 _STANDFIRST_WORDS = frozenset(
-    {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary"}
+    {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary", "description"}
 )
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)

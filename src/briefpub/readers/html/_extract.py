@@ -100,6 +100,12 @@ _KINDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
         frozenset(),
     ),
     ("tags", frozenset({"tags", "taglist", "topics", "keywords"}), frozenset()),
+    (
+        "author box",
+        frozenset({"bio", "authorbio", "userbio", "aboutauthor", "abouttheauthor", "authorbox", "authorinfo",
+                   "authorcard", "authorprofile", "authordetails", "articleauthor", "contributorbio"}),
+        frozenset(),
+    ),
     ("section label", frozenset({"kicker", "eyebrow", "overline"}), frozenset()),
     ("pull quote (repeats the text)", frozenset({"pullquote", "pullout"}), frozenset()),
     ("sidebar", frozenset({"sidebar", "rail", "widget", "widgets"}), frozenset()),
@@ -142,6 +148,8 @@ _WEAK_KINDS: dict[str, tuple[int, float]] = {
     # "read-more" also names the rest of a folded article; teaser lists carry excerpts
     "related links": (300, 0.2),
     "most-read list": (300, 0.2),
+    # a short box about the writer, and only after the article's text has started (see drop_boilerplate_inside)
+    "author box": (700, 2.0),
 }
 _ROLES = {
     "navigation": "navigation",
@@ -299,6 +307,7 @@ class PageStats:
                 if in_link[el]:
                     own_links[block] = own_links.get(block, 0) + n
         self.body = body
+        self.rank = {el: i for i, el in enumerate(order)}
         self.parents = parents
         self.classified = classified
         self.block_text = own_text  # each block's own text (not its child blocks')
@@ -343,6 +352,14 @@ class PageStats:
         if el not in self.by_class:
             return 1.0
         return 0.5 if self.classified[el][0] in _WEAK_KINDS else 0.25
+
+    def after_text(self, el: etree._Element) -> bool:
+        """True when ``el`` comes after the first paragraph of the article's core (in page order)."""
+        if self.core is None:
+            return False
+        first = next((p for p in self.core.iter() if p in self.own), None)
+        rank = self.rank
+        return first is not None and rank.get(el, -1) > rank.get(first, 0)
 
     def link_share(self, el: etree._Element) -> float:
         """Share of ``el``'s text in links (0 for an element without text)."""
@@ -395,7 +412,7 @@ class PageStats:
             scores.pop(outside, None)
         if not scores:
             return None
-        rank = {el: i for i, el in enumerate(order)}
+        rank = self.rank
         return max(scores.items(), key=lambda kv: (kv[1], rank.get(kv[0], 0)))[0]  # ties: the deeper
 
 
@@ -598,6 +615,8 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
             kind = f"{kind} holding {cards} cards (a gallery or teasers)"
         if stats is not None and by_class and _in_sentence(el, stats):
             continue  # a class word on a link or span inside running text ("popup" glossary links)
+        if kind == "author box" and (stats is None or not stats.after_text(el)):
+            continue  # above the text it may be the byline, which the header reads into the metadata
         if el.tag in ("header",) and kind == "site header":
             continue  # an article's own header holds its headline and byline
         if el.tag == "footer" and any(a.tag in ("blockquote", "figure") for a in el.iterancestors()):
