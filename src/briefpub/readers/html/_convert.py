@@ -128,7 +128,7 @@ def _tag(el: etree._Element) -> str:
 
 def _class_words(el: etree._Element) -> set[str]:
     words: set[str] = set()
-    for token in (el.get("class") or "").split() + (el.get("id") or "").split():
+    for token in (el.get("class") or "").split() + (el.get("id") or "").split() + (el.get("itemprop") or "").split():
         parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
         words.update(parts)
         words.add("".join(parts))
@@ -457,7 +457,7 @@ class Converter:
             remove(img)
         if caption and not any(isinstance(f, Figure) and f.caption for f in figures):
             figures.append(Figure(caption=caption))  # every image refused: the caption stays
-        self.body_started = self.body_started or bool(figures)
+        # a lead picture does not start the body: the byline and date often follow it
         rest = self.blocks(el, depth)  # credits or text outside the caption
         return figures + rest
 
@@ -671,6 +671,15 @@ class Converter:
         if words & _STANDFIRST_WORDS and not _has_block_child(el):
             if not self.meta.get("subtitle"):
                 self.meta["subtitle"] = text
+            return True
+        description = dict(self.meta.get("extras", ())).get("description", "")
+        if (
+            not inline and description and not self.meta.get("subtitle") and not _has_block_child(el)
+            and comparable(text) == comparable(description)
+        ):
+            self.meta["subtitle"] = text  # the page's own summary, shown under the headline: its standfirst
+            self.notes.add("reader.metadata", "standfirst (the page's description) moved into the subtitle", text,
+                           line_of(el))
             return True
         known = self.meta.get("authors", ())
         byline_class = (
