@@ -772,8 +772,38 @@ class Converter:
 
     # ------------------------------------------------------------------ site boilerplate in the text
 
+    def _drop_label_runs(self, blocks: list[Block]) -> list[Block]:
+        """Remove runs of label-only lines: a chart's axis labels and values, a video player's settings
+        ("$915", "billion", "'17", "'18"...; "Auto", "High (HD)", "Aa"...)."""
+        kept: list[Block] = []
+        run: list[Block] = []
+
+        def close() -> None:
+            if len(run) >= _LABEL_RUN:
+                text = " ".join(" ".join(block_text(b)) for b in run)
+                self.notes.add("reader.boilerplate-removed",
+                               f"removed {len(run)} label-only lines (a chart or player controls; "
+                               f"{len(text.split())} words)", text)
+            else:
+                kept.extend(run)
+            run.clear()
+
+        for block in blocks:
+            if (
+                isinstance(block, Paragraph)
+                and _is_label(inline_text(block.children))
+                and not any(isinstance(node, Link) for node in block.children)
+            ):
+                run.append(block)
+                continue
+            close()
+            kept.append(block)
+        close()
+        return kept
+
     def _drop_text_boilerplate(self, blocks: list[Block]) -> list[Block]:
         """Remove "Advertisement"/"Read more:" lines, "Related" link lists and trailing prompts."""
+        blocks = self._drop_label_runs(blocks)
         kept: list[Block] = []
         skip_list = False
         for index, block in enumerate(blocks):
@@ -854,6 +884,17 @@ def _heading_for(el: etree._Element) -> etree._Element | None:
         if following is not None and not (el.tail or "").strip() and _tag(following) in _HEADINGS:
             return following
     return None
+
+
+#: Consecutive label-only lines removed as a chart's or a player's labels.
+_LABEL_RUN = 10
+_SENTENCE_ENDS = (".", "!", "?", ":", "\u201d", '"', "\u3002", "\uff01", "\uff1f")
+
+
+def _is_label(text: str) -> bool:
+    """A line of at most three words, not ending a sentence (an axis value, a button's name)."""
+    words = text.split()
+    return 0 < len(words) <= 3 and len(text) <= 16 and not text.rstrip().endswith(_SENTENCE_ENDS)
 
 
 def _split_attribution(blocks: list[Block]) -> tuple[tuple[Inline, ...], list[Block]]:
