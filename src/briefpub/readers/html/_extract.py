@@ -505,16 +505,17 @@ def find_container(root: etree._Element, stats: PageStats | None = None) -> tupl
     core = stats.core
     if total < _MIN_ARTICLE_CHARS or core is None or core is body:
         return body, body
-    best: tuple[int, int, etree._Element] | None = None
+    best: tuple[int, float, etree._Element] | None = None
     for priority, el in stats.candidates:
         if stats.in_boilerplate(el):
             continue
         chars = stats.para.get(el, 0)
         if chars < 0.6 * total or not (el is core or any(a is el for a in core.iterancestors())):
             continue
-        key = (priority, -chars)
+        # of equal rank, the one with most paragraph text net of half its other text (furniture)
+        key = (priority, -(chars - 0.5 * (stats.text.get(el, 0) - chars)))
         if best is None or key < best[:2]:
-            best = (priority, -chars, el)
+            best = (*key, el)
     if best is not None:
         return _with_headline(best[2], stats), best[2]
     container = core
