@@ -151,7 +151,10 @@ class Text:
     text: str
 
     def __post_init__(self) -> None:
-        _sanitise_fields(self)
+        # _sanitise_fields for the commonest node, without walking its fields (a web page makes thousands)
+        clean = sanitise(self.text) if isinstance(self.text, str) else self.text
+        if clean is not self.text:
+            object.__setattr__(self, "text", clean)
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,7 +277,7 @@ class PageStats:
         classified: dict[etree._Element, tuple[str, bool]] = {}
         self.candidates: list[tuple[int, etree._Element]] = []  # see _candidates
         for el in order:
-            tag = str(el.tag).lower()
+            tag = str(el.tag)  # the HTML parser lower-cases tag names
             keys = el.keys()
             attrs = _attrs(el) if keys else ()
             role = el.get("role") if keys and "role" in keys else None
