@@ -268,7 +268,7 @@ class PageStats:
     """
 
     def __init__(self, body: etree._Element) -> None:
-        order = [el for el in body.iter() if isinstance(el.tag, str)]
+        order = list(body.iter(etree.Element))  # elements only (no comments or processing instructions)
         block_of: dict[etree._Element, etree._Element] = {body: body}
         in_link: dict[etree._Element, bool] = {body: False}
         own_text: dict[etree._Element, int] = {}
@@ -279,15 +279,16 @@ class PageStats:
         for el in order:
             tag = str(el.tag)  # the HTML parser lower-cases tag names
             keys = el.keys()
-            attrs = _attrs(el) if keys else ()
-            role = el.get("role") if keys and "role" in keys else None
-            found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
-            if found is not None and found[0]:
-                classified[el] = found
-            if attrs or role or tag in ("article", "main"):
-                priority = _priority(el, tag, attrs)
-                if priority is not None:
-                    self.candidates.append((priority, el))
+            if keys or tag in _TAGS or tag == "article" or tag == "main":
+                attrs = _attrs(el) if keys else ()
+                role = el.get("role") if keys and "role" in keys else None
+                found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
+                if found is not None and found[0]:
+                    classified[el] = found
+                if attrs or role or tag in ("article", "main"):
+                    priority = _priority(el, tag, attrs)
+                    if priority is not None:
+                        self.candidates.append((priority, el))
             if el is not body:
                 parent = el.getparent()
                 assert parent is not None
