@@ -184,7 +184,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _SHARES = (1.0, 0.5)  # a paragraph counts for its parent, half for its grandparent
 _MIN_ARTICLE_CHARS = 160  # visible characters, whitespace not counted
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_ATTRS = ("class", "id", "data-component", "data-testid", "data-module", "itemprop")
+_ATTRS = ("class", "id", "data-component", "data-testid", "data-module", "itemprop")  # as in _attrs
 _ATTR_SET = frozenset(_ATTRS)
 
 
@@ -214,7 +214,8 @@ def _attrs(el: etree._Element) -> tuple[str, ...]:
     if not keys or _ATTR_SET.isdisjoint(keys):
         return ()
     get = el.get
-    return tuple(get(name) or "" for name in _ATTRS)
+    return (get("class") or "", get("id") or "", get("data-component") or "", get("data-testid") or "",
+            get("data-module") or "", get("itemprop") or "")
 
 
 @functools.lru_cache(maxsize=8192)
