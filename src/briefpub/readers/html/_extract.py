@@ -363,11 +363,6 @@ class PageStats:
         rank = self.rank
         return first is not None and rank.get(el, -1) > rank.get(first, 0)
 
-    def link_share(self, el: etree._Element) -> float:
-        """Share of ``el``'s text in links (0 for an element without text)."""
-        text = self.text.get(el, 0)
-        return self.links.get(el, 0) / text if text else 0.0
-
     def corroborated(self, el: etree._Element, kind: str) -> bool:
         """True when a class word's ``kind`` is borne out: mostly links, or short (see ``_WEAK_KINDS``)."""
         if kind not in _WEAK_KINDS:
