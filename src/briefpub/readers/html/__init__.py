@@ -3,7 +3,8 @@
 Order of work, each step reporting what it removes or doubts:
 
 1. decoding: byte-order mark, else the page's ``<meta charset>`` (or
-   ``http-equiv`` / XML declaration), else detection
+   ``http-equiv`` / XML declaration; UTF-8 when the declared charset fails and
+   UTF-8 does not), else detection
    (:func:`briefpub.readers.common.decode.decode_declared`);
 2. safe parsing with lxml, no network, no entity expansion, depth-limited
    (:mod:`._parse`);
@@ -12,7 +13,8 @@ Order of work, each step reporting what it removes or doubts:
 4. active content removed: scripts, styles, frames, plug-ins, forms, event
    handlers (:func:`._parse.neutralise`);
 5. main-content extraction: hidden elements, navigation, advertising, "most
-   read" lists, comments, cookie banners and footers dropped (:mod:`._extract`);
+   read" lists, comments, cookie banners, footers, teaser lists and galleries
+   dropped, each with its size and place in the page (:mod:`._extract`);
 6. conversion of the article to blocks, its header (headline, byline, date,
    standfirst) read into the metadata, in-page links pointed at headings,
    ``lang`` attributes read as language spans (:mod:`._convert`).

@@ -23,10 +23,13 @@ the neutralised lxml tree:
    classes) that holds the core and most of the page's paragraph text outside
    boilerplate; failing that, the core widened to its ancestors until it holds
    half of that text (articles split over sibling blocks, "Step 1", "Step 2"),
-   then to the ``<h1>`` just above it;
+   then to the ``<h1>`` just above it (what follows the text's block inside
+   that ancestor goes: a news timeline, related stories);
 5. everything outside the container is dropped, and so is boilerplate inside
-   it, and lists of links or of teaser cards (same-shaped items, each a
-   headline link with an excerpt or picture).
+   it (a class word borne out by the element's links, its shortness, or a
+   list of five or more cards in it: a gallery), and lists of links or of
+   teaser cards (same-shaped items, each a headline link with an excerpt, a
+   date or a picture).
 
 Every drop is reported as ``reader.boilerplate-removed`` with what kind of
 boilerplate it was, its whole size in words, the element's path in the page
@@ -134,9 +137,9 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _PREFIX_RE = re.compile("|".join(f"(?P<k{i}>{'|'.join(words)})" for i, (_, words) in enumerate(_PREFIXES)))
 #: Kinds whose class words also name real content ("menu" in a MathJax class, "sharing" in a section
-#: about sharing, "sidebar" on a page layout): they remove text only when corroborated (see
-#: :meth:`PageStats.corroborated`): (the longest text removed whatever its links, the share of its text in
-#: links that bears the word out).
+#: about sharing, "sidebar" on a page layout) remove text only when corroborated (see
+#: :meth:`PageStats.corroborated`). Each: (the longest text removed whatever its links, the share of
+#: its text in links that bears the word out).
 _WEAK_KINDS: dict[str, tuple[int, float]] = {
     "share buttons": (80, 0.5),
     "navigation": (0, 0.5),
