@@ -671,6 +671,10 @@ class Converter:
         if words & _STANDFIRST_WORDS and not _has_block_child(el):
             if not self.meta.get("subtitle"):
                 self.meta["subtitle"] = text
+                self.notes.add("reader.metadata", "standfirst moved into the subtitle", text, line_of(el))
+            else:
+                self.notes.add("reader.metadata", "second standfirst removed (the subtitle is already set)", text,
+                               line_of(el))
             return True
         description = dict(self.meta.get("extras", ())).get("description", "")
         if (
@@ -731,8 +735,10 @@ class Converter:
     def _set_date(self, text: str, machine: str | None, el: etree._Element) -> None:
         iso = parse_date(machine or "") or parse_date(text) or ""
         existing = self.meta.get("date_iso", "")
-        if existing and iso and existing != iso:
-            return  # the page's metadata and a visible date disagree: keep the metadata
+        if existing and iso and existing != iso:  # the page's metadata and a visible date disagree: keep the metadata
+            self.notes.add("reader.dateline", f"date line removed (the page's metadata says {existing})", text,
+                           line_of(el))
+            return
         self.meta["date"] = text
         self.meta["date_iso"] = iso
         self.notes.add("reader.dateline", "date line moved into the document's date", text, line_of(el))
