@@ -79,6 +79,11 @@ _INVALID = re.compile(
     "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
     "\U0010fffe\U0010ffff]"
 )
+# The same, for a quick check: the astral non-characters in a character class make a regex scan
+# five times slower, and a page is scanned whole before parsing.
+_INVALID_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_INVALID_ASTRAL = ("\U0001fffe", "\U0001ffff", "\U0002fffe", "\U0002ffff", "\U0003fffe", "\U0003ffff",
+                   "\U0010fffe", "\U0010ffff")
 _LINE_WHITESPACE = re.compile("\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
 
 
@@ -116,7 +121,7 @@ def sanitise(value: str, *, keep_newlines: bool = False) -> str:
         return value
     if not keep_newlines:
         value = _LINE_WHITESPACE.sub(" ", value)
-    if _INVALID.search(value):
+    if _INVALID_BMP.search(value) or (not value.isascii() and any(c in value for c in _INVALID_ASTRAL)):
         removed = "".join(_INVALID.findall(value))
         clean = _INVALID.sub("", value)
         report = _REPORT.get()
@@ -152,7 +157,10 @@ class Text:
     text: str
 
     def __post_init__(self) -> None:
-        _sanitise_fields(self)
+        # _sanitise_fields for the commonest node, without walking its fields (a web page makes thousands)
+        clean = sanitise(self.text) if isinstance(self.text, str) else self.text
+        if clean is not self.text:
+            object.__setattr__(self, "text", clean)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,20 @@ def test_wrong_utf8_declaration_falls_back_to_detection() -> None:
     assert "Café “quoted”" in text and "reader.metadata" in codes
 
 
+def test_utf8_page_declared_gb2312_is_read_as_utf8() -> None:
+    # issue 15 (6): a page re-saved as UTF-8 that kept its gb2312 declaration
+    data = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>腾讯科技 2016年10月14日</p>'.encode()
+    text, encoding, codes = read(data)
+    assert (text, encoding) == ("P: 腾讯科技 2016年10月14日", "utf-8")
+    assert "reader.metadata" in codes and "decode.replacement" not in codes
+
+
+def test_real_gb2312_page_keeps_its_declaration() -> None:
+    data = '<meta charset="gb2312"><p>腾讯科技 2016年10月14日</p>'.encode("gb2312")
+    text, encoding, codes = read(data)
+    assert (text, encoding) == ("P: 腾讯科技 2016年10月14日", "gbk") and "reader.metadata" not in codes
+
+
 def test_unknown_charset_label_is_reported() -> None:
     text, _, codes = read(b'<meta charset="x-no-such-thing"><p>Plain</p>')
     assert text == "P: Plain" and "reader.metadata" in codes
@@ -205,3 +219,38 @@ def test_saved_page_structure() -> None:
     figure = doc.blocks[0]
     assert isinstance(figure, Figure) and figure.image == "herald-ferry_files/east-quay.jpg"
     assert isinstance(doc.blocks[1], Paragraph)
+
+
+# ----------------------------------------------------------------------------- removals (issue 15)
+
+
+def test_every_removal_reports_its_whole_size_and_place() -> None:
+    comments = "".join(
+        f'<div class="c"><p class="who">Reader {i}</p>'
+        f"<p>Comment number {i} says the ferry plan is a fine idea.</p></div>"
+        for i in range(30)
+    )
+    page = (
+        "<html><body><article><h1>Ferries</h1>"
+        "<p>The harbour authority voted on Tuesday to run a trial of night ferries between the quays.</p>"
+        "<p>Officials said the boats would sail every forty minutes until one in the morning.</p>"
+        "<p>The trial will last six months and cost the authority a little under two million.</p>"
+        f'<section id="comments">{comments}</section></article></body></html>'
+    )
+    result = read_bytes(page.encode(), source="p.html", fmt="html")
+    (removal,) = [d for d in result.diagnostics if d.code == "reader.boilerplate-removed"]
+    # the whole size (the excerpt is cut), and where it was: a removal that swallowed the article shows
+    assert removal.message == "removed comments (390 words, body/article/section#comments)"
+    assert removal.text.startswith("Reader 0 Comment number 0") and len(removal.text) <= 120
+
+
+def test_class_word_on_the_articles_own_block_is_not_a_removal() -> None:
+    # "read-more" (related links) on the block holding the rest of the article: kept, as prose
+    body = "".join(f"<p>Paragraph {i} of the story carries on with the council's budget.</p>" for i in range(8))
+    page = (
+        "<html><body><article><h1>Budget</h1><p>Councillors agreed the budget.</p>"
+        f'<div id="read-more">{body}</div></article></body></html>'
+    )
+    result = read_bytes(page.encode(), source="p.html", fmt="html")
+    assert "Paragraph 7 of the story" in outline(result.document)
+    assert not [d for d in result.diagnostics if d.code == "reader.boilerplate-removed"]

@@ -49,6 +49,7 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+_ODD_LINE_ENDS = ("\r", "\x85", "\u2028", "\u2029")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,8 @@ def _finish(text: str, encoding: str, diagnostics: list[Diagnostic], source: str
     controls = len(_CONTROL.findall(text))
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise InputError(f"{source}: not a text article (binary data: {controls} control characters)")
-    text = _LINE_ENDS.sub("\n", text)
+    if any(end in text for end in _ODD_LINE_ENDS):  # a regex scan costs milliseconds on a large page
+        text = _LINE_ENDS.sub("\n", text)
     if not text.strip():
         raise InputError(f"{source}: no text (the file holds only whitespace)")
     return Decoded(text=text, encoding=encoding, diagnostics=tuple(diagnostics))
@@ -220,7 +222,8 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
     """Decode a web page: byte-order mark, else the ``declared`` charset, else as :func:`decode`.
 
     An unknown label, or a page declared UTF-8 that is not valid UTF-8, falls
-    back to detection and is reported (``reader.metadata``).
+    back to detection and is reported (``reader.metadata``); a page its declared
+    charset cannot decode that is valid UTF-8 is read as UTF-8 (reported too).
     """
     if declared is None or any(data.startswith(bom) for bom, _ in _BOMS):
         return decode(data, source)
@@ -238,9 +241,37 @@ def decode_declared(data: bytes, source: str, declared: str | None) -> Decoded:
             return result
         return _detected_instead(data, source, "the page declares UTF-8 but is not valid UTF-8", result)
     _refuse_unreadable(data, source)
+    utf8 = _utf8_instead(data, declared, encoding, source)
+    if utf8 is not None:
+        return utf8
     try:
         text = data.decode(encoding, errors="replace")
     except (UnicodeError, LookupError):  # a codec that cannot replace (or fails outright)
         return _detected_instead(data, source, f"the page is not readable as its declared {encoding}")
     diagnostics = _replacements(text, f"byte(s) undecodable as the declared {encoding}", source)
     return _finish(text, encoding, diagnostics, source)
+
+
+def _utf8_instead(data: bytes, declared: str, encoding: str, source: str) -> Decoded | None:
+    """UTF-8, reported, for a page its declared charset cannot decode but UTF-8 decodes cleanly (None otherwise).
+
+    Pages re-saved as UTF-8 often keep their old declaration (gb2312, Shift_JIS, Windows-1252).
+    """
+    try:
+        data.decode(encoding)
+        return None
+    except UnicodeDecodeError:
+        pass
+    except (UnicodeError, LookupError):  # a codec that fails outright: detection decides
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    note = Diagnostic(
+        "reader.metadata",
+        f"the page declares {declared!r} but is not valid {encoding}; it is valid UTF-8: read as UTF-8",
+        source=source,
+        severity="warning",
+    )
+    return _finish(text, "utf-8", [note], source)

@@ -3,7 +3,8 @@
 Order of work, each step reporting what it removes or doubts:
 
 1. decoding: byte-order mark, else the page's ``<meta charset>`` (or
-   ``http-equiv`` / XML declaration), else detection
+   ``http-equiv`` / XML declaration; UTF-8 when the declared charset fails and
+   UTF-8 does not), else detection
    (:func:`briefpub.readers.common.decode.decode_declared`);
 2. safe parsing with lxml, no network, no entity expansion, depth-limited
    (:mod:`._parse`);
@@ -12,7 +13,8 @@ Order of work, each step reporting what it removes or doubts:
 4. active content removed: scripts, styles, frames, plug-ins, forms, event
    handlers (:func:`._parse.neutralise`);
 5. main-content extraction: hidden elements, navigation, advertising, "most
-   read" lists, comments, cookie banners and footers dropped (:mod:`._extract`);
+   read" lists, comments, cookie banners, footers, teaser lists and galleries
+   dropped, each with its size and place in the page (:mod:`._extract`);
 6. conversion of the article to blocks, its header (headline, byline, date,
    standfirst) read into the metadata, in-page links pointed at headings,
    ``lang`` attributes read as language spans (:mod:`._convert`).
@@ -32,10 +34,12 @@ from briefpub.readers.common.links import url_scheme
 from briefpub.readers.common.notes import Notes, read_result
 from briefpub.readers.html._convert import Converter, page_anchors
 from briefpub.readers.html._extract import (
+    drop_after,
     drop_boilerplate_inside,
     drop_link_groups,
     drop_outside,
     find_container,
+    page_stats,
     remove_hidden,
 )
 from briefpub.readers.html._meta import page_meta
@@ -65,10 +69,12 @@ class HtmlReader:
         anchors = page_anchors(root)  # before extraction: a link may name a part it removes
         neutralise(root, notes)
         remove_hidden(root, notes)
-        container = find_container(root)
+        stats = page_stats(root)
+        container, text_block = find_container(root, stats)
         drop_outside(container, notes)
-        drop_boilerplate_inside(container, notes)
-        drop_link_groups(container, notes)
+        drop_after(container, text_block, notes)
+        drop_boilerplate_inside(container, notes, stats)
+        drop_link_groups(container, notes, stats)
         try:
             blocks = Converter(notes, base=base, meta=meta, anchors=anchors).document_blocks(container)
         except RecursionError:

@@ -98,12 +98,23 @@ _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "contributor", "contributors", "writer", "byl"})
 _DATE_WORDS = frozenset({"date", "dateline", "timestamp", "published", "pubdate", "posted", "time"})
 _STANDFIRST_WORDS = frozenset(
-    {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary"}
+    {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary", "description"}
 )
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TITLE_PARTS = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
+#: "5 min read", "Reading time: 4 minutes", "3-minute read": a line of the article's header.
+_READING_TIME = re.compile(
+    r"^(?:(?:estimated\s+)?reading\s+time\s*:?\s*)?(?:about\s+)?\d{1,3}\s*(?:-|\s)?\s*(?:min(?:ute)?s?|m)\.?"
+    r"(?:\s+(?:de\s+)?(?:read|reading|lecture|listen))?$",
+    re.IGNORECASE,
+)
+#: "Updated:", "Published on", "Posted", "Last modified" opening a date line.
+_DATE_PREFIX = re.compile(
+    r"^\(?\s*(?:last\s+)?(?:updated|published|posted|modified|first published)(?:\s+on)?\s*:?\s*",
+    re.IGNORECASE,
+)
 _COMMENTS_HEADER = re.compile(
     r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
     r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
@@ -117,7 +128,7 @@ def _tag(el: etree._Element) -> str:
 
 def _class_words(el: etree._Element) -> set[str]:
     words: set[str] = set()
-    for token in (el.get("class") or "").split() + (el.get("id") or "").split():
+    for token in (el.get("class") or "").split() + (el.get("id") or "").split() + (el.get("itemprop") or "").split():
         parts = [p.lower() for p in _WORD_SPLIT.split(token) if p]
         words.update(parts)
         words.add("".join(parts))
@@ -349,6 +360,15 @@ class Converter:
             self.title_done = True
             self.meta["title"] = inline_text(inlines)
             return figures
+        text = inline_text(inlines)
+        if (
+            self.header and level == 2 and self.title_done and not self.body_started
+            and not self.meta.get("subtitle") and len(text.split()) >= 8
+        ):
+            self.meta["subtitle"] = text  # a standfirst set as a heading under the headline
+            self.notes.add("reader.metadata", "standfirst under the headline moved into the subtitle", text,
+                           line_of(el))
+            return figures
         self.body_started = True
         return [Heading(level, inlines, _own_id(el) or self.link_ids.get(el, "")), *figures]
 
@@ -437,7 +457,7 @@ class Converter:
             remove(img)
         if caption and not any(isinstance(f, Figure) and f.caption for f in figures):
             figures.append(Figure(caption=caption))  # every image refused: the caption stays
-        self.body_started = self.body_started or bool(figures)
+        # a lead picture does not start the body: the byline and date often follow it
         rest = self.blocks(el, depth)  # credits or text outside the caption
         return figures + rest
 
@@ -636,9 +656,34 @@ class Converter:
         text = text_of(el)
         if not text or len(text) > 300:
             return False
+        if len(text) <= 40 and _READING_TIME.match(text) and not _has_block_child(el):
+            self.notes.add("reader.boilerplate-removed", "removed reading-time line from the article's header",
+                           text, line_of(el))
+            return True
+        prefixed = _DATE_PREFIX.match(text)
+        if prefixed and len(text) <= 80 and not _has_block_child(el):
+            rest = text[prefixed.end():].strip(" )")
+            time_el = el if tag == "time" else el.find(".//time")
+            machine = time_el.get("datetime") if time_el is not None else None
+            if parse_date(rest) or (machine and parse_date(machine)):
+                self._set_date(rest, machine, el)
+                return True
         if words & _STANDFIRST_WORDS and not _has_block_child(el):
             if not self.meta.get("subtitle"):
                 self.meta["subtitle"] = text
+                self.notes.add("reader.metadata", "standfirst moved into the subtitle", text, line_of(el))
+            else:
+                self.notes.add("reader.metadata", "second standfirst removed (the subtitle is already set)", text,
+                               line_of(el))
+            return True
+        description = dict(self.meta.get("extras", ())).get("description", "")
+        if (
+            not inline and description and not self.meta.get("subtitle") and not _has_block_child(el)
+            and comparable(text) == comparable(description)
+        ):
+            self.meta["subtitle"] = text  # the page's own summary, shown under the headline: its standfirst
+            self.notes.add("reader.metadata", "standfirst (the page's description) moved into the subtitle", text,
+                           line_of(el))
             return True
         known = self.meta.get("authors", ())
         byline_class = (
@@ -690,8 +735,10 @@ class Converter:
     def _set_date(self, text: str, machine: str | None, el: etree._Element) -> None:
         iso = parse_date(machine or "") or parse_date(text) or ""
         existing = self.meta.get("date_iso", "")
-        if existing and iso and existing != iso:
-            return  # the page's metadata and a visible date disagree: keep the metadata
+        if existing and iso and existing != iso:  # the page's metadata and a visible date disagree: keep the metadata
+            self.notes.add("reader.dateline", f"date line removed (the page's metadata says {existing})", text,
+                           line_of(el))
+            return
         self.meta["date"] = text
         self.meta["date_iso"] = iso
         self.notes.add("reader.dateline", "date line moved into the document's date", text, line_of(el))
@@ -731,8 +778,38 @@ class Converter:
 
     # ------------------------------------------------------------------ site boilerplate in the text
 
+    def _drop_label_runs(self, blocks: list[Block]) -> list[Block]:
+        """Remove runs of label-only lines: a chart's axis labels and values, a video player's settings
+        ("$915", "billion", "'17", "'18"...; "Auto", "High (HD)", "Aa"...)."""
+        kept: list[Block] = []
+        run: list[Block] = []
+
+        def close() -> None:
+            if len(run) >= _LABEL_RUN:
+                text = " ".join(" ".join(block_text(b)) for b in run)
+                self.notes.add("reader.boilerplate-removed",
+                               f"removed {len(run)} label-only lines (a chart or player controls; "
+                               f"{len(text.split())} words)", text)
+            else:
+                kept.extend(run)
+            run.clear()
+
+        for block in blocks:
+            if (
+                isinstance(block, Paragraph)
+                and _is_label(inline_text(block.children))
+                and not any(isinstance(node, Link) for node in block.children)
+            ):
+                run.append(block)
+                continue
+            close()
+            kept.append(block)
+        close()
+        return kept
+
     def _drop_text_boilerplate(self, blocks: list[Block]) -> list[Block]:
         """Remove "Advertisement"/"Read more:" lines, "Related" link lists and trailing prompts."""
+        blocks = self._drop_label_runs(blocks)
         kept: list[Block] = []
         skip_list = False
         for index, block in enumerate(blocks):
@@ -767,7 +844,8 @@ class Converter:
         return kept
 
     def _report_block(self, block: Block, message: str) -> None:
-        self.notes.add("reader.boilerplate-removed", message, " ".join(block_text(block)))
+        text = " ".join(block_text(block))
+        self.notes.add("reader.boilerplate-removed", f"{message} ({len(text.split())} words)", text)
 
 
 def page_anchors(root: etree._Element) -> dict[str, etree._Element]:
@@ -812,6 +890,17 @@ def _heading_for(el: etree._Element) -> etree._Element | None:
         if following is not None and not (el.tail or "").strip() and _tag(following) in _HEADINGS:
             return following
     return None
+
+
+#: Consecutive label-only lines removed as a chart's or a player's labels.
+_LABEL_RUN = 10
+_SENTENCE_ENDS = (".", "!", "?", ":", "\u201d", '"', "\u3002", "\uff01", "\uff1f")
+
+
+def _is_label(text: str) -> bool:
+    """A line of at most three words, not ending a sentence (an axis value, a button's name)."""
+    words = text.split()
+    return 0 < len(words) <= 3 and len(text) <= 16 and not text.rstrip().endswith(_SENTENCE_ENDS)
 
 
 def _split_attribution(blocks: list[Block]) -> tuple[tuple[Inline, ...], list[Block]]:

@@ -350,10 +350,8 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
     reported: Counter[str] = Counter()
     handlers: Counter[str] = Counter()
     unsafe_attrs = 0
-    body_text_total = 0
+    body_text_total = -1  # measured at the first form (a whole-page text join costs a millisecond)
     body = root.find("body")
-    if body is not None:
-        body_text_total = len(text_of(body))
     for el in list(root.iter()):
         raw_tag: object = el.tag
         if not isinstance(raw_tag, str):  # comments/PIs when the parser kept any
@@ -384,6 +382,8 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
             continue
         if tag == "form":
             form_text = len(text_of(el))
+            if body_text_total < 0:
+                body_text_total = len(text_of(body)) if body is not None else 0
             if form_text >= 200 and form_text >= 0.5 * body_text_total:
                 for control in [c for c in el.iter() if isinstance(c.tag, str) and c.tag in FORM_CONTROLS]:
                     remove(control)
