@@ -44,6 +44,10 @@ def test_a_codec_failing_outright_falls_back(monkeypatch: pytest.MonkeyPatch) ->
     from briefpub.readers.common import decode as module
 
     monkeypatch.setattr(module, "_NOT_PAGE_ENCODINGS", frozenset())
-    result = decode_declared("<p>Café</p>".encode(), "p.html", "idna")  # idna cannot replace a byte: it raises
-    assert result.encoding == "utf-8" and "Café" in result.text
+    data = "<p>Café au lait, crème brûlée</p>".encode("cp1252")  # neither idna nor UTF-8
+    result = decode_declared(data, "p.html", "idna")  # idna cannot replace a byte: it raises
+    assert result.encoding == "cp1252" and "crème brûlée" in result.text
     assert result.diagnostics[0].message == "the page is not readable as its declared idna: encoding detected instead"
+    result = decode_declared("<p>Café</p>".encode(), "p.html", "idna")  # valid UTF-8: read as such, reported
+    assert result.encoding == "utf-8" and "Café" in result.text
+    assert "valid UTF-8: read as UTF-8" in result.diagnostics[0].message
