@@ -47,6 +47,34 @@ def _is_role(piece: str) -> bool:
     return _ROLE_WORDS.search(piece) is not None and len(piece.split()) <= 5
 
 
+_SMALL_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "at", "&", "de", "du", "la", "le", "y"})
+#: The longest line read as a byline's role or desk line.
+MAX_ROLE_LINE = 80
+
+
+def is_name(text: str) -> bool:
+    """True when ``text`` is only a person's name: two to five capitalised words ("Callum Hughes")."""
+    text = " ".join(text.split())
+    return 2 <= len(text.split()) <= 5 and _NAME.match(text) is not None and not _ROLE_WORDS.search(text)
+
+
+def is_role_line(text: str, source: str = "") -> bool:
+    """True when ``text`` reads as the line under an author's name: a job ("Health correspondent"),
+    the outlet (``source``) and a desk or region ("NBN News, North of England"), or a short run
+    of capitalised words in "Outlet, Place" form."""
+    text = " ".join(text.split())
+    words = text.split()
+    if not words or len(text) > MAX_ROLE_LINE or len(words) > 8 or text.endswith((".", "!", "?", ":", ";")):
+        return False
+    if _ROLE_WORDS.search(text) is not None and len(words) <= 6:
+        return True
+    if source and text.casefold().startswith(source.casefold()):
+        return True
+    if "," not in text or any(ch.isdigit() for ch in text):
+        return False
+    return all(w[0].isupper() or w.casefold() in _SMALL_WORDS for w in words)
+
+
 def parse_byline(text: str) -> Byline | None:
     """The parts of a whole "By NAME[, NAME and NAME][, Role][, date|| outlet]" line, else None.
 

@@ -45,7 +45,7 @@ from lxml import etree
 
 from briefpub.dates import parse_date
 from briefpub.readers.common.boilerplate import is_boilerplate, is_related_list_header, is_trailing_boilerplate
-from briefpub.readers.common.bylines import BY, NAME_SEPARATORS, parse_byline
+from briefpub.readers.common.bylines import BY, NAME_SEPARATORS, is_name, is_role_line, parse_byline
 from briefpub.readers.common.compare import comparable
 from briefpub.readers.common.datelines import is_date_line
 from briefpub.readers.common.images import image_source, paragraph_parts, refused_as_text, take_images
@@ -96,6 +96,7 @@ _CODE = frozenset({"code", "kbd", "samp", "tt"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-res-src")
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "contributor", "contributors", "writer", "byl"})
+_CREDIT_WORDS = frozenset({"credit", "credits", "copyright", "attribution", "imagecredit", "photocredit"})
 _DATE_WORDS = frozenset({"date", "dateline", "timestamp", "published", "pubdate", "posted", "time"})
 _STANDFIRST_WORDS = frozenset(
     {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary", "description"}
@@ -115,6 +116,18 @@ _DATE_PREFIX = re.compile(
     r"^\(?\s*(?:last\s+)?(?:updated|published|posted|modified|first published)(?:\s+on)?\s*:?\s*",
     re.IGNORECASE,
 )
+#: An image's credit line: "Image source, X", "Photo: X / Agency", "Credit: ...", "(c) X", "Picture by X".
+_CREDIT = re.compile(
+    r"^(?:(?:image|photo|picture|video|media)\s+(?:source|credit)s?\s*[,:]"
+    r"|(?:photo(?:graph)?s?|pictures?|images?|credits?|illustration|foto|source)\s*:"
+    r"|(?:photo(?:graph)?|picture|image|illustration)\s+(?:by|courtesy(?:\s+of)?)\s"
+    r"|\u00a9|\(c\)\s|copyright\b)",
+    re.IGNORECASE,
+)
+#: The longest credit line moved into a figure's caption (words).
+_MAX_CREDIT_WORDS = 15
+#: A screen reader's label opening a caption ("Image caption, ..."), not part of the caption.
+_CAPTION_LABEL = re.compile(r"^\s*(?:image|photo|video|media)\s+caption\s*[,:]\s*", re.IGNORECASE)
 _COMMENTS_HEADER = re.compile(
     r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
     r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
@@ -163,6 +176,7 @@ class Converter:
         self.counts: Counter[str] = Counter()
         self.flattened = False
         self.expect_headline = False  # an <h1> is coming: short lines before it are labels
+        self.after_byline = False  # the last header item read was a byline: a role or desk line may follow
         self.lang = self.meta.get("language") or language  # the language around the element being read
         self.bad_langs: set[str] = set()
         self.anchors = anchors if anchors is not None else {}
@@ -294,6 +308,11 @@ class Converter:
                     self.notes.add("reader.boilerplate-removed", "removed label above the headline",
                                    inline_text(label), line_of(el))
                     out.extend(self._figures(images))
+                elif (
+                    inlines and self.title_done and not self.body_started and out and isinstance(out[-1], Figure)
+                    and self._is_credit(inlines)
+                ):  # the lead image's credit on a line of its own: it stays with the image
+                    out[-1] = self._with_credit(out[-1], inlines, line_of(el))
                 elif inlines:
                     self.body_started = True
                     out.append(Paragraph(inlines))
@@ -310,7 +329,16 @@ class Converter:
                     pending.append(LineBreak())
             elif tag in BLOCK_TAGS or (tag and tag not in ("a", "img") and (_has_block(child) or _double_br(child))):
                 flush()
-                out.extend(self.block(child, depth))
+                started = self.body_started
+                got = self.block(child, depth)
+                if (
+                    not started and self.title_done and out and isinstance(out[-1], Figure) and len(got) == 1
+                    and isinstance(got[0], Paragraph) and self._is_credit(got[0].children, _class_words(child))
+                ):  # the lead image's credit in an element of its own: it stays with the image
+                    out[-1] = self._with_credit(out[-1], got[0].children, line_of(child))
+                    self.body_started = started
+                else:
+                    out.extend(got)
             elif tag and not (self.header and not self.body_started and self._header_item(child, inline=True)):
                 pending.extend(self.inline(child, 0))
             # whitespace between two <br> must not hide the pair
@@ -433,7 +461,8 @@ class Converter:
         caption_el = el.find(".//figcaption")
         caption: tuple[Inline, ...] = ()
         if caption_el is not None:
-            caption = refused_as_text(normalise_inlines(self.inline_content(caption_el, 0)))
+            caption = self._caption_unlabelled(refused_as_text(normalise_inlines(self.inline_content(caption_el, 0))),
+                                               caption_el)
             remove(caption_el)
         images = [img for img in el.iter("img")]
         quote = el.find(".//blockquote")
@@ -458,8 +487,52 @@ class Converter:
         if caption and not any(isinstance(f, Figure) and f.caption for f in figures):
             figures.append(Figure(caption=caption))  # every image refused: the caption stays
         # a lead picture does not start the body: the byline and date often follow it
+        started = self.body_started
         rest = self.blocks(el, depth)  # credits or text outside the caption
+        first = next((i for i, f in enumerate(figures) if isinstance(f, Figure) and f.image), None)
+        credits = [b for b in rest if isinstance(b, Paragraph) and len(inline_text(b.children).split())
+                   <= _MAX_CREDIT_WORDS and not _CAPTION_LABEL.match(inline_text(b.children))]
+        if first is not None and credits:
+            # short lines inside the figure beside the caption are its credit: they stay with it
+            lead = figures[first]
+            assert isinstance(lead, Figure)
+            for credit in credits:
+                lead = self._with_credit(lead, credit.children, line_of(el))
+            figures[first] = lead
+            rest = [b for b in rest if not any(b is c for c in credits)]
+            if not rest:
+                self.body_started = started
         return figures + rest
+
+    @staticmethod
+    def _is_credit(inlines: tuple[Inline, ...], words: set[str] | frozenset[str] = frozenset()) -> bool:
+        """A short line that credits an image ("Image source, X", "Photo: X / Agency", "Credit: ...")
+        or that its element's class calls a credit."""
+        text = inline_text(inlines).strip()
+        return len(text.split()) <= _MAX_CREDIT_WORDS and (
+            _CREDIT.match(text) is not None or bool(words & _CREDIT_WORDS)
+        )
+
+    def _with_credit(self, figure: Figure, credit: tuple[Inline, ...], line: int | None) -> Figure:
+        """``figure`` with an image credit added to its caption (reported)."""
+        text = inline_text(credit).strip()
+        self.notes.add("reader.metadata", "image credit kept in the figure's caption", text, line)
+        caption = figure.caption
+        if caption:
+            end = inline_text(caption).rstrip()
+            caption = (*caption, Text(" " if end.endswith((".", "!", "?", ")", "\u201d", '"')) else ". "))
+        caption = normalise_inlines((*caption, *credit))
+        return Figure(caption=caption, image=figure.image, alt=figure.alt)
+
+    def _caption_unlabelled(self, caption: tuple[Inline, ...], el: etree._Element) -> tuple[Inline, ...]:
+        """``caption`` without a screen reader's "Image caption, " label (reported)."""
+        if caption and isinstance(caption[0], Text) and (m := _CAPTION_LABEL.match(caption[0].text)):
+            rest = caption[0].text[m.end():]
+            if rest.strip() or len(caption) > 1:
+                self.notes.add("reader.boilerplate-removed", "removed a screen reader's label from a caption",
+                               m.group(0).strip(), line_of(el))
+                return normalise_inlines(((Text(rest),) if rest else ()) + caption[1:])
+        return caption
 
     @staticmethod
     def _image_figure(image: Image, caption: tuple[Inline, ...]) -> Figure | None:
@@ -656,6 +729,13 @@ class Converter:
         text = text_of(el)
         if not text or len(text) > 300:
             return False
+        after_byline = self.after_byline
+        if not _has_block_child(el):
+            self.after_byline = False
+        if after_byline and not _has_block_child(el) and is_role_line(text, self.meta.get("source", "")):
+            self.after_byline = True  # a desk line may follow a job line
+            self.notes.add("reader.byline", "removed the byline's role or desk line", text, line_of(el))
+            return True
         if len(text) <= 40 and _READING_TIME.match(text) and not _has_block_child(el):
             self.notes.add("reader.boilerplate-removed", "removed reading-time line from the article's header",
                            text, line_of(el))
@@ -690,6 +770,7 @@ class Converter:
             bool(words & _BYLINE_WORDS)
             or el.find(".//a[@rel='author']") is not None
             or (not inline and any(comparable(text).startswith(comparable(a)) for a in known if a))
+            or (not inline and self._name_line(el, text))
         )
         if (byline_class or (not inline and BY.match(text))) and len(text) <= 200 and not _has_block_child(el):
             authors, date, source = self._parse_byline(el, text, loose=byline_class)
@@ -704,6 +785,7 @@ class Converter:
                     self._set_date(date, None, el)
                 if source and not self.meta.get("source"):
                     self.meta["source"] = source
+                self.after_byline = True
                 return True
         time_el = el if tag == "time" else el.find(".//time")
         if inline and tag != "time" and not words & _DATE_WORDS:
@@ -718,11 +800,32 @@ class Converter:
                 return True
         return False
 
+    def _name_line(self, el: etree._Element, text: str) -> bool:
+        """A name alone on its line under the headline, followed by the author's role or desk line or by
+        the date (a byline block split across elements, with no class or metadata to say so)."""
+        if (self.expect_headline and not self.title_done) or not is_name(text) or _has_block_child(el):
+            return False
+        following = _following_leaf(el)
+        if following is None:
+            return False
+        after = text_of(following)
+        return (
+            _tag(following) == "time" or following.find(".//time") is not None or is_date_line(after)
+            or is_role_line(after, self.meta.get("source", ""))
+        )
+
     def _parse_byline(self, el: etree._Element, text: str, *, loose: bool) -> tuple[list[str], str, str]:
         """(authors, date, outlet) of a byline; ``loose`` accepts any short names (a byline class said so)."""
         time_el = el.find(".//time")
         date_text = text_of(time_el) if time_el is not None else ""
         names_text = text.replace(date_text, " ").strip(" |\u00b7,") if date_text else text
+        parts = [text_of(c) for c in el if _tag(c) not in ("time", "br") and text_of(c)]
+        if len(parts) >= 2 and not (el.text or "").strip():
+            # the name and the job in elements of their own ("Leonie Brandt" "Travel correspondent")
+            source = self.meta.get("source", "")
+            names = [p for p in parts if not is_role_line(p, source) and not is_date_line(p)]
+            if names and len(names) < len(parts):
+                names_text = ", ".join(names)
         parsed = parse_byline(names_text if BY.match(names_text) else "By " + names_text)
         if parsed is not None:
             return parsed.authors, parsed.date or date_text, parsed.source
@@ -927,6 +1030,27 @@ def _double_br(el: etree._Element) -> bool:
         if following is not None and _tag(following) == "br" and not (br.tail or "").strip():
             return True
     return False
+
+
+def _following_leaf(el: etree._Element) -> etree._Element | None:
+    """The first element with text after ``el`` (its next sibling's, or its parent's, innermost first line)."""
+    node: etree._Element | None = el
+    for _ in range(4):
+        assert node is not None
+        sibling = node.getnext()
+        while sibling is not None and not (isinstance(sibling.tag, str) and text_of(sibling)):
+            sibling = sibling.getnext()
+        if sibling is not None:
+            while _tag(sibling) != "time" and not (sibling.text or "").strip():
+                inner = next((c for c in sibling if isinstance(c.tag, str) and text_of(c)), None)
+                if inner is None:
+                    break
+                sibling = inner
+            return sibling
+        node = node.getparent()
+        if node is None:
+            return None
+    return None
 
 
 def _has_block_child(el: etree._Element) -> bool:
