@@ -36,6 +36,7 @@ def test_role_and_desk_lines(text: str, source: str) -> None:
         "Fishermen, Traders And Boat Owners Face Higher Costs.",  # a sentence
         "North of England",  # no job, no outlet, no "Outlet, Place" form
         "Gusts of 70mph, the forecasters say",  # figures and lower-case words
+        "(All photos: Atlas staff)",  # a note on the pictures, though "staff" names a job
         "Council tax will rise by five per cent, the largest increase in a decade and more than expected",
     ],
 )

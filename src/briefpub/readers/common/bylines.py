@@ -64,7 +64,10 @@ def is_role_line(text: str, source: str = "") -> bool:
     of capitalised words in "Outlet, Place" form."""
     text = " ".join(text.split())
     words = text.split()
-    if not words or len(text) > MAX_ROLE_LINE or len(words) > 8 or text.endswith((".", "!", "?", ":", ";")):
+    if (
+        not words or len(text) > MAX_ROLE_LINE or len(words) > 8 or text.endswith((".", "!", "?", ";"))
+        or ":" in text or text.startswith(("(", "[")) or not any(ch.isalpha() for ch in text)
+    ):
         return False
     if _ROLE_WORDS.search(text) is not None and len(words) <= 6:
         return True

@@ -27,7 +27,14 @@ With ``meta`` (whole pages), the article's own header is read into the
 metadata before the body starts: the first ``<h1>`` is the title, a byline
 ("By ..." or a byline/author class) gives the authors, a ``<time>`` or date line
 the date, and a standfirst class the subtitle; the nearest ``lang`` on the
-article or around it is its language. Site boilerplate inside the article
+article or around it is its language. A byline block split across elements is
+read whole: a name alone on its line counts when the metadata names that author
+or when a role or desk line or the date follows it, and the role or desk line
+right after a byline ("Health correspondent", "NBN News, North of England") is
+removed. The lead image's credit ("Image source, X", "Photo: X / Agency",
+"Credit: ...", or a credit class), inside its ``<figure>`` or on the next line
+under the headline, stays in its caption; a screen reader's "Image caption,"
+label is taken off the caption. Every move and removal is reported. Site boilerplate inside the article
 ("Advertisement", "Read more: ...", trailing share and comment prompts,
 "Related" link lists) is removed with the rules of
 :mod:`briefpub.readers.common.boilerplate`.
@@ -128,6 +135,8 @@ _CREDIT = re.compile(
 _MAX_CREDIT_WORDS = 15
 #: A screen reader's label opening a caption ("Image caption, ..."), not part of the caption.
 _CAPTION_LABEL = re.compile(r"^\s*(?:image|photo|video|media)\s+caption\s*[,:]\s*", re.IGNORECASE)
+#: A figure's lone screen-reader label ("Image", "Video").
+_MEDIA_LABEL = re.compile(r"^\s*(?:image|photo|picture|video|graphic|illustration|audio)\s*$", re.IGNORECASE)
 _COMMENTS_HEADER = re.compile(
     r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
     r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
@@ -176,7 +185,7 @@ class Converter:
         self.counts: Counter[str] = Counter()
         self.flattened = False
         self.expect_headline = False  # an <h1> is coming: short lines before it are labels
-        self.after_byline = False  # the last header item read was a byline: a role or desk line may follow
+        self.after_byline: etree._Element | None = None  # the line after a byline: perhaps its role or desk
         self.lang = self.meta.get("language") or language  # the language around the element being read
         self.bad_langs: set[str] = set()
         self.anchors = anchors if anchors is not None else {}
@@ -490,6 +499,13 @@ class Converter:
         started = self.body_started
         rest = self.blocks(el, depth)  # credits or text outside the caption
         first = next((i for i, f in enumerate(figures) if isinstance(f, Figure) and f.image), None)
+        labels = [b for b in rest if isinstance(b, Paragraph) and _MEDIA_LABEL.match(inline_text(b.children))]
+        for label in labels:  # "Image", "Video": a screen reader's name for the figure, not its text
+            self.notes.add("reader.boilerplate-removed", "removed a screen reader's label beside an image",
+                           inline_text(label.children), line_of(el))
+        rest = [b for b in rest if not any(b is lab for lab in labels)]
+        if labels and not rest:
+            self.body_started = started
         credits = [b for b in rest if isinstance(b, Paragraph) and len(inline_text(b.children).split())
                    <= _MAX_CREDIT_WORDS and not _CAPTION_LABEL.match(inline_text(b.children))]
         if first is not None and credits:
@@ -730,10 +746,11 @@ class Converter:
         if not text or len(text) > 300:
             return False
         after_byline = self.after_byline
-        if not _has_block_child(el):
-            self.after_byline = False
-        if after_byline and not _has_block_child(el) and is_role_line(text, self.meta.get("source", "")):
-            self.after_byline = True  # a desk line may follow a job line
+        if (
+            after_byline is not None and (el is after_byline or el in after_byline.iterancestors())
+            and not _has_block_child(el) and is_role_line(text, self.meta.get("source", ""))
+        ):
+            self.after_byline = _following_leaf(el)  # a desk line may follow a job line
             self.notes.add("reader.byline", "removed the byline's role or desk line", text, line_of(el))
             return True
         if len(text) <= 40 and _READING_TIME.match(text) and not _has_block_child(el):
@@ -785,7 +802,7 @@ class Converter:
                     self._set_date(date, None, el)
                 if source and not self.meta.get("source"):
                     self.meta["source"] = source
-                self.after_byline = True
+                self.after_byline = _following_leaf(el)
                 return True
         time_el = el if tag == "time" else el.find(".//time")
         if inline and tag != "time" and not words & _DATE_WORDS:
@@ -823,14 +840,15 @@ class Converter:
         if len(parts) >= 2 and not (el.text or "").strip():
             # the name and the job in elements of their own ("Leonie Brandt" "Travel correspondent")
             source = self.meta.get("source", "")
-            names = [p for p in parts if not is_role_line(p, source) and not is_date_line(p)]
+            names = [p for p in parts if not is_role_line(p, source) and not is_date_line(p)
+                     and any(ch.isalpha() for ch in p)]  # not a job, a date or a count of comments
             if names and len(names) < len(parts):
                 names_text = ", ".join(names)
         parsed = parse_byline(names_text if BY.match(names_text) else "By " + names_text)
         if parsed is not None:
             return parsed.authors, parsed.date or date_text, parsed.source
         stripped = BY.sub("", names_text)
-        names = [n.strip() for n in NAME_SEPARATORS.split(stripped) if n.strip()]
+        names = [n.strip() for n in NAME_SEPARATORS.split(stripped) if any(ch.isalpha() for ch in n)]
         if loose and names and len(names) <= 6 and all(len(n.split()) <= 5 for n in names):
             return names, date_text, ""
         return [], "", ""
