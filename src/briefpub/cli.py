@@ -363,7 +363,8 @@ def pack(
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
         try:
             artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
-                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format),
+                                              image_names=assembled.image_names)
         except PublishError as exc:  # the formats that could be written were
             if not exc.artifacts:
                 raise

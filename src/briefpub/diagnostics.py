@@ -13,6 +13,19 @@ from typing import Literal
 
 Severity = Literal["info", "warning", "error"]
 
+#: Longest excerpt of a value quoted in a diagnostic (a title, an address, a reference).
+EXCERPT = 120
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """``text`` with whitespace collapsed, cut to ``limit`` characters (with an ellipsis).
+
+    Diagnostics are printed one per line: a value that can be long (a 10,000-character
+    title, a ``data:`` address) is quoted by this excerpt, never in full.
+    """
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
 #: Stable diagnostic codes and what they mean. Tests check every code used in
 #: ``src/`` is listed here, and ``docs/diagnostics.md`` is generated from it.
 CODES: dict[str, str] = {
