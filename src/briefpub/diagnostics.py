@@ -60,6 +60,10 @@ CODES: dict[str, str] = {
     "writer.loose-justification": (
         "a justified paragraph could not be set within the word-spacing limits and was set ragged"
     ),
+    "writer.shrunk": (
+        "a block taller than the page's text area (type as large as the style allows on a small page) "
+        "was scaled down to fit"
+    ),
     "writer.not-rendered": "a construct the format cannot show was rendered as plain text",
     "writer.accessibility": (
         "the accessible (tagged) form of the output is incomplete: an image without alternative text, "
