@@ -69,3 +69,14 @@ def test_name_images_keeps_unknown_keys_and_other_diagnostics() -> None:
                                   source="a.md")
     assert named[1:] == diags[1:]
     assert name_images(diags, {}) == diags
+
+
+def test_build_report_names_images_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _article(tmp_path)
+    (tmp_path / "briefpub.toml").write_text(
+        '[build]\nout = "out"\nformats = ["pdf"]\n[[article]]\ninputs = ["a.md"]\n', encoding="utf-8")
+    code, _out, err = run(["build", "-q", "-m", str(tmp_path / "briefpub.toml")], capsys)
+    assert code == 0, err
+    report = (tmp_path / "out" / "build-report.json").read_text(encoding="utf-8")
+    assert "pics/broken.png" in report and "pics/huge.png" in report
+    assert "sha256-" not in report
