@@ -493,3 +493,52 @@ def test_a_url_input_is_fetched_when_named_and_other_schemes_refused(
         code, out, err = run(["convert", "--to", "json", bad], capsys)
         assert code == 2 and out == "" and err.startswith(f"error: {bad}: only http and https URLs are fetched (")
         assert err.count("\n") == 1
+
+
+def _interrupt(tmp_path: Path, command: list[str], out: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``briefpub COMMAND`` over 30 long articles, send SIGINT once it has written two PDFs."""
+    import signal
+    import time
+
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    body = "\n\n".join(f"Paragraph {i}. " + "Delegations met to agree the agenda and the statement. " * 12
+                       for i in range(40))
+    for i in range(30):
+        (arts / f"a{i:03d}.txt").write_text(f"Article {i}\n\n{body}\n")
+    (tmp_path / "briefpub.toml").write_text(
+        '[build]\nout = "out"\nformats = ["pdf"]\n[[article]]\ninputs = ["articles/*.txt"]\n')
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", *command], cwd=tmp_path,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if out.is_dir() and len([p for p in out.iterdir() if p.suffix == ".pdf"]) >= 2:
+            break
+        time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("nothing was written within 120 s")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)
+
+
+@pytest.mark.parametrize("command", [
+    ["convert", "-q", "--to", "pdf", "-o", "out", *(f"articles/a{i:03d}.txt" for i in range(30))],
+    ["convert", "--to", "pdf", "-o", "out", *(f"articles/a{i:03d}.txt" for i in range(30))],
+    ["build", "-q", "-m", "briefpub.toml"],
+], ids=["convert-quiet", "convert", "build"])
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, command: list[str]) -> None:
+    """SIGINT mid-way through a multi-article conversion: ``error: interrupted``, exit 130, no temporary file."""
+    from briefpub.pipeline.output import is_temp_name
+
+    out = tmp_path / "out"
+    proc = _interrupt(tmp_path, command, out)
+    assert proc.returncode == 130, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-1:] == ["error: interrupted"], proc.stderr
+    if "-q" in command:
+        assert proc.stderr == "error: interrupted\n"
+    assert "Traceback" not in proc.stderr
+    assert not [p.name for p in out.iterdir() if is_temp_name(p.name)]

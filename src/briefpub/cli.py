@@ -363,7 +363,8 @@ def pack(
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
         try:
             artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
-                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format))
+                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format),
+                                              image_names=assembled.image_names)
         except PublishError as exc:  # the formats that could be written were
             if not exc.artifacts:
                 raise
@@ -641,6 +642,10 @@ def styles(
 # ----------------------------------------------------------------------------- entry point
 
 
+_INTERRUPTED = 130
+"""Exit status after Ctrl-C (SIGINT), as shells report it: 128 + 2."""
+
+
 def _hoist_debug(args: list[str]) -> list[str]:
     """Move ``--debug`` given anywhere (``briefpub convert x.txt --debug``) to the front, where click takes it.
 
@@ -662,7 +667,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
     except Exit as exc:
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except BriefpubError as exc:
         if _State.debug:
             raise
@@ -676,7 +681,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
     except (Abort, KeyboardInterrupt):
         typer.echo("error: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(_INTERRUPTED)
     except BrokenPipeError:
         # The reader of stdout went away (`briefpub inspect x | head`): stop quietly with status 0, as
         # `git log | head` users expect and so `set -o pipefail` scripts do not fail (docs/cli.md).
@@ -687,6 +692,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
         sys.exit(1)
-    # With standalone_mode=False, click returns the code of a typer.Exit raised by a command.
+    # With standalone_mode=False, click returns the code of a typer.Exit raised by a command, and typer
+    # turns Ctrl-C (KeyboardInterrupt) into a silent exit code 130, which no command of ours returns.
+    if code == _INTERRUPTED:
+        typer.echo("error: interrupted", err=True)
     if isinstance(code, int) and code:
         sys.exit(code)

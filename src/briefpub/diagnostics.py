@@ -13,6 +13,19 @@ from typing import Literal
 
 Severity = Literal["info", "warning", "error"]
 
+#: Longest excerpt of a value quoted in a diagnostic (a title, an address, a reference).
+EXCERPT = 120
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """``text`` with whitespace collapsed, cut to ``limit`` characters (with an ellipsis).
+
+    Diagnostics are printed one per line: a value that can be long (a 10,000-character
+    title, a ``data:`` address) is quoted by this excerpt, never in full.
+    """
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
 #: Stable diagnostic codes and what they mean. Tests check every code used in
 #: ``src/`` is listed here, and ``docs/diagnostics.md`` is generated from it.
 CODES: dict[str, str] = {
@@ -46,6 +59,10 @@ CODES: dict[str, str] = {
     "writer.hyphenation-unavailable": "no hyphenation patterns for the document's language",
     "writer.loose-justification": (
         "a justified paragraph could not be set within the word-spacing limits and was set ragged"
+    ),
+    "writer.shrunk": (
+        "a block taller than the page's text area (type as large as the style allows on a small page) "
+        "was scaled down to fit"
     ),
     "writer.not-rendered": "a construct the format cannot show was rendered as plain text",
     "writer.accessibility": (

@@ -123,3 +123,13 @@ def test_an_image_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: py
     (tmp_path / "big.png").write_bytes(png(200, 200, (1, 2, 3)) + b"\0" * 200)
     _doc_out, resources, diagnostics = load_resources(_figure_doc("big.png"), tmp_path, "a.md")
     assert not resources and [d.code for d in diagnostics] == ["reader.image-refused"]
+
+
+def test_a_refused_data_address_is_quoted_by_an_excerpt(tmp_path: Path) -> None:
+    """A ``data:`` image of a megabyte is refused in a diagnostic of bounded length."""
+    ref = "data:image/png;base64," + "A" * 1_000_000
+    _doc_out, resources, diagnostics = load_resources(_figure_doc(ref), tmp_path, "a.md")
+    assert not resources
+    (refused,) = diagnostics
+    assert refused.code == "reader.image-refused"
+    assert len(refused.text) <= 120 and ref.startswith(refused.text[:-1])

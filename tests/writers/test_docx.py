@@ -828,3 +828,13 @@ def test_headline_and_headings_never_end_on_a_lone_word() -> None:
     assert [p.text for p in document.paragraphs if p.style.name.startswith("Heading")] == [
         "Talks Open on Regional\u00a0Ceasefire", "What the deal\u00a0includes", "Reactions"]  # fmt: skip
     assert texts["Body Text"] == "Body text that is not a heading stays as written."
+
+
+def test_a_title_cut_to_255_characters_is_quoted_by_an_excerpt() -> None:
+    """A 10,000-character title is cut in the properties; the diagnostic quotes a short excerpt, not all of it."""
+    title = "Long title " * 909
+    result = write(single(Document(meta=Meta(title=title))))
+    (cut,) = [d for d in result.diagnostics if d.code == "writer.metadata"]
+    assert cut.message == "document property 'title' cut to 255 characters (Word's limit)"
+    assert len(cut.text) <= 120 and cut.text.endswith("\u2026") and title.startswith(cut.text[:-1])
+    assert len(cut.format()) < 300

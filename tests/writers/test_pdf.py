@@ -557,3 +557,13 @@ def test_pack_cover_and_articles_on_new_pages(rendered):
     assert entries[0][:2] == (0, "Morning Briefing Pack")
     assert [t for d, t, _p in entries if d == 1][:2] == ["Talks Open on Regional Ceasefire", "A Long Article"]
     assert_faithful(pub.documents[1], "\n".join(texts))
+
+
+def test_many_missing_glyphs_are_named_in_a_bounded_line():
+    """Hundreds of characters no font has: the diagnostic names the first 20 code points and counts the rest."""
+    chars = "".join(chr(c) for c in range(0xE000, 0xE000 + 300))  # private use: in no installed font
+    result = write(Publication((Document(meta=Meta(title="T"), blocks=(Paragraph((Text(chars),)),)),)))
+    (missing,) = [d for d in result.diagnostics if d.code == "writer.missing-glyph"]
+    assert "U+E000" in missing.message and "and 280 more" in missing.message
+    assert missing.text == chars[:20]
+    assert len(missing.format()) < 400

@@ -91,7 +91,7 @@ def test_long_quote_splits_across_pages_and_keeps_every_word():
 def test_a_runaway_layout_stops_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """A layout that keeps adding pages (a flowable that never fits and never shrinks) stops at the page
     budget with one clear error instead of running until memory is gone."""
-    monkeypatch.setattr(render, "page_budget", lambda _pub: 1)
+    monkeypatch.setattr(render, "page_budget", lambda _pub, _sheet=None: 1)
     with pytest.raises(ConversionError, match="does not converge"):
         WRITER.write(single(long_document(30)), STYLE, OPTIONS)
 

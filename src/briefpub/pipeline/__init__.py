@@ -33,7 +33,7 @@ from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageErr
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
-from briefpub.pipeline.resources import load_resources
+from briefpub.pipeline.resources import ImageNames, load_resources, name_images
 from briefpub.readers import ReadResult, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
@@ -128,6 +128,7 @@ class PreparedArticle:
     document: Document
     resources: Mapping[str, bytes]
     diagnostics: tuple[Diagnostic, ...]
+    image_names: ImageNames = field(default_factory=dict)
 
 
 def output_stem(path: str) -> str:
@@ -148,8 +149,9 @@ def prepare_article(
     doc = prepare(result.document, meta_overrides)
     base_dir = None if path == "-" or is_url(path) else Path(path).parent
     source = "<stdin>" if path == "-" else path
-    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images)
-    return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags))
+    names: dict[str, tuple[str, str]] = {}
+    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names)
+    return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags), names)
 
 
 def read_input(path: str, fmt: str | None = None) -> ReadResult:
@@ -204,6 +206,7 @@ def publish(
     build_time: datetime,
     fonts: FontSet | None = None,
     on_artifact: Callable[[Artifact], None] | None = None,
+    image_names: ImageNames | None = None,
 ) -> tuple[list[Artifact], list[Diagnostic]]:
     """Render ``pub`` in each (format, path) of ``targets`` and write each file atomically.
 
@@ -218,6 +221,9 @@ def publish(
     written: :class:`~briefpub.errors.OutputError`) does not stop the others (the
     EPUB then has no page-list): when any failed, :class:`PublishError` is raised
     after the rest are written, carrying their artifacts and diagnostics.
+
+    ``image_names`` (content key -> (input, reference), from :func:`prepare_article`) makes the
+    writers' diagnostics name images as the articles did, not by their content keys.
     """
     if fonts is None and any(fmt != "json" for fmt, _path in targets):
         fonts = style_fonts(style)
@@ -239,7 +245,7 @@ def publish(
         except BriefpubError as exc:
             failures.append((path, exc))
             continue
-        diagnostics.extend(result.diagnostics)
+        diagnostics.extend(name_images(result.diagnostics, image_names or {}))
         if result.pages and not options.print_pages:
             options = dataclasses.replace(options, print_pages=result.pages)
         artifact = Artifact(path, fmt, hashlib.sha256(result.data).hexdigest(), len(result.data),
@@ -309,7 +315,8 @@ def convert_one(
     targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
     try:
         artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
-                                         build_time=build_time or build_time_from_env())
+                                         build_time=build_time or build_time_from_env(),
+                                         image_names=article.image_names)
     except PublishError as exc:  # the formats that could be written were
         artifacts, diagnostics = exc.artifacts, exc.diagnostics
         report.error, report.exit_code = str(exc), exc.exit_code

@@ -42,6 +42,7 @@ from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
 from briefpub.pipeline import PublishError, atomic_write, output_stem, prepare_article, publish
 from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
+from briefpub.pipeline.resources import ImageNames
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import split_overrides
@@ -468,6 +469,7 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
             )
             pub: Publication = assembled.publication
             resources: Mapping[str, bytes] = assembled.resources
+            names: ImageNames = assembled.image_names
             diagnostics = list(assembled.diagnostics)
             diagnostics += [
                 Diagnostic("build.article-skipped", f"article left out of the pack: {error}", source=path,
@@ -476,10 +478,10 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
             ]
         else:
             article = prepare_article(target.inputs[0], target.fmt, meta_sets)
-            pub, resources = Publication((article.document,)), article.resources
+            pub, resources, names = Publication((article.document,)), article.resources, article.image_names
             diagnostics = list(article.diagnostics)
         (artifact,), writer_diags = publish(pub, resources, [(job.format, Path(out_dir) / job.path)], sheet,
-                                            build_time=build_time)
+                                            build_time=build_time, image_names=names)
         result.sha256 = artifact.sha256
         result.size = artifact.size
         result.fonts = [f.to_dict() for f in artifact.fonts]

@@ -82,6 +82,7 @@ class AssembledPack:
     resources: dict[str, bytes]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (input, error)
+    image_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (input, reference)
 
 
 def assemble_pack(
@@ -104,6 +105,7 @@ def assemble_pack(
     resources: dict[str, bytes] = {}
     diagnostics: list[Diagnostic] = []
     skipped: list[tuple[str, str]] = []
+    names: dict[str, tuple[str, str]] = {}
     for path in inputs:
         try:
             article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
@@ -120,7 +122,9 @@ def assemble_pack(
             )
         documents.append(article.document)
         resources.update(article.resources)
+        for key, named in article.image_names.items():
+            names.setdefault(key, named)
         diagnostics.extend(article.diagnostics)
     if not documents:
         raise InputError(f"pack {pack.title!r}: no readable article among {len(inputs)} input(s)")
-    return AssembledPack(Publication(tuple(documents), pack), resources, diagnostics, skipped)
+    return AssembledPack(Publication(tuple(documents), pack), resources, diagnostics, skipped, names)

@@ -17,16 +17,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from briefpub.diagnostics import Diagnostic
+from briefpub.diagnostics import Diagnostic, excerpt
 from briefpub.tree import Block, Document, Figure, Image, Inline, iter_blocks, iter_inlines, map_blocks, map_inlines
 
-__all__ = ["IMAGE_TYPES", "MAX_IMAGE_BYTES", "image_refs", "load_resources"]
+__all__ = ["IMAGE_TYPES", "MAX_IMAGE_BYTES", "ImageNames", "image_refs", "load_resources", "name_images"]
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+
+ImageNames = Mapping[str, tuple[str, str]]
+"""Content key -> (input, reference as written there) of the first article naming that image."""
+
+_KEY_RE = re.compile(r"sha256-[0-9a-f]{32}\.[a-z]{1,5}")
 
 
 def image_refs(doc: Document) -> list[str]:
@@ -44,31 +51,32 @@ def image_refs(doc: Document) -> list[str]:
 def _load(ref: str, base_dir: Path | None, source: str, fetch_remote: bool) -> tuple[str, bytes] | Diagnostic:
     """(content key, bytes) for one reference, or the diagnostic saying why it was not read."""
     lowered = ref.lower()
+    shown = excerpt(ref)  # a data: address can be megabytes long
     if fetch_remote and lowered.startswith(("http://", "https://")):
         from briefpub.pipeline.fetch import FetchRefused, fetch_image
 
         try:
             data, suffix = fetch_image(ref)
         except FetchRefused as exc:
-            return Diagnostic("reader.image-refused", f"remote image not fetched: {exc}", ref, source)
+            return Diagnostic("reader.image-refused", f"remote image not fetched: {exc}", shown, source)
         return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{suffix}", data
     if "://" in ref or lowered.startswith(("data:", "javascript:", "//")) or base_dir is None:
-        return Diagnostic("reader.image-refused", "image not read (remote or no base folder)", ref, source)
+        return Diagnostic("reader.image-refused", "image not read (remote or no base folder)", shown, source)
     root = base_dir.resolve()
     candidate = (root / ref.removeprefix("file:")).resolve()
     if not candidate.is_relative_to(root):
-        return Diagnostic("reader.image-refused", "image outside the article's folder not read", ref, source)
+        return Diagnostic("reader.image-refused", "image outside the article's folder not read", shown, source)
     if candidate.suffix.lower() not in IMAGE_TYPES:
-        return Diagnostic("reader.image-refused", "not an image file type", ref, source)
+        return Diagnostic("reader.image-refused", "not an image file type", shown, source)
     try:
         data = _read_regular(candidate)
     except _NotRegular:
-        return Diagnostic("reader.image-refused", "not a regular file (a pipe, device or folder) not read", ref,
+        return Diagnostic("reader.image-refused", "not a regular file (a pipe, device or folder) not read", shown,
                           source)
     except _TooLarge:
-        return Diagnostic("reader.image-refused", "image larger than 20 MiB", ref, source)
+        return Diagnostic("reader.image-refused", "image larger than 20 MiB", shown, source)
     except OSError:
-        return Diagnostic("reader.image-missing", "image file not found", ref, source)
+        return Diagnostic("reader.image-missing", "image file not found", shown, source)
     return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{candidate.suffix.lower()}", data
 
 
@@ -106,10 +114,15 @@ def _read_regular(path: Path) -> bytes:
 
 
 def load_resources(
-    doc: Document, base_dir: Path | None, source: str, *, fetch_remote: bool = False
+    doc: Document, base_dir: Path | None, source: str, *, fetch_remote: bool = False,
+    names: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[Document, dict[str, bytes], list[Diagnostic]]:
     """Read the images ``doc`` names; returns the document with content keys, the key -> bytes map,
-    and a diagnostic for every image not read (its reference is then emptied; caption and alt stay)."""
+    and a diagnostic for every image not read (its reference is then emptied; caption and alt stay).
+
+    When ``names`` is given, each key read is recorded there as ``(source, reference)`` (the first
+    reference wins), so :func:`name_images` can show users what they wrote instead of the key.
+    """
     resources: dict[str, bytes] = {}
     diagnostics: list[Diagnostic] = []
     keys: dict[str, str] = {}
@@ -120,6 +133,8 @@ def load_resources(
             keys[ref] = ""
         else:
             keys[ref], resources[loaded[0]] = loaded[0], loaded[1]
+            if names is not None:
+                names.setdefault(loaded[0], (source, ref))
     if not keys:
         return doc, resources, diagnostics
 
@@ -135,3 +150,31 @@ def load_resources(
 
     blocks = map_inlines(map_blocks(doc.blocks, figure), inline)
     return dataclasses.replace(doc, blocks=blocks), resources, diagnostics
+
+
+def name_images(diagnostics: Iterable[Diagnostic], names: ImageNames) -> list[Diagnostic]:
+    """The writers' ``diagnostics`` with every content key replaced by the reference the article gave.
+
+    Writers only see content keys (``sha256-<hex>.png``); users wrote ``pics/chart.png``. A diagnostic
+    naming a key gets the reference in its message and text, and the input naming the image as its
+    source when it has none (in a pack, the first article naming the image).
+    """
+    if not names:
+        return list(diagnostics)
+
+    def swap(match: re.Match[str]) -> str:
+        found = names.get(match.group(0))
+        return excerpt(found[1]) if found else match.group(0)
+
+    named: list[Diagnostic] = []
+    for diag in diagnostics:
+        keys = _KEY_RE.findall(f"{diag.message}\n{diag.text}")
+        known = [names[k] for k in keys if k in names]
+        if not known:
+            named.append(diag)
+            continue
+        named.append(dataclasses.replace(
+            diag, message=_KEY_RE.sub(swap, diag.message), text=_KEY_RE.sub(swap, diag.text),
+            source=diag.source or known[0][0],
+        ))
+    return named

@@ -45,3 +45,13 @@ def test_unsafe_or_dead_addresses_stay_text_with_a_reason(url: str, reason: str)
 
 def test_fragment_to_a_heading_is_internal() -> None:
     assert resolve_link(" #background ", _anchor, 2) == Internal("a2-background", 2)
+
+
+def test_a_refused_link_is_quoted_by_an_excerpt() -> None:
+    """A 10,000-character address (or dead #fragment) is reported in a line of bounded length."""
+    for url in ("javascript:" + "x" * 10_000, "#" + "y" * 10_000):
+        target = resolve_link(url, _anchor, 0)
+        assert isinstance(target, Refused)
+        diagnostic = refusal_diagnostic(url, target)
+        assert len(diagnostic.text) <= 120 and url.startswith(diagnostic.text[:-1])
+        assert len(diagnostic.format()) < 400

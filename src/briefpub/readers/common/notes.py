@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefpub.diagnostics import Diagnostic, Severity
+from briefpub.diagnostics import EXCERPT, Diagnostic, Severity, excerpt
 from briefpub.readers import ReadResult
 from briefpub.readers.common.decode import Decoded
 from briefpub.tree import Document
 
-#: Longest excerpt of removed text quoted in a diagnostic.
-EXCERPT = 120
-
-
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """``text`` with whitespace collapsed, cut to ``limit`` characters (with an ellipsis)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+__all__ = ["EXCERPT", "Notes", "excerpt", "read_result"]
 
 
 @dataclass(slots=True)

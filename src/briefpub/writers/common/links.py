@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from briefpub.diagnostics import Diagnostic
+from briefpub.diagnostics import Diagnostic, excerpt
 
 __all__ = ["SAFE_SCHEMES", "External", "Internal", "LinkTarget", "Refused", "refusal_diagnostic", "resolve_link",
            "safe_href"]
@@ -122,7 +122,7 @@ def resolve_link(url: str, anchor_of: Callable[[str], str | None], document: int
         fragment = stripped[1:]
         anchor = anchor_of(fragment) if fragment else None
         if anchor is None:
-            return Refused(f"no heading with the id {fragment!r} in this article")
+            return Refused(f"no heading with the id {excerpt(fragment)!r} in this article")
         return Internal(anchor, document)
     if not stripped.lower().startswith(SAFE_SCHEMES):
         scheme = stripped.split(":", 1)[0].lower() if ":" in stripped else ""
@@ -134,4 +134,4 @@ def resolve_link(url: str, anchor_of: Callable[[str], str | None], document: int
 
 def refusal_diagnostic(url: str, refused: Refused) -> Diagnostic:
     """The report of a link kept as text."""
-    return Diagnostic("writer.unsafe-link", f"link kept as text: {refused.reason}", text=url)
+    return Diagnostic("writer.unsafe-link", f"link kept as text: {refused.reason}", text=excerpt(url))

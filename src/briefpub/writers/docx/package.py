@@ -22,7 +22,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
-from briefpub.diagnostics import Diagnostic
+from briefpub.diagnostics import Diagnostic, excerpt
 from briefpub.styling.model import StyleSheet
 from briefpub.tree import Publication
 from briefpub.writers import WriteOptions
@@ -144,7 +144,7 @@ def set_core_properties(document: Any, pub: Publication, framed: Frames, options
             diagnostics.append(Diagnostic(
                 "writer.metadata",
                 f"document property {name!r} cut to {_CORE_LIMIT} characters (Word's limit)",
-                text=value, severity="info",
+                text=excerpt(value), severity="info",
             ))  # fmt: skip
         setattr(props, name, value[:_CORE_LIMIT])
     props.revision = 1

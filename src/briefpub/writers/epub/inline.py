@@ -29,7 +29,7 @@ from typing import assert_never
 
 from lxml import etree
 
-from briefpub.diagnostics import Diagnostic
+from briefpub.diagnostics import Diagnostic, excerpt
 from briefpub.tree import Code, Emphasis, Image, Inline, LineBreak, Link, Span, Strong, Text
 from briefpub.writers.common.links import External, Internal, LinkTarget, Refused, refusal_diagnostic
 from briefpub.writers.common.typography import smarten_texts
@@ -158,7 +158,7 @@ class InlineRenderer:
             if tag.strip():
                 self.diagnostics.append(Diagnostic(
                     "writer.metadata", "a language span's tag is not well-formed BCP 47; its text was kept "
-                    "in the language around it", text=tag))
+                    "in the language around it", text=excerpt(tag)))
                 self.checks.problem("a part of the text has a language tag that is not well-formed")
             self._walk(parent, children, in_link=in_link, lang=lang)
             return

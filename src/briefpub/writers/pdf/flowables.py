@@ -41,7 +41,7 @@ from typing import Any, TypeAlias
 from reportlab.graphics.barcode.qr import QrCode as _RlQrCode
 from reportlab.lib.colors import Color
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, PageBreak, Table
+from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from briefpub.tree import BlockPath
@@ -65,6 +65,7 @@ __all__ = [
     "QrCode",
     "RectoBreak",
     "Rule",
+    "ShrunkToFit",
     "Where",
     "locate",
 ]
@@ -166,6 +167,15 @@ class LocatedText(Located, TextFlowable):
         if starts is not None and self.height > 0:
             starts.text_drawn(self.canv.getPageNumber())
         super().draw()
+
+
+class ShrunkToFit(KeepInFrame):  # type: ignore[misc]
+    """A flowable taller than the whole text area, scaled down to fit it; ``shown`` says what it is (the
+    document template reports it as ``writer.shrunk``)."""
+
+    def __init__(self, flowable: Flowable, width: float, height: float, shown: str) -> None:
+        super().__init__(width, height, [flowable], mode="shrink")
+        self.shown = shown
 
 
 class LocatedTable(Located, Table):  # type: ignore[misc]

@@ -52,6 +52,7 @@ from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable, Spacer
 from reportlab.platypus.doctemplate import IndexingFlowable
 
+from briefpub.diagnostics import excerpt
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.writers.common.frame import SEPARATOR, PackFrame
 from briefpub.writers.common.inlines import Run, RunStyle, TextRun
@@ -64,6 +65,7 @@ from briefpub.writers.pdf.flowables import (
     PageState,
     RectoBreak,
     Rule,
+    ShrunkToFit,
 )
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea
 from briefpub.writers.pdf.paragraphs import HeadingMark, ParagraphSpec, Setter
@@ -281,8 +283,15 @@ class _ContentsRows(Flowable):  # type: ignore[misc]
         return availWidth, height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        """The entries that fit, then the rest; an article is not left alone above its headings."""
+        """The entries that fit, then the rest; an article is not left alone above its headings.
+
+        At the top of a frame the rules give way (type as large as the style allows on a small text
+        area): as many entries as fit, and a first entry taller than the frame alone, scaled to fit.
+        """
         rows = self._layout(availWidth)
+        frame = getattr(self, "_frame", None) or getattr(self.owner, "_frame", None)
+        if getattr(frame, "_atTop", False):
+            return self._split_at_top(rows, availWidth, availHeight)
         used = 0.0
         count = 0
         for i, row in enumerate(rows):
@@ -302,6 +311,23 @@ class _ContentsRows(Flowable):  # type: ignore[misc]
         if count == len(rows):
             return [self]
         return [_ContentsRows(self.owner, self.lines[:count]), _ContentsRows(self.owner, self.lines[count:])]
+
+    def _split_at_top(self, rows: Sequence[_Row], availWidth: float, availHeight: float) -> list[Flowable]:
+        used = 0.0
+        count = 0
+        for i, row in enumerate(rows):
+            used += row.height + (row.space_before if i else 0.0)
+            if used > availHeight + 1e-6:
+                break
+            count += 1
+        if count == len(rows):
+            return [self]
+        rest = _ContentsRows(self.owner, self.lines[max(count, 1):])
+        if count:
+            return [_ContentsRows(self.owner, self.lines[:count]), rest]
+        first = _ContentsRows(self.owner, self.lines[:1])
+        shown = excerpt(f"contents: {self.lines[0].text}")
+        return [ShrunkToFit(first, availWidth, availHeight, shown), rest] if len(rows) > 1 else []
 
     def draw(self) -> None:
         """Draw every entry top-down, with the page numbers the last pass recorded."""

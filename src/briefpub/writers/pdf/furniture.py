@@ -48,6 +48,7 @@ with different inner and outer margins, mirrors the margins on left-hand pages.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -57,9 +58,10 @@ from typing import Any
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from briefpub.diagnostics import excerpt
 from briefpub.styling.model import StyleSheet, TextStyle
 from briefpub.tree import Publication, Table, iter_blocks, iter_inlines
-from briefpub.writers.pdf.flowables import LocatedText, PageStarts, PageState, RectoBreak
+from briefpub.writers.pdf.flowables import LocatedText, PageStarts, PageState, RectoBreak, ShrunkToFit
 from briefpub.writers.pdf.paragraphs import ParagraphSpec, Setter
 from briefpub.writers.pdf.structure import artifact
 from briefpub.writers.pdf.styles import colour
@@ -353,9 +355,25 @@ class LayoutRunaway(RuntimeError):
     """The layout kept adding pages: a flowable that never fits and never shrinks."""
 
 
-def page_budget(pub: Publication) -> int:
+def page_budget(pub: Publication, sheet: StyleSheet | None = None) -> int:
     """The most pages ``pub`` could need, with a wide margin: a page holds about 3,000 characters, and
-    every block, table row and article may start a page of its own (with a blank verso in duplex)."""
+    every block, table row and article may start a page of its own (with a blank verso in duplex).
+
+    With ``sheet``, a page is counted as holding no more characters than its text area has room
+    for in the sheet's largest type, a full em each (72pt type on the smallest text area the
+    margins allow holds a few characters a page, and such a document is long, not runaway).
+    """
+    per_page = 400
+    if sheet is not None:
+        width, height = sheet.page_size
+        page = sheet.page
+        column = width - page.margin_inner - page.margin_outer - page.gutter
+        area = height - page.margin_top - page.margin_bottom
+        styles = [getattr(sheet, f.name) for f in dataclasses.fields(sheet)]
+        texts = [t for t in styles if isinstance(t, TextStyle)]
+        size = max(t.size for t in texts)
+        leading = max(max(t.leading, t.size) for t in texts)
+        per_page = max(1, min(per_page, int(column // size) * int(area // leading)))
     blocks = rows = chars = 0
     for doc in pub.documents:
         for block in iter_blocks(doc.blocks):
@@ -363,7 +381,22 @@ def page_budget(pub: Publication) -> int:
             if isinstance(block, Table):
                 rows += len(block.header) + len(block.rows)
         chars += sum(len(getattr(node, "text", "")) for node in iter_inlines(doc.blocks))
-    return 40 + 10 * len(pub.documents) + 2 * (blocks + rows) + chars // 400
+    return 40 + 10 * len(pub.documents) + 2 * (blocks + rows) + chars // per_page
+
+
+def _describe(flowable: Any) -> str:
+    """What a flowable shows, for a diagnostic: an excerpt of its text, else its kind."""
+    content = getattr(flowable, "_content", None)  # a group kept together (a heading and what follows)
+    if isinstance(content, list) and content:
+        return _describe(content[0])
+    block = getattr(flowable, "block", None)
+    if block is not None and hasattr(block, "plain_text"):
+        return excerpt(block.plain_text())
+    lines = getattr(flowable, "lines", None)
+    if isinstance(lines, list) and lines and hasattr(lines[0], "text"):
+        return excerpt(f"contents: {lines[0].text}")
+    return {"LocatedTable": "a table", "Table": "a table", "LocatedImage": "a picture"}.get(
+        type(flowable).__name__, "a block")
 
 
 class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
@@ -388,6 +421,8 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         #: True during a layout pass that cannot be the last one (its canvas is thrown away), so
         #: flowables may skip costly drawing that has no effect on layout.
         self.bp_draft = False
+        #: What was scaled down to fit the text area in the last layout pass (see :meth:`_fit_frame`).
+        self.bp_shrunk: dict[str, None] = {}
         self._bp_frame = Frame(inner_margin(sheet), page.margin_bottom, self.width, self.height, id="body",
                                leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[self._bp_frame], onPageEnd=furniture.draw_page,
@@ -396,6 +431,7 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def beforeDocument(self) -> None:
         """Start a layout pass from clean furniture and page state; find out if it is a draft."""
         self._bp_furniture.reset()
+        self.bp_shrunk = {}
         self.bp_draft = any(not getattr(f, "can_be_final", lambda: True)() for f in self._indexingFlowables)
 
     def handle_pageBegin(self) -> None:
@@ -415,7 +451,27 @@ class BriefingDocTemplate(BaseDocTemplate):  # type: ignore[misc]
                 raise ValueError("RectoBreak needs the template's blank_page factory")
             flowables[0:0] = first.expand(self.page, self._curPageFlowableCount > 0, self._bp_blank_page())
             return
+        if getattr(first, "_postponed", False) and self.frame._atTop:
+            flowables[0] = self._fit_frame(first)
         super().handle_flowable(flowables)
+
+    def _fit_frame(self, flowable: Any) -> Any:
+        """A flowable that did not fit at the top of the last frame, now at the top of an empty one: itself
+        if it fits or splits here, else scaled down to fit (a table row, a contents entry or a title taller
+        than the whole text area: type as large as the style allows on the smallest text area), reported
+        in :attr:`bp_shrunk` rather than failing the document."""
+        frame = self.frame
+        width, height = frame._getAvailableWidth(), frame._aH
+        _w, needed = flowable.wrapOn(self.canv, width, height)
+        if needed <= height + 1e-6 or frame.split(flowable, self.canv):
+            return flowable
+        return ShrunkToFit(flowable, width, height, _describe(flowable))
+
+    def afterFlowable(self, flowable: Any) -> None:
+        """Note what was scaled down to fit the text area (:class:`ShrunkToFit`)."""
+        if isinstance(flowable, ShrunkToFit):
+            self.bp_shrunk.setdefault(flowable.shown, None)
+        super().afterFlowable(flowable)
 
 
 

@@ -54,6 +54,7 @@ from briefpub.writers.pdf.typeset import Run as EngineRun
 
 __all__ = ["HeadingMark", "ParagraphSpec", "Setter", "plain_runs"]
 
+_GLYPHS_SHOWN = 20  # code points named in a missing-glyph diagnostic (the rest are counted)
 _URL_LIKE = re.compile(r"://|^www\.|^mailto:", re.I)
 _ALIGN = {"left": Align.START, "justify": Align.JUSTIFY, "center": Align.CENTER, "right": Align.END}
 #: Absolute alignments (frame values that follow the page, whatever their own direction).
@@ -200,10 +201,13 @@ class Setter:
                 text=lang, severity="info",
             ))
         if missing:
-            points = " ".join(f"U+{c:04X}" for c in sorted(missing))
+            shown = sorted(missing)[:_GLYPHS_SHOWN]
+            points = " ".join(f"U+{c:04X}" for c in shown)
+            if len(missing) > len(shown):
+                points += f" and {len(missing) - len(shown):,} more"
             self.diagnostics.append(Diagnostic(
                 "writer.missing-glyph", f"no available font has {points}; printed as \ufffd",
-                text="".join(chr(c) for c in sorted(missing)),
+                text="".join(chr(c) for c in shown),
             ))
         for value in ragged:
             self.diagnostics.append(Diagnostic(

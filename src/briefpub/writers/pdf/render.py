@@ -160,7 +160,7 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         sheet=sheet,
         furniture=furniture,
         blank_page=blank_page_factory(sheet, story.front, story.blank_note, story.state),
-        max_pages=page_budget(pub),
+        max_pages=page_budget(pub, sheet),
         title=frame.pack.title if frame.pack else frame.articles[0].title,
         author=", ".join(authors),
         subject=subject,
@@ -181,6 +181,9 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
     for setter in story.setters:
         setter.report()
+    diagnostics.extend(Diagnostic(
+        "writer.shrunk", "a block taller than the page's text area (a table row, a contents entry, a title in "
+        "very large type) was scaled down to fit", text=shown) for shown in template.bp_shrunk)
     data = out.getvalue()
     if tagger is not None:
         finished = finish(data, tagger.recording())

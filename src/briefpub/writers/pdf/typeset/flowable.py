@@ -128,7 +128,9 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         A paragraph of fewer than ``orphans + widows`` lines never splits; otherwise
         at least ``orphans`` lines stay at the foot of the page and ``widows`` go to
         the next. The split moves up a line (two at most) rather than end the page
-        with a hyphenated line.
+        with a hyphenated line. At the top of a frame too short for ``orphans`` lines
+        (type as large as the style allows on a small text area), the rules give way:
+        any number of lines may stand alone rather than the paragraph never fitting.
         """
         layout = self._layout_for(availWidth)
         style = self.block.style
@@ -137,6 +139,8 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         if fit >= total:
             return [self]
         orphans, widows = max(style.orphans, 1), max(style.widows, 1)
+        if getattr(getattr(self, "_frame", None), "_atTop", False) and fit < orphans + widows:
+            orphans = widows = 1
         if total < orphans + widows:
             return []
         cut = min(fit, total - widows)
