@@ -41,7 +41,15 @@ logger.initLogger({ verbose: false, silent: true });
 // One browser for every EPUB: ace-core launches and closes the runner once per EPUB.
 const launch = runner.launch, close = runner.close;
 let launched = false;
-runner.launch = async () => { if (!launched) { await launch(); launched = true; } };
+// The runner gives the browser 5 s to start; on a loaded machine that can pass, so starting is retried
+// (a browser that never starts still fails every EPUB, with the error).
+runner.launch = async () => {
+  let last = null;
+  for (let attempt = 0; !launched && attempt < 4; attempt++) {
+    try { await launch(); launched = true; } catch (err) { last = err; await new Promise((r) => setTimeout(r, 3000)); }
+  }
+  if (!launched) throw last;
+};
 runner.close = async () => {};
 const say = (obj) => process.stdout.write('ACE\t' + JSON.stringify(obj) + '\n');
 (async () => {
