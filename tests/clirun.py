@@ -1,6 +1,11 @@
-"""Run the CLI in-process and capture its exit code, stdout and stderr (shared by CLI tests)."""
+"""Run the CLI in-process and capture its exit code, stdout and stderr; wait on a CLI child process
+(shared by CLI tests)."""
 
 from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +21,16 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
         code = int(exc.code or 0)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def wait_for_outputs(proc: subprocess.Popen[str] | subprocess.Popen[bytes], folder: Path, count: int,
+                     suffix: str = ".pdf", seconds: float = 120) -> None:
+    """Wait until ``folder`` holds ``count`` files ending in ``suffix`` (the child is at work); fail after
+    ``seconds``, killing it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if folder.is_dir() and len([p for p in folder.iterdir() if p.suffix == suffix]) >= count:
+            return
+        time.sleep(0.02)
+    proc.kill()
+    pytest.fail(f"{count} {suffix} file(s) were not written within {seconds:.0f} s")

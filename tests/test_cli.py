@@ -12,7 +12,7 @@ import pytest
 
 from briefpub.cli import parse_formats, parse_sets
 from briefpub.errors import UnknownFormatError, UsageError
-from clirun import run
+from clirun import run, wait_for_outputs
 from shared_data import REFERENCE, require_shared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -498,7 +498,6 @@ def test_a_url_input_is_fetched_when_named_and_other_schemes_refused(
 def _interrupt(tmp_path: Path, command: list[str], out: Path) -> subprocess.CompletedProcess[str]:
     """Run ``briefpub COMMAND`` over 30 long articles, send SIGINT once it has written two PDFs."""
     import signal
-    import time
 
     arts = tmp_path / "articles"
     arts.mkdir()
@@ -511,14 +510,7 @@ def _interrupt(tmp_path: Path, command: list[str], out: Path) -> subprocess.Comp
     proc = subprocess.Popen([sys.executable, "-m", "briefpub", *command], cwd=tmp_path,
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if out.is_dir() and len([p for p in out.iterdir() if p.suffix == ".pdf"]) >= 2:
-            break
-        time.sleep(0.02)
-    else:
-        proc.kill()
-        pytest.fail("nothing was written within 120 s")
+    wait_for_outputs(proc, out, 2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)

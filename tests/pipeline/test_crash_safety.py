@@ -21,6 +21,7 @@ import pytest
 
 from briefpub.pipeline import TEMP_SUFFIX
 from briefpub.pipeline.output import is_temp_name
+from clirun import wait_for_outputs
 
 
 def _project(tmp_path: Path, count: int = 40) -> Path:
@@ -51,14 +52,7 @@ def _kill_mid_build(tmp_path: Path, sig: signal.Signals) -> Path:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-q", "-m", str(manifest)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if out.is_dir() and len([p for p in out.iterdir() if p.suffix == ".pdf"]) >= 3:
-            break
-        time.sleep(0.02)
-    else:
-        proc.kill()
-        pytest.fail("the build wrote nothing within 120 s")
+    wait_for_outputs(proc, out, 3)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert proc.returncode == -sig
@@ -118,14 +112,7 @@ def test_killing_a_parallel_build_ends_its_workers(tmp_path: Path, sig: signal.S
     proc = subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-q", "--jobs", "2", "-m", str(manifest)],
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if out.is_dir() and len([p for p in out.iterdir() if p.suffix == ".pdf"]) >= 2:
-            break
-        time.sleep(0.02)
-    else:
-        proc.kill()
-        pytest.fail("the build wrote nothing within 120 s")
+    wait_for_outputs(proc, out, 2)
     workers = _children(proc.pid)
     assert len(workers) >= 2
     proc.send_signal(sig)
