@@ -117,8 +117,8 @@ def sanitise(value: str, *, keep_newlines: bool = False) -> str:
     NFC-normalises, removes XML-invalid characters and (unless
     ``keep_newlines``) turns line ends and tabs into single spaces.
     """
-    if value.isascii() and value.isprintable():
-        return value
+    if value.isprintable():  # no line end, tab, control, separator other than " ", or noncharacter
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if not keep_newlines:
         value = _LINE_WHITESPACE.sub(" ", value)
     if _INVALID_BMP.search(value) or (not value.isascii() and any(c in value for c in _INVALID_ASTRAL)):
