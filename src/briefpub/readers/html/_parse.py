@@ -36,7 +36,9 @@ from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 #: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]*)|([0-9]*))")
 _XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_REFUSED_CHARS = (*(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"), "\ufffe", "\uffff")
 _VOID_START = re.compile(
     # no "<" inside: linear however many there are ("<wbr title='a>b'>" is left to the mending)
     r"<(embed|keygen|source|track|wbr|bgsound|image|command|nextid)\b([^<>]{0,2000})>",
@@ -213,9 +215,25 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     if root is None:
         raise InputError(f"{source}: no HTML content")
     _check_elements(root, source)
-    _make_editable(root, notes, references="&#" in text or _XML_REFUSED.search(text) is not None)
+    refused = any(c in text for c in _XML_REFUSED_CHARS)  # one fast scan a character (a regex is slower)
+    _make_editable(root, notes, references=refused or _refers_to_refused(text))
     _close_void_elements(root)
     return root
+
+
+def _refers_to_refused(text: str) -> bool:
+    """True when ``text`` may hold a numeric character reference to a character lxml refuses (a
+    control character, U+FFFE...): any reference outside the plainly valid ranges, one with no digits
+    or very many, counts."""
+    for m in _NUMERIC_REFERENCE.finditer(text):
+        hex_digits, digits = m.group(1), m.group(2)
+        number = hex_digits if hex_digits is not None else digits
+        if not number or len(number) > 7:
+            return True
+        value = int(number, 16 if hex_digits is not None else 10)
+        if not (0x20 <= value < 0xD800 or 0xE000 <= value < 0xFFFE or 0x10000 <= value <= 0x10FFFF):
+            return True
+    return False
 
 
 def _make_editable(root: etree._Element, notes: Notes, *, references: bool = True) -> None:
@@ -230,8 +248,8 @@ def _make_editable(root: etree._Element, notes: Notes, *, references: bool = Tru
       neither read nor delete it; the element's other attributes are set again
       without it. No attribute is content; how many were dropped is reported.
 
-    ``references``: whether the page's text holds a character reference (``&#``) or a refused
-    character; without either, no text or attribute value in the tree can hold one.
+    ``references``: whether the page's text holds a refused character or may refer to one
+    (:func:`_refers_to_refused`); without either, no text or attribute value in the tree can hold one.
     """
     dropped = 0
     for el in root.iter():
@@ -243,7 +261,8 @@ def _make_editable(root: etree._Element, notes: Notes, *, references: bool = Tru
         keys = el.keys()
         if not keys:
             continue
-        if not any(str(name).startswith("{") for name in keys) and not (
+        braced = "{" in "".join(map(str, keys)) and any(str(name).startswith("{") for name in keys)
+        if not braced and not (
             references and any(_XML_REFUSED.search(str(value)) for value in el.values())
         ):
             continue
