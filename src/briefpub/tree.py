@@ -82,6 +82,7 @@ _INVALID = re.compile(
 # The same, for a quick check: the astral non-characters in a character class make a regex scan
 # five times slower, and a page is scanned whole before parsing.
 _INVALID_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_INVALID_ASCII = tuple(c for c in map(chr, range(0x80)) if _INVALID_BMP.match(c))
 _INVALID_ASTRAL = ("\U0001fffe", "\U0001ffff", "\U0002fffe", "\U0002ffff", "\U0003fffe", "\U0003ffff",
                    "\U0010fffe", "\U0010ffff")
 _LINE_WHITESPACE = re.compile("\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
@@ -117,11 +118,15 @@ def sanitise(value: str, *, keep_newlines: bool = False) -> str:
     NFC-normalises, removes XML-invalid characters and (unless
     ``keep_newlines``) turns line ends and tabs into single spaces.
     """
-    if value.isascii() and value.isprintable():
-        return value
+    if value.isprintable():  # no line end, tab, control, separator other than " ", or noncharacter
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if not keep_newlines:
         value = _LINE_WHITESPACE.sub(" ", value)
-    if _INVALID_BMP.search(value) or (not value.isascii() and any(c in value for c in _INVALID_ASTRAL)):
+    if value.isascii():  # on a long text, a scan a character is faster than the regex
+        invalid = any(c in value for c in _INVALID_ASCII) if len(value) > 1000 else bool(_INVALID_BMP.search(value))
+    else:
+        invalid = bool(_INVALID_BMP.search(value)) or any(c in value for c in _INVALID_ASTRAL)
+    if invalid:
         removed = "".join(_INVALID.findall(value))
         clean = _INVALID.sub("", value)
         report = _REPORT.get()

@@ -969,14 +969,18 @@ class Converter:
         self.notes.add("reader.boilerplate-removed", f"{message} ({len(text.split())} words)", text)
 
 
+#: Elements that may be anchors (page order; the HTML parser lower-cases tag names).
+_ANCHOR_ELEMENTS = etree.XPath("descendant-or-self::*[@id] | descendant-or-self::a[@name]")
+
+
 def page_anchors(root: etree._Element) -> dict[str, etree._Element]:
     """Every element of a page by its ``id`` (and ``<a name>``), first one first, for in-page links."""
     anchors: dict[str, etree._Element] = {}
-    for el in root.iter():
-        tag = _tag(el)
-        if not tag:
+    found = _ANCHOR_ELEMENTS(root)
+    for el in found if isinstance(found, list) else []:
+        if not isinstance(el, etree._Element):
             continue
-        for key in (el.get("id"), el.get("name") if tag == "a" else None):
+        for key in (el.get("id"), el.get("name") if el.tag == "a" else None):
             if key:
                 anchors.setdefault(key, el)
     return anchors

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from typing import cast
 
 from lxml import etree
 
@@ -34,7 +36,9 @@ from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 #: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]*)|([0-9]*))")
 _XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_REFUSED_CHARS = (*(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"), "\ufffe", "\uffff")
 _VOID_START = re.compile(
     # no "<" inside: linear however many there are ("<wbr title='a>b'>" is left to the mending)
     r"<(embed|keygen|source|track|wbr|bgsound|image|command|nextid)\b([^<>]{0,2000})>",
@@ -66,6 +70,8 @@ VOID_TAGS = frozenset({"embed", "keygen", "source", "track", "wbr", "bgsound", "
 FORM_CONTROLS = frozenset(
     {"input", "button", "select", "textarea", "datalist", "output", "keygen", "option", "optgroup", "label"}
 )
+#: Every tag :func:`neutralise` unwraps or removes.
+_NEUTRALISED_TAGS = UNWRAP_TAGS | ACTIVE_TAGS | MEDIA_TAGS | FORM_CONTROLS | {"form"}
 _SCRIPT_URL = re.compile(r"^[\x00-\x20]*(?:java|vb)[\x00-\x20]*script[\x00-\x20]*:", re.IGNORECASE)
 _PER_KIND_LIMIT = 20  # body elements reported one by one before summarising
 #: An attribute of a start tag: a name, then maybe ``=`` and a value (generous: libxml2 takes names
@@ -209,12 +215,28 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     if root is None:
         raise InputError(f"{source}: no HTML content")
     _check_elements(root, source)
-    _make_editable(root, notes)
+    refused = any(c in text for c in _XML_REFUSED_CHARS)  # one fast scan a character (a regex is slower)
+    _make_editable(root, notes, references=refused or _refers_to_refused(text))
     _close_void_elements(root)
     return root
 
 
-def _make_editable(root: etree._Element, notes: Notes) -> None:
+def _refers_to_refused(text: str) -> bool:
+    """True when ``text`` may hold a numeric character reference to a character lxml refuses (a
+    control character, U+FFFE...): any reference outside the plainly valid ranges, one with no digits
+    or very many, counts."""
+    for m in _NUMERIC_REFERENCE.finditer(text):
+        hex_digits, digits = m.group(1), m.group(2)
+        number = hex_digits if hex_digits is not None else digits
+        if not number or len(number) > 7:
+            return True
+        value = int(number, 16 if hex_digits is not None else 10)
+        if not (0x20 <= value < 0xD800 or 0xE000 <= value < 0xFFFE or 0x10000 <= value <= 0x10FFFF):
+            return True
+    return False
+
+
+def _make_editable(root: etree._Element, notes: Notes, *, references: bool = True) -> None:
     """Fix what libxml2 lets into the tree but lxml refuses to handle, so the reader can edit it.
 
     * control characters written as references (``&#1;``, or ``&#1`` before a
@@ -225,16 +247,26 @@ def _make_editable(root: etree._Element, notes: Notes) -> None:
       a name as a namespace (``{uri}local``) and can list the attribute but
       neither read nor delete it; the element's other attributes are set again
       without it. No attribute is content; how many were dropped is reported.
+
+    ``references``: whether the page's text holds a refused character or may refer to one
+    (:func:`_refers_to_refused`); without either, no text or attribute value in the tree can hold one.
     """
     dropped = 0
     for el in root.iter():
-        if el.text and _XML_REFUSED.search(el.text):
-            el.text = sanitise(el.text, keep_newlines=True)
-        if el.tail and _XML_REFUSED.search(el.tail):
-            el.tail = sanitise(el.tail, keep_newlines=True)
-        items = [(str(name), str(value)) for name, value in el.items()]
-        if not any(name.startswith("{") or _XML_REFUSED.search(value) for name, value in items):
+        if references:
+            if el.text and _XML_REFUSED.search(el.text):
+                el.text = sanitise(el.text, keep_newlines=True)
+            if el.tail and _XML_REFUSED.search(el.tail):
+                el.tail = sanitise(el.tail, keep_newlines=True)
+        keys = el.keys()
+        if not keys:
             continue
+        braced = "{" in "".join(map(str, keys)) and any(str(name).startswith("{") for name in keys)
+        if not braced and not (
+            references and any(_XML_REFUSED.search(str(value)) for value in el.values())
+        ):
+            continue
+        items = [(str(name), str(value)) for name, value in el.items()]
         keep = [(name, value) for name, value in items if not name.startswith("{")]
         dropped += len(items) - len(keep)
         el.attrib.clear()
@@ -250,7 +282,7 @@ def _close_void_elements(root: etree._Element) -> None:
 
     An ``<image>`` is an ``<img>``, as in browsers.
     """
-    for el in [e for e in root.iter() if isinstance(e.tag, str) and e.tag.lower() in VOID_TAGS]:
+    for el in list(root.iter(*VOID_TAGS)):  # the HTML parser lower-cases tag names
         if el.tag.lower() == "image":
             el.tag = "img"
         children = list(el)
@@ -285,14 +317,19 @@ def line_of(el: etree._Element) -> int | None:
     return line if isinstance(line, int) else None
 
 
+def _texts(el: etree._Element) -> Iterator[str]:
+    """The pieces of text inside ``el`` (an HTML tree's are ``str``; lxml-stubs also allow bytes)."""
+    return cast("Iterator[str]", el.itertext())
+
+
 def raw_text(el: etree._Element) -> str:
     """All text inside ``el``, as written."""
-    return "".join(str(t) for t in el.itertext())
+    return "".join(_texts(el))
 
 
 def text_of(el: etree._Element) -> str:
     """All text inside ``el``, whitespace collapsed (element boundaries count as spaces)."""
-    return " ".join(" ".join(str(t) for t in el.itertext()).split())
+    return " ".join(" ".join(_texts(el)).split())
 
 
 def _put_before(el: etree._Element, text: str) -> None:
@@ -358,20 +395,20 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
             remove(el)
             continue
         tag = raw_tag.lower()
-        for name in list(el.attrib):
+        for name, value in el.items():
             lowered = str(name).lower()
             if lowered.startswith("on"):
                 handlers[lowered] += 1
                 del el.attrib[name]
             elif lowered in ("srcdoc", "formaction") or (
-                lowered not in ("href", "src") and _SCRIPT_URL.match(str(el.attrib[name]))
+                lowered not in ("href", "src") and _SCRIPT_URL.match(str(value))
             ):
                 unsafe_attrs += 1
                 del el.attrib[name]
+        if tag not in _NEUTRALISED_TAGS:
+            continue
         if tag in UNWRAP_TAGS:
             unwrap(el)
-            continue
-        if tag not in ACTIVE_TAGS and tag not in MEDIA_TAGS and tag != "form" and tag not in FORM_CONTROLS:
             continue
         if el.getparent() is None or not _attached(el, root):
             continue  # the root, or inside something already removed
