@@ -85,3 +85,9 @@ class ConversionError(BriefpubError, RuntimeError):
     """A writer failed on a document that was read successfully."""
 
     exit_code = 1
+
+
+def one_line(exc: BaseException) -> str:
+    """An unexpected exception as one short line: ``Type: message`` (whitespace collapsed, 200 characters)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -43,17 +44,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+@contextlib.contextmanager
+def _serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A loopback HTTP server answering with ``handler`` (its ``hits`` reset): its base URL."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    _Handler.hits = []
+    handler.hits = []  # type: ignore[attr-defined]
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    with _serving(_Handler) as url:
+        yield url
 
 
 def _doc(*urls: str) -> Document:
@@ -108,6 +116,9 @@ class _ArticleHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         _ArticleHandler.hits.append(self.path)
+        if self.path == "/slow":  # answers after the client has given up
+            time.sleep(3)
+            return
         routes = {
             "/news/harbour-reopens.html": ("text/html; charset=utf-8", _PAGE),
             "/notes.md": ("text/plain", b"---\ntitle: Notes\n---\n\nSome *notes*.\n"),
@@ -130,15 +141,8 @@ class _ArticleHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ArticleHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    _ArticleHandler.hits = []
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with _serving(_ArticleHandler) as url:
+        yield url
 
 
 def test_an_article_url_is_fetched_and_read_like_a_saved_page(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -165,6 +169,16 @@ def test_an_article_url_is_refused_under_the_limits(site: str, monkeypatch: pyte
     with pytest.raises(InputError) as info:
         fetch.read_url(site + route)
     assert str(info.value) == f"{site}{route}: {message}" and info.value.exit_code == 2
+
+
+def test_an_article_url_that_does_not_answer_in_time_is_refused(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefpub.errors import InputError
+
+    monkeypatch.setattr(fetch, "address_allowed", lambda address: True)
+    monkeypatch.setattr(fetch, "ARTICLE_TIMEOUT_SECONDS", 0.3)
+    with pytest.raises(InputError) as info:  # (had it waited, the server's silent close would read otherwise)
+        fetch.read_url(f"{site}/slow")
+    assert str(info.value) == f"{site}/slow: download failed (timed out)" and info.value.exit_code == 2
 
 
 def test_an_article_url_on_a_private_host_or_another_scheme_is_refused(site: str) -> None:

@@ -218,3 +218,23 @@ def test_convert_one_reports_a_failed_format_beside_the_written_ones(tmp_path: P
                          build_time=datetime(2017, 1, 1, tzinfo=UTC))
     assert [a.format for a in report.artifacts] == ["json"]
     assert report.exit_code == 1 and "a.pdf: pdf writer failed" in report.error
+
+
+def test_a_writer_bug_is_one_line_with_its_cause_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer's unexpected exception, whatever its message, becomes one short line (the traceback stays
+    chained for --debug)."""
+    import briefpub.pipeline as pipeline
+    from briefpub.errors import ConversionError
+    from briefpub.tree import Publication
+
+    class Broken:
+        def write(self, *args: object) -> None:
+            raise RuntimeError("first line\n  second line\t" + "x" * 500)
+
+    monkeypatch.setattr(pipeline, "get_writer", lambda fmt: Broken())
+    with pytest.raises(ConversionError) as info:
+        pipeline.write(Publication((Document(Meta(title="T")),)), "pdf", load_style(),
+                       pipeline.WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC)))
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("pdf writer failed: RuntimeError: first line second line x")
+    assert len(message) < 260 and isinstance(info.value.__cause__, RuntimeError)

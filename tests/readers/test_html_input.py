@@ -141,6 +141,13 @@ def test_format_detected_by_extension(name: str, fmt: str) -> None:
     assert detect_format(Path(name)) == fmt
 
 
+def test_an_extension_no_reader_claims_leaves_the_content_to_decide() -> None:
+    assert detect_format(Path("page.php")) is None and detect_format("README") is None
+    guessed = read_bytes(b"<!DOCTYPE html><html><body><h1>T</h1><p>Text of the page.</p></body></html>",
+                         source="page.php", fmt=None)
+    assert guessed.diagnostics[0].code == "reader.format-guessed" and guessed.document.meta.title == "T"
+
+
 def test_xhtml_file(tmp_path: Path) -> None:
     page = tmp_path / "a.xhtml"
     page.write_text(

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError
+from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError, one_line
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
@@ -187,7 +187,7 @@ def write(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) 
     except BriefpubError:
         raise
     except Exception as exc:  # a writer bug: one line for users, traceback with --debug
-        raise ConversionError(f"{fmt} writer failed: {type(exc).__name__}: {exc}") from exc
+        raise ConversionError(f"{fmt} writer failed: {one_line(exc)}") from exc
 
 
 def render(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions) -> tuple[bytes, list[Diagnostic],

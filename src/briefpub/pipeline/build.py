@@ -165,13 +165,13 @@ class _Checker:
             raise self.err(key, f"use [[{key}]] tables, one per {key}")
         return [self.table(item, f"{key}[{i}]", f"[[{key}]]") for i, item in enumerate(value)]
 
-    def keys(self, table: dict[str, Any], known: Sequence[str], where: str) -> None:
+    def keys(self, table: dict[str, Any], known: Sequence[str], where: str, what: str = "key") -> None:
         for key in table:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 prefix = f"{where}.{key}" if where else key
-                raise self.err(prefix, f"unknown key ({hint}known: {', '.join(known)})")
+                raise self.err(prefix, f"unknown {what} ({hint}known: {', '.join(known)})")
 
     def text(self, table: dict[str, Any], key: str, where: str, default: str = "") -> str:
         value = table.get(key, default)
@@ -291,11 +291,7 @@ def load_manifest(path: Path) -> Manifest:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: not a valid manifest ({exc})") from None
     check = _Checker(path)
-    for key in data:
-        if key not in _TOP_KEYS:
-            close = difflib.get_close_matches(key, _TOP_KEYS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise check.err(key, f"unknown table ({hint}known: build, pack, article)")
+    check.keys(data, _TOP_KEYS, "", "table")
     build = check.table(data.get("build", {}), "build", "[build]")
     check.keys(build, _BUILD_KEYS, "build")
     default_formats = check.str_list(build, "formats", "build", _DEFAULT_FORMATS)

@@ -144,7 +144,7 @@ def url_stem(url: str) -> str:
 
 def read_url(url: str, fmt: str | None = None) -> ReadResult:
     """Download an article the user named by URL and read it (InputError when refused or failing)."""
-    from briefpub.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_guessing
+    from briefpub.readers import MAX_INPUT_BYTES, detect_format, read_bytes
 
     scheme = url.partition(":")[0].lower()
     if scheme not in ("http", "https"):
@@ -157,8 +157,6 @@ def read_url(url: str, fmt: str | None = None) -> ReadResult:
                           limit=MAX_INPUT_BYTES, timeout=ARTICLE_TIMEOUT_SECONDS, agent="briefpub (article fetch)")
     except FetchRefused as exc:
         raise InputError(f"{url}: {exc}") from None
-    if fmt is None:
-        fmt = ARTICLE_TYPES[kind] or READERS.by_extension(Path(urllib.parse.urlsplit(url).path).suffix.lower())
-    if fmt is None:
-        return read_guessing(data, source=url, base_dir=None)
+    if fmt is None:  # the response's type, else the URL's extension, else the content decides
+        fmt = ARTICLE_TYPES[kind] or detect_format(urllib.parse.urlsplit(url).path)
     return read_bytes(data, source=url, fmt=fmt, base_dir=None)

@@ -162,7 +162,11 @@ def _read_only_fs(folder: Path) -> bool:
 
 def is_temp_name(name: str) -> bool:
     """Whether ``name`` is one of briefpub's temporary file names."""
-    return bool(TEMP_RE.match(name)) or (name.startswith(".") and name.endswith(_LEGACY_SUFFIX))
+    return bool(TEMP_RE.match(name)) or _is_legacy_temp(name)
+
+
+def _is_legacy_temp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(_LEGACY_SUFFIX)
 
 
 def _open_temp(folder: Path) -> tuple[int, str]:
@@ -267,8 +271,8 @@ def _pid_alive(pid: int) -> bool:
     except (PermissionError, OSError):
         return True  # exists, owned by someone else
     with contextlib.suppress(OSError, IndexError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        proc_stat = Path(f"/proc/{pid}/stat").read_text()
+        return proc_stat.rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 
@@ -287,8 +291,8 @@ def remove_stale_temps(out_dir: Path, *, recursive: bool = True) -> int:
     for folder, _dirs, files in walker:
         for name in files:
             m = TEMP_RE.match(name)
-            legacy = m is None and name.startswith(".") and name.endswith(_LEGACY_SUFFIX)
-            if not (legacy or (m is not None and not _pid_alive(int(m.group(1))))):
+            stale = not _pid_alive(int(m.group(1))) if m is not None else _is_legacy_temp(name)
+            if not stale:
                 continue
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, name))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from briefpub.diagnostics import Diagnostic
-from briefpub.errors import BriefpubError, InputError, ReaderError, UsageError
+from briefpub.errors import BriefpubError, InputError, ReaderError, UsageError, one_line
 from briefpub.readers.common.decode import MAX_INPUT_BYTES, check_size
 from briefpub.readers.common.limits import MAX_BLOCK_CHARS, check_document, check_lines, drop_long_urls
 from briefpub.registry import PluginSpec, Registry
@@ -32,7 +32,6 @@ __all__ = [
     "Reader",
     "detect_format",
     "read_bytes",
-    "read_guessing",
     "read_path",
 ]
 
@@ -69,9 +68,10 @@ _BUILTIN = (
 READERS: Registry[Reader] = Registry("reader", "briefpub.readers", _BUILTIN)
 
 
-def detect_format(path: Path) -> str:
-    """Reader name for a file, from its extension (plain text when unknown)."""
-    return READERS.by_extension(path.suffix.lower()) or "txt"
+def detect_format(path: Path | str) -> str | None:
+    """Reader name for a file (or a URL's path), from its extension; None when no reader claims it
+    (the content then decides: :mod:`briefpub.readers.sniff`)."""
+    return READERS.by_extension(Path(path).suffix.lower())
 
 
 def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnostic]:
@@ -87,18 +87,23 @@ def _fix_diagnostics(fixes: list[SanitisationFix], source: str) -> list[Diagnost
     ]
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
-
-
-def read_bytes(data: bytes, *, source: str, fmt: str = "txt", base_dir: Path | None = None) -> ReadResult:
+def read_bytes(data: bytes, *, source: str, fmt: str | None = "txt", base_dir: Path | None = None) -> ReadResult:
     """Read article bytes with the reader ``fmt``; ``source`` names the input in messages.
 
-    An unexpected exception from the reader (a bug) becomes :class:`ReaderError`
-    (exit 1, one line, the traceback chained for ``--debug``), so a pack or a
-    build skipping bad inputs goes on with the others.
+    ``fmt=None`` means nothing names the format (standard input, an extension no
+    reader claims): it is guessed from the content (:mod:`briefpub.readers.sniff`)
+    and the guess reported. An unexpected exception from the reader (a bug)
+    becomes :class:`ReaderError` (exit 1, one line, the traceback chained for
+    ``--debug``), so a pack or a build skipping bad inputs goes on with the others.
     """
+    if fmt is None:
+        from briefpub.readers.sniff import sniff_format
+
+        fmt = sniff_format(data)
+        result = read_bytes(data, source=source, fmt=fmt, base_dir=base_dir)
+        guess = Diagnostic("reader.format-guessed", f"read as {fmt} (guessed from the content; use --from to choose)",
+                           source=source, severity="info")  # fmt: skip
+        return ReadResult(result.document, (guess, *result.diagnostics), result.encoding)
     reader = READERS.get(fmt)
     check_lines(data, source)
     with sanitisation_report() as fixes:
@@ -109,7 +114,7 @@ def read_bytes(data: bytes, *, source: str, fmt: str = "txt", base_dir: Path | N
         except (MemoryError, RecursionError) as exc:
             raise ReaderError(f"{source}: {fmt} reader ran out of resources: {type(exc).__name__}") from exc
         except Exception as exc:  # a reader bug: one line for users, traceback with --debug
-            raise ReaderError(f"{source}: {fmt} reader failed: {_one_line(exc)}") from exc
+            raise ReaderError(f"{source}: {fmt} reader failed: {one_line(exc)}") from exc
     document, dropped = drop_long_urls(result.document, source)
     check_document(document, source)
     if fixes or dropped:
@@ -145,17 +150,6 @@ def _read_file(path: Path) -> bytes:
     return data
 
 
-def read_guessing(data: bytes, *, source: str, base_dir: Path | None) -> ReadResult:
-    """Read bytes whose format nothing names (stdin, an unknown extension): sniffed, the guess reported."""
-    from briefpub.readers.sniff import sniff_format
-
-    fmt = sniff_format(data)
-    result = read_bytes(data, source=source, fmt=fmt, base_dir=base_dir)
-    guess = Diagnostic("reader.format-guessed", f"read as {fmt} (guessed from the content; use --from to choose)",
-                       source=source, severity="info")  # fmt: skip
-    return ReadResult(result.document, (guess, *result.diagnostics), result.encoding)
-
-
 def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
     """Read an article file (``-`` for standard input) with ``fmt``, by its extension, or by its content.
 
@@ -170,12 +164,7 @@ def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more than the limit is read
         if len(data) > MAX_INPUT_BYTES:
             raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
-        if fmt is None:
-            return read_guessing(data, source="<stdin>", base_dir=None)
         return read_bytes(data, source="<stdin>", fmt=fmt, base_dir=None)
     path = Path(path)
     data = _read_file(path)
-    fmt = fmt or READERS.by_extension(path.suffix.lower())
-    if fmt is None:
-        return read_guessing(data, source=str(path), base_dir=path.parent)
-    return read_bytes(data, source=str(path), fmt=fmt, base_dir=path.parent)
+    return read_bytes(data, source=str(path), fmt=fmt or detect_format(path), base_dir=path.parent)

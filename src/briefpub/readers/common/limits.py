@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from briefpub.diagnostics import Diagnostic
+from briefpub.diagnostics import Diagnostic, excerpt
 from briefpub.errors import InputError
 from briefpub.tree import (
     Block,
@@ -167,7 +167,7 @@ def drop_long_urls(doc: Document, source: str) -> tuple[Document, list[Diagnosti
             "reader.unsupported",
             f"a link address or image reference of {len(ref):,} characters (the limit is {MAX_URL_CHARS:,}) "
             "was dropped; its text was kept",
-            ref[:80] + "\u2026",
+            excerpt(ref),
             source,
         )
         for ref in dropped
@@ -176,7 +176,7 @@ def drop_long_urls(doc: Document, source: str) -> tuple[Document, list[Diagnosti
         diagnostics.append(Diagnostic(
             "reader.metadata",
             f"the article's address has {len(meta.url):,} characters (the limit is {MAX_URL_CHARS:,}); not kept",
-            meta.url[:80] + "\u2026",
+            excerpt(meta.url),
             source,
         ))
         meta = replace(meta, url="")

@@ -32,6 +32,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from briefpub.diagnostics import Diagnostic
+
 __all__ = ["MAX_PIXELS", "PRINT_DPI", "CheckedImage", "ImageRefused", "check_image", "print_bound"]
 
 #: Largest image accepted by every writer, in pixels (width x height): 40 million,
@@ -64,6 +66,12 @@ class CheckedImage:
     height: int
     downscaled: bool = False
     warnings: tuple[str, ...] = ()
+
+    def warning_diagnostics(self, key: str) -> list[Diagnostic]:
+        """What Pillow warned about this image (embedded all the same), as ``writer.image-warning``
+        diagnostics naming its resource ``key``."""
+        return [Diagnostic("writer.image-warning", f"the image was embedded, but Pillow warned: {note}", text=key)
+                for note in self.warnings]
 
 
 def print_bound(width_pt: float, height_pt: float) -> tuple[int, int]:

@@ -529,9 +529,7 @@ class Layout:
                 rid, image = self.part.get_or_add_image(io.BytesIO(checked.data))
                 width, height = int((native or image).width), int((native or image).height)
                 if width > 0 and height > 0:
-                    self.diagnostics.extend(Diagnostic(
-                        "writer.image-warning", f"the image was embedded, but Pillow warned: {note}", text=key,
-                    ) for note in checked.warnings)
+                    self.diagnostics.extend(checked.warning_diagnostics(key))
                     return rid, image.filename, width, height
                 reason = "the image has no size"
             except ImageRefused as exc:

@@ -78,9 +78,7 @@ class ImageStore:
                     self._by_key[key] = str(exc)
                 else:
                     asset = _asset(checked)
-                    self.diagnostics.extend(Diagnostic(
-                        "writer.image-warning", f"the image was embedded, but Pillow warned: {note}", text=key,
-                    ) for note in checked.warnings)
+                    self.diagnostics.extend(checked.warning_diagnostics(key))
                     self.assets.setdefault(asset.file_name, asset)
                     self._by_key[key] = asset
         return self._by_key[key]

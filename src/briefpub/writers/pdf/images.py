@@ -60,9 +60,7 @@ class Images:
             except ImageRefused as exc:
                 found = str(exc)
             else:
-                for note in found.warnings:
-                    self._diagnostics.append(Diagnostic(
-                        "writer.image-warning", f"the image was embedded, but Pillow warned: {note}", text=key))
+                self._diagnostics.extend(found.warning_diagnostics(key))
         self._checked[key] = found
         return found
 
