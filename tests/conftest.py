@@ -6,7 +6,10 @@ runs the property tests with many more examples.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -20,3 +23,10 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The disk cache (briefpub.cache) of every test process and the children it starts goes to a private
+# folder, never to the user's ~/.cache; tests of the cache itself point it elsewhere.
+_CACHE = tempfile.mkdtemp(prefix="briefpub-test-cache-")
+os.environ["BRIEFPUB_CACHE_DIR"] = _CACHE
+os.environ.pop("BRIEFPUB_CACHE", None)
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)

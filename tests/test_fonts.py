@@ -118,3 +118,91 @@ def test_a_role_with_nothing_installed_borrows_the_body_family_and_code_is_repor
         assert all(path.stat().st_size > 0 for _fmt, path in targets) and len(artifacts) == 3
         assert [d.code for d in diagnostics if d.code == "writer.font-substituted"] == (["writer.font-substituted"]
                                                                                         if warned else [])
+
+
+# --------------------------------------------------------------------------
+# The faces read with fontTools, kept in the disk cache between runs
+# --------------------------------------------------------------------------
+
+
+def _fresh_catalogue(monkeypatch: pytest.MonkeyPatch, cache_dir: Path | None,
+                     dirs: tuple[Path, ...] | None = None) -> tuple[dict[str, object], dict[str, object]]:
+    if cache_dir is None:
+        monkeypatch.setenv("BRIEFPUB_CACHE", "off")
+    else:
+        monkeypatch.delenv("BRIEFPUB_CACHE", raising=False)
+        monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(cache_dir))
+    fonts._catalogue.cache_clear()
+    try:
+        return fonts._catalogue(dirs)  # type: ignore[return-value]
+    finally:
+        fonts._catalogue.cache_clear()
+
+
+def _face_entries(cache_dir: Path) -> list[Path]:
+    folder = cache_dir / "font-faces"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_the_catalogue_is_the_same_from_the_disk_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _require_dejavu()
+    uncached = _fresh_catalogue(monkeypatch, None, (DEJAVU,))
+    assert not _face_entries(tmp_path)
+    filled = _fresh_catalogue(monkeypatch, tmp_path, (DEJAVU,))
+    assert len(_face_entries(tmp_path)) == 1
+    calls: list[str] = []
+    monkeypatch.setattr(fonts, "_fonttools_faces", lambda path: calls.append(path) or [])
+    hit = _fresh_catalogue(monkeypatch, tmp_path, (DEJAVU,))
+    assert calls == []  # every face came from the cache
+    assert uncached == filled == hit and hit[0] and hit[1]
+
+
+def test_a_changed_font_file_is_read_again(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _require_dejavu()
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    shutil.copy(DEJAVU / "DejaVuSans.ttf", folder / "A.ttf")
+    first = _fresh_catalogue(monkeypatch, tmp_path / "cache", (folder,))
+    assert list(first[1]) == ["dejavu sans"]
+    shutil.copy(DEJAVU / "DejaVuSerif.ttf", folder / "A.ttf")  # same path, other size and mtime
+    second = _fresh_catalogue(monkeypatch, tmp_path / "cache", (folder,))
+    assert list(second[1]) == ["dejavu serif"]
+
+
+def test_a_corrupt_or_foreign_faces_entry_is_ignored_and_rewritten(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    _require_dejavu()
+    expected = _fresh_catalogue(monkeypatch, None, (DEJAVU,))
+    _fresh_catalogue(monkeypatch, tmp_path, (DEJAVU,))
+    (entry,) = _face_entries(tmp_path)
+    good = entry.read_bytes()
+    entry.write_bytes(good[: len(good) // 2])
+    assert _fresh_catalogue(monkeypatch, tmp_path, (DEJAVU,)) == expected
+    assert entry.read_bytes() == good  # rewritten
+    # A well-formed entry whose rows are not faces (another version's, a hand edit) is read again too.
+    from briefpub.cache import DiskCache
+
+    key = entry.name
+    payload = DiskCache(tmp_path).load("font-faces", key)
+    assert payload is not None
+    bogus = payload.replace(b'"DejaVu Sans"', b'17', 1)
+    DiskCache(tmp_path).store("font-faces", key, bogus)
+    assert _fresh_catalogue(monkeypatch, tmp_path, (DEJAVU,)) == expected
+
+
+def test_a_cache_hit_does_not_import_fonttools(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from briefpub.fonts import find_family\n"
+        "assert find_family('Source Serif Pro') is not None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'fontTools'))\n"
+    )
+    env = {**os.environ, "BRIEFPUB_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert "fontTools" in first.stdout  # the first run reads the packaged fonts
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert second.stdout.strip() == "[]"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -242,18 +243,80 @@ def _system_dirs() -> tuple[Path, ...]:
             home / ".fonts")
 
 
+_FACES_KIND = "font-faces"
+
+
+def _read_faces(paths: list[str]) -> dict[str, list[Face]]:
+    """The faces of each file, read with fontTools, or taken from the disk cache for files unchanged since.
+
+    One cache entry holds, per file, its (size, mtime) and its faces; it is keyed by this module's
+    source, so a change to how faces are read invalidates it. Reading 48 packaged files with
+    fontTools costs a cold process ~60 ms (half of it importing fontTools); a hit costs ~1 ms.
+    """
+    from briefpub.cache import DiskCache, disk_cache, file_stamp, source_digest
+
+    cache = disk_cache()
+    key = DiskCache.key(_FACES_KIND, source_digest(__file__))
+    known: dict[str, list[Any]] = {}
+    if cache is not None:
+        payload = cache.load(_FACES_KIND, key)
+        if payload is not None:
+            try:
+                loaded = json.loads(payload)
+                known = loaded if isinstance(loaded, dict) else {}
+            except ValueError:
+                known = {}
+    found: dict[str, list[Face]] = {}
+    changed = False
+    for path in paths:
+        stamp = file_stamp(path)
+        entry = known.get(path)
+        faces: list[Face] | None = None
+        if stamp is not None and isinstance(entry, list) and len(entry) == 3 and entry[:2] == list(stamp[1:]):
+            faces = _faces_from_rows(path, entry[2])
+        if faces is None:
+            faces = _fonttools_faces(path)
+            if stamp is not None:
+                known[path] = [stamp[1], stamp[2],
+                               [[f.index, f.family, f.subfamily, f.psname, f.weight, f.width, f.italic] for f in faces]]
+                changed = True
+        found[path] = faces
+    if changed and cache is not None:
+        kept = {p: v for p, v in known.items() if p in found or os.path.exists(p)}
+        cache.store(_FACES_KIND, key, json.dumps(kept, sort_keys=True).encode("utf-8"), limit=4)
+    return found
+
+
+_ROW_TYPES = (int, str, str, str, int, int, bool)
+
+
+def _faces_from_rows(path: str, rows: object) -> list[Face] | None:
+    """Faces from a cache entry's rows, or None when the rows are not what :func:`_read_faces` writes."""
+    if not isinstance(rows, list):
+        return None
+    faces: list[Face] = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == len(_ROW_TYPES)
+                and all(type(v) is t for v, t in zip(row, _ROW_TYPES, strict=True))):
+            return None
+        faces.append(Face(path, *row))
+    return faces
+
+
 @functools.cache
 def _catalogue(dirs: tuple[Path, ...] | None = None) -> tuple[dict[str, tuple[Face, ...]], dict[str, tuple[Face, ...]]]:
     """(packaged families, system families), each by casefolded family name; cached per process."""
+    packaged_files = list(_files_under(_packaged_dirs()))
+    faces = _fontconfig_faces() if dirs is None else None
+    scanned = [] if faces is not None else list(_files_under(dirs if dirs is not None else _system_dirs()))
+    read = _read_faces(packaged_files + scanned)
     packaged: dict[str, list[Face]] = {}
-    for path in _files_under(_packaged_dirs()):
-        for face in _fonttools_faces(path):
+    for path in packaged_files:
+        for face in read[path]:
             packaged.setdefault(face.family.casefold(), []).append(face)
     system: dict[str, list[Face]] = {}
-    faces = _fontconfig_faces() if dirs is None else None
     if faces is None:
-        faces = [face for path in _files_under(dirs if dirs is not None else _system_dirs())
-                 for face in _fonttools_faces(path)]
+        faces = [face for path in scanned for face in read[path]]
     for face in sorted(faces, key=lambda f: (f.path, f.index)):
         system.setdefault(face.family.casefold(), []).append(face)
     return ({k: tuple(v) for k, v in sorted(packaged.items())}, {k: tuple(v) for k, v in sorted(system.items())})

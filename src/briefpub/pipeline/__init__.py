@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from briefpub.cache import disk_cache
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError, one_line
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
@@ -227,7 +228,7 @@ def publish(
     """
     if fonts is None and any(fmt != "json" for fmt, _path in targets):
         fonts = style_fonts(style)
-    options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts)
+    options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts, cache=disk_cache())
     order = sorted(range(len(targets)), key=lambda i: targets[i][0] != "pdf")
     artifacts: dict[int, Artifact] = {}
     diagnostics: list[Diagnostic] = font_substitutions(pub, fonts)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from briefpub.cache import DiskCache
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import ConversionError
 from briefpub.fonts import FontSet
@@ -67,6 +68,8 @@ class WriteOptions:
     (:func:`briefpub.fonts.resolve_fonts`); writers never look for fonts themselves.
     ``print_pages`` are the page starts of the PDF edition of the same publication
     when the pipeline made one in the same run (the EPUB writer's page-list).
+    ``cache`` is the disk cache (:mod:`briefpub.cache`) a writer may keep results in between runs (the
+    EPUB cover): the pipeline passes the user's; None (the default) means none, and the bytes are the same.
     """
 
     build_time: datetime = _EPOCH
@@ -74,6 +77,7 @@ class WriteOptions:
     generator: str = "briefpub"
     fonts: FontSet | None = None
     print_pages: tuple[PageStart, ...] = ()
+    cache: DiskCache | None = None
 
     def __post_init__(self) -> None:
         if self.build_time.tzinfo is None:

@@ -52,6 +52,7 @@ from briefpub.writers.common.labels import Labels
 from briefpub.writers.epub.accessibility import AccessibilityChecks, accessibility_metadata
 from briefpub.writers.epub.article import ArticleXhtml, Context, render_article
 from briefpub.writers.epub.cover import CoverText, render_cover, render_cover_page
+from briefpub.writers.epub.cover_cache import cached_cover
 from briefpub.writers.epub.css import CSS_FILE, stylesheet
 from briefpub.writers.epub.images import ImageStore
 from briefpub.writers.epub.metadata import BookMetadata, article_language, book_metadata
@@ -242,7 +243,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
             end_mark=fr.pack.end_mark if last and fr.pack is not None else ""))
 
     cover_text = _cover_text(fr, meta, ctx)
-    cover = render_cover(cover_text, style, fonts)
+    cover = cached_cover(cover_text, style, fonts, options.cache, render=render_cover)
     checks.image(cover_text.alt)
     labels = fr.labels
 

@@ -1,0 +1,78 @@
+"""The EPUB cover from the disk cache when its inputs have not changed (writer stage).
+
+Drawing the cover costs a cold process more than the rest of the EPUB: importing
+Pillow and HarfBuzz, loading the heading faces, drawing and PNG-encoding
+960 x 1536 pixels. The cover depends only on its words (:class:`CoverText`),
+the style sheet, the heading fonts' files, Pillow and the code that draws it, so
+a conversion whose cover words did not change (the same article converted again,
+an edited body under the same title) takes the PNG from the cache the pipeline
+passes in ``WriteOptions.cache``. The writer itself stays pure: without a cache
+(the default) the cover is drawn, and the bytes are the same either way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Callable
+
+from briefpub.cache import DiskCache, file_stamp, source_digest
+from briefpub.fonts import FontSet
+from briefpub.styling.model import StyleSheet
+from briefpub.writers.epub import cover as cover_module
+from briefpub.writers.epub import fonts as fonts_module
+from briefpub.writers.epub.cover import Cover, CoverText, render_cover
+
+__all__ = ["cached_cover", "cover_key"]
+
+_KIND = "epub-cover"
+
+
+def _library_stamps() -> tuple[object, ...]:
+    """(path, size, mtime) of the drawing libraries' files: Pillow's version and compiled parts, python-bidi."""
+    stamps: list[object] = []
+    for name in ("PIL", "bidi"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or spec.origin is None:
+            stamps.append((name, None))
+            continue
+        folder = os.path.dirname(spec.origin)
+        try:
+            names = sorted(n for n in os.listdir(folder)
+                           if n in ("__init__.py", "_version.py") or n.endswith((".so", ".pyd")))
+        except OSError:
+            names = []
+        stamps.append((name, tuple(file_stamp(os.path.join(folder, n)) for n in names)))
+    return tuple(stamps)
+
+
+def cover_key(text: CoverText, style: StyleSheet, fonts: FontSet) -> str:
+    """The cache key of a cover: its words, the style, the heading faces' files, the libraries and the code."""
+    faces = tuple((face, file_stamp(face.path)) for family in fonts.families("heading") for face in family.faces)
+    code = source_digest(str(cover_module.__file__), str(fonts_module.__file__), __file__)
+    return DiskCache.key(_KIND, code, _library_stamps(), repr(text), repr(style), faces)
+
+
+def cached_cover(text: CoverText, style: StyleSheet, fonts: FontSet, cache: DiskCache | None,
+                 render: Callable[[CoverText, StyleSheet, FontSet], Cover] = render_cover) -> Cover:
+    """``render(text, style, fonts)`` (:func:`~briefpub.writers.epub.cover.render_cover`), through ``cache``
+    when one is given."""
+    if cache is None:
+        return render(text, style, fonts)
+    key = cover_key(text, style, fonts)
+    payload = cache.load(_KIND, key)
+    if payload is not None:
+        header, _, png = payload.partition(b"\n")
+        try:
+            used = json.loads(header)
+        except ValueError:
+            used = None
+        if isinstance(used, list) and all(isinstance(p, str) for p in used) and png.startswith(b"\x89PNG"):
+            return Cover(png, tuple(used))
+    cover = render(text, style, fonts)
+    cache.store(_KIND, key, json.dumps(list(cover.fonts)).encode("utf-8") + b"\n" + cover.png)
+    return cover
