@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -134,7 +133,7 @@ class DiskCache:
         """
         folder = self.folder / kind
         header = b" ".join((_MAGIC, key.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii")))
-        temp = folder / f".{key[:16]}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        temp = folder / f".{key[:16]}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             with open(temp, "xb") as fh:

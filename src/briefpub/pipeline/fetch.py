@@ -23,9 +23,7 @@ article refused or failing is an input error (exit 2).
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,6 +46,8 @@ class FetchRefused(Exception):
 
 def address_allowed(address: str) -> bool:
     """True for public addresses only (tests may widen this to reach a loopback server)."""
+    import ipaddress  # only when fetching: a local conversion never needs it
+
     return ipaddress.ip_address(address.split("%", 1)[0]).is_global
 
 
@@ -57,6 +57,8 @@ def check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchRefused("only http and https images are fetched")
     try:
+        import socket  # only when fetching
+
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError) as exc:
         raise FetchRefused(f"host not found ({exc})") from None

@@ -11,12 +11,12 @@ publication and the build time, and rewrites the zip deterministically.
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
-from xml.sax.saxutils import escape
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -39,6 +39,13 @@ from briefpub.writers.docx.oxml import (
     remove_children,
 )
 from briefpub.writers.docx.styles import drop_unused_table_styles
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities, as ``xml.sax.saxutils.escape`` does (which would import
+    ``urllib.request``, ``http.client``, ``ssl`` and ``email`` for it: ~40 ms of a cold start)."""
+    return html.escape(text, quote=False)
+
 
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 _DROP_FROM_PACKAGE = (RT.THUMBNAIL,)
