@@ -251,7 +251,13 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
     book.FOLDER_NAME = FOLDER
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_FILE, media_type="text/css",
                                 content=stylesheet(style).encode("utf-8")))
-    book.set_cover(COVER_IMAGE, cover.png, create_page=False)
+    # book.set_cover(COVER_IMAGE, cover.png, create_page=False), with the media type given: ebooklib would
+    # guess it with mimetypes, whose first use reads the system's mime.types (~10 ms of a cold start).
+    cover_image = epub.EpubCover(file_name=COVER_IMAGE)
+    cover_image.media_type = "image/png"
+    cover_image.content = cover.png
+    book.add_item(cover_image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
     cover_page = _PrebuiltHtml(uid="cover", file_name=COVER_PAGE, media_type=XHTML, title=labels.cover,
                                lang=meta.language)
     cover_page.content = render_cover_page(title=cover_text.title or labels.cover, image_file=COVER_IMAGE,
@@ -333,7 +339,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
         "epub2_guide": True,
         "mtime": meta.modified,
         "raise_exceptions": True,
-        "compresslevel": 1,
+        "compresslevel": 0,  # normalise_zip compresses every entry again
     }, nav=nav_bytes, language=meta.language)
     writer.process()
     writer.write()
