@@ -123,3 +123,11 @@ def test_concurrent_processes_never_read_a_partial_entry(tmp_path: Path) -> None
     assert all(p.returncode == 0 for p in procs)
     assert outputs == ["0"] * 4
     assert [p.name for p in (tmp_path / "k").iterdir()] == [key]  # temporary files all renamed or removed
+
+
+def test_entries_and_folders_are_private(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "c")
+    key = DiskCache.key("private")
+    cache.store("k", key, b"x")
+    assert (tmp_path / "c" / "k").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "c" / "k" / key).stat().st_mode & 0o077 == 0

@@ -20,6 +20,7 @@ The rules every user of it follows:
   no entry or a whole one; each entry carries its key and a SHA-256 of its
   payload, checked on every read. Two processes filling the same entry write the
   same bytes; the last rename wins.
+* **Private**: folders are made ``0700`` and entries ``0600`` (this user's only).
 * **Bounded**: a kind keeps at most ``limit`` entries; the oldest are removed
   when a new one is stored.
 
@@ -136,7 +137,7 @@ class DiskCache:
         temp = folder / f".{key[:16]}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with open(temp, "xb") as fh:
+            with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
                 fh.write(header + b"\n" + payload)
             os.replace(temp, folder / key)
         except OSError:

@@ -659,6 +659,9 @@ def _hoist_debug(args: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: run the app, turning errors into one line and an exit code."""
+    from briefpub._codecache import install
+
+    install()  # before the commands import the tree, styles and writers: their classes cost less to create
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
