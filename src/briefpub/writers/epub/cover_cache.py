@@ -74,5 +74,5 @@ def cached_cover(text: CoverText, style: StyleSheet, fonts: FontSet, cache: Disk
         if isinstance(used, list) and all(isinstance(p, str) for p in used) and png.startswith(b"\x89PNG"):
             return Cover(png, tuple(used))
     cover = render(text, style, fonts)
-    cache.store(_KIND, key, json.dumps(list(cover.fonts)).encode("utf-8") + b"\n" + cover.png)
+    cache.store(_KIND, key, json.dumps(list(cover.fonts)).encode("utf-8") + b"\n" + cover.png, limit=64)
     return cover
