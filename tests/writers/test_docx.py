@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import struct
 import subprocess
@@ -790,7 +791,8 @@ def test_byte_identical_across_processes_with_source_date_epoch() -> None:
     script = _SUBPROCESS.format(tests=str(ROOT / "tests"))
     digests = set()
     for seed in ("1", "2"):
-        env = {"SOURCE_DATE_EPOCH": epoch, "PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}
+        env = {"SOURCE_DATE_EPOCH": epoch, "PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin",
+               "BRIEFPUB_CACHE_DIR": os.environ["BRIEFPUB_CACHE_DIR"]}  # conftest's, not ~/.cache
         proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
         assert proc.returncode == 0, proc.stderr
         digests.add(proc.stdout.strip())

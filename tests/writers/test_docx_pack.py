@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import os
 import re
 import subprocess
 import sys
@@ -544,7 +545,8 @@ print(hashlib.sha256(get_writer("docx").write(briefing_pack(32), style, options)
 
 def test_identical_bytes_in_a_fresh_interpreter_with_another_hash_seed(packs: dict[str, Docx]) -> None:
     script = _SUBPROCESS.format(tests=str(ROOT / "tests"), when=BUILD.isoformat())
-    env = {"PYTHONHASHSEED": "7", "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONHASHSEED": "7", "PATH": "/usr/bin:/bin",
+           "BRIEFPUB_CACHE_DIR": os.environ["BRIEFPUB_CACHE_DIR"]}  # conftest's, not ~/.cache
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == hashlib.sha256(packs["big"].result.data).hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import subprocess
 import sys
@@ -400,7 +401,8 @@ def test_identical_bytes_in_a_fresh_process_whatever_the_environment(rendered):
         "sys.stdout.buffer.write(WRITER.write(single(rich_document()), style,"
         " WriteOptions(build_time=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc), fonts=style_fonts(style))).data)"
     )
-    env = {"SOURCE_DATE_EPOCH": "1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    env = {"SOURCE_DATE_EPOCH": "1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home()),
+           "BRIEFPUB_CACHE_DIR": os.environ["BRIEFPUB_CACHE_DIR"]}  # conftest's, not ~/.cache
     tests_dir = str(Path(__file__).resolve().parents[1])
     out = subprocess.run([sys.executable, "-c", script, tests_dir], capture_output=True, env=env, check=True)
     assert out.stdout == data_of(rendered, "rich")
