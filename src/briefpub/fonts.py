@@ -15,6 +15,10 @@ Where fonts come from, in order:
 3. Where fontconfig is absent (Windows, macOS without it), the standard font
    folders read with **fontTools**.
 
+What fontTools reads from each font file (its faces' names, weights and slants) is kept in the
+disk cache (:mod:`briefpub.cache`) by the file's size and modification time, so a cold process
+neither imports fontTools nor opens the fonts when they have not changed.
+
 Only TrueType-outline faces are kept (reportlab cannot embed CFF outlines, and
 Pillow draws the EPUB cover with the same files). Coverage (which characters a
 face has) is read with HarfBuzz. Nothing here imports reportlab, Pillow or

@@ -3,7 +3,8 @@
 The package is split by concern: ``xhtml.py`` renders each article of the tree
 as an XHTML content document, ``pack_pages.py`` renders a pack's contents and
 key-points summary pages, ``css.py`` turns the style sheet into CSS,
-``cover.py`` (with ``fonts.py``) draws the cover image, ``images.py`` checks
+``cover.py`` (with ``fonts.py``) draws the cover image (through the disk cache the
+pipeline passes in, ``cover_cache.py``), ``images.py`` checks
 and converts figure images, ``metadata.py`` derives the identifier, dates,
 language and accessibility metadata, and ``book.py`` packages everything with
 ebooklib into a deterministic zip. See ``docs/epub-writer.md``.
