@@ -324,6 +324,8 @@ def main() -> None:
                         f"({len(src.read_text(encoding='utf-8').split())} words).", "", "## Machine", "",
                         *machine(), ""]
     work = Path(tempfile.mkdtemp(prefix="briefpub-bench-"))
+    # Every briefpub process of the benchmark shares one disk cache of its own (not the user's ~/.cache).
+    os.environ["BRIEFPUB_CACHE_DIR"] = str(work / "cache")
     try:
         article = work / "article.txt"
         shutil.copy(src, article)
