@@ -639,6 +639,42 @@ def styles(
         _out(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port to listen on.")] = 8000,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder for the drafts database "
+                                              "(default: ~/.local/share/briefpub/serve).")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="BRIEFPUB_TOKEN", show_envvar=True,
+        help="Bearer token clients must send; required off the loopback.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, max=64, help="Warm worker processes.")] = 2,
+) -> None:
+    """Serve the web page for assembling briefing packs, and the HTTP API (docs/serve.md)."""
+    import importlib.util
+
+    from briefpub.errors import SetupError
+
+    missing = [m for m in ("starlette", "uvicorn", "multipart") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SetupError(f"briefpub serve needs the 'serve' extra ({', '.join(missing)} missing): "
+                         "pip install 'briefpub[serve]'")
+    from briefpub.serve.app import LOOPBACK_HOSTS, Config, default_data_dir, run
+
+    if token is not None and not token.strip():
+        raise UsageError("--token: empty")
+    if host not in LOOPBACK_HOSTS and not token:
+        raise UsageError(f"--host {host}: binding off the loopback needs a token (--token or BRIEFPUB_TOKEN)")
+    folder = data if data is not None else default_data_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from briefpub.pipeline.output import output_error
+
+        raise output_error(folder, exc) from None
+    run(Config(data=folder, host=host, port=port, token=token, workers=workers))
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
