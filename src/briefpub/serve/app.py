@@ -737,7 +737,7 @@ class Server:
 
     async def article(self, request: Request) -> Response:
         draft_id, article_id = request.path_params["draft"], request.path_params["article"]
-        body = await _json_body(request)
+        body = await _json_body(request) if await request.body() else {}
         version = self._version(request, body)
         if request.method == "DELETE":
             return JSONResponse(await asyncio.to_thread(self.store.remove_article, draft_id, article_id, version))
