@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT  # type: ignore[attr-defined]
-from shared_data import require_shared
 
 from briefpub.pipeline import convert_one
 from briefpub.pipeline.pack import assemble_pack
 from briefpub.styling import load_style
 from briefpub.tree import PackMeta
+from conftest import ROOT  # type: ignore[attr-defined]
+from shared_data import require_shared
 
 GENEVA = ROOT / "fixtures" / "txt" / "geneva-round.txt"
 NOTE = ROOT / "fixtures" / "md" / "analyst-note.md"
@@ -212,10 +212,10 @@ def test_hostile_html_fetches_nothing_runs_nothing(serve: Any) -> None:
 
 
 def test_pack_gives_the_cli_bytes(serve: Any, tmp_path: Path) -> None:
+    import datetime as dt
+
     from briefpub.pipeline import publish
     from briefpub.pipeline.pack import cover_date
-
-    import datetime as dt
 
     when = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC)
     meta = PackMeta(title="Morning Briefing", marking="OFFICIAL", reference="REF-1", date=cover_date(when))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import ROOT  # type: ignore[attr-defined]
 from shared_data import require_shared
 from tools import require_tool
