@@ -462,9 +462,17 @@ def make_zip(files: list[tuple[str, bytes]], epoch: int | None) -> bytes:
     return buffer.getvalue()
 
 
-def _epoch() -> int | None:
+def _epoch(given: object = None) -> int | None:
+    """The build time: the request's ``epoch`` (what ``--server`` clients send), else the server's
+    ``SOURCE_DATE_EPOCH``, else None (now, when the worker runs)."""
     from briefpub.pipeline import build_time_from_env
 
+    if given is not None and given != "":
+        if isinstance(given, str) and given.isdigit():
+            given = int(given)
+        if not isinstance(given, int) or isinstance(given, bool) or not 0 <= given < 2**33:
+            raise ApiError(400, "usage", "epoch: a whole number of seconds since 1970")
+        return given
     return int(build_time_from_env().timestamp()) if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else None
 
 
@@ -482,12 +490,13 @@ class Server:
     page: str
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     live: dict[str, dict[str, Any]] = field(default_factory=dict)
+    conversions: int = 0
 
     # ------------------------------------------------------------------------- misc
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__, "workers": len(self.pool.pids()),
-                             "recycled": self.pool.recycled})
+                             "recycled": self.pool.recycled, "conversions": self.conversions})
 
     async def openapi(self, request: Request) -> Response:
         from briefpub.serve.openapi import spec
@@ -553,13 +562,14 @@ class Server:
                     "format": [v for v in form.getlist("format") if isinstance(v, str)],
                     "style": form.get("style"), "from": form.get("from"),
                     "set": [v for v in form.getlist("set") if isinstance(v, str)],
-                    "source": form.get("source"),
+                    "source": form.get("source"), "epoch": form.get("epoch"),
                 }
         elif media == "application/json":
             body = await _json_body(request)
             name, fmt, data = _article_from_json(body, limit)
             options = {"format": body.get("format") or body.get("formats") or [], "style": body.get("style"),
-                       "from": fmt, "set": body.get("set"), "source": body.get("source")}
+                       "from": fmt, "set": body.get("set"), "source": body.get("source"),
+                       "epoch": body.get("epoch")}
         else:
             raise ApiError(415, "media-type", f"Content-Type {media or '(none)'}: send multipart/form-data or "
                            "application/json")
@@ -583,13 +593,14 @@ class Server:
 
         article, options = await self._one_article(request)
         formats = _formats(options["formats"], ["pdf"])
-        epoch = _epoch()
+        epoch = _epoch(options.get("epoch"))
         if request.query_params.get("local_images") == "check" and await self.pool.run(
                 local_images, article.data, article.source, article.fmt):
             raise ApiError(422, "needs-local-files", f"{article.source}: names images in its own folder; convert it "
                            "where those files are")
         rendered = await self.pool.run(convert_task, article, formats, options["style"], options["style_sets"],
                                        epoch)
+        self.conversions += 1
         stem = output_stem(options["name"])
         if _wants_json(request):
             return JSONResponse(_rendered_json(rendered, stem, "briefpub.serve-convert/1"))
@@ -640,9 +651,15 @@ class Server:
         if not isinstance(wanted, list) or not all(isinstance(f, str) for f in wanted):
             raise ApiError(400, "usage", "formats: expected a list of names")
         formats = _formats(wanted, ["pdf", "epub", "docx"])
-        epoch = _epoch()
+        epoch = _epoch(body.get("epoch"))
+        if request.query_params.get("local_images") == "check":
+            for article in articles:
+                if await self.pool.run(local_images, article.data, article.source, article.fmt):
+                    raise ApiError(422, "needs-local-files", f"{article.source}: names images in its own folder; "
+                                   "build the pack where those files are")
         rendered = await self.pool.run(pack_task, articles, pack, formats, _str_or_none(body.get("style"), "style"),
                                        style_sets, epoch)
+        self.conversions += 1
         if _wants_json(request):
             return JSONResponse(_rendered_json(rendered, stem, "briefpub.serve-pack/1"))
         return _files_response(rendered, stem, epoch)

@@ -81,7 +81,7 @@ class Output:
     data: bytes
     sha256: str
     seconds: float
-    fonts: tuple[str, ...] = ()
+    fonts: tuple[dict[str, object], ...] = ()
 
 
 @dataclass(slots=True)
@@ -173,6 +173,7 @@ def local_images(data: bytes, source: str, fmt: str | None) -> bool:
 def _render(pub: Any, resources: dict[str, bytes], formats: Sequence[str], sheet: Any, build_time: datetime,
             names: dict[str, tuple[str, str]], job: str | None = None, done: int = 0, total: int = 0) -> Rendered:
     """:func:`briefpub.pipeline.publish` without the files: PDF first, page starts passed on."""
+    from briefpub.fonts import file_record
     from briefpub.pipeline import check_pdf_fonts, font_substitutions, style_fonts, write
     from briefpub.pipeline.resources import name_images
     from briefpub.writers import WriteOptions
@@ -197,7 +198,8 @@ def _render(pub: Any, resources: dict[str, bytes], formats: Sequence[str], sheet
         if result.pages and not options.print_pages:
             options = dataclasses.replace(options, print_pages=result.pages)
         by_index[i] = Output(fmt, result.data, hashlib.sha256(result.data).hexdigest(),
-                             time.perf_counter() - started, tuple(sorted(set(result.fonts))))
+                             time.perf_counter() - started,
+                             tuple(file_record(f).to_dict() for f in sorted(set(result.fonts))))
         done += 1
     rendered.outputs = [by_index[i] for i in range(len(formats)) if i in by_index]
     return rendered
