@@ -683,8 +683,8 @@ def serve(
 
     missing = [m for m in ("starlette", "uvicorn", "multipart") if importlib.util.find_spec(m) is None]
     if missing:
-        raise SetupError(f"briefpub serve needs the 'serve' extra ({', '.join(missing)} missing): "
-                         "pip install 'briefpub[serve]'")
+        raise SetupError(f"briefpub serve needs {', '.join(missing)} (dependencies of briefpub): reinstall "
+                         "briefpub, e.g. pip install --force-reinstall briefpub")
     from briefpub.serve.app import LOOPBACK_HOSTS, Config, default_data_dir, run
 
     if token is not None and not token.strip():

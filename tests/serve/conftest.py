@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-pytest.importorskip("starlette", reason="briefpub serve needs the 'serve' extra")
-httpx = pytest.importorskip("httpx")
-
-from briefpub.serve.app import Config, create_app  # noqa: E402
-from briefpub.serve.workers import WorkerPool  # noqa: E402
+from briefpub.serve.app import Config, create_app
+from briefpub.serve.workers import WorkerPool
 
 
 @dataclass

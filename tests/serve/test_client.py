@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from clirun import run
 from conftest import ROOT  # type: ignore[attr-defined]
 

@@ -11,12 +11,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,58 +21,22 @@ from typing import Any
 import pytest
 
 from conftest import ROOT  # type: ignore[attr-defined]
+from serving import ServerProcess
 from shared_data import require_shared
 from tools import require_tool
 
-pytest.importorskip("starlette", reason="briefpub serve needs the 'serve' extra")
-webdriver = pytest.importorskip("selenium.webdriver", reason="the browser tests need selenium (the test extra)")
-
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+try:
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:  # the fixture skips (or fails in CI) with the reason
+    webdriver = None
 
 pytestmark = pytest.mark.slow
 
 GENEVA = ROOT / "fixtures" / "txt" / "geneva-round.txt"
 NOTE = ROOT / "fixtures" / "md" / "analyst-note.md"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ServerProcess:
-    """``briefpub serve`` as a user starts it, in its own process."""
-
-    def __init__(self, data: Path) -> None:
-        self.data, self.port = data, _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "briefpub", "serve", "--port", str(self.port),
-                                      "--data", str(self.data), "--workers", "1"], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-            assert self.proc.poll() is None, self.proc.stderr.read().decode() if self.proc.stderr else ""
-        raise AssertionError("briefpub serve did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(30)
-        if self.proc is not None and self.proc.stderr is not None:
-            self.proc.stderr.close()
 
 
 @pytest.fixture
@@ -89,6 +49,11 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
+    if webdriver is None:
+        message = "needs selenium (pip install -e '.[test]')"
+        if os.environ.get("BRIEFPUB_REQUIRE_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     require_tool("chromium", "chromedriver")
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
