@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from clirun import run
 from serving import ServerProcess
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_off_loopback_needs_a_token(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
                                     tmp_path: Path) -> None:
     monkeypatch.delenv("BRIEFPUB_TOKEN", raising=False)
-    code, out, err = run(["serve", "--host", "0.0.0.0", "--data", str(tmp_path)], capsys)  # noqa: S104
+    code, out, err = run(["serve", "--host", "0.0.0.0", "--data", str(tmp_path)], capsys)
     assert (code, out) == (2, "")
     assert err == "error: --host 0.0.0.0: binding off the loopback needs a token (--token or BRIEFPUB_TOKEN)\n"
     code, _out, err = run(["serve", "--token", " ", "--data", str(tmp_path)], capsys)
