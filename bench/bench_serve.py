@@ -172,7 +172,7 @@ def main() -> None:
         latencies: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
         errors: list[str] = []
         lock = threading.Lock()
-        counter = iter(range(args.requests))
+        counter = iter(range(0))
 
         def worker() -> None:
             client = Client(port, text)
@@ -194,11 +194,16 @@ def main() -> None:
                         errors.append(f"HTTP {status}")
 
         started = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        rss_half = 0.0
+        for half in (args.requests // 2, args.requests):  # RSS after each half: growth would show twice
+            counter = iter(range(half - args.requests // 2 if half == args.requests else 0, half))
+            threads = [threading.Thread(target=worker) for _ in range(args.clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if half != args.requests:
+                rss_half = rss_mib(tree(server.pid))
         elapsed = time.perf_counter() - started
         pids = tree(server.pid)
         rss_after, cpu_after = rss_mib(pids), cpu_seconds(pids)
@@ -240,7 +245,8 @@ def main() -> None:
     print(f"\n{served} requests in {elapsed:.1f} s ({served / elapsed:.1f}/s), {len(errors)} errors"
           f"{': ' + '; '.join(sorted(set(errors))[:5]) if errors else ''}; server + workers CPU "
           f"{ms(server_cpu)} per request; RSS of server + workers {rss_before:.0f} MiB before, "
-          f"{rss_after:.0f} MiB after ({rss_after - rss_before:+.0f} MiB).\n")
+          f"{rss_half:.0f} MiB after half the requests, {rss_after:.0f} MiB after all "
+          f"({rss_after - rss_half:+.0f} MiB over the second half).\n")
     print("| format | run | wall (median) | CPU (median) | CPU / a served request's |")
     print("|---|---|---|---|---|")
     for fmt in FORMATS:

@@ -167,6 +167,31 @@ def test_assemble_build_download_reload_restart(server: ServerProcess, browser: 
     assert d.find_element(By.ID, "s-title").get_attribute("value") == "Morning Briefing"
 
 
+CONTRAST_JS = """
+function rgb(c) { const m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : [...m, 1]; }
+function lum([r, g, b]) {
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+}
+function background(el) {
+  for (let e = el; e; e = e.parentElement) {
+    const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c[3] > 0.5) return c;
+  }
+  return [255, 255, 255, 1];
+}
+const low = [];
+for (const el of document.querySelectorAll('body *')) {
+  const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length || el.closest('[hidden]') || el.closest('option')) continue;
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < 4.5) low.push(el.tagName + ' ' + el.textContent.trim().slice(0, 30) + ' ' + ratio.toFixed(2));
+}
+return low;
+"""
+
+
 def test_accessible_and_phone_width(server: ServerProcess, browser: Any) -> None:
     d = browser
     d.get(server.url + "/")
@@ -187,6 +212,9 @@ def test_accessible_and_phone_width(server: ServerProcess, browser: Any) -> None
     d.switch_to.active_element.send_keys("Keyboard Title\n\nA paragraph typed with the keyboard only.")
     d.switch_to.active_element.send_keys(Keys.TAB, Keys.TAB, Keys.ENTER)
     _wait(d, lambda d: _titles(d) == ["Keyboard Title"])
+    # text contrast at least 4.5:1 (WCAG AA) for every element with text of its own
+    low = d.execute_script(CONTRAST_JS)
+    assert low == [], low
     # a visible focus ring
     outline = d.execute_script("""
         const b = document.getElementById('build'); b.focus();
