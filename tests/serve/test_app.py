@@ -365,6 +365,13 @@ def test_draft_lifecycle_and_restart(serve: Any, tmp_path: Path) -> None:
         assert r.status_code == 200 and r.json()["articles"][0]["meta"] == {"author": "Jane Doe"}
         assert c.patch(f"/api/drafts/{did}/articles/{ids[2]}", json={"meta": {"colour": "x"}, "version": v + 3}) \
             .status_code == 400
+        extra = c.post(f"/api/drafts/{did}/articles", json={"text": "Spare\n\nTo remove.", "filename": "s.txt"}).json()
+        spare = extra["articles"][-1]["id"]
+        assert c.delete(f"/api/drafts/{did}/articles/{spare}", headers={"If-Match": str(v + 3)}).status_code == 409
+        r = c.delete(f"/api/drafts/{did}/articles/{spare}", headers={"If-Match": str(extra["version"])})
+        assert r.status_code == 200 and len(r.json()["articles"]) == 3
+        listed = c.get("/api/drafts").json()
+        assert [(d["id"], d["title"], d["articles"]) for d in listed] == [(did, "Morning pack", 3)]
         r = c.post(f"/api/drafts/{did}/builds")
         assert r.status_code == 202
         state = _wait(c, r.json()["id"])
