@@ -57,3 +57,46 @@ def test_no_orphan_workers(tmp_path: Path, how: signal.Signals) -> None:
     if how != signal.SIGKILL:  # a graceful stop; uvicorn re-raises the signal once shut down
         assert server.proc.returncode in (0, -how, 128 + how)
     server.stop()
+
+
+def test_crash_mid_build_loses_nothing(tmp_path: Path) -> None:
+    """SIGKILL while a pack builds: after a restart the draft and its articles are intact, the build
+    is marked interrupted, and building again works."""
+    import json
+    import urllib.request
+
+    from conftest import ROOT  # type: ignore[attr-defined]
+
+    def call(method: str, path: str, body: object = None) -> dict:  # type: ignore[type-arg]
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(server.url + path, data, {"Content-Type": "application/json"}, method=method)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return dict(json.loads(r.read()))
+
+    server = ServerProcess(tmp_path / "data")
+    server.start()
+    assert server.proc is not None
+    draft = call("POST", "/api/drafts", {"settings": {"title": "Crash"}})
+    text = (ROOT / "fixtures" / "txt" / "geneva-round.txt").read_text(encoding="utf-8")
+    for i in range(12):
+        call("POST", f"/api/drafts/{draft['id']}/articles", {"text": text, "filename": f"a{i}.txt"})
+    before = call("GET", f"/api/drafts/{draft['id']}")
+    build = call("POST", f"/api/drafts/{draft['id']}/builds")
+    server.proc.send_signal(signal.SIGKILL)
+    server.proc.wait(30)
+    server.stop()
+    server.start()
+    try:
+        after = call("GET", f"/api/drafts/{draft['id']}")
+        assert after["last_build"]["status"] == "interrupted"
+        assert {**after, "last_build": None} == before
+        assert call("GET", f"/api/builds/{build['id']}")["status"] == "interrupted"
+        again = call("POST", f"/api/drafts/{draft['id']}/builds")
+        for _ in range(600):
+            state = call("GET", f"/api/builds/{again['id']}")
+            if state["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        assert state["status"] == "done" and state["result"]["articles"] == 12
+    finally:
+        server.stop()

@@ -67,6 +67,13 @@ async function loadDraft(id) {
   localStorage.setItem("briefpub-draft", draft.id);
   render();
   await listDrafts(draft.id);
+  $("downloads").hidden = true;
+  const last = draft.last_build;
+  if (last && last.status === "done") {
+    showBuild(await api("GET", "/api/builds/" + encodeURIComponent(last.id)));
+  } else if (last && last.status === "interrupted") {
+    say("The last build was interrupted (the server stopped); the draft is intact: build again.");
+  }
 }
 
 function setDraft(d) { draft = d; render(); listDrafts(d.id); }
