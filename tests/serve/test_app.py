@@ -240,6 +240,9 @@ def test_pack_gives_the_cli_bytes(serve: Any, tmp_path: Path) -> None:
         ({"pack": {"title": " "}, "articles": [{"text": "A\n\nB."}]}, 400, "usage"),
         ({"articles": [{"text": "A\n\nB."}]}, 400, "usage"),
         ({"pack": {"title": "T"}, "articles": [{"text": ""}]}, 422, "input"),
+        ({"pack": {"title": "T", "duplex": "yes"}, "articles": [{"text": "A\n\nB."}]}, 400, "usage"),
+        ({"pack": {"title": 5}, "articles": [{"text": "A\n\nB."}]}, 400, "usage"),
+        ({"pack": {"title": "T", "colour": "red"}, "articles": [{"text": "A\n\nB."}]}, 400, "usage"),
         ({"pack": {"title": "T"}, "articles": [{"text": "A\n\nB."}] * 4}, 413, "too-many-articles"),
     ],
 )

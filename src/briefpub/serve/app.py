@@ -634,7 +634,14 @@ class Server:
         raw_pack = body.get("pack")
         if not isinstance(raw_pack, dict):
             raise ApiError(400, "usage", "pack: an object with at least a title")
-        pack: dict[str, Any] = {k: v for k, v in raw_pack.items() if isinstance(v, (str, bool))}
+        flags = ("summary_page", "duplex")
+        for key, value in raw_pack.items():
+            if key not in (*flags, "title", "subtitle", "date", "compiled_by", "reference", "version", "marking",
+                           "language"):
+                raise ApiError(400, "usage", f"pack.{key}: unknown field")
+            if not isinstance(value, bool if key in flags else str):
+                raise ApiError(400, "usage", f"pack.{key}: expected {'true or false' if key in flags else 'a string'}")
+        pack: dict[str, Any] = dict(raw_pack)
         title = str(pack.get("title", "")).strip()
         if not title:
             raise ApiError(400, "usage", "pack.title: a pack needs a non-empty title")
@@ -739,8 +746,12 @@ class Server:
         if have + len(items) > self.config.max_articles:
             raise ApiError(413, "too-many-articles", f"a draft holds at most {self.config.max_articles} articles "
                            f"(it has {have})")
-        infos = await asyncio.gather(*(self.pool.run(inspect_task, ArticleIn(d, n, f)) for n, f, d in items),
-                                     return_exceptions=True)
+        infos: list[dict[str, Any] | BaseException] = []
+        for name, fmt, data in items:  # one at a time: a 50-file drop must not fill the queue
+            try:
+                infos.append(await self.pool.run(inspect_task, ArticleIn(data, name, fmt)))
+            except (BriefpubError, Busy, Timeout, WorkerCrashed) as exc:
+                infos.append(exc)
         bad = [(n, e) for (n, _f, _d), e in zip(items, infos, strict=True) if isinstance(e, BaseException)]
         if bad:  # nothing is added unless every file reads
             err = api_error(bad[0][1])
