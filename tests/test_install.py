@@ -25,6 +25,8 @@ def test_wheel_install_works_with_builtin_styles(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "briefpub/styles/briefing.toml" in names and "briefpub/styles/plain.toml" in names
     assert "briefpub/py.typed" in names
+    # the page of `briefpub serve` is package data
+    assert {f"briefpub/serve/static/{n}" for n in ("index.html", "app.js", "app.css")} <= set(names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)

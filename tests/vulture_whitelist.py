@@ -78,3 +78,7 @@ _.is_pack
 _.line_count
 pruned
 word_spaces
+
+# briefpub serve: a typer command (registered by its decorator) and sqlite3's row factory (set, read by sqlite3)
+serve
+_.row_factory

@@ -214,6 +214,7 @@ _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: brie
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
 _FETCH_HELP = "Download remote http(s) images (public hosts only, 5 MiB, 10 s each). Off by default."
 _FROM_HELP = "Input format, overriding detection (extension, else content): txt, md, html (or a plugin's)."
+_SERVER_HELP = "Send the work to a running 'briefpub serve' (http://HOST:PORT); the same files are written here."
 
 
 @app.command()
@@ -227,6 +228,7 @@ def convert(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
+    server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
     """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
     from briefpub.pipeline import (
@@ -266,6 +268,10 @@ def convert(
     reports: list[Report] = []
     prepare_out_dir(out)  # an unusable folder fails once, up front
     remove_stale_temps(out)
+    if server:  # the same conversion on a running server's warm workers (briefpub.serve.client)
+        from briefpub.serve.client import remote_converter
+
+        convert_one = remote_converter(server, style, sets)
     with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
         for path in inputs:
             raised = False
@@ -326,8 +332,11 @@ def pack(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
+    server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
+    import dataclasses
+
     from briefpub.pipeline import PublishError, build_time_from_env, cleanup_on_termination, publish
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
@@ -356,24 +365,41 @@ def pack(
         compiled_by=compiled_by, reference=reference, version=version, marking=marking,
         summary_page=summary_page,
     )
-    assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
-    diagnostics = list(assembled.diagnostics)
     targets = [(fmt, out / f"{stem}{WRITERS.get(fmt).extension}") for fmt in formats]
     failed: PublishError | None = None
+    remote = None
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
-        try:
-            artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
-                                              build_time=build_time, on_artifact=lambda a: bar.advance(a.format),
-                                              image_names=assembled.image_names)
-        except PublishError as exc:  # the formats that could be written were
-            if not exc.artifacts:
-                raise
-            failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
-    diagnostics.extend(writer_diags)
+        if server:  # on a running server's warm workers (None: this pack must be built here)
+            from briefpub.serve.client import remote_pack
+
+            try:
+                remote = remote_pack(server, inputs, {**dataclasses.asdict(meta), "duplex": duplex}, targets,
+                                     style=style, sets=sets, fmt=from_, build_time=build_time,
+                                     fetch_images=fetch_images)
+            except PublishError as exc:
+                if not exc.artifacts:
+                    raise
+                failed, remote = exc, (-1, exc.artifacts, exc.diagnostics)
+        if remote is not None:
+            articles, artifacts, diagnostics = remote
+            articles = articles if articles >= 0 else len(inputs)
+        else:
+            assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
+            articles = len(assembled.publication.documents)
+            diagnostics = list(assembled.diagnostics)
+            try:
+                artifacts, writer_diags = publish(assembled.publication, assembled.resources, targets, sheet,
+                                                  build_time=build_time, on_artifact=lambda a: bar.advance(a.format),
+                                                  image_names=assembled.image_names)
+            except PublishError as exc:  # the formats that could be written were
+                if not exc.artifacts:
+                    raise
+                failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
+            diagnostics.extend(writer_diags)
     outputs = [a.to_dict() for a in artifacts]
     if as_json:
         _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": meta.title,
-                         "articles": len(assembled.publication.documents), "inputs": list(inputs),
+                         "articles": articles, "inputs": list(inputs),
                          "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics],
                          **({"error": str(failed)} if failed else {})},
                         ensure_ascii=False, indent=2))
@@ -637,6 +663,42 @@ def styles(
     for row in rows:
         mark = " (default)" if row["default"] else ""
         _out(f"  {row['name']:<10} {row['page']:<7} {row['description']}{mark}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port to listen on.")] = 8000,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder for the drafts database "
+                                              "(default: ~/.local/share/briefpub/serve).")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="BRIEFPUB_TOKEN", show_envvar=True,
+        help="Bearer token clients must send; required off the loopback.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, max=64, help="Warm worker processes.")] = 2,
+) -> None:
+    """Serve the web page for assembling briefing packs, and the HTTP API (docs/serve.md)."""
+    import importlib.util
+
+    from briefpub.errors import SetupError
+
+    missing = [m for m in ("starlette", "uvicorn", "multipart") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SetupError(f"briefpub serve needs {', '.join(missing)} (dependencies of briefpub): reinstall "
+                         "briefpub, e.g. pip install --force-reinstall briefpub")
+    from briefpub.serve.app import LOOPBACK_HOSTS, Config, default_data_dir, run
+
+    if token is not None and not token.strip():
+        raise UsageError("--token: empty")
+    if host not in LOOPBACK_HOSTS and not token:
+        raise UsageError(f"--host {host}: binding off the loopback needs a token (--token or BRIEFPUB_TOKEN)")
+    folder = data if data is not None else default_data_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from briefpub.pipeline.output import output_error
+
+        raise output_error(folder, exc) from None
+    run(Config(data=folder, host=host, port=port, token=token, workers=workers))
 
 
 # ----------------------------------------------------------------------------- entry point

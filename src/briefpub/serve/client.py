@@ -1,0 +1,228 @@
+"""``--server URL``: ``convert`` and ``pack`` send the work to a running ``briefpub serve`` (serve stage).
+
+Standard library only (``urllib``), so the CLI's start-up is untouched. The client reads the
+inputs itself (the same checks and messages as a local run), sends their bytes with the
+build time, and writes what comes back with the same atomic writes, output names, diagnostics
+and exit codes as a local run: the files are byte-identical (tests check it).
+
+What the server cannot see is done locally, by the ordinary pipeline, with no change in the
+result: an http(s) URL input, a style sheet *file* (only built-in styles are sent),
+``--fetch-images``, and an article naming images in its own folder (the server says so).
+
+The token for a server started with one comes from ``BRIEFPUB_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from briefpub.diagnostics import Diagnostic
+from briefpub.errors import (
+    BriefpubError,
+    ConversionError,
+    InputError,
+    OutputError,
+    ReaderError,
+    SetupError,
+    StyleError,
+    UnknownFormatError,
+    UsageError,
+)
+from briefpub.fonts import FontFile
+
+__all__ = ["NeedsLocal", "Remote", "remote_converter", "remote_pack"]
+
+_ERRORS: dict[str, type[BriefpubError]] = {
+    "input": InputError, "too-large": InputError, "too-many-articles": InputError, "media-type": InputError,
+    "usage": UsageError, "unknown-format": UnknownFormatError, "style": StyleError, "reader": ReaderError,
+    "conversion": ConversionError, "setup": SetupError, "output": OutputError,
+}
+_TIMEOUT = 600.0
+
+
+class NeedsLocal(Exception):
+    """The server cannot do this input (it names images in its own folder): convert it locally."""
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """A running server: its base URL and the token (``BRIEFPUB_TOKEN``), if any."""
+
+    url: str
+    token: str | None = None
+
+    @classmethod
+    def from_option(cls, url: str) -> Remote:
+        """Check the URL (http or https, a host) once, up front."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"--server {url}: expected the address of a running 'briefpub serve' "
+                             "(http://HOST:PORT)")
+        return cls(url.rstrip("/"), os.environ.get("BRIEFPUB_TOKEN") or None)
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST JSON, answer JSON; an error answer becomes the CLI's error of the same category."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        # the scheme was checked (http or https) by from_option
+        request = urllib.request.Request(self.url + path, json.dumps(body).encode("utf-8"), headers,  # noqa: S310
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
+                return dict(json.loads(response.read()))
+        except urllib.error.HTTPError as exc:
+            try:
+                error = json.loads(exc.read())["error"]
+            except (ValueError, KeyError, TypeError):
+                raise SetupError(f"--server {self.url}: HTTP {exc.code} {exc.reason}") from None
+            if error.get("code") == "needs-local-files":
+                raise NeedsLocal(error.get("message", "")) from None
+            cls = _ERRORS.get(str(error.get("code")), ConversionError)
+            err = cls(str(error.get("message", "")))
+            if error.get("exit_code") in (1, 2):
+                err.exit_code = int(error["exit_code"])
+            raise err from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise SetupError(f"--server {self.url}: cannot reach the server ({reason})") from None
+
+
+def _read(path: str) -> tuple[bytes, str]:
+    """An input's bytes and the name messages use for it, with the local run's checks and messages."""
+    from briefpub.readers import MAX_INPUT_BYTES, _read_file
+
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
+        return data, "<stdin>"
+    return _read_file(Path(path)), path
+
+
+def _is_builtin(style: str | None) -> bool:
+    from briefpub.styling import builtin_names
+
+    return style is None or style in builtin_names()
+
+
+def _article(path: str, fmt: str | None, sets: Sequence[str] = ()) -> dict[str, Any]:
+    data, source = _read(path)
+    return {"data": base64.b64encode(data).decode("ascii"), "filename": Path(source).name or "stdin",
+            "source": source, "from": fmt, "set": list(sets)}
+
+
+def _diagnostics(rows: Sequence[dict[str, Any]]) -> list[Diagnostic]:
+    return [Diagnostic(str(r["code"]), str(r["message"]), text=str(r.get("text") or ""),
+                       source=str(r.get("source") or ""), line=r.get("line"),
+                       severity=r.get("severity", "info")) for r in rows]
+
+
+def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]]) -> tuple[list[Any], list[Diagnostic]]:
+    """Write the server's files atomically, as :func:`briefpub.pipeline.publish` does (same errors)."""
+    from briefpub.pipeline import Artifact, PublishError, atomic_write, remove_stale_temps
+
+    by_format = {o["format"]: o for o in answer["outputs"]}
+    failed = {f["format"]: f for f in answer["failures"]}
+    diagnostics = _diagnostics(answer["diagnostics"])
+    for folder in dict.fromkeys(path.parent for _fmt, path in targets):
+        remove_stale_temps(folder, recursive=False)
+    artifacts = []
+    failures: list[tuple[Path, BriefpubError]] = []
+    for fmt, path in sorted(targets, key=lambda t: t[0] != "pdf"):
+        if fmt in failed:
+            err: BriefpubError = (ConversionError if failed[fmt]["exit_code"] == 1 else SetupError)(
+                failed[fmt]["message"])
+            failures.append((path, err))
+            continue
+        out = by_format[fmt]
+        data = base64.b64decode(out["data"])
+        if hashlib.sha256(data).hexdigest() != out["sha256"]:
+            raise SetupError(f"{path}: the server's answer was damaged in transit (checksum mismatch)")
+        try:
+            atomic_write(path, data)
+        except BriefpubError as exc:
+            failures.append((path, exc))
+            continue
+        artifacts.append(Artifact(path, fmt, out["sha256"], len(data), float(out["seconds"]),
+                                  tuple(FontFile(str(f["path"]), str(f["sha256"]), int(f["size"]))
+                                        for f in out["fonts"])))
+    order = [fmt for fmt, _path in targets]
+    artifacts.sort(key=lambda a: order.index(a.format))
+    if failures:
+        raise PublishError(failures, artifacts, diagnostics)
+    return artifacts, diagnostics
+
+
+def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callable[..., Any]:
+    """A stand-in for :func:`briefpub.pipeline.convert_one` that converts on the server."""
+    from briefpub.pipeline import PublishError, Report, convert_one, output_stem
+    from briefpub.pipeline.fetch import is_url
+    from briefpub.writers import get_writer
+
+    remote = Remote.from_option(url)
+
+    def convert(path: str, formats: Sequence[str], out_dir: Path, sheet: Any, *, fmt: str | None = None,
+                meta_overrides: Sequence[tuple[str, str]] = (), build_time: datetime | None = None,
+                fetch_images: bool = False) -> Report:
+        local = is_url(path) or fetch_images or not _is_builtin(style)
+        if not local:
+            body = {**_article(path, fmt, sets), "format": list(formats), "style": style,
+                    "epoch": int(build_time.timestamp()) if build_time else None}
+            try:
+                answer = remote.post("/api/convert?local_images=check", body)
+            except NeedsLocal:
+                local = True
+        if local:
+            return convert_one(path, formats, out_dir, sheet, fmt=fmt, meta_overrides=meta_overrides,
+                               build_time=build_time, fetch_images=fetch_images)
+        report = Report(input=path)
+        stem = output_stem(path)
+        targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
+        try:
+            artifacts, diagnostics = _write(answer, targets)
+        except PublishError as exc:
+            artifacts, diagnostics = exc.artifacts, exc.diagnostics
+            report.error, report.exit_code = str(exc), exc.exit_code
+        report.artifacts.extend(artifacts)
+        report.diagnostics.extend(diagnostics)
+        return report
+
+    return convert
+
+
+def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: Sequence[tuple[str, Path]], *,
+                style: str | None, sets: Sequence[str], fmt: str | None, build_time: datetime,
+                fetch_images: bool) -> tuple[int, list[Any], list[Diagnostic]] | None:
+    """Build a pack on the server: (articles, artifacts, diagnostics); None when it must run locally.
+
+    Raises :class:`~briefpub.pipeline.PublishError` (with the written artifacts) when a format failed.
+    """
+    from briefpub.pipeline.fetch import is_url
+
+    if fetch_images or not _is_builtin(style) or any(is_url(p) for p in inputs):
+        return None
+    remote = Remote.from_option(url)
+    articles = [_article(path, fmt) for path in inputs]
+    formats = [f for f, _p in targets]
+    body = {"pack": pack, "articles": articles, "formats": formats, "style": style, "set": list(sets),
+            "epoch": int(build_time.timestamp()), "name": "x"}
+    try:
+        answer = remote.post("/api/pack?local_images=check", body)
+    except NeedsLocal:
+        return None
+    artifacts, diagnostics = _write(answer, targets)
+    return int(answer["articles"]), artifacts, diagnostics

@@ -1,0 +1,97 @@
+"""``--server URL``: convert and pack on a running server write the bytes a local run writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clirun import run
+from conftest import ROOT  # type: ignore[attr-defined]
+
+GENEVA = ROOT / "fixtures" / "txt" / "geneva-round.txt"
+NOTE = ROOT / "fixtures" / "md" / "analyst-note.md"
+PAGE = ROOT / "fixtures" / "html" / "pages" / "blog-wildfire.html"
+
+
+@pytest.fixture(autouse=True)
+def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.delenv("BRIEFPUB_SERVER", raising=False)
+    monkeypatch.delenv("BRIEFPUB_TOKEN", raising=False)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
+
+
+@pytest.mark.parametrize("command", [
+    ["convert", str(GENEVA), str(NOTE), str(PAGE), "--set", "marking=OFFICIAL"],
+    ["convert", str(NOTE), "--to", "epub,docx", "--style", "plain"],
+    ["pack", str(GENEVA), str(NOTE), str(PAGE), "--title", "Morning Briefing", "--marking", "OFFICIAL",
+     "--duplex", "--summary-page", "--reference", "R-1"],
+])
+def test_same_bytes_messages_and_code(serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      command: list[str]) -> None:
+    import httpx
+
+    url = serve().url
+    local = run([*command, "--out", str(tmp_path / "local")], capsys)
+    remote = run([*command, "--out", str(tmp_path / "remote"), "--server", url], capsys)
+    served = httpx.get(url + "/healthz").json()["conversions"]
+    assert served == (1 if command[0] == "pack" else len(command) - 1 - command.count("--set") * 2 -
+                      command.count("--to") * 2 - command.count("--style") * 2)  # the server did the work
+    assert remote[0] == local[0] == 0
+    assert remote[2].replace("remote", "local") == local[2]  # diagnostics on stderr
+    assert remote[1].replace("remote", "local") == local[1]  # the paths written
+    assert _files(tmp_path / "remote") == _files(tmp_path / "local")
+
+
+def test_bad_input_same_error(serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    url = serve().url
+    for command in (["convert", str(empty)], ["convert", str(tmp_path / "missing.txt")],
+                    ["pack", str(GENEVA), str(empty), "--title", "T"], ["convert", str(GENEVA), "--to", "odt"],
+                    ["convert", str(GENEVA), "--set", "page.size=Huge"]):
+        local = run([*command, "--out", str(tmp_path / "o1")], capsys)
+        remote = run([*command, "--out", str(tmp_path / "o2"), "--server", url], capsys)
+        assert remote == local, command
+        assert local[0] == 2
+    assert not (tmp_path / "o2").exists() or not any((tmp_path / "o2").iterdir())
+
+
+def test_local_images_and_style_files_run_locally(serve: Any, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "art"
+    folder.mkdir()
+    Image.new("RGB", (40, 30), "red").save(folder / "pic.png")
+    (folder / "a.md").write_text("# Title\n\n![A red box](pic.png)\n\nBody.\n", encoding="utf-8")
+    url = serve().url
+    local = run(["convert", str(folder / "a.md"), "--out", str(tmp_path / "l")], capsys)
+    remote = run(["convert", str(folder / "a.md"), "--out", str(tmp_path / "r"), "--server", url], capsys)
+    assert local[0] == remote[0] == 0 and _files(tmp_path / "l") == _files(tmp_path / "r")
+
+
+def test_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["convert", str(GENEVA), "--out", str(tmp_path), "--server", "http://127.0.0.1:9"], capsys)
+    assert code == 2 and out == "" and err.startswith("error: --server http://127.0.0.1:9: cannot reach")
+    code, _out, err = run(["convert", str(GENEVA), "--out", str(tmp_path), "--server", "ftp://x"], capsys)
+    assert code == 2 and "expected the address" in err
+    assert not [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".epub", ".docx")]
+
+
+def test_token_from_environment(serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    url = serve(token="t0k").url
+    code, _out, err = run(["convert", str(GENEVA), "--out", str(tmp_path), "--server", url], capsys)
+    assert code == 2 and "token" in err
+    monkeypatch.setenv("BRIEFPUB_TOKEN", "t0k")
+    monkeypatch.setenv("BRIEFPUB_SERVER", url)
+    code, _out, _err = run(["convert", str(GENEVA), "--out", str(tmp_path)], capsys)
+    assert code == 0 and (tmp_path / "geneva-round.pdf").exists()
+    assert os.environ["BRIEFPUB_SERVER"] == url
