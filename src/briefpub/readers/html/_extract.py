@@ -463,11 +463,9 @@ def remove_hidden(root: etree._Element, notes: Notes) -> None:
     for el in found if isinstance(found, list) else []:
         if not isinstance(el, etree._Element) or not isinstance(el.tag, str) or el.getparent() is None:
             continue
-        if not _attached(el, root):
-            continue  # inside a hidden element already removed
-        if el.tag in ("html", "body", "head"):
-            continue
-        if _is_hidden(el):
+        if el.tag in ("html", "body", "head") or not _is_hidden(el):
+            continue  # (most elements with a style are shown: looked at before the walk up the tree)
+        if _attached(el, root):  # not inside a hidden element already removed
             report_removal(notes, el, "hidden element")
             remove(el)
 
