@@ -61,7 +61,7 @@ from briefpub.readers.common.languages import blocks_in_language, declared_langu
 from briefpub.readers.common.limits import MAX_BLOCK_DEPTH, MAX_INLINE_DEPTH
 from briefpub.readers.common.links import link_target, shows_url
 from briefpub.readers.common.notes import Notes
-from briefpub.readers.html._parse import line_of, raw_text, remove, text_of
+from briefpub.readers.html._parse import line_of, raw_text, remove, short_text_of, text_of
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -742,8 +742,8 @@ class Converter:
         if tag in _HEADINGS or tag in ("ul", "ol", "table", "figure", "blockquote", "pre", "hr"):
             return False
         words = _class_words(el)
-        text = text_of(el)
-        if not text or len(text) > 300:
+        text = short_text_of(el, 300)  # (a whole article's wrapper is not read to its end)
+        if not text:
             return False
         after_byline = self.after_byline
         if (

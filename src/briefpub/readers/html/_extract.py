@@ -46,8 +46,8 @@ import re
 
 from lxml import etree
 
-from briefpub.readers.common.notes import Notes
-from briefpub.readers.html._parse import line_of, remove, text_of
+from briefpub.readers.common.notes import EXCERPT, Notes
+from briefpub.readers.html._parse import line_of, remove, text_of, words_of
 
 _WORD_SPLIT = re.compile(r"[-_\s:.]+|(?<=[a-z])(?=[A-Z])")
 
@@ -285,14 +285,11 @@ class PageStats:
             keys = el.keys()
             if keys or tag in _TAGS or tag == "article" or tag == "main":
                 attrs = _attrs(el) if keys else ()
-                role = el.get("role") if keys and "role" in keys else None
-                found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
-                if found is not None and found[0]:
+                found, priority = _measure(tag, el.get("role") if keys and "role" in keys else None, attrs)
+                if found is not None:
                     classified[el] = found
-                if attrs or role or tag in ("article", "main"):
-                    priority = _priority(el, tag, attrs)
-                    if priority is not None:
-                        self.candidates.append((priority, el))
+                if priority is not None:
+                    self.candidates.append((priority, el))
             if el is not body:
                 parent = el.getparent()
                 assert parent is not None
@@ -450,11 +447,25 @@ def element_path(el: etree._Element) -> str:
 
 def report_removal(notes: Notes, el: etree._Element, what: str, text: str | None = None) -> None:
     """Report the removal of ``el``: what it was, its whole size in words, its path, the start of its text."""
-    text = text_of(el) if text is None else text
-    if text:
-        words = len(text.split())
-        notes.add("reader.boilerplate-removed", f"removed {what} ({words} words, {element_path(el)})", text,
+    if text is None:
+        words = words_of(el)  # text_of(el) is these joined: only as many are joined as the quote needs
+        quoted = " ".join(words) if notes.verbatim else _excerpt_words(words)
+    else:
+        words, quoted = text.split(), text
+    if quoted:
+        notes.add("reader.boilerplate-removed", f"removed {what} ({len(words)} words, {element_path(el)})", quoted,
                   line_of(el))
+
+
+def _excerpt_words(words: list[str]) -> str:
+    """The first of ``words``, joined, enough for their :func:`~briefpub.diagnostics.excerpt` to be that of
+    all of them (a removal of thousands of words is quoted without joining them all)."""
+    length = -1
+    for i, word in enumerate(words):
+        length += len(word) + 1
+        if length > EXCERPT:
+            return " ".join(words[: i + 1])
+    return " ".join(words)
 
 
 def remove_hidden(root: etree._Element, notes: Notes) -> None:
@@ -470,15 +481,26 @@ def remove_hidden(root: etree._Element, notes: Notes) -> None:
             remove(el)
 
 
-def _priority(el: etree._Element, tag: str, attrs: tuple[str, ...]) -> int | None:
-    """How surely ``el`` is a semantic container of the article (lower is surer; None: it is not)."""
+@functools.lru_cache(maxsize=8192)
+def _measure(tag: str, role: str | None, attrs: tuple[str, ...]) -> tuple[tuple[str, bool] | None, int | None]:
+    """(:func:`classify_kind`'s reading when it finds a kind, :func:`_priority`) of an element with
+    attributes or of a telling tag, from its tag, ``role`` attribute (None: none) and :func:`_attrs`
+    (cached: a page repeats them, and classification is the costly part of :class:`PageStats`)."""
+    found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
+    priority = _priority(tag, role, attrs) if attrs or role or tag in ("article", "main") else None
+    return (found if found is not None and found[0] else None), priority
+
+
+def _priority(tag: str, role: str | None, attrs: tuple[str, ...]) -> int | None:
+    """How surely an element is a semantic container of the article (lower is surer; None: it is not),
+    from its tag, ``role`` attribute (None: none) and :func:`_attrs`."""
     if tag == "article":
         return 0
-    if not attrs and tag != "main" and el.get("role") is None:
+    if not attrs and tag != "main" and role is None:
         return None
-    if (el.get("itemprop") or "").lower() == "articlebody":
+    if attrs and attrs[5].lower() == "articlebody":  # itemprop
         return 1
-    if tag == "main" or (el.get("role") or "").lower() == "main":
+    if tag == "main" or (role or "").lower() == "main":
         return 2
     if attrs and _content_class(attrs):
         return 3

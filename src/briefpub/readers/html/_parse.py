@@ -337,9 +337,28 @@ def raw_text(el: etree._Element) -> str:
     return "".join(_texts(el))
 
 
+def words_of(el: etree._Element) -> list[str]:
+    """The words of :func:`text_of` (``" ".join(words_of(el)) == text_of(el)``), without joining them."""
+    return " ".join(_texts(el)).split()
+
+
 def text_of(el: etree._Element) -> str:
     """All text inside ``el``, whitespace collapsed (element boundaries count as spaces)."""
     return " ".join(" ".join(_texts(el)).split())
+
+
+def short_text_of(el: etree._Element, limit: int) -> str | None:
+    """:func:`text_of` when it is at most ``limit`` characters long, else None, without reading a long
+    element's text to its end (its characters other than whitespace already number more than ``limit``)."""
+    pieces: list[str] = []
+    visible = 0
+    for piece in _texts(el):
+        pieces.append(piece)
+        visible += len("".join(piece.split()))
+        if visible > limit:
+            return None
+    text = " ".join(" ".join(pieces).split())
+    return text if len(text) <= limit else None
 
 
 def _put_before(el: etree._Element, text: str) -> None:
