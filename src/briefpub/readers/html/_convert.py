@@ -144,6 +144,10 @@ _COMMENTS_HEADER = re.compile(
 )
 
 
+#: What :meth:`Converter._language` gives for an element in the language around it (reusable: it holds no state).
+_NO_SWITCH = contextlib.nullcontext("")
+
+
 def _tag(el: etree._Element) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
@@ -255,13 +259,15 @@ class Converter:
             return ""
         return tag
 
-    @contextlib.contextmanager
-    def _language(self, el: etree._Element) -> Iterator[str]:
+    def _language(self, el: etree._Element) -> contextlib.AbstractContextManager[str]:
         """While reading ``el``: the language it switches to ("" when it does not)."""
         tag = self._declared(el)
         if not differs(tag, self.lang):
-            yield ""
-            return
+            return _NO_SWITCH  # the common case: no generator-based context manager to set up
+        return self._switched(tag)
+
+    @contextlib.contextmanager
+    def _switched(self, tag: str) -> Iterator[str]:
         around, self.lang = self.lang, tag
         try:
             yield tag

@@ -623,8 +623,14 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
     """Remove boilerplate inside the article (corroborated, never the article's core)."""
     core = stats.core if stats is not None else None
     keep = set() if core is None else {core, *core.iterancestors()}
+    # Elements still inside the container, known in page order from their parent's place (an element
+    # is removed only when it is visited): no walk up the tree for each element.
+    inside: set[etree._Element] = {container}
     for el in list(container.iter()):
-        if el is container or not isinstance(el.tag, str) or not _under(el, container) or el in keep:
+        if el is container or not isinstance(el.tag, str) or el.getparent() not in inside:
+            continue
+        inside.add(el)
+        if el in keep:
             continue
         kind, by_class = stats.classified.get(el, ("", False)) if stats is not None else classify_kind(el)
         if not kind:
@@ -646,6 +652,7 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
             continue  # a fact box inside the article
         report_removal(notes, el, kind)
         remove(el)
+        inside.discard(el)
 
 
 def _cards_in(el: etree._Element) -> int:

@@ -401,13 +401,16 @@ def unwrap(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _attached(el: etree._Element, root: etree._Element) -> bool:
-    """True while ``el`` is still in the document (not inside an element already removed)."""
-    return any(a is root for a in el.iterancestors())
-
-
-def _in_head(el: etree._Element) -> bool:
-    return any(a.tag == "head" for a in el.iterancestors())
+def _placement(el: etree._Element, root: etree._Element) -> tuple[bool, bool]:
+    """(whether ``el`` is still under ``root``, not inside an element already removed; whether it is
+    inside a ``<head>``), in one walk up the tree."""
+    attached = in_head = False
+    for a in el.iterancestors():
+        if a is root:
+            attached = True
+        if a.tag == "head":
+            in_head = True
+    return attached, in_head
 
 
 def neutralise(root: etree._Element, notes: Notes) -> None:
@@ -440,9 +443,12 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
         if tag in UNWRAP_TAGS:
             unwrap(el)
             continue
-        if el.getparent() is None or not _attached(el, root):
-            continue  # the root, or inside something already removed
-        if _in_head(el) or tag in ("meta", "link", "base"):
+        if el.getparent() is None:
+            continue  # the root
+        attached, in_head = _placement(el, root)
+        if not attached:
+            continue  # inside something already removed
+        if in_head or tag in ("meta", "link", "base"):
             if tag in ("script", "style", "iframe", "object", "embed", "noscript", "base"):
                 head_counts[tag] += 1
             remove(el)
