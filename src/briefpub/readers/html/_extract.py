@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 
@@ -189,6 +190,7 @@ _MIN_ARTICLE_CHARS = 160  # visible characters, whitespace not counted
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ATTRS = ("class", "id", "data-component", "data-testid", "data-module", "itemprop")  # as in _attrs
 _ATTR_SET = frozenset(_ATTRS)
+_TELLING_TAGS = frozenset({*_TAGS, "article", "main"})  # measured even without attributes
 
 
 @functools.lru_cache(maxsize=16384)
@@ -211,9 +213,10 @@ def _tokens_of(raw: tuple[str, ...]) -> tuple[set[str], set[str]]:
     return components, whole
 
 
-def _attrs(el: etree._Element) -> tuple[str, ...]:
-    """The attributes classification reads (class, id...), as written: the cache key."""
-    keys = el.keys()
+def _attrs(el: etree._Element, keys: Sequence[str | bytes] | None = None) -> tuple[str, ...]:
+    """The attributes classification reads (class, id...), as written: the cache key (``keys``:
+    ``el.keys()`` when the caller has them)."""
+    keys = el.keys() if keys is None else keys
     if not keys or _ATTR_SET.isdisjoint(keys):
         return ()
     get = el.get
@@ -280,50 +283,59 @@ class PageStats:
         parents: dict[etree._Element, etree._Element] = {}
         classified: dict[etree._Element, tuple[str, bool]] = {}
         self.candidates: list[tuple[int, etree._Element]] = []  # see _candidates
+        candidates = self.candidates
+        measure, inline = _measure, _INLINE
         for el in order:
             tag = str(el.tag)  # the HTML parser lower-cases tag names
             keys = el.keys()
-            if keys or tag in _TAGS or tag == "article" or tag == "main":
-                attrs = _attrs(el) if keys else ()
-                found, priority = _measure(tag, el.get("role") if keys and "role" in keys else None, attrs)
-                if found is not None:
-                    classified[el] = found
-                if priority is not None:
-                    self.candidates.append((priority, el))
+            if keys:
+                found, priority = measure(tag, el.get("role") if "role" in keys else None, _attrs(el, keys))
+            elif tag in _TELLING_TAGS:
+                found, priority = measure(tag, None, ())
+            else:
+                found = priority = None
+            if found is not None:
+                classified[el] = found
+            if priority is not None:
+                candidates.append((priority, el))
             if el is not body:
                 parent = el.getparent()
                 assert parent is not None
                 parents[el] = parent
-                block = block_of[el] = block_of[parent] if tag in _INLINE else el
+                block_of[el] = block_of[parent] if tag in inline else el
                 in_link[el] = tag == "a" or in_link[parent]
                 tail = el.tail
                 if tail and not tail.isspace():
-                    n, block = _chars(tail), block_of[parent]
+                    n, block = len("".join(tail.split())), block_of[parent]  # as _chars
                     own_text[block] = own_text.get(block, 0) + n
                     if in_link[parent]:
                         own_links[block] = own_links.get(block, 0) + n
             text = el.text
             if text and not text.isspace():
-                n, block = _chars(text), block_of[el]
+                n, block = len("".join(text.split())), block_of[el]
                 own_text[block] = own_text.get(block, 0) + n
                 if in_link[el]:
                     own_links[block] = own_links.get(block, 0) + n
         self.body = body
-        self.rank = {el: i for i, el in enumerate(order)}
+        self.rank = dict(zip(order, range(len(order)), strict=True))
         self.parents = parents
         self.classified = classified
         self.block_text = own_text  # each block's own text (not its child blocks')
         self.block_of = block_of
         self.text: dict[etree._Element, int] = dict(own_text)
         self.links: dict[etree._Element, int] = dict(own_links)
-        for el in reversed(order):
+        text_of_el, links_of_el = self.text, self.links
+        for el in reversed(order):  # (an element with links in it has text in it)
+            chars = text_of_el.get(el)
+            if chars is None:
+                continue
             parent = parents.get(el)
             if parent is None:
                 continue
-            if el in self.text:
-                self.text[parent] = self.text.get(parent, 0) + self.text[el]
-            if el in self.links:
-                self.links[parent] = self.links.get(parent, 0) + self.links[el]
+            text_of_el[parent] = text_of_el.get(parent, 0) + chars
+            linked = links_of_el.get(el)
+            if linked is not None:
+                links_of_el[parent] = links_of_el.get(parent, 0) + linked
         self.own = {el: n for el, n in own_text.items() if _paragraph(el, n, own_links.get(el, 0))}
         self.kinds: dict[etree._Element, str] = {}
         self.by_class: set[etree._Element] = set()  # elements a class word (borne out or not) calls furniture
