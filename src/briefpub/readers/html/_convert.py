@@ -311,6 +311,9 @@ class Converter:
         pending: list[Inline] = []
 
         def flush() -> None:
+            if all(isinstance(n, Text) and not n.text.strip(" \t\n\r\f") for n in pending):
+                pending.clear()  # nothing, or only the white space between blocks: no paragraph
+                return
             parts = paragraph_parts(normalise_inlines(pending))
             pending.clear()
             for part in parts:
