@@ -101,6 +101,17 @@ def test_alternative_texts_and_empty_cells_count_toward_the_block_size():
     assert block_size(Figure((Text("cap"),), "f.png", "alt")) == 3 + 5 + 3
 
 
+def test_plain_text_paragraphs_and_headings_count_their_characters():
+    from briefpub.tree import Heading, LineBreak, Strong
+
+    assert block_size(Paragraph((Text("one "), Text("two")))) == 7
+    assert block_size(Heading(2, (Text("Head"),), "an-id")) == 4
+    assert block_size(Paragraph(())) == 0
+    # anything else in the run is walked: one for each inline element
+    assert block_size(Paragraph((Text("a"), LineBreak(), Text("b")))) == 3
+    assert block_size(Paragraph((Strong((Text("bold"),)), Text("x")))) == 1 + 4 + 1
+
+
 # -- block count, lines, elements ------------------------------------------------------------------
 
 
