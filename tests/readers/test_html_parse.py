@@ -123,3 +123,16 @@ def test_short_text_of_stops_at_its_limit_and_counts_collapsed_white_space() -> 
     assert short_text_of(el, 12) == "By Ann Lee x" and short_text_of(el, 11) is None
     long = etree.fromstring("<div>" + "<p>word</p>" * 1000 + "</div>", etree.HTMLParser())
     assert short_text_of(long, 300) is None and len(text_of(long)) > 300
+
+
+@pytest.mark.parametrize("script", ["x" * 5000, " \n " * 400 + "short", "word " * 30 + " " * 2000 + "end",
+                                    " ".join(["w"] * 200), "a" + " " * 476 + "b" * 200])
+def test_a_removed_elements_quote_is_the_excerpt_of_all_its_text(script: str) -> None:
+    from briefpub.diagnostics import excerpt
+    from briefpub.readers.common.notes import Notes
+    from briefpub.readers.html._parse import neutralise, parse_document
+
+    notes = Notes("page.html")
+    root = parse_document(f"<html><body><p>Text</p><video>{script}</video></body></html>", "page.html", notes)
+    neutralise(root, notes)
+    assert [d.text for d in notes.items] == [excerpt(script)]

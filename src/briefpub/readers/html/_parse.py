@@ -31,7 +31,7 @@ from lxml import etree
 
 from briefpub.errors import InputError
 from briefpub.readers.common.limits import MAX_ATTRIBUTES, MAX_HTML_ELEMENTS
-from briefpub.readers.common.notes import Notes, excerpt
+from briefpub.readers.common.notes import EXCERPT, Notes, excerpt
 from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
@@ -158,21 +158,22 @@ def _cap_attributes(text: str, notes: Notes) -> str:
     (reported, the first few one by one): libxml2's cost is quadratic in the number of a tag's attributes."""
     parts: list[str] = []
     done = line = counted = capped = ignored = 0
-    for tag in _TAG_WITH_ATTRIBUTES.finditer(text):
-        if tag.end() - tag.start() < 2 * MAX_ATTRIBUTES:
+    shortest = 2 * MAX_ATTRIBUTES  # each attribute takes a separator and a name character
+    for start, end in map(re.Match.span, _TAG_WITH_ATTRIBUTES.finditer(text)):  # (thousands of tags a page)
+        if end - start < shortest:
             continue
-        attributes = list(_ONE_ATTRIBUTE.finditer(text, tag.start() + 1, tag.end()))
+        attributes = list(_ONE_ATTRIBUTE.finditer(text, start + 1, end))
         if len(attributes) <= MAX_ATTRIBUTES:
             continue
         parts.append(text[done : attributes[MAX_ATTRIBUTES - 1].end()])
-        done = tag.end()
+        done = end
         capped += 1
         ignored += len(attributes) - MAX_ATTRIBUTES
         if capped > _PER_KIND_LIMIT:
             continue
-        line += text.count("\n", counted, tag.start())
-        counted = tag.start()
-        name = text[tag.start() + 1 : attributes[0].start()].strip().lower()
+        line += text.count("\n", counted, start)
+        counted = start
+        name = text[start + 1 : attributes[0].start()].strip().lower()
         notes.add(
             "reader.unsupported",
             f"{len(attributes) - MAX_ATTRIBUTES:,} attribute(s) of a <{name}> beyond the first "
@@ -502,4 +503,15 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
 def _report(notes: Notes, reported: Counter[str], kind: str, el: etree._Element, code: str, message: str) -> None:
     reported[kind] += 1
     if reported[kind] <= _PER_KIND_LIMIT:
-        notes.add(code, message, excerpt(raw_text(el)), line=line_of(el), severity="warning")
+        notes.add(code, message, _excerpt_of(raw_text(el)), line=line_of(el), severity="warning")
+
+
+def _excerpt_of(text: str) -> str:
+    """``excerpt(text)``, collapsing the white space of only as much of a long text (a page's inline script
+    or data, hundreds of kilobytes) as the excerpt needs: a prefix whose collapsed form is longer than
+    the excerpt is collapsed like the whole text's start."""
+    head = text[: 4 * EXCERPT]
+    flat = " ".join(head.split())
+    if len(head) < len(text) and len(flat) <= EXCERPT:
+        return excerpt(text)
+    return excerpt(flat)
