@@ -253,3 +253,17 @@ def test_many_elements_with_too_many_attributes_are_summarised():
     assert len(each) == 20 and all(d.line == 2 for d in each)
     assert summary == [(f"5 more element(s) with over {MAX_ATTRIBUTES:,} attributes: 50 attribute(s) "
                         "ignored in all")]
+
+
+def test_the_element_limit_is_exact():
+    from lxml import etree
+
+    from briefpub.readers.html._parse import _check_elements
+
+    root = etree.Element("html")
+    for _ in range(MAX_HTML_ELEMENTS - 1):
+        etree.SubElement(root, "b")
+    _check_elements(root, "big.html")  # exactly the limit: read
+    etree.SubElement(root, "b")
+    with pytest.raises(InputError, match=f"big.html: more than {MAX_HTML_ELEMENTS:,} HTML elements"):
+        _check_elements(root, "big.html")
