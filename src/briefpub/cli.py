@@ -10,6 +10,7 @@ libraries are never imported here: writers load them when they run.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -398,12 +399,16 @@ def build(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: the manifest's).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build every artifact; neither read nor "
+                                           "write the cache.")] = False,
 ) -> None:
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
     import time
 
     from briefpub.pipeline import build_time_from_env, cleanup_on_termination, remove_stale_temps
     from briefpub.pipeline.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
+    from briefpub.pipeline.cache import DEFAULT_MAX_BYTES, ENV_DIR, ENV_MAX_SIZE, BuildCache, parse_size
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.writers import WRITERS
 
@@ -424,10 +429,34 @@ def build(
     remove_stale_temps(out_dir)
     build_time = build_time_from_env()
     failures: list[str] = []
+    warnings: list[str] = []
+    cache: BuildCache | None = None
+    root, explicit = _cache_root(manifest, spec.cache, cache_dir)
+    max_bytes = parse_size(os.environ[ENV_MAX_SIZE], ENV_MAX_SIZE) if os.environ.get(ENV_MAX_SIZE) else None
+    if not no_cache:
+        if root.resolve() == out_dir.resolve() or root.resolve().is_relative_to(out_dir.resolve()):
+            raise UsageError(f"cache folder {root} is inside the output folder {out_dir}: choose another "
+                             f"(--cache-dir or {ENV_DIR})")
+        if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+            if explicit:
+                warnings.append("note: the cache is not used without SOURCE_DATE_EPOCH (every artifact "
+                                "carries the current time)")
+        else:
+            cache = BuildCache(root, build_time)
+            try:
+                cache.prepare()
+            except BriefpubError as exc:
+                warnings.append(f"warning: building without the cache: {exc}")
+                cache = None
 
     def note(result: Any) -> None:
         if result.error:
             failures.append(f"error: {result.path}: {result.error}")
+        if result.cache_note:
+            warnings.append(f"warning: {result.path}: not cached: {result.cache_note}")
+        for diag in result.diagnostics:
+            if diag.get("code") == "build.cache-damaged":
+                warnings.append(f"warning: {result.path}: {diag.get('message')}")
 
     with cleanup_on_termination(), _progress(len(selected), not (quiet or as_json)) as bar:
 
@@ -436,9 +465,15 @@ def build(
             bar.advance(result.path)
 
         results = run_jobs(
-            selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent)
+            selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent),
+            cache=cache,
         )
-    report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs)
+    if cache is not None:
+        from briefpub.pipeline.build import _display_path
+
+        cache.close(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES)
+    shown = None if cache is None else _display_path(str(root), str(manifest.parent))
+    report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs, shown)
     write_outputs(out_dir, report)
     if as_json:
         _out(json.dumps(report, ensure_ascii=False, indent=2))
@@ -446,11 +481,77 @@ def build(
         for line in failures:
             typer.echo(line, err=True)
         if not quiet:
+            for line in warnings:
+                typer.echo(line, err=True)
             built = report["artifacts"] - report["failed"]
-            typer.echo(f"built {built} of {report['artifacts']} artifact(s) in {out_dir} "
+            restored = f", {report['cached']} restored from the cache" if report["cached"] else ""
+            typer.echo(f"built {built} of {report['artifacts']} artifact(s) in {out_dir}{restored} "
                        f"({report['seconds']:.1f} s); report: {out_dir / 'build-report.json'}", err=True)
     if not report["ok"]:
         raise typer.Exit(max(r.exit_code for r in results))
+
+
+_CACHE_DIR_HELP = ("Cache folder (default: $BRIEFPUB_CACHE_DIR, else the manifest's [build] cache, else "
+                   ".briefpub-cache beside the manifest).")
+
+
+def _cache_root(manifest: Path, configured: str, option: Path | None) -> tuple[Path, bool]:
+    """The cache folder: --cache-dir, $BRIEFPUB_CACHE_DIR, [build] cache, .briefpub-cache beside the manifest;
+    and whether it was chosen (not the default)."""
+
+    from briefpub.pipeline.cache import DEFAULT_DIR_NAME, ENV_DIR
+
+    if option is not None:
+        return option, True
+    if os.environ.get(ENV_DIR, "").strip():
+        return Path(os.environ[ENV_DIR].strip()), True
+    if configured:
+        return manifest.parent / configured, True
+    return manifest.parent / DEFAULT_DIR_NAME, False
+
+
+cache_app = typer.Typer(help="Inspect and empty the build cache.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(cache_app, name="cache")
+_CACHE_MANIFEST_HELP = "Project file whose cache is meant (its [build] cache, else .briefpub-cache beside it)."
+
+
+def _cache_folder(manifest: Path, cache_dir: Path | None) -> Path:
+    from briefpub.pipeline.build import load_manifest
+
+    if cache_dir is not None or os.environ.get("BRIEFPUB_CACHE_DIR", "").strip():
+        return _cache_root(manifest, "", cache_dir)[0]
+    configured = load_manifest(manifest).cache if manifest.is_file() else ""
+    return _cache_root(manifest, configured, None)[0]
+
+
+@cache_app.command("prune")
+def cache_prune(
+    max_size: Annotated[str, typer.Option("--max-size", help="Keep at most this much, e.g. 500M or 2G; the "
+                                          "entries used least recently go first.")],
+    manifest: Annotated[Path, typer.Option("--manifest", "-m", help=_CACHE_MANIFEST_HELP)] = Path("briefpub.toml"),
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
+) -> None:
+    """Remove the build cache's least recently used entries until it fits MAX_SIZE."""
+    from briefpub.pipeline.cache import entry_files, parse_size, trim
+
+    folder = _cache_folder(manifest, cache_dir)
+    removed, freed = trim(folder, parse_size(max_size, "--max-size"))
+    left = entry_files(folder)
+    _out(f"{folder}: removed {removed} entr{'y' if removed == 1 else 'ies'} ({freed / 1048576:.1f} MiB); "
+         f"{len(left)} left ({sum(e[1] for e in left) / 1048576:.1f} MiB)")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    manifest: Annotated[Path, typer.Option("--manifest", "-m", help=_CACHE_MANIFEST_HELP)] = Path("briefpub.toml"),
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
+) -> None:
+    """Remove every entry of the build cache."""
+    from briefpub.pipeline.cache import clear
+
+    folder = _cache_folder(manifest, cache_dir)
+    removed, freed = clear(folder)
+    _out(f"{folder}: removed {removed} entr{'y' if removed == 1 else 'ies'} ({freed / 1048576:.1f} MiB)")
 
 
 _MAX_REPORT_BYTES = 256 * 1024 * 1024
