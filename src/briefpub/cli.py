@@ -9,6 +9,7 @@ libraries are never imported here: writers load them when they run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -327,6 +328,8 @@ def pack(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_PACK_CACHE_HELP)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
     from briefpub.pipeline import PublishError, build_time_from_env, cleanup_on_termination, publish
@@ -357,9 +360,26 @@ def pack(
         compiled_by=compiled_by, reference=reference, version=version, marking=marking,
         summary_page=summary_page,
     )
-    assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
-    diagnostics = list(assembled.diagnostics)
     targets = [(fmt, out / f"{stem}{WRITERS.get(fmt).extension}") for fmt in formats]
+    cache = None
+    if not no_cache and not fetch_images:
+        from briefpub.pipeline.cache import PackCache
+
+        cache = PackCache.open(cache_dir, build_time, inputs, formats, from_, (*meta_sets, *style_sets),
+                               style, dataclasses.asdict(meta))
+        if cache is not None:
+            restored = cache.restore(targets)
+            for line in cache.problems:
+                if not quiet:
+                    typer.echo(f"warning: {line}", err=True)
+            if restored is not None:
+                _pack_done(restored.outputs, restored.diagnostics, meta.title, restored.articles, inputs, None,
+                           as_json=as_json, quiet=quiet)
+                return
+    records: dict[str, list[tuple[str, str]]] = {}
+    assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images,
+                              image_records=records)
+    diagnostics = list(assembled.diagnostics)
     failed: PublishError | None = None
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
         try:
@@ -371,11 +391,22 @@ def pack(
                 raise
             failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
     diagnostics.extend(writer_diags)
-    outputs = [a.to_dict() for a in artifacts]
+    outputs = [{**a.to_dict(), "cached": False} for a in artifacts]
+    if cache is not None and failed is None:
+        for line in cache.store(artifacts, diagnostics, len(assembled.publication.documents), records):
+            if not quiet:
+                typer.echo(f"warning: not cached: {line}", err=True)
+    _pack_done(outputs, diagnostics, meta.title, len(assembled.publication.documents), inputs, failed,
+               as_json=as_json, quiet=quiet)
+
+
+def _pack_done(outputs: Sequence[dict[str, object]], diagnostics: Sequence[Diagnostic], title: str, articles: int,
+               inputs: Sequence[str], failed: BriefpubError | None, *, as_json: bool, quiet: bool) -> None:
+    """Report a pack: the JSON report, or diagnostics on stderr and output paths on stdout."""
     if as_json:
-        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": meta.title,
-                         "articles": len(assembled.publication.documents), "inputs": list(inputs),
-                         "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics],
+        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": title,
+                         "articles": articles, "inputs": list(inputs),
+                         "outputs": list(outputs), "diagnostics": [d.to_dict() for d in diagnostics],
                          **({"error": str(failed)} if failed else {})},
                         ensure_ascii=False, indent=2))
     else:
@@ -471,7 +502,8 @@ def build(
     if cache is not None:
         from briefpub.pipeline.build import _display_path
 
-        cache.close(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES)
+        cache.close(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES,
+                    stored=sum(1 for r in results if not r.cached and not r.error))
     shown = None if cache is None else _display_path(str(root), str(manifest.parent))
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs, shown)
     write_outputs(out_dir, report)
@@ -491,6 +523,8 @@ def build(
         raise typer.Exit(max(r.exit_code for r in results))
 
 
+_PACK_CACHE_HELP = ("Reuse the outputs of an earlier identical pack from this cache folder (default: "
+                    "$BRIEFPUB_CACHE_DIR; no cache when neither is given). Needs SOURCE_DATE_EPOCH.")
 _CACHE_DIR_HELP = ("Cache folder (default: $BRIEFPUB_CACHE_DIR, else the manifest's [build] cache, else "
                    ".briefpub-cache beside the manifest).")
 

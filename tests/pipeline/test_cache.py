@@ -280,38 +280,92 @@ def _garbage(path: Path) -> None:
     path.write_bytes(b"not an entry at all")
 
 
+def _outputs(tmp_path: Path) -> dict[Path, bytes]:
+    return {p.relative_to(tmp_path / "dist"): p.read_bytes() for p in (tmp_path / "dist").rglob("*.json")
+            if p.name != "build-report.json"}
+
+
+def _rebuilt_with_note(report: dict[str, Any], victim: Path) -> dict[str, Any]:
+    rebuilt = [r for r in report["results"] if not r["cached"]]
+    assert len(rebuilt) == 1
+    notes = [d for d in rebuilt[0]["diagnostics"] if d["code"] == "build.cache-damaged"]
+    assert len(notes) == 1 and str(victim) in notes[0]["message"], rebuilt[0]["diagnostics"]
+    return rebuilt[0]
+
+
 @pytest.mark.parametrize("damage", [_truncate, _flip_payload, _flip_header, _garbage, "foreign"],
                          ids=["truncated", "flipped-artifact-byte", "flipped-header-byte", "garbage", "foreign"])
-@pytest.mark.parametrize("outputs", ["kept", "removed"])
 def test_a_damaged_entry_is_rebuilt_reported_and_never_copied(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Path], None] | str, outputs: str,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Path], None] | str,
 ) -> None:
     manifest = make_project(tmp_path)
     _, fresh, _ = build(manifest, capsys)
-    good = {p.relative_to(tmp_path / "dist"): p.read_bytes() for p in (tmp_path / "dist").rglob("*.json")
-            if p.name != "build-report.json"}
+    good = _outputs(tmp_path)
     victim, other = entries(tmp_path)[:2]
     if damage == "foreign":  # another entry's file under this entry's name
         shutil.copy(other, victim)
     else:
         assert callable(damage)
         damage(victim)
-    if outputs == "removed":
-        shutil.rmtree(tmp_path / "dist")
+    shutil.rmtree(tmp_path / "dist")  # the entry's artifact is needed
     code, report, err = build(manifest, capsys)
     assert code == 0
-    rebuilt = [r for r in report["results"] if not r["cached"]]
-    assert len(rebuilt) == 1
-    notes = [d for d in rebuilt[0]["diagnostics"] if d["code"] == "build.cache-damaged"]
-    assert len(notes) == 1 and str(victim) in notes[0]["message"], rebuilt[0]["diagnostics"]
+    rebuilt = _rebuilt_with_note(report, victim)
     assert "build.cache-damaged" not in json.dumps(comparable(fresh))
-    assert f"warning: {rebuilt[0]['output']['path']}: cache entry" in err
-    now = {p.relative_to(tmp_path / "dist"): p.read_bytes() for p in (tmp_path / "dist").rglob("*.json")
-           if p.name != "build-report.json"}
-    assert now == good  # out/ holds what a fresh build writes
+    assert f"warning: {rebuilt['output']['path']}: cache entry" in err
+    assert _outputs(tmp_path) == good  # out/ holds what a fresh build writes
     code, again, _ = build(manifest, capsys)  # the entry was replaced by a sound one, without the note
     assert all(cached(again).values())
     assert comparable(again) == comparable(fresh)
+
+
+@pytest.mark.parametrize("damage", [_flip_header, _garbage, "foreign"])
+def test_a_damaged_header_is_found_even_when_the_output_is_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Path], None] | str,
+) -> None:
+    manifest = make_project(tmp_path)
+    build(manifest, capsys)
+    good = _outputs(tmp_path)
+    victim, other = entries(tmp_path)[:2]
+    if damage == "foreign":
+        shutil.copy(other, victim)
+    else:
+        assert callable(damage)
+        damage(victim)
+    code, report, _ = build(manifest, capsys)
+    assert code == 0
+    _rebuilt_with_note(report, victim)
+    assert _outputs(tmp_path) == good
+
+
+def test_a_damaged_artifact_is_not_read_while_the_output_is_in_place(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = make_project(tmp_path)
+    build(manifest, capsys)
+    good = _outputs(tmp_path)
+    victim = entries(tmp_path)[0]
+    _flip_payload(victim)
+    code, report, _ = build(manifest, capsys)  # the outputs hold the right bytes: nothing to copy
+    assert code == 0 and all(cached(report).values()) and _outputs(tmp_path) == good
+    shutil.rmtree(tmp_path / "dist")
+    code, report, _ = build(manifest, capsys)  # now the artifact is needed: checked, found damaged
+    _rebuilt_with_note(report, victim)
+    assert _outputs(tmp_path) == good
+
+
+def test_an_altered_output_is_restored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = make_project(tmp_path)
+    build(manifest, capsys)
+    good = _outputs(tmp_path)
+    target = tmp_path / "dist" / "a0.json"
+    old = target.stat()
+    time.sleep(2.1)  # old enough for the output's hash to be remembered
+    build(manifest, capsys)
+    target.write_bytes(bytes(len(good[Path("a0.json")])))  # same size, other bytes, same modification time
+    os.utime(target, ns=(old.st_atime_ns, old.st_mtime_ns))
+    code, report, _ = build(manifest, capsys)
+    assert code == 0 and all(cached(report).values())
+    assert _outputs(tmp_path) == good
 
 
 # ----------------------------------------------------------------------------- exit codes, packs, workers
@@ -464,3 +518,41 @@ def test_entry_round_trip_and_checks(tmp_path: Path) -> None:
     assert cache_mod.read_entry(tmp_path / "none", "k" * 64) is None
     with pytest.raises(cache_mod.Damaged, match="foreign"):
         cache_mod.read_entry(path, "j" * 64)
+
+
+# ----------------------------------------------------------------------------- briefpub pack
+
+
+def _pack(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, Any], str]:
+    arts = tmp_path / "articles"
+    code, out, err = run(["pack", str(arts / "a0.md"), str(arts / "a1.md"), "--title", "Daily", "--to", "json,epub",
+                          "--out", str(tmp_path / "packs"), "--json", *extra], capsys)
+    return code, json.loads(out) if out.strip() else {}, err
+
+
+def _pack_comparable(report: dict[str, Any]) -> dict[str, Any]:
+    return {**report, "outputs": [{k: v for k, v in o.items() if k not in ("seconds", "cached")}
+                                  for o in report["outputs"]]}
+
+
+def test_pack_command_restores_all_its_formats_from_the_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path)
+    code, plain, _ = _pack(tmp_path, capsys)  # no cache folder given: none used
+    assert code == 0 and not any(o["cached"] for o in plain["outputs"])
+    monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path / "c"))
+    code, first, _ = _pack(tmp_path, capsys)
+    assert code == 0 and not any(o["cached"] for o in first["outputs"]) and len(entry_files(tmp_path / "c")) == 2
+    files = {p.name: p.read_bytes() for p in (tmp_path / "packs").iterdir()}
+    shutil.rmtree(tmp_path / "packs")
+    code, second, _ = _pack(tmp_path, capsys)
+    assert code == 0 and all(o["cached"] for o in second["outputs"])
+    assert _pack_comparable(second) == _pack_comparable(first) == _pack_comparable(plain)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "packs").iterdir()} == files
+    _edit_input(tmp_path)
+    code, third, _ = _pack(tmp_path, capsys)
+    assert code == 0 and not any(o["cached"] for o in third["outputs"])
+    code, fourth, _ = _pack(tmp_path, capsys, "--no-cache")
+    assert code == 0 and not any(o["cached"] for o in fourth["outputs"])
+    code, fifth, _ = _pack(tmp_path, capsys, "--to", "pdf")  # another format list: another key (EPUB page list)
+    assert code == 0 and not any(o["cached"] for o in fifth["outputs"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import glob
 import hashlib
 import json
@@ -265,6 +266,7 @@ class _Checker:
 
 def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, ...]:
     base = manifest.parent
+    cwd = Path.cwd()
     found: list[str] = []
     for pattern in patterns:
         full = pattern if Path(pattern).is_absolute() else str(base / pattern)
@@ -274,7 +276,7 @@ def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, .
         for m in matches:
             rel = Path(m)
             with contextlib.suppress(ValueError):
-                rel = rel.relative_to(Path.cwd())
+                rel = rel.relative_to(cwd)
             if str(rel) not in found:
                 found.append(str(rel))
     return tuple(found)
@@ -450,6 +452,7 @@ def _input_records(inputs: Sequence[str], base_dir: str, sha256: Callable[[str],
     return records
 
 
+@functools.lru_cache(maxsize=65536)
 def _display_path(path: str, base_dir: str) -> str:
     """``path`` relative to the manifest's folder when inside it (machine-independent reports)."""
     try:
@@ -650,7 +653,7 @@ def _restore(job: Job, out_dir: Path, base_dir: str, cache: BuildCache, slots: d
         return None
     result = JobResult(id=job.id, kind=target.kind, format=job.format, path=job.path)
     try:
-        restored = cache.restore(slot, out_dir / job.path)
+        restored = cache.restore(slot, out_dir, job.path)
     except OutputError as exc:  # the entry is sound; the output cannot be written
         result.error, result.exit_code = str(exc), 2
         result.seconds = time.perf_counter() - started

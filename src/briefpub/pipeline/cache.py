@@ -28,10 +28,14 @@ An **entry** (``v1/<2 hex>/<key>``) is one file: a magic line, the SHA-256 and
 length of a JSON header, the header (the key, its components' digests, the
 artifact's SHA-256 and size, the diagnostics and fonts its build reported, the
 image record), then the artifact's bytes. A restore checks the magic, the
-header's hash, that the header names this key and version, and the artifact's
-hash; anything else is a damaged or foreign entry: it is removed, reported
-(``build.cache-damaged``) and the artifact rebuilt, never copied to the output.
-An output file already holding exactly the entry's bytes is left untouched.
+header's hash, and that the header names this key and version. An output file
+already holding the artifact (its SHA-256, remembered per output folder by size,
+times and inode in ``outputs/``, equals the header's) is left untouched and the
+artifact's bytes are not read: that is what keeps an unchanged rebuild of
+thousands of artifacts near a second. Otherwise the bytes are read and checked
+against the header's SHA-256 before they are written. Anything that fails a check
+is a damaged or foreign entry: it is removed, reported (``build.cache-damaged``)
+and the artifact rebuilt, never copied to the output.
 
 Entries are written through a temporary file and a rename (:func:`atomic_write`),
 so parallel workers and two builds sharing a cache never see a partial entry
@@ -55,8 +59,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from briefpub.diagnostics import Diagnostic
 from briefpub.errors import OutputError, UsageError
 from briefpub.pipeline.output import atomic_write, remove_stale_temps
 from briefpub.pipeline.resources import ImageRecord, images_unchanged
@@ -72,6 +77,7 @@ __all__ = [
     "Damaged",
     "Entry",
     "FileHashes",
+    "PackCache",
     "clear",
     "entry_files",
     "parse_size",
@@ -115,7 +121,8 @@ def _sha256_file(path: str) -> str:
 class FileHashes:
     """SHA-256 of files that rarely change (fonts, briefpub's own source), remembered in ``files.json``.
 
-    A remembered hash is used while the file has the same size, modification time (ns) and inode;
+    A remembered hash is used while the file has the same size, modification and change times (ns)
+    and inode;
     a file modified in the last two seconds is hashed but not remembered (it could change again
     within one tick of its timestamp). Losing the index (or a write lost to a concurrent build)
     only costs hashing again.
@@ -132,15 +139,15 @@ class FileHashes:
                 if isinstance(loaded, dict) and loaded.get("schema") == "briefpub.cache-files/1":
                     files = loaded.get("files")
                     if isinstance(files, dict):
-                        self._data = {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+                        self._data = {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 5}
 
     def sha256(self, path: str) -> str:
         """The SHA-256 of the file at ``path`` (OSError if it cannot be read)."""
         info = os.stat(path)
-        stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
+        stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
         known = self._data.get(path)
-        if known is not None and known[:3] == stamp:
-            return str(known[3])
+        if known is not None and known[:4] == stamp:
+            return str(known[4])
         digest = _sha256_file(path)
         self.hashed += 1
         if time.time() - info.st_mtime_ns / 1e9 > _FRESH_SECONDS:
@@ -225,27 +232,36 @@ def _entry_path(root: Path, key: str) -> Path:
 
 
 def read_entry(path: Path, key: str) -> Entry | None:
-    """The entry at ``path`` checked against ``key``; None when there is none; :class:`Damaged` when unusable."""
-    from briefpub import __version__
-
+    """The entry at ``path`` checked against ``key`` (header and artifact); None when there is none;
+    :class:`Damaged` when unusable."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            header = _read_header(fh, key)
+            return Entry(header, _read_data(fh, header))
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise Damaged(f"cannot be read ({exc.strerror or exc})") from None
-    if not raw.startswith(MAGIC):
+
+
+def _read_header(fh: BinaryIO, key: str) -> dict[str, Any]:
+    """The header of an open entry, checked (its hash, schema, key and version); the file is left at the
+    artifact's first byte."""
+    from briefpub import __version__
+
+    head = fh.read(len(MAGIC) + 100)
+    if not head.startswith(MAGIC):
         raise Damaged("not a briefpub cache entry (wrong first line)")
-    line_end = raw.find(b"\n", len(MAGIC), len(MAGIC) + 100)
-    fields = raw[len(MAGIC):line_end].split(b" ") if line_end > 0 else []
+    line_end = head.find(b"\n", len(MAGIC))
+    fields = head[len(MAGIC):line_end].split(b" ") if line_end > 0 else []
     if len(fields) != 2 or not fields[1].isdigit() or int(fields[1]) > _MAX_HEADER:
         raise Damaged("its header line is damaged")
-    start = line_end + 1
-    end = start + int(fields[1])
-    header_bytes = raw[start:end]
-    if len(header_bytes) != int(fields[1]) or hashlib.sha256(header_bytes).hexdigest().encode() != fields[0]:
+    size = int(fields[1])
+    header_bytes = head[line_end + 1:line_end + 1 + size]
+    header_bytes += fh.read(size - len(header_bytes))
+    if len(header_bytes) != size or hashlib.sha256(header_bytes).hexdigest().encode() != fields[0]:
         raise Damaged("its header does not match its checksum (truncated or altered)")
+    fh.seek(line_end + 1 + size)
     try:
         header = json.loads(header_bytes)
     except ValueError:
@@ -254,10 +270,17 @@ def read_entry(path: Path, key: str) -> Entry | None:
         raise Damaged("its header has another schema")
     if header.get("key") != key or header.get("briefpub") != __version__:
         raise Damaged(f"written for another key or version (briefpub {header.get('briefpub')}): a foreign entry")
-    data = raw[end:]
-    if len(data) != header.get("size") or hashlib.sha256(data).hexdigest() != header.get("sha256"):
+    if not isinstance(header.get("size"), int) or not isinstance(header.get("sha256"), str):
+        raise Damaged("its header has no artifact size or SHA-256")
+    return header
+
+
+def _read_data(fh: BinaryIO, header: Mapping[str, Any]) -> bytes:
+    """The artifact's bytes, checked against the header's size and SHA-256."""
+    data = fh.read(int(header["size"]) + 1)
+    if len(data) != header["size"] or hashlib.sha256(data).hexdigest() != header["sha256"]:
         raise Damaged("its artifact does not match the recorded SHA-256 (truncated or altered)")
-    return Entry(header, data)
+    return data
 
 
 def entry_bytes(header: Mapping[str, Any], data: bytes) -> bytes:
@@ -277,7 +300,8 @@ class CacheSlot:
 
 
 def store(slot: CacheSlot, output: Path, sha256: str, *, fmt: str, diagnostics: Sequence[Mapping[str, Any]],
-          fonts: Sequence[Mapping[str, Any]], images: Mapping[str, ImageRecord]) -> str:
+          fonts: Sequence[Mapping[str, Any]], images: Mapping[str, ImageRecord],
+          extra: Mapping[str, Any] | None = None) -> str:
     """Put the artifact just written at ``output`` in the cache; returns a problem in words, or ``""``.
 
     The file is read back and checked against ``sha256`` (another process may have replaced it).
@@ -301,6 +325,7 @@ def store(slot: CacheSlot, output: Path, sha256: str, *, fmt: str, diagnostics: 
         "diagnostics": list(diagnostics),
         "fonts": list(fonts),
         "images": {source: [list(pair) for pair in record] for source, record in images.items()},
+        **(extra or {}),
     }
     try:
         atomic_write(_entry_path(Path(slot.root), slot.key), entry_bytes(header, data), durable=False)
@@ -331,6 +356,8 @@ class BuildCache:
     _software: str = field(init=False, default="")
     _inputs: dict[str, str | None] = field(init=False, default_factory=dict)
     _styles: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str]] = field(init=False, default_factory=dict)
+    _outputs: dict[str, FileHashes] = field(init=False, default_factory=dict)
+    _targets: dict[tuple[Any, ...], dict[str, str] | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.hashes = FileHashes(self.root / FILES_INDEX)
@@ -396,71 +423,182 @@ class BuildCache:
         regular file, a reader or writer from a plugin, whose code the key cannot cover)."""
         if fmt not in _BUILTIN_WRITERS or (reader is not None and reader not in _BUILTIN_READERS):
             return None  # a plugin may not claim a built-in name
+        target = (kind, tuple(inputs), reader, sets, style, tuple(pack), skip_bad_inputs)
+        if target not in self._targets:  # the formats of one target share all but the format and fonts
+            self._targets[target] = self._target_components(*target)
+        common = self._targets[target]
+        if common is None:
+            return None
+        style_digest, fonts_digest = self._style(style, sets, needs_fonts=fmt != "json")
+        components = {**common, "style": style_digest, "fonts": fonts_digest, "format": fmt}
+        key = _digest({"schema": KEY_SCHEMA, **components})
+        return CacheSlot(str(self.root), key, tuple(sorted(components.items())))
+
+    def _target_components(self, kind: str, inputs: tuple[str, ...], reader: str | None,
+                           sets: tuple[tuple[str, str], ...], style: str, pack: tuple[tuple[str, Any], ...],
+                           skip_bad_inputs: bool) -> dict[str, str] | None:
+        del style  # in the key as the resolved sheet
         hashed: list[list[str]] = []
         for path in inputs:
             digest = self.input_sha256(path)
             if digest is None:
                 return None
             hashed.append([path, digest])
-        style_digest, fonts_digest = self._style(style, sets, needs_fonts=fmt != "json")
-        components = {
+        return {
             "software": self.software_digest(),
             "inputs": _digest(hashed),
-            "style": style_digest,
-            "fonts": fonts_digest,
-            "options": _digest({"kind": kind, "format": fmt, "reader": reader, "set": [list(p) for p in sets],
+            "options": _digest({"kind": kind, "reader": reader, "set": [list(p) for p in sets],
                                 "pack": [[k, v] for k, v in pack], "skip_bad_inputs": skip_bad_inputs}),
             "build_time": self.build_time.isoformat(),
         }
-        key = _digest({"schema": KEY_SCHEMA, **components})
-        return CacheSlot(str(self.root), key, tuple(sorted(components.items())))
 
-    def restore(self, slot: CacheSlot, output: Path) -> Restored:
-        """Put the entry of ``slot`` at ``output`` if it is there, sound and current.
+    def outputs(self, out_dir: Path) -> FileHashes:
+        """The remembered hashes of the files in one output folder (``outputs/<hash of its path>.json``)."""
+        where = os.path.abspath(out_dir)
+        if where not in self._outputs:
+            name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+            self._outputs[where] = FileHashes(self.root / "outputs" / f"{name}.json")
+        return self._outputs[where]
+
+    def restore(self, slot: CacheSlot, out_dir: Path, rel: str) -> Restored:
+        """Put the entry of ``slot`` at ``out_dir/rel`` if it is there, sound and current.
 
         A miss, or an entry whose images changed, gives ``Restored(None)``; a damaged or foreign
-        entry is removed and gives ``Restored(None, problem)``. The output is written (atomically)
-        only when it does not already hold the entry's bytes.
+        entry is removed and gives ``Restored(None, problem)``. An output file that already holds
+        the entry's artifact (by SHA-256, remembered by size, times and inode) is left as it is and
+        the artifact's bytes are not even read; otherwise they are read, checked and written
+        atomically.
         """
         path = _entry_path(self.root, slot.key)
+        output = out_dir / rel
         try:
-            entry = read_entry(path, slot.key)
-        except Damaged as exc:
-            with contextlib.suppress(OSError):
-                path.unlink()
-            return Restored(None, f"cache entry {path} {exc}; rebuilt")
-        if entry is None:
+            with open(path, "rb") as fh:
+                header = _read_header(fh, slot.key)
+                images = header.get("images")
+                if not isinstance(images, dict):
+                    raise Damaged("has no image record")
+                for source, record in images.items():
+                    pairs = [(str(ref), str(outcome)) for ref, outcome in record]
+                    if not images_unchanged(pairs, Path(source).parent, source):
+                        return Restored(None)
+                outputs = self.outputs(out_dir)
+                try:
+                    same = outputs.sha256(os.path.abspath(output)) == header["sha256"]
+                except OSError:
+                    same = False
+                if not same:
+                    atomic_write(output, _read_data(fh, header))
+        except FileNotFoundError:
             return Restored(None)
-        images = entry.header.get("images")
-        if not isinstance(images, dict):
+        except (Damaged, OSError) as exc:
+            problem = str(exc) if isinstance(exc, Damaged) else f"cannot be read ({exc.strerror or exc})"
             with contextlib.suppress(OSError):
                 path.unlink()
-            return Restored(None, f"cache entry {path} has no image record; rebuilt")
-        for source, record in images.items():
-            pairs = [(str(ref), str(outcome)) for ref, outcome in record]
-            if not images_unchanged(pairs, Path(source).parent, source):
-                return Restored(None)
-        written = False
-        try:
-            same = output.stat().st_size == len(entry.data) and output.read_bytes() == entry.data
-        except OSError:
-            same = False
-        if not same:
-            atomic_write(output, entry.data)
-            written = True
+            return Restored(None, f"cache entry {path} {problem}; rebuilt")
         with contextlib.suppress(OSError):
             os.utime(path)  # used: the last to go when the cache is trimmed
-        return Restored(entry.header, written=written)
+        return Restored(header, written=not same)
 
-    def close(self, max_bytes: int | None) -> None:
-        """End of build: save the file-hash index and trim the cache to ``max_bytes``."""
+    def close(self, max_bytes: int | None, stored: int) -> None:
+        """End of build: save the file-hash indexes and, when ``stored`` entries were added, trim the
+        cache to ``max_bytes`` (a build that only restored did not make it grow)."""
         self.hashes.save()
-        if max_bytes is not None:
+        for hashes in self._outputs.values():
+            hashes.save()
+        if max_bytes is not None and stored:
             trim(self.root, max_bytes)
 
 
 _BUILTIN_WRITERS = frozenset({"pdf", "epub", "docx", "json"})
 _BUILTIN_READERS = frozenset({"txt", "md", "html"})
+
+
+# ----------------------------------------------------------------------------- the pack command
+
+
+@dataclass(frozen=True, slots=True)
+class RestoredPack:
+    """Every format of a ``briefpub pack`` run, restored: what the command reports."""
+
+    outputs: list[dict[str, object]]
+    diagnostics: list[Diagnostic]
+    articles: int
+
+
+@dataclass(slots=True)
+class PackCache:
+    """The cache of one ``briefpub pack`` run: all its formats are restored together or built together
+    (the EPUB's page list comes from the PDF made in the same run, so the format list is in the key)."""
+
+    cache: BuildCache
+    slots: list[CacheSlot]
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, option: Path | None, build_time: datetime, inputs: Sequence[str], formats: Sequence[str],
+             reader: str | None, sets: Sequence[tuple[str, str]], style: str | None,
+             meta: Mapping[str, Any]) -> PackCache | None:
+        """The pack's cache: ``option``, else ``$BRIEFPUB_CACHE_DIR``; None without one, without
+        ``SOURCE_DATE_EPOCH``, or when an input is standard input or a URL."""
+        folder = option if option is not None else (Path(os.environ[ENV_DIR].strip())
+                                                    if os.environ.get(ENV_DIR, "").strip() else None)
+        if folder is None or not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+            return None
+        if any(path == "-" or "://" in path for path in inputs):
+            return None
+        cache = BuildCache(folder, build_time)
+        try:
+            cache.prepare()
+        except OutputError:
+            return None
+        fields = tuple(sorted((*meta.items(), ("formats", ",".join(formats)))))
+        slots = []
+        for fmt in formats:
+            slot = cache.job_key(kind="pack-command", fmt=fmt, inputs=inputs, reader=reader, sets=tuple(sets),
+                                 style=style or "briefing", pack=fields)
+            if slot is None:
+                return None
+            slots.append(slot)
+        return cls(cache, slots)
+
+    def restore(self, targets: Sequence[tuple[str, Path]]) -> RestoredPack | None:
+        """Every target restored (None if any is missing, stale or damaged: then all are built)."""
+        headers = []
+        for slot, (_fmt, path) in zip(self.slots, targets, strict=True):
+            restored = self.cache.restore(slot, path.parent, path.name)
+            if restored.problem:
+                self.problems.append(f"{path}: {restored.problem}")
+            if restored.header is None:
+                self.cache.hashes.save()
+                return None
+            headers.append(restored.header)
+        self.cache.close(None, stored=0)
+        outputs: list[dict[str, object]] = [
+            {"path": str(path), "format": fmt, "sha256": header["sha256"], "size": header["size"], "seconds": 0.0,
+             "fonts": header["fonts"], "cached": True}
+            for header, (fmt, path) in zip(headers, targets, strict=True)
+        ]
+        diagnostics = [Diagnostic(**d) for d in headers[0]["diagnostics"]]
+        return RestoredPack(outputs, diagnostics, int(headers[0].get("articles", 0)))
+
+    def store(self, artifacts: Sequence[Any], diagnostics: Sequence[Diagnostic], articles: int,
+              images: Mapping[str, ImageRecord]) -> list[str]:
+        """Put every format just built in the cache; returns the problems met, in words."""
+        problems = []
+        dicts = [d.to_dict() for d in diagnostics]
+        for slot, artifact in zip(self.slots, artifacts, strict=True):
+            problem = store(slot, artifact.path, artifact.sha256, fmt=artifact.format, diagnostics=dicts,
+                            fonts=[f.to_dict() for f in artifact.fonts], images=images,
+                            extra={"articles": articles})
+            if problem:
+                problems.append(problem)
+        self.cache.close(_max_bytes(), stored=len(artifacts))
+        return problems
+
+
+def _max_bytes() -> int:
+    raw = os.environ.get(ENV_MAX_SIZE, "").strip()
+    return parse_size(raw, ENV_MAX_SIZE) if raw else DEFAULT_MAX_BYTES
 
 
 # ----------------------------------------------------------------------------- size
