@@ -556,3 +556,18 @@ def test_pack_command_restores_all_its_formats_from_the_cache(tmp_path: Path, ca
     assert code == 0 and not any(o["cached"] for o in fourth["outputs"])
     code, fifth, _ = _pack(tmp_path, capsys, "--to", "pdf")  # another format list: another key (EPUB page list)
     assert code == 0 and not any(o["cached"] for o in fifth["outputs"])
+
+
+def test_two_builds_at_once_share_one_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = make_project(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(SRC), "SOURCE_DATE_EPOCH": "1700000000"}
+    procs = [subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-q", "-m", str(manifest), "--jobs", "2",
+                               "--out", str(tmp_path / f"out{i}")], env=env, stderr=subprocess.PIPE, text=True)
+             for i in (1, 2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert (tmp_path / "out1" / "SHA256SUMS").read_bytes() == (tmp_path / "out2" / "SHA256SUMS").read_bytes()
+    assert not [p for p in (tmp_path / ".briefpub-cache").rglob("*.tmp")]
+    code, report, _ = build(manifest, capsys)
+    assert code == 0 and all(cached(report).values())

@@ -445,7 +445,7 @@ def _input_records(inputs: Sequence[str], base_dir: str, sha256: Callable[[str],
     """The report's record of a job's inputs: path (relative to the manifest when inside it) and SHA-256."""
     records = []
     for p in inputs:
-        if Path(p).is_file():
+        if os.path.isfile(p):
             digest = sha256(p)
             if digest is not None:
                 records.append({"path": _display_path(p, base_dir), "sha256": digest})
@@ -646,8 +646,8 @@ def _restore(job: Job, out_dir: Path, base_dir: str, cache: BuildCache, slots: d
         slot = cache.job_key(kind=target.kind, fmt=job.format, inputs=target.inputs, reader=target.fmt,
                              sets=target.sets, style=target.style, pack=target.pack,
                              skip_bad_inputs=target.skip_bad_inputs)
-    except BriefpubError:
-        slot = None  # the build reports the problem
+    except (BriefpubError, OSError):
+        slot = None  # not cached; building it reports the problem
     slots[job.id] = slot
     if slot is None:
         return None

@@ -227,8 +227,8 @@ class Entry:
     data: bytes
 
 
-def _entry_path(root: Path, key: str) -> Path:
-    return root / ENTRIES / key[:2] / key
+def _entry_path(root: Path | str, key: str) -> str:
+    return os.path.join(root, ENTRIES, key[:2], key)
 
 
 def read_entry(path: Path, key: str) -> Entry | None:
@@ -328,7 +328,7 @@ def store(slot: CacheSlot, output: Path, sha256: str, *, fmt: str, diagnostics: 
         **(extra or {}),
     }
     try:
-        atomic_write(_entry_path(Path(slot.root), slot.key), entry_bytes(header, data), durable=False)
+        atomic_write(Path(_entry_path(slot.root, slot.key)), entry_bytes(header, data), durable=False)
     except OutputError as exc:
         return str(exc)
     return ""
@@ -343,7 +343,6 @@ class Restored:
 
     header: Mapping[str, Any] | None
     problem: str = ""
-    written: bool = False  # the output file was (re)written from the entry
 
 
 @dataclass(slots=True)
@@ -357,6 +356,7 @@ class BuildCache:
     _inputs: dict[str, str | None] = field(init=False, default_factory=dict)
     _styles: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str]] = field(init=False, default_factory=dict)
     _outputs: dict[str, FileHashes] = field(init=False, default_factory=dict)
+    _absolute: dict[Path, str] = field(init=False, default_factory=dict)
     _targets: dict[tuple[Any, ...], dict[str, str] | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -420,7 +420,10 @@ class BuildCache:
                 sets: tuple[tuple[str, str], ...], style: str, pack: Sequence[tuple[str, Any]] = (),
                 skip_bad_inputs: bool = False) -> CacheSlot | None:
         """The cache slot of one artifact, or None when it cannot be cached (an input that is not a
-        regular file, a reader or writer from a plugin, whose code the key cannot cover)."""
+        regular file, a reader or writer from a plugin, whose code the key cannot cover).
+
+        Raises OSError when a font or one of briefpub's own files cannot be read.
+        """
         if fmt not in _BUILTIN_WRITERS or (reader is not None and reader not in _BUILTIN_READERS):
             return None  # a plugin may not claim a built-in name
         target = (kind, tuple(inputs), reader, sets, style, tuple(pack), skip_bad_inputs)
@@ -454,7 +457,9 @@ class BuildCache:
 
     def outputs(self, out_dir: Path) -> FileHashes:
         """The remembered hashes of the files in one output folder (``outputs/<hash of its path>.json``)."""
-        where = os.path.abspath(out_dir)
+        where = self._absolute.get(out_dir)
+        if where is None:
+            where = self._absolute[out_dir] = os.path.abspath(out_dir)
         if where not in self._outputs:
             name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
             self._outputs[where] = FileHashes(self.root / "outputs" / f"{name}.json")
@@ -470,7 +475,8 @@ class BuildCache:
         atomically.
         """
         path = _entry_path(self.root, slot.key)
-        output = out_dir / rel
+        outputs = self.outputs(out_dir)
+        output = os.path.join(self._absolute[out_dir], rel)
         try:
             with open(path, "rb") as fh:
                 header = _read_header(fh, slot.key)
@@ -479,25 +485,24 @@ class BuildCache:
                     raise Damaged("has no image record")
                 for source, record in images.items():
                     pairs = [(str(ref), str(outcome)) for ref, outcome in record]
-                    if not images_unchanged(pairs, Path(source).parent, source):
+                    if pairs and not images_unchanged(pairs, Path(source).parent, source):
                         return Restored(None)
-                outputs = self.outputs(out_dir)
                 try:
-                    same = outputs.sha256(os.path.abspath(output)) == header["sha256"]
+                    same = outputs.sha256(output) == header["sha256"]
                 except OSError:
                     same = False
                 if not same:
-                    atomic_write(output, _read_data(fh, header))
+                    atomic_write(out_dir / rel, _read_data(fh, header))
         except FileNotFoundError:
             return Restored(None)
         except (Damaged, OSError) as exc:
             problem = str(exc) if isinstance(exc, Damaged) else f"cannot be read ({exc.strerror or exc})"
             with contextlib.suppress(OSError):
-                path.unlink()
+                os.unlink(path)
             return Restored(None, f"cache entry {path} {problem}; rebuilt")
         with contextlib.suppress(OSError):
             os.utime(path)  # used: the last to go when the cache is trimmed
-        return Restored(header, written=not same)
+        return Restored(header)
 
     def close(self, max_bytes: int | None, stored: int) -> None:
         """End of build: save the file-hash indexes and, when ``stored`` entries were added, trim the
@@ -554,8 +559,11 @@ class PackCache:
         fields = tuple(sorted((*meta.items(), ("formats", ",".join(formats)))))
         slots = []
         for fmt in formats:
-            slot = cache.job_key(kind="pack-command", fmt=fmt, inputs=inputs, reader=reader, sets=tuple(sets),
-                                 style=style or "briefing", pack=fields)
+            try:
+                slot = cache.job_key(kind="pack-command", fmt=fmt, inputs=inputs, reader=reader, sets=tuple(sets),
+                                     style=style or "briefing", pack=fields)
+            except OSError:  # a font or source file that cannot be read: the build will say more
+                slot = None
             if slot is None:
                 return None
             slots.append(slot)
@@ -624,7 +632,7 @@ def entry_files(root: Path) -> list[tuple[float, int, Path]]:
 def trim(root: Path, max_bytes: int) -> tuple[int, int]:
     """Remove the least recently used entries until the cache holds at most ``max_bytes``;
     also removes temporary files of ended processes. Returns (entries removed, bytes freed)."""
-    remove_stale_temps(root / ENTRIES)
+    remove_stale_temps(root)
     entries = sorted(entry_files(root), key=lambda e: (e[0], str(e[2])))
     total = sum(size for _mtime, size, _path in entries)
     removed = freed = 0
@@ -640,10 +648,11 @@ def trim(root: Path, max_bytes: int) -> tuple[int, int]:
 
 
 def clear(root: Path) -> tuple[int, int]:
-    """Remove every entry and the file-hash index (the folder stays); returns (entries, bytes)."""
+    """Remove every entry and the file-hash indexes (the folder stays); returns (entries, bytes)."""
     removed, freed = trim(root, 0)
-    with contextlib.suppress(OSError):
-        (root / FILES_INDEX).unlink()
+    for index in (root / FILES_INDEX, *sorted((root / "outputs").glob("*.json"))):
+        with contextlib.suppress(OSError):
+            index.unlink()
     return removed, freed
 
 
