@@ -524,13 +524,13 @@ def build(
 
 
 _PACK_CACHE_HELP = ("Reuse the outputs of an earlier identical pack from this cache folder (default: "
-                    "$BRIEFPUB_CACHE_DIR; no cache when neither is given). Needs SOURCE_DATE_EPOCH.")
-_CACHE_DIR_HELP = ("Cache folder (default: $BRIEFPUB_CACHE_DIR, else the manifest's [build] cache, else "
+                    "$BRIEFPUB_BUILD_CACHE_DIR; no cache when neither is given). Needs SOURCE_DATE_EPOCH.")
+_CACHE_DIR_HELP = ("Cache folder (default: $BRIEFPUB_BUILD_CACHE_DIR, else the manifest's [build] cache, else "
                    ".briefpub-cache beside the manifest).")
 
 
 def _cache_root(manifest: Path, configured: str, option: Path | None) -> tuple[Path, bool]:
-    """The cache folder: --cache-dir, $BRIEFPUB_CACHE_DIR, [build] cache, .briefpub-cache beside the manifest;
+    """The cache folder: --cache-dir, $BRIEFPUB_BUILD_CACHE_DIR, [build] cache, .briefpub-cache beside the manifest;
     and whether it was chosen (not the default)."""
 
     from briefpub.pipeline.cache import DEFAULT_DIR_NAME, ENV_DIR
@@ -552,7 +552,7 @@ _CACHE_MANIFEST_HELP = "Project file whose cache is meant (its [build] cache, el
 def _cache_folder(manifest: Path, cache_dir: Path | None) -> Path:
     from briefpub.pipeline.build import load_manifest
 
-    if cache_dir is not None or os.environ.get("BRIEFPUB_CACHE_DIR", "").strip():
+    if cache_dir is not None or os.environ.get("BRIEFPUB_BUILD_CACHE_DIR", "").strip():
         return _cache_root(manifest, "", cache_dir)[0]
     configured = load_manifest(manifest).cache if manifest.is_file() else ""
     return _cache_root(manifest, configured, None)[0]

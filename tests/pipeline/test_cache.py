@@ -29,8 +29,8 @@ PNG_RED = png(4, 3, (200, 0, 0))
 @pytest.fixture(autouse=True)
 def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.delenv("BRIEFPUB_CACHE_DIR", raising=False)
-    monkeypatch.delenv("BRIEFPUB_CACHE_MAX_SIZE", raising=False)
+    monkeypatch.delenv("BRIEFPUB_BUILD_CACHE_DIR", raising=False)
+    monkeypatch.delenv("BRIEFPUB_BUILD_CACHE_MAX_SIZE", raising=False)
 
 
 def make_project(tmp_path: Path, formats: str = '["json"]', extra: str = "") -> Path:
@@ -436,7 +436,7 @@ def test_cache_folder_from_option_environment_and_manifest(tmp_path: Path, capsy
     manifest = make_project(tmp_path, extra='cache = "var/cache"')
     _, report, _ = build(manifest, capsys)
     assert report["cache"] == "var/cache" and entry_files(tmp_path / "var" / "cache")
-    monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path / "env-cache"))
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / "env-cache"))
     build(manifest, capsys)
     assert entry_files(tmp_path / "env-cache")
     _, report, _ = build(manifest, capsys, "--cache-dir", str(tmp_path / "opt-cache"))
@@ -484,7 +484,7 @@ def test_trim_removes_least_recently_used_entries(tmp_path: Path) -> None:
 def test_build_trims_the_cache_to_its_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     manifest = make_project(tmp_path)
-    monkeypatch.setenv("BRIEFPUB_CACHE_MAX_SIZE", "1")
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_MAX_SIZE", "1")
     code, _, _ = build(manifest, capsys)
     assert code == 0 and entries(tmp_path) == []
 
@@ -540,7 +540,7 @@ def test_pack_command_restores_all_its_formats_from_the_cache(tmp_path: Path, ca
     make_project(tmp_path)
     code, plain, _ = _pack(tmp_path, capsys)  # no cache folder given: none used
     assert code == 0 and not any(o["cached"] for o in plain["outputs"])
-    monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / "c"))
     code, first, _ = _pack(tmp_path, capsys)
     assert code == 0 and not any(o["cached"] for o in first["outputs"]) and len(entry_files(tmp_path / "c")) == 2
     files = {p.name: p.read_bytes() for p in (tmp_path / "packs").iterdir()}

@@ -93,10 +93,10 @@ ENTRIES = "v1"
 FILES_INDEX = "files.json"
 DEFAULT_DIR_NAME = ".briefpub-cache"
 """The default cache folder, beside the manifest."""
-ENV_DIR = "BRIEFPUB_CACHE_DIR"
-ENV_MAX_SIZE = "BRIEFPUB_CACHE_MAX_SIZE"
+ENV_DIR = "BRIEFPUB_BUILD_CACHE_DIR"
+ENV_MAX_SIZE = "BRIEFPUB_BUILD_CACHE_MAX_SIZE"
 DEFAULT_MAX_BYTES = 2 * 1024**3
-"""The cache's default bound: 2 GiB (``BRIEFPUB_CACHE_MAX_SIZE`` or ``[build] cache_max_size`` change it)."""
+"""The cache's default bound: 2 GiB (``BRIEFPUB_BUILD_CACHE_MAX_SIZE`` changes it)."""
 _MAX_HEADER = 64 * 1024 * 1024
 _KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 _FRESH_SECONDS = 2.0  # a file modified this recently may change again within its timestamp's resolution
@@ -543,7 +543,7 @@ class PackCache:
     def open(cls, option: Path | None, build_time: datetime, inputs: Sequence[str], formats: Sequence[str],
              reader: str | None, sets: Sequence[tuple[str, str]], style: str | None,
              meta: Mapping[str, Any]) -> PackCache | None:
-        """The pack's cache: ``option``, else ``$BRIEFPUB_CACHE_DIR``; None without one, without
+        """The pack's cache: ``option``, else ``$BRIEFPUB_BUILD_CACHE_DIR``; None without one, without
         ``SOURCE_DATE_EPOCH``, or when an input is standard input or a URL."""
         folder = option if option is not None else (Path(os.environ[ENV_DIR].strip())
                                                     if os.environ.get(ENV_DIR, "").strip() else None)
