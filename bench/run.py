@@ -400,8 +400,9 @@ def main() -> None:
         build_rows = ["| jobs | wall time | peak memory (parent) | artifacts/s |", "|---|---|---|---|"]
         times: dict[int, float] = {}
         for jobs in (1, 2):
-            wall, rss, code = run_measured(briefpub_cmd("build", "-q", "-m", str(build_dir / "briefpub.toml"),
-                                                        "--jobs", str(jobs), "--out", str(build_dir / f"out{jobs}")),
+            wall, rss, code = run_measured(briefpub_cmd("build", "-q", "--no-cache", "-m",  # builds, not restores
+                                                        str(build_dir / "briefpub.toml"), "--jobs", str(jobs),
+                                                        "--out", str(build_dir / f"out{jobs}")),
                                            env=env_with_epoch())
             times[jobs] = wall
             build_rows.append(f"| {jobs} | {fmt_s(wall)} (exit {code}) | {rss:.0f} MiB | "
