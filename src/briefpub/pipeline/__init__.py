@@ -34,7 +34,7 @@ from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageErr
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
-from briefpub.pipeline.resources import ImageNames, load_resources, name_images
+from briefpub.pipeline.resources import ImageNames, ImageRecord, load_resources, name_images
 from briefpub.readers import ReadResult, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
@@ -143,15 +143,21 @@ def output_stem(path: str) -> str:
 
 
 def prepare_article(
-    path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False
+    path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False,
+    image_record: ImageRecord | None = None,
 ) -> PreparedArticle:
-    """Read an input (a file, ``-``, an http(s) URL), run the transforms and load its images (remote ones if asked)."""
+    """Read an input (a file, ``-``, an http(s) URL), run the transforms and load its images (remote ones if asked).
+
+    ``image_record`` receives what reading each image found (for the build cache, see
+    :func:`~briefpub.pipeline.resources.load_resources`).
+    """
     result = read_input(path, fmt)
     doc = prepare(result.document, meta_overrides)
     base_dir = None if path == "-" or is_url(path) else Path(path).parent
     source = "<stdin>" if path == "-" else path
     names: dict[str, tuple[str, str]] = {}
-    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names)
+    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names,
+                                                 record=image_record)
     return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags), names)
 
 

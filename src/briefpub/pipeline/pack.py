@@ -18,6 +18,7 @@ from datetime import datetime
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, InputError
 from briefpub.pipeline import prepare_article
+from briefpub.pipeline.resources import ImageRecord
 from briefpub.readers.common.limits import MAX_PACK_BLOCKS, block_count, check_title
 from briefpub.tree import Document, PackMeta, Publication
 
@@ -93,11 +94,13 @@ def assemble_pack(
     meta_overrides: Sequence[tuple[str, str]] = (),
     skip_bad_inputs: bool = False,
     fetch_images: bool = False,
+    image_records: dict[str, ImageRecord] | None = None,
 ) -> AssembledPack:
     """Read every input into one pack; a bad input raises unless ``skip_bad_inputs``.
 
     The pack's title and its articles' blocks in all are bounded (see
     :mod:`briefpub.readers.common.limits`): a pack over the limits raises either way.
+    ``image_records`` receives, per input, what reading its images found (for the build cache).
     """
     check_title(pack.title, "pack title")
     blocks = 0
@@ -108,7 +111,8 @@ def assemble_pack(
     names: dict[str, tuple[str, str]] = {}
     for path in inputs:
         try:
-            article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
+            record: ImageRecord | None = None if image_records is None else image_records.setdefault(path, [])
+            article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images, image_record=record)
         except BriefpubError as exc:
             if not skip_bad_inputs:
                 raise
