@@ -339,8 +339,6 @@ def pack(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
-    import dataclasses
-
     from briefpub.pipeline import PublishError, build_time_from_env, cleanup_on_termination, publish
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
