@@ -23,7 +23,6 @@ go missing there).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -144,10 +143,8 @@ def build(
     roots = [document.element.body, *parts.roots]
     fonts = fonttable.embed_and_declare(document, style, fontset, dict(style_ctx.role_fonts), roots)
     diagnostics = [*layout.diagnostics, *package.set_core_properties(document, pub, framed, options)]
-    buffer = io.BytesIO()
-    document.save(buffer)
     data = package.finish(
-        buffer.getvalue(), options.build_time, options.generator,
+        document, options.build_time, options.generator,
         major=style_ctx.fonts("heading"), minor=style_ctx.fonts("body"), marking=_marking(framed),
     )  # fmt: skip
     return WriteResult(data, tuple(diagnostics), fonts=fonts)

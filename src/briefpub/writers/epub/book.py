@@ -64,7 +64,7 @@ __all__ = ["build_epub"]
 
 XHTML = "application/xhtml+xml"
 FOLDER = "EPUB"  # the package folder inside the zip
-COVER_IMAGE = "images/cover.png"
+COVER_IMAGE = "images/cover.jpg"
 COVER_PAGE = "cover.xhtml"
 CONTENTS_PAGE = "contents.xhtml"
 SUMMARY_PAGE = "summary.xhtml"
@@ -250,7 +250,7 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
     book.FOLDER_NAME = FOLDER
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_FILE, media_type="text/css",
                                 content=stylesheet(style).encode("utf-8")))
-    book.set_cover(COVER_IMAGE, cover.png, create_page=False)
+    book.set_cover(COVER_IMAGE, cover.jpeg, create_page=False)
     cover_page = _PrebuiltHtml(uid="cover", file_name=COVER_PAGE, media_type=XHTML, title=labels.cover,
                                lang=meta.language)
     cover_page.content = render_cover_page(title=cover_text.title or labels.cover, image_file=COVER_IMAGE,
