@@ -17,6 +17,7 @@ which Word and LibreOffice evaluate on every page.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -138,6 +139,16 @@ def footer_content(template: str) -> list[etree._Element]:
     return content
 
 
+@functools.cache
+def _empty_root(kind: str) -> etree._Element:
+    """python-docx's default header or footer element without its empty paragraph (parsed once)."""
+    cls: Any = HeaderPart if kind == "header" else FooterPart
+    root: etree._Element = parse_xml(cls._default_header_xml() if kind == "header" else cls._default_footer_xml())
+    for child in list(root):
+        root.remove(child)
+    return root
+
+
 class HeaderFooterParts:
     """Makes the header and footer parts of a document's sections, in constant time each.
 
@@ -161,7 +172,6 @@ class HeaderFooterParts:
         self._taken = taken
         self._next = {"header": 1, "footer": 1}
         self._next_rid = 1
-        self._templates: dict[str, etree._Element] = {}
         #: The root element of every part made, in order.
         self.roots: list[etree._Element] = []
 
@@ -180,22 +190,15 @@ class HeaderFooterParts:
         return f"rId{self._next_rid}"
 
     def _root(self, kind: str) -> etree._Element:
-        """An empty ``w:hdr``/``w:ftr`` with python-docx's namespace declarations (parsed once)."""
-        template = self._templates.get(kind)
-        if template is None:
-            xml = HeaderPart._default_header_xml() if kind == "header" else FooterPart._default_footer_xml()
-            template = parse_xml(xml)
-            for child in list(template):
-                template.remove(child)
-            self._templates[kind] = template
-        return copy.deepcopy(template)
+        """An empty ``w:hdr``/``w:ftr`` with python-docx's namespace declarations."""
+        return copy.deepcopy(_empty_root(kind))
 
     def add(self, sect_pr: Any, kind: str, index: WD_HEADER_FOOTER) -> etree._Element:
         """A new, empty header or footer part referenced from ``sect_pr`` as ``index``; its root element."""
         element = self._root(kind)
         cls, content_type, reltype = ((HeaderPart, CT.WML_HEADER, RT.HEADER) if kind == "header"
                                       else (FooterPart, CT.WML_FOOTER, RT.FOOTER))  # fmt: skip
-        part = cls(self._name(kind), content_type, element, self.part.package)
+        part = cls(self._name(kind), content_type, cast(Any, element), self.part.package)
         rid = self._rid()
         self.part.rels.add_relationship(reltype, part, rid)
         if kind == "header":

@@ -239,7 +239,8 @@ def package_entries(document: Any) -> list[tuple[str, bytes]]:
     parts = package.parts
     for part in parts:
         part.before_marshal()
-    entries = [(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob),
+    content_types: Any = _ContentTypesItem  # (untyped in python-docx)
+    entries = [(CONTENT_TYPES_URI.membername, content_types.from_parts(parts).blob),
                (PACKAGE_URI.rels_uri.membername, package.rels.xml)]  # fmt: skip
     for part in parts:
         entries.append((part.partname.membername, part.blob))

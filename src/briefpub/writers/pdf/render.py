@@ -203,6 +203,13 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         "writer.shrunk", "a block taller than the page's text area (a table row, a contents entry, a title in "
         "very large type) was scaled down to fit", text=shown) for shown in template.bp_shrunk)
     data = out.getvalue()
+    # The laid-out story is done with: let tagging (pikepdf, about as much memory again for a long
+    # pack) reuse its memory rather than add to it.
+    out.close()
+    story.flowables.clear()
+    for setter in story.setters:
+        setter.made.clear()
+    del template, out
     if tagger is not None:
         finished = finish(data, tagger.recording())
         data = finished.data
