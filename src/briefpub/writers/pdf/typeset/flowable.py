@@ -102,6 +102,10 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         self._source = _Source(block, resolve)
         self.width = 0.0
         self.height = 0.0
+        # Set by reportlab's frame when it places the flowable: declared here, so that adding them later
+        # does not turn each paragraph's compact attribute storage into a full dict (35 KB an article).
+        self._frame: Any = None
+        self.canv: Any = None
 
     # -- reportlab's flowable protocol ------------------------------------------------
 
