@@ -471,7 +471,7 @@ def main() -> None:
                          "(target <= 2x, same run).")
         lines.append("- 100x input within 120x the time: " + ", ".join(f"{f} {r:.0f}x" for f, r in ratios.items())
                      + ".")
-        lines += ["", "Where the time goes and why two targets are missed: docs/performance.md.", ""]
+        lines += ["", "Where the time goes, and what the missed targets would take: docs/performance.md.", ""]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     args.output.write_text("\n".join(lines), encoding="utf-8")
