@@ -18,7 +18,6 @@ import base64
 import hashlib
 import json
 import os
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -101,18 +100,6 @@ class Remote:
             raise SetupError(f"--server {self.url}: cannot reach the server ({reason})") from None
 
 
-def _read(path: str) -> tuple[bytes, str]:
-    """An input's bytes and the name messages use for it, with the local run's checks and messages."""
-    from briefpub.readers import MAX_INPUT_BYTES, _read_file
-
-    if path == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        if len(data) > MAX_INPUT_BYTES:
-            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
-        return data, "<stdin>"
-    return _read_file(Path(path)), path
-
-
 def _is_builtin(style: str | None) -> bool:
     from briefpub.styling import builtin_names
 
@@ -120,7 +107,9 @@ def _is_builtin(style: str | None) -> bool:
 
 
 def _article(path: str, fmt: str | None, sets: Sequence[str] = ()) -> dict[str, Any]:
-    data, source = _read(path)
+    from briefpub.readers import read_source
+
+    data, source = read_source(path)
     return {"data": base64.b64encode(data).decode("ascii"), "filename": Path(source).name or "stdin",
             "source": source, "from": fmt, "set": list(sets)}
 
@@ -169,9 +158,8 @@ def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]]) -> tuple
 
 def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callable[..., Any]:
     """A stand-in for :func:`briefpub.pipeline.convert_one` that converts on the server."""
-    from briefpub.pipeline import PublishError, Report, convert_one, output_stem
+    from briefpub.pipeline import Report, convert_one, convert_targets
     from briefpub.pipeline.fetch import is_url
-    from briefpub.writers import get_writer
 
     remote = Remote.from_option(url)
 
@@ -190,15 +178,7 @@ def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callab
             return convert_one(path, formats, out_dir, sheet, fmt=fmt, meta_overrides=meta_overrides,
                                build_time=build_time, fetch_images=fetch_images)
         report = Report(input=path)
-        stem = output_stem(path)
-        targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
-        try:
-            artifacts, diagnostics = _write(answer, targets)
-        except PublishError as exc:
-            artifacts, diagnostics = exc.artifacts, exc.diagnostics
-            report.error, report.exit_code = str(exc), exc.exit_code
-        report.artifacts.extend(artifacts)
-        report.diagnostics.extend(diagnostics)
+        report.add_outputs(lambda: _write(answer, convert_targets(path, formats, out_dir)))
         return report
 
     return convert
