@@ -424,6 +424,7 @@ def build(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: the manifest's).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
     import time
@@ -446,6 +447,11 @@ def build(
         selected = shard(all_jobs, index, count)
         label = f"{index}/{count}"
     out_dir = out if out is not None else (manifest.parent / spec.out)
+    builder = None
+    if server:  # each artifact built on a running server's warm workers (up, or one error line now)
+        from briefpub.serve.client import remote_build
+
+        builder = remote_build(server)
     prepare_out_dir(out_dir, create=True)
     remove_stale_temps(out_dir)
     build_time = build_time_from_env()
@@ -462,7 +468,8 @@ def build(
             bar.advance(result.path)
 
         results = run_jobs(
-            selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent)
+            selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent),
+            builder=builder,
         )
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs)
     write_outputs(out_dir, report)

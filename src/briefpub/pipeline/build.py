@@ -29,7 +29,7 @@ import time
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,11 +37,10 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
-from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
-from briefpub.pipeline import PublishError, atomic_write, output_stem, prepare_article, publish
+from briefpub.pipeline import Artifact, PublishError, atomic_write, output_stem, prepare_article, publish
 from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
-from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
+from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name, skipped_diagnostics
 from briefpub.pipeline.resources import ImageNames
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
@@ -441,8 +440,47 @@ def _display_path(path: str, base_dir: str) -> str:
         return path
 
 
-def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -> JobResult:
-    """Build one artifact (runs in a worker process); errors are captured, not raised."""
+def pack_meta(target: Target, build_time: datetime) -> PackMeta:
+    """A pack target's metadata; the cover date defaults to the build's date."""
+    fields = dict(target.pack)
+    fields.setdefault("date", cover_date(build_time))
+    fields["summary_page"] = bool(fields.get("summary_page", False))
+    kwargs: dict[str, Any] = {k: (v if k == "summary_page" else str(v)) for k, v in fields.items()}
+    return PackMeta(**kwargs)
+
+
+BuiltArtifact = tuple[Artifact, list[dict[str, object]]]
+"""What building one job gives: the artifact written and its diagnostics (report form)."""
+
+
+def build_artifact(job: Job, path: Path, build_time: datetime) -> BuiltArtifact:
+    """Build one job's artifact here and write it to ``path``; raises on failure (see :func:`run_job`)."""
+    target = job.target
+    meta_sets, style_sets = split_overrides(target.sets)
+    sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
+    if target.kind == "pack":
+        assembled = assemble_pack(target.inputs, pack_meta(target, build_time), fmt=target.fmt,
+                                  meta_overrides=meta_sets, skip_bad_inputs=target.skip_bad_inputs)
+        pub: Publication = assembled.publication
+        resources: Mapping[str, bytes] = assembled.resources
+        names: ImageNames = assembled.image_names
+        diagnostics = [*assembled.diagnostics, *skipped_diagnostics(assembled.skipped)]
+    else:
+        article = prepare_article(target.inputs[0], target.fmt, meta_sets)
+        pub, resources, names = Publication((article.document,)), article.resources, article.image_names
+        diagnostics = list(article.diagnostics)
+    (artifact,), writer_diags = publish(pub, resources, [(job.format, path)], sheet, build_time=build_time,
+                                        image_names=names)
+    return artifact, [d.to_dict() for d in (*diagnostics, *writer_diags)]
+
+
+def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".",
+            builder: Callable[[Job, Path, datetime], BuiltArtifact] | None = None) -> JobResult:
+    """Build one artifact (in a worker process, or a thread with a ``builder``); errors are captured, not raised.
+
+    ``builder`` builds and writes the artifact (default :func:`build_artifact`; ``--server``:
+    :func:`briefpub.serve.client.remote_build`).
+    """
 
     started = time.perf_counter()
     target = job.target
@@ -451,37 +489,11 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".") -
         result.inputs = [
             {"path": _display_path(p, base_dir), "sha256": _sha256_file(p)} for p in target.inputs if Path(p).is_file()
         ]
-        meta_sets, style_sets = split_overrides(target.sets)
-        sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
-        if target.kind == "pack":
-            fields = dict(target.pack)
-            fields.setdefault("date", cover_date(build_time))
-            fields["summary_page"] = bool(fields.get("summary_page", False))
-            kwargs: dict[str, Any] = {k: (v if k == "summary_page" else str(v)) for k, v in fields.items()}
-            pack_meta = PackMeta(**kwargs)
-            assembled = assemble_pack(
-                target.inputs, pack_meta, fmt=target.fmt, meta_overrides=meta_sets,
-                skip_bad_inputs=target.skip_bad_inputs,
-            )
-            pub: Publication = assembled.publication
-            resources: Mapping[str, bytes] = assembled.resources
-            names: ImageNames = assembled.image_names
-            diagnostics = list(assembled.diagnostics)
-            diagnostics += [
-                Diagnostic("build.article-skipped", f"article left out of the pack: {error}", source=path,
-                           severity="error")
-                for path, error in assembled.skipped
-            ]
-        else:
-            article = prepare_article(target.inputs[0], target.fmt, meta_sets)
-            pub, resources, names = Publication((article.document,)), article.resources, article.image_names
-            diagnostics = list(article.diagnostics)
-        (artifact,), writer_diags = publish(pub, resources, [(job.format, Path(out_dir) / job.path)], sheet,
-                                            build_time=build_time, image_names=names)
+        artifact, diagnostics = (builder or build_artifact)(job, Path(out_dir) / job.path, build_time)
         result.sha256 = artifact.sha256
         result.size = artifact.size
         result.fonts = [f.to_dict() for f in artifact.fonts]
-        result.diagnostics += [d.to_dict() for d in (*diagnostics, *writer_diags)]
+        result.diagnostics += diagnostics
     except BriefpubError as exc:
         result.error = str(exc)
         causes = [e for _path, e in exc.failures] if isinstance(exc, PublishError) else [exc]
@@ -539,17 +551,30 @@ def run_jobs(
     workers: int = 1,
     progress: Callable[[JobResult], None] | None = None,
     base_dir: str = ".",
+    builder: Callable[[Job, Path, datetime], BuiltArtifact] | None = None,
 ) -> list[JobResult]:
     """Build every job, in ``workers`` processes when more than one; results in job order.
+
+    With a ``builder`` (``--server``: the work is done elsewhere), jobs run in ``workers``
+    threads of this process instead.
 
     Workers never outlive the build: SIGTERM/SIGHUP (while
     :func:`~briefpub.pipeline.output.cleanup_on_termination` is active), Ctrl-C
     or any error stops them, and each removes its temporary file as it ends.
     """
     results: dict[str, JobResult] = {}
-    if workers <= 1 or len(jobs) <= 1:
+    if builder is not None and workers > 1 and len(jobs) > 1:
+        with ThreadPoolExecutor(workers, thread_name_prefix="briefpub-build") as threads:
+            done = [threads.submit(run_job, job, str(out_dir), build_time, base_dir, builder) for job in jobs]
+            for future in as_completed(done):
+                res = future.result()
+                results[res.id] = res
+                if progress:
+                    progress(res)
+        return [results[job.id] for job in jobs]
+    if workers <= 1 or len(jobs) <= 1 or builder is not None:
         for job in jobs:
-            res = run_job(job, str(out_dir), build_time, base_dir)
+            res = run_job(job, str(out_dir), build_time, base_dir, builder)
             results[job.id] = res
             if progress:
                 progress(res)

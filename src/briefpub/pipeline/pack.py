@@ -86,6 +86,12 @@ class AssembledPack:
     image_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (input, reference)
 
 
+def skipped_diagnostics(skipped: Sequence[tuple[str, str]]) -> list[Diagnostic]:
+    """One ``build.article-skipped`` error per input left out of a pack (``skip_bad_inputs``): (input, why)."""
+    return [Diagnostic("build.article-skipped", f"article left out of the pack: {error}", source=path,
+                       severity="error") for path, error in skipped]
+
+
 def assemble_pack(
     inputs: Sequence[str],
     pack: PackMeta,

@@ -1,4 +1,4 @@
-"""``--server URL``: ``convert`` and ``pack`` send the work to a running ``briefpub serve`` (serve stage).
+"""``--server URL``: ``convert``, ``pack`` and ``build`` send the work to a running ``briefpub serve`` (serve stage).
 
 Standard library only (``urllib``), so the CLI's start-up is untouched. The client reads the
 inputs itself (the same checks and messages as a local run), sends their bytes with the
@@ -9,12 +9,18 @@ What the server cannot see is done locally, by the ordinary pipeline, with no ch
 result: an http(s) URL input, a style sheet *file* (only built-in styles are sent),
 ``--fetch-images``, and an article naming images in its own folder (the server says so).
 
+A manifest build (:func:`remote_build`) sends each artifact to rebuild as one request (a pack
+in one format, or an article in one format, as a local build makes it) and writes what comes
+back in its place; restoring from the build cache, ``SHA256SUMS`` and the build report stay
+local (:mod:`briefpub.pipeline.build`).
+
 The token for a server started with one comes from ``BRIEFPUB_TOKEN``.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -40,7 +46,7 @@ from briefpub.errors import (
 )
 from briefpub.fonts import FontFile
 
-__all__ = ["NeedsLocal", "Remote", "remote_converter", "remote_pack"]
+__all__ = ["NeedsLocal", "Remote", "remote_build", "remote_converter", "remote_pack"]
 
 _ERRORS: dict[str, type[BriefpubError]] = {
     "input": InputError, "too-large": InputError, "too-many-articles": InputError, "media-type": InputError,
@@ -72,14 +78,20 @@ class Remote:
                              "(http://HOST:PORT)")
         return cls(url.rstrip("/"), os.environ.get("BRIEFPUB_TOKEN") or None)
 
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST JSON, answer JSON; an error answer becomes the CLI's error of the same category."""
+    def check(self) -> None:
+        """Ask the server whether it is up (``GET /healthz``), so a build fails once, up front, when it is not."""
+        self.post("/healthz", None)
+
+    def post(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        """POST JSON (GET without a body), answer JSON; an error answer becomes the CLI's error of the same
+        category."""
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         # the scheme was checked (http or https) by from_option
-        request = urllib.request.Request(self.url + path, json.dumps(body).encode("utf-8"), headers,  # noqa: S310
-                                         method="POST")
+        request = urllib.request.Request(self.url + path,  # noqa: S310
+                                         None if body is None else json.dumps(body).encode("utf-8"), headers,
+                                         method="GET" if body is None else "POST")
         try:
             with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
                 return dict(json.loads(response.read()))
@@ -107,6 +119,7 @@ def _is_builtin(style: str | None) -> bool:
 
 
 def _article(path: str, fmt: str | None, sets: Sequence[str] = ()) -> dict[str, Any]:
+    """An input read here (the local run's checks and messages), as the API's article object."""
     from briefpub.readers import read_source
 
     data, source = read_source(path)
@@ -206,3 +219,58 @@ def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: 
         return None
     artifacts, diagnostics = _write(answer, targets)
     return int(answer["articles"]), artifacts, diagnostics
+
+
+def remote_build(url: str) -> Callable[..., Any]:
+    """A stand-in for :func:`briefpub.pipeline.build.build_artifact` that builds on the server.
+
+    The server is asked once, now, whether it is up (one error line, exit 2, when it is not). Each
+    job then reads its inputs here (an input that cannot be read fails the job, or with
+    ``skip_bad_inputs`` is sent as unreadable so the server leaves it out and reports it in its
+    place), sends them with the build time, and writes the file that comes back atomically.
+    A style sheet file, or an article naming images in its own folder, is built locally.
+    """
+    from briefpub.pipeline.build import build_artifact, pack_meta
+
+    remote = Remote.from_option(url)
+    remote.check()
+
+    def build(job: Any, path: Path, build_time: datetime) -> Any:
+        target = job.target
+        if not _is_builtin(target.style):
+            return build_artifact(job, path, build_time)
+        sets = [f"{key}={value}" for key, value in target.sets]
+        epoch = int(build_time.timestamp())
+        try:
+            if target.kind == "pack":
+                answer = remote.post("/api/pack?local_images=check", _pack_body(job, build_time, epoch))
+            else:
+                body = {**_article(target.inputs[0], target.fmt, sets), "format": [job.format],
+                        "style": target.style, "epoch": epoch}
+                answer = remote.post("/api/convert?local_images=check", body)
+        except NeedsLocal:
+            return build_artifact(job, path, build_time)
+        (artifact,), diagnostics = _write(answer, [(job.format, path)])
+        return artifact, [d.to_dict() for d in diagnostics]
+
+    def _pack_body(job: Any, build_time: datetime, epoch: int) -> dict[str, Any]:
+        from briefpub.transforms import split_overrides
+
+        target = job.target
+        meta_sets, style_sets = split_overrides(target.sets)
+        # metadata overrides go with each article (as a local build applies them), style ones with the pack
+        own = [f"{key}={value}" for key, value in meta_sets]
+        articles = []
+        for path in target.inputs:
+            try:
+                articles.append(_article(path, target.fmt, own))
+            except InputError as exc:
+                if not target.skip_bad_inputs:
+                    raise
+                articles.append({"source": path, "error": str(exc)})
+        meta = dataclasses.asdict(pack_meta(target, build_time))
+        return {"pack": meta, "articles": articles, "formats": [job.format], "style": target.style,
+                "set": [f"{key}={value}" for key, value in style_sets], "epoch": epoch,
+                "skip_bad_inputs": target.skip_bad_inputs, "name": "x"}
+
+    return build

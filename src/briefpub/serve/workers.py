@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from briefpub.errors import BriefpubError, ConversionError, one_line
+from briefpub.errors import BriefpubError, ConversionError, InputError, one_line
 
 __all__ = [
     "ArticleIn",
@@ -64,12 +64,17 @@ class WorkerCrashed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ArticleIn:
-    """One article as the server received it: bytes, the name shown in messages, its reader, overrides."""
+    """One article as the server received it: bytes, the name shown in messages, its reader, overrides.
+
+    ``error``: the client could not read this input (its one-line message); preparing it fails
+    with that message, so a pack skipping bad inputs reports it in its place and count.
+    """
 
     data: bytes
     source: str
     fmt: str | None = None
     meta: tuple[tuple[str, str], ...] = ()
+    error: str = ""
 
 
 @dataclass(slots=True)
@@ -92,7 +97,6 @@ class Rendered:
     failures: list[tuple[str, str, int]] = field(default_factory=list)
     preview: list[bytes] = field(default_factory=list)
     articles: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (input, error), with skip_bad_inputs
 
 
 # ----------------------------------------------------------------------------- in the worker
@@ -144,6 +148,8 @@ def _prepare(article: ArticleIn) -> Any:
     """One uploaded article, read and transformed (:func:`briefpub.pipeline.prepare_bytes`)."""
     from briefpub.pipeline import prepare_bytes
 
+    if article.error:
+        raise InputError(article.error)
     return prepare_bytes(article.data, article.source, article.fmt, article.meta)
 
 
@@ -203,9 +209,9 @@ def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequ
     """Several articles into one pack (what ``briefpub pack`` writes); progress reported under ``job``.
 
     With ``skip_bad_inputs`` (manifest builds), an article that cannot be read is left out and
-    listed in :attr:`Rendered.skipped` (input, error), as :func:`~briefpub.pipeline.pack.assemble_pack` does.
+    reported (``build.article-skipped``), as a local build does.
     """
-    from briefpub.pipeline.pack import assemble_articles, cover_date
+    from briefpub.pipeline.pack import assemble_articles, cover_date, skipped_diagnostics
     from briefpub.tree import PackMeta
 
     sheet = _style(style, style_sets)
@@ -219,9 +225,9 @@ def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequ
                                   on_article=lambda i, name: _report(job, i, total, f"reading {name}"))
     rendered = _render(assembled.publication, assembled.resources, formats, sheet, build_time,
                        assembled.image_names, job, len(articles), total)
-    rendered.diagnostics[:0] = [d.to_dict() for d in assembled.diagnostics]
+    rendered.diagnostics[:0] = [d.to_dict() for d in (*assembled.diagnostics,
+                                                       *skipped_diagnostics(assembled.skipped))]
     rendered.articles = len(assembled.publication.documents)
-    rendered.skipped = list(assembled.skipped)
     pdf = next((o.data for o in rendered.outputs if o.format == "pdf"), None)
     if preview_pages and pdf is not None:
         _report(job, total - 1, total, "drawing the preview")
