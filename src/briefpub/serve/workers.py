@@ -27,14 +27,17 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefpub.errors import BriefpubError, ConversionError, InputError, one_line
+
+if TYPE_CHECKING:
+    from briefpub.pipeline import PreparedArticle
 
 __all__ = [
     "ArticleIn",
@@ -144,7 +147,7 @@ def _style(name: str | None, sets: Sequence[tuple[str, str]]) -> Any:
     return with_overrides(load_style(name), sets)
 
 
-def _prepare(article: ArticleIn) -> Any:
+def _prepare(article: ArticleIn) -> PreparedArticle:
     """One uploaded article, read and transformed (:func:`briefpub.pipeline.prepare_bytes`)."""
     from briefpub.pipeline import prepare_bytes
 
@@ -164,7 +167,7 @@ def local_images(data: bytes, source: str, fmt: str | None) -> bool:
 
 
 def _render(pub: Any, resources: Any, formats: Sequence[str], sheet: Any, build_time: datetime,
-            names: dict[str, tuple[str, str]], job: str | None = None, done: int = 0, total: int = 0) -> Rendered:
+            names: Mapping[str, tuple[str, str]], job: str | None = None, done: int = 0, total: int = 0) -> Rendered:
     """The files of ``pub`` (:func:`briefpub.pipeline.render_formats`, as ``publish`` writes them) as plain data."""
     from briefpub.pipeline import render_formats
 
