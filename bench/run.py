@@ -12,7 +12,9 @@ Measures, side by side in the same run, with medians of several runs:
   ebook-convert (EPUB, PDF) on the same article, with CPU-time ratios;
 * scaling: 1x, 10x and 100x the article's length (time should grow linearly);
 * a 200-article pack per format, and ``build --jobs 1`` vs ``--jobs 2`` on 500 articles,
-  with peak memory (max RSS of the process) for each.
+  with peak memory (max RSS of the process) for each;
+* the build cache (``bench/bench_cache.py``): 1,000 short articles x 3 formats = 3,000 artifacts
+  built fresh, rebuilt unchanged and rebuilt with one input changed.
 
 The reference article is ``../shared/seeds/000_f2fc37828fe0a249.txt`` when it is beside the
 checkout, else ``fixtures/txt/geneva-round.txt``. Every workload that reports memory runs in its
@@ -398,8 +400,9 @@ def main() -> None:
         build_rows = ["| jobs | wall time | peak memory (parent) | artifacts/s |", "|---|---|---|---|"]
         times: dict[int, float] = {}
         for jobs in (1, 2):
-            wall, rss, code = run_measured(briefpub_cmd("build", "-q", "-m", str(build_dir / "briefpub.toml"),
-                                                        "--jobs", str(jobs), "--out", str(build_dir / f"out{jobs}")),
+            wall, rss, code = run_measured(briefpub_cmd("build", "-q", "--no-cache", "-m",  # builds, not restores
+                                                        str(build_dir / "briefpub.toml"), "--jobs", str(jobs),
+                                                        "--out", str(build_dir / f"out{jobs}")),
                                            env=env_with_epoch())
             times[jobs] = wall
             build_rows.append(f"| {jobs} | {fmt_s(wall)} (exit {code}) | {rss:.0f} MiB | "
@@ -408,6 +411,11 @@ def main() -> None:
         lines += [f"## `briefpub build` on {build_size} articles x 3 formats", "", *build_rows, "",
                   f"Speed-up with 2 jobs: {times[1] / times[2]:.2f}x on {os.cpu_count()} cores. "
                   f"SHA256SUMS identical for both runs: {'yes' if same else 'NO'}.", ""]
+
+        # --- the build cache
+        from bench_cache import cache_section
+
+        lines += cache_section(work, src, 100 if args.quick else 1000, repeat)
 
         # --- targets
         lines += [

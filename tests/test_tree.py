@@ -180,3 +180,13 @@ def test_c1_controls_are_removed_and_reported() -> None:
 def test_link_url_and_title_are_sanitised() -> None:
     link = Link("https://example.org/\u0007x", (Text("t"),), title="a\u0001b\u0090c")
     assert link.url == "https://example.org/x" and link.title == "abc"
+
+
+@pytest.mark.parametrize(("raw", "clean"), [("a\nb\tc\r\nd", "a b c d"), ("e\u0301\n\u00a0x", "\u00e9 \u00a0x"),
+                                          ("a\n\x01b", "a b"), ("\u2028x\ufffe", " x")])
+def test_sanitise_turns_line_ends_into_spaces_and_still_removes_invalid_characters(raw: str, clean: str) -> None:
+    from briefpub.tree import sanitisation_report, sanitise
+
+    with sanitisation_report() as fixes:
+        assert sanitise(raw) == clean
+    assert bool(fixes) == ("\x01" in raw or "\ufffe" in raw)

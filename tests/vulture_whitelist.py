@@ -6,6 +6,8 @@ Each group says who uses the names. Anything vulture reports that is not here is
 
 # typer commands (registered by decorator) and readers found through the registry
 merge_reports_command
+cache_prune
+cache_clear
 inspect
 READER
 

@@ -9,7 +9,9 @@ libraries are never imported here: writers load them when they run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -333,10 +335,10 @@ def pack(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
     server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_PACK_CACHE_HELP)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
 ) -> None:
     """Build one briefing pack from several articles: OUT/NAME.<ext> per format."""
-    import dataclasses
-
     from briefpub.pipeline import PublishError, build_time_from_env, cleanup_on_termination, publish
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
@@ -366,6 +368,22 @@ def pack(
         summary_page=summary_page,
     )
     targets = [(fmt, out / f"{stem}{WRITERS.get(fmt).extension}") for fmt in formats]
+    cache = None
+    if not no_cache and not fetch_images:
+        from briefpub.pipeline.cache import PackCache
+
+        cache = PackCache.open(cache_dir, build_time, inputs, formats, from_, (*meta_sets, *style_sets),
+                               style, dataclasses.asdict(meta))
+        if cache is not None:
+            restored = cache.restore(targets)
+            for line in cache.problems:
+                if not quiet:
+                    typer.echo(f"warning: {line}", err=True)
+            if restored is not None:
+                _pack_done(restored.outputs, restored.diagnostics, meta.title, restored.articles, inputs, None,
+                           as_json=as_json, quiet=quiet)
+                return
+    records: dict[str, list[tuple[str, str]]] = {}
     failed: PublishError | None = None
     remote = None
     with cleanup_on_termination(), _progress(len(formats), not (quiet or as_json)) as bar:
@@ -384,7 +402,8 @@ def pack(
             articles, artifacts, diagnostics = remote
             articles = articles if articles >= 0 else len(inputs)
         else:
-            assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images)
+            assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images,
+                                      image_records=records)
             articles = len(assembled.publication.documents)
             diagnostics = list(assembled.diagnostics)
             try:
@@ -396,11 +415,22 @@ def pack(
                     raise
                 failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
             diagnostics.extend(writer_diags)
-    outputs = [a.to_dict() for a in artifacts]
+    outputs = [{**a.to_dict(), "cached": False} for a in artifacts]
+    if cache is not None and failed is None and remote is None:  # (a server's pack: no image records)
+        for line in cache.store(artifacts, diagnostics, articles, records):
+            if not quiet:
+                typer.echo(f"warning: not cached: {line}", err=True)
+    _pack_done(outputs, diagnostics, meta.title, articles, inputs, failed,
+               as_json=as_json, quiet=quiet)
+
+
+def _pack_done(outputs: Sequence[dict[str, object]], diagnostics: Sequence[Diagnostic], title: str, articles: int,
+               inputs: Sequence[str], failed: BriefpubError | None, *, as_json: bool, quiet: bool) -> None:
+    """Report a pack: the JSON report, or diagnostics on stderr and output paths on stdout."""
     if as_json:
-        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": meta.title,
+        _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": title,
                          "articles": articles, "inputs": list(inputs),
-                         "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics],
+                         "outputs": list(outputs), "diagnostics": [d.to_dict() for d in diagnostics],
                          **({"error": str(failed)} if failed else {})},
                         ensure_ascii=False, indent=2))
     else:
@@ -424,6 +454,9 @@ def build(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: the manifest's).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build every artifact; neither read nor "
+                                           "write the cache.")] = False,
     server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
@@ -431,6 +464,7 @@ def build(
 
     from briefpub.pipeline import build_time_from_env, cleanup_on_termination, remove_stale_temps
     from briefpub.pipeline.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
+    from briefpub.pipeline.cache import DEFAULT_MAX_BYTES, ENV_DIR, ENV_MAX_SIZE, BuildCache, parse_size
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.writers import WRITERS
 
@@ -456,10 +490,34 @@ def build(
     remove_stale_temps(out_dir)
     build_time = build_time_from_env()
     failures: list[str] = []
+    warnings: list[str] = []
+    cache: BuildCache | None = None
+    root, explicit = _cache_root(manifest, spec.cache, cache_dir)
+    max_bytes = parse_size(os.environ[ENV_MAX_SIZE], ENV_MAX_SIZE) if os.environ.get(ENV_MAX_SIZE) else None
+    if not no_cache:
+        if root.resolve() == out_dir.resolve() or root.resolve().is_relative_to(out_dir.resolve()):
+            raise UsageError(f"cache folder {root} is inside the output folder {out_dir}: choose another "
+                             f"(--cache-dir or {ENV_DIR})")
+        if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+            if explicit:
+                warnings.append("note: the cache is not used without SOURCE_DATE_EPOCH (every artifact "
+                                "carries the current time)")
+        else:
+            cache = BuildCache(root, build_time)
+            try:
+                cache.prepare()
+            except BriefpubError as exc:
+                warnings.append(f"warning: building without the cache: {exc}")
+                cache = None
 
     def note(result: Any) -> None:
         if result.error:
             failures.append(f"error: {result.path}: {result.error}")
+        if result.cache_note:
+            warnings.append(f"warning: {result.path}: not cached: {result.cache_note}")
+        for diag in result.diagnostics:
+            if diag.get("code") == "build.cache-damaged":
+                warnings.append(f"warning: {result.path}: {diag.get('message')}")
 
     with cleanup_on_termination(), _progress(len(selected), not (quiet or as_json)) as bar:
 
@@ -469,9 +527,15 @@ def build(
 
         results = run_jobs(
             selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent),
-            builder=builder,
+            cache=cache, builder=builder,
         )
-    report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs)
+    if cache is not None:
+        from briefpub.pipeline.build import _display_path
+
+        cache.close(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES,
+                    stored=sum(1 for r in results if not r.cached and not r.error))
+    shown = None if cache is None else _display_path(str(root), str(manifest.parent))
+    report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs, shown)
     write_outputs(out_dir, report)
     if as_json:
         _out(json.dumps(report, ensure_ascii=False, indent=2))
@@ -479,11 +543,79 @@ def build(
         for line in failures:
             typer.echo(line, err=True)
         if not quiet:
+            for line in warnings:
+                typer.echo(line, err=True)
             built = report["artifacts"] - report["failed"]
-            typer.echo(f"built {built} of {report['artifacts']} artifact(s) in {out_dir} "
+            restored = f", {report['cached']} restored from the cache" if report["cached"] else ""
+            typer.echo(f"built {built} of {report['artifacts']} artifact(s) in {out_dir}{restored} "
                        f"({report['seconds']:.1f} s); report: {out_dir / 'build-report.json'}", err=True)
     if not report["ok"]:
         raise typer.Exit(max(r.exit_code for r in results))
+
+
+_PACK_CACHE_HELP = ("Reuse the outputs of an earlier identical pack from this cache folder (default: "
+                    "$BRIEFPUB_BUILD_CACHE_DIR; no cache when neither is given). Needs SOURCE_DATE_EPOCH.")
+_CACHE_DIR_HELP = ("Cache folder (default: $BRIEFPUB_BUILD_CACHE_DIR, else the manifest's [build] cache, else "
+                   ".briefpub-cache beside the manifest).")
+
+
+def _cache_root(manifest: Path, configured: str, option: Path | None) -> tuple[Path, bool]:
+    """The cache folder: --cache-dir, $BRIEFPUB_BUILD_CACHE_DIR, [build] cache, .briefpub-cache beside the manifest;
+    and whether it was chosen (not the default)."""
+
+    from briefpub.pipeline.cache import DEFAULT_DIR_NAME, ENV_DIR
+
+    if option is not None:
+        return option, True
+    if os.environ.get(ENV_DIR, "").strip():
+        return Path(os.environ[ENV_DIR].strip()), True
+    if configured:
+        return manifest.parent / configured, True
+    return manifest.parent / DEFAULT_DIR_NAME, False
+
+
+cache_app = typer.Typer(help="Inspect and empty the build cache.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(cache_app, name="cache")
+_CACHE_MANIFEST_HELP = "Project file whose cache is meant (its [build] cache, else .briefpub-cache beside it)."
+
+
+def _cache_folder(manifest: Path, cache_dir: Path | None) -> Path:
+    from briefpub.pipeline.build import load_manifest
+
+    if cache_dir is not None or os.environ.get("BRIEFPUB_BUILD_CACHE_DIR", "").strip():
+        return _cache_root(manifest, "", cache_dir)[0]
+    configured = load_manifest(manifest).cache if manifest.is_file() else ""
+    return _cache_root(manifest, configured, None)[0]
+
+
+@cache_app.command("prune")
+def cache_prune(
+    max_size: Annotated[str, typer.Option("--max-size", help="Keep at most this much, e.g. 500M or 2G; the "
+                                          "entries used least recently go first.")],
+    manifest: Annotated[Path, typer.Option("--manifest", "-m", help=_CACHE_MANIFEST_HELP)] = Path("briefpub.toml"),
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
+) -> None:
+    """Remove the build cache's least recently used entries until it fits MAX_SIZE."""
+    from briefpub.pipeline.cache import entry_files, parse_size, trim
+
+    folder = _cache_folder(manifest, cache_dir)
+    removed, freed = trim(folder, parse_size(max_size, "--max-size"))
+    left = entry_files(folder)
+    _out(f"{folder}: removed {removed} entr{'y' if removed == 1 else 'ies'} ({freed / 1048576:.1f} MiB); "
+         f"{len(left)} left ({sum(e[1] for e in left) / 1048576:.1f} MiB)")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    manifest: Annotated[Path, typer.Option("--manifest", "-m", help=_CACHE_MANIFEST_HELP)] = Path("briefpub.toml"),
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
+) -> None:
+    """Remove every entry of the build cache."""
+    from briefpub.pipeline.cache import clear
+
+    folder = _cache_folder(manifest, cache_dir)
+    removed, freed = clear(folder)
+    _out(f"{folder}: removed {removed} entr{'y' if removed == 1 else 'ies'} ({freed / 1048576:.1f} MiB)")
 
 
 _MAX_REPORT_BYTES = 256 * 1024 * 1024

@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
         "the input's format was guessed from its content (standard input, or an extension no reader claims)"
     ),
     "build.article-skipped": "a pack was built without an article that could not be read",
+    "build.cache-damaged": "a build cache entry was damaged or foreign: it was removed and the artifact rebuilt",
     "writer.metadata": "a metadata value could not be used as given; a safe default was used",
     "writer.missing-glyph": "no available font has these characters",
     "writer.font-substituted": "no monospaced font family is installed; code is set in the body face",

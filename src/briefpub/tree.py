@@ -122,6 +122,8 @@ def sanitise(value: str, *, keep_newlines: bool = False) -> str:
         return value if value.isascii() else unicodedata.normalize("NFC", value)
     if not keep_newlines:
         value = _LINE_WHITESPACE.sub(" ", value)
+        if value.isprintable():  # only line ends or tabs made it unprintable: nothing invalid (no regex scan)
+            return value if value.isascii() else unicodedata.normalize("NFC", value)
     if value.isascii():  # on a long text, a scan a character is faster than the regex
         invalid = any(c in value for c in _INVALID_ASCII) if len(value) > 1000 else bool(_INVALID_BMP.search(value))
     else:

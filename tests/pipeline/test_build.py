@@ -104,7 +104,7 @@ def test_failing_article_fails_its_artifact_only(tmp_path: Path, capsys: pytest.
 def test_two_builds_give_identical_sums(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = make_project(tmp_path)
     run(["build", "-m", str(manifest), "-q", "--out", str(tmp_path / "one")], capsys)
-    run(["build", "-m", str(manifest), "-q", "--out", str(tmp_path / "two"), "--jobs", "2"], capsys)
+    run(["build", "-m", str(manifest), "-q", "--out", str(tmp_path / "two"), "--jobs", "2", "--no-cache"], capsys)
     assert (tmp_path / "one" / "SHA256SUMS").read_bytes() == (tmp_path / "two" / "SHA256SUMS").read_bytes()
 
 
@@ -114,7 +114,8 @@ def test_shards_together_equal_the_full_build(tmp_path: Path, capsys: pytest.Cap
     reports = []
     for i in (1, 2, 3):
         shard_out = tmp_path / f"shard{i}"
-        code, _, err = run(["build", "-m", str(manifest), "-q", "--shard", f"{i}/3", "--out", str(shard_out)], capsys)
+        code, _, err = run(["build", "-m", str(manifest), "-q", "--shard", f"{i}/3", "--out", str(shard_out),
+                            "--no-cache"], capsys)
         assert code == 0, err
         reports.append(shard_out / "build-report.json")
     shard_sums = [(tmp_path / f"shard{i}" / "SHA256SUMS").read_text().splitlines() for i in (1, 2, 3)]

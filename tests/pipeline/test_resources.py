@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpub.pipeline.resources import image_refs, load_resources
+from briefpub.pipeline.resources import ImageRecord, image_refs, images_unchanged, load_resources
 from briefpub.tree import (
     BlockQuote,
     BulletList,
@@ -133,3 +133,22 @@ def test_a_refused_data_address_is_quoted_by_an_excerpt(tmp_path: Path) -> None:
     (refused,) = diagnostics
     assert refused.code == "reader.image-refused"
     assert len(refused.text) <= 120 and ref.startswith(refused.text[:-1])
+
+
+def test_the_image_record_notices_an_edited_added_or_removed_image(tmp_path: Path) -> None:
+    for name in ("list.png", "quote.png", "cell.png", "deep.png"):
+        (tmp_path / name).write_bytes(png())
+    record: ImageRecord = []
+    load_resources(_doc(), tmp_path, "a.md", record=record)
+    assert [ref for ref, _outcome in record] == image_refs(_doc())
+    assert record[-1][1].startswith("!reader.image-missing")
+    assert images_unchanged(record, tmp_path, "a.md")
+    (tmp_path / "cell.png").write_bytes(png(colour=(1, 2, 3)))
+    assert not images_unchanged(record, tmp_path, "a.md")
+    record = []
+    load_resources(_doc(), tmp_path, "a.md", record=record)
+    (tmp_path / "missing.png").write_bytes(png())
+    assert not images_unchanged(record, tmp_path, "a.md")
+    (tmp_path / "missing.png").unlink()
+    (tmp_path / "deep.png").unlink()
+    assert not images_unchanged(record, tmp_path, "a.md")

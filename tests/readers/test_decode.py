@@ -51,3 +51,20 @@ def test_a_codec_failing_outright_falls_back(monkeypatch: pytest.MonkeyPatch) ->
     result = decode_declared("<p>Café</p>".encode(), "p.html", "idna")  # valid UTF-8: read as such, reported
     assert result.encoding == "utf-8" and "Café" in result.text
     assert "valid UTF-8: read as UTF-8" in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize(("controls", "refused"), [(0, False), (20, False), (21, True)])
+def test_control_characters_are_counted_as_characters_among_multibyte_text(controls: int, refused: bool) -> None:
+    # 2,100 characters (6,300 UTF-8 bytes): up to 21 control characters pass, one more is binary data
+    # (only ASCII controls count: the lead and continuation bytes of "€" are no control characters).
+    from briefpub.errors import InputError
+    from briefpub.readers.common.decode import decode
+
+    text = "\u20ac" * (2079 - controls) + "\x01" * controls + "\u20ac\x7f\t\n\x0b\x0c\r" + "\u20ac" * 14
+    assert len(text) == 2100
+    data = text.encode()
+    if refused:
+        with pytest.raises(InputError, match=r"binary data: 22 control characters"):
+            decode(data, "a.txt")
+    else:
+        assert decode(data, "a.txt").text == text.replace("\r", "\n")

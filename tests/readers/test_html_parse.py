@@ -82,3 +82,57 @@ def test_hundreds_of_void_elements_are_not_nesting(tag: str) -> None:
     page = b'<html><body><article><p>Long <wbr title="a>b">' + words + b" end.</p><p>Next.</p></article></body></html>"
     text = outline(read_bytes(page, source="page.html", fmt="html").document)
     assert text.startswith("P: Long part0part1") and text.endswith("part299 end.\nP: Next.")
+
+
+@pytest.mark.parametrize(("written", "text"), [("One &#xFFFE;two &#65534;", "One two "), ("One \ufffftwo", "One two"),
+                                               ("One\x0b two\x1f", "One two"), ("Plain { text }", "Plain { text }")])
+def test_refused_characters_written_or_referred_to_are_removed(written: str, text: str) -> None:
+    # literal ones are found in the page's UTF-8 bytes, references by number; a "{" outside a tag changes nothing
+    from briefpub.readers.common.notes import Notes
+    from briefpub.readers.html._parse import parse_document
+
+    notes = Notes("page.html")
+    root = parse_document(f'<html><body><p class="a" data-x="1">{written}</p></body></html>', "page.html", notes)
+    p = root.find("body/p")
+    assert p is not None and p.keys() == ["class", "data-x"] and p.text == text
+    assert notes.items == []
+
+
+@pytest.mark.parametrize("value", ["JaVaScRiPt:x()", "\x01 java\tscript :x()", "java\u017fcript:x()",
+                                   "javascr\u0130pt:x()", "vbscr\u0131pt:x()"])
+def test_script_urls_in_any_case_are_removed_from_every_attribute(value: str) -> None:
+    from briefpub.readers.common.notes import Notes
+    from briefpub.readers.html._parse import neutralise, parse_document
+
+    notes = Notes("page.html")
+    root = parse_document(f'<html><body><p data-go="{value}" title="a: b" style="x:y">Text</p></body></html>',
+                          "page.html", notes)
+    neutralise(root, notes)
+    p = root.find("body/p")
+    assert p is not None and p.keys() == ["title", "style"]
+    assert [d.message for d in notes.items] == ["1 attribute(s) with script URLs removed"]
+
+
+def test_short_text_of_stops_at_its_limit_and_counts_collapsed_white_space() -> None:
+    from lxml import etree
+
+    from briefpub.readers.html._parse import short_text_of, text_of, words_of
+
+    el = etree.fromstring("<div> By   <b>Ann\n\n  Lee</b>\t" + " " * 500 + "<i>x</i></div>", etree.HTMLParser())
+    assert short_text_of(el, 300) == text_of(el) == "By Ann Lee x" == " ".join(words_of(el))
+    assert short_text_of(el, 12) == "By Ann Lee x" and short_text_of(el, 11) is None
+    long = etree.fromstring("<div>" + "<p>word</p>" * 1000 + "</div>", etree.HTMLParser())
+    assert short_text_of(long, 300) is None and len(text_of(long)) > 300
+
+
+@pytest.mark.parametrize("script", ["x" * 5000, " \n " * 400 + "short", "word " * 30 + " " * 2000 + "end",
+                                    " ".join(["w"] * 200), "a" + " " * 476 + "b" * 200])
+def test_a_removed_elements_quote_is_the_excerpt_of_all_its_text(script: str) -> None:
+    from briefpub.diagnostics import excerpt
+    from briefpub.readers.common.notes import Notes
+    from briefpub.readers.html._parse import neutralise, parse_document
+
+    notes = Notes("page.html")
+    root = parse_document(f"<html><body><p>Text</p><video>{script}</video></body></html>", "page.html", notes)
+    neutralise(root, notes)
+    assert [d.text for d in notes.items] == [excerpt(script)]

@@ -101,6 +101,17 @@ def test_alternative_texts_and_empty_cells_count_toward_the_block_size():
     assert block_size(Figure((Text("cap"),), "f.png", "alt")) == 3 + 5 + 3
 
 
+def test_plain_text_paragraphs_and_headings_count_their_characters():
+    from briefpub.tree import Heading, LineBreak, Strong
+
+    assert block_size(Paragraph((Text("one "), Text("two")))) == 7
+    assert block_size(Heading(2, (Text("Head"),), "an-id")) == 4
+    assert block_size(Paragraph(())) == 0
+    # anything else in the run is walked: one for each inline element
+    assert block_size(Paragraph((Text("a"), LineBreak(), Text("b")))) == 3
+    assert block_size(Paragraph((Strong((Text("bold"),)), Text("x")))) == 1 + 4 + 1
+
+
 # -- block count, lines, elements ------------------------------------------------------------------
 
 
@@ -242,3 +253,17 @@ def test_many_elements_with_too_many_attributes_are_summarised():
     assert len(each) == 20 and all(d.line == 2 for d in each)
     assert summary == [(f"5 more element(s) with over {MAX_ATTRIBUTES:,} attributes: 50 attribute(s) "
                         "ignored in all")]
+
+
+def test_the_element_limit_is_exact():
+    from lxml import etree
+
+    from briefpub.readers.html._parse import _check_elements
+
+    root = etree.Element("html")
+    for _ in range(MAX_HTML_ELEMENTS - 1):
+        etree.SubElement(root, "b")
+    _check_elements(root, "big.html")  # exactly the limit: read
+    etree.SubElement(root, "b")
+    with pytest.raises(InputError, match=f"big.html: more than {MAX_HTML_ELEMENTS:,} HTML elements"):
+        _check_elements(root, "big.html")

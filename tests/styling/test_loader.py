@@ -188,3 +188,11 @@ def test_cli_refuses_an_unusable_value_with_one_line(tmp_path: Path, capsys: pyt
     assert code == 2 and out == ""
     assert err == "error: --set: body.size = nan: expected a length from 1pt to 72pt\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_an_edited_base_sheet_is_read_again_in_the_same_process(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text('extends = "briefing"\n[page]\nsize = "A4"\n')
+    (tmp_path / "top.toml").write_text('extends = "base.toml"\n')
+    assert load_style(str(tmp_path / "top.toml")).page.size == "A4"
+    (tmp_path / "base.toml").write_text('extends = "briefing"\n[page]\nsize = "Letter"\n')  # size changes too
+    assert load_style(str(tmp_path / "top.toml")).page.size == "Letter"

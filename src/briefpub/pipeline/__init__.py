@@ -38,7 +38,7 @@ from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageErr
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
-from briefpub.pipeline.resources import ImageNames, load_resources, name_images
+from briefpub.pipeline.resources import ImageNames, ImageRecord, load_resources, name_images
 from briefpub.readers import ReadResult, read_named, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
@@ -163,17 +163,22 @@ def output_stem(path: str) -> str:
 
 
 def prepare_article(
-    path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False
+    path: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (), *, fetch_images: bool = False,
+    image_record: ImageRecord | None = None,
 ) -> PreparedArticle:
-    """Read an input (a file, ``-``, an http(s) URL), run the transforms and load its images (remote ones if asked)."""
+    """Read an input (a file, ``-``, an http(s) URL), run the transforms and load its images (remote ones if asked).
+
+    ``image_record`` receives what reading each image found (for the build cache, see
+    :func:`~briefpub.pipeline.resources.load_resources`).
+    """
     result = read_input(path, fmt)
     base_dir = None if path == "-" or is_url(path) else Path(path).parent
     source = "<stdin>" if path == "-" else path
-    return _prepared(result, source, meta_overrides, base_dir, fetch_images)
+    return _prepared(result, source, meta_overrides, base_dir, fetch_images, image_record)
 
 
-def prepare_bytes(data: bytes, source: str, fmt: str | None = None,
-                  meta_overrides: Sequence[tuple[str, str]] = ()) -> PreparedArticle:
+def prepare_bytes(data: bytes, source: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (),
+                  *, image_record: ImageRecord | None = None) -> PreparedArticle:
     """:func:`prepare_article` for bytes received from elsewhere (the server's uploads), named ``source``.
 
     The same checks, reader choice, transforms and messages as for a file of that
@@ -181,14 +186,15 @@ def prepare_bytes(data: bytes, source: str, fmt: str | None = None,
     missing, and nothing is fetched (``--server`` clients convert such articles
     locally: :func:`briefpub.pipeline.resources.image_refs`).
     """
-    return _prepared(read_named(data, source, fmt), source, meta_overrides, None, False)
+    return _prepared(read_named(data, source, fmt), source, meta_overrides, None, False, image_record)
 
 
 def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[str, str]], base_dir: Path | None,
-              fetch_images: bool) -> PreparedArticle:
+              fetch_images: bool, image_record: ImageRecord | None) -> PreparedArticle:
     doc = prepare(result.document, meta_overrides)
     names: dict[str, tuple[str, str]] = {}
-    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names)
+    doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names,
+                                                 record=image_record)
     return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags), names)
 
 

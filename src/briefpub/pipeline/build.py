@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import glob
 import hashlib
 import json
@@ -37,11 +38,13 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
+from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
 from briefpub.pipeline import Artifact, PublishError, atomic_write, output_stem, prepare_article, publish
+from briefpub.pipeline.cache import BuildCache, CacheSlot, store
 from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name, skipped_diagnostics
-from briefpub.pipeline.resources import ImageNames
+from briefpub.pipeline.resources import ImageNames, ImageRecord
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import split_overrides
@@ -52,7 +55,7 @@ REPORT_NAME = "build-report.json"
 SUMS_NAME = "SHA256SUMS"
 
 _TOP_KEYS = ("build", "pack", "article")
-_BUILD_KEYS = ("out", "formats", "style", "set")
+_BUILD_KEYS = ("out", "formats", "style", "set", "cache")
 _PACK_TEXT = ("name", "title", "subtitle", "date", "compiled_by", "reference", "version", "marking", "language")
 _PACK_FLAGS = ("summary_page", "duplex", "skip_bad_inputs")
 _PACK_KEYS = (*_PACK_TEXT, *_PACK_FLAGS, "inputs", "formats", "style", "set", "from")
@@ -105,6 +108,8 @@ class JobResult:
     fonts: list[dict[str, object]] = field(default_factory=list)
     error: str = ""
     exit_code: int = 0  # 2: the machine is the problem (output not writable, no font); 1: any other failure
+    cached: bool = False  # restored from the build cache, not built
+    cache_note: str = ""  # a problem putting the artifact in the cache (printed, not in the report)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form in the build report."""
@@ -118,6 +123,7 @@ class JobResult:
             "inputs": self.inputs,
             "diagnostics": self.diagnostics,
             "fonts": self.fonts,
+            "cached": self.cached,
             "seconds": round(self.seconds, 4),
         }
 
@@ -129,6 +135,7 @@ class Manifest:
     path: Path
     out: str
     targets: tuple[Target, ...]
+    cache: str = ""  # [build] cache: the cache folder, relative to the manifest ("" = the default)
 
 
 # ----------------------------------------------------------------------------- manifest
@@ -209,10 +216,10 @@ class _Checker:
         split_overrides(out, f"{self.path}: {where}.set")  # unknown keys refused at load, with a suggestion
         return tuple(out)
 
-    def folder(self, table: dict[str, Any], where: str, *, top: bool) -> str:
+    def folder(self, table: dict[str, Any], where: str, *, top: bool, name: str = "out") -> str:
         """A relative folder inside the manifest's folder (``top``) or the output folder, normalised."""
-        key = f"{where}.out"
-        raw = self.text(table, "out", where, "out" if top else "")
+        key = f"{where}.{name}"
+        raw = self.text(table, name, where, name if top else "")
         inside = "the manifest's folder" if top else "the output folder"
         if "\\" in raw or any(unicodedata.category(c) == "Cc" for c in raw):
             raise self.err(key, f"{raw!r}: use / between folder names, no backslash or control character")
@@ -259,6 +266,7 @@ class _Checker:
 
 def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, ...]:
     base = manifest.parent
+    cwd = Path.cwd()
     found: list[str] = []
     for pattern in patterns:
         full = pattern if Path(pattern).is_absolute() else str(base / pattern)
@@ -268,7 +276,7 @@ def _expand(manifest: Path, where: str, patterns: Sequence[str]) -> tuple[str, .
         for m in matches:
             rel = Path(m)
             with contextlib.suppress(ValueError):
-                rel = rel.relative_to(Path.cwd())
+                rel = rel.relative_to(cwd)
             if str(rel) not in found:
                 found.append(str(rel))
     return tuple(found)
@@ -297,6 +305,7 @@ def load_manifest(path: Path) -> Manifest:
     default_style = check.style(build, "build", "briefing")
     default_sets = check.sets(build, "build")
     out = check.folder(build, "build", top=True)
+    cache = check.folder(build, "build", top=True, name="cache") if "cache" in build else ""
     targets: list[Target] = []
 
     for i, p in enumerate(check.tables(data, "pack")):
@@ -354,7 +363,7 @@ def load_manifest(path: Path) -> Manifest:
                 Target(kind="article", name=output_stem(input_path), inputs=(input_path,), formats=formats,
                        style=style, sets=sets, fmt=fmt, subdir=subdir, where=where)
             )
-    return Manifest(path=path, out=out, targets=tuple(targets))
+    return Manifest(path=path, out=out, targets=tuple(targets), cache=cache)
 
 
 # ----------------------------------------------------------------------------- planning
@@ -432,6 +441,18 @@ def _sha256_file(path: str) -> str:
     return digest.hexdigest()
 
 
+def _input_records(inputs: Sequence[str], base_dir: str, sha256: Callable[[str], str | None]) -> list[dict[str, str]]:
+    """The report's record of a job's inputs: path (relative to the manifest when inside it) and SHA-256."""
+    records = []
+    for p in inputs:
+        if os.path.isfile(p):
+            digest = sha256(p)
+            if digest is not None:
+                records.append({"path": _display_path(p, base_dir), "sha256": digest})
+    return records
+
+
+@functools.lru_cache(maxsize=65536)
 def _display_path(path: str, base_dir: str) -> str:
     """``path`` relative to the manifest's folder when inside it (machine-independent reports)."""
     try:
@@ -449,51 +470,57 @@ def pack_meta(target: Target, build_time: datetime) -> PackMeta:
     return PackMeta(**kwargs)
 
 
-BuiltArtifact = tuple[Artifact, list[dict[str, object]]]
-"""What building one job gives: the artifact written and its diagnostics (report form)."""
+BuiltArtifact = tuple[Artifact, list[dict[str, object]], dict[str, ImageRecord]]
+"""What building one job gives: the artifact written, its diagnostics (report form) and, per input,
+what reading its images found (for the build cache)."""
 
 
 def build_artifact(job: Job, path: Path, build_time: datetime) -> BuiltArtifact:
     """Build one job's artifact here and write it to ``path``; raises on failure (see :func:`run_job`)."""
     target = job.target
+    images: dict[str, ImageRecord] = {}
     meta_sets, style_sets = split_overrides(target.sets)
     sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
     if target.kind == "pack":
         assembled = assemble_pack(target.inputs, pack_meta(target, build_time), fmt=target.fmt,
-                                  meta_overrides=meta_sets, skip_bad_inputs=target.skip_bad_inputs)
+                                  meta_overrides=meta_sets, skip_bad_inputs=target.skip_bad_inputs,
+                                  image_records=images)
         pub: Publication = assembled.publication
         resources: Mapping[str, bytes] = assembled.resources
         names: ImageNames = assembled.image_names
         diagnostics = [*assembled.diagnostics, *skipped_diagnostics(assembled.skipped)]
     else:
-        article = prepare_article(target.inputs[0], target.fmt, meta_sets)
+        article = prepare_article(target.inputs[0], target.fmt, meta_sets,
+                                  image_record=images.setdefault(target.inputs[0], []))
         pub, resources, names = Publication((article.document,)), article.resources, article.image_names
         diagnostics = list(article.diagnostics)
     (artifact,), writer_diags = publish(pub, resources, [(job.format, path)], sheet, build_time=build_time,
                                         image_names=names)
-    return artifact, [d.to_dict() for d in (*diagnostics, *writer_diags)]
+    return artifact, [d.to_dict() for d in (*diagnostics, *writer_diags)], images
 
 
-def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".",
+def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".", slot: CacheSlot | None = None,
             builder: Callable[[Job, Path, datetime], BuiltArtifact] | None = None) -> JobResult:
     """Build one artifact (in a worker process, or a thread with a ``builder``); errors are captured, not raised.
 
     ``builder`` builds and writes the artifact (default :func:`build_artifact`; ``--server``:
-    :func:`briefpub.serve.client.remote_build`).
+    :func:`briefpub.serve.client.remote_build`). With a cache ``slot``, the artifact built is put
+    in the cache with its diagnostics.
     """
 
     started = time.perf_counter()
     target = job.target
     result = JobResult(id=job.id, kind=target.kind, format=job.format, path=job.path)
     try:
-        result.inputs = [
-            {"path": _display_path(p, base_dir), "sha256": _sha256_file(p)} for p in target.inputs if Path(p).is_file()
-        ]
-        artifact, diagnostics = (builder or build_artifact)(job, Path(out_dir) / job.path, build_time)
+        result.inputs = _input_records(target.inputs, base_dir, _sha256_file)
+        artifact, diagnostics, images = (builder or build_artifact)(job, Path(out_dir) / job.path, build_time)
         result.sha256 = artifact.sha256
         result.size = artifact.size
         result.fonts = [f.to_dict() for f in artifact.fonts]
         result.diagnostics += diagnostics
+        if slot is not None:
+            result.cache_note = store(slot, Path(out_dir) / job.path, artifact.sha256, fmt=job.format,
+                                      diagnostics=result.diagnostics, fonts=result.fonts, images=images)
     except BriefpubError as exc:
         result.error = str(exc)
         causes = [e for _path, e in exc.failures] if isinstance(exc, PublishError) else [exc]
@@ -551,34 +578,54 @@ def run_jobs(
     workers: int = 1,
     progress: Callable[[JobResult], None] | None = None,
     base_dir: str = ".",
+    cache: BuildCache | None = None,
     builder: Callable[[Job, Path, datetime], BuiltArtifact] | None = None,
 ) -> list[JobResult]:
     """Build every job, in ``workers`` processes when more than one; results in job order.
 
-    With a ``builder`` (``--server``: the work is done elsewhere), jobs run in ``workers``
-    threads of this process instead.
+    With a ``cache``, each job is first looked up (:meth:`BuildCache.restore`, in this
+    process): an artifact found is restored and reported ``cached``; only the others are
+    built (no worker process starts when none is left), and each is put in the cache.
+    With a ``builder`` (``--server``: the work is done elsewhere), the jobs to build run in
+    ``workers`` threads of this process instead of worker processes.
 
     Workers never outlive the build: SIGTERM/SIGHUP (while
     :func:`~briefpub.pipeline.output.cleanup_on_termination` is active), Ctrl-C
     or any error stops them, and each removes its temporary file as it ends.
     """
     results: dict[str, JobResult] = {}
+    slots: dict[str, CacheSlot | None] = {}
+    notes: dict[str, str] = {}
+    every = jobs
+    if cache is not None:
+        jobs = []
+        for job in every:
+            restored = _restore(job, out_dir, base_dir, cache, slots, notes)
+            if restored is None:
+                jobs.append(job)
+                continue
+            results[job.id] = restored
+            if progress:
+                progress(restored)
+
+    def finished(res: JobResult) -> None:
+        if notes.get(res.id):
+            res.diagnostics.append(Diagnostic("build.cache-damaged", notes[res.id], severity="warning").to_dict())
+        results[res.id] = res
+        if progress:
+            progress(res)
+
     if builder is not None and workers > 1 and len(jobs) > 1:
         with ThreadPoolExecutor(workers, thread_name_prefix="briefpub-build") as threads:
-            done = [threads.submit(run_job, job, str(out_dir), build_time, base_dir, builder) for job in jobs]
+            done = [threads.submit(run_job, job, str(out_dir), build_time, base_dir, slots.get(job.id), builder)
+                    for job in jobs]
             for future in as_completed(done):
-                res = future.result()
-                results[res.id] = res
-                if progress:
-                    progress(res)
-        return [results[job.id] for job in jobs]
+                finished(future.result())
+        return [results[job.id] for job in every]
     if workers <= 1 or len(jobs) <= 1 or builder is not None:
         for job in jobs:
-            res = run_job(job, str(out_dir), build_time, base_dir, builder)
-            results[job.id] = res
-            if progress:
-                progress(res)
-        return [results[job.id] for job in jobs]
+            finished(run_job(job, str(out_dir), build_time, base_dir, slots.get(job.id), builder))
+        return [results[job.id] for job in every]
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),))
 
     def stop_workers() -> None:
@@ -589,7 +636,7 @@ def run_jobs(
     try:
         with on_termination(stop_workers):
             futures: dict[Future[JobResult], Job] = {
-                pool.submit(run_job, job, str(out_dir), build_time, base_dir): job for job in jobs
+                pool.submit(run_job, job, str(out_dir), build_time, base_dir, slots.get(job.id)): job for job in jobs
             }
             for future in as_completed(futures):
                 try:
@@ -599,9 +646,7 @@ def run_jobs(
                     res = JobResult(id=job.id, kind=job.target.kind, format=job.format, path=job.path,
                                     error="the worker process building it ended unexpectedly (out of memory?)",
                                     exit_code=1)
-                results[res.id] = res
-                if progress:
-                    progress(res)
+                finished(res)
     except BaseException:
         stop_workers()
         for proc in list(pool._processes.values()):
@@ -610,7 +655,42 @@ def run_jobs(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    return [results[job.id] for job in jobs]
+    return [results[job.id] for job in every]
+
+
+def _restore(job: Job, out_dir: Path, base_dir: str, cache: BuildCache, slots: dict[str, CacheSlot | None],
+             notes: dict[str, str]) -> JobResult | None:
+    """The job's result restored from the cache, or None when it must be built (its slot and any
+    problem with its entry are left in ``slots`` and ``notes``)."""
+    started = time.perf_counter()
+    target = job.target
+    try:
+        slot = cache.job_key(kind=target.kind, fmt=job.format, inputs=target.inputs, reader=target.fmt,
+                             sets=target.sets, style=target.style, pack=target.pack,
+                             skip_bad_inputs=target.skip_bad_inputs)
+    except (BriefpubError, OSError):
+        slot = None  # not cached; building it reports the problem
+    slots[job.id] = slot
+    if slot is None:
+        return None
+    result = JobResult(id=job.id, kind=target.kind, format=job.format, path=job.path)
+    try:
+        restored = cache.restore(slot, out_dir, job.path)
+    except OutputError as exc:  # the entry is sound; the output cannot be written
+        result.error, result.exit_code = str(exc), 2
+        result.seconds = time.perf_counter() - started
+        return result
+    if restored.header is None:
+        notes[job.id] = restored.problem
+        return None
+    header = restored.header
+    result.inputs = _input_records(target.inputs, base_dir, cache.input_sha256)
+    result.sha256, result.size = str(header["sha256"]), int(header["size"])
+    result.diagnostics = list(header.get("diagnostics") or [])
+    result.fonts = list(header.get("fonts") or [])
+    result.cached = True
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 # ----------------------------------------------------------------------------- report
@@ -637,9 +717,9 @@ def sums_text(results: Iterable[Mapping[str, Any]]) -> str:
 
 def make_report(
     manifest: Manifest, results: Sequence[JobResult], build_time: datetime, shard_label: str | None,
-    seconds: float, workers: int,
+    seconds: float, workers: int, cache: str | None = None,
 ) -> dict[str, Any]:
-    """The build report (schema ``briefpub.build-report/1``)."""
+    """The build report (schema ``briefpub.build-report/1``); ``cache`` names the cache folder used."""
     entries = [r.to_dict() for r in results]
     return {
         "schema": REPORT_SCHEMA,
@@ -650,6 +730,8 @@ def make_report(
         "jobs": workers,
         "artifacts": len(entries),
         "failed": sum(1 for r in results if r.error),
+        "cache": cache,
+        "cached": sum(1 for r in results if r.cached),
         "seconds": round(seconds, 3),
         "results": entries,
     }
@@ -758,6 +840,8 @@ def merge_reports(reports: Sequence[object], names: Sequence[str] | None = None)
         "jobs": max(int(r["jobs"]) for r in checked),
         "artifacts": len(ordered),
         "failed": sum(1 for e in ordered if not e["ok"]),
+        "cache": first.get("cache") if all(r.get("cache") == first.get("cache") for r in checked) else None,
+        "cached": sum(1 for e in ordered if e.get("cached")),
         "seconds": round(sum(float(r["seconds"]) for r in checked), 3),
         "results": ordered,
         "merged_from": [r["shard"] for r in checked],

@@ -224,8 +224,12 @@ def cleanup_on_termination() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a hidden temporary file and a rename; OSError -> OutputError."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` via a hidden temporary file and a rename; OSError -> OutputError.
+
+    ``durable`` flushes the file to the disk before the rename (artifacts); the build cache,
+    which checks every entry's hash when reading it, skips that.
+    """
     try:
         kind = _kind(path)
     except OSError as exc:
@@ -244,8 +248,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException as exc:

@@ -19,6 +19,7 @@ from datetime import datetime
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, InputError
 from briefpub.pipeline import PreparedArticle, prepare_article
+from briefpub.pipeline.resources import ImageRecord
 from briefpub.readers.common.limits import MAX_PACK_BLOCKS, block_count, check_title
 from briefpub.tree import Document, PackMeta, Publication
 
@@ -100,17 +101,20 @@ def assemble_pack(
     meta_overrides: Sequence[tuple[str, str]] = (),
     skip_bad_inputs: bool = False,
     fetch_images: bool = False,
+    image_records: dict[str, ImageRecord] | None = None,
 ) -> AssembledPack:
     """Read every input (a file, ``-``, a URL) into one pack; a bad input raises unless ``skip_bad_inputs``.
 
     The pack's title and its articles' blocks in all are bounded (see
     :mod:`briefpub.readers.common.limits`): a pack over the limits raises either way.
+    ``image_records`` receives, per input, what reading its images found (for the build cache).
     """
-    return assemble_articles(
-        [(path, functools.partial(prepare_article, path, fmt, meta_overrides, fetch_images=fetch_images))
-         for path in inputs],
-        pack, skip_bad_inputs=skip_bad_inputs,
-    )
+    def preparing(path: str) -> Callable[[], PreparedArticle]:
+        record = None if image_records is None else image_records.setdefault(path, [])
+        return functools.partial(prepare_article, path, fmt, meta_overrides, fetch_images=fetch_images,
+                                 image_record=record)
+
+    return assemble_articles([(path, preparing(path)) for path in inputs], pack, skip_bad_inputs=skip_bad_inputs)
 
 
 def assemble_articles(

@@ -25,13 +25,26 @@ from pathlib import Path
 from briefpub.diagnostics import Diagnostic, excerpt
 from briefpub.tree import Block, Document, Figure, Image, Inline, iter_blocks, iter_inlines, map_blocks, map_inlines
 
-__all__ = ["IMAGE_TYPES", "MAX_IMAGE_BYTES", "ImageNames", "image_refs", "load_resources", "name_images"]
+__all__ = [
+    "IMAGE_TYPES",
+    "MAX_IMAGE_BYTES",
+    "ImageNames",
+    "ImageRecord",
+    "image_refs",
+    "images_unchanged",
+    "load_resources",
+    "name_images",
+]
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 
 ImageNames = Mapping[str, tuple[str, str]]
 """Content key -> (input, reference as written there) of the first article naming that image."""
+
+ImageRecord = list[tuple[str, str]]
+"""What reading an article's images found: (reference, outcome) in reading order, the outcome being
+the content key of the bytes read or ``!code: message`` of the diagnostic (see :func:`images_unchanged`)."""
 
 _KEY_RE = re.compile(r"sha256-[0-9a-f]{32}\.[a-z]{1,5}")
 
@@ -80,6 +93,17 @@ def _load(ref: str, base_dir: Path | None, source: str, fetch_remote: bool) -> t
     return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{candidate.suffix.lower()}", data
 
 
+def _outcome(loaded: tuple[str, bytes] | Diagnostic) -> str:
+    return loaded[0] if isinstance(loaded, tuple) else f"!{loaded.code}: {loaded.message}"
+
+
+def images_unchanged(record: ImageRecord, base_dir: Path | None, source: str) -> bool:
+    """Whether reading the images of ``record`` again finds what it found: the same bytes (by content
+    key) or the same reason not to read them. The build cache asks this before restoring an artifact,
+    so an edited, added or removed image rebuilds it without the article being read again."""
+    return all(_outcome(_load(ref, base_dir, source, False)) == outcome for ref, outcome in record)
+
+
 class _NotRegular(Exception):
     """The path names a FIFO, a device, a socket or a folder."""
 
@@ -115,19 +139,23 @@ def _read_regular(path: Path) -> bytes:
 
 def load_resources(
     doc: Document, base_dir: Path | None, source: str, *, fetch_remote: bool = False,
-    names: dict[str, tuple[str, str]] | None = None,
+    names: dict[str, tuple[str, str]] | None = None, record: ImageRecord | None = None,
 ) -> tuple[Document, dict[str, bytes], list[Diagnostic]]:
     """Read the images ``doc`` names; returns the document with content keys, the key -> bytes map,
     and a diagnostic for every image not read (its reference is then emptied; caption and alt stay).
 
     When ``names`` is given, each key read is recorded there as ``(source, reference)`` (the first
     reference wins), so :func:`name_images` can show users what they wrote instead of the key.
+    When ``record`` is given, every reference and what reading it found is appended to it
+    (:data:`ImageRecord`).
     """
     resources: dict[str, bytes] = {}
     diagnostics: list[Diagnostic] = []
     keys: dict[str, str] = {}
     for ref in image_refs(doc):
         loaded = _load(ref, base_dir, source, fetch_remote)
+        if record is not None:
+            record.append((ref, _outcome(loaded)))
         if isinstance(loaded, Diagnostic):
             diagnostics.append(loaded)
             keys[ref] = ""

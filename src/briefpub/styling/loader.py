@@ -17,7 +17,6 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -214,38 +213,51 @@ def _resolve_path(name_or_path: str, relative_to: Path | None) -> Path:
     return candidate
 
 
-def _load(name_or_path: str, relative_to: Path | None, depth: int) -> StyleSheet:
+def _load(name_or_path: str, relative_to: Path | None, depth: int, files: list[Path] | None = None) -> StyleSheet:
     if depth > _MAX_EXTENDS:
         raise StyleError(f"{name_or_path}: 'extends' chain is too long or circular")
     path = _resolve_path(name_or_path, relative_to)
+    if files is not None:
+        files.append(path)
     data = _read_toml(path)
     base = StyleSheet()
     parent = data.get("extends")
     if parent is not None:
         if not isinstance(parent, str):
             raise StyleError(f"{path}: extends = {parent!r}: expected a sheet name or path")
-        base = _load(parent, path.parent, depth + 1)
+        base = _load(parent, path.parent, depth + 1, files)
     sheet = apply(base, data, str(path))
     if "name" not in data:
         sheet = dataclasses.replace(sheet, name=path.stem)
     return sheet
 
 
-@cache
-def _load_cached(name_or_path: str, mtime_key: float) -> StyleSheet:
-    del mtime_key  # only part of the cache key: an edited sheet file is read again
-    return _load(name_or_path, None, 0)
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+_LOADED: dict[str, tuple[tuple[tuple[Path, tuple[int, int, int] | None], ...], StyleSheet]] = {}
 
 
 def load_style(name_or_path: str | None = None) -> StyleSheet:
-    """Load a built-in sheet by name or a sheet file by path (default: ``briefing``)."""
+    """Load a built-in sheet by name or a sheet file by path (default: ``briefing``).
+
+    Sheets are kept per process; a kept sheet is used again only while every file of its
+    ``extends`` chain has the same size, modification time and inode (an edited base sheet is
+    read again, not only an edited top one).
+    """
     target = name_or_path or DEFAULT_SHEET
-    path = _resolve_path(target, None)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    return _load_cached(target, mtime)
+    kept = _LOADED.get(target)
+    if kept is not None and all(_stamp(path) == stamp for path, stamp in kept[0]):
+        return kept[1]
+    files: list[Path] = []
+    sheet = _load(target, None, 0, files)
+    _LOADED[target] = (tuple((path, _stamp(path)) for path in files), sheet)
+    return sheet
 
 
 def _parse_override_value(raw: str) -> object:

@@ -81,3 +81,27 @@ def test_centred_balanced_heading(fonts):
 def test_two_word_heading_may_wrap_one_word_per_line(fonts):
     layout = _heading("Internationalization Representatives", fonts, size=20).layout(260)
     assert len(layout.lines) == 2
+
+
+def test_a_long_balanced_text_is_set_in_a_bounded_number_of_passes(fonts, monkeypatch):
+    """A standfirst of dozens of lines is set ragged: no 15-pass search for even lines (fuzz case 3977:
+    a 6,300-character subtitle took 13 s of CPU in 28 passes)."""
+    from briefpub.writers.pdf.typeset import breaking
+
+    calls = []
+    real = breaking.knuth_plass
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("balanced", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(breaking, "knuth_plass", counting)
+    text = " ".join(HEADLINES * 6)
+    layout = _heading(text, fonts, size=12.0).layout(300)
+    assert len(layout.lines) > breaking.BALANCE_MAX_LINES
+    assert len(calls) <= 2, calls
+    assert all(line.width <= 300.01 for line in layout.lines)
+    calls.clear()
+    short = _heading(HEADLINES[4], fonts).layout(300)  # a heading of a few lines is still balanced (searched)
+    assert 1 < len(short.lines) <= breaking.BALANCE_MAX_LINES
+    assert len(calls) > 2

@@ -47,8 +47,9 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"RIFF", "a RIFF media file"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
 )
-#: Control characters that mark binary data (counted one by one: a regex scan is slower).
-_CONTROLS = tuple(chr(c) for c in (*range(0x09), *range(0x0E, 0x20), 0x7F))
+#: Control characters that mark binary data (all ASCII: counted in the text's UTF-8 bytes, where
+#: deleting them with ``bytes.translate`` is several times faster than a regex or a count a character).
+_CONTROL_BYTES = bytes((*range(0x09), *range(0x0E, 0x20), 0x7F))
 _LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 _ODD_LINE_ENDS = ("\r", "\x85", "\u2028", "\u2029")
 
@@ -122,7 +123,8 @@ def _detect_legacy(data: bytes) -> str:
 
 def _finish(text: str, encoding: str, diagnostics: list[Diagnostic], source: str) -> Decoded:
     """Refuse binary or blank text, normalise line ends to LF."""
-    controls = sum(text.count(c) for c in _CONTROLS)
+    encoded = text.encode("utf-8", "surrogatepass")  # an ASCII character is one byte, and only it is
+    controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise InputError(f"{source}: not a text article (binary data: {controls} control characters)")
     if any(end in text for end in _ODD_LINE_ENDS):  # a regex scan costs milliseconds on a large page

@@ -36,11 +36,13 @@ from briefpub.tree import (
     Document,
     Emphasis,
     Figure,
+    Heading,
     Image,
     Inline,
     Link,
     Meta,
     OrderedList,
+    Paragraph,
     Span,
     Strong,
     Table,
@@ -187,6 +189,10 @@ def block_size(block: Block) -> int:
     """The characters a block makes a writer carry: its text (nested blocks' included), its link
     addresses and titles, its images' references, alternative texts and titles, and one for every
     inline element and table cell (so that empty ones count too)."""
+    if isinstance(block, (Paragraph, Heading)):  # plain text, the commonest block: no walks
+        texts = [n.text for n in block.children if isinstance(n, Text)]
+        if len(texts) == len(block.children):
+            return sum(map(len, texts))
     size = 0
     for node in iter_inlines((block,)):
         match node:

@@ -61,7 +61,7 @@ from briefpub.readers.common.languages import blocks_in_language, declared_langu
 from briefpub.readers.common.limits import MAX_BLOCK_DEPTH, MAX_INLINE_DEPTH
 from briefpub.readers.common.links import link_target, shows_url
 from briefpub.readers.common.notes import Notes
-from briefpub.readers.html._parse import line_of, raw_text, remove, text_of
+from briefpub.readers.html._parse import line_of, raw_text, remove, short_text_of, text_of
 from briefpub.tree import (
     Block,
     BlockQuote,
@@ -142,6 +142,10 @@ _COMMENTS_HEADER = re.compile(
     r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
     re.IGNORECASE,
 )
+
+
+#: What :meth:`Converter._language` gives for an element in the language around it (reusable: it holds no state).
+_NO_SWITCH = contextlib.nullcontext("")
 
 
 def _tag(el: etree._Element) -> str:
@@ -255,13 +259,15 @@ class Converter:
             return ""
         return tag
 
-    @contextlib.contextmanager
-    def _language(self, el: etree._Element) -> Iterator[str]:
+    def _language(self, el: etree._Element) -> contextlib.AbstractContextManager[str]:
         """While reading ``el``: the language it switches to ("" when it does not)."""
         tag = self._declared(el)
         if not differs(tag, self.lang):
-            yield ""
-            return
+            return _NO_SWITCH  # the common case: no generator-based context manager to set up
+        return self._switched(tag)
+
+    @contextlib.contextmanager
+    def _switched(self, tag: str) -> Iterator[str]:
         around, self.lang = self.lang, tag
         try:
             yield tag
@@ -305,6 +311,9 @@ class Converter:
         pending: list[Inline] = []
 
         def flush() -> None:
+            if all(isinstance(n, Text) and not n.text.strip(" \t\n\r\f") for n in pending):
+                pending.clear()  # nothing, or only the white space between blocks: no paragraph
+                return
             parts = paragraph_parts(normalise_inlines(pending))
             pending.clear()
             for part in parts:
@@ -742,8 +751,8 @@ class Converter:
         if tag in _HEADINGS or tag in ("ul", "ol", "table", "figure", "blockquote", "pre", "hr"):
             return False
         words = _class_words(el)
-        text = text_of(el)
-        if not text or len(text) > 300:
+        text = short_text_of(el, 300)  # (a whole article's wrapper is not read to its end)
+        if not text:
             return False
         after_byline = self.after_byline
         if (

@@ -43,11 +43,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 
-from briefpub.readers.common.notes import Notes
-from briefpub.readers.html._parse import line_of, remove, text_of
+from briefpub.readers.common.notes import EXCERPT, Notes
+from briefpub.readers.html._parse import line_of, remove, text_of, words_of
 
 _WORD_SPLIT = re.compile(r"[-_\s:.]+|(?<=[a-z])(?=[A-Z])")
 
@@ -189,6 +190,7 @@ _MIN_ARTICLE_CHARS = 160  # visible characters, whitespace not counted
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ATTRS = ("class", "id", "data-component", "data-testid", "data-module", "itemprop")  # as in _attrs
 _ATTR_SET = frozenset(_ATTRS)
+_TELLING_TAGS = frozenset({*_TAGS, "article", "main"})  # measured even without attributes
 
 
 @functools.lru_cache(maxsize=16384)
@@ -211,9 +213,10 @@ def _tokens_of(raw: tuple[str, ...]) -> tuple[set[str], set[str]]:
     return components, whole
 
 
-def _attrs(el: etree._Element) -> tuple[str, ...]:
-    """The attributes classification reads (class, id...), as written: the cache key."""
-    keys = el.keys()
+def _attrs(el: etree._Element, keys: Sequence[str | bytes] | None = None) -> tuple[str, ...]:
+    """The attributes classification reads (class, id...), as written: the cache key (``keys``:
+    ``el.keys()`` when the caller has them)."""
+    keys = el.keys() if keys is None else keys
     if not keys or _ATTR_SET.isdisjoint(keys):
         return ()
     get = el.get
@@ -280,53 +283,59 @@ class PageStats:
         parents: dict[etree._Element, etree._Element] = {}
         classified: dict[etree._Element, tuple[str, bool]] = {}
         self.candidates: list[tuple[int, etree._Element]] = []  # see _candidates
+        candidates = self.candidates
+        measure, inline = _measure, _INLINE
         for el in order:
             tag = str(el.tag)  # the HTML parser lower-cases tag names
             keys = el.keys()
-            if keys or tag in _TAGS or tag == "article" or tag == "main":
-                attrs = _attrs(el) if keys else ()
-                role = el.get("role") if keys and "role" in keys else None
-                found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
-                if found is not None and found[0]:
-                    classified[el] = found
-                if attrs or role or tag in ("article", "main"):
-                    priority = _priority(el, tag, attrs)
-                    if priority is not None:
-                        self.candidates.append((priority, el))
+            if keys:
+                found, priority = measure(tag, el.get("role") if "role" in keys else None, _attrs(el, keys))
+            elif tag in _TELLING_TAGS:
+                found, priority = measure(tag, None, ())
+            else:
+                found = priority = None
+            if found is not None:
+                classified[el] = found
+            if priority is not None:
+                candidates.append((priority, el))
             if el is not body:
                 parent = el.getparent()
                 assert parent is not None
                 parents[el] = parent
-                block = block_of[el] = block_of[parent] if tag in _INLINE else el
+                block_of[el] = block_of[parent] if tag in inline else el
                 in_link[el] = tag == "a" or in_link[parent]
                 tail = el.tail
                 if tail and not tail.isspace():
-                    n, block = _chars(tail), block_of[parent]
+                    n, block = len("".join(tail.split())), block_of[parent]  # as _chars
                     own_text[block] = own_text.get(block, 0) + n
                     if in_link[parent]:
                         own_links[block] = own_links.get(block, 0) + n
             text = el.text
             if text and not text.isspace():
-                n, block = _chars(text), block_of[el]
+                n, block = len("".join(text.split())), block_of[el]
                 own_text[block] = own_text.get(block, 0) + n
                 if in_link[el]:
                     own_links[block] = own_links.get(block, 0) + n
         self.body = body
-        self.rank = {el: i for i, el in enumerate(order)}
+        self.rank = dict(zip(order, range(len(order)), strict=True))
         self.parents = parents
         self.classified = classified
         self.block_text = own_text  # each block's own text (not its child blocks')
         self.block_of = block_of
         self.text: dict[etree._Element, int] = dict(own_text)
         self.links: dict[etree._Element, int] = dict(own_links)
-        for el in reversed(order):
+        text_of_el, links_of_el = self.text, self.links
+        for el in reversed(order):  # (an element with links in it has text in it)
+            chars = text_of_el.get(el)
+            if chars is None:
+                continue
             parent = parents.get(el)
             if parent is None:
                 continue
-            if el in self.text:
-                self.text[parent] = self.text.get(parent, 0) + self.text[el]
-            if el in self.links:
-                self.links[parent] = self.links.get(parent, 0) + self.links[el]
+            text_of_el[parent] = text_of_el.get(parent, 0) + chars
+            linked = links_of_el.get(el)
+            if linked is not None:
+                links_of_el[parent] = links_of_el.get(parent, 0) + linked
         self.own = {el: n for el, n in own_text.items() if _paragraph(el, n, own_links.get(el, 0))}
         self.kinds: dict[etree._Element, str] = {}
         self.by_class: set[etree._Element] = set()  # elements a class word (borne out or not) calls furniture
@@ -450,11 +459,25 @@ def element_path(el: etree._Element) -> str:
 
 def report_removal(notes: Notes, el: etree._Element, what: str, text: str | None = None) -> None:
     """Report the removal of ``el``: what it was, its whole size in words, its path, the start of its text."""
-    text = text_of(el) if text is None else text
-    if text:
-        words = len(text.split())
-        notes.add("reader.boilerplate-removed", f"removed {what} ({words} words, {element_path(el)})", text,
+    if text is None:
+        words = words_of(el)  # text_of(el) is these joined: only as many are joined as the quote needs
+        quoted = " ".join(words) if notes.verbatim else _excerpt_words(words)
+    else:
+        words, quoted = text.split(), text
+    if quoted:
+        notes.add("reader.boilerplate-removed", f"removed {what} ({len(words)} words, {element_path(el)})", quoted,
                   line_of(el))
+
+
+def _excerpt_words(words: list[str]) -> str:
+    """The first of ``words``, joined, enough for their :func:`~briefpub.diagnostics.excerpt` to be that of
+    all of them (a removal of thousands of words is quoted without joining them all)."""
+    length = -1
+    for i, word in enumerate(words):
+        length += len(word) + 1
+        if length > EXCERPT:
+            return " ".join(words[: i + 1])
+    return " ".join(words)
 
 
 def remove_hidden(root: etree._Element, notes: Notes) -> None:
@@ -463,24 +486,33 @@ def remove_hidden(root: etree._Element, notes: Notes) -> None:
     for el in found if isinstance(found, list) else []:
         if not isinstance(el, etree._Element) or not isinstance(el.tag, str) or el.getparent() is None:
             continue
-        if not _attached(el, root):
-            continue  # inside a hidden element already removed
-        if el.tag in ("html", "body", "head"):
-            continue
-        if _is_hidden(el):
+        if el.tag in ("html", "body", "head") or not _is_hidden(el):
+            continue  # (most elements with a style are shown: looked at before the walk up the tree)
+        if _attached(el, root):  # not inside a hidden element already removed
             report_removal(notes, el, "hidden element")
             remove(el)
 
 
-def _priority(el: etree._Element, tag: str, attrs: tuple[str, ...]) -> int | None:
-    """How surely ``el`` is a semantic container of the article (lower is surer; None: it is not)."""
+@functools.lru_cache(maxsize=8192)
+def _measure(tag: str, role: str | None, attrs: tuple[str, ...]) -> tuple[tuple[str, bool] | None, int | None]:
+    """(:func:`classify_kind`'s reading when it finds a kind, :func:`_priority`) of an element with
+    attributes or of a telling tag, from its tag, ``role`` attribute (None: none) and :func:`_attrs`
+    (cached: a page repeats them, and classification is the costly part of :class:`PageStats`)."""
+    found = _kind_of(tag, (role or "").strip().lower(), attrs) if attrs or role or tag in _TAGS else None
+    priority = _priority(tag, role, attrs) if attrs or role or tag in ("article", "main") else None
+    return (found if found is not None and found[0] else None), priority
+
+
+def _priority(tag: str, role: str | None, attrs: tuple[str, ...]) -> int | None:
+    """How surely an element is a semantic container of the article (lower is surer; None: it is not),
+    from its tag, ``role`` attribute (None: none) and :func:`_attrs`."""
     if tag == "article":
         return 0
-    if not attrs and tag != "main" and el.get("role") is None:
+    if not attrs and tag != "main" and role is None:
         return None
-    if (el.get("itemprop") or "").lower() == "articlebody":
+    if attrs and attrs[5].lower() == "articlebody":  # itemprop
         return 1
-    if tag == "main" or (el.get("role") or "").lower() == "main":
+    if tag == "main" or (role or "").lower() == "main":
         return 2
     if attrs and _content_class(attrs):
         return 3
@@ -603,8 +635,14 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
     """Remove boilerplate inside the article (corroborated, never the article's core)."""
     core = stats.core if stats is not None else None
     keep = set() if core is None else {core, *core.iterancestors()}
+    # Elements still inside the container, known in page order from their parent's place (an element
+    # is removed only when it is visited): no walk up the tree for each element.
+    inside: set[etree._Element] = {container}
     for el in list(container.iter()):
-        if el is container or not isinstance(el.tag, str) or not _under(el, container) or el in keep:
+        if el is container or not isinstance(el.tag, str) or el.getparent() not in inside:
+            continue
+        inside.add(el)
+        if el in keep:
             continue
         kind, by_class = stats.classified.get(el, ("", False)) if stats is not None else classify_kind(el)
         if not kind:
@@ -626,6 +664,7 @@ def drop_boilerplate_inside(container: etree._Element, notes: Notes, stats: Page
             continue  # a fact box inside the article
         report_removal(notes, el, kind)
         remove(el)
+        inside.discard(el)
 
 
 def _cards_in(el: etree._Element) -> int:

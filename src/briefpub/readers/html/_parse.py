@@ -22,6 +22,7 @@ an output; removing them is belt and braces.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -31,14 +32,17 @@ from lxml import etree
 
 from briefpub.errors import InputError
 from briefpub.readers.common.limits import MAX_ATTRIBUTES, MAX_HTML_ELEMENTS
-from briefpub.readers.common.notes import Notes, excerpt
+from briefpub.readers.common.notes import EXCERPT, Notes, excerpt
 from briefpub.tree import sanitise
 
 _C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 #: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]*)|([0-9]*))")
 _XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_REFUSED_CHARS = (*(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"), "\ufffe", "\uffff")
+#: The ASCII ones among them, as bytes: deleted from a page's UTF-8 bytes with ``bytes.translate``
+#: to tell whether it holds any (several times faster than a regex or a scan a character).
+_XML_REFUSED_BYTES = bytes(c for c in range(0x20) if chr(c) not in "\t\n\r")
+_XML_REFUSED_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
 _VOID_START = re.compile(
     # no "<" inside: linear however many there are ("<wbr title='a>b'>" is left to the mending)
     r"<(embed|keygen|source|track|wbr|bgsound|image|command|nextid)\b([^<>]{0,2000})>",
@@ -155,21 +159,22 @@ def _cap_attributes(text: str, notes: Notes) -> str:
     (reported, the first few one by one): libxml2's cost is quadratic in the number of a tag's attributes."""
     parts: list[str] = []
     done = line = counted = capped = ignored = 0
-    for tag in _TAG_WITH_ATTRIBUTES.finditer(text):
-        if tag.end() - tag.start() < 2 * MAX_ATTRIBUTES:
+    shortest = 2 * MAX_ATTRIBUTES  # each attribute takes a separator and a name character
+    for start, end in map(re.Match.span, _TAG_WITH_ATTRIBUTES.finditer(text)):  # (thousands of tags a page)
+        if end - start < shortest:
             continue
-        attributes = list(_ONE_ATTRIBUTE.finditer(text, tag.start() + 1, tag.end()))
+        attributes = list(_ONE_ATTRIBUTE.finditer(text, start + 1, end))
         if len(attributes) <= MAX_ATTRIBUTES:
             continue
         parts.append(text[done : attributes[MAX_ATTRIBUTES - 1].end()])
-        done = tag.end()
+        done = end
         capped += 1
         ignored += len(attributes) - MAX_ATTRIBUTES
         if capped > _PER_KIND_LIMIT:
             continue
-        line += text.count("\n", counted, tag.start())
-        counted = tag.start()
-        name = text[tag.start() + 1 : attributes[0].start()].strip().lower()
+        line += text.count("\n", counted, start)
+        counted = start
+        name = text[start + 1 : attributes[0].start()].strip().lower()
         notes.add(
             "reader.unsupported",
             f"{len(attributes) - MAX_ATTRIBUTES:,} attribute(s) of a <{name}> beyond the first "
@@ -188,11 +193,10 @@ def _cap_attributes(text: str, notes: Notes) -> str:
 
 
 def _check_elements(root: etree._Element, source: str) -> None:
-    for count, _el in enumerate(root.iter(), 1):
-        if count > MAX_HTML_ELEMENTS:
-            raise InputError(
-                f"{source}: more than {MAX_HTML_ELEMENTS:,} HTML elements: this does not look like an article"
-            )
+    if next(itertools.islice(root.iter(), MAX_HTML_ELEMENTS, None), None) is not None:  # counted in C
+        raise InputError(
+            f"{source}: more than {MAX_HTML_ELEMENTS:,} HTML elements: this does not look like an article"
+        )
 
 
 def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
@@ -202,8 +206,9 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
         notes,
     )
     parser = _parser()
+    data = text.encode("utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise InputError(f"{source}: not readable as HTML ({exc})") from None
     for entry in parser.error_log:
@@ -215,8 +220,10 @@ def parse_document(text: str, source: str, notes: Notes) -> etree._Element:
     if root is None:
         raise InputError(f"{source}: no HTML content")
     _check_elements(root, source)
-    refused = any(c in text for c in _XML_REFUSED_CHARS)  # one fast scan a character (a regex is slower)
-    _make_editable(root, notes, references=refused or _refers_to_refused(text))
+    refused = len(data.translate(None, _XML_REFUSED_BYTES)) != len(data) or any(
+        c in data for c in _XML_REFUSED_NONCHARACTERS
+    )
+    _make_editable(root, notes, references=refused or _refers_to_refused(text), braces="{" in text)
     _close_void_elements(root)
     return root
 
@@ -236,7 +243,7 @@ def _refers_to_refused(text: str) -> bool:
     return False
 
 
-def _make_editable(root: etree._Element, notes: Notes, *, references: bool = True) -> None:
+def _make_editable(root: etree._Element, notes: Notes, *, references: bool = True, braces: bool = True) -> None:
     """Fix what libxml2 lets into the tree but lxml refuses to handle, so the reader can edit it.
 
     * control characters written as references (``&#1;``, or ``&#1`` before a
@@ -250,7 +257,11 @@ def _make_editable(root: etree._Element, notes: Notes, *, references: bool = Tru
 
     ``references``: whether the page's text holds a refused character or may refer to one
     (:func:`_refers_to_refused`); without either, no text or attribute value in the tree can hold one.
+    ``braces``: whether the page's text holds a ``{`` (an attribute's name is written as it is, never
+    with a reference); without one and without ``references``, there is nothing to fix.
     """
+    if not references and not braces:
+        return
     dropped = 0
     for el in root.iter():
         if references:
@@ -327,9 +338,28 @@ def raw_text(el: etree._Element) -> str:
     return "".join(_texts(el))
 
 
+def words_of(el: etree._Element) -> list[str]:
+    """The words of :func:`text_of` (``" ".join(words_of(el)) == text_of(el)``), without joining them."""
+    return " ".join(_texts(el)).split()
+
+
 def text_of(el: etree._Element) -> str:
     """All text inside ``el``, whitespace collapsed (element boundaries count as spaces)."""
     return " ".join(" ".join(_texts(el)).split())
+
+
+def short_text_of(el: etree._Element, limit: int) -> str | None:
+    """:func:`text_of` when it is at most ``limit`` characters long, else None, without reading a long
+    element's text to its end (its characters other than whitespace already number more than ``limit``)."""
+    pieces: list[str] = []
+    visible = 0
+    for piece in _texts(el):
+        pieces.append(piece)
+        visible += len("".join(piece.split()))
+        if visible > limit:
+            return None
+    text = " ".join(" ".join(pieces).split())
+    return text if len(text) <= limit else None
 
 
 def _put_before(el: etree._Element, text: str) -> None:
@@ -372,13 +402,16 @@ def unwrap(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _attached(el: etree._Element, root: etree._Element) -> bool:
-    """True while ``el`` is still in the document (not inside an element already removed)."""
-    return any(a is root for a in el.iterancestors())
-
-
-def _in_head(el: etree._Element) -> bool:
-    return any(a.tag == "head" for a in el.iterancestors())
+def _placement(el: etree._Element, root: etree._Element) -> tuple[bool, bool]:
+    """(whether ``el`` is still under ``root``, not inside an element already removed; whether it is
+    inside a ``<head>``), in one walk up the tree."""
+    attached = in_head = False
+    for a in el.iterancestors():
+        if a is root:
+            attached = True
+        if a.tag == "head":
+            in_head = True
+    return attached, in_head
 
 
 def neutralise(root: etree._Element, notes: Notes) -> None:
@@ -389,6 +422,7 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
     unsafe_attrs = 0
     body_text_total = -1  # measured at the first form (a whole-page text join costs a millisecond)
     body = root.find("body")
+    script_url = _SCRIPT_URL.match
     for el in list(root.iter()):
         raw_tag: object = el.tag
         if not isinstance(raw_tag, str):  # comments/PIs when the parser kept any
@@ -401,7 +435,7 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
                 handlers[lowered] += 1
                 del el.attrib[name]
             elif lowered in ("srcdoc", "formaction") or (
-                lowered not in ("href", "src") and _SCRIPT_URL.match(str(value))
+                ":" in value and lowered not in ("href", "src") and script_url(str(value))  # no ":", no match
             ):
                 unsafe_attrs += 1
                 del el.attrib[name]
@@ -410,17 +444,21 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
         if tag in UNWRAP_TAGS:
             unwrap(el)
             continue
-        if el.getparent() is None or not _attached(el, root):
-            continue  # the root, or inside something already removed
-        if _in_head(el) or tag in ("meta", "link", "base"):
+        if el.getparent() is None:
+            continue  # the root
+        attached, in_head = _placement(el, root)
+        if not attached:
+            continue  # inside something already removed
+        if in_head or tag in ("meta", "link", "base"):
             if tag in ("script", "style", "iframe", "object", "embed", "noscript", "base"):
                 head_counts[tag] += 1
             remove(el)
             continue
         if tag == "form":
             form_text = len(text_of(el))
-            if body_text_total < 0:
-                body_text_total = len(text_of(body)) if body is not None else 0
+            if body_text_total < 0:  # measured now, and only if a form may need it (removals only shrink a form)
+                large = any(len(text_of(form)) >= 200 for form in root.iter("form"))
+                body_text_total = len(text_of(body)) if body is not None and large else 0
             if form_text >= 200 and form_text >= 0.5 * body_text_total:
                 for control in [c for c in el.iter() if isinstance(c.tag, str) and c.tag in FORM_CONTROLS]:
                     remove(control)
@@ -465,4 +503,15 @@ def neutralise(root: etree._Element, notes: Notes) -> None:
 def _report(notes: Notes, reported: Counter[str], kind: str, el: etree._Element, code: str, message: str) -> None:
     reported[kind] += 1
     if reported[kind] <= _PER_KIND_LIMIT:
-        notes.add(code, message, excerpt(raw_text(el)), line=line_of(el), severity="warning")
+        notes.add(code, message, _excerpt_of(raw_text(el)), line=line_of(el), severity="warning")
+
+
+def _excerpt_of(text: str) -> str:
+    """``excerpt(text)``, collapsing the white space of only as much of a long text (a page's inline script
+    or data, hundreds of kilobytes) as the excerpt needs: a prefix whose collapsed form is longer than
+    the excerpt is collapsed like the whole text's start."""
+    head = text[: 4 * EXCERPT]
+    flat = " ".join(head.split())
+    if len(head) < len(text) and len(flat) <= EXCERPT:
+        return excerpt(text)
+    return excerpt(flat)

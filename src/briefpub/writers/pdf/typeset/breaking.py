@@ -63,6 +63,8 @@ EMERGENCY_TOLERANCE = 1e6
 #: The loosest adjustment ratio accepted in the first pass, without hyphenation (spaces up to 3/4 of
 #: the way from natural to the limit).
 PRETOLERANCE = 0.75
+#: Balanced settings (titles, headings, standfirsts) longer than this many lines are set ragged instead.
+BALANCE_MAX_LINES = 8
 
 _HYPHENS = "-\u2010"
 _DASHES = "\u2013\u2014"
@@ -667,7 +669,9 @@ def _balanced(items: BreakItems, widths: tuple[float, float]) -> list[tuple[int,
 
     The fewest lines the text needs at full width are kept; the narrowest measure
     that still gives that many lines is found by bisection, and the breaks found for
-    it are used at full width. When the last two words cannot share a line, the
+    it are used at full width. Text of more than :data:`BALANCE_MAX_LINES` lines is
+    set ragged at full width (a long standfirst: the search would cost 15 passes over
+    it for lines whose evenness nobody sees). When the last two words cannot share a line, the
     rule against a lone last word is dropped rather than the balance.
     """
     full = widths[1]
@@ -682,8 +686,8 @@ def _balanced(items: BreakItems, widths: tuple[float, float]) -> list[tuple[int,
         if best is None:
             continue
         count = len(best)
-        if count <= 1:
-            return best
+        if count <= 1 or count > BALANCE_MAX_LINES:
+            return best  # one line, or so many that evening them out would not show (and costs a search)
         lo, hi = max(items.widest_box, full / (count + 1)), full
         for _ in range(14):
             if hi - lo < 0.5:
