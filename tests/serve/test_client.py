@@ -174,17 +174,24 @@ def test_build_on_the_server_restores_cached_artifacts_without_asking_it(
         serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
 
-    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / "cache"))
     url = serve().url
-    manifest = _manifest(tmp_path)
-    first = run(["build", "-m", str(manifest), "--server", url], capsys)
-    built = _built(tmp_path / "out")
-    assert httpx.get(url + "/healthz").json()["conversions"] == 7
-    second = run(["build", "-m", str(manifest), "--server", url], capsys)
-    assert first[0] == second[0] == 1
-    assert httpx.get(url + "/healthz").json()["conversions"] == 7  # every artifact came from the cache
-    assert _built(tmp_path / "out") == built
-    assert _report(tmp_path / "out")["cached"] == 7
+    cached = {}
+    for where, server in (("local", []), ("remote", ["--server", url])):
+        monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / where / "cache"))
+        manifest = _manifest(tmp_path / where)
+        first = run(["build", "-m", str(manifest), *server], capsys)
+        built = _built(tmp_path / where / "out")
+        served = httpx.get(url + "/healthz").json()["conversions"]
+        second = run(["build", "-m", str(manifest), *server], capsys)
+        assert first[0] == second[0] == 1
+        assert _built(tmp_path / where / "out") == built
+        report = _report(tmp_path / where / "out")
+        cached[where] = [r["id"] for r in report["results"] if r["cached"]]
+        rebuilt = [r["id"] for r in report["results"] if r["ok"] and not r["cached"]]
+        # the server is asked for what is rebuilt, nothing else (a pack naming a missing input is
+        # never cached, as in a local build)
+        assert httpx.get(url + "/healthz").json()["conversions"] - served == (len(rebuilt) if server else 0)
+    assert cached["remote"] == cached["local"] and len(cached["local"]) == 5
 
 
 def test_build_with_an_unreachable_server_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

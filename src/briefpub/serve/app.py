@@ -419,6 +419,7 @@ def _rendered_json(rendered: Rendered, stem: str, schema: str) -> dict[str, Any]
                     for o in rendered.outputs],
         "failures": [{"format": f, "message": m, "exit_code": c} for f, m, c in rendered.failures],
         "diagnostics": rendered.diagnostics,
+        "images": {source: [list(pair) for pair in record] for source, record in rendered.images.items()},
     }
 
 

@@ -133,6 +133,13 @@ def _diagnostics(rows: Sequence[dict[str, Any]]) -> list[Diagnostic]:
                        severity=r.get("severity", "info")) for r in rows]
 
 
+def _images(answer: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """What the server found reading each article's images (for the build cache: see
+    :func:`briefpub.pipeline.resources.images_unchanged`)."""
+    return {str(source): [(str(ref), str(outcome)) for ref, outcome in record]
+            for source, record in (answer.get("images") or {}).items()}
+
+
 def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]]) -> tuple[list[Any], list[Diagnostic]]:
     """Write the server's files atomically, as :func:`briefpub.pipeline.publish` does (same errors)."""
     from briefpub.pipeline import Artifact, PublishError, atomic_write, remove_stale_temps
@@ -251,7 +258,7 @@ def remote_build(url: str) -> Callable[..., Any]:
         except NeedsLocal:
             return build_artifact(job, path, build_time)
         (artifact,), diagnostics = _write(answer, [(job.format, path)])
-        return artifact, [d.to_dict() for d in diagnostics]
+        return artifact, [d.to_dict() for d in diagnostics], _images(answer)
 
     def _pack_body(job: Any, build_time: datetime, epoch: int) -> dict[str, Any]:
         from briefpub.transforms import split_overrides

@@ -52,6 +52,8 @@ _RESULT = {
             "size": {"type": "integer"}, "data": {"type": "string", "contentEncoding": "base64"}}}},
         "failures": {"type": "array", "items": {"type": "object"}},
         "diagnostics": {"type": "array", "items": {"$ref": "#/components/schemas/Diagnostic"}},
+        "images": {"type": "object", "description": "per article: each image reference and what reading it "
+                   "found (a content key, or the diagnostic); a client's build cache keeps it"},
     },
 }
 _FILES = {

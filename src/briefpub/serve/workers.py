@@ -100,6 +100,7 @@ class Rendered:
     failures: list[tuple[str, str, int]] = field(default_factory=list)
     preview: list[bytes] = field(default_factory=list)
     articles: int = 0
+    images: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # source -> what reading its images found
 
 
 # ----------------------------------------------------------------------------- in the worker
@@ -147,13 +148,14 @@ def _style(name: str | None, sets: Sequence[tuple[str, str]]) -> Any:
     return with_overrides(load_style(name), sets)
 
 
-def _prepare(article: ArticleIn) -> PreparedArticle:
-    """One uploaded article, read and transformed (:func:`briefpub.pipeline.prepare_bytes`)."""
+def _prepare(article: ArticleIn, record: list[tuple[str, str]] | None = None) -> PreparedArticle:
+    """One uploaded article, read and transformed (:func:`briefpub.pipeline.prepare_bytes`); ``record``
+    receives what reading its images found (a client's build cache keeps it)."""
     from briefpub.pipeline import prepare_bytes
 
     if article.error:
         raise InputError(article.error)
-    return prepare_bytes(article.data, article.source, article.fmt, article.meta)
+    return prepare_bytes(article.data, article.source, article.fmt, article.meta, image_record=record)
 
 
 def local_images(data: bytes, source: str, fmt: str | None) -> bool:
@@ -198,11 +200,13 @@ def convert_task(article: ArticleIn, formats: Sequence[str], style: str | None, 
     from briefpub.tree import Publication
 
     sheet = _style(style, style_sets)
-    prepared = _prepare(article)
+    record: list[tuple[str, str]] = []
+    prepared = _prepare(article, record)
     rendered = _render(Publication((prepared.document,)), prepared.resources, formats, sheet, _build_time(epoch),
                        prepared.image_names)
     rendered.diagnostics[:0] = [d.to_dict() for d in prepared.diagnostics]
     rendered.articles = 1
+    rendered.images = {article.source: record}
     return rendered
 
 
@@ -223,14 +227,16 @@ def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequ
     if not fields.get("date"):
         fields["date"] = cover_date(build_time)
     total = len(articles) + len(formats) + (1 if preview_pages else 0)
-    assembled = assemble_articles([(a.source, functools.partial(_prepare, a)) for a in articles], PackMeta(**fields),
-                                  skip_bad_inputs=skip_bad_inputs,
+    records: dict[str, list[tuple[str, str]]] = {}
+    assembled = assemble_articles([(a.source, functools.partial(_prepare, a, records.setdefault(a.source, [])))
+                                   for a in articles], PackMeta(**fields), skip_bad_inputs=skip_bad_inputs,
                                   on_article=lambda i, name: _report(job, i, total, f"reading {name}"))
     rendered = _render(assembled.publication, assembled.resources, formats, sheet, build_time,
                        assembled.image_names, job, len(articles), total)
     rendered.diagnostics[:0] = [d.to_dict() for d in (*assembled.diagnostics,
                                                        *skipped_diagnostics(assembled.skipped))]
     rendered.articles = len(assembled.publication.documents)
+    rendered.images = records
     pdf = next((o.data for o in rendered.outputs if o.format == "pdf"), None)
     if preview_pages and pdf is not None:
         _report(job, total - 1, total, "drawing the preview")
