@@ -397,9 +397,9 @@ def pack(
             except PublishError as exc:
                 if not exc.artifacts:
                     raise
-                failed, remote = exc, (-1, exc.artifacts, exc.diagnostics)
+                failed, remote = exc, (-1, exc.artifacts, exc.diagnostics, {})
         if remote is not None:
-            articles, artifacts, diagnostics = remote
+            articles, artifacts, diagnostics, records = remote
             articles = articles if articles >= 0 else len(inputs)
         else:
             assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images,
@@ -416,7 +416,7 @@ def pack(
                 failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
             diagnostics.extend(writer_diags)
     outputs = [{**a.to_dict(), "cached": False} for a in artifacts]
-    if cache is not None and failed is None and remote is None:  # (a server's pack: no image records)
+    if cache is not None and failed is None:  # (a server's pack comes with its image records)
         for line in cache.store(artifacts, diagnostics, articles, records):
             if not quiet:
                 typer.echo(f"warning: not cached: {line}", err=True)

@@ -200,3 +200,18 @@ def test_build_with_an_unreachable_server_is_one_line(tmp_path: Path, capsys: py
     assert code == 2 and out == ""
     assert err.startswith("error: --server http://127.0.0.1:9: cannot reach the server") and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_pack_built_by_the_server_is_cached_here(serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / "cache"))
+    url = serve().url
+    command = ["pack", str(GENEVA), str(PAGE), "--title", "T", "--out", str(tmp_path / "out"), "--server", url]
+    assert run(command, capsys)[0] == 0
+    written = _files(tmp_path / "out")
+    code, out, _err = run([*command, "--json"], capsys)
+    assert code == 0 and all(o["cached"] for o in json.loads(out)["outputs"])
+    assert httpx.get(url + "/healthz").json()["conversions"] == 1  # the second came from the cache
+    assert _files(tmp_path / "out") == written

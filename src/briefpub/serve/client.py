@@ -206,8 +206,9 @@ def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callab
 
 def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: Sequence[tuple[str, Path]], *,
                 style: str | None, sets: Sequence[str], fmt: str | None, build_time: datetime,
-                fetch_images: bool) -> tuple[int, list[Any], list[Diagnostic]] | None:
-    """Build a pack on the server: (articles, artifacts, diagnostics); None when it must run locally.
+                fetch_images: bool) -> tuple[int, list[Any], list[Diagnostic], dict[str, list[tuple[str, str]]]] | None:
+    """Build a pack on the server: (articles, artifacts, diagnostics, what reading each article's images
+    found); None when it must run locally.
 
     Raises :class:`~briefpub.pipeline.PublishError` (with the written artifacts) when a format failed.
     """
@@ -225,7 +226,7 @@ def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: 
     except NeedsLocal:
         return None
     artifacts, diagnostics = _write(answer, targets)
-    return int(answer["articles"]), artifacts, diagnostics
+    return int(answer["articles"]), artifacts, diagnostics, _images(answer)
 
 
 def remote_build(url: str) -> Callable[..., Any]:
