@@ -1,6 +1,6 @@
 """briefpub's benchmark suite: one command, results in BENCHMARKS.md.
 
-    python bench/run.py [--repeat 5] [--quick] [--output BENCHMARKS.md]
+    python bench/run.py [--repeat 5] [--quick] [--output BENCHMARKS.md] [--packs-only]
 
 Measures, side by side in the same run, with medians of several runs:
 
@@ -11,8 +11,8 @@ Measures, side by side in the same run, with medians of several runs:
   instead, where installed: pandoc (DOCX, EPUB), LibreOffice (DOCX -> PDF) and calibre's
   ebook-convert (EPUB, PDF) on the same article, with CPU-time ratios;
 * scaling: 1x, 10x and 100x the article's length (time should grow linearly);
-* a 200-article pack per format, and ``build --jobs 1`` vs ``--jobs 2`` on 500 articles,
-  with peak memory (max RSS of the process) for each;
+* packs of 50, 200, 800 and 1,600 articles per format (CPU time per article, peak memory), and
+  ``build --jobs 1`` vs ``--jobs 2`` on 500 articles, with peak memory (max RSS of the process) for each.
 * the build cache (``bench/bench_cache.py``): 1,000 short articles x 3 formats = 3,000 artifacts
   built fresh, rebuilt unchanged and rebuilt with one input changed.
 
@@ -134,7 +134,7 @@ def warm(path: Path, formats: Sequence[str], repeat: int) -> dict[str, object]:
 
 PACK_SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import json, sys, time
     from datetime import UTC, datetime
     from briefpub.pipeline import render, style_fonts
     from briefpub.pipeline.pack import assemble_pack
@@ -142,13 +142,16 @@ PACK_SCRIPT = textwrap.dedent(
     from briefpub.tree import PackMeta
     from briefpub.writers import WriteOptions
     fmt, paths = sys.argv[1], sys.argv[2:]
-    assembled = assemble_pack(paths, PackMeta(title="Benchmark pack", marking="OFFICIAL"))
-    started = time.perf_counter()
     style = load_style()
+    options = WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC), fonts=style_fonts(style))
+    warm_up = assemble_pack(paths[:2], PackMeta(title="Warm-up", marking="OFFICIAL"))
+    render(warm_up.publication, fmt, style, options)  # imports, fonts: paid once per process, not per article
+    assembled = assemble_pack(paths, PackMeta(title="Benchmark pack", marking="OFFICIAL"))
+    started, cpu = time.perf_counter(), time.process_time()
     data, _, _ = render(assembled.publication, fmt, style,
-                        WriteOptions(build_time=datetime(2017, 1, 23, tzinfo=UTC), resources=assembled.resources,
-                                     fonts=style_fonts(style)))
-    print(time.perf_counter() - started, len(data))
+                        WriteOptions(build_time=options.build_time, resources=assembled.resources,
+                                     fonts=options.fonts))
+    print(json.dumps({"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu, "size": len(data)}))
     """
 )
 
@@ -264,6 +267,52 @@ def cold_start(article: Path, work: Path, cache_dir: Path, repeat: int) -> tuple
     return cpu_med, wall_med, lines
 
 
+def pack_run(fmt: str, articles: Sequence[Path]) -> dict[str, float] | None:
+    """One pack in its own process (after a 2-article warm-up pack): layout wall and CPU seconds, output bytes,
+    peak RSS (MiB); None if it failed."""
+    proc = subprocess.Popen([sys.executable, "-c", PACK_SCRIPT, fmt, *map(str, articles)],
+                            stdout=subprocess.PIPE, text=True, env=env_with_epoch())
+    assert proc.stdout is not None
+    out_text = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not out_text.strip():
+        return None
+    result: dict[str, float] = json.loads(out_text.strip().splitlines()[-1])
+    result["rss"] = usage.ru_maxrss / 1024
+    return result
+
+
+def pack_scaling(work: Path, src: Path, sizes: Sequence[int]) -> list[str]:
+    """Packs of each size per format: CPU time per article (and its ratio to the 200-article pack's, or the
+    second size's), peak memory. Targets: per-article time within 1.5x between 200 and 1,600 articles;
+    peak memory of a 1,600-article pack <= 500 MB."""
+    articles = make_articles(work / "pack", max(sizes), src)
+    reference = 200 if 200 in sizes else sizes[1 if len(sizes) > 1 else 0]
+    rows = [f"| format | articles | layout CPU | wall | per article (CPU) | vs {reference} | peak memory | output |",
+            "|---|---|---|---|---|---|---|---|"]
+    notes: list[str] = []
+    for fmt in FORMATS:
+        per: dict[int, float] = {}
+        peaks: dict[int, float] = {}
+        for size in sizes:
+            result = pack_run(fmt, articles[:size])
+            if result is None:
+                rows.append(f"| {fmt} | {size} | failed | | | | | |")
+                continue
+            per[size] = result["cpu"] / size
+            peaks[size] = result["rss"]
+            ratio = f"{per[size] / per[reference]:.2f}x" if reference in per else ""
+            rows.append(f"| {fmt} | {size:,} | {fmt_s(result['cpu'])} | {fmt_s(result['wall'])} | "
+                        f"{per[size] * 1000:.1f} ms | {ratio} | {result['rss']:.0f} MiB | "
+                        f"{result['size'] / 1048576:.1f} MiB |")
+        largest = max(sizes)
+        if reference in per and largest in per and largest != reference:
+            notes.append(f"{fmt}: {largest:,} vs {reference} articles, CPU time per article "
+                         f"{per[largest] / per[reference]:.2f}x; peak memory at {largest:,}: {peaks[largest]:.0f} MiB")
+    return rows + [""] + [f"- {note}" for note in notes]
+
+
 # ----------------------------------------------------------------------------- report
 
 
@@ -317,10 +366,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--packs-only", action="store_true",
+                        help="only the pack scaling table, printed (BENCHMARKS.md is left alone)")
     args = parser.parse_args()
     repeat = 2 if args.quick else args.repeat
-    pack_size, build_size = (20, 40) if args.quick else (200, 500)
+    pack_sizes, build_size = ((10, 20, 40) if args.quick else (50, 200, 800, 1600)), (40 if args.quick else 500)
     src = article_path()
+    if args.packs_only:
+        work = Path(tempfile.mkdtemp(prefix="briefpub-bench-"))
+        try:
+            print("\n".join(pack_scaling(work, src, pack_sizes)))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     lines: list[str] = ["# Benchmarks", "", "Generated by `python bench/run.py`; medians of "
                         f"{repeat} runs unless stated. Article: `{src.name}` "
                         f"({len(src.read_text(encoding='utf-8').split())} words).", "", "## Machine", "",
@@ -369,27 +427,11 @@ def main() -> None:
                   + " (target: within 120x).", ""]
 
         # --- packs
-        articles = make_articles(work / "pack", pack_size, article)
-        pack_rows = ["| format | layout time | peak memory | output size |", "|---|---|---|---|"]
-        for fmt in FORMATS:
-            started = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-c", PACK_SCRIPT, fmt, *map(str, articles)],
-                                    stdout=subprocess.PIPE, text=True, env=env_with_epoch())
-            assert proc.stdout is not None
-            out_text = proc.stdout.read()
-            proc.stdout.close()
-            _, status, usage = os.wait4(proc.pid, 0)
-            del started
-            if os.waitstatus_to_exitcode(status) != 0 or not out_text.strip():
-                pack_rows.append(f"| {fmt} | failed | | |")
-                continue
-            seconds, size = out_text.split()
-            pack_rows.append(f"| {fmt} | {fmt_s(float(seconds))} | {usage.ru_maxrss / 1024:.0f} MiB | "
-                             f"{int(size) / 1048576:.1f} MiB |")
-        lines += [f"## A {pack_size}-article pack", "",
-                  "One process per format (reading the articles, then the writer); layout time excludes "
-                  "reading; peak memory is the process's maximum RSS (target: under 300 MB).", "",
-                  *pack_rows, ""]
+        lines += ["## Packs of 50 to 1,600 articles", "",
+                  "One process per format and size (reading the articles, then the writer); layout CPU time "
+                  "excludes reading; peak memory is the process's maximum RSS. Targets: CPU time per article "
+                  "within 1.5x between 200 and 1,600 articles; peak memory of a 1,600-article pack <= 500 MB.",
+                  "", *pack_scaling(work, article, pack_sizes), ""]
 
         # --- build --jobs 1 vs 2
         build_dir = work / "build"

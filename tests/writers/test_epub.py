@@ -446,14 +446,14 @@ def test_cover_declared_the_epub3_and_epub2_ways_and_first_in_spine(books: dict[
     book = books["rich"]
     cover_items = [el for el in book.manifest.values() if el.get("properties") == "cover-image"]
     assert [(el.get("id"), el.get("href"), el.get("media-type")) for el in cover_items] == [
-        ("cover-img", "images/cover.png", "image/png")
+        ("cover-img", "images/cover.jpg", "image/jpeg")
     ]
     assert book.opf.xpath("//opf:meta[@name='cover']/@content", namespaces=NS) == ["cover-img"]
     assert book.opf.xpath("//opf:guide/opf:reference[@type='cover']/@href", namespaces=NS) == ["cover.xhtml"]
     assert book.spine[0] == "cover.xhtml"
     assert book.opf.xpath("//opf:spine/opf:itemref[1]/@linear", namespaces=NS) in ([], ["yes"])
     img = book.doc("cover.xhtml").find(".//x:img", NS)
-    assert img.get("src") == "images/cover.png"
+    assert img.get("src") == "images/cover.jpg"
     assert img.get("alt") == (
         "OFFICIAL. Talks Open on Regional Ceasefire. Delegations meet for the first time in six years. "
         "23 January 2017. Example News"
@@ -466,23 +466,30 @@ def test_pack_cover_has_pack_title_date_and_marking(books: dict[str, Epub]) -> N
     assert alt == "OFFICIAL-SENSITIVE. Morning Briefing Pack. Date: 24 January 2017. Compiled by: Desk Officer"
 
 
-def _png_chunks(data: bytes) -> list[bytes]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    chunks, pos = [], 8
+def _jpeg_markers(data: bytes) -> list[int]:
+    """The JPEG's marker codes up to the start of the scan."""
+    assert data[:2] == b"\xff\xd8"
+    markers, pos = [], 2
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        chunks.append(data[pos + 4 : pos + 8])
-        pos += 12 + length
-    return chunks
+        marker = data[pos + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: entropy-coded data follows
+            break
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        pos += 2 + length
+    return markers
 
 
-def test_cover_png_is_deterministic_and_carries_no_metadata() -> None:
+def test_cover_jpeg_is_deterministic_and_carries_no_metadata() -> None:
     text = CoverText("A Title", "A subtitle", ("1 May 2024", "Outlet"), "OFFICIAL")
     fonts = style_fonts(STYLE)
     first, second = render_cover(text, STYLE, fonts), render_cover(text, STYLE, fonts)
     assert first == second
-    assert set(_png_chunks(first.png)) == {b"IHDR", b"IDAT", b"IEND"}  # no tIME, tEXt, pHYs...
-    assert render_cover(dataclasses.replace(text, marking="SECRET"), STYLE, fonts).png != first.png
+    markers = _jpeg_markers(first.jpeg)
+    # JFIF header, tables, a baseline frame (SOF0) and the scan: no EXIF (APP1), no comment (COM)
+    assert markers[0] == 0xE0 and 0xC0 in markers and markers[-1] == 0xDA, [hex(m) for m in markers]
+    assert not {0xE1, 0xFE, 0xC2} & set(markers), [hex(m) for m in markers]
+    assert render_cover(dataclasses.replace(text, marking="SECRET"), STYLE, fonts).jpeg != first.jpeg
 
 
 def test_cover_falls_back_to_pillows_font_without_fonts() -> None:
@@ -494,7 +501,7 @@ def test_cover_falls_back_to_pillows_font_without_fonts() -> None:
     drawn = render_cover(text, STYLE, FontSet())
     assert drawn == render_cover(text, STYLE, FontSet())
     assert drawn.fonts == ()
-    with Image.open(io.BytesIO(drawn.png)) as img:
+    with Image.open(io.BytesIO(drawn.jpeg)) as img:
         assert img.size == cover.COVER_SIZE
         assert img.convert("L").getextrema()[0] < 128  # something dark was drawn
 
@@ -685,7 +692,8 @@ def test_figures_embed_images_with_alt_text(
         for el in book.manifest.values()
         if el.get("media-type", "").startswith("image/")
     }
-    assert sorted(manifest_images.values()) == ["image/jpeg", "image/png", "image/png", "image/png", "image/png"]
+    # the JPEG photo, the cover (a JPEG), and three PNGs (a photo, the GIF re-encoded, the map)
+    assert sorted(manifest_images.values()) == ["image/jpeg", "image/jpeg", "image/png", "image/png", "image/png"]
     assert imgs[0].get("src") == imgs[-1].get("src")  # the same bytes are stored once
     png = figure_resources()["photo.png"]
     assert book.zip.read(book.path(imgs[0].get("src"))) == png  # PNG kept byte for byte

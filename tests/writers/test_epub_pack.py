@@ -239,10 +239,10 @@ def test_cover_shows_every_pack_detail(books: dict[str, Epub]) -> None:
 def test_one_cover_image_per_pack(books: dict[str, Epub]) -> None:
     b = books["big"]
     covers = [el.get("href") for el in b.manifest.values() if el.get("properties") == "cover-image"]
-    assert covers == ["images/cover.png"]
-    with Image.open(io.BytesIO(b.zip.read("EPUB/images/cover.png"))) as img:
+    assert covers == ["images/cover.jpg"]
+    with Image.open(io.BytesIO(b.zip.read("EPUB/images/cover.jpg"))) as img:
         assert img.size == cover.COVER_SIZE
-    assert [n for n in b.zip.namelist() if "cover" in n] == ["EPUB/images/cover.png", "EPUB/cover.xhtml"]
+    assert [n for n in b.zip.namelist() if "cover" in n] == ["EPUB/images/cover.jpg", "EPUB/cover.xhtml"]
 
 
 def test_the_cover_is_drawn_once_whatever_the_number_of_articles(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,10 @@
 """Deterministic zip containers for the EPUB and DOCX writers (writer stage).
 
 ebooklib and python-docx stamp zip entries with the current time and let entry
-order and attributes vary; :func:`normalise_zip` rewrites an archive so that the
-same content always gives the same bytes: fixed entry times (from the build
-timestamp), fixed permissions, a stable order with chosen entries first (EPUB's
+order and attributes vary; :func:`write_zip` writes entries, and
+:func:`normalise_zip` rewrites an archive, so that the same content always
+gives the same bytes: fixed entry times (from the build timestamp), fixed
+permissions, a stable order with chosen entries first (EPUB's
 ``mimetype`` stored uncompressed, DOCX's ``[Content_Types].xml``), and
 ``ZIP_DEFLATED`` at a fixed level everywhere else.
 """
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 _ZIP_MIN = datetime(1980, 1, 1, tzinfo=UTC)
+#: The deflate level of every compressed entry. zlib's default: level 9 took 21 ms of a one-article DOCX
+#: (its embedded font subsets) against 9 ms here, for archives 0.5 % smaller.
+LEVEL = 6
 
 
 def zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
@@ -27,6 +31,37 @@ def zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
     return (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second - utc.second % 2)
 
 
+def write_zip(
+    entries: Iterable[tuple[str, bytes]],
+    when: datetime,
+    *,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+) -> bytes:
+    """A deterministic zip archive of ``entries`` (name, content).
+
+    ``first`` entries come first in the given order, the rest keep their order;
+    ``stored`` entries are not compressed, the others are deflated at :data:`LEVEL`.
+    """
+    date_time = zip_time(when)
+    items = list(entries)
+    positions = {name: index for index, name in enumerate(first)}
+    items.sort(key=lambda item: positions.get(item[0], len(positions)))  # stable: the rest keep their order
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in items:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3  # unix, so external_attr below is honoured everywhere
+            info.external_attr = 0o644 << 16
+            if name in stored:
+                info.compress_type = zipfile.ZIP_STORED
+                dst.writestr(info, content)
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(info, content, compresslevel=LEVEL)
+    return out.getvalue()
+
+
 def normalise_zip(
     data: bytes,
     when: datetime,
@@ -35,26 +70,8 @@ def normalise_zip(
     stored: Sequence[str] = (),
     drop: Sequence[str] = (),
 ) -> bytes:
-    """Rewrite a zip archive deterministically.
-
-    ``first`` entries come first in the given order, the rest keep their
-    original order; ``stored`` entries are not compressed; ``drop`` entries are
-    left out (e.g. a template thumbnail).
-    """
-    date_time = zip_time(when)
+    """Rewrite a zip archive deterministically (see :func:`write_zip`); ``drop`` entries are left out
+    (e.g. a template thumbnail)."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = [n for n in src.namelist() if n not in drop]
-        ordered = [n for n in first if n in names] + [n for n in names if n not in first]
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as dst:
-            for name in ordered:
-                info = zipfile.ZipInfo(name, date_time=date_time)
-                info.create_system = 3  # unix, so external_attr below is honoured everywhere
-                info.external_attr = 0o644 << 16
-                if name in stored:
-                    info.compress_type = zipfile.ZIP_STORED
-                    dst.writestr(info, src.read(name))
-                else:
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    dst.writestr(info, src.read(name), compresslevel=9)
-    return out.getvalue()
+        entries = [(name, src.read(name)) for name in src.namelist() if name not in drop]
+    return write_zip(entries, when, first=first, stored=stored)

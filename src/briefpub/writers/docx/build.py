@@ -23,7 +23,6 @@ go missing there).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,6 +47,7 @@ def _pack(
     style: StyleSheet,
     layout: Layout,
     document: Any,
+    parts: furniture.HeaderFooterParts,
     sentinel: etree._Element,
     contents_depth: int,
     fontset: FontSet,
@@ -80,17 +80,17 @@ def _pack(
         estimator.flow(body)
     contents = front.contents(estimator.bookmarks, depth=contents_depth, summary=bool(summary))
 
-    furniture.furnish(document, sentinel, header="", marking=pack.marking, footer="", base_rtl=layout.style_ctx.rtl)
+    furniture.furnish(parts, sentinel, header="", marking=pack.marking, footer="", base_rtl=layout.style_ctx.rtl)
     _place(sentinel, [*cover, *verso, *contents, *summary])
     for art, body, blank in zip(articles, bodies, blanks, strict=True):
         frame = art.frame
         if blank:
             furniture.end_section(sentinel, "nextPage")
-            furniture.furnish(document, sentinel, header="", marking=pack.marking, footer=pack.footer_template,
+            furniture.furnish(parts, sentinel, header="", marking=pack.marking, footer=pack.footer_template,
                               base_rtl=layout.style_ctx.rtl)  # fmt: skip
             _place(sentinel, front.blank_page(page_break=False))
         furniture.end_section(sentinel, "nextPage")
-        furniture.furnish(document, sentinel, header=frame.running_header, marking=frame.marking,
+        furniture.furnish(parts, sentinel, header=frame.running_header, marking=frame.marking,
                           footer=pack.footer_template, base_rtl=layout.style_ctx.rtl, title_page=True)  # fmt: skip
         _place(sentinel, body)
 
@@ -126,30 +126,25 @@ def build(
             body.remove(child)
     furniture.setup_page(sentinel, style, rtl=rtl)
     layout = Layout(document, style, style_ctx, numbering, options.resources, furniture.text_area(style), fontset)
+    parts = furniture.HeaderFooterParts(document)
 
     if framed.pack is None:
         frame = framed.articles[0]
         art = layout.article_context(frame)
-        furniture.furnish(document, sentinel, header=frame.running_header, marking=frame.marking,
+        furniture.furnish(parts, sentinel, header=frame.running_header, marking=frame.marking,
                           footer=framed.footer_template, base_rtl=rtl, title_page=frame.has_title)  # fmt: skip
         _place(sentinel, layout.article(art))
     else:
         depth = contents_depth if contents_depth is not None else style.furniture.contents_depth
-        _pack(framed.pack, style, layout, document, sentinel, depth, fontset)
+        _pack(framed.pack, style, layout, document, parts, sentinel, depth, fontset)
     if sentinel.getprevious() is None:
         sentinel.addprevious(paragraph(ParaProps(style=NORMAL)))  # Word wants one paragraph at least
 
-    roots = [document.element.body]
-    for section in document.sections:
-        for owner in (section.header, section.footer, section.first_page_header, section.first_page_footer):
-            if not owner.is_linked_to_previous:
-                roots.append(owner.part.element)
+    roots = [document.element.body, *parts.roots]
     fonts = fonttable.embed_and_declare(document, style, fontset, dict(style_ctx.role_fonts), roots)
     diagnostics = [*layout.diagnostics, *package.set_core_properties(document, pub, framed, options)]
-    buffer = io.BytesIO()
-    document.save(buffer)
     data = package.finish(
-        buffer.getvalue(), options.build_time, options.generator,
+        document, options.build_time, options.generator,
         major=style_ctx.fonts("heading"), minor=style_ctx.fonts("body"), marking=_marking(framed),
     )  # fmt: skip
     return WriteResult(data, tuple(diagnostics), fonts=fonts)

@@ -65,7 +65,7 @@ __all__ = ["build_epub"]
 
 XHTML = "application/xhtml+xml"
 FOLDER = "EPUB"  # the package folder inside the zip
-COVER_IMAGE = "images/cover.png"
+COVER_IMAGE = "images/cover.jpg"
 COVER_PAGE = "cover.xhtml"
 CONTENTS_PAGE = "contents.xhtml"
 SUMMARY_PAGE = "summary.xhtml"
@@ -251,11 +251,11 @@ def build_epub(pub: Publication, style: StyleSheet, options: WriteOptions) -> Wr
     book.FOLDER_NAME = FOLDER
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_FILE, media_type="text/css",
                                 content=stylesheet(style).encode("utf-8")))
-    # book.set_cover(COVER_IMAGE, cover.png, create_page=False), with the media type given: ebooklib would
+    # book.set_cover(COVER_IMAGE, cover.jpeg, create_page=False), with the media type given: ebooklib would
     # guess it with mimetypes, whose first use reads the system's mime.types (~10 ms of a cold start).
     cover_image = epub.EpubCover(file_name=COVER_IMAGE)
-    cover_image.media_type = "image/png"
-    cover_image.content = cover.png
+    cover_image.media_type = "image/jpeg"
+    cover_image.content = cover.jpeg
     book.add_item(cover_image)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
     cover_page = _PrebuiltHtml(uid="cover", file_name=COVER_PAGE, media_type=XHTML, title=labels.cover,

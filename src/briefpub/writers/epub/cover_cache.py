@@ -1,11 +1,11 @@
 """The EPUB cover from the disk cache when its inputs have not changed (writer stage).
 
 Drawing the cover costs a cold process more than the rest of the EPUB: importing
-Pillow and HarfBuzz, loading the heading faces, drawing and PNG-encoding
+Pillow and HarfBuzz, loading the heading faces, drawing and JPEG-encoding
 960 x 1536 pixels. The cover depends only on its words (:class:`CoverText`),
 the style sheet, the heading fonts' files, Pillow and the code that draws it, so
 a conversion whose cover words did not change (the same article converted again,
-an edited body under the same title) takes the PNG from the cache the pipeline
+an edited body under the same title) takes the JPEG from the cache the pipeline
 passes in ``WriteOptions.cache``. The writer itself stays pure: without a cache
 (the default) the cover is drawn, and the bytes are the same either way.
 """
@@ -66,13 +66,13 @@ def cached_cover(text: CoverText, style: StyleSheet, fonts: FontSet, cache: Disk
     key = cover_key(text, style, fonts)
     payload = cache.load(_KIND, key)
     if payload is not None:
-        header, _, png = payload.partition(b"\n")
+        header, _, jpeg = payload.partition(b"\n")
         try:
             used = json.loads(header)
         except ValueError:
             used = None
-        if isinstance(used, list) and all(isinstance(p, str) for p in used) and png.startswith(b"\x89PNG"):
-            return Cover(png, tuple(used))
+        if isinstance(used, list) and all(isinstance(p, str) for p in used) and jpeg.startswith(b"\xff\xd8\xff"):
+            return Cover(jpeg, tuple(used))
     cover = render(text, style, fonts)
-    cache.store(_KIND, key, json.dumps(list(cover.fonts)).encode("utf-8") + b"\n" + cover.png, limit=64)
+    cache.store(_KIND, key, json.dumps(list(cover.fonts)).encode("utf-8") + b"\n" + cover.jpeg, limit=64)
     return cover

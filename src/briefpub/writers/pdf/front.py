@@ -271,7 +271,7 @@ class _ContentsRows(Flowable):  # type: ignore[misc]
 
     def _layout(self, width: float) -> list[_Row]:
         if width != self._width:
-            self._rows = [self.owner.look.row(line, width) for line in self.lines]
+            self._rows = [self.owner.row(line, width) for line in self.lines]
             self._width = width
         return self._rows
 
@@ -360,7 +360,18 @@ class Contents(IndexingFlowable):  # type: ignore[misc]
         self._pages: dict[str, int] = {}  # recorded in this pass
         self._drawn: dict[str, int] = {}  # recorded in the previous pass: what this pass draws
         self._passes = 0
+        #: Entries laid out, by entry and width: shared by the parts a split makes (each part laying its
+        #: entries out again made a contents of n entries over p pages cost n * p entry layouts).
+        self._row_cache: dict[tuple[int, float], _Row] = {}
         self._rows = _ContentsRows(self, self.lines)
+
+    def row(self, line: ContentsLine, width: float) -> _Row:
+        """``line`` laid out at ``width`` (once per entry and width)."""
+        key = (id(line), width)
+        found = self._row_cache.get(key)
+        if found is None:
+            found = self._row_cache[key] = self.look.row(line, width)
+        return found
 
     def beforeBuild(self) -> None:
         """Draw this pass with what the last pass recorded."""

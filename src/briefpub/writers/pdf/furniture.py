@@ -130,6 +130,7 @@ class Furniture:
         self.fonts: tuple[str, ...] = ()
         self._lines: dict[tuple[str, str, float, bool, str], LocatedText] = {}
         self._fitted: dict[str, str] = {}
+        self._widths: dict[tuple[str, float], float] = {}
 
     def reset(self) -> None:
         """Forget the pages of an earlier layout pass."""
@@ -190,7 +191,9 @@ class Furniture:
 
         def fits(s: str) -> bool:
             line = self._line(s, "page-left", size=size, kind="measure")
-            return max(line.line_widths(10_000.0), default=0.0) <= width
+            widths = line.line_widths(10_000.0)
+            line.release()  # measured once (the result is cached): no glyphs kept for it
+            return max(widths, default=0.0) <= width
 
         prefix = text[:_fit_prefix(width, size)]
         cut = len(prefix) < len(text)
@@ -284,8 +287,13 @@ class Furniture:
                             name="marking")
 
     def _fit_width(self, text: str, size: float) -> float:
-        line = self._line(text, "page-left", size=size, kind="measure")
-        return max(line.line_widths(10_000.0), default=0.0)
+        key = (text, size)
+        found = self._widths.get(key)
+        if found is None:
+            line = self._line(text, "page-left", size=size, kind="measure")
+            found = self._widths[key] = max(line.line_widths(10_000.0), default=0.0)
+            line.release()  # no glyphs kept for a measurement
+        return found
 
     @staticmethod
     def form_name(page: int) -> str:

@@ -30,8 +30,10 @@ explicitly so that reportlab's global settings cannot make builds differ.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import reportlab
@@ -141,6 +143,21 @@ def _story(sheet: StyleSheet, frame: Frames, chains: dict[str, FontChain], image
     return _Story(story, state, front, setters, pack.blank_page if pack else first.labels.blank_page, structure)
 
 
+@contextlib.contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Streams deflated only, without reportlab's default ASCII85 layer on top, whatever its global
+    settings (``RL_useA85``) say: a quarter smaller, and the encoding (pure Python unless the optional
+    ``rl_accel`` package is installed) cost several milliseconds of a one-article PDF."""
+    from reportlab import rl_config
+
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
 def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: FontSet, *,
             tagged: bool = True) -> WriteResult:
     diagnostics: list[Diagnostic] = []
@@ -176,7 +193,8 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
     tagger = story.structure.tagger if tagged else None
     maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time, tagger=tagger)
     try:
-        template.multiBuild(story.flowables, maxPasses=6, canvasmaker=maker)
+        with _binary_streams():
+            template.multiBuild(story.flowables, maxPasses=6, canvasmaker=maker)
     except Exception as exc:  # reportlab's LayoutError and friends: a writer bug on valid input
         raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
     for setter in story.setters:
@@ -185,6 +203,13 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
         "writer.shrunk", "a block taller than the page's text area (a table row, a contents entry, a title in "
         "very large type) was scaled down to fit", text=shown) for shown in template.bp_shrunk)
     data = out.getvalue()
+    # The laid-out story is done with: let tagging (pikepdf, about as much memory again for a long
+    # pack) reuse its memory rather than add to it.
+    out.close()
+    story.flowables.clear()
+    for setter in story.setters:
+        setter.made.clear()
+    del template, out
     if tagger is not None:
         finished = finish(data, tagger.recording())
         data = finished.data

@@ -2,7 +2,9 @@
 
 ``wrap`` lays the paragraph out for the available width (cached per width),
 ``split`` cuts it between lines for the page (widow and orphan rules, no
-hyphenated line at a page's foot), ``draw`` writes its lines through the tagger.
+hyphenated line at a page's foot), ``draw`` writes its lines through the tagger
+(only the bookmark in a template's draft pass, ``bp_draft``), then releases the
+shaped text and lines until they are needed again.
 The parts of a split paragraph share the layout; a part laid out again in another
 width (a narrower frame) re-breaks its remaining text.
 
@@ -97,9 +99,13 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         self._last: int | None = None
         self._is_first = True
         self._is_last = True
-        self._prepared: Prepared | None = None
+        self._source = _Source(block, resolve)
         self.width = 0.0
         self.height = 0.0
+        # Set by reportlab's frame when it places the flowable: declared here, so that adding them later
+        # does not turn each paragraph's compact attribute storage into a full dict (35 KB an article).
+        self._frame: Any = None
+        self.canv: Any = None
 
     # -- reportlab's flowable protocol ------------------------------------------------
 
@@ -161,9 +167,24 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         layout = self._layout or self._layout_for(self.width)
         if self.bookmark is not None and self._is_first:
             self._draw_bookmark(canvas)
-        tagger = find_tagger(canvas, self.tagger)
-        draw_lines(canvas, layout, self._first, self._end(layout), top=self.height, tagger=tagger, tag=self.tag,
-                   links=link_infos(layout), extraction=self.extraction)
+        end = self._end(layout)
+        # In a layout pass whose pages are thrown away (a pack's first, which learns the contents' page
+        # numbers) the destination is all a paragraph needs: drawing its text was a third of a pack's time.
+        if not getattr(getattr(canvas, "_doctemplate", None), "bp_draft", False):
+            tagger = find_tagger(canvas, self.tagger)
+            draw_lines(canvas, layout, self._first, end, top=self.height, tagger=tagger, tag=self.tag,
+                       links=link_infos(layout), extraction=self.extraction)
+        if end >= layout.count:
+            self.release()  # the paragraph's last part is drawn: until the next pass it needs only its breaks
+
+    def release(self) -> None:
+        """Forget the paragraph's shaped text and built lines (kept: its line breaks for each width); they
+        are made again when next needed. Bounds a long document's memory between layout passes."""
+        if self._layout is not None:
+            self._layout.release()
+        for layout in self._layouts.values():
+            layout.release()
+        self._source.release()
 
     # -- measurement and reports ---------------------------------------------------
 
@@ -187,9 +208,9 @@ class TextFlowable(Flowable):  # type: ignore[misc]
     def report(self, width: float | None = None) -> Report:
         """What happened laying the paragraph out (at ``width``, or the last wrapped width)."""
         layout = self._layout_for(width if width is not None else self.width)
-        prepared = layout.prepared
-        return Report(frozenset(prepared.missing), layout.ragged_fallback, layout.unknown_language,
-                      tuple(layout.overlong), tuple(prepared.unsafe_links))
+        missing, unsafe_links = self._source.facts()
+        return Report(missing, layout.ragged_fallback, layout.unknown_language, tuple(layout.overlong),
+                      unsafe_links)
 
     # -- internals -------------------------------------------------------------------
 
@@ -208,15 +229,10 @@ class TextFlowable(Flowable):  # type: ignore[misc]
             if self._layout is not None and self._first > 0:
                 # a continuation laid out in another width: re-break the remaining text
                 # (from then on this part is that remainder, in every width: earlier layouts are of the whole)
-                remainder = _remainder(self._layout, self._first)
-                prepared = self._prepared = prepare(remainder, self.resolve)
+                self._source = _Source(_remainder(self._layout, self._first), self.resolve)
                 self._first, self._last = 0, None
                 self._layouts = {}
-            else:
-                if self._prepared is None:
-                    self._prepared = prepare(self.block, self.resolve)
-                prepared = self._prepared
-            found = layout_prepared(prepared, width)
+            found = layout_prepared(self._source.get(), width, self._source.get)
             self._layouts[key] = found
         self._layout = found
         return found
@@ -228,7 +244,7 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         part.bookmark = self.bookmark if first else None
         part._layouts = {round(layout.width, 4): layout}
         part._layout = layout
-        part._prepared = self._prepared
+        part._source = self._source
         part._first = start
         part._last = stop
         part._is_first = first
@@ -250,6 +266,41 @@ class TextFlowable(Flowable):  # type: ignore[misc]
         template = getattr(canvas, "_doctemplate", None)
         if template is not None:
             template.notify(DEST_EVENT, (bookmark.key, canvas.getPageNumber()))
+
+
+class _Source:
+    """A paragraph's text and its prepared (shaped) form, shared by the parts a split makes.
+
+    :meth:`release` drops the prepared form; :meth:`get` makes it again (the same
+    text shaped the same way) when it is needed.
+    """
+
+    __slots__ = ("_facts", "block", "prepared", "resolve")
+
+    def __init__(self, block: TextBlock, resolve: Callable[[FaceLike], FontData]) -> None:
+        self.block = block
+        self.resolve = resolve
+        self.prepared: Prepared | None = None
+        self._facts: tuple[frozenset[int], tuple[str, ...]] | None = None
+
+    def get(self) -> Prepared:
+        """The prepared text (made on first use after creation or release)."""
+        if self.prepared is None:
+            self.prepared = prepare(self.block, self.resolve)
+            self._facts = (frozenset(self.prepared.missing), tuple(self.prepared.unsafe_links))
+        return self.prepared
+
+    def facts(self) -> tuple[frozenset[int], tuple[str, ...]]:
+        """What preparing the text found to report: code points no face has, unsafe link targets (kept
+        when the prepared text is released)."""
+        if self._facts is None:
+            self.get()
+        assert self._facts is not None
+        return self._facts
+
+    def release(self) -> None:
+        """Forget the prepared text."""
+        self.prepared = None
 
 
 def _remainder(layout: Layout, first_line: int) -> TextBlock:

@@ -114,9 +114,11 @@ class Layout:
 
     The breaks (:attr:`specs`) are computed at once; the lines' glyphs are built on
     first use of :attr:`lines` (wrapping and splitting only need the breaks).
+    :meth:`release` forgets the lines, and the prepared text when it can be made
+    again: a long document's paragraphs then hold only their breaks between uses.
     """
 
-    prepared: Prepared
+    _prepared: Prepared | None
     width: float
     specs: list[LineSpec]
     #: A justified paragraph set ragged because no line breaks kept the spaces within limits.
@@ -126,6 +128,16 @@ class Layout:
     #: Words wider than the column, broken at URL-safe points or anywhere.
     overlong: list[str]
     _lines: list[Line] | None = None
+    #: Makes the prepared text again after :meth:`release` (the same text, shaped the same way).
+    _remake: Callable[[], Prepared] | None = None
+
+    @property
+    def prepared(self) -> Prepared:
+        """The paragraph's prepared text (made again when it was released)."""
+        if self._prepared is None:
+            assert self._remake is not None
+            self._prepared = self._remake()
+        return self._prepared
 
     @property
     def lines(self) -> list[Line]:
@@ -134,6 +146,17 @@ class Layout:
             self._lines = [_build_line(self.prepared, spec, i, self.ragged_fallback)
                            for i, spec in enumerate(self.specs)]
         return self._lines
+
+    def release(self) -> None:
+        """Forget the built lines, and the prepared text when it can be made again (a layout made with
+        ``remake``); the breaks stay, the rest is made again on next use.
+
+        The glyphs and shaped text of a pack's every paragraph, held from one layout pass to the next,
+        were most of the PDF writer's memory (0.8 MiB an article); making them again costs a few percent.
+        """
+        self._lines = None
+        if self._remake is not None:
+            self._prepared = None
 
     @property
     def count(self) -> int:
@@ -422,10 +445,14 @@ def _with_marks(visual: list[GlyphRun], base: int) -> list[GlyphRun]:
     return out
 
 
-def layout_prepared(prepared: Prepared, width: float) -> Layout:
-    """Break and build the lines of a prepared paragraph for ``width``."""
+def layout_prepared(prepared: Prepared, width: float, remake: Callable[[], Prepared] | None = None) -> Layout:
+    """Break and build the lines of a prepared paragraph for ``width``.
+
+    ``remake`` makes the same prepared text again: with it, :meth:`Layout.release` may drop it.
+    """
     result: BreakResult = break_paragraph(prepared, width)
-    return Layout(prepared, width, result.lines, result.ragged_fallback, result.unknown_language, result.overlong)
+    return Layout(prepared, width, result.lines, result.ragged_fallback, result.unknown_language, result.overlong,
+                  _remake=remake)
 
 
 def layout_paragraph(block: TextBlock, width: float,
