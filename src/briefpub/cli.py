@@ -397,9 +397,9 @@ def pack(
             except PublishError as exc:
                 if not exc.artifacts:
                     raise
-                failed, remote = exc, (-1, exc.artifacts, exc.diagnostics)
+                failed, remote = exc, (-1, exc.artifacts, exc.diagnostics, {})
         if remote is not None:
-            articles, artifacts, diagnostics = remote
+            articles, artifacts, diagnostics, records = remote
             articles = articles if articles >= 0 else len(inputs)
         else:
             assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images,
@@ -416,7 +416,7 @@ def pack(
                 failed, artifacts, writer_diags = exc, exc.artifacts, exc.diagnostics
             diagnostics.extend(writer_diags)
     outputs = [{**a.to_dict(), "cached": False} for a in artifacts]
-    if cache is not None and failed is None and remote is None:  # (a server's pack: no image records)
+    if cache is not None and failed is None:  # (a server's pack comes with its image records)
         for line in cache.store(artifacts, diagnostics, articles, records):
             if not quiet:
                 typer.echo(f"warning: not cached: {line}", err=True)
@@ -457,6 +457,7 @@ def build(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_CACHE_DIR_HELP)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Build every artifact; neither read nor "
                                            "write the cache.")] = False,
+    server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
     """Build every pack and article a manifest declares, with SHA256SUMS and build-report.json."""
     import time
@@ -480,6 +481,11 @@ def build(
         selected = shard(all_jobs, index, count)
         label = f"{index}/{count}"
     out_dir = out if out is not None else (manifest.parent / spec.out)
+    builder = None
+    if server:  # each artifact built on a running server's warm workers (up, or one error line now)
+        from briefpub.serve.client import remote_build
+
+        builder = remote_build(server)
     prepare_out_dir(out_dir, create=True)
     remove_stale_temps(out_dir)
     build_time = build_time_from_env()
@@ -521,7 +527,7 @@ def build(
 
         results = run_jobs(
             selected, out_dir, build_time, workers=jobs, progress=progress, base_dir=str(manifest.parent),
-            cache=cache,
+            cache=cache, builder=builder,
         )
     if cache is not None:
         from briefpub.pipeline.build import _display_path

@@ -252,6 +252,25 @@ def test_pack_bad_input(serve: Any, payload: dict[str, Any], status: int, code: 
     assert r.status_code == status and r.json()["error"]["code"] == code, r.text
 
 
+def test_pack_skipping_bad_inputs_reports_them_in_place(serve: Any) -> None:
+    good = {"text": GENEVA.read_text(encoding="utf-8"), "filename": GENEVA.name, "source": "a/geneva.txt"}
+    articles = [good, {"data": "", "filename": "e.txt", "source": "a/e.txt"},
+                {"source": "a/gone.txt", "error": "a/gone.txt: no such file"}]
+    with serve().client() as c:
+        r = c.post("/api/pack", json={"pack": {"title": "T"}, "articles": articles, "skip_bad_inputs": True},
+                   headers={"Accept": "application/json"})
+        body = r.json()
+        assert r.status_code == 200 and body["articles"] == 1, r.text
+        skipped = [(d["source"], d["message"]) for d in body["diagnostics"] if d["code"] == "build.article-skipped"]
+        assert skipped == [("a/e.txt", "article left out of the pack: a/e.txt: file is empty"),
+                           ("a/gone.txt", "article left out of the pack: a/gone.txt: no such file")]
+        # without skip_bad_inputs, the first unreadable input fails the pack with its own message
+        r = c.post("/api/pack", json={"pack": {"title": "T"}, "articles": [good, articles[2]]})
+        assert r.status_code == 422 and r.json()["error"]["message"] == "a/gone.txt: no such file"
+        r = c.post("/api/pack", json={"pack": {"title": "T"}, "articles": [good], "skip_bad_inputs": "yes"})
+        assert r.status_code == 400
+
+
 def test_pack_needs_json(serve: Any) -> None:
     with serve().client() as c:
         r = c.post("/api/pack", files={"file": ("a.txt", b"A\n\nB.", "text/plain")})

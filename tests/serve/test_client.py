@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,122 @@ def test_token_from_environment(serve: Any, tmp_path: Path, capsys: pytest.Captu
     code, _out, _err = run(["convert", str(GENEVA), "--out", str(tmp_path)], capsys)
     assert code == 0 and (tmp_path / "geneva-round.pdf").exists()
     assert os.environ["BRIEFPUB_SERVER"] == url
+
+
+# ----------------------------------------------------------------------------- briefpub build --server
+
+_MANIFEST = """\
+[build]
+out = "{out}"
+formats = ["pdf", "epub", "docx"]
+set = {{ marking = "OFFICIAL" }}
+
+[[pack]]
+title = "Morning Briefing"
+reference = "MB-1"
+duplex = true
+summary_page = true
+inputs = ["{geneva}", "{note}", "{page}"]
+
+[[pack]]
+title = "Patchy pack"
+skip_bad_inputs = true
+formats = ["pdf", "epub"]
+inputs = ["{geneva}", "empty.txt", "missing.txt", "{note}"]
+
+[[article]]
+inputs = ["{page}", "empty.txt"]
+formats = ["docx", "pdf"]
+set = {{ author = "Desk" }}
+"""
+
+
+def _manifest(folder: Path) -> Path:
+    """``folder/briefpub.toml`` building into ``folder/out``."""
+    folder.mkdir(exist_ok=True)
+    (folder / "empty.txt").write_bytes(b"")
+    manifest = folder / "briefpub.toml"
+    manifest.write_text(_MANIFEST.format(out="out", geneva=GENEVA, note=NOTE, page=PAGE), encoding="utf-8")
+    return manifest
+
+
+def _built(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, data in _files(folder).items() if name != "build-report.json"}
+
+
+def _report(folder: Path) -> dict[str, Any]:
+    """The build report but for the times taken."""
+    report = json.loads((folder / "build-report.json").read_text(encoding="utf-8"))
+    report.pop("seconds")
+    for entry in report["results"]:
+        entry.pop("seconds")
+    return dict(report)
+
+
+def test_build_on_the_server_writes_what_a_local_build_writes(serve: Any, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import httpx
+
+    url = serve().url
+    local = run(["build", "-m", str(_manifest(tmp_path / "local")), "--no-cache"], capsys)
+    remote = run(["build", "-m", str(_manifest(tmp_path / "remote")), "--no-cache", "--server", url], capsys)
+    # 7 artifacts are built by the server: 3 + 2 pack formats, and 2 formats of the readable article
+    # (the empty article fails here, reading it, as a local build fails it)
+    assert httpx.get(url + "/healthz").json()["conversions"] == 7
+    assert local[0] == remote[0] == 1  # the empty article failed, the rest was built
+    assert _built(tmp_path / "remote" / "out") == _built(tmp_path / "local" / "out")  # artifacts and SHA256SUMS
+    remote_report = json.dumps(_report(tmp_path / "remote" / "out")).replace("/remote/", "/local/")
+    assert json.loads(remote_report) == _report(tmp_path / "local" / "out")  # but the folder's name
+    strip = [line.split(" (")[0] for line in local[2].splitlines()]
+    assert [line.split(" (")[0] for line in remote[2].replace("remote", "local").splitlines()] == strip
+    report = _report(tmp_path / "local" / "out")
+    skipped = [d for r in report["results"] if r["id"].startswith("pack:patchy") for d in r["diagnostics"]
+               if d["code"] == "build.article-skipped"]
+    assert [d["source"].rsplit("/", 1)[-1] for d in skipped] == ["empty.txt", "missing.txt"] * 2
+
+
+def test_build_on_the_server_restores_cached_artifacts_without_asking_it(
+        serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    url = serve().url
+    cached = {}
+    for where, server in (("local", []), ("remote", ["--server", url])):
+        monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / where / "cache"))
+        manifest = _manifest(tmp_path / where)
+        first = run(["build", "-m", str(manifest), *server], capsys)
+        built = _built(tmp_path / where / "out")
+        served = httpx.get(url + "/healthz").json()["conversions"]
+        second = run(["build", "-m", str(manifest), *server], capsys)
+        assert first[0] == second[0] == 1
+        assert _built(tmp_path / where / "out") == built
+        report = _report(tmp_path / where / "out")
+        cached[where] = [r["id"] for r in report["results"] if r["cached"]]
+        rebuilt = [r["id"] for r in report["results"] if r["ok"] and not r["cached"]]
+        # the server is asked for what is rebuilt, nothing else (a pack naming a missing input is
+        # never cached, as in a local build)
+        assert httpx.get(url + "/healthz").json()["conversions"] - served == (len(rebuilt) if server else 0)
+    assert cached["remote"] == cached["local"] and len(cached["local"]) == 5
+
+
+def test_build_with_an_unreachable_server_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = _manifest(tmp_path)
+    code, out, err = run(["build", "-m", str(manifest), "--server", "http://127.0.0.1:9"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("error: --server http://127.0.0.1:9: cannot reach the server") and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_pack_built_by_the_server_is_cached_here(serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", str(tmp_path / "cache"))
+    url = serve().url
+    command = ["pack", str(GENEVA), str(PAGE), "--title", "T", "--out", str(tmp_path / "out"), "--server", url]
+    assert run(command, capsys)[0] == 0
+    written = _files(tmp_path / "out")
+    code, out, _err = run([*command, "--json"], capsys)
+    assert code == 0 and all(o["cached"] for o in json.loads(out)["outputs"])
+    assert httpx.get(url + "/healthz").json()["conversions"] == 1  # the second came from the cache
+    assert _files(tmp_path / "out") == written

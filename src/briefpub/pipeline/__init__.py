@@ -8,10 +8,14 @@ calls the same two functions per job).
 * :func:`prepare_article` reads an input (:mod:`briefpub.readers`), applies the
   transforms (:func:`briefpub.transforms.prepare`: ``--set`` overrides, heading
   ids and link targets) and loads its images (:mod:`.resources`).
-* :func:`publish` resolves the fonts once (:func:`briefpub.fonts.resolve_fonts`),
-  runs each writer (pure: publication + style + options -> bytes) and writes
-  each result atomically (:mod:`.output`), returning one :class:`Artifact` per
-  file with its checksum and the font files the writer used.
+  :func:`prepare_bytes` does the same for bytes received from elsewhere (the
+  server's uploads).
+* :func:`render_formats` resolves the fonts once (:func:`briefpub.fonts.resolve_fonts`)
+  and runs each writer (pure: publication + style + options -> bytes), PDF first
+  with its page starts passed on; :func:`publish` writes each result atomically
+  (:mod:`.output`), returning one :class:`Artifact` per file with its checksum and
+  the font files the writer used. ``briefpub serve``'s workers return the same
+  bytes instead of writing them.
 
 The build time comes from ``SOURCE_DATE_EPOCH`` when set
 (:func:`build_time_from_env`); it dates the files, never the article.
@@ -35,7 +39,7 @@ from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
 from briefpub.pipeline.resources import ImageNames, ImageRecord, load_resources, name_images
-from briefpub.readers import ReadResult, read_path
+from briefpub.readers import ReadResult, read_named, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
 from briefpub.tree import Code, Document, Publication, iter_inlines
@@ -46,19 +50,24 @@ __all__ = [
     "Artifact",
     "PreparedArticle",
     "PublishError",
+    "RenderedFile",
+    "Rendering",
     "Report",
     "atomic_write",
     "build_time_from_env",
     "check_pdf_fonts",
     "cleanup_on_termination",
     "convert_one",
+    "convert_targets",
     "load_resources",
     "output_stem",
     "prepare_article",
+    "prepare_bytes",
     "publish",
     "read_input",
     "remove_stale_temps",
     "render",
+    "render_formats",
     "style_fonts",
     "write",
 ]
@@ -109,6 +118,17 @@ class Report:
     error: str = ""
     exit_code: int = 0
 
+    def add_outputs(self, publish_step: Callable[[], tuple[Sequence[Artifact], Sequence[Diagnostic]]]) -> None:
+        """Run a :func:`publish` step and keep what it wrote and said; when some formats failed
+        (:class:`PublishError`), the others are kept and the failure goes into ``error`` and ``exit_code``."""
+        try:
+            artifacts, diagnostics = publish_step()
+        except PublishError as exc:  # the formats that could be written were
+            artifacts, diagnostics = exc.artifacts, exc.diagnostics
+            self.error, self.exit_code = str(exc), exc.exit_code
+        self.artifacts.extend(artifacts)
+        self.diagnostics.extend(diagnostics)
+
     def to_dict(self) -> dict[str, object]:
         """The JSON form used by ``--json``."""
         return {
@@ -152,9 +172,26 @@ def prepare_article(
     :func:`~briefpub.pipeline.resources.load_resources`).
     """
     result = read_input(path, fmt)
-    doc = prepare(result.document, meta_overrides)
     base_dir = None if path == "-" or is_url(path) else Path(path).parent
     source = "<stdin>" if path == "-" else path
+    return _prepared(result, source, meta_overrides, base_dir, fetch_images, image_record)
+
+
+def prepare_bytes(data: bytes, source: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (),
+                  *, image_record: ImageRecord | None = None) -> PreparedArticle:
+    """:func:`prepare_article` for bytes received from elsewhere (the server's uploads), named ``source``.
+
+    The same checks, reader choice, transforms and messages as for a file of that
+    name, but with no folder: images it names in its own folder are reported
+    missing, and nothing is fetched (``--server`` clients convert such articles
+    locally: :func:`briefpub.pipeline.resources.image_refs`).
+    """
+    return _prepared(read_named(data, source, fmt), source, meta_overrides, None, False, image_record)
+
+
+def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[str, str]], base_dir: Path | None,
+              fetch_images: bool, image_record: ImageRecord | None) -> PreparedArticle:
+    doc = prepare(result.document, meta_overrides)
     names: dict[str, tuple[str, str]] = {}
     doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names,
                                                  record=image_record)
@@ -204,6 +241,84 @@ def render(pub: Publication, fmt: str, style: StyleSheet, options: WriteOptions)
     return result.data, list(result.diagnostics), tuple(getattr(result, "fonts", ()))
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    """One format of a publication, rendered: its bytes, checksum, time taken and the font files used."""
+
+    format: str
+    data: bytes
+    sha256: str
+    seconds: float
+    fonts: tuple[FontFile, ...] = ()
+
+
+@dataclass(slots=True)
+class Rendering:
+    """What :func:`render_formats` produced: the files (in the order asked), the formats that failed
+    and why, and the writers' diagnostics."""
+
+    files: list[RenderedFile] = field(default_factory=list)
+    failures: list[tuple[str, BriefpubError]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def render_formats(
+    pub: Publication,
+    resources: Mapping[str, bytes],
+    formats: Sequence[str],
+    style: StyleSheet,
+    *,
+    build_time: datetime,
+    fonts: FontSet | None = None,
+    image_names: ImageNames | None = None,
+    deliver: Callable[[RenderedFile], None] | None = None,
+    on_format: Callable[[str], None] | None = None,
+) -> Rendering:
+    """Render ``pub`` in each of ``formats``: the one path from a publication to bytes.
+
+    Fonts are resolved once for all the formats (unless given). A paged format
+    (PDF) is rendered first, and the page starts it reports are passed to the
+    others (the EPUB page-list maps to the PDF edition made in the same run).
+    ``deliver`` receives each file as soon as it is rendered (:func:`publish` writes
+    it there); a :class:`~briefpub.errors.BriefpubError` it raises fails that format
+    like a writer error, and then its page starts are not passed on. ``on_format``
+    is called before each format is started (progress).
+
+    One format failing (a writer error, no usable font) does not stop the others:
+    it is listed in :attr:`Rendering.failures`. ``image_names`` (content key ->
+    (input, reference), from :func:`prepare_article`) makes the writers' diagnostics
+    name images as the articles did, not by their content keys.
+    """
+    if fonts is None and any(fmt != "json" for fmt in formats):
+        fonts = style_fonts(style)
+    options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts, cache=disk_cache())
+    rendering = Rendering(diagnostics=font_substitutions(pub, fonts))
+    by_index: dict[int, RenderedFile] = {}
+    for i in sorted(range(len(formats)), key=lambda i: formats[i] != "pdf"):
+        fmt = formats[i]
+        if on_format is not None:
+            on_format(fmt)
+        started = time.perf_counter()
+        try:
+            if fmt == "pdf":
+                check_pdf_fonts(fonts)
+            result = write(pub, fmt, style, options)
+            rendered = RenderedFile(fmt, result.data, hashlib.sha256(result.data).hexdigest(),
+                                    time.perf_counter() - started,
+                                    tuple(file_record(p) for p in sorted(set(result.fonts))))
+            if deliver is not None:
+                deliver(rendered)
+        except BriefpubError as exc:
+            rendering.failures.append((fmt, exc))
+            continue
+        rendering.diagnostics.extend(name_images(result.diagnostics, image_names or {}))
+        if result.pages and not options.print_pages:
+            options = dataclasses.replace(options, print_pages=result.pages)
+        by_index[i] = rendered
+    rendering.files = [by_index[i] for i in range(len(formats)) if i in by_index]
+    return rendering
+
+
 def publish(
     pub: Publication,
     resources: Mapping[str, bytes],
@@ -215,11 +330,8 @@ def publish(
     on_artifact: Callable[[Artifact], None] | None = None,
     image_names: ImageNames | None = None,
 ) -> tuple[list[Artifact], list[Diagnostic]]:
-    """Render ``pub`` in each (format, path) of ``targets`` and write each file atomically.
+    """Render ``pub`` in each (format, path) of ``targets`` (:func:`render_formats`) and write each file atomically.
 
-    Fonts are resolved once for all the targets (unless given). A paged format
-    (PDF) is written first, and the page starts it reports are passed to the
-    others (the EPUB page-list maps to the PDF edition made in the same run).
     Stale temporary files in the targets' folders (of processes that ended, see
     :func:`~briefpub.pipeline.output.remove_stale_temps`) are removed first.
     Artifacts are returned in the order of ``targets``.
@@ -228,42 +340,30 @@ def publish(
     written: :class:`~briefpub.errors.OutputError`) does not stop the others (the
     EPUB then has no page-list): when any failed, :class:`PublishError` is raised
     after the rest are written, carrying their artifacts and diagnostics.
-
-    ``image_names`` (content key -> (input, reference), from :func:`prepare_article`) makes the
-    writers' diagnostics name images as the articles did, not by their content keys.
     """
-    if fonts is None and any(fmt != "json" for fmt, _path in targets):
-        fonts = style_fonts(style)
-    options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts, cache=disk_cache())
-    order = sorted(range(len(targets)), key=lambda i: targets[i][0] != "pdf")
-    artifacts: dict[int, Artifact] = {}
-    diagnostics: list[Diagnostic] = font_substitutions(pub, fonts)
+    paths = dict(targets)
+    if len(paths) != len(targets):
+        raise UsageError("a format is named twice among the targets")
     for folder in dict.fromkeys(path.parent for _fmt, path in targets):
         remove_stale_temps(folder, recursive=False)
-    failures: list[tuple[Path, BriefpubError]] = []
-    for i in order:
-        fmt, path = targets[i]
+
+    written: dict[str, Artifact] = {}
+
+    def deliver(rendered: RenderedFile) -> None:
         started = time.perf_counter()
-        try:
-            if fmt == "pdf":
-                check_pdf_fonts(fonts)
-            result = write(pub, fmt, style, options)
-            atomic_write(path, result.data)
-        except BriefpubError as exc:
-            failures.append((path, exc))
-            continue
-        diagnostics.extend(name_images(result.diagnostics, image_names or {}))
-        if result.pages and not options.print_pages:
-            options = dataclasses.replace(options, print_pages=result.pages)
-        artifact = Artifact(path, fmt, hashlib.sha256(result.data).hexdigest(), len(result.data),
-                            time.perf_counter() - started, tuple(file_record(p) for p in sorted(set(result.fonts))))
-        artifacts[i] = artifact
+        atomic_write(paths[rendered.format], rendered.data)
+        artifact = Artifact(paths[rendered.format], rendered.format, rendered.sha256, len(rendered.data),
+                            rendered.seconds + time.perf_counter() - started, rendered.fonts)
+        written[rendered.format] = artifact
         if on_artifact is not None:
             on_artifact(artifact)
-    written = [artifacts[i] for i in range(len(targets)) if i in artifacts]
-    if failures:
-        raise PublishError(failures, written, diagnostics)
-    return written, diagnostics
+
+    rendering = render_formats(pub, resources, list(paths), style, build_time=build_time, fonts=fonts,
+                               image_names=image_names, deliver=deliver)
+    artifacts = [written[fmt] for fmt in paths if fmt in written]
+    if rendering.failures:
+        raise PublishError([(paths[fmt], exc) for fmt, exc in rendering.failures], artifacts, rendering.diagnostics)
+    return artifacts, rendering.diagnostics
 
 
 class PublishError(BriefpubError):
@@ -318,15 +418,14 @@ def convert_one(
     report = Report(input=path)
     article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
     report.diagnostics.extend(article.diagnostics)
-    stem = output_stem(path)
-    targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
-    try:
-        artifacts, diagnostics = publish(Publication((article.document,)), article.resources, targets, style,
-                                         build_time=build_time or build_time_from_env(),
-                                         image_names=article.image_names)
-    except PublishError as exc:  # the formats that could be written were
-        artifacts, diagnostics = exc.artifacts, exc.diagnostics
-        report.error, report.exit_code = str(exc), exc.exit_code
-    report.artifacts.extend(artifacts)
-    report.diagnostics.extend(diagnostics)
+    report.add_outputs(lambda: publish(Publication((article.document,)), article.resources,
+                                       convert_targets(path, formats, out_dir), style,
+                                       build_time=build_time or build_time_from_env(),
+                                       image_names=article.image_names))
     return report
+
+
+def convert_targets(path: str, formats: Sequence[str], out_dir: Path) -> list[tuple[str, Path]]:
+    """Where ``briefpub convert`` writes an input in each format: ``OUT/<stem>.<ext>``."""
+    stem = output_stem(path)
+    return [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]

@@ -30,7 +30,7 @@ import time
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,10 +40,10 @@ from typing import Any
 
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
-from briefpub.pipeline import PublishError, atomic_write, output_stem, prepare_article, publish
+from briefpub.pipeline import Artifact, PublishError, atomic_write, output_stem, prepare_article, publish
 from briefpub.pipeline.cache import BuildCache, CacheSlot, store
 from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
-from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name
+from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name, skipped_diagnostics
 from briefpub.pipeline.resources import ImageNames, ImageRecord
 from briefpub.styling import load_style, with_overrides
 from briefpub.styling.model import StyleSheet
@@ -461,11 +461,51 @@ def _display_path(path: str, base_dir: str) -> str:
         return path
 
 
-def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".",
-            slot: CacheSlot | None = None) -> JobResult:
-    """Build one artifact (runs in a worker process); errors are captured, not raised.
+def pack_meta(target: Target, build_time: datetime) -> PackMeta:
+    """A pack target's metadata; the cover date defaults to the build's date."""
+    fields = dict(target.pack)
+    fields.setdefault("date", cover_date(build_time))
+    fields["summary_page"] = bool(fields.get("summary_page", False))
+    kwargs: dict[str, Any] = {k: (v if k == "summary_page" else str(v)) for k, v in fields.items()}
+    return PackMeta(**kwargs)
 
-    With a cache ``slot``, the artifact built is put in the cache with its diagnostics.
+
+BuiltArtifact = tuple[Artifact, list[dict[str, object]], dict[str, ImageRecord]]
+"""What building one job gives: the artifact written, its diagnostics (report form) and, per input,
+what reading its images found (for the build cache)."""
+
+
+def build_artifact(job: Job, path: Path, build_time: datetime) -> BuiltArtifact:
+    """Build one job's artifact here and write it to ``path``; raises on failure (see :func:`run_job`)."""
+    target = job.target
+    images: dict[str, ImageRecord] = {}
+    meta_sets, style_sets = split_overrides(target.sets)
+    sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
+    if target.kind == "pack":
+        assembled = assemble_pack(target.inputs, pack_meta(target, build_time), fmt=target.fmt,
+                                  meta_overrides=meta_sets, skip_bad_inputs=target.skip_bad_inputs,
+                                  image_records=images)
+        pub: Publication = assembled.publication
+        resources: Mapping[str, bytes] = assembled.resources
+        names: ImageNames = assembled.image_names
+        diagnostics = [*assembled.diagnostics, *skipped_diagnostics(assembled.skipped)]
+    else:
+        article = prepare_article(target.inputs[0], target.fmt, meta_sets,
+                                  image_record=images.setdefault(target.inputs[0], []))
+        pub, resources, names = Publication((article.document,)), article.resources, article.image_names
+        diagnostics = list(article.diagnostics)
+    (artifact,), writer_diags = publish(pub, resources, [(job.format, path)], sheet, build_time=build_time,
+                                        image_names=names)
+    return artifact, [d.to_dict() for d in (*diagnostics, *writer_diags)], images
+
+
+def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".", slot: CacheSlot | None = None,
+            builder: Callable[[Job, Path, datetime], BuiltArtifact] | None = None) -> JobResult:
+    """Build one artifact (in a worker process, or a thread with a ``builder``); errors are captured, not raised.
+
+    ``builder`` builds and writes the artifact (default :func:`build_artifact`; ``--server``:
+    :func:`briefpub.serve.client.remote_build`). With a cache ``slot``, the artifact built is put
+    in the cache with its diagnostics.
     """
 
     started = time.perf_counter()
@@ -473,39 +513,11 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".",
     result = JobResult(id=job.id, kind=target.kind, format=job.format, path=job.path)
     try:
         result.inputs = _input_records(target.inputs, base_dir, _sha256_file)
-        images: dict[str, ImageRecord] = {}
-        meta_sets, style_sets = split_overrides(target.sets)
-        sheet: StyleSheet = with_overrides(load_style(target.style), style_sets)
-        if target.kind == "pack":
-            fields = dict(target.pack)
-            fields.setdefault("date", cover_date(build_time))
-            fields["summary_page"] = bool(fields.get("summary_page", False))
-            kwargs: dict[str, Any] = {k: (v if k == "summary_page" else str(v)) for k, v in fields.items()}
-            pack_meta = PackMeta(**kwargs)
-            assembled = assemble_pack(
-                target.inputs, pack_meta, fmt=target.fmt, meta_overrides=meta_sets,
-                skip_bad_inputs=target.skip_bad_inputs, image_records=images,
-            )
-            pub: Publication = assembled.publication
-            resources: Mapping[str, bytes] = assembled.resources
-            names: ImageNames = assembled.image_names
-            diagnostics = list(assembled.diagnostics)
-            diagnostics += [
-                Diagnostic("build.article-skipped", f"article left out of the pack: {error}", source=path,
-                           severity="error")
-                for path, error in assembled.skipped
-            ]
-        else:
-            article = prepare_article(target.inputs[0], target.fmt, meta_sets,
-                                      image_record=images.setdefault(target.inputs[0], []))
-            pub, resources, names = Publication((article.document,)), article.resources, article.image_names
-            diagnostics = list(article.diagnostics)
-        (artifact,), writer_diags = publish(pub, resources, [(job.format, Path(out_dir) / job.path)], sheet,
-                                            build_time=build_time, image_names=names)
+        artifact, diagnostics, images = (builder or build_artifact)(job, Path(out_dir) / job.path, build_time)
         result.sha256 = artifact.sha256
         result.size = artifact.size
         result.fonts = [f.to_dict() for f in artifact.fonts]
-        result.diagnostics += [d.to_dict() for d in (*diagnostics, *writer_diags)]
+        result.diagnostics += diagnostics
         if slot is not None:
             result.cache_note = store(slot, Path(out_dir) / job.path, artifact.sha256, fmt=job.format,
                                       diagnostics=result.diagnostics, fonts=result.fonts, images=images)
@@ -567,12 +579,15 @@ def run_jobs(
     progress: Callable[[JobResult], None] | None = None,
     base_dir: str = ".",
     cache: BuildCache | None = None,
+    builder: Callable[[Job, Path, datetime], BuiltArtifact] | None = None,
 ) -> list[JobResult]:
     """Build every job, in ``workers`` processes when more than one; results in job order.
 
     With a ``cache``, each job is first looked up (:meth:`BuildCache.restore`, in this
     process): an artifact found is restored and reported ``cached``; only the others are
     built (no worker process starts when none is left), and each is put in the cache.
+    With a ``builder`` (``--server``: the work is done elsewhere), the jobs to build run in
+    ``workers`` threads of this process instead of worker processes.
 
     Workers never outlive the build: SIGTERM/SIGHUP (while
     :func:`~briefpub.pipeline.output.cleanup_on_termination` is active), Ctrl-C
@@ -600,9 +615,16 @@ def run_jobs(
         if progress:
             progress(res)
 
-    if workers <= 1 or len(jobs) <= 1:
+    if builder is not None and workers > 1 and len(jobs) > 1:
+        with ThreadPoolExecutor(workers, thread_name_prefix="briefpub-build") as threads:
+            done = [threads.submit(run_job, job, str(out_dir), build_time, base_dir, slots.get(job.id), builder)
+                    for job in jobs]
+            for future in as_completed(done):
+                finished(future.result())
+        return [results[job.id] for job in every]
+    if workers <= 1 or len(jobs) <= 1 or builder is not None:
         for job in jobs:
-            finished(run_job(job, str(out_dir), build_time, base_dir, slots.get(job.id)))
+            finished(run_job(job, str(out_dir), build_time, base_dir, slots.get(job.id), builder))
         return [results[job.id] for job in every]
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),))
 

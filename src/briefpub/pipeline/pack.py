@@ -10,14 +10,15 @@ current article. Used by ``briefpub pack`` and by manifest builds.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, InputError
-from briefpub.pipeline import prepare_article
+from briefpub.pipeline import PreparedArticle, prepare_article
 from briefpub.pipeline.resources import ImageRecord
 from briefpub.readers.common.limits import MAX_PACK_BLOCKS, block_count, check_title
 from briefpub.tree import Document, PackMeta, Publication
@@ -86,6 +87,12 @@ class AssembledPack:
     image_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (input, reference)
 
 
+def skipped_diagnostics(skipped: Sequence[tuple[str, str]]) -> list[Diagnostic]:
+    """One ``build.article-skipped`` error per input left out of a pack (``skip_bad_inputs``): (input, why)."""
+    return [Diagnostic("build.article-skipped", f"article left out of the pack: {error}", source=path,
+                       severity="error") for path, error in skipped]
+
+
 def assemble_pack(
     inputs: Sequence[str],
     pack: PackMeta,
@@ -96,11 +103,32 @@ def assemble_pack(
     fetch_images: bool = False,
     image_records: dict[str, ImageRecord] | None = None,
 ) -> AssembledPack:
-    """Read every input into one pack; a bad input raises unless ``skip_bad_inputs``.
+    """Read every input (a file, ``-``, a URL) into one pack; a bad input raises unless ``skip_bad_inputs``.
 
     The pack's title and its articles' blocks in all are bounded (see
     :mod:`briefpub.readers.common.limits`): a pack over the limits raises either way.
     ``image_records`` receives, per input, what reading its images found (for the build cache).
+    """
+    def preparing(path: str) -> Callable[[], PreparedArticle]:
+        record = None if image_records is None else image_records.setdefault(path, [])
+        return functools.partial(prepare_article, path, fmt, meta_overrides, fetch_images=fetch_images,
+                                 image_record=record)
+
+    return assemble_articles([(path, preparing(path)) for path in inputs], pack, skip_bad_inputs=skip_bad_inputs)
+
+
+def assemble_articles(
+    articles: Sequence[tuple[str, Callable[[], PreparedArticle]]],
+    pack: PackMeta,
+    *,
+    skip_bad_inputs: bool = False,
+    on_article: Callable[[int, str], None] | None = None,
+) -> AssembledPack:
+    """:func:`assemble_pack` for articles given as (name, a function preparing it), in pack order.
+
+    The server's packs come here with their uploads' bytes
+    (:func:`~briefpub.pipeline.prepare_bytes`). ``on_article(i, name)`` is called
+    before each article is read (progress).
     """
     check_title(pack.title, "pack title")
     blocks = 0
@@ -109,10 +137,11 @@ def assemble_pack(
     diagnostics: list[Diagnostic] = []
     skipped: list[tuple[str, str]] = []
     names: dict[str, tuple[str, str]] = {}
-    for path in inputs:
+    for i, (path, prepare_one) in enumerate(articles):
+        if on_article is not None:
+            on_article(i, path)
         try:
-            record: ImageRecord | None = None if image_records is None else image_records.setdefault(path, [])
-            article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images, image_record=record)
+            article = prepare_one()
         except BriefpubError as exc:
             if not skip_bad_inputs:
                 raise
@@ -130,5 +159,5 @@ def assemble_pack(
             names.setdefault(key, named)
         diagnostics.extend(article.diagnostics)
     if not documents:
-        raise InputError(f"pack {pack.title!r}: no readable article among {len(inputs)} input(s)")
+        raise InputError(f"pack {pack.title!r}: no readable article among {len(articles)} input(s)")
     return AssembledPack(Publication(tuple(documents), pack), resources, diagnostics, skipped, names)

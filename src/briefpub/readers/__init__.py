@@ -32,7 +32,9 @@ __all__ = [
     "Reader",
     "detect_format",
     "read_bytes",
+    "read_named",
     "read_path",
+    "read_source",
 ]
 
 STDIN = "-"
@@ -124,7 +126,22 @@ def read_bytes(data: bytes, *, source: str, fmt: str | None = "txt", base_dir: P
     return result
 
 
-def _read_file(path: Path) -> bytes:
+def read_source(path: Path | str) -> tuple[bytes, str]:
+    """The bytes of an article file (or of standard input, for ``-``) and the name messages use for it.
+
+    The checks and messages of every local run: missing, permission denied, a
+    folder, not a regular file, over :data:`MAX_INPUT_BYTES` (never more than the
+    limit is read). Standard input is named ``<stdin>``. Used by :func:`read_path`
+    and by ``--server`` clients, which send the bytes instead of reading them here.
+    """
+    if str(path) == STDIN:
+        import sys
+
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more than the limit is read
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
+        return data, "<stdin>"
+    path = Path(path)
     name = str(path)
     try:
         st = path.stat()
@@ -147,7 +164,24 @@ def _read_file(path: Path) -> bytes:
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     check_size(len(data), name)
-    return data
+    return data, name
+
+
+def _check_reader(fmt: str | None) -> None:
+    if fmt is not None and not READERS.knows(fmt):
+        raise UsageError(f"--from {fmt}: unknown input format (available: {', '.join(READERS.names())})")
+
+
+def read_named(data: bytes, source: str, fmt: str | None = None, *, base_dir: Path | None = None) -> ReadResult:
+    """Read the bytes of an input named ``source`` (a file's path, ``<stdin>``, an upload's name).
+
+    The reader is ``fmt`` (refused when unknown), else the one claiming the name's
+    extension, else the content decides (:func:`read_bytes`); the size limit is
+    checked. ``base_dir`` is the folder of a local file (None for anything else).
+    """
+    _check_reader(fmt)
+    check_size(len(data), source)
+    return read_bytes(data, source=source, fmt=fmt or detect_format(source), base_dir=base_dir)
 
 
 def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
@@ -156,15 +190,6 @@ def read_path(path: Path | str, fmt: str | None = None) -> ReadResult:
     The content decides only when nothing else does: standard input without ``fmt``, or an
     extension no reader claims (:mod:`briefpub.readers.sniff`); the guess is reported.
     """
-    if fmt is not None and not READERS.knows(fmt):
-        raise UsageError(f"--from {fmt}: unknown input format (available: {', '.join(READERS.names())})")
-    if str(path) == STDIN:
-        import sys
-
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # never more than the limit is read
-        if len(data) > MAX_INPUT_BYTES:
-            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
-        return read_bytes(data, source="<stdin>", fmt=fmt, base_dir=None)
-    path = Path(path)
-    data = _read_file(path)
-    return read_bytes(data, source=str(path), fmt=fmt or detect_format(path), base_dir=path.parent)
+    _check_reader(fmt)
+    data, source = read_source(path)
+    return read_named(data, source, fmt, base_dir=None if str(path) == STDIN else Path(path).parent)

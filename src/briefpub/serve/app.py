@@ -419,6 +419,7 @@ def _rendered_json(rendered: Rendered, stem: str, schema: str) -> dict[str, Any]
                     for o in rendered.outputs],
         "failures": [{"format": f, "message": m, "exit_code": c} for f, m, c in rendered.failures],
         "diagnostics": rendered.diagnostics,
+        "images": {source: [list(pair) for pair in record] for source, record in rendered.images.items()},
     }
 
 
@@ -625,7 +626,14 @@ class Server:
                            f"{self.config.max_articles}")
         meta_sets, style_sets = parse_sets(_sets(body.get("set")))
         articles = []
+        skip_bad_inputs = body.get("skip_bad_inputs", False)
+        if not isinstance(skip_bad_inputs, bool):
+            raise ApiError(400, "usage", "skip_bad_inputs: expected true or false")
         for i, item in enumerate(items):
+            if isinstance(item, dict) and isinstance(item.get("error"), str):  # a client could not read it
+                source = _str_or_none(item.get("source"), "source") or _check_name(str(item.get("filename") or ""))
+                articles.append(ArticleIn(b"", source, None, (), item["error"][:4096] or "unreadable"))
+                continue
             name, fmt, data = _article_from_json(item, self.config.max_file_bytes, f"articles[{i}].")
             own_meta, _ignored = parse_sets(_sets(item.get("set")))
             source = _str_or_none(item.get("source"), "source") or name
@@ -661,11 +669,16 @@ class Server:
         epoch = _epoch(body.get("epoch"))
         if request.query_params.get("local_images") == "check":
             for article in articles:
-                if await self.pool.run(local_images, article.data, article.source, article.fmt):
+                try:
+                    named = not article.error and await self.pool.run(local_images, article.data, article.source,
+                                                                      article.fmt)
+                except BriefpubError:  # unreadable: the pack fails with it, or leaves it out and says so
+                    named = False
+                if named:
                     raise ApiError(422, "needs-local-files", f"{article.source}: names images in its own folder; "
                                    "build the pack where those files are")
         rendered = await self.pool.run(pack_task, articles, pack, formats, _str_or_none(body.get("style"), "style"),
-                                       style_sets, epoch)
+                                       style_sets, epoch, None, 0, skip_bad_inputs)
         self.conversions += 1
         if _wants_json(request):
             return JSONResponse(_rendered_json(rendered, stem, "briefpub.serve-pack/1"))

@@ -1,4 +1,4 @@
-"""``--server URL``: ``convert`` and ``pack`` send the work to a running ``briefpub serve`` (serve stage).
+"""``--server URL``: ``convert``, ``pack`` and ``build`` send the work to a running ``briefpub serve`` (serve stage).
 
 Standard library only (``urllib``), so the CLI's start-up is untouched. The client reads the
 inputs itself (the same checks and messages as a local run), sends their bytes with the
@@ -9,16 +9,21 @@ What the server cannot see is done locally, by the ordinary pipeline, with no ch
 result: an http(s) URL input, a style sheet *file* (only built-in styles are sent),
 ``--fetch-images``, and an article naming images in its own folder (the server says so).
 
+A manifest build (:func:`remote_build`) sends each artifact to rebuild as one request (a pack
+in one format, or an article in one format, as a local build makes it) and writes what comes
+back in its place; restoring from the build cache, ``SHA256SUMS`` and the build report stay
+local (:mod:`briefpub.pipeline.build`).
+
 The token for a server started with one comes from ``BRIEFPUB_TOKEN``.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -41,7 +46,7 @@ from briefpub.errors import (
 )
 from briefpub.fonts import FontFile
 
-__all__ = ["NeedsLocal", "Remote", "remote_converter", "remote_pack"]
+__all__ = ["NeedsLocal", "Remote", "remote_build", "remote_converter", "remote_pack"]
 
 _ERRORS: dict[str, type[BriefpubError]] = {
     "input": InputError, "too-large": InputError, "too-many-articles": InputError, "media-type": InputError,
@@ -73,14 +78,20 @@ class Remote:
                              "(http://HOST:PORT)")
         return cls(url.rstrip("/"), os.environ.get("BRIEFPUB_TOKEN") or None)
 
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST JSON, answer JSON; an error answer becomes the CLI's error of the same category."""
+    def check(self) -> None:
+        """Ask the server whether it is up (``GET /healthz``), so a build fails once, up front, when it is not."""
+        self.post("/healthz", None)
+
+    def post(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        """POST JSON (GET without a body), answer JSON; an error answer becomes the CLI's error of the same
+        category."""
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         # the scheme was checked (http or https) by from_option
-        request = urllib.request.Request(self.url + path, json.dumps(body).encode("utf-8"), headers,  # noqa: S310
-                                         method="POST")
+        request = urllib.request.Request(self.url + path,  # noqa: S310
+                                         None if body is None else json.dumps(body).encode("utf-8"), headers,
+                                         method="GET" if body is None else "POST")
         try:
             with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
                 return dict(json.loads(response.read()))
@@ -101,18 +112,6 @@ class Remote:
             raise SetupError(f"--server {self.url}: cannot reach the server ({reason})") from None
 
 
-def _read(path: str) -> tuple[bytes, str]:
-    """An input's bytes and the name messages use for it, with the local run's checks and messages."""
-    from briefpub.readers import MAX_INPUT_BYTES, _read_file
-
-    if path == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        if len(data) > MAX_INPUT_BYTES:
-            raise InputError(f"<stdin>: input is too large (more than {MAX_INPUT_BYTES // 1048576} MiB, the limit)")
-        return data, "<stdin>"
-    return _read_file(Path(path)), path
-
-
 def _is_builtin(style: str | None) -> bool:
     from briefpub.styling import builtin_names
 
@@ -120,7 +119,10 @@ def _is_builtin(style: str | None) -> bool:
 
 
 def _article(path: str, fmt: str | None, sets: Sequence[str] = ()) -> dict[str, Any]:
-    data, source = _read(path)
+    """An input read here (the local run's checks and messages), as the API's article object."""
+    from briefpub.readers import read_source
+
+    data, source = read_source(path)
     return {"data": base64.b64encode(data).decode("ascii"), "filename": Path(source).name or "stdin",
             "source": source, "from": fmt, "set": list(sets)}
 
@@ -129,6 +131,13 @@ def _diagnostics(rows: Sequence[dict[str, Any]]) -> list[Diagnostic]:
     return [Diagnostic(str(r["code"]), str(r["message"]), text=str(r.get("text") or ""),
                        source=str(r.get("source") or ""), line=r.get("line"),
                        severity=r.get("severity", "info")) for r in rows]
+
+
+def _images(answer: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """What the server found reading each article's images (for the build cache: see
+    :func:`briefpub.pipeline.resources.images_unchanged`)."""
+    return {str(source): [(str(ref), str(outcome)) for ref, outcome in record]
+            for source, record in (answer.get("images") or {}).items()}
 
 
 def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]]) -> tuple[list[Any], list[Diagnostic]]:
@@ -169,9 +178,8 @@ def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]]) -> tuple
 
 def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callable[..., Any]:
     """A stand-in for :func:`briefpub.pipeline.convert_one` that converts on the server."""
-    from briefpub.pipeline import PublishError, Report, convert_one, output_stem
+    from briefpub.pipeline import Report, convert_one, convert_targets
     from briefpub.pipeline.fetch import is_url
-    from briefpub.writers import get_writer
 
     remote = Remote.from_option(url)
 
@@ -190,15 +198,7 @@ def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callab
             return convert_one(path, formats, out_dir, sheet, fmt=fmt, meta_overrides=meta_overrides,
                                build_time=build_time, fetch_images=fetch_images)
         report = Report(input=path)
-        stem = output_stem(path)
-        targets = [(name, out_dir / f"{stem}{get_writer(name).extension}") for name in formats]
-        try:
-            artifacts, diagnostics = _write(answer, targets)
-        except PublishError as exc:
-            artifacts, diagnostics = exc.artifacts, exc.diagnostics
-            report.error, report.exit_code = str(exc), exc.exit_code
-        report.artifacts.extend(artifacts)
-        report.diagnostics.extend(diagnostics)
+        report.add_outputs(lambda: _write(answer, convert_targets(path, formats, out_dir)))
         return report
 
     return convert
@@ -206,8 +206,9 @@ def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callab
 
 def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: Sequence[tuple[str, Path]], *,
                 style: str | None, sets: Sequence[str], fmt: str | None, build_time: datetime,
-                fetch_images: bool) -> tuple[int, list[Any], list[Diagnostic]] | None:
-    """Build a pack on the server: (articles, artifacts, diagnostics); None when it must run locally.
+                fetch_images: bool) -> tuple[int, list[Any], list[Diagnostic], dict[str, list[tuple[str, str]]]] | None:
+    """Build a pack on the server: (articles, artifacts, diagnostics, what reading each article's images
+    found); None when it must run locally.
 
     Raises :class:`~briefpub.pipeline.PublishError` (with the written artifacts) when a format failed.
     """
@@ -225,4 +226,59 @@ def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: 
     except NeedsLocal:
         return None
     artifacts, diagnostics = _write(answer, targets)
-    return int(answer["articles"]), artifacts, diagnostics
+    return int(answer["articles"]), artifacts, diagnostics, _images(answer)
+
+
+def remote_build(url: str) -> Callable[..., Any]:
+    """A stand-in for :func:`briefpub.pipeline.build.build_artifact` that builds on the server.
+
+    The server is asked once, now, whether it is up (one error line, exit 2, when it is not). Each
+    job then reads its inputs here (an input that cannot be read fails the job, or with
+    ``skip_bad_inputs`` is sent as unreadable so the server leaves it out and reports it in its
+    place), sends them with the build time, and writes the file that comes back atomically.
+    A style sheet file, or an article naming images in its own folder, is built locally.
+    """
+    from briefpub.pipeline.build import build_artifact, pack_meta
+
+    remote = Remote.from_option(url)
+    remote.check()
+
+    def build(job: Any, path: Path, build_time: datetime) -> Any:
+        target = job.target
+        if not _is_builtin(target.style):
+            return build_artifact(job, path, build_time)
+        sets = [f"{key}={value}" for key, value in target.sets]
+        epoch = int(build_time.timestamp())
+        try:
+            if target.kind == "pack":
+                answer = remote.post("/api/pack?local_images=check", _pack_body(job, build_time, epoch))
+            else:
+                body = {**_article(target.inputs[0], target.fmt, sets), "format": [job.format],
+                        "style": target.style, "epoch": epoch}
+                answer = remote.post("/api/convert?local_images=check", body)
+        except NeedsLocal:
+            return build_artifact(job, path, build_time)
+        (artifact,), diagnostics = _write(answer, [(job.format, path)])
+        return artifact, [d.to_dict() for d in diagnostics], _images(answer)
+
+    def _pack_body(job: Any, build_time: datetime, epoch: int) -> dict[str, Any]:
+        from briefpub.transforms import split_overrides
+
+        target = job.target
+        meta_sets, style_sets = split_overrides(target.sets)
+        # metadata overrides go with each article (as a local build applies them), style ones with the pack
+        own = [f"{key}={value}" for key, value in meta_sets]
+        articles = []
+        for path in target.inputs:
+            try:
+                articles.append(_article(path, target.fmt, own))
+            except InputError as exc:
+                if not target.skip_bad_inputs:
+                    raise
+                articles.append({"source": path, "error": str(exc)})
+        meta = dataclasses.asdict(pack_meta(target, build_time))
+        return {"pack": meta, "articles": articles, "formats": [job.format], "style": target.style,
+                "set": [f"{key}={value}" for key, value in style_sets], "epoch": epoch,
+                "skip_bad_inputs": target.skip_bad_inputs, "name": "x"}
+
+    return build

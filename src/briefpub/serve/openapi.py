@@ -34,6 +34,14 @@ _ARTICLE = {
                 "description": "metadata overrides (title, author, date, marking...), as --set"},
     },
 }
+_UNREADABLE = {
+    "type": "object", "required": ["source", "error"],
+    "properties": {
+        "source": {"type": "string", "description": "the input's name"},
+        "error": {"type": "string", "description": "why the client could not read it (one line): the pack fails "
+                                                   "with it, or with skip_bad_inputs leaves it out and reports it"},
+    },
+}
 _RESULT = {
     "type": "object",
     "properties": {
@@ -44,6 +52,8 @@ _RESULT = {
             "size": {"type": "integer"}, "data": {"type": "string", "contentEncoding": "base64"}}}},
         "failures": {"type": "array", "items": {"type": "object"}},
         "diagnostics": {"type": "array", "items": {"$ref": "#/components/schemas/Diagnostic"}},
+        "images": {"type": "object", "description": "per article: each image reference and what reading it "
+                   "found (a content key, or the diagnostic); a client's build cache keeps it"},
     },
 }
 _FILES = {
@@ -109,9 +119,11 @@ def spec(version: str) -> dict[str, Any]:
             "pack": {"type": "object", "properties": {k: {"type": "string"} for k in (
                 "title", "subtitle", "date", "compiled_by", "reference", "version", "marking")} | {
                 "summary_page": {"type": "boolean"}, "duplex": {"type": "boolean"}}},
-            "articles": {"type": "array", "items": _ARTICLE},
+            "articles": {"type": "array", "items": {"anyOf": [_ARTICLE, _UNREADABLE]}},
             "formats": {"type": "array", "items": {"type": "string"}}, "style": {"type": "string"},
-            "name": {"type": "string"}, "set": {"type": "object"}}}}})},
+            "name": {"type": "string"}, "set": {"type": "object"}, "epoch": {"type": "integer"},
+            "skip_bad_inputs": {"type": "boolean", "description": "leave out (and report) articles that cannot "
+                                "be read, as a manifest's skip_bad_inputs"}}}}})},
         "/api/drafts": {
             "get": _op("Every draft", {"200": ok_json}),
             "post": _op("A new draft", {"201": _DRAFT_OK, **_errors(400, 403)},

@@ -168,11 +168,7 @@ class Store:
     def draft(self, draft_id: str) -> dict[str, Any]:
         """A draft with its settings and articles (without their bytes), in pack order."""
         with self._db() as db:
-            row = db.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-            if row is None:
-                raise Missing(f"no draft {draft_id!r}")
-            arts = db.execute("SELECT id, filename, fmt, meta, info, length(data) AS size FROM articles "
-                              "WHERE draft_id = ? ORDER BY position, created", (draft_id,)).fetchall()
+            row, arts = self._draft_rows(db, draft_id, "*", "id, filename, fmt, meta, info, length(data) AS size")
             last = db.execute("SELECT id, status, draft_version FROM builds WHERE draft_id = ? "
                               "ORDER BY created DESC, rowid DESC LIMIT 1", (draft_id,)).fetchone()
         return {
@@ -182,6 +178,17 @@ class Store:
                           "meta": json.loads(a["meta"]), "structure": json.loads(a["info"])} for a in arts],
             "last_build": dict(last) if last else None,
         }
+
+    @staticmethod
+    def _draft_rows(db: sqlite3.Connection, draft_id: str, draft_columns: str,
+                    article_columns: str) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
+        """A draft's row and its articles' rows in pack order (the columns named); :class:`Missing` if none."""
+        row = db.execute(f"SELECT {draft_columns} FROM drafts WHERE id = ?", (draft_id,)).fetchone()  # noqa: S608
+        if row is None:
+            raise Missing(f"no draft {draft_id!r}")
+        arts = db.execute(f"SELECT {article_columns} FROM articles WHERE draft_id = ? "  # noqa: S608
+                          "ORDER BY position, created", (draft_id,)).fetchall()
+        return row, arts
 
     def _bump(self, db: sqlite3.Connection, draft_id: str, version: int | None) -> int:
         """Increase the draft's version, refusing a stale ``version`` (None: no check)."""
@@ -261,11 +268,7 @@ class Store:
     def article_sources(self, draft_id: str) -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
         """(version, settings, articles with bytes) of a draft, read in one transaction (for a build)."""
         with self._db() as db:
-            row = db.execute("SELECT version, settings FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-            if row is None:
-                raise Missing(f"no draft {draft_id!r}")
-            arts = db.execute("SELECT id, filename, fmt, data, meta FROM articles WHERE draft_id = ? "
-                              "ORDER BY position, created", (draft_id,)).fetchall()
+            row, arts = self._draft_rows(db, draft_id, "version, settings", "id, filename, fmt, data, meta")
         return (row["version"], json.loads(row["settings"]),
                 [{"id": a["id"], "filename": a["filename"], "fmt": a["fmt"], "data": bytes(a["data"]),
                   "meta": json.loads(a["meta"])} for a in arts])

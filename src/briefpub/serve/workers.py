@@ -8,9 +8,10 @@ The queue is bounded (:class:`Busy` beyond it), a job that runs too long ends it
 job gets a fresh pool. Workers die with the server (``PR_SET_PDEATHSIG``, as build workers do).
 
 The task functions (:func:`convert_task`, :func:`pack_task`, :func:`inspect_task`) take and
-return plain data. They follow :func:`briefpub.pipeline.publish` step for step (PDF first,
-its page starts handed to the other formats, the same diagnostics), but return bytes instead
-of writing files, so the server and ``--server`` clients get the bytes a cold run writes.
+return plain data. They run the pipeline's own functions on the uploaded bytes
+(:func:`briefpub.pipeline.prepare_bytes`, :func:`briefpub.pipeline.pack.assemble_articles`,
+:func:`briefpub.pipeline.render_formats`, which :func:`briefpub.pipeline.publish` writes from),
+so the server and ``--server`` clients get the bytes a cold run writes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
+import functools
 import multiprocessing
 import os
 import queue
@@ -26,16 +27,17 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, ConversionError, InputError, one_line
+
+if TYPE_CHECKING:
+    from briefpub.pipeline import PreparedArticle
 
 __all__ = [
     "ArticleIn",
@@ -65,12 +67,17 @@ class WorkerCrashed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ArticleIn:
-    """One article as the server received it: bytes, the name shown in messages, its reader, overrides."""
+    """One article as the server received it: bytes, the name shown in messages, its reader, overrides.
+
+    ``error``: the client could not read this input (its one-line message); preparing it fails
+    with that message, so a pack skipping bad inputs reports it in its place and count.
+    """
 
     data: bytes
     source: str
     fmt: str | None = None
     meta: tuple[tuple[str, str], ...] = ()
+    error: str = ""
 
 
 @dataclass(slots=True)
@@ -93,6 +100,7 @@ class Rendered:
     failures: list[tuple[str, str, int]] = field(default_factory=list)
     preview: list[bytes] = field(default_factory=list)
     articles: int = 0
+    images: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # source -> what reading its images found
 
 
 # ----------------------------------------------------------------------------- in the worker
@@ -140,69 +148,44 @@ def _style(name: str | None, sets: Sequence[tuple[str, str]]) -> Any:
     return with_overrides(load_style(name), sets)
 
 
-def _prepare(article: ArticleIn, names: dict[str, tuple[str, str]]) -> tuple[Any, dict[str, bytes], list[Diagnostic]]:
-    """Read and transform one article as :func:`briefpub.pipeline.prepare_article` does for a file."""
-    from briefpub.pipeline.resources import load_resources
-    from briefpub.readers import READERS, detect_format, read_bytes
-    from briefpub.transforms import prepare
+def _prepare(article: ArticleIn, record: list[tuple[str, str]] | None = None) -> PreparedArticle:
+    """One uploaded article, read and transformed (:func:`briefpub.pipeline.prepare_bytes`); ``record``
+    receives what reading its images found (a client's build cache keeps it)."""
+    from briefpub.pipeline import prepare_bytes
 
-    if article.fmt is not None and not READERS.knows(article.fmt):
-        from briefpub.errors import UsageError
-
-        raise UsageError(f"--from {article.fmt}: unknown input format (available: {', '.join(READERS.names())})")
-    fmt = article.fmt or detect_format(article.source)
-    from briefpub.readers.common.decode import check_size
-
-    check_size(len(article.data), article.source)
-    result = read_bytes(article.data, source=article.source, fmt=fmt, base_dir=None)
-    doc = prepare(result.document, article.meta)
-    doc, resources, image_diags = load_resources(doc, None, article.source, fetch_remote=False, names=names)
-    return doc, dict(resources), [*result.diagnostics, *image_diags]
+    if article.error:
+        raise InputError(article.error)
+    return prepare_bytes(article.data, article.source, article.fmt, article.meta, image_record=record)
 
 
 def local_images(data: bytes, source: str, fmt: str | None) -> bool:
     """Whether an article names images in its own folder (a client must then convert it locally)."""
     from briefpub.pipeline.resources import image_refs
-    from briefpub.readers import detect_format, read_bytes
+    from briefpub.readers import read_named
 
-    doc = read_bytes(data, source=source, fmt=fmt or detect_format(source), base_dir=None).document
+    doc = read_named(data, source, fmt).document
     return any("://" not in ref and not ref.lower().startswith(("data:", "javascript:", "//"))
                for ref in image_refs(doc))
 
 
-def _render(pub: Any, resources: dict[str, bytes], formats: Sequence[str], sheet: Any, build_time: datetime,
-            names: dict[str, tuple[str, str]], job: str | None = None, done: int = 0, total: int = 0) -> Rendered:
-    """:func:`briefpub.pipeline.publish` without the files: PDF first, page starts passed on."""
-    from briefpub.fonts import file_record
-    from briefpub.pipeline import check_pdf_fonts, font_substitutions, style_fonts, write
-    from briefpub.pipeline.resources import name_images
-    from briefpub.writers import WriteOptions
+def _render(pub: Any, resources: Any, formats: Sequence[str], sheet: Any, build_time: datetime,
+            names: Mapping[str, tuple[str, str]], job: str | None = None, done: int = 0, total: int = 0) -> Rendered:
+    """The files of ``pub`` (:func:`briefpub.pipeline.render_formats`, as ``publish`` writes them) as plain data."""
+    from briefpub.pipeline import render_formats
 
-    fonts = style_fonts(sheet) if any(f != "json" for f in formats) else None
-    options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts)
-    rendered = Rendered(diagnostics=[d.to_dict() for d in font_substitutions(pub, fonts)])
-    by_index: dict[int, Output] = {}
-    for i in sorted(range(len(formats)), key=lambda i: formats[i] != "pdf"):
-        fmt = formats[i]
+    def progress(fmt: str) -> None:
+        nonlocal done
         _report(job, done, total, f"writing {fmt.upper()}")
-        started = time.perf_counter()
-        try:
-            if fmt == "pdf":
-                check_pdf_fonts(fonts)
-            result = write(pub, fmt, sheet, options)
-        except BriefpubError as exc:
-            rendered.failures.append((fmt, str(exc), exc.exit_code))
-            done += 1
-            continue
-        rendered.diagnostics.extend(d.to_dict() for d in name_images(result.diagnostics, names))
-        if result.pages and not options.print_pages:
-            options = dataclasses.replace(options, print_pages=result.pages)
-        by_index[i] = Output(fmt, result.data, hashlib.sha256(result.data).hexdigest(),
-                             time.perf_counter() - started,
-                             tuple(file_record(f).to_dict() for f in sorted(set(result.fonts))))
         done += 1
-    rendered.outputs = [by_index[i] for i in range(len(formats)) if i in by_index]
-    return rendered
+
+    rendering = render_formats(pub, resources, formats, sheet, build_time=build_time, image_names=names,
+                               on_format=progress)
+    return Rendered(
+        outputs=[Output(f.format, f.data, f.sha256, f.seconds, tuple(font.to_dict() for font in f.fonts))
+                 for f in rendering.files],
+        diagnostics=[d.to_dict() for d in rendering.diagnostics],
+        failures=[(fmt, str(exc), exc.exit_code) for fmt, exc in rendering.failures],
+    )
 
 
 def _build_time(epoch: int | None) -> datetime:
@@ -217,51 +200,43 @@ def convert_task(article: ArticleIn, formats: Sequence[str], style: str | None, 
     from briefpub.tree import Publication
 
     sheet = _style(style, style_sets)
-    names: dict[str, tuple[str, str]] = {}
-    doc, resources, diagnostics = _prepare(article, names)
-    rendered = _render(Publication((doc,)), resources, formats, sheet, _build_time(epoch), names)
-    rendered.diagnostics[:0] = [d.to_dict() for d in diagnostics]
+    record: list[tuple[str, str]] = []
+    prepared = _prepare(article, record)
+    rendered = _render(Publication((prepared.document,)), prepared.resources, formats, sheet, _build_time(epoch),
+                       prepared.image_names)
+    rendered.diagnostics[:0] = [d.to_dict() for d in prepared.diagnostics]
     rendered.articles = 1
+    rendered.images = {article.source: record}
     return rendered
 
 
 def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequence[str], style: str | None,
               style_sets: Sequence[tuple[str, str]], epoch: int | None, job: str | None = None,
-              preview_pages: int = 0) -> Rendered:
-    """Several articles into one pack (what ``briefpub pack`` writes); progress reported under ``job``."""
-    from briefpub.pipeline.pack import cover_date
-    from briefpub.readers.common.limits import MAX_PACK_BLOCKS, block_count, check_title
-    from briefpub.tree import PackMeta, Publication
+              preview_pages: int = 0, skip_bad_inputs: bool = False) -> Rendered:
+    """Several articles into one pack (what ``briefpub pack`` writes); progress reported under ``job``.
+
+    With ``skip_bad_inputs`` (manifest builds), an article that cannot be read is left out and
+    reported (``build.article-skipped``), as a local build does.
+    """
+    from briefpub.pipeline.pack import assemble_articles, cover_date, skipped_diagnostics
+    from briefpub.tree import PackMeta
 
     sheet = _style(style, style_sets)
     build_time = _build_time(epoch)
     fields = {k: v for k, v in pack.items() if k in {f.name for f in dataclasses.fields(PackMeta)}}
     if not fields.get("date"):
         fields["date"] = cover_date(build_time)
-    meta = PackMeta(**fields)
-    check_title(meta.title, "pack title")
     total = len(articles) + len(formats) + (1 if preview_pages else 0)
-    names: dict[str, tuple[str, str]] = {}
-    documents = []
-    resources: dict[str, bytes] = {}
-    diagnostics: list[Diagnostic] = []
-    blocks = 0
-    for done, article in enumerate(articles):
-        _report(job, done, total, f"reading {article.source}")
-        doc, res, diags = _prepare(article, names)
-        blocks += block_count(doc)
-        if blocks > MAX_PACK_BLOCKS:
-            raise InputError(f"{article.source}: the pack reaches {blocks:,} blocks with this article (the limit "
-                             f"for a pack is {MAX_PACK_BLOCKS:,})")
-        documents.append(doc)
-        resources.update(res)
-        diagnostics.extend(diags)
-    if not documents:
-        raise InputError(f"pack {meta.title!r}: no article")
-    rendered = _render(Publication(tuple(documents), meta), resources, formats, sheet, build_time, names, job,
-                       len(articles), total)
-    rendered.diagnostics[:0] = [d.to_dict() for d in diagnostics]
-    rendered.articles = len(documents)
+    records: dict[str, list[tuple[str, str]]] = {}
+    assembled = assemble_articles([(a.source, functools.partial(_prepare, a, records.setdefault(a.source, [])))
+                                   for a in articles], PackMeta(**fields), skip_bad_inputs=skip_bad_inputs,
+                                  on_article=lambda i, name: _report(job, i, total, f"reading {name}"))
+    rendered = _render(assembled.publication, assembled.resources, formats, sheet, build_time,
+                       assembled.image_names, job, len(articles), total)
+    rendered.diagnostics[:0] = [d.to_dict() for d in (*assembled.diagnostics,
+                                                       *skipped_diagnostics(assembled.skipped))]
+    rendered.articles = len(assembled.publication.documents)
+    rendered.images = records
     pdf = next((o.data for o in rendered.outputs if o.format == "pdf"), None)
     if preview_pages and pdf is not None:
         _report(job, total - 1, total, "drawing the preview")
@@ -294,13 +269,10 @@ def preview_png(pdf: bytes, pages: int, dpi: int = 60) -> list[bytes]:
 
 def inspect_task(article: ArticleIn) -> dict[str, Any]:
     """The recovered structure of one article (what ``briefpub inspect`` shows), for the page."""
-    from briefpub.readers import detect_format, read_bytes
-    from briefpub.readers.common.decode import check_size
+    from briefpub.readers import read_named
     from briefpub.tree import Heading, Paragraph, inline_text, iter_blocks
 
-    check_size(len(article.data), article.source)
-    result = read_bytes(article.data, source=article.source, fmt=article.fmt or detect_format(article.source),
-                        base_dir=None)
+    result = read_named(article.data, article.source, article.fmt)
     doc = result.document
     headings = [{"level": b.level, "text": inline_text(b.children)} for b in iter_blocks(doc.blocks)
                 if isinstance(b, Heading)]
