@@ -30,6 +30,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import time
 import zipfile
@@ -957,5 +958,15 @@ def run(config: Config) -> None:
     shown = f"[{config.host}]" if ":" in config.host else config.host
     print(f"briefpub serve: http://{shown}:{config.port}/ (drafts in {config.data}; Ctrl-C stops)",
           file=sys.stderr, flush=True)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again with the handlers it
+    # found: with these, that ends the process normally (exit 0), so its finalizers run (without them, the
+    # worker pool's semaphores were reported leaked by multiprocessing's resource tracker).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _exit_quietly)
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=10)
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    """A stop signal after the graceful shutdown: a normal exit."""
+    raise SystemExit(0)
