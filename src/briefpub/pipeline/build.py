@@ -18,7 +18,6 @@ import contextlib
 import difflib
 import functools
 import glob
-import hashlib
 import json
 import os
 import posixpath
@@ -41,7 +40,7 @@ from typing import Any
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
 from briefpub.pipeline import Artifact, PublishError, atomic_write, output_stem, prepare_article, publish
-from briefpub.pipeline.cache import BuildCache, CacheSlot, store
+from briefpub.pipeline.cache import BuildCache, CacheSlot, sha256_file, store
 from briefpub.pipeline.output import TEMP_RE, install_termination_cleanup, on_termination
 from briefpub.pipeline.pack import assemble_pack, cover_date, safe_name, skipped_diagnostics
 from briefpub.pipeline.resources import ImageNames, ImageRecord
@@ -433,14 +432,6 @@ def shard(jobs: Sequence[Job], index: int, count: int) -> list[Job]:
 # ----------------------------------------------------------------------------- execution
 
 
-def _sha256_file(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _input_records(inputs: Sequence[str], base_dir: str, sha256: Callable[[str], str | None]) -> list[dict[str, str]]:
     """The report's record of a job's inputs: path (relative to the manifest when inside it) and SHA-256."""
     records = []
@@ -512,7 +503,7 @@ def run_job(job: Job, out_dir: str, build_time: datetime, base_dir: str = ".", s
     target = job.target
     result = JobResult(id=job.id, kind=target.kind, format=job.format, path=job.path)
     try:
-        result.inputs = _input_records(target.inputs, base_dir, _sha256_file)
+        result.inputs = _input_records(target.inputs, base_dir, sha256_file)
         artifact, diagnostics, images = (builder or build_artifact)(job, Path(out_dir) / job.path, build_time)
         result.sha256 = artifact.sha256
         result.size = artifact.size

@@ -82,6 +82,7 @@ __all__ = [
     "entry_files",
     "parse_size",
     "read_entry",
+    "sha256_file",
     "store",
     "trim",
 ]
@@ -110,7 +111,8 @@ def _digest(value: object) -> str:
     return hashlib.sha256(_canonical(value)).hexdigest()
 
 
-def _sha256_file(path: str) -> str:
+def sha256_file(path: str) -> str:
+    """The SHA-256 of a file's bytes (hex), read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -148,7 +150,7 @@ class FileHashes:
         known = self._data.get(path)
         if known is not None and known[:4] == stamp:
             return str(known[4])
-        digest = _sha256_file(path)
+        digest = sha256_file(path)
         self.hashed += 1
         if time.time() - info.st_mtime_ns / 1e9 > _FRESH_SECONDS:
             self._data[path] = [*stamp, digest]
@@ -388,7 +390,7 @@ class BuildCache:
         """The SHA-256 of an input, once per build; None for anything but a readable regular file."""
         if path not in self._inputs:
             try:
-                self._inputs[path] = _sha256_file(path) if os.path.isfile(path) else None
+                self._inputs[path] = sha256_file(path) if os.path.isfile(path) else None
             except OSError:
                 self._inputs[path] = None
         return self._inputs[path]
