@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -129,5 +130,16 @@ def test_entries_and_folders_are_private(tmp_path: Path) -> None:
     cache = DiskCache(tmp_path / "c")
     key = DiskCache.key("private")
     cache.store("k", key, b"x")
+    assert (tmp_path / "c").stat().st_mode & 0o077 == 0  # the cache's own folder too, not only a kind's
     assert (tmp_path / "c" / "k").stat().st_mode & 0o077 == 0
     assert (tmp_path / "c" / "k" / key).stat().st_mode & 0o077 == 0
+
+
+def test_temporary_files_of_a_killed_process_are_removed_below_the_limit(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path)
+    (tmp_path / "k").mkdir()
+    stale = tmp_path / "k" / ".0123456789abcdef-99999-00000000.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    cache.store("k", DiskCache.key("one"), b"x", limit=4)  # one entry: far below the limit
+    assert not stale.exists()

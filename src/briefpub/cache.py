@@ -84,6 +84,15 @@ def file_stamp(path: str) -> tuple[str, int, int] | None:
 _SOURCE_DIGESTS: dict[str, str] = {}
 
 
+def sha256_file(path: str) -> str:
+    """The SHA-256 of a file's bytes (hex), read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def source_digest(*paths: str) -> str:
     """A SHA-256 of the given source files (a module's ``__file__``): the code version part of a key."""
     digest = hashlib.sha256()
@@ -91,7 +100,7 @@ def source_digest(*paths: str) -> str:
         known = _SOURCE_DIGESTS.get(path)
         if known is None:
             try:
-                known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                known = sha256_file(path)
             except OSError:
                 known = "missing"
             _SOURCE_DIGESTS[path] = known
@@ -136,7 +145,8 @@ class DiskCache:
         header = b" ".join((_MAGIC, key.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii")))
         temp = folder / f".{key[:16]}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # (mode applies to the last folder only)
+            folder.mkdir(exist_ok=True, mode=0o700)
             with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
                 fh.write(header + b"\n" + payload)
             os.replace(temp, folder / key)
@@ -154,8 +164,6 @@ class DiskCache:
             entries = [e for e in os.scandir(folder) if e.is_file()]
         except OSError:
             return
-        if len(entries) <= limit:
-            return
         by_age: list[tuple[int, str]] = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -163,10 +171,11 @@ class DiskCache:
                     if time.time_ns() - entry.stat().st_mtime_ns > 3600 * 10**9:
                         os.unlink(entry.path)
                 continue
-            try:
-                by_age.append((entry.stat().st_mtime_ns, entry.path))
-            except OSError:
-                continue
+            if len(entries) > limit:
+                try:
+                    by_age.append((entry.stat().st_mtime_ns, entry.path))
+                except OSError:
+                    continue
         for _mtime, path in sorted(by_age)[: len(by_age) - limit]:
             with contextlib.suppress(OSError):  # another process may have removed it first
                 os.unlink(path)

@@ -393,14 +393,13 @@ def pack(
             try:
                 remote = remote_pack(server, inputs, {**dataclasses.asdict(meta), "duplex": duplex}, targets,
                                      style=style, sets=sets, fmt=from_, build_time=build_time,
-                                     fetch_images=fetch_images)
+                                     fetch_images=fetch_images, on_artifact=lambda a: bar.advance(a.format))
             except PublishError as exc:
                 if not exc.artifacts:
                     raise
-                failed, remote = exc, (-1, exc.artifacts, exc.diagnostics, {})
+                failed, remote = exc, (len(inputs), exc.artifacts, exc.diagnostics, {})
         if remote is not None:
             articles, artifacts, diagnostics, records = remote
-            articles = articles if articles >= 0 else len(inputs)
         else:
             assembled = assemble_pack(inputs, meta, fmt=from_, meta_overrides=meta_sets, fetch_images=fetch_images,
                                       image_records=records)
@@ -464,7 +463,7 @@ def build(
 
     from briefpub.pipeline import build_time_from_env, cleanup_on_termination, remove_stale_temps
     from briefpub.pipeline.build import load_manifest, make_report, parse_shard, plan, run_jobs, shard, write_outputs
-    from briefpub.pipeline.cache import DEFAULT_MAX_BYTES, ENV_DIR, ENV_MAX_SIZE, BuildCache, parse_size
+    from briefpub.pipeline.cache import DEFAULT_MAX_BYTES, ENV_DIR, BuildCache, max_cache_bytes
     from briefpub.pipeline.output import prepare_out_dir
     from briefpub.writers import WRITERS
 
@@ -493,7 +492,7 @@ def build(
     warnings: list[str] = []
     cache: BuildCache | None = None
     root, explicit = _cache_root(manifest, spec.cache, cache_dir)
-    max_bytes = parse_size(os.environ[ENV_MAX_SIZE], ENV_MAX_SIZE) if os.environ.get(ENV_MAX_SIZE) else None
+    max_bytes = DEFAULT_MAX_BYTES
     if not no_cache:
         if root.resolve() == out_dir.resolve() or root.resolve().is_relative_to(out_dir.resolve()):
             raise UsageError(f"cache folder {root} is inside the output folder {out_dir}: choose another "
@@ -503,6 +502,7 @@ def build(
                 warnings.append("note: the cache is not used without SOURCE_DATE_EPOCH (every artifact "
                                 "carries the current time)")
         else:
+            max_bytes = max_cache_bytes()  # a bad $BRIEFPUB_BUILD_CACHE_MAX_SIZE: one line before building
             cache = BuildCache(root, build_time)
             try:
                 cache.prepare()
@@ -532,7 +532,7 @@ def build(
     if cache is not None:
         from briefpub.pipeline.build import _display_path
 
-        cache.close(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES,
+        cache.close(max_bytes,
                     stored=sum(1 for r in results if not r.cached and not r.error))
     shown = None if cache is None else _display_path(str(root), str(manifest.parent))
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs, shown)

@@ -120,6 +120,17 @@ def test_no_cache_reads_and_writes_no_cache(tmp_path: Path, capsys: pytest.Captu
     assert code == 0 and not (tmp_path / ".briefpub-cache").exists()
 
 
+def test_no_cache_ignores_the_cache_size_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size bound is read only when the cache is used (a bad one was an error under --no-cache)."""
+    manifest = make_project(tmp_path)
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_MAX_SIZE", "junk")
+    code, _report, _ = build(manifest, capsys, "--no-cache")
+    assert code == 0
+    code, _out, err = run(["build", "-m", str(manifest)], capsys)
+    assert code == 2 and "BRIEFPUB_BUILD_CACHE_MAX_SIZE" in err
+
+
 def test_removed_output_is_restored_from_the_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = make_project(tmp_path)
     build(manifest, capsys)

@@ -81,6 +81,9 @@ def test_local_images_and_style_files_run_locally(serve: Any, tmp_path: Path,
 def test_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["convert", str(GENEVA), "--out", str(tmp_path), "--server", "http://127.0.0.1:9"], capsys)
     assert code == 2 and out == "" and err.startswith("error: --server http://127.0.0.1:9: cannot reach")
+    code, out, err = run(["convert", str(GENEVA), str(PAGE), "--out", str(tmp_path), "--server",
+                          "http://127.0.0.1:9"], capsys)  # asked once, not once per input
+    assert code == 2 and out == "" and err.count("cannot reach") == 1 and err.count("\n") == 1
     code, _out, err = run(["convert", str(GENEVA), "--out", str(tmp_path), "--server", "ftp://x"], capsys)
     assert code == 2 and "expected the address" in err
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".epub", ".docx")]
@@ -215,3 +218,20 @@ def test_pack_built_by_the_server_is_cached_here(serve: Any, tmp_path: Path, cap
     assert code == 0 and all(o["cached"] for o in json.loads(out)["outputs"])
     assert httpx.get(url + "/healthz").json()["conversions"] == 1  # the second came from the cache
     assert _files(tmp_path / "out") == written
+
+
+def test_a_pack_on_the_server_reports_each_file_as_it_is_written(serve: Any, tmp_path: Path) -> None:
+    """The progress of `pack --server` advances per format, as a local pack's does (publish's FileWriter)."""
+    from datetime import UTC, datetime
+
+    from briefpub.serve.client import remote_pack
+
+    url = serve().url
+    targets = [(fmt, tmp_path / f"p.{fmt}") for fmt in ("pdf", "epub", "docx")]
+    seen: list[str] = []
+    result = remote_pack(url, [str(GENEVA), str(PAGE)], {"title": "T"}, targets, style=None, sets=[], fmt=None,
+                         build_time=datetime(2020, 1, 1, tzinfo=UTC), fetch_images=False,
+                         on_artifact=lambda a: seen.append(a.format))
+    assert result is not None
+    assert sorted(seen) == ["docx", "epub", "pdf"] and seen[0] == "pdf"
+    assert [a.format for a in result[1]] == ["pdf", "epub", "docx"] and all(p.is_file() for _f, p in targets)

@@ -48,6 +48,7 @@ from briefpub.writers import WriteOptions, WriteResult, get_writer
 __all__ = [
     "TEMP_SUFFIX",
     "Artifact",
+    "FileWriter",
     "PreparedArticle",
     "PublishError",
     "RenderedFile",
@@ -341,29 +342,47 @@ def publish(
     EPUB then has no page-list): when any failed, :class:`PublishError` is raised
     after the rest are written, carrying their artifacts and diagnostics.
     """
-    paths = dict(targets)
-    if len(paths) != len(targets):
-        raise UsageError("a format is named twice among the targets")
-    for folder in dict.fromkeys(path.parent for _fmt, path in targets):
-        remove_stale_temps(folder, recursive=False)
+    writer = FileWriter(targets, on_artifact)
+    rendering = render_formats(pub, resources, list(writer.paths), style, build_time=build_time, fonts=fonts,
+                               image_names=image_names, deliver=writer.deliver)
+    return writer.finish(rendering.failures, rendering.diagnostics)
 
-    written: dict[str, Artifact] = {}
 
-    def deliver(rendered: RenderedFile) -> None:
+class FileWriter:
+    """Writes rendered files to their targets atomically, as they come (:func:`publish`, and the files a
+    ``briefpub serve`` sends back to ``--server``).
+
+    Stale temporary files in the targets' folders are removed first; :meth:`finish` returns the
+    artifacts in the order of the targets, or raises :class:`PublishError` naming each failed format.
+    """
+
+    def __init__(self, targets: Sequence[tuple[str, Path]],
+                 on_artifact: Callable[[Artifact], None] | None = None) -> None:
+        self.paths = dict(targets)
+        if len(self.paths) != len(targets):
+            raise UsageError("a format is named twice among the targets")
+        for folder in dict.fromkeys(path.parent for _fmt, path in targets):
+            remove_stale_temps(folder, recursive=False)
+        self.on_artifact = on_artifact
+        self.written: dict[str, Artifact] = {}
+
+    def deliver(self, rendered: RenderedFile) -> None:
+        """Write one file (BriefpubError if it cannot be written)."""
         started = time.perf_counter()
-        atomic_write(paths[rendered.format], rendered.data)
-        artifact = Artifact(paths[rendered.format], rendered.format, rendered.sha256, len(rendered.data),
+        atomic_write(self.paths[rendered.format], rendered.data)
+        artifact = Artifact(self.paths[rendered.format], rendered.format, rendered.sha256, len(rendered.data),
                             rendered.seconds + time.perf_counter() - started, rendered.fonts)
-        written[rendered.format] = artifact
-        if on_artifact is not None:
-            on_artifact(artifact)
+        self.written[rendered.format] = artifact
+        if self.on_artifact is not None:
+            self.on_artifact(artifact)
 
-    rendering = render_formats(pub, resources, list(paths), style, build_time=build_time, fonts=fonts,
-                               image_names=image_names, deliver=deliver)
-    artifacts = [written[fmt] for fmt in paths if fmt in written]
-    if rendering.failures:
-        raise PublishError([(paths[fmt], exc) for fmt, exc in rendering.failures], artifacts, rendering.diagnostics)
-    return artifacts, rendering.diagnostics
+    def finish(self, failures: Sequence[tuple[str, BriefpubError]],
+               diagnostics: list[Diagnostic]) -> tuple[list[Artifact], list[Diagnostic]]:
+        """The artifacts written, in the targets' order; PublishError when ``failures`` name any format."""
+        artifacts = [self.written[fmt] for fmt in self.paths if fmt in self.written]
+        if failures:
+            raise PublishError([(self.paths[fmt], exc) for fmt, exc in failures], artifacts, diagnostics)
+        return artifacts, diagnostics
 
 
 class PublishError(BriefpubError):

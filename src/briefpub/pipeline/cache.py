@@ -61,6 +61,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from briefpub.cache import sha256_file
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import OutputError, UsageError
 from briefpub.pipeline.output import atomic_write, remove_stale_temps
@@ -80,6 +81,7 @@ __all__ = [
     "PackCache",
     "clear",
     "entry_files",
+    "max_cache_bytes",
     "parse_size",
     "read_entry",
     "sha256_file",
@@ -109,15 +111,6 @@ def _canonical(value: object) -> bytes:
 
 def _digest(value: object) -> str:
     return hashlib.sha256(_canonical(value)).hexdigest()
-
-
-def sha256_file(path: str) -> str:
-    """The SHA-256 of a file's bytes (hex), read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class FileHashes:
@@ -506,13 +499,13 @@ class BuildCache:
             os.utime(path)  # used: the last to go when the cache is trimmed
         return Restored(header)
 
-    def close(self, max_bytes: int | None, stored: int) -> None:
+    def close(self, max_bytes: int, stored: int) -> None:
         """End of build: save the file-hash indexes and, when ``stored`` entries were added, trim the
         cache to ``max_bytes`` (a build that only restored did not make it grow)."""
         self.hashes.save()
         for hashes in self._outputs.values():
             hashes.save()
-        if max_bytes is not None and stored:
+        if stored:
             trim(self.root, max_bytes)
 
 
@@ -582,7 +575,7 @@ class PackCache:
                 self.cache.hashes.save()
                 return None
             headers.append(restored.header)
-        self.cache.close(None, stored=0)
+        self.cache.close(DEFAULT_MAX_BYTES, stored=0)  # (nothing stored: nothing to trim)
         outputs: list[dict[str, object]] = [
             {"path": str(path), "format": fmt, "sha256": header["sha256"], "size": header["size"], "seconds": 0.0,
              "fonts": header["fonts"], "cached": True}
@@ -602,11 +595,12 @@ class PackCache:
                             extra={"articles": articles})
             if problem:
                 problems.append(problem)
-        self.cache.close(_max_bytes(), stored=len(artifacts))
+        self.cache.close(max_cache_bytes(), stored=len(artifacts))
         return problems
 
 
-def _max_bytes() -> int:
+def max_cache_bytes() -> int:
+    """The cache's size bound: ``$BRIEFPUB_BUILD_CACHE_MAX_SIZE``, else 2 GiB (UsageError if unreadable)."""
     raw = os.environ.get(ENV_MAX_SIZE, "").strip()
     return parse_size(raw, ENV_MAX_SIZE) if raw else DEFAULT_MAX_BYTES
 

@@ -140,48 +140,41 @@ def _images(answer: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             for source, record in (answer.get("images") or {}).items()}
 
 
-def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]]) -> tuple[list[Any], list[Diagnostic]]:
-    """Write the server's files atomically, as :func:`briefpub.pipeline.publish` does (same errors)."""
-    from briefpub.pipeline import Artifact, PublishError, atomic_write, remove_stale_temps
+def _write(answer: dict[str, Any], targets: Sequence[tuple[str, Path]],
+           on_artifact: Callable[[Any], None] | None = None) -> tuple[list[Any], list[Diagnostic]]:
+    """Write the server's files atomically, as :func:`briefpub.pipeline.publish` does (its FileWriter: same
+    errors, same order)."""
+    from briefpub.pipeline import FileWriter, RenderedFile
 
-    by_format = {o["format"]: o for o in answer["outputs"]}
+    writer = FileWriter(targets, on_artifact)
     failed = {f["format"]: f for f in answer["failures"]}
-    diagnostics = _diagnostics(answer["diagnostics"])
-    for folder in dict.fromkeys(path.parent for _fmt, path in targets):
-        remove_stale_temps(folder, recursive=False)
-    artifacts = []
-    failures: list[tuple[Path, BriefpubError]] = []
-    for fmt, path in sorted(targets, key=lambda t: t[0] != "pdf"):
+    by_format = {o["format"]: o for o in answer["outputs"]}
+    failures: list[tuple[str, BriefpubError]] = []
+    for fmt in sorted(writer.paths, key=lambda f: f != "pdf"):
         if fmt in failed:
-            err: BriefpubError = (ConversionError if failed[fmt]["exit_code"] == 1 else SetupError)(
-                failed[fmt]["message"])
-            failures.append((path, err))
+            failures.append((fmt, (ConversionError if failed[fmt]["exit_code"] == 1 else SetupError)(
+                failed[fmt]["message"])))
             continue
         out = by_format[fmt]
         data = base64.b64decode(out["data"])
         if hashlib.sha256(data).hexdigest() != out["sha256"]:
-            raise SetupError(f"{path}: the server's answer was damaged in transit (checksum mismatch)")
+            raise SetupError(f"{writer.paths[fmt]}: the server's answer was damaged in transit (checksum mismatch)")
+        fonts = tuple(FontFile(str(f["path"]), str(f["sha256"]), int(f["size"])) for f in out["fonts"])
         try:
-            atomic_write(path, data)
+            writer.deliver(RenderedFile(fmt, data, out["sha256"], float(out["seconds"]), fonts))
         except BriefpubError as exc:
-            failures.append((path, exc))
-            continue
-        artifacts.append(Artifact(path, fmt, out["sha256"], len(data), float(out["seconds"]),
-                                  tuple(FontFile(str(f["path"]), str(f["sha256"]), int(f["size"]))
-                                        for f in out["fonts"])))
-    order = [fmt for fmt, _path in targets]
-    artifacts.sort(key=lambda a: order.index(a.format))
-    if failures:
-        raise PublishError(failures, artifacts, diagnostics)
-    return artifacts, diagnostics
+            failures.append((fmt, exc))
+    return writer.finish(failures, _diagnostics(answer["diagnostics"]))
 
 
 def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callable[..., Any]:
-    """A stand-in for :func:`briefpub.pipeline.convert_one` that converts on the server."""
+    """A stand-in for :func:`briefpub.pipeline.convert_one` that converts on the server (asked once, now,
+    whether it is up)."""
     from briefpub.pipeline import Report, convert_one, convert_targets
     from briefpub.pipeline.fetch import is_url
 
     remote = Remote.from_option(url)
+    remote.check()  # up, or one error line now (not one per input)
 
     def convert(path: str, formats: Sequence[str], out_dir: Path, sheet: Any, *, fmt: str | None = None,
                 meta_overrides: Sequence[tuple[str, str]] = (), build_time: datetime | None = None,
@@ -206,7 +199,8 @@ def remote_converter(url: str, style: str | None, sets: Sequence[str]) -> Callab
 
 def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: Sequence[tuple[str, Path]], *,
                 style: str | None, sets: Sequence[str], fmt: str | None, build_time: datetime,
-                fetch_images: bool) -> tuple[int, list[Any], list[Diagnostic], dict[str, list[tuple[str, str]]]] | None:
+                fetch_images: bool, on_artifact: Callable[[Any], None] | None = None,
+                ) -> tuple[int, list[Any], list[Diagnostic], dict[str, list[tuple[str, str]]]] | None:
     """Build a pack on the server: (articles, artifacts, diagnostics, what reading each article's images
     found); None when it must run locally.
 
@@ -225,7 +219,7 @@ def remote_pack(url: str, inputs: Sequence[str], pack: dict[str, Any], targets: 
         answer = remote.post("/api/pack?local_images=check", body)
     except NeedsLocal:
         return None
-    artifacts, diagnostics = _write(answer, targets)
+    artifacts, diagnostics = _write(answer, targets, on_artifact)
     return int(answer["articles"]), artifacts, diagnostics, _images(answer)
 
 

@@ -162,7 +162,6 @@ class HeaderFooterParts:
     """
 
     def __init__(self, document: Any) -> None:
-        self.document = document
         self.part = document.part
         taken: dict[str, set[int]] = {"header": set(), "footer": set()}
         for part in self.part.package.iter_parts():  # once per document
