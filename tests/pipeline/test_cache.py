@@ -104,6 +104,26 @@ def test_unchanged_rebuild_restores_everything_with_the_same_report(tmp_path: Pa
     assert (tmp_path / ".briefpub-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
+def test_an_unchanged_rebuild_reads_each_articles_images_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not once per artifact: an article's formats and the pack using it share one check of its images."""
+    from briefpub.pipeline import cache as cache_module
+
+    manifest = make_project(tmp_path, formats='["json", "epub"]')
+    build(manifest, capsys)
+    checked: list[str] = []
+    real = cache_module.images_unchanged
+
+    def counting(record: Any, base_dir: Any, source: str) -> bool:
+        checked.append(source)
+        return real(record, base_dir, source)
+
+    monkeypatch.setattr(cache_module, "images_unchanged", counting)
+    code, report, _ = build(manifest, capsys)
+    assert code == 0 and report["cached"] == report["artifacts"] == 8
+    assert sorted(checked) == sorted(set(checked)) and len(checked) == 3, checked
+
+
 def test_no_cache_builds_everything_and_sums_are_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = make_project(tmp_path)
     build(manifest, capsys)

@@ -771,8 +771,17 @@ def test_a_draft_pass_draws_no_text(monkeypatch):
         drawn.append(bool(getattr(getattr(canvas, "_doctemplate", None), "bp_draft", False)))
         return original(canvas, *args, **kwargs)
 
+    in_draft: list[bool] = []
+    original_draw = flowable.TextFlowable.draw
+
+    def drawing(self: Any) -> Any:
+        in_draft.append(bool(getattr(getattr(self.canv, "_doctemplate", None), "bp_draft", False)))
+        return original_draw(self)
+
     monkeypatch.setattr(flowable, "draw_lines", counting)
+    monkeypatch.setattr(flowable.TextFlowable, "draw", drawing)
     data = write(_short_pack(6)).data
+    assert any(in_draft) and not all(in_draft)  # a draft pass took place (paragraphs were placed in it)
     assert drawn and not any(drawn), drawn
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Paragraph 5 of article 5" in text

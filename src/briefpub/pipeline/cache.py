@@ -353,9 +353,19 @@ class BuildCache:
     _outputs: dict[str, FileHashes] = field(init=False, default_factory=dict)
     _absolute: dict[Path, str] = field(init=False, default_factory=dict)
     _targets: dict[tuple[Any, ...], dict[str, str] | None] = field(init=False, default_factory=dict)
+    _images: dict[tuple[str, tuple[tuple[str, str], ...]], bool] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.hashes = FileHashes(self.root / FILES_INDEX)
+
+    def _images_unchanged(self, source: str, record: list[Any]) -> bool:
+        """:func:`~briefpub.pipeline.resources.images_unchanged`, once per article and record in a build (its
+        formats and the packs using it share the answer: each image is read once, not once per artifact)."""
+        pairs = tuple((str(ref), str(outcome)) for ref, outcome in record)
+        known = self._images.get((source, pairs))
+        if known is None:
+            known = self._images[(source, pairs)] = images_unchanged(list(pairs), Path(source).parent, source)
+        return known
 
     def prepare(self) -> None:
         """Create the folder (with a ``.gitignore`` and ``CACHEDIR.TAG``); OutputError if it cannot be."""
@@ -479,8 +489,7 @@ class BuildCache:
                 if not isinstance(images, dict):
                     raise Damaged("has no image record")
                 for source, record in images.items():
-                    pairs = [(str(ref), str(outcome)) for ref, outcome in record]
-                    if pairs and not images_unchanged(pairs, Path(source).parent, source):
+                    if record and not self._images_unchanged(source, record):
                         return Restored(None)
                 try:
                     same = outputs.sha256(output) == header["sha256"]
