@@ -870,12 +870,18 @@ def _command_app(args: Sequence[str]) -> typer.Typer:
     typer builds every command's click parameters (the signature and type hints of each function)
     before it parses anything; a cold ``briefpub convert`` would pay for ``serve``, ``pack``, ``cache``
     and the rest. The lean app shares the root's settings and callback, so the named command parses,
-    helps and fails exactly as in the full app. Anything else (no command, ``--help``, ``--version``,
-    an unknown name, which click answers with the full list) gets the full app.
+    helps and fails exactly as in the full app; ``--version`` (an eager root option, answered before
+    any command is looked at) gets the root alone. Anything else (no command, ``--help``, an unknown
+    name, which click answers with the full list) gets the full app.
     """
     from typer.main import get_command_name
 
     name = next((a for a in args if a not in _ROOT_FLAGS), None)
+    if name == "--version":  # answered by the root's eager callback before any command is looked at
+        lean = copy.copy(app)
+        lean.registered_commands = []
+        lean.registered_groups = []
+        return lean
     if name is None or name.startswith("-"):
         return app
     commands = [c for c in app.registered_commands
