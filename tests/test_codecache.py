@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 _CHILD = textwrap.dedent(
     """
     import dataclasses, sys
@@ -137,3 +139,6 @@ def test_a_program_sre_refuses_is_compiled_afresh(tmp_path: Path) -> None:
     assert compiler("a+b").findall("aab ab b") == ["aab", "ab"]
     assert compiler("c").match("c") is not None
     assert compiler.new == 2 and compiler.programs[("a+b", 0)][1] != [1, 2, 3]
+    with pytest.raises(re.error, match="missing \\)"):  # a bad pattern fails as re.compile fails
+        compiler("(a")
+    assert compiler.new == 2

@@ -151,11 +151,15 @@ class _CompiledRegex:
                 return self.sre_compile(p, *program)
             except (TypeError, ValueError, RuntimeError, OverflowError):  # not a program _sre accepts
                 del self.programs[(p, flags)]
-        program = _program(p, flags)
+        try:
+            program = _program(p, flags)
+            compiled = self.sre_compile(p, *program)
+        except Exception:  # a bad pattern, or an re whose steps differ: re's own compile, its own error
+            return self.compile(p, flags)
         if len(self.programs) < _RE_LIMIT:
             self.programs[(p, flags)] = program
             self.new += 1
-        return self.sre_compile(p, *program)
+        return compiled
 
     def save(self) -> None:
         """Store the programs when this process compiled new ones."""

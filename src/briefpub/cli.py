@@ -860,8 +860,8 @@ def _hoist_debug(args: list[str]) -> list[str]:
 
 
 _ROOT_FLAGS = frozenset({"--debug"})
-"""The root options that can come before a command name and leave its choice open (``--version`` and
-``--help`` are answered by the root itself, with every command listed)."""
+"""The root options that can come before a command name and leave its choice open (``--help`` and
+``--version`` are answered by the root itself)."""
 
 
 def _command_app(args: Sequence[str]) -> typer.Typer:
