@@ -83,3 +83,106 @@ def test_the_pdf_and_docx_paths_import_no_network_modules(fmt: str, allowed: set
     modules = imported(["convert", "-q", str(ARTICLE), "--to", fmt, "--out", str(tmp_path / "out")], tmp_path)
     assert present(modules, NEVER) == set()
     assert present(modules, WRITER_LIBRARIES) <= allowed
+
+
+# --------------------------------------------------------------------------
+# Only the invoked command is built (typer makes every command's parameters before parsing)
+# --------------------------------------------------------------------------
+
+
+def _built(args: list[str]) -> set[str]:
+    """The command names of the click group the CLI builds for ``args``."""
+    import typer
+
+    from briefpub.cli import _command_app
+
+    group = typer.main.get_command(_command_app(args))
+    assert isinstance(group, typer.core.TyperGroup)
+    return set(group.commands)
+
+
+def _all_commands() -> set[str]:
+    import typer
+
+    from briefpub.cli import app
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    return set(group.commands)
+
+
+def test_only_the_invoked_command_is_built() -> None:
+    everything = _all_commands()
+    assert {"convert", "pack", "build", "serve", "cache", "merge-reports"} <= everything
+    assert _built(["convert", "-q", "x.txt", "--to", "epub"]) == {"convert"}
+    assert _built(["--debug", "convert", "x.txt"]) == {"convert"}
+    assert _built(["cache", "prune", "--max-size", "1M"]) == {"cache"}
+    assert _built(["merge-reports", "a.json"]) == {"merge-reports"}
+    assert _built(["--version"]) == set()  # the root's eager option answers before any command
+    # the root's help, no command, an unknown name (click suggests from the full list): every command
+    for args in (["--help"], ["-h"], [], ["conver", "x.txt"], ["--", "convert"], ["--help", "convert"]):
+        assert _built(args) == everything, args
+
+
+def test_a_cold_convert_builds_the_parameters_of_convert_alone() -> None:
+    code = (
+        "import sys, typer.utils, typer.main\n"
+        "calls = []\n"
+        "real = typer.utils.get_params_from_function\n"
+        "def counting(func):\n"
+        "    calls.append(func.__name__)\n"
+        "    return real(func)\n"
+        "typer.main.get_params_from_function = counting\n"
+        "from briefpub.cli import main\n"
+        "try:\n"
+        "    main(['convert', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(set(calls)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "['_root', '_version', 'convert']"
+
+
+def _help(args: list[str], full: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+          ) -> tuple[int, str, str]:
+    from briefpub import cli
+    from clirun import run
+
+    with monkeypatch.context() as patch:
+        if full:
+            patch.setattr(cli, "_command_app", lambda _args: cli.app)
+        return run(args, capsys)
+
+
+def test_help_and_errors_are_those_of_the_full_app(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [["--help"], [], ["--version"], ["conver"], ["convert"], ["convert", "--nope"],
+             ["cache"], ["cache", "prune", "--help"], ["cache", "prunee"], ["pack", "x.txt"]]
+    cases += [[name, "--help"] for name in sorted(_all_commands())]
+    for args in cases:
+        lean = _help(args, False, monkeypatch, capsys)
+        full = _help(args, True, monkeypatch, capsys)
+        assert lean == full, args
+        assert lean[1] or lean[2], args
+
+
+def test_a_second_cold_epub_run_spawns_no_fc_list(tmp_path: Path) -> None:
+    import shutil
+
+    real = shutil.which("fc-list")
+    if real is None:
+        pytest.skip("fontconfig is not installed")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "fc-list.log"
+    wrapper = bin_dir / "fc-list"
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    args = ["convert", "-q", str(ARTICLE), "--to", "epub", "--out", str(tmp_path / "out")]
+    imported(args, tmp_path / "cache", PATH=path)
+    assert log.read_text(encoding="utf-8").split() == ["run"]  # the first run asks fontconfig
+    again = imported(args, tmp_path / "cache", PATH=path)
+    assert log.read_text(encoding="utf-8").split() == ["run"]  # the second has its answer from the cache
+    assert present(again, NEVER | WRITER_LIBRARIES | {"secrets", "pikepdf", "tomli"}) == {"ebooklib", "lxml"}

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 _CHILD = textwrap.dedent(
     """
     import dataclasses, sys
@@ -73,3 +75,70 @@ def test_an_entry_others_could_write_is_not_run(tmp_path: Path) -> None:
     assert entry.stat().st_mode & 0o077 == 0  # written private
     entry.chmod(0o666)
     assert int(run_child("install", tmp_path)[1]) > 50  # compiled, not loaded
+
+
+_RE_CHILD = textwrap.dedent(
+    """
+    import re, sys
+    if sys.argv[1] == "install":
+        from briefpub._codecache import install
+        install()
+    from briefpub import dates
+    from briefpub.readers import text
+    samples = ["Monday 3rd March 2025", "March 3, 2025 10:00", "  a  b\\tc  ", "x" * 5, "Ünïcödé 12/05/2024"]
+    found = [dates.parse_date(s) for s in samples]
+    probes = [re.compile(r"(?P<word>\\w+)-(\\d+)", re.I), re.compile(rb"[a-z]+\\s"), re.compile("(?u)caf\\u00e9")]
+    results = [(p.pattern, p.flags, p.groups, dict(p.groupindex), p.findall("Ab-12 x-3" if isinstance(p.pattern, str)
+                else b"ab cd ")) for p in probes]
+    results.append([text._SPACE_RUN.sub(" ", s) for s in samples])
+    print(repr(found), repr(results))
+    from re import _compiler
+    print("NEW", getattr(_compiler.compile, "new", None))
+    """
+)
+
+
+def run_re_child(mode: str, cache: Path, **env: str) -> tuple[str, str]:
+    out = subprocess.run([sys.executable, "-c", _RE_CHILD, mode], capture_output=True, text=True, check=True,
+                         env={**os.environ, "BRIEFPUB_CACHE_DIR": str(cache), **env}).stdout
+    body, _, new = out.rpartition("NEW ")
+    return body, new.strip()
+
+
+def test_patterns_from_cached_programs_match_as_compiled_ones(tmp_path: Path) -> None:
+    plain, new = run_re_child("plain", tmp_path)
+    assert new == "None" and not (tmp_path / "regex-code").exists()
+    first, new = run_re_child("install", tmp_path)
+    assert int(new) > 20  # briefpub's patterns compiled, saved at exit
+    second, new = run_re_child("install", tmp_path)
+    assert new == "0"  # every program from the cache: no pattern parsed or compiled
+    assert plain == first == second
+
+
+def test_a_corrupt_or_foreign_regex_entry_is_compiled_again(tmp_path: Path) -> None:
+    plain, _ = run_re_child("plain", tmp_path)
+    run_re_child("install", tmp_path)
+    (entry,) = (tmp_path / "regex-code").iterdir()
+    good = entry.read_bytes()
+    entry.write_bytes(good[:-100])
+    again, new = run_re_child("install", tmp_path)
+    assert again == plain and int(new) > 20
+    entry.chmod(0o666)  # writable by others: not loaded
+    assert int(run_re_child("install", tmp_path)[1]) > 20
+
+
+def test_a_program_sre_refuses_is_compiled_afresh(tmp_path: Path) -> None:
+    import re
+
+    from briefpub._codecache import _CompiledRegex
+    from briefpub.cache import DiskCache
+
+    compiler = _CompiledRegex(DiskCache(tmp_path), re._compiler.compile)  # type: ignore[attr-defined]
+    compiler.programs[("a+b", 0)] = (32, [1, 2, 3], 0, {}, ())  # not a program: _sre's check refuses it
+    compiler.programs[("c", 0)] = "junk"  # type: ignore[assignment]
+    assert compiler("a+b").findall("aab ab b") == ["aab", "ab"]
+    assert compiler("c").match("c") is not None
+    assert compiler.new == 2 and compiler.programs[("a+b", 0)][1] != [1, 2, 3]
+    with pytest.raises(re.error, match="missing \\)"):  # a bad pattern fails as re.compile fails
+        compiler("(a")
+    assert compiler.new == 2

@@ -206,3 +206,82 @@ def test_a_cache_hit_does_not_import_fonttools(tmp_path: Path) -> None:
     assert "fontTools" in first.stdout  # the first run reads the packaged fonts
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert second.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------
+# fc-list's answer, kept in the disk cache while fontconfig's files are unchanged
+# --------------------------------------------------------------------------
+
+
+def _fake_fontconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A fake ``fc-list`` listing every ``*.ttf`` under the user's font folder (a new HOME), logging each run:
+    (font folder, configuration folder, log)."""
+    home = tmp_path / "home"
+    fonts_dir = home / ".local" / "share" / "fonts"
+    config = home / ".config" / "fontconfig"
+    fonts_dir.mkdir(parents=True)
+    config.mkdir(parents=True)
+    (config / "fonts.conf").write_text("<fontconfig/>\n", encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "fc-list.log"
+    script = bin_dir / "fc-list"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo run >> "{log}"\n'
+        f'for f in "{fonts_dir}"/*.ttf; do [ -e "$f" ] || continue; '
+        'n=${f##*/}; n=${n%.ttf}; '
+        'printf "%s\\t0\\t%s\\tRegular\\t80\\t100\\t0\\tTrueType\\t%s\\n" "$f" "$n" "$n"; done\n',
+        encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "FONTCONFIG_FILE", "FONTCONFIG_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    return fonts_dir, config, log
+
+
+def _runs(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").split()) if log.exists() else 0
+
+
+def test_fc_list_runs_again_only_when_fontconfig_files_change(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    fonts_dir, config, log = _fake_fontconfig(monkeypatch, tmp_path)
+    (fonts_dir / "Alpha.ttf").write_bytes(b"")
+    cache = tmp_path / "cache"
+    first = _fresh_catalogue(monkeypatch, cache)
+    assert _runs(log) == 1 and "alpha" in first[1]
+    assert _fresh_catalogue(monkeypatch, cache) == first and _runs(log) == 1  # from the cache
+    (fonts_dir / "Beta.ttf").write_bytes(b"")  # a font added: its folder changed
+    second = _fresh_catalogue(monkeypatch, cache)
+    assert _runs(log) == 2 and {"alpha", "beta"} <= set(second[1])
+    assert _fresh_catalogue(monkeypatch, cache) == second and _runs(log) == 2
+    sub = fonts_dir / "more"
+    sub.mkdir()  # a new folder below a font folder
+    _fresh_catalogue(monkeypatch, cache)
+    assert _runs(log) == 3
+    (config / "fonts.conf").write_text("<fontconfig><dir>/elsewhere</dir></fontconfig>\n", encoding="utf-8")
+    _fresh_catalogue(monkeypatch, cache)  # the configuration edited
+    assert _runs(log) == 4
+    (fonts_dir / "Alpha.ttf").unlink()
+    assert "alpha" not in _fresh_catalogue(monkeypatch, cache)[1] and _runs(log) == 5
+    _fresh_catalogue(monkeypatch, None)  # without the disk cache, fontconfig is asked every time
+    _fresh_catalogue(monkeypatch, None)
+    assert _runs(log) == 7
+
+
+def test_a_corrupt_fontconfig_entry_is_a_miss(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fonts_dir, _, log = _fake_fontconfig(monkeypatch, tmp_path)
+    (fonts_dir / "Alpha.ttf").write_bytes(b"")
+    cache = tmp_path / "cache"
+    expected = _fresh_catalogue(monkeypatch, cache)
+    (entry,) = (cache / "fontconfig-faces").iterdir()
+    from briefpub.cache import DiskCache
+
+    payload = DiskCache(cache).load("fontconfig-faces", entry.name)
+    assert payload is not None
+    DiskCache(cache).store("fontconfig-faces", entry.name, payload.replace(b'"Alpha"', b"17", 1))
+    assert _fresh_catalogue(monkeypatch, cache) == expected and _runs(log) == 2
+    assert fonts._faces_from_fc_entry(b"not json") is None
+    assert fonts._faces_from_fc_entry(b'{"dirs": [], "state": {}, "faces": [["x", 0]]}') is None

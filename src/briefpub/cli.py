@@ -9,6 +9,7 @@ libraries are never imported here: writers load them when they run.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -858,6 +859,42 @@ def _hoist_debug(args: list[str]) -> list[str]:
     return ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]
 
 
+_ROOT_FLAGS = frozenset({"--debug"})
+"""The root options that can come before a command name and leave its choice open (``--help`` and
+``--version`` are answered by the root itself)."""
+
+
+def _command_app(args: Sequence[str]) -> typer.Typer:
+    """The app to run ``args`` with: when they name a command, one holding just that command.
+
+    typer builds every command's click parameters (the signature and type hints of each function)
+    before it parses anything; a cold ``briefpub convert`` would pay for ``serve``, ``pack``, ``cache``
+    and the rest. The lean app shares the root's settings and callback, so the named command parses,
+    helps and fails exactly as in the full app; ``--version`` (an eager root option, answered before
+    any command is looked at) gets the root alone. Anything else (no command, ``--help``, an unknown
+    name, which click answers with the full list) gets the full app.
+    """
+    from typer.main import get_command_name
+
+    name = next((a for a in args if a not in _ROOT_FLAGS), None)
+    if name == "--version":  # answered by the root's eager callback before any command is looked at
+        lean = copy.copy(app)
+        lean.registered_commands = []
+        lean.registered_groups = []
+        return lean
+    if name is None or name.startswith("-"):
+        return app
+    commands = [c for c in app.registered_commands
+                if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if len(commands) + len(groups) != 1:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = commands
+    lean.registered_groups = groups
+    return lean
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: run the app, turning errors into one line and an exit code."""
     from briefpub._codecache import install
@@ -867,7 +904,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
     args = _hoist_debug(list(sys.argv[1:] if argv is None else argv))
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_command_app(args))
     try:
         code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
     except Exit as exc:

@@ -33,6 +33,7 @@ import importlib.util
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -205,10 +206,124 @@ _FC_FORMAT = "\\t".join((
 
 
 def _fontconfig_faces() -> list[Face] | None:
-    """Every TrueType face fontconfig knows, or None when fontconfig is not installed."""
+    """Every TrueType face fontconfig knows, or None when fontconfig is not installed.
+
+    ``fc-list``'s answer is kept in the disk cache with the state of what it depends on
+    (:func:`_fontconfig_state`): while that is unchanged, a cold process runs no ``fc-list``.
+    """
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
+    from briefpub.cache import DiskCache, disk_cache, source_digest
+
+    cache = disk_cache()
+    key = DiskCache.key(_FC_KIND, source_digest(__file__), fc_list, _fontconfig_env())
+    if cache is None:
+        return _run_fc_list(fc_list)
+    payload = cache.load(_FC_KIND, key)
+    cached = _faces_from_fc_entry(payload) if payload is not None else None
+    if cached is not None:
+        return cached
+    before = _fontconfig_state(())
+    faces = _run_fc_list(fc_list)
+    if faces is not None:
+        dirs = sorted({os.path.dirname(f.path) for f in faces})
+        state = _fontconfig_state(dirs)
+        if all(state.get(path) == stamp for path, stamp in before.items()):  # nothing changed while it ran
+            rows = [[f.path, f.index, f.family, f.subfamily, f.psname, f.weight, f.width, f.italic] for f in faces]
+            entry = {"dirs": dirs, "state": state, "faces": rows}
+            cache.store(_FC_KIND, key, json.dumps(entry, sort_keys=True).encode("utf-8"), limit=4)
+    return faces
+
+
+_FC_KIND = "fontconfig-faces"
+_FC_ENV = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME")
+
+
+def _fontconfig_env() -> tuple[tuple[str, str], ...]:
+    return tuple((name, os.environ.get(name, "")) for name in _FC_ENV)
+
+
+def _config_roots() -> list[str]:
+    """fontconfig's configuration files and folders (every file under them counts)."""
+    home = os.path.expanduser("~")
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    roots = ["/etc/fonts", "/usr/local/etc/fonts", "/opt/homebrew/etc/fonts", os.path.join(config_home, "fontconfig"),
+             os.path.join(home, ".fonts.conf"), os.path.join(home, ".fonts.conf.d")]
+    for name in ("FONTCONFIG_FILE", "FONTCONFIG_PATH"):
+        roots += [p for p in os.environ.get(name, "").split(os.pathsep) if p]
+    return roots
+
+
+def _font_roots() -> list[str]:
+    """The usual font folders (fontconfig's defaults and the user's)."""
+    home = os.path.expanduser("~")
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    return [*(str(p) for p in _system_dirs()), os.path.join(data_home, "fonts"), "/usr/share/X11/fonts",
+            "/usr/X11R6/lib/X11/fonts", "/usr/local/share/fonts"]
+
+
+def _fontconfig_state(face_dirs: Iterable[str]) -> dict[str, list[int]]:
+    """(mtime in ns, size, inode) of everything ``fc-list``'s answer depends on, by path; absent paths as [].
+
+    The configuration: every file and folder under fontconfig's configuration folders. The fonts: every
+    folder under the usual font folders and under each folder a listed face lives in (a custom ``<dir>``),
+    as fontconfig itself decides whether its caches are current: by the folders' modification times
+    (adding, removing or renaming a font file changes its folder's).
+    """
+    state: dict[str, list[int]] = {}
+    walked: set[tuple[int, int]] = set()  # folders by (device, inode): a symlink loop is walked once
+
+    def stamp(path: str, files: bool) -> None:
+        if path in state:
+            return
+        try:
+            st = os.stat(path)
+        except OSError:
+            state[path] = []
+            return
+        state[path] = [st.st_mtime_ns, st.st_size, st.st_ino]
+        if not stat.S_ISDIR(st.st_mode) or (st.st_dev, st.st_ino) in walked:
+            return
+        walked.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if files or entry.is_dir():
+                stamp(entry.path, files)
+
+    for path in _config_roots():
+        stamp(path, True)
+    for path in (*_font_roots(), *face_dirs):
+        stamp(path, False)
+    return state
+
+
+def _faces_from_fc_entry(payload: bytes) -> list[Face] | None:
+    """The faces of a cache entry whose recorded state is still current; None otherwise."""
+    try:
+        entry = json.loads(payload)
+        dirs, state, rows = entry["dirs"], entry["state"], entry["faces"]
+        if not (isinstance(dirs, list) and all(isinstance(d, str) for d in dirs) and isinstance(state, dict)
+                and isinstance(rows, list)):
+            return None
+        faces = []
+        for row in rows:
+            if not isinstance(row, list) or len(row) != 8 or not isinstance(row[0], str):
+                return None
+            found = _faces_from_rows(row[0], [row[1:]])
+            if found is None:
+                return None
+            faces += found
+    except (ValueError, KeyError, TypeError):
+        return None
+    return faces if _fontconfig_state(dirs) == state else None
+
+
+def _run_fc_list(fc_list: str) -> list[Face] | None:
+    """The TrueType faces ``fc-list`` lists; None when it fails."""
     try:
         out = subprocess.run([fc_list, "--format", _FC_FORMAT], capture_output=True, check=True, timeout=60,
                              env={**os.environ, "LC_ALL": "C"}).stdout.decode("utf-8", "replace")

@@ -26,7 +26,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import signal
 import stat
 from collections.abc import Callable, Iterator
@@ -173,7 +172,7 @@ def _open_temp(folder: Path) -> tuple[int, str]:
     """Create a new, empty temporary file in ``folder``: (descriptor, path)."""
     pid = os.getpid()
     while True:
-        name = os.path.join(folder, f"{TEMP_PREFIX}{pid}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        name = os.path.join(folder, f"{TEMP_PREFIX}{pid}-{os.urandom(4).hex()}{TEMP_SUFFIX}")
         try:
             return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), name
         except FileExistsError:  # pragma: no cover - 1 in 4 billion
