@@ -186,3 +186,34 @@ def test_a_second_cold_epub_run_spawns_no_fc_list(tmp_path: Path) -> None:
     again = imported(args, tmp_path / "cache", PATH=path)
     assert log.read_text(encoding="utf-8").split() == ["run"]  # the second has its answer from the cache
     assert present(again, NEVER | WRITER_LIBRARIES | {"secrets", "pikepdf", "tomli"}) == {"ebooklib", "lxml"}
+
+
+_SPY = """
+import sys
+import briefpub._codecache as codecache
+seen = []
+install = codecache.install
+def spy():
+    seen.append("typer" in sys.modules)
+    install()
+codecache.install = spy
+from briefpub.__main__ import run
+sys.argv = ["briefpub", "--version"]
+try:
+    run()
+except SystemExit:
+    pass
+print(seen)
+"""
+
+
+def test_the_console_script_installs_the_caches_before_typer_is_imported(tmp_path: Path) -> None:
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["briefpub"] == "briefpub.__main__:run"  # the same entry point as `python -m briefpub`
+    out = subprocess.run([sys.executable, "-c", _SPY], capture_output=True, text=True, check=True,
+                         env={**os.environ, "BRIEFPUB_CACHE_DIR": str(tmp_path)})
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith("briefpub ")
+    assert lines[-1].startswith("[False")  # the first install ran before typer was imported

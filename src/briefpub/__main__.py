@@ -1,8 +1,20 @@
-"""``python -m briefpub``: the same as the ``briefpub`` command."""
+"""``python -m briefpub`` and the ``briefpub`` console script (:func:`run`).
 
-from briefpub._codecache import install
+The start-up caches (compiled dataclass methods and regular-expression programs, see
+:mod:`briefpub._codecache`) are installed before typer and the pipeline are imported, so their
+classes and patterns cost less; a library user who imports :mod:`briefpub.cli` is left alone.
+"""
 
-install()  # before typer and the pipeline are imported: their classes and regular expressions cost less
-from briefpub.cli import main  # noqa: E402 - after the caches are installed
 
-main()
+def run() -> None:
+    """Install the start-up caches, then run the CLI (:func:`briefpub.cli.main`)."""
+    from briefpub._codecache import install
+
+    install()
+    from briefpub.cli import main
+
+    main()
+
+
+if __name__ == "__main__":
+    run()
