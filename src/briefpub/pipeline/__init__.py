@@ -38,7 +38,7 @@ from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageErr
 from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
-from briefpub.pipeline.resources import ImageNames, ImageRecord, load_resources, name_images
+from briefpub.pipeline.resources import ImageNames, ImageRecord, SentFolder, load_resources, name_images
 from briefpub.readers import ReadResult, read_named, read_path
 from briefpub.styling.model import StyleSheet
 from briefpub.transforms import prepare
@@ -179,18 +179,19 @@ def prepare_article(
 
 
 def prepare_bytes(data: bytes, source: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (),
-                  *, image_record: ImageRecord | None = None) -> PreparedArticle:
+                  *, image_record: ImageRecord | None = None, folder: SentFolder | None = None) -> PreparedArticle:
     """:func:`prepare_article` for bytes received from elsewhere (the server's uploads), named ``source``.
 
     The same checks, reader choice, transforms and messages as for a file of that
-    name, but with no folder: images it names in its own folder are reported
-    missing, and nothing is fetched (``--server`` clients convert such articles
-    locally: :func:`briefpub.pipeline.resources.image_refs`).
+    name; its images are read from ``folder``, the files the client sent with it
+    (:class:`~briefpub.pipeline.resources.SentFolder`; without one, images it names
+    in its own folder are reported missing). Nothing is fetched.
     """
-    return _prepared(read_named(data, source, fmt), source, meta_overrides, None, False, image_record)
+    return _prepared(read_named(data, source, fmt), source, meta_overrides, folder, False, image_record)
 
 
-def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[str, str]], base_dir: Path | None,
+def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[str, str]],
+              base_dir: Path | SentFolder | None,
               fetch_images: bool, image_record: ImageRecord | None) -> PreparedArticle:
     doc = prepare(result.document, meta_overrides)
     names: dict[str, tuple[str, str]] = {}
