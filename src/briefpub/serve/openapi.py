@@ -42,7 +42,7 @@ _IMAGE_PART: dict[str, Any] = {"type": "array", "items": {"type": "string", "for
                               "as file name (pics/chart.png; '..', absolute paths, drive letters, backslashes and "
                               "control characters are refused); png, jpeg, gif, webp or svg; 20 MiB and 200 files "
                               "at most"}
-_STYLE_SHEETS = {"type": "object", "additionalProperties": {"type": "string"},
+_STYLE_SHEETS: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"},
                  "description": "when 'style' names a sheet file: that sheet and the files of its 'extends' chain, "
                                 "name (as 'style' and 'extends' give it) -> TOML text; resolved as the CLI resolves "
                                 "--style FILE (only built-in sheets are read on the server)"}
