@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from pathlib import Path
@@ -337,3 +338,56 @@ def test_a_pack_on_the_server_reports_each_file_as_it_is_written(serve: Any, tmp
     assert result is not None
     assert sorted(seen) == ["docx", "epub", "pdf"] and seen[0] == "pdf"
     assert [a.format for a in result[1]] == ["pdf", "epub", "docx"] and all(p.is_file() for _f, p in targets)
+
+
+def test_a_url_and_fetched_images_are_read_here_and_converted_there(
+        serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article named by URL, with --fetch-images: this side fetches (as a local run does) and the server
+    converts; the server fetches nothing."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    from briefpub.pipeline import fetch
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), "purple").save(buffer, "PNG")
+    hits: list[str] = []
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            body, kind = {"/news/story.md": (f"# A story\n\n![purple]({host}/pic.png)\n\nText.\n".encode(),
+                                             "text/markdown"),
+                          "/pic.png": (buffer.getvalue(), "image/png")}.get(self.path, (b"", ""))
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind or "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    monkeypatch.setattr(fetch, "address_allowed", lambda address: True)  # let this test reach the loopback
+    try:
+        url = f"http://127.0.0.1:{site.server_address[1]}/news/story.md"
+        server = serve().url
+        local = run(["convert", url, "--fetch-images", "--out", str(tmp_path / "here")], capsys)
+        assert hits == ["/news/story.md", "/pic.png"]
+        remote = run(["convert", url, "--fetch-images", "--out", str(tmp_path / "served"), "--server", server],
+                     capsys)
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert hits == ["/news/story.md", "/pic.png"] * 2  # fetched here, once each, as locally; never by the server
+    assert local[0] == remote[0] == 0 and remote[1].replace("served", "here") == local[1]
+    assert remote[2] == local[2]
+    assert _sha(tmp_path / "served") == _sha(tmp_path / "here") and len(_sha(tmp_path / "here")) == 3
+    import httpx
+
+    assert httpx.get(server + "/healthz").json()["conversions"] == 1  # converted there, not here
