@@ -1,6 +1,6 @@
 """``--server URL``: ``convert``, ``pack`` and ``build`` send the work to a running ``briefpub serve`` (serve stage).
 
-Standard library only (``urllib``), so the CLI's start-up is untouched. The client reads what a
+Standard library only (``http.client``), so the CLI's start-up is untouched. The client reads what a
 local run reads, with the same checks and messages: the inputs (an http(s) URL is fetched here,
 as a local run fetches it), a style sheet *file* with its ``extends`` chain
 (:func:`briefpub.styling.read_style`), and the images an article names in its own folder (or, with
@@ -31,8 +31,6 @@ import hashlib
 import json
 import os
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,29 +103,46 @@ class Remote:
             data, headers["Content-Type"] = json.dumps(body).encode("utf-8"), "application/json"
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        # the scheme was checked (http or https) by from_option
-        request = urllib.request.Request(self.url + path, data, headers,  # noqa: S310
-                                         method="GET" if data is None else "POST")
         try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
-                return dict(json.loads(response.read()))
-        except urllib.error.HTTPError as exc:
+            status, reason, raw = self._exchange("GET" if data is None else "POST", path, data, headers)
+        except OSError as exc:
+            raise SetupError(f"--server {self.url}: cannot reach the server ({exc.strerror or exc})") from None
+        if status == 200:
             try:
-                answer = json.loads(exc.read())
-                error = answer["error"]
-            except (ValueError, KeyError, TypeError):
-                raise SetupError(f"--server {self.url}: HTTP {exc.code} {exc.reason}") from None
-            if error.get("code") == "needs-images":
-                raise _NeedsImages({int(i): [str(r) for r in refs]
-                                    for i, refs in (answer.get("images") or {}).items()}) from None
-            cls = _ERRORS.get(str(error.get("code")), ConversionError)
-            err = cls(str(error.get("message", "")))
-            if error.get("exit_code") in (1, 2):
-                err.exit_code = int(error["exit_code"])
-            raise err from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SetupError(f"--server {self.url}: cannot reach the server ({reason})") from None
+                return dict(json.loads(raw))
+            except ValueError:
+                raise SetupError(f"--server {self.url}: the answer is not JSON (is this a briefpub server?)") from None
+        try:
+            answer = json.loads(raw)
+            error = answer["error"]
+        except (ValueError, KeyError, TypeError):
+            raise SetupError(f"--server {self.url}: HTTP {status} {reason}") from None
+        if error.get("code") == "needs-images":
+            raise _NeedsImages({int(i): [str(r) for r in refs] for i, refs in (answer.get("images") or {}).items()})
+        cls = _ERRORS.get(str(error.get("code")), ConversionError)
+        err = cls(str(error.get("message", "")))
+        if error.get("exit_code") in (1, 2):
+            err.exit_code = int(error["exit_code"])
+        raise err
+
+    def _exchange(self, method: str, path: str, data: bytes | None,
+                  headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """One request with the standard library's HTTP client (http.client: lighter to import than
+        urllib.request, which a cold client would pay for); (status, reason, body)."""
+        import http.client
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = cls(parts.hostname or "", parts.port, timeout=_TIMEOUT)
+        try:
+            connection.request(method, (parts.path or "") + path, data, headers)
+            response = connection.getresponse()
+            return response.status, response.reason, response.read()
+        except http.client.HTTPException as exc:
+            raise OSError(f"bad answer: {type(exc).__name__}") from None
+        finally:
+            connection.close()
 
 
 @dataclass(frozen=True, slots=True)
