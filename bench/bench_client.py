@@ -7,8 +7,8 @@ then runs in rounds, each command once per round (so the machine's load falls on
 
 * ``pandoc -f markdown REF -o x.epub`` (the peer, as bench/run.py and bench/bench_serve.py);
 * ``briefpub convert REF --to FORMAT --server URL`` (a new CLI process: what the issue measures);
-* ``python -c pass`` and the client's imports alone (``python -c "import briefpub.cli,
-  briefpub.serve.client"``), to show where the client's time goes.
+* ``python -c pass``, ``briefpub --version`` (the CLI's own start-up) and the client's imports
+  alone (``python -c "import briefpub.cli, briefpub.serve.client"``): where the client's time goes.
 
 Each figure is the CPU time (user + system, ``getrusage(RUSAGE_CHILDREN)`` deltas) of the child,
 median of ``--repeat``, and its ratio to pandoc's median in the same run. The server's own CPU is
@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--format", default="epub")
     parser.add_argument("--url", default=None, help="a running briefpub serve (default: start one)")
+    parser.add_argument("--compare-src", type=Path, default=None,  # e.g. the main checkout's src: before/after
+                        help="another checkout's src/ whose client runs in the same rounds (before/after)")
     args = parser.parse_args()
     article = REFERENCE if REFERENCE.is_file() else FALLBACK
     if article is FALLBACK:
@@ -98,23 +100,29 @@ def main() -> None:
             commands["pandoc -f markdown REF -o x.epub"] = [pandoc, "-f", "markdown", str(article), "-o",
                                                             str(work / "x.epub")]
         commands["python -c pass"] = [python, "-c", "pass"]
+        commands["briefpub --version (the CLI's start-up)"] = [python, "-m", "briefpub", "--version"]
         commands["imports: briefpub.cli + serve.client"] = [python, "-c", "import briefpub.cli, briefpub.serve.client"]
         commands[f"briefpub convert REF --to {args.format} --server URL"] = [
             python, "-m", "briefpub", "convert", "-q", str(article), "--to", args.format, "--out", str(work / "out"),
             "--server", url]
-        for command in commands.values():  # once, unmeasured: files cached, the server's worker warm
-            _cpu(command, env, work)
+        envs = {name: env for name in commands}
+        if args.compare_src is not None:
+            name = f"the same, client from {args.compare_src}"
+            commands[name] = commands[f"briefpub convert REF --to {args.format} --server URL"]
+            envs[name] = {**env, "PYTHONPATH": str(args.compare_src)}
+        for name, command in commands.items():  # once, unmeasured: files cached, the server's worker warm
+            _cpu(command, envs[name], work)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _round in range(args.repeat):
             for name, command in commands.items():
-                times[name].append(_cpu(command, env, work))
+                times[name].append(_cpu(command, envs[name], work))
     medians = {name: statistics.median(values) for name, values in times.items()}
     peer = medians.get("pandoc -f markdown REF -o x.epub")
     print(f"CPU time of the child (user + system), median of {args.repeat}; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'command':<50} {'CPU ms':>8} {'vs pandoc':>10}")
+    print(f"{'command':<60} {'CPU ms':>8} {'vs pandoc':>10}")
     for name, median in medians.items():
         ratio = f"{median / peer:.2f}x" if peer else "-"
-        print(f"{name:<50} {median * 1000:>8.0f} {ratio:>10}")
+        print(f"{name:<60} {median * 1000:>8.0f} {ratio:>10}")
     if not peer:
         print("pandoc is not installed: no peer figure")
 
