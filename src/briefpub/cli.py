@@ -88,6 +88,8 @@ def parse_sets(values: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple
     An unknown key is refused (exit 2) with a "did you mean" suggestion; free-form metadata is
     ``extra.NAME`` (:func:`briefpub.transforms.split_overrides`).
     """
+    if not values:
+        return [], []
     from briefpub.transforms import split_overrides
 
     pairs: list[tuple[str, str]] = []
@@ -243,12 +245,15 @@ def convert(
         remove_stale_temps,
     )
     from briefpub.pipeline.output import prepare_out_dir
-    from briefpub.styling import load_style, with_overrides
     from briefpub.writers import PUBLICATION_FORMATS, WRITERS
 
     formats = parse_formats(to, WRITERS, PUBLICATION_FORMATS)
     meta_sets, style_sets = parse_sets(sets)
-    sheet = with_overrides(load_style(style), style_sets)
+    sheet: Any = None
+    if not server or style is not None or style_sets:  # (--server: a given style is checked here, up front,
+        from briefpub.styling import load_style, with_overrides  # as locally; the server has the default one)
+
+        sheet = with_overrides(load_style(style), style_sets)
     build_time = build_time_from_env()
     inputs, repeats = _unique_inputs(inputs)
     stems: dict[str, str] = {}

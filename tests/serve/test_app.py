@@ -66,6 +66,15 @@ def test_openapi_describes_every_route(serve: Any) -> None:
     described = {(p, m) for p, ops in spec["paths"].items() for m in ops}
     served.discard(("/", "get"))  # the page, not the API
     assert served == described
+    convert = spec["paths"]["/api/convert"]["post"]
+    multipart = convert["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+    assert {"image", "images", "style_sheets"} <= set(multipart)  # what --server clients send
+    assert "style_sheets" in convert["requestBody"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]
+    pack = spec["paths"]["/api/pack"]["post"]
+    assert {"request", "image"} <= set(pack["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"])
+    assert "style_sheets" in pack["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert all(p["name"] == "ask_images" for op in (convert, pack) for p in op["parameters"])
+    assert "ImagesFound" in spec["components"]["schemas"]
 
 
 def test_page_has_csp_and_no_inline_script(serve: Any) -> None:
@@ -140,7 +149,8 @@ def test_reference_article(serve: Any) -> None:
         ({"json": {"filename": "x.txt"}}, 400, "usage"),
         ({"json": {"data": "%%%", "filename": "x.txt"}}, 400, "usage"),
         ({"json": {"text": "Title\n\nBody.", "format": "odt"}}, 400, "unknown-format"),
-        ({"json": {"text": "Title\n\nBody.", "style": "../../etc/passwd"}}, 400, "usage"),
+        # a sheet file not sent is not found (the server reads no file a request names)
+        ({"json": {"text": "Title\n\nBody.", "style": "../../etc/passwd"}}, 400, "style"),
         ({"json": {"text": "Title\n\nBody.", "from": "rtf"}}, 400, "usage"),
         ({"json": {"text": "Title\n\nBody.", "set": ["nonsense"]}}, 400, "usage"),
         ({"json": {"text": "Title\n\nBody.", "set": {"page.size": "Huge"}}}, 400, "style"),
@@ -271,10 +281,12 @@ def test_pack_skipping_bad_inputs_reports_them_in_place(serve: Any) -> None:
         assert r.status_code == 400
 
 
-def test_pack_needs_json(serve: Any) -> None:
+def test_pack_needs_json_or_multipart_with_a_request_part(serve: Any) -> None:
     with serve().client() as c:
+        r = c.post("/api/pack", content=b"A\n\nB.", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 415
         r = c.post("/api/pack", files={"file": ("a.txt", b"A\n\nB.", "text/plain")})
-    assert r.status_code == 415
+        assert r.status_code == 400 and "request" in r.json()["error"]["message"]
 
 
 # ----------------------------------------------------------------------------- security
@@ -444,3 +456,121 @@ def test_interrupted_build_is_marked_and_can_rerun(serve: Any, tmp_path: Path) -
         state = _wait(c, c.post(f"/api/drafts/{draft['id']}/builds").json()["id"])
         assert state["status"] == "done"
     assert json.loads(json.dumps(state))["result"]["articles"] == 1
+
+
+# ----------------------------------------------------------------------------- images and style sheets sent
+
+
+def _png(colour: str = "red") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+_PICTURE = b"# Pictures\n\n![A red box](pics/red.png)\n\nSome text.\n\n![gone](gone.png)\n\n![out](../x.png)\n"
+
+
+def test_convert_with_images_sent_gives_the_cli_bytes(serve: Any, tmp_path: Path) -> None:
+    """Images sent beside the article are read as from its folder: the bytes a local run writes, and its
+    diagnostics (a name not sent is missing, one outside the folder refused)."""
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "red.png").write_bytes(_png())
+    (tmp_path / "a.md").write_bytes(_PICTURE)
+    report = convert_one(str(tmp_path / "a.md"), ["epub"], tmp_path / "out", load_style(None))
+    with serve().client() as c:
+        r = c.post("/api/convert", files=[("file", ("a.md", _PICTURE, "text/markdown")),
+                                          ("image", ("pics/red.png", _png(), "image/png"))],
+                   data={"format": "epub", "source": str(tmp_path / "a.md")}, headers={"Accept": "application/json"})
+        assert r.status_code == 200, r.text
+        answer = r.json()
+    assert base64.b64decode(answer["outputs"][0]["data"]) == report.artifacts[0].path.read_bytes()
+    local = [(d.code, d.message, d.text) for d in report.diagnostics if d.code.startswith("reader.image")]
+    assert [(d["code"], d["message"], d["text"]) for d in answer["diagnostics"]
+            if d["code"].startswith("reader.image")] == local
+    assert [m for _c, m, _t in local] == ["image file not found", "image outside the article's folder not read"]
+
+
+def test_asked_images_are_named_and_nothing_else_is_done(serve: Any) -> None:
+    with serve().client() as c:
+        r = c.post("/api/convert?ask_images=folder", json={"text": _PICTURE.decode(), "filename": "a.md",
+                                                           "format": "pdf"})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "needs-images"
+        assert r.json()["images"] == {"0": ["pics/red.png", "gone.png", "../x.png"]}
+        assert c.get("/healthz").json()["conversions"] == 0
+
+
+@pytest.mark.parametrize("name", ["../evil.png", "pics/../../evil.png", "/etc/evil.png", "C:evil.png",
+                                  "C:/x/evil.png", "pics\\evil.png", "ev\x00il.png", "pics//evil.png", "./evil.png"])
+def test_image_names_outside_the_folder_are_refused(serve: Any, name: str) -> None:
+    boundary = "b0undary"
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                    f"Content-Type: {media}\r\n\r\n".encode() + data + b"\r\n"
+                    for field, filename, media, data in (("file", "a.md", "text/markdown", _PICTURE),
+                                                         ("image", name.replace("\\", "\\\\"), "image/png", _png())))
+    with serve().client() as c:  # by hand: a client library would escape the NUL
+        r = c.post("/api/convert", content=body + f"--{boundary}--\r\n".encode(),
+                   headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert r.status_code == 400, (name, r.text)
+        assert r.json()["error"]["code"] == "bad-name" and r.json()["error"]["exit_code"] == 2
+
+
+def test_image_limits_and_types(serve: Any) -> None:
+    run = serve(max_image_bytes=1000, max_images=3)
+    with run.client() as c:
+        article = ("file", ("a.md", _PICTURE, "text/markdown"))
+        big = c.post("/api/convert", files=[article, ("image", ("pics/red.png", b"\x89PNG" + b"0" * 2000,
+                                                                  "image/png"))])
+        assert big.status_code == 413 and big.json()["error"]["code"] == "too-large"
+        many = c.post("/api/convert", files=[article, *[("image", (f"p{i}.png", _png(), "image/png"))
+                                                        for i in range(4)]])
+        assert many.status_code == 413 and many.json()["error"]["code"] == "too-many-files"
+        flood = c.post("/api/convert", files=[article, *[("image", (f"p{i}.png", b"x", "image/png"))
+                                                         for i in range(40)]])
+        assert flood.status_code == 413 and flood.json()["error"]["code"] == "too-many-files"
+        wrong = c.post("/api/convert", files=[article, ("image", ("notes.txt", b"text", "text/plain"))])
+        assert wrong.status_code == 415 and wrong.json()["error"]["code"] == "media-type"
+        typed = c.post("/api/convert", files=[article, ("image", ("pics/red.png", b"<html>", "text/html"))])
+        assert typed.status_code == 415
+        pack = c.post("/api/pack", files=[("request", ("r.json", json.dumps(
+            {"pack": {"title": "T"}, "articles": [{"text": "T\n\nBody.", "filename": "a.txt"}]}), "application/json")),
+            ("image", ("../x.png", _png(), "image/png"))])
+        assert pack.status_code == 400 and pack.json()["error"]["code"] == "bad-name"
+
+
+def test_style_sheets_sent_are_resolved_as_the_cli_resolves_them(serve: Any, tmp_path: Path) -> None:
+    """A sheet and its extends chain, sent as text, give the bytes of ``--style file``; a bad one the CLI's
+    message; nothing but built-in sheets is read from the server's disk."""
+    from briefpub.errors import StyleError
+    from briefpub.styling import read_style
+
+    (tmp_path / "base.toml").write_text('extends = "plain"\n[page]\nsize = "Letter"\n', encoding="utf-8")
+    (tmp_path / "my.toml").write_text('extends = "base.toml"\n[body]\nsize = "12pt"\n', encoding="utf-8")
+    style = str(tmp_path / "my.toml")
+    report = convert_one(str(GENEVA), ["pdf"], tmp_path / "out", load_style(style))
+    sheets = read_style(style)[1]
+    assert sorted(sheets) == [str(tmp_path / "base.toml"), style]
+    with serve().client() as c:
+        def convert(name: str, sent: dict[str, str]) -> Any:
+            return c.post("/api/convert", json={"text": GENEVA.read_text(encoding="utf-8"), "filename": GENEVA.name,
+                                                "source": str(GENEVA), "format": "pdf", "style": name,
+                                                "style_sheets": sent})
+        r = convert(style, sheets)
+        assert r.status_code == 200, r.text
+        assert r.content == report.artifacts[0].path.read_bytes()
+        bad = {**sheets, str(tmp_path / "base.toml"): '[page]\nsize = "Huge"\n'}
+        (tmp_path / "base.toml").write_text(bad[str(tmp_path / "base.toml")], encoding="utf-8")
+        with pytest.raises(StyleError) as local:
+            load_style(style)
+        r = convert(style, bad)
+        assert r.status_code == 400 and r.json()["error"] == {"code": "style", "message": str(local.value),
+                                                              "exit_code": 2, "status": 400}
+        missing = convert(style, {style: sheets[style]})  # the base not sent: as if it were not there
+        assert missing.json()["error"]["message"] == f"{tmp_path / 'base.toml'}: style sheet not found"
+        etc = convert("/etc/hostname.toml", {})
+        assert etc.json()["error"]["message"] == "/etc/hostname.toml: style sheet not found"
+        sneaky = convert("x.toml", {"x.toml": 'extends = "../../../../etc/os-release.toml"\n'})
+        assert sneaky.json()["error"]["message"] == "../../../../etc/os-release.toml: style sheet not found"
+        many = convert("x.toml", {f"{i}.toml": "" for i in range(10)})
+        assert many.status_code == 413 and many.json()["error"]["code"] == "too-many-files"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 from pathlib import Path
@@ -64,18 +66,119 @@ def test_bad_input_same_error(serve: Any, tmp_path: Path, capsys: pytest.Capture
     assert not (tmp_path / "o2").exists() or not any((tmp_path / "o2").iterdir())
 
 
-def test_local_images_and_style_files_run_locally(serve: Any, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def _sha(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in _files(folder).items()}
+
+
+def _article_with_images(tmp_path: Path) -> Path:
+    """A Markdown article naming images beside it: one there, one in a sub-folder, one missing, one outside
+    its folder, one not an image, one remote (not fetched)."""
     from PIL import Image
 
     folder = tmp_path / "art"
-    folder.mkdir()
+    (folder / "pics").mkdir(parents=True)
     Image.new("RGB", (40, 30), "red").save(folder / "pic.png")
-    (folder / "a.md").write_text("# Title\n\n![A red box](pic.png)\n\nBody.\n", encoding="utf-8")
+    Image.new("RGB", (30, 40), "blue").save(folder / "pics" / "blue.png")
+    Image.new("RGB", (8, 8), "green").save(tmp_path / "outside.png")
+    (folder / "notes.txt").write_text("not an image", encoding="utf-8")
+    (folder / "a.md").write_text(
+        "# Title\n\n![A red box](pic.png)\n\nBody with ![blue](./pics/blue.png) inline.\n\n"
+        "![gone](missing.png)\n\n![out](../outside.png)\n\n![txt](notes.txt)\n\n"
+        "![web](https://example.com/x.png)\n\n![red again](pic.png)\n", encoding="utf-8")
+    return folder / "a.md"
+
+
+_STYLE = """extends = "base.toml"
+[body]
+size = "12pt"
+"""
+_BASE = """extends = "plain"
+[page]
+size = "Letter"
+"""
+
+
+def _style(tmp_path: Path) -> Path:
+    folder = tmp_path / "styles"
+    folder.mkdir(exist_ok=True)
+    (folder / "base.toml").write_text(_BASE, encoding="utf-8")
+    (folder / "my.toml").write_text(_STYLE, encoding="utf-8")
+    return folder / "my.toml"
+
+
+def _manifest_with(folder: Path, article: Path, style: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    manifest = folder / "briefpub.toml"
+    manifest.write_text(f"""[build]
+out = "out"
+formats = ["pdf", "epub", "docx"]
+style = "{style}"
+
+[[pack]]
+title = "Pictures"
+inputs = ["{article}", "{GENEVA}"]
+
+[[article]]
+inputs = ["{article}"]
+""", encoding="utf-8")
+    return manifest
+
+
+@pytest.mark.parametrize("kind", ["convert", "pack", "build"])
+def test_style_files_and_images_beside_the_article_go_to_the_server(
+        serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    """Issue 17: a style sheet file (with its extends chain) and an article's images are sent, not run locally."""
+    import httpx
+
+    article, style = _article_with_images(tmp_path), _style(tmp_path)
     url = serve().url
-    local = run(["convert", str(folder / "a.md"), "--out", str(tmp_path / "l")], capsys)
-    remote = run(["convert", str(folder / "a.md"), "--out", str(tmp_path / "r"), "--server", url], capsys)
-    assert local[0] == remote[0] == 0 and _files(tmp_path / "l") == _files(tmp_path / "r")
+    results = {}
+    for where, server in (("here", []), ("served", ["--server", url])):
+        if kind == "build":
+            out = tmp_path / where / "out"
+            command = ["build", "-m", str(_manifest_with(tmp_path / where, article, style)), "--no-cache"]
+        else:
+            out = tmp_path / where
+            command = [kind, str(article), *(["--title", "Pics", str(GENEVA)] if kind == "pack" else []),
+                       "--style", str(style), "--out", str(out)]
+        results[where] = run([*command, *server], capsys), out
+    (local, local_out), (remote, remote_out) = results["here"], results["served"]
+    assert httpx.get(url + "/healthz").json()["conversions"] == (6 if kind == "build" else 1)  # all on the server
+    assert local[0] == remote[0] == 0
+    assert remote[1].replace("served", "here") == local[1]
+    if kind == "build":
+        built = {n: h for n, h in _sha(local_out).items() if n != "build-report.json"}
+        assert {n: h for n, h in _sha(remote_out).items() if n != "build-report.json"} == built
+        report = json.dumps(_report(local_out))
+        assert "image file not found" in report and "outside the article's folder" in report
+        assert json.loads(json.dumps(_report(remote_out)).replace("/served/", "/here/")) == json.loads(report)
+    else:
+        assert "image file not found" in local[2] and "outside the article's folder" in local[2]
+        assert remote[2].replace("served", "here") == local[2]  # the same diagnostics, missing image included
+        assert _sha(remote_out) == _sha(local_out)
+
+
+def test_a_bad_style_file_and_a_missing_image_say_the_same(serve: Any, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    article = _article_with_images(tmp_path)
+    (tmp_path / "bad.toml").write_text('extends = "base.toml"\n[body]\nsize = "huge"\n', encoding="utf-8")
+    (tmp_path / "base.toml").write_text('[page]\nsize = "Letter"\n', encoding="utf-8")
+    (tmp_path / "broken.toml").write_text('[body\n', encoding="utf-8")
+    (tmp_path / "orphan.toml").write_text('extends = "nowhere.toml"\n', encoding="utf-8")
+    url = serve().url
+    for style in ("bad.toml", "broken.toml", "orphan.toml", "absent.toml", "nosuch"):
+        for command in (["convert", str(article)], ["pack", str(article), "--title", "T"]):
+            args = [*command, "--style", str(tmp_path / style) if style != "nosuch" else style]
+            local = run([*args, "--out", str(tmp_path / "o1")], capsys)
+            remote = run([*args, "--out", str(tmp_path / "o2"), "--server", url], capsys)
+            assert remote == local and local[0] == 2 and "error:" in local[2], args
+    assert not (tmp_path / "o2").exists() or not any((tmp_path / "o2").iterdir())
+    (tmp_path / "art" / "pic.png").unlink()  # now missing too: the same warning, the same code
+    local = run(["convert", str(article), "--to", "epub", "--out", str(tmp_path / "m1")], capsys)
+    remote = run(["convert", str(article), "--to", "epub", "--out", str(tmp_path / "m2"), "--server", url], capsys)
+    assert remote[0] == local[0] == 0 and remote[2].replace("m2", "m1") == local[2]
+    assert local[2].count("image file not found") >= 2
+    assert _sha(tmp_path / "m1") == _sha(tmp_path / "m2")
 
 
 def test_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,3 +338,56 @@ def test_a_pack_on_the_server_reports_each_file_as_it_is_written(serve: Any, tmp
     assert result is not None
     assert sorted(seen) == ["docx", "epub", "pdf"] and seen[0] == "pdf"
     assert [a.format for a in result[1]] == ["pdf", "epub", "docx"] and all(p.is_file() for _f, p in targets)
+
+
+def test_a_url_and_fetched_images_are_read_here_and_converted_there(
+        serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article named by URL, with --fetch-images: this side fetches (as a local run does) and the server
+    converts; the server fetches nothing."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    from briefpub.pipeline import fetch
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), "purple").save(buffer, "PNG")
+    hits: list[str] = []
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            body, kind = {"/news/story.md": (f"# A story\n\n![purple]({host}/pic.png)\n\nText.\n".encode(),
+                                             "text/markdown"),
+                          "/pic.png": (buffer.getvalue(), "image/png")}.get(self.path, (b"", ""))
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind or "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    monkeypatch.setattr(fetch, "address_allowed", lambda address: True)  # let this test reach the loopback
+    try:
+        url = f"http://127.0.0.1:{site.server_address[1]}/news/story.md"
+        server = serve().url
+        local = run(["convert", url, "--fetch-images", "--out", str(tmp_path / "here")], capsys)
+        assert hits == ["/news/story.md", "/pic.png"]
+        remote = run(["convert", url, "--fetch-images", "--out", str(tmp_path / "served"), "--server", server],
+                     capsys)
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert hits == ["/news/story.md", "/pic.png"] * 2  # fetched here, once each, as locally; never by the server
+    assert local[0] == remote[0] == 0 and remote[1].replace("served", "here") == local[1]
+    assert remote[2] == local[2]
+    assert _sha(tmp_path / "served") == _sha(tmp_path / "here") and len(_sha(tmp_path / "here")) == 3
+    import httpx
+
+    assert httpx.get(server + "/healthz").json()["conversions"] == 1  # converted there, not here

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from briefpub.errors import InputError
-from briefpub.serve.workers import ArticleIn, Busy, Timeout, WorkerCrashed, WorkerPool, convert_task
+from briefpub.serve.workers import ArticleIn, Busy, StyleIn, Timeout, WorkerCrashed, WorkerPool, convert_task
 
 
 def _alive(pid: int) -> bool:
@@ -33,14 +33,14 @@ def test_crash_recycle_busy_timeout_and_clean_close() -> None:
 
         async def scenario() -> None:
             article = ArticleIn(b"Title\n\nBody text.", "a.txt")
-            rendered = await pool.run(convert_task, article, ["pdf"], None, (), 1700000000)
+            rendered = await pool.run(convert_task, article, ["pdf"], StyleIn(), 1700000000)
             assert rendered.outputs[0].data.startswith(b"%PDF")
             with pytest.raises(InputError):  # bad input comes back as the CLI's error
-                await pool.run(convert_task, ArticleIn(b"", "e.txt"), ["pdf"], None, (), None)
+                await pool.run(convert_task, ArticleIn(b"", "e.txt"), ["pdf"], StyleIn(), None)
             with pytest.raises(WorkerCrashed):
                 await pool.run(os._exit, 3)
             assert pool.recycled == 1
-            rendered = await pool.run(convert_task, article, ["pdf"], None, (), 1700000000)  # a fresh worker
+            rendered = await pool.run(convert_task, article, ["pdf"], StyleIn(), 1700000000)  # a fresh worker
             assert rendered.outputs
             with pytest.raises(Timeout):
                 await pool.run(time.sleep, 60)

@@ -31,19 +31,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefpub.cache import disk_cache
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, ConversionError, SetupError, UsageError, one_line
-from briefpub.fonts import ROLES, FontFile, FontSet, file_record, resolve_fonts
 from briefpub.pipeline.fetch import is_url, read_url, url_stem
 from briefpub.pipeline.output import TEMP_SUFFIX, atomic_write, cleanup_on_termination, remove_stale_temps
-from briefpub.pipeline.resources import ImageNames, ImageRecord, load_resources, name_images
-from briefpub.readers import ReadResult, read_named, read_path
-from briefpub.styling.model import StyleSheet
-from briefpub.transforms import prepare
-from briefpub.tree import Code, Document, Publication, iter_inlines
 from briefpub.writers import WriteOptions, WriteResult, get_writer
+
+if TYPE_CHECKING:  # the readers, the tree, the transforms and the fonts are imported when used: a --server
+    # client writes what the server sent with FileWriter and names outputs with convert_targets, and needs none
+    from briefpub.fonts import FontFile, FontSet
+    from briefpub.pipeline.resources import ImageNames, ImageRecord, SentFolder
+    from briefpub.readers import ReadResult
+    from briefpub.styling.model import StyleSheet
+    from briefpub.tree import Document, Publication
 
 __all__ = [
     "TEMP_SUFFIX",
@@ -179,19 +181,24 @@ def prepare_article(
 
 
 def prepare_bytes(data: bytes, source: str, fmt: str | None = None, meta_overrides: Sequence[tuple[str, str]] = (),
-                  *, image_record: ImageRecord | None = None) -> PreparedArticle:
+                  *, image_record: ImageRecord | None = None, folder: SentFolder | None = None) -> PreparedArticle:
     """:func:`prepare_article` for bytes received from elsewhere (the server's uploads), named ``source``.
 
     The same checks, reader choice, transforms and messages as for a file of that
-    name, but with no folder: images it names in its own folder are reported
-    missing, and nothing is fetched (``--server`` clients convert such articles
-    locally: :func:`briefpub.pipeline.resources.image_refs`).
+    name; its images are read from ``folder``, the files the client sent with it
+    (:class:`~briefpub.pipeline.resources.SentFolder`; without one, images it names
+    in its own folder are reported missing). Nothing is fetched.
     """
-    return _prepared(read_named(data, source, fmt), source, meta_overrides, None, False, image_record)
+    from briefpub.readers import read_named
+
+    return _prepared(read_named(data, source, fmt), source, meta_overrides, folder, False, image_record)
 
 
-def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[str, str]], base_dir: Path | None,
+def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[str, str]],
+              base_dir: Path | SentFolder | None,
               fetch_images: bool, image_record: ImageRecord | None) -> PreparedArticle:
+    from briefpub.transforms import prepare
+
     doc = prepare(result.document, meta_overrides)
     names: dict[str, tuple[str, str]] = {}
     doc, resources, image_diags = load_resources(doc, base_dir, source, fetch_remote=fetch_images, names=names,
@@ -199,15 +206,29 @@ def _prepared(result: ReadResult, source: str, meta_overrides: Sequence[tuple[st
     return PreparedArticle(source, result, doc, resources, (*result.diagnostics, *image_diags), names)
 
 
+def load_resources(
+    doc: Document, base_dir: Path | SentFolder | None, source: str, *, fetch_remote: bool = False,
+    names: dict[str, tuple[str, str]] | None = None, record: ImageRecord | None = None,
+) -> tuple[Document, dict[str, bytes], list[Diagnostic]]:
+    """:func:`briefpub.pipeline.resources.load_resources` (imported when first used)."""
+    from briefpub.pipeline import resources
+
+    return resources.load_resources(doc, base_dir, source, fetch_remote=fetch_remote, names=names, record=record)
+
+
 def read_input(path: str, fmt: str | None = None) -> ReadResult:
     """Read one input as the user named it: a file, ``-`` (standard input) or an http(s) URL (fetched)."""
     if is_url(path):
         return read_url(path, fmt)
+    from briefpub.readers import read_path
+
     return read_path(path, fmt)
 
 
 def style_fonts(style: StyleSheet) -> FontSet:
     """The fonts of a conversion with ``style`` (resolved once per process per family list)."""
+    from briefpub.fonts import ROLES, resolve_fonts
+
     return resolve_fonts({role: style.families(role) for role in ROLES})
 
 
@@ -215,6 +236,8 @@ def font_substitutions(pub: Publication, fonts: FontSet | None) -> list[Diagnost
     """A warning when the publication has code and no monospaced family is installed to set it in."""
     if fonts is None or not fonts.mono_substitute:
         return []
+    from briefpub.tree import Code, iter_inlines
+
     if not any(isinstance(node, Code) for doc in pub.documents for node in iter_inlines(doc.blocks)):
         return []
     return [Diagnostic("writer.font-substituted", "none of the style's monospaced font families is installed; "
@@ -292,6 +315,10 @@ def render_formats(
     """
     if fonts is None and any(fmt != "json" for fmt in formats):
         fonts = style_fonts(style)
+    from briefpub.cache import disk_cache
+    from briefpub.fonts import file_record
+    from briefpub.pipeline.resources import name_images
+
     options = WriteOptions(build_time=build_time, resources=resources, fonts=fonts, cache=disk_cache())
     rendering = Rendering(diagnostics=font_substitutions(pub, fonts))
     by_index: dict[int, RenderedFile] = {}
@@ -434,6 +461,8 @@ def convert_one(
     A format that fails is reported in the returned report's ``error`` (and ``exit_code``)
     beside the artifacts of the formats that were written.
     """
+    from briefpub.tree import Publication
+
     report = Report(input=path)
     article = prepare_article(path, fmt, meta_overrides, fetch_images=fetch_images)
     report.diagnostics.extend(article.diagnostics)

@@ -144,9 +144,10 @@ def url_stem(url: str) -> str:
     return stem or "article"
 
 
-def read_url(url: str, fmt: str | None = None) -> ReadResult:
-    """Download an article the user named by URL and read it (InputError when refused or failing)."""
-    from briefpub.readers import MAX_INPUT_BYTES, detect_format, read_bytes
+def fetch_article(url: str, fmt: str | None = None) -> tuple[bytes, str | None]:
+    """Download an article the user named by URL: its bytes and its reader (``fmt``, else the response's
+    type, else the URL's extension; None: the content decides). InputError when refused or failing."""
+    from briefpub.readers import MAX_INPUT_BYTES, detect_format
 
     scheme = url.partition(":")[0].lower()
     if scheme not in ("http", "https"):
@@ -161,4 +162,12 @@ def read_url(url: str, fmt: str | None = None) -> ReadResult:
         raise InputError(f"{url}: {exc}") from None
     if fmt is None:  # the response's type, else the URL's extension, else the content decides
         fmt = ARTICLE_TYPES[kind] or detect_format(urllib.parse.urlsplit(url).path)
+    return data, fmt
+
+
+def read_url(url: str, fmt: str | None = None) -> ReadResult:
+    """Download an article the user named by URL and read it (InputError when refused or failing)."""
+    from briefpub.readers import read_bytes
+
+    data, fmt = fetch_article(url, fmt)
     return read_bytes(data, source=url, fmt=fmt, base_dir=None)

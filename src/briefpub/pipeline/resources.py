@@ -10,6 +10,11 @@ else is refused and reported, and the caption or alt text is always kept. Only
 regular files are read: a FIFO, device or socket named like an image (which
 would block or never end) is refused, and so is a symbolic link leading outside
 the article's folder.
+
+The server (``briefpub serve``) has no article folder: a client sends the images with the
+article, and :class:`SentFolder` stands in for the folder in the same :func:`load_resources`.
+A ``--server`` client reads each image with this module's own reading (:func:`read_image`)
+and sends what it found, so the server finds the same bytes, or reports the same reason.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefpub.diagnostics import Diagnostic, excerpt
@@ -30,10 +37,13 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "ImageNames",
     "ImageRecord",
+    "SentFolder",
     "image_refs",
     "images_unchanged",
     "load_resources",
     "name_images",
+    "needs_folder",
+    "read_image",
 ]
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -61,8 +71,75 @@ def image_refs(doc: Document) -> list[str]:
     return list(refs)
 
 
-def _load(ref: str, base_dir: Path | None, source: str, fetch_remote: bool) -> tuple[str, bytes] | Diagnostic:
+def needs_folder(ref: str, fetch_remote: bool = False) -> bool:
+    """Whether reading the image ``ref`` takes the article's folder (or, with ``fetch_remote``, the network):
+    what a server asks a ``--server`` client to read for it."""
+    lowered = ref.lower()
+    if fetch_remote and lowered.startswith(("http://", "https://")):
+        return True
+    return not ("://" in ref or lowered.startswith(("data:", "javascript:", "//")))
+
+
+@dataclass(frozen=True, slots=True)
+class SentFolder:
+    """An article's folder as a client sent it: file names -> bytes, and what the client's own reading
+    found for references (``found``: reference -> the name of a file sent, or ``!code: message``, the
+    outcome of :data:`ImageRecord`). A reference the client said nothing about is looked up by its
+    name (``pics/chart.png`` or ``./pics/chart.png``: the file sent as ``pics/chart.png``).
+
+    ``ask`` (``"folder"``, or ``"all"`` for http(s) images too): references only the client can read
+    and about which it said nothing are not looked up but collected in ``wanted`` (the server then
+    asks the client for them: a ``--server`` client reads them as a local run would).
+    """
+
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    found: Mapping[str, str] = field(default_factory=dict)
+    ask: str = ""
+    wanted: list[str] = field(default_factory=list)
+
+    def settle(self, ref: str, source: str) -> tuple[str, bytes] | Diagnostic | None:
+        """What the client said about ``ref`` (or that it must be asked for); None: the server's own rules."""
+        if ref in self.found:
+            return self.load(ref, source)
+        if self.ask and needs_folder(ref, self.ask == "all"):
+            self.wanted.append(ref)
+            return Diagnostic("reader.image-missing", "image asked of the client", excerpt(ref), source)
+        return None
+
+    def load(self, ref: str, source: str) -> tuple[str, bytes] | Diagnostic:
+        """What :func:`_load` finds for ``ref`` in this folder."""
+        shown = excerpt(ref)
+        outcome = self.found.get(ref)
+        if outcome is not None and outcome.startswith("!"):
+            code, _sep, message = outcome[1:].partition(": ")
+            if code not in ("reader.image-refused", "reader.image-missing"):
+                code = "reader.image-refused"
+            return Diagnostic(code, message[:500] or "image not read", shown, source)
+        name = outcome if outcome is not None else posixpath.normpath(ref.removeprefix("file:"))
+        if name.startswith("/") or name == ".." or name.startswith("../"):
+            return Diagnostic("reader.image-refused", "image outside the article's folder not read", shown, source)
+        suffix = posixpath.splitext(name)[1].lower()
+        if suffix not in IMAGE_TYPES:
+            return Diagnostic("reader.image-refused", "not an image file type", shown, source)
+        data = self.files.get(name)
+        if data is None:
+            return Diagnostic("reader.image-missing", "image file not found", shown, source)
+        return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{suffix}", data
+
+
+def read_image(ref: str, base_dir: Path | None, source: str, fetch_remote: bool = False) -> tuple[str, bytes] | str:
+    """What reading the image ``ref`` of an article in ``base_dir`` finds: (content key, bytes), or the
+    outcome ``!code: message`` of the diagnostic a local run gives (:data:`ImageRecord`). A ``--server``
+    client sends this for each reference the server asks about."""
+    loaded = _load(ref, base_dir, source, fetch_remote)
+    return loaded if isinstance(loaded, tuple) else _outcome(loaded)
+
+
+def _load(ref: str, base_dir: Path | SentFolder | None, source: str,
+          fetch_remote: bool) -> tuple[str, bytes] | Diagnostic:
     """(content key, bytes) for one reference, or the diagnostic saying why it was not read."""
+    if isinstance(base_dir, SentFolder) and (sent := base_dir.settle(ref, source)) is not None:
+        return sent  # what the client's reading found (a fetched image too): nothing is fetched here
     lowered = ref.lower()
     shown = excerpt(ref)  # a data: address can be megabytes long
     if fetch_remote and lowered.startswith(("http://", "https://")):
@@ -75,6 +152,8 @@ def _load(ref: str, base_dir: Path | None, source: str, fetch_remote: bool) -> t
         return f"sha256-{hashlib.sha256(data).hexdigest()[:32]}{suffix}", data
     if "://" in ref or lowered.startswith(("data:", "javascript:", "//")) or base_dir is None:
         return Diagnostic("reader.image-refused", "image not read (remote or no base folder)", shown, source)
+    if isinstance(base_dir, SentFolder):
+        return base_dir.load(ref, source)
     root = base_dir.resolve()
     candidate = (root / ref.removeprefix("file:")).resolve()
     if not candidate.is_relative_to(root):
@@ -138,7 +217,7 @@ def _read_regular(path: Path) -> bytes:
 
 
 def load_resources(
-    doc: Document, base_dir: Path | None, source: str, *, fetch_remote: bool = False,
+    doc: Document, base_dir: Path | SentFolder | None, source: str, *, fetch_remote: bool = False,
     names: dict[str, tuple[str, str]] | None = None, record: ImageRecord | None = None,
 ) -> tuple[Document, dict[str, bytes], list[Diagnostic]]:
     """Read the images ``doc`` names; returns the document with content keys, the key -> bytes map,

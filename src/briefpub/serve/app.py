@@ -28,6 +28,7 @@ import hmac
 import io
 import json
 import os
+import posixpath
 import re
 import secrets
 import signal
@@ -62,19 +63,21 @@ from briefpub.errors import (
     UnknownFormatError,
     UsageError,
 )
+from briefpub.pipeline.resources import IMAGE_TYPES, MAX_IMAGE_BYTES, SentFolder
 from briefpub.readers.common.decode import MAX_INPUT_BYTES
 from briefpub.serve.storage import ARTICLE_META, DRAFT_SETTINGS, Conflict, Missing, Store
 from briefpub.serve.workers import (
     ArticleIn,
     Busy,
+    NeedsImages,
     Rendered,
+    StyleIn,
     Timeout,
     WorkerCrashed,
     WorkerPool,
     convert_task,
     error_of,
     inspect_task,
-    local_images,
     pack_task,
 )
 
@@ -117,6 +120,8 @@ class Config:
     max_file_bytes: int = MAX_INPUT_BYTES
     max_body_bytes: int = 64 * 1024 * 1024
     max_articles: int = 50
+    max_image_bytes: int = MAX_IMAGE_BYTES
+    max_images: int = 200
     job_timeout: float = 300.0
     preview_pages: int = 2
     extra_hosts: tuple[str, ...] = ()
@@ -129,11 +134,13 @@ class ApiError(Exception):
     """An error answered as JSON with ``status``."""
 
     def __init__(self, status: int, code: str, message: str, exit_code: int = 2,
-                 diagnostics: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> None:
+                 diagnostics: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.exit_code = status, code, message, exit_code
         self.diagnostics = diagnostics or []
         self.headers = headers or {}
+        self.extra = extra or {}
 
 
 _CATEGORIES: tuple[tuple[type[BriefpubError], str, int], ...] = (
@@ -164,6 +171,10 @@ def api_error(exc: BaseException) -> ApiError:
         return ApiError(409, "conflict", str(exc), 2)
     if isinstance(exc, Missing):
         return ApiError(404, "not-found", str(exc), 2)
+    if isinstance(exc, NeedsImages):
+        count = sum(len(refs) for refs in exc.wanted.values())
+        return ApiError(422, "needs-images", f"the article(s) name {count} image(s) only the client can read; send "
+                        "them (see 'images')", 2, extra={"images": {str(i): refs for i, refs in exc.wanted.items()}})
     err = error_of(exc)
     if isinstance(err, InputError) and "too large" in str(err):
         return ApiError(413, "too-large", str(err), err.exit_code)
@@ -176,7 +187,7 @@ def api_error(exc: BaseException) -> ApiError:
 def error_response(err: ApiError) -> JSONResponse:
     """``{"error": {...}, "diagnostics": [...]}`` with the error's status."""
     body = {"error": {"code": err.code, "message": err.message, "exit_code": err.exit_code, "status": err.status},
-            "diagnostics": err.diagnostics}
+            "diagnostics": err.diagnostics, **err.extra}
     return JSONResponse(body, status_code=err.status, headers=err.headers)
 
 
@@ -399,6 +410,110 @@ async def _upload(part: UploadFile, limit: int) -> tuple[str, bytes]:
     return name, data
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_IMAGE_MEDIA = frozenset({"", "application/octet-stream"})
+_MAX_SHEETS = 9  # a sheet and its 'extends' chain (the loader follows at most 8)
+
+
+def image_name(raw: str) -> str:
+    """An image file's name as sent: a path relative to the article's folder, and nothing else. It never
+    becomes a path here (the files stay bytes, :class:`~briefpub.pipeline.resources.SentFolder`); a name
+    that could mean anything outside the folder is refused all the same."""
+    problem = ""
+    if not raw or len(raw) > 1024:
+        problem = "empty or longer than 1024 characters"
+    elif not all(ch.isprintable() for ch in raw):
+        problem = "control characters (NUL...) in the name"
+    elif raw.startswith("/") or _DRIVE.match(raw) or "\\" in raw:
+        problem = "an absolute path, a drive letter or a backslash"
+    elif any(part in ("", ".", "..") for part in raw.split("/")):
+        problem = "'..', '.' or an empty part in the name"
+    if problem:
+        raise ApiError(400, "bad-name", f"image {raw[:200]!r}: {problem}; name images by their path relative to "
+                       "the article's folder (pics/chart.png)")
+    if posixpath.splitext(raw)[1].lower() not in IMAGE_TYPES:
+        raise ApiError(415, "media-type", f"image {raw}: not an image file type "
+                       f"({', '.join(sorted(t[1:] for t in IMAGE_TYPES))})")
+    return raw
+
+
+async def _image_parts(parts: list[Any], config: Config) -> dict[str, bytes]:
+    """The image files of a multipart request (``image`` parts named by their path in the article's folder)."""
+    if len(parts) > config.max_images:
+        raise ApiError(413, "too-many-files", f"{len(parts)} image files; the limit for a request is "
+                       f"{config.max_images}")
+    files: dict[str, bytes] = {}
+    for part in parts:
+        if not isinstance(part, UploadFile):
+            raise ApiError(400, "usage", "image: expected uploaded files")
+        name = image_name(part.filename or "")
+        media = (part.content_type or "").split(";")[0].strip().lower()
+        if media not in _IMAGE_MEDIA and not media.startswith("image/"):
+            raise ApiError(415, "media-type", f"image {name}: {media} is not an image")
+        data = await part.read(config.max_image_bytes + 1)
+        if len(data) > config.max_image_bytes:
+            raise ApiError(413, "too-large", f"image {name}: more than {config.max_image_bytes:,} bytes, the limit "
+                           "for an image")
+        if name in files:
+            raise ApiError(400, "usage", f"image {name}: sent twice")
+        files[name] = data
+    return files
+
+
+def _found(value: object, where: str) -> dict[str, str]:
+    """``images``: what the client's reading found for each reference (reference -> file name or
+    ``!code: message``)."""
+    if isinstance(value, str):
+        value = _json_field(value, f"{where}images")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > 10_000 or not all(
+            isinstance(k, str) and isinstance(v, str) and len(k) <= 1_000_000 and len(v) <= 4096
+            for k, v in value.items()):
+        raise ApiError(400, "usage", f"{where}images: expected an object of reference -> file name or "
+                       "'!code: message'")
+    return dict(value)
+
+
+_MAX_FIELD_BYTES = 4 * 1024 * 1024  # a multipart text field: 'style_sheets' (JSON) holds whole sheets
+
+
+def _json_field(value: object, name: str) -> object:
+    """A multipart text field holding JSON (None when absent)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, "usage", f"{name}: expected a JSON text field")
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise ApiError(400, "usage", f"{name}: not valid JSON") from None
+
+
+def _style_in(name: object, sheets: object, sets: list[tuple[str, str]]) -> StyleIn:
+    """The style of a request: a built-in name, or a sheet's name and the sheet files sent (``style_sheets``:
+    name as the client's messages give it -> TOML text)."""
+    if sheets is None:
+        sheets = {}
+    if not isinstance(sheets, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in sheets.items()):
+        raise ApiError(400, "usage", "style_sheets: expected an object of sheet name -> TOML text")
+    if len(sheets) > _MAX_SHEETS:
+        raise ApiError(413, "too-many-files", f"{len(sheets)} style sheets; a sheet and its 'extends' chain are at "
+                       f"most {_MAX_SHEETS}")
+    if any(not k or len(k) > 4096 or "\0" in k for k in sheets):
+        raise ApiError(400, "bad-name", "style_sheets: a sheet name is empty, too long or holds NUL")
+    return StyleIn(_str_or_none(name, "style"), tuple(sorted(sheets.items())), tuple(sets))
+
+
+def _ask(request: Request) -> str:
+    """``?ask_images=folder|all``: answer 422 ``needs-images`` with the references only the client can read
+    (``all``: http(s) images too, which the client fetches) instead of reporting them missing."""
+    value = request.query_params.get("ask_images", "")
+    if value not in ("", "folder", "all"):
+        raise ApiError(400, "usage", "ask_images: folder or all")
+    return value
+
+
 def _media(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
@@ -554,24 +669,29 @@ class Server:
         """The article and options of a convert/inspect request (multipart or JSON)."""
         media = _media(request)
         limit = self.config.max_file_bytes
+        files: dict[str, bytes] = {}
         if media == "multipart/form-data":
-            async with request.form(max_files=1, max_fields=100, max_part_size=1024 * 1024) as form:
+            async with request.form(max_files=self.config.max_images + 2, max_fields=100,
+                                    max_part_size=_MAX_FIELD_BYTES) as form:
                 part = form.get("file")
                 if not isinstance(part, UploadFile):
                     raise ApiError(400, "usage", "multipart body: give the article as a file field named 'file'")
                 name, data = await _upload(part, limit)
+                files = await _image_parts(form.getlist("image"), self.config)
                 options: dict[str, Any] = {
                     "format": [v for v in form.getlist("format") if isinstance(v, str)],
                     "style": form.get("style"), "from": form.get("from"),
                     "set": [v for v in form.getlist("set") if isinstance(v, str)],
-                    "source": form.get("source"), "epoch": form.get("epoch"),
+                    "source": form.get("source"), "epoch": form.get("epoch"), "images": form.get("images"),
+                    "style_sheets": _json_field(form.get("style_sheets"), "style_sheets"),
                 }
         elif media == "application/json":
             body = await _json_body(request)
             name, fmt, data = _article_from_json(body, limit)
             options = {"format": body.get("format") or body.get("formats") or [], "style": body.get("style"),
                        "from": fmt, "set": body.get("set"), "source": body.get("source"),
-                       "epoch": body.get("epoch")}
+                       "epoch": body.get("epoch"), "images": body.get("images"),
+                       "style_sheets": body.get("style_sheets")}
         else:
             raise ApiError(415, "media-type", f"Content-Type {media or '(none)'}: send multipart/form-data or "
                            "application/json")
@@ -586,9 +706,10 @@ class Server:
         formats = [formats] if isinstance(formats, str) else formats
         if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
             raise ApiError(400, "usage", "format: expected a name or a list of names")
-        options.update(meta_sets=meta_sets, style_sets=style_sets, formats=formats, name=name,
-                       style=_str_or_none(options["style"], "style"))
-        return ArticleIn(data, source, fmt_in, tuple(meta_sets)), options
+        options.update(meta_sets=meta_sets, formats=formats, name=name,
+                       style=_style_in(options["style"], options["style_sheets"], style_sets))
+        folder = SentFolder(files, _found(options["images"], ""), _ask(request))
+        return ArticleIn(data, source, fmt_in, tuple(meta_sets), folder=folder), options
 
     async def convert(self, request: Request) -> Response:
         from briefpub.pipeline import output_stem
@@ -596,12 +717,7 @@ class Server:
         article, options = await self._one_article(request)
         formats = _formats(options["formats"], ["pdf"])
         epoch = _epoch(options.get("epoch"))
-        if request.query_params.get("local_images") == "check" and await self.pool.run(
-                local_images, article.data, article.source, article.fmt):
-            raise ApiError(422, "needs-local-files", f"{article.source}: names images in its own folder; convert it "
-                           "where those files are")
-        rendered = await self.pool.run(convert_task, article, formats, options["style"], options["style_sets"],
-                                       epoch)
+        rendered = await self.pool.run(convert_task, article, formats, options["style"], epoch)
         self.conversions += 1
         stem = output_stem(options["name"])
         if _wants_json(request):
@@ -616,9 +732,27 @@ class Server:
         from briefpub.cli import parse_sets
         from briefpub.pipeline.pack import safe_name
 
-        if _media(request) != "application/json":
-            raise ApiError(415, "media-type", "send the pack as application/json")
-        body = await _json_body(request)
+        files: dict[str, bytes] = {}
+        media = _media(request)
+        if media == "multipart/form-data":  # the JSON body as the part 'request', and the image files
+            async with request.form(max_files=self.config.max_images + 2, max_fields=10) as form:
+                part = form.get("request")
+                if not isinstance(part, UploadFile):
+                    raise ApiError(400, "usage", "multipart body: give the pack as a JSON file field named 'request'")
+                raw = await part.read(self.config.max_body_bytes + 1)
+                files = await _image_parts(form.getlist("image"), self.config)
+            try:
+                body = json.loads(raw)
+            except ValueError as exc:
+                raise ApiError(400, "usage", f"request: not valid JSON ({exc})") from None
+            if not isinstance(body, dict):
+                raise ApiError(400, "usage", "request: must be a JSON object")
+        elif media == "application/json":
+            body = await _json_body(request)
+        else:
+            raise ApiError(415, "media-type", "send the pack as application/json (or multipart/form-data with "
+                           "image files)")
+        ask = _ask(request)
         items = body.get("articles")
         if not isinstance(items, list) or not items:
             raise ApiError(400, "usage", "articles: give a non-empty list of articles")
@@ -638,8 +772,9 @@ class Server:
             name, fmt, data = _article_from_json(item, self.config.max_file_bytes, f"articles[{i}].")
             own_meta, _ignored = parse_sets(_sets(item.get("set")))
             source = _str_or_none(item.get("source"), "source") or name
+            folder = SentFolder(files, _found(item.get("images"), f"articles[{i}]."), ask)
             articles.append(ArticleIn(data, source, fmt or _str_or_none(body.get("from"), "from"),
-                                      (*meta_sets, *own_meta)))
+                                      (*meta_sets, *own_meta), folder=folder))
         raw_pack = body.get("pack")
         if not isinstance(raw_pack, dict):
             raise ApiError(400, "usage", "pack: an object with at least a title")
@@ -668,18 +803,8 @@ class Server:
             raise ApiError(400, "usage", "formats: expected a list of names")
         formats = _formats(wanted, ["pdf", "epub", "docx"])
         epoch = _epoch(body.get("epoch"))
-        if request.query_params.get("local_images") == "check":
-            for article in articles:
-                try:
-                    named = not article.error and await self.pool.run(local_images, article.data, article.source,
-                                                                      article.fmt)
-                except BriefpubError:  # unreadable: the pack fails with it, or leaves it out and says so
-                    named = False
-                if named:
-                    raise ApiError(422, "needs-local-files", f"{article.source}: names images in its own folder; "
-                                   "build the pack where those files are")
-        rendered = await self.pool.run(pack_task, articles, pack, formats, _str_or_none(body.get("style"), "style"),
-                                       style_sets, epoch, None, 0, skip_bad_inputs)
+        style = _style_in(body.get("style"), body.get("style_sheets"), style_sets)
+        rendered = await self.pool.run(pack_task, articles, pack, formats, style, epoch, None, 0, skip_bad_inputs)
         self.conversions += 1
         if _wants_json(request):
             return JSONResponse(_rendered_json(rendered, stem, "briefpub.serve-pack/1"))
@@ -834,8 +959,9 @@ class Server:
         await asyncio.to_thread(self.store.set_progress, build_id, "running", self.live[build_id])
         try:
             rendered: Rendered = await self.pool.run(
-                pack_task, articles_in, pack, ["pdf", "epub", "docx"], settings.get("style") or None, style_sets,
-                epoch, build_id, self.config.preview_pages, job=build_id, on_progress=progress)
+                pack_task, articles_in, pack, ["pdf", "epub", "docx"],
+                StyleIn(settings.get("style") or None, (), tuple(style_sets)), epoch, build_id,
+                self.config.preview_pages, job=build_id, on_progress=progress)
         except Exception as exc:
             err = api_error(exc)
             await asyncio.to_thread(self.store.finish_build, build_id, "failed",
@@ -883,9 +1009,12 @@ def _handle(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request],
         except _TooLarge as exc:
             return error_response(ApiError(413, "too-large", str(exc)))
         except HTTPException as exc:
+            if str(exc.detail).startswith("Too many files"):  # starlette's own count, past ours
+                return error_response(ApiError(413, "too-many-files", str(exc.detail)))
             return error_response(ApiError(exc.status_code, "usage", str(exc.detail)))
         except Exception as exc:
-            if isinstance(exc, BriefpubError | ApiError | Busy | Timeout | WorkerCrashed | Conflict | Missing):
+            if isinstance(exc, BriefpubError | ApiError | Busy | Timeout | WorkerCrashed | Conflict | Missing |
+                          NeedsImages):
                 return error_response(api_error(exc))
             if type(exc).__name__ == "MultiPartException":
                 return error_response(ApiError(400, "usage", f"malformed multipart body: {exc}"))

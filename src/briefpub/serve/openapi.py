@@ -16,7 +16,9 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 def _errors(*statuses: int) -> dict[str, Any]:
     words = {400: "malformed request or option", 401: "missing or wrong token", 403: "CSRF check failed",
              404: "no such draft, article or build", 409: "the draft changed meanwhile (stale version)",
-             413: "too large, or too many articles", 415: "wrong media type", 422: "the article cannot be read",
+             413: "too large, or too many articles or files", 415: "wrong media type (an article or image)",
+             422: "the article cannot be read, or (needs-images, with ?ask_images) the images only the client can "
+                  "read: 'images' lists them per article index",
              428: "the draft version is missing", 500: "a failure of the server (writer bug, worker crash)",
              503: "busy (queue full) or timed out; retry later"}
     return {str(s): {"description": words[s], "content": {"application/json": {"schema": _ERROR}}}
@@ -32,8 +34,21 @@ _ARTICLE = {
         "from": {"type": "string", "enum": ["txt", "md", "html"], "description": "reader, overriding detection"},
         "set": {"type": "object", "additionalProperties": {"type": "string"},
                 "description": "metadata overrides (title, author, date, marking...), as --set"},
+        "images": {"$ref": "#/components/schemas/ImagesFound"},
     },
 }
+_IMAGE_PART: dict[str, Any] = {"type": "array", "items": {"type": "string", "format": "binary"},
+               "description": "image files the article names, each with its path relative to the article's folder "
+                              "as file name (pics/chart.png; '..', absolute paths, drive letters, backslashes and "
+                              "control characters are refused); png, jpeg, gif, webp or svg; 20 MiB and 200 files "
+                              "at most"}
+_STYLE_SHEETS: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"},
+                 "description": "when 'style' names a sheet file: that sheet and the files of its 'extends' chain, "
+                                "name (as 'style' and 'extends' give it) -> TOML text; resolved as the CLI resolves "
+                                "--style FILE (only built-in sheets are read on the server)"}
+_ASK = [{"name": "ask_images", "in": "query", "required": False, "schema": {"enum": ["folder", "all"]},
+         "description": "answer 422 needs-images with the references only the client can read (its folder; 'all': "
+                        "http(s) images too) that 'images' says nothing about, instead of reporting them missing"}]
 _UNREADABLE = {
     "type": "object", "required": ["source", "error"],
     "properties": {
@@ -91,11 +106,27 @@ def spec(version: str) -> dict[str, Any]:
             "file": {"type": "string", "format": "binary"},
             "format": {"type": "string", "description": "pdf, epub, docx or json; repeatable (default pdf)"},
             "from": {"type": "string"}, "style": {"type": "string"},
-            "set": {"type": "string", "description": "KEY=VALUE; repeatable"}}}},
+            "set": {"type": "string", "description": "KEY=VALUE; repeatable"},
+            "source": {"type": "string", "description": "the name messages give the article"},
+            "epoch": {"type": "integer", "description": "the build time (seconds since 1970)"},
+            "image": _IMAGE_PART,
+            "images": {"type": "string", "description": "JSON: the object ImagesFound"},
+            "style_sheets": {"type": "string", "description": "JSON: " + _STYLE_SHEETS["description"]}}}},
         "application/json": {"schema": {"allOf": [_ARTICLE, {"type": "object", "properties": {
             "format": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-            "style": {"type": "string"}}}]}},
+            "style": {"type": "string"}, "style_sheets": _STYLE_SHEETS, "source": {"type": "string"},
+            "epoch": {"type": "integer"}}}]}},
     }
+    pack_schema = {"type": "object", "required": ["pack", "articles"], "properties": {
+        "pack": {"type": "object", "properties": {k: {"type": "string"} for k in (
+            "title", "subtitle", "date", "compiled_by", "reference", "version", "marking")} | {
+            "summary_page": {"type": "boolean"}, "duplex": {"type": "boolean"}}},
+        "articles": {"type": "array", "items": {"anyOf": [_ARTICLE, _UNREADABLE]}},
+        "formats": {"type": "array", "items": {"type": "string"}}, "style": {"type": "string"},
+        "style_sheets": _STYLE_SHEETS,
+        "name": {"type": "string"}, "set": {"type": "object"}, "epoch": {"type": "integer"},
+        "skip_bad_inputs": {"type": "boolean", "description": "leave out (and report) articles that cannot "
+                            "be read, as a manifest's skip_bad_inputs"}}}
     paths: dict[str, Any] = {
         "/healthz": {"get": _op("Liveness: status, version, live workers", {"200": ok_json})},
         "/openapi.json": {"get": _op("This description", {"200": ok_json})},
@@ -109,21 +140,18 @@ def spec(version: str) -> dict[str, Any]:
         "/api/styles": {"get": _op("Built-in style sheets", {"200": ok_json})},
         "/api/convert": {"post": _op("Convert one article", {"200": _FILES,
                                                              **_errors(400, 401, 403, 413, 415, 422, 500, 503)},
-                                     convert_body)},
+                                     convert_body, _ASK)},
         "/api/inspect": {"post": _op("The recovered structure of one article, and what was removed",
                                      {"200": ok_json, **_errors(400, 401, 403, 413, 415, 422, 503)}, convert_body)},
         "/api/pack": {"post": _op("Build a briefing pack", {"200": _FILES,
                                                             **_errors(400, 401, 403, 413, 415, 422, 500, 503)},
-                                  {"application/json": {"schema": {"type": "object", "required": ["pack", "articles"],
-                                                                   "properties": {
-            "pack": {"type": "object", "properties": {k: {"type": "string"} for k in (
-                "title", "subtitle", "date", "compiled_by", "reference", "version", "marking")} | {
-                "summary_page": {"type": "boolean"}, "duplex": {"type": "boolean"}}},
-            "articles": {"type": "array", "items": {"anyOf": [_ARTICLE, _UNREADABLE]}},
-            "formats": {"type": "array", "items": {"type": "string"}}, "style": {"type": "string"},
-            "name": {"type": "string"}, "set": {"type": "object"}, "epoch": {"type": "integer"},
-            "skip_bad_inputs": {"type": "boolean", "description": "leave out (and report) articles that cannot "
-                                "be read, as a manifest's skip_bad_inputs"}}}}})},
+                                  {"application/json": {"schema": pack_schema},
+                                   "multipart/form-data": {"schema": {"type": "object", "required": ["request"],
+                                                                      "properties": {
+                                       "request": {"type": "string", "format": "binary",
+                                                   "description": "the JSON body (a file part)"},
+                                       "image": {**_IMAGE_PART, "description": "image files, shared by the "
+                                                 "articles: " + str(_IMAGE_PART["description"])}}}}}, _ASK)},
         "/api/drafts": {
             "get": _op("Every draft", {"200": ok_json}),
             "post": _op("A new draft", {"201": _DRAFT_OK, **_errors(400, 403)},
@@ -185,6 +213,11 @@ def spec(version: str) -> dict[str, Any]:
                     "code": {"type": "string", "description": "a stable code of docs/diagnostics.md"},
                     "message": {"type": "string"}, "severity": {"type": "string"}, "text": {"type": "string"},
                     "source": {"type": "string"}, "line": {"type": "integer"}}},
+                "ImagesFound": {"type": "object", "additionalProperties": {"type": "string"},
+                                "description": "what the client's reading found for each image reference: the "
+                                               "name of an image file sent, or '!code: message' (the diagnostic "
+                                               "its local run gives); a reference not listed is looked up by its "
+                                               "own name among the files sent"},
                 "Draft": {"type": "object", "properties": {
                     "id": {"type": "string"}, "version": {"type": "integer"}, "settings": {"type": "object"},
                     "articles": {"type": "array", "items": {"type": "object"}}}},

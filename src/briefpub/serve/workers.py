@@ -38,10 +38,13 @@ from briefpub.errors import BriefpubError, ConversionError, InputError, one_line
 
 if TYPE_CHECKING:
     from briefpub.pipeline import PreparedArticle
+    from briefpub.pipeline.resources import SentFolder
 
 __all__ = [
     "ArticleIn",
     "Busy",
+    "NeedsImages",
+    "StyleIn",
     "Timeout",
     "WorkerCrashed",
     "WorkerPool",
@@ -61,6 +64,22 @@ class Timeout(Exception):
     """A job ran longer than the pool allows; its workers were replaced (HTTP 503)."""
 
 
+class NeedsImages(Exception):
+    """Articles name images only the client can read (article index -> references): the server asks for them."""
+
+    def __init__(self, wanted: dict[int, list[str]]) -> None:
+        super().__init__(wanted)
+        self.wanted = wanted
+
+
+def _asked(articles: Sequence[ArticleIn]) -> None:
+    """Raise :class:`NeedsImages` when reading the articles collected references to ask the client for."""
+    wanted = {i: list(dict.fromkeys(a.folder.wanted)) for i, a in enumerate(articles)
+              if a.folder is not None and a.folder.wanted}
+    if wanted:
+        raise NeedsImages(wanted)
+
+
 class WorkerCrashed(Exception):
     """The worker running a job died (out of memory, a crash); the pool was replaced (HTTP 500)."""
 
@@ -71,6 +90,7 @@ class ArticleIn:
 
     ``error``: the client could not read this input (its one-line message); preparing it fails
     with that message, so a pack skipping bad inputs reports it in its place and count.
+    ``folder``: the image files sent with it (its folder, as far as the article names it).
     """
 
     data: bytes
@@ -78,6 +98,17 @@ class ArticleIn:
     fmt: str | None = None
     meta: tuple[tuple[str, str], ...] = ()
     error: str = ""
+    folder: SentFolder | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StyleIn:
+    """The style of a request: a built-in name, or a sheet's name with the sheet files sent (name as the
+    client's messages give it -> TOML text, ``extends`` chain included), and ``--set`` style overrides."""
+
+    name: str | None = None
+    sources: tuple[tuple[str, str], ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -130,7 +161,7 @@ def _warm() -> None:
     style_fonts(sheet)
     sample = ArticleIn(b"Warm-up\n\nA short paragraph, so every writer imports what it needs.\n", "warm-up.txt")
     with contextlib.suppress(BriefpubError):
-        convert_task(sample, tuple(PUBLICATION_FORMATS), None, (), 0)
+        convert_task(sample, tuple(PUBLICATION_FORMATS), StyleIn(), 0)
 
 
 def _report(job: str | None, done: int, total: int, stage: str) -> None:
@@ -139,13 +170,12 @@ def _report(job: str | None, done: int, total: int, stage: str) -> None:
             _PROGRESS.put_nowait((job, done, total, stage))
 
 
-def _style(name: str | None, sets: Sequence[tuple[str, str]]) -> Any:
-    from briefpub.errors import UsageError
-    from briefpub.styling import builtin_names, load_style, with_overrides
+def _style(style: StyleIn) -> Any:
+    """The sheet of a request, resolved as the CLI resolves ``--style`` (:func:`briefpub.styling.load_style_from`:
+    only built-in sheets are read from disk), with its overrides."""
+    from briefpub.styling import load_style_from, with_overrides
 
-    if name is not None and name not in builtin_names():
-        raise UsageError(f"style {name!r}: unknown built-in style (available: {', '.join(builtin_names())})")
-    return with_overrides(load_style(name), sets)
+    return with_overrides(load_style_from(style.name, dict(style.sources)), style.sets)
 
 
 def _prepare(article: ArticleIn, record: list[tuple[str, str]] | None = None) -> PreparedArticle:
@@ -155,17 +185,8 @@ def _prepare(article: ArticleIn, record: list[tuple[str, str]] | None = None) ->
 
     if article.error:
         raise InputError(article.error)
-    return prepare_bytes(article.data, article.source, article.fmt, article.meta, image_record=record)
-
-
-def local_images(data: bytes, source: str, fmt: str | None) -> bool:
-    """Whether an article names images in its own folder (a client must then convert it locally)."""
-    from briefpub.pipeline.resources import image_refs
-    from briefpub.readers import read_named
-
-    doc = read_named(data, source, fmt).document
-    return any("://" not in ref and not ref.lower().startswith(("data:", "javascript:", "//"))
-               for ref in image_refs(doc))
+    return prepare_bytes(article.data, article.source, article.fmt, article.meta, image_record=record,
+                         folder=article.folder)
 
 
 def _render(pub: Any, resources: Any, formats: Sequence[str], sheet: Any, build_time: datetime,
@@ -194,14 +215,14 @@ def _build_time(epoch: int | None) -> datetime:
     return datetime.fromtimestamp(epoch, tz=UTC)
 
 
-def convert_task(article: ArticleIn, formats: Sequence[str], style: str | None, style_sets: Sequence[tuple[str, str]],
-                 epoch: int | None) -> Rendered:
+def convert_task(article: ArticleIn, formats: Sequence[str], style: StyleIn, epoch: int | None) -> Rendered:
     """One article into ``formats`` (what ``briefpub convert`` writes for it)."""
     from briefpub.tree import Publication
 
-    sheet = _style(style, style_sets)
+    sheet = _style(style)
     record: list[tuple[str, str]] = []
     prepared = _prepare(article, record)
+    _asked([article])
     rendered = _render(Publication((prepared.document,)), prepared.resources, formats, sheet, _build_time(epoch),
                        prepared.image_names)
     rendered.diagnostics[:0] = [d.to_dict() for d in prepared.diagnostics]
@@ -210,8 +231,8 @@ def convert_task(article: ArticleIn, formats: Sequence[str], style: str | None, 
     return rendered
 
 
-def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequence[str], style: str | None,
-              style_sets: Sequence[tuple[str, str]], epoch: int | None, job: str | None = None,
+def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequence[str], style: StyleIn,
+              epoch: int | None, job: str | None = None,
               preview_pages: int = 0, skip_bad_inputs: bool = False) -> Rendered:
     """Several articles into one pack (what ``briefpub pack`` writes); progress reported under ``job``.
 
@@ -221,7 +242,7 @@ def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequ
     from briefpub.pipeline.pack import assemble_articles, cover_date, skipped_diagnostics
     from briefpub.tree import PackMeta
 
-    sheet = _style(style, style_sets)
+    sheet = _style(style)
     build_time = _build_time(epoch)
     fields = {k: v for k, v in pack.items() if k in {f.name for f in dataclasses.fields(PackMeta)}}
     if not fields.get("date"):
@@ -231,6 +252,7 @@ def pack_task(articles: Sequence[ArticleIn], pack: dict[str, Any], formats: Sequ
     assembled = assemble_articles([(a.source, functools.partial(_prepare, a, records.setdefault(a.source, [])))
                                    for a in articles], PackMeta(**fields), skip_bad_inputs=skip_bad_inputs,
                                   on_article=lambda i, name: _report(job, i, total, f"reading {name}"))
+    _asked(articles)
     rendered = _render(assembled.publication, assembled.resources, formats, sheet, build_time,
                        assembled.image_names, job, len(articles), total)
     rendered.diagnostics[:0] = [d.to_dict() for d in (*assembled.diagnostics,

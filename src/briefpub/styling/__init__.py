@@ -13,6 +13,8 @@ from briefpub.styling.loader import (
     builtin_dir,
     builtin_names,
     load_style,
+    load_style_from,
+    read_style,
     with_overrides,
 )
 from briefpub.styling.model import PAGE_SIZES, StyleSheet, TextStyle
@@ -25,5 +27,7 @@ __all__ = [
     "builtin_dir",
     "builtin_names",
     "load_style",
+    "load_style_from",
+    "read_style",
     "with_overrides",
 ]

@@ -6,6 +6,11 @@ with ``extends = "briefing"`` (a built-in name or a path relative to the sheet).
 Every unknown key and every bad value is a :class:`~briefpub.errors.StyleError`
 naming the file, the key path and the value.
 
+A ``briefpub serve`` resolves the sheet files a ``--server`` client sends the same way
+(:func:`read_style` collects them on the client, :func:`load_style_from` reads them on
+the server): one loader, one set of checks and messages; the server reads only its
+built-in sheets from disk.
+
 Built-in sheets ship inside the package (``briefpub/styles``) in a wheel; in a
 source checkout they are read from the repository's ``styles/`` folder.
 """
@@ -16,7 +21,7 @@ import dataclasses
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -184,52 +189,100 @@ def apply(sheet: StyleSheet, data: Mapping[str, object], origin: str) -> StyleSh
 MAX_SHEET_BYTES = 1024 * 1024
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_sheet(path: Path) -> bytes:
+    """A sheet file's bytes (StyleError naming the file when it is missing, unreadable or too large)."""
     try:
         if (size := path.stat().st_size) > MAX_SHEET_BYTES:
             raise StyleError(f"{path}: too large for a style sheet ({size / 1048576:.1f} MiB; the limit is 1 MiB)")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise StyleError(f"{path}: style sheet not found") from None
     except OSError as exc:
         raise StyleError(f"{path}: cannot read style sheet ({exc.strerror})") from None
+
+
+def _parse(path: Path, raw: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise StyleError(f"{path}: not a valid TOML style sheet ({exc})") from None
 
 
-def _resolve_path(name_or_path: str, relative_to: Path | None) -> Path:
+def _resolve_path(name_or_path: str, relative_to: Path | None) -> tuple[Path, bool]:
+    """The file a sheet name or path names, and whether it is a built-in sheet (named, not a path)."""
     if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
         p = Path(name_or_path)
         if not p.is_absolute() and relative_to is not None:
             p = relative_to / p
-        return p
+        return p, False
     candidate = builtin_dir() / f"{name_or_path}.toml"
     if not candidate.is_file():
         raise StyleError(
             f"no built-in style sheet named {name_or_path!r} (available: {', '.join(builtin_names())})"
         )
-    return candidate
+    return candidate, True
 
 
-def _load(name_or_path: str, relative_to: Path | None, depth: int, files: list[Path] | None = None) -> StyleSheet:
+Reader = Callable[[Path, bool], bytes]
+"""How :func:`_load` reads a sheet: (path, built-in?) -> bytes, or StyleError naming the file."""
+
+
+def _disk(path: Path, builtin: bool) -> bytes:
+    return _read_sheet(path)
+
+
+def _load(name_or_path: str, relative_to: Path | None, depth: int, files: list[Path] | None = None,
+          read: Reader = _disk) -> StyleSheet:
     if depth > _MAX_EXTENDS:
         raise StyleError(f"{name_or_path}: 'extends' chain is too long or circular")
-    path = _resolve_path(name_or_path, relative_to)
+    path, builtin = _resolve_path(name_or_path, relative_to)
     if files is not None:
         files.append(path)
-    data = _read_toml(path)
+    data = _parse(path, read(path, builtin))
     base = StyleSheet()
     parent = data.get("extends")
     if parent is not None:
         if not isinstance(parent, str):
             raise StyleError(f"{path}: extends = {parent!r}: expected a sheet name or path")
-        base = _load(parent, path.parent, depth + 1, files)
+        base = _load(parent, path.parent, depth + 1, files, read)
     sheet = apply(base, data, str(path))
     if "name" not in data:
         sheet = dataclasses.replace(sheet, name=path.stem)
     return sheet
+
+
+def read_style(name_or_path: str | None) -> tuple[StyleSheet, dict[str, str]]:
+    """:func:`load_style`, and the text of every sheet file it read that is not a built-in one (the sheet
+    and its ``extends`` chain, by the names messages use): what a ``--server`` client sends
+    (:func:`load_style_from` resolves them on the server)."""
+    sources: dict[str, str] = {}
+
+    def recording(path: Path, builtin: bool) -> bytes:
+        raw = _read_sheet(path)
+        if not builtin:
+            sources[str(path)] = raw.decode("utf-8", "surrogateescape")
+        return raw
+
+    return _load(name_or_path or DEFAULT_SHEET, None, 0, None, recording), sources
+
+
+def load_style_from(name_or_path: str | None, sources: Mapping[str, str]) -> StyleSheet:
+    """Resolve a sheet as :func:`load_style` does, reading the sheet files a client sent (``sources``: name as
+    the client's messages give it -> TOML text) instead of files: the same checks and messages, ``extends``
+    included. Only built-in sheets are read from disk; a name not among ``sources`` is "not found"."""
+
+    def sent(path: Path, builtin: bool) -> bytes:
+        if builtin:
+            return _read_sheet(path)
+        text = sources.get(str(path))
+        if text is None:
+            raise StyleError(f"{path}: style sheet not found")
+        raw = text.encode("utf-8", "surrogateescape")
+        if len(raw) > MAX_SHEET_BYTES:
+            raise StyleError(f"{path}: too large for a style sheet ({len(raw) / 1048576:.1f} MiB; the limit is 1 MiB)")
+        return raw
+
+    return _load(name_or_path or DEFAULT_SHEET, None, 0, None, sent)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from briefpub.cache import DiskCache
-from briefpub.diagnostics import Diagnostic
 from briefpub.errors import ConversionError
-from briefpub.fonts import FontSet
 from briefpub.registry import PluginSpec, Registry
-from briefpub.styling.model import StyleSheet
-from briefpub.tree import BlockPath, Publication
+
+if TYPE_CHECKING:  # annotations only: naming the formats (``--to``, a --server client) imports no tree or style
+    from briefpub.cache import DiskCache
+    from briefpub.diagnostics import Diagnostic
+    from briefpub.fonts import FontSet
+    from briefpub.styling.model import StyleSheet
+    from briefpub.tree import BlockPath, Publication
 
 __all__ = [
     "PUBLICATION_FORMATS",

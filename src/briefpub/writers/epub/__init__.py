@@ -12,9 +12,12 @@ ebooklib into a deterministic zip. See ``docs/epub-writer.md``.
 
 from __future__ import annotations
 
-from briefpub.styling.model import StyleSheet
-from briefpub.tree import Publication
-from briefpub.writers import WriteOptions, WriteResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: naming an output (its extension) imports no tree or style
+    from briefpub.styling.model import StyleSheet
+    from briefpub.tree import Publication
+    from briefpub.writers import WriteOptions, WriteResult
 
 __all__ = ["WRITER", "EpubWriter"]
 
