@@ -7,12 +7,16 @@ then runs in rounds, each command once per round (so the machine's load falls on
 
 * ``pandoc -f markdown REF -o x.epub`` (the peer, as bench/run.py and bench/bench_serve.py);
 * ``briefpub convert REF --to FORMAT --server URL`` (a new CLI process: what the issue measures);
+* ``briefpub convert A1 ... A20 --to FORMAT --server URL``: twenty copies of the article (each its
+  own title) in one client process, per article;
 * ``python -c pass``, ``briefpub --version`` (the CLI's own start-up) and the client's imports
   alone (``python -c "import briefpub.cli, briefpub.serve.client"``): where the client's time goes.
 
 Each figure is the CPU time (user + system, ``getrusage(RUSAGE_CHILDREN)`` deltas) of the child,
-median of ``--repeat``, and its ratio to pandoc's median in the same run. The server's own CPU is
-not counted (the conversion is the served figure of bench/bench_serve.py). Compile bytecode first
+median of ``--repeat``, and its ratio to pandoc's median in the same run. For the ``--server``
+commands a second column adds the server's CPU for the same request (its process and warm
+workers, read from ``/proc`` before and after; Linux, and only for the server this script starts):
+the whole cost of a converted article, client and server, beside pandoc's. Compile bytecode first
 (``python -m compileall -q src``; the machine sets PYTHONDONTWRITEBYTECODE=1). The reference
 article is ../shared/seeds/000_f2fc37828fe0a249.txt beside the checkout (else the repository's
 geneva-round.txt fixture, said in the output).
@@ -39,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "seeds" / "000_f2fc37828fe0a249.txt"
 FALLBACK = ROOT / "fixtures" / "txt" / "geneva-round.txt"
 EPOCH = "1485129600"
+BATCH = 20
+SERVER_PID: int | None = None
 
 
 def _free_port() -> int:
@@ -51,6 +57,7 @@ def _free_port() -> int:
 def _server(env: dict[str, str], data: Path) -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    global SERVER_PID
     proc = subprocess.Popen([sys.executable, "-m", "briefpub", "serve", "--port", str(port), "--data", str(data),
                              "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -63,8 +70,10 @@ def _server(env: dict[str, str], data: Path) -> Iterator[str]:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise SystemExit("briefpub serve did not start") from None
                 time.sleep(0.2)
+        SERVER_PID = proc.pid
         yield url
     finally:
+        SERVER_PID = None
         proc.terminate()
         proc.wait(30)
 
@@ -75,6 +84,36 @@ def _cpu(command: list[str], env: dict[str, str], cwd: Path) -> float:
     subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _tree_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process ``pid`` and its descendants, from /proc; None
+    where /proc is not readable."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return None
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(name))  # fields[1]: the parent's pid
+        used[int(name)] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    if pid not in used:
+        return None
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += used.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
 
 
 def main() -> None:
@@ -105,6 +144,15 @@ def main() -> None:
         commands[f"briefpub convert REF --to {args.format} --server URL"] = [
             python, "-m", "briefpub", "convert", "-q", str(article), "--to", args.format, "--out", str(work / "out"),
             "--server", url]
+        batch = work / "batch"
+        batch.mkdir()
+        text = article.read_text(encoding="utf-8")
+        for i in range(BATCH):  # each its own article: a first line of its own, the rest the reference's
+            (batch / f"a{i:02d}.txt").write_text(f"Copy {i + 1} of the reference article\n\n{text}", encoding="utf-8")
+        batch_name = f"briefpub convert A1..A{BATCH} --to {args.format} --server URL, per article"
+        commands[batch_name] = [python, "-m", "briefpub", "convert", "-q",
+                                *(str(p) for p in sorted(batch.iterdir())), "--to", args.format, "--out",
+                                str(work / "out-batch"), "--server", url]
         envs = {name: env for name in commands}
         if args.compare_src is not None:
             name = f"the same, client from {args.compare_src}"
@@ -113,16 +161,27 @@ def main() -> None:
         for name, command in commands.items():  # once, unmeasured: files cached, the server's worker warm
             _cpu(command, envs[name], work)
         times: dict[str, list[float]] = {name: [] for name in commands}
+        totals: dict[str, list[float]] = {name: [] for name in commands if "--server" in commands[name]}
         for _round in range(args.repeat):
             for name, command in commands.items():
-                times[name].append(_cpu(command, envs[name], work))
+                server_before = _tree_cpu(SERVER_PID) if SERVER_PID is not None and name in totals else None
+                client = _cpu(command, envs[name], work)
+                server_after = _tree_cpu(SERVER_PID) if server_before is not None and SERVER_PID else None
+                per = BATCH if name == batch_name else 1
+                times[name].append(client / per)
+                if server_before is not None and server_after is not None:
+                    totals[name].append((client + server_after - server_before) / per)
     medians = {name: statistics.median(values) for name, values in times.items()}
+    whole = {name: statistics.median(values) for name, values in totals.items() if values}
     peer = medians.get("pandoc -f markdown REF -o x.epub")
     print(f"CPU time of the child (user + system), median of {args.repeat}; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'command':<60} {'CPU ms':>8} {'vs pandoc':>10}")
+    print(f"{'command':<72} {'CPU ms':>7} {'vs pandoc':>9} {'+server ms':>10} {'vs pandoc':>9}")
     for name, median in medians.items():
         ratio = f"{median / peer:.2f}x" if peer else "-"
-        print(f"{name:<60} {median * 1000:>8.0f} {ratio:>10}")
+        total = whole.get(name)
+        both = (f"{total * 1000:>10.0f} {(f'{total / peer:.2f}x' if peer else '-'):>9}" if total is not None
+                else f"{'':>10} {'':>9}")
+        print(f"{name:<72} {median * 1000:>7.0f} {ratio:>9} {both}")
     if not peer:
         print("pandoc is not installed: no peer figure")
 
