@@ -25,7 +25,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_crash_recycle_busy_timeout_and_clean_close() -> None:
-    pool = WorkerPool(1, queue_limit=2, timeout=8)
+    pool = WorkerPool(1, queue_limit=2, timeout=120)  # conversions on a loaded machine: generous
     pool.start()
     try:
         first = pool.pids()
@@ -42,8 +42,10 @@ def test_crash_recycle_busy_timeout_and_clean_close() -> None:
             assert pool.recycled == 1
             rendered = await pool.run(convert_task, article, ["pdf"], StyleIn(), 1700000000)  # a fresh worker
             assert rendered.outputs
+            pool.timeout = 2  # read at each run: only this job is timed tightly
             with pytest.raises(Timeout):
                 await pool.run(time.sleep, 60)
+            pool.timeout = 120
             await asyncio.to_thread(pool.start)  # warm again before timing the queue
             slow = [asyncio.ensure_future(pool.run(time.sleep, 1)) for _ in range(2)]
             await asyncio.sleep(0.1)
