@@ -174,7 +174,7 @@ class _Typesetter:
 
 
 @functools.lru_cache(maxsize=32)
-def _truetype(path: str, index: int, size: int, layout: int, file_size: int, mtime_ns: int) -> ImageFont.FreeTypeFont:
+def _truetype(path: str, index: int, size: int, layout: int, *stamp: int) -> ImageFont.FreeTypeFont:
     """A loaded face at a size, kept per process (a cover loads up to a dozen; each load reads and parses
     the file). The file's size and modification time are part of the key: a changed file is loaded again."""
     from PIL import ImageFont
