@@ -142,3 +142,29 @@ def _outcome(function: Callable[..., list[str]], texts: list[str], lang: str, co
         return function(texts, lang, code=code)
     except Exception as exc:
         return type(exc)
+
+
+def test_smartened_texts_are_kept_keyed_by_text_language_and_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, ...]] = []
+    real = typography._smarten_texts
+
+    def counting(texts: Sequence[str], language: str, code: Sequence[bool] | None) -> list[str]:
+        calls.append(tuple(texts))
+        return real(texts, language, code)
+
+    monkeypatch.setattr(typography, "_smarten_texts", counting)
+    monkeypatch.setattr(typography, "_SMARTENED", {})
+    monkeypatch.setattr(typography, "_SMARTENED_SIZE", [0])
+    first = smarten_texts(['He said "yes"', " -- then"], "en")
+    assert first == ["He said \u201cyes\u201d", " -- then"]
+    first.append("changed by the caller")  # a copy: the kept result is not touched
+    assert smarten_texts(['He said "yes"', " -- then"], "en") == ["He said \u201cyes\u201d", " -- then"]
+    assert len(calls) == 1
+    smarten_texts(['He said "yes"', " -- then"], "fr")  # another language
+    smarten_texts(['He said "yes"', " -- then"], "en", code=[False, True])  # other code flags
+    smarten_texts(['He said "yes!"', " -- then"], "en")  # another text
+    assert len(calls) == 4
+    monkeypatch.setattr(typography, "SMARTENED_LIMIT", 30)
+    smarten_texts(["x" * 25], "en")
+    smarten_texts(["y" * 25], "en")  # over the limit: the kept results are dropped
+    assert len(typography._SMARTENED) == 1

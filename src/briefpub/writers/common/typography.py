@@ -99,8 +99,35 @@ def _ranges(text: str) -> str:
     return _RANGE.sub(repl, text)
 
 
+#: The most characters of smartened text kept per process (the cache is emptied when it is full).
+SMARTENED_LIMIT = 1 << 20
+_Key = tuple[tuple[str, ...], str, tuple[bool, ...] | None]
+_SMARTENED: dict[_Key, tuple[str, ...]] = {}
+_SMARTENED_SIZE = [0]
+
+
 def smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] | None = None) -> list[str]:
-    """``texts`` (consecutive runs of one paragraph) with typographic punctuation; ``code[i]`` runs untouched."""
+    """``texts`` (consecutive runs of one paragraph) with typographic punctuation; ``code[i]`` runs untouched.
+
+    Results are kept per process, keyed by the texts, the language and the code flags (the PDF, DOCX
+    and EPUB writers smarten the same paragraphs of a conversion), up to :data:`SMARTENED_LIMIT`
+    characters.
+    """
+    key: _Key = (tuple(texts), language, None if code is None else tuple(code))
+    found = _SMARTENED.get(key)
+    if found is None:
+        found = tuple(_smarten_texts(key[0], language, key[2]))
+        size = sum(map(len, found))
+        if _SMARTENED_SIZE[0] + size > SMARTENED_LIMIT:
+            _SMARTENED.clear()
+            _SMARTENED_SIZE[0] = 0
+        if size <= SMARTENED_LIMIT:
+            _SMARTENED[key] = found
+            _SMARTENED_SIZE[0] += size
+    return list(found)
+
+
+def _smarten_texts(texts: Sequence[str], language: str, code: Sequence[bool] | None) -> list[str]:
     style = quote_style(language)
     out: list[str] = []
     previous = ""  # the last character printed so far (context for the next run)
