@@ -21,6 +21,8 @@ _.normalizeLink
 _.create_system
 _.external_attr
 _.compress_type
+_.file_size
+_._compresslevel
 _.layout_features
 _.name_IDs
 _.name_languages
@@ -80,6 +82,8 @@ _.is_pack
 _.line_count
 pruned
 word_spaces
+_.hits
+_.misses
 
 # briefpub serve: a typer command (registered by its decorator) and sqlite3's row factory (set, read by sqlite3)
 serve

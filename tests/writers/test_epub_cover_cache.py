@@ -108,3 +108,42 @@ def test_epub_bytes_are_the_same_with_and_without_the_cache(tmp_path: Path, monk
     hit = writer.write(pub, STYLE, cached)
     assert plain.data == miss.data == hit.data
     assert plain.fonts == miss.fonts == hit.fonts and plain.fonts
+
+
+def test_without_a_disk_cache_covers_are_kept_in_memory_keyed_by_every_input(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from briefpub.writers.epub import cover_cache
+
+    drawn: list[CoverText] = []
+
+    def counting(text: CoverText, style: StyleSheet, fonts: FontSet) -> Cover:
+        drawn.append(text)
+        return render_cover(text, style, fonts)
+
+    monkeypatch.setattr(cover_cache, "render_cover", counting)  # (the function the memory is for)
+    monkeypatch.setattr(cover_cache, "_MEMORY", type(cover_cache._MEMORY)())
+    fonts = style_fonts(STYLE)
+    face = fonts.families("heading")[0].faces[0]
+    copy = tmp_path / "face.ttf"
+    copy.write_bytes(Path(face.path).read_bytes())
+    moved = dataclasses.replace(face, path=str(copy))
+    local = FontSet({"heading": (dataclasses.replace(fonts.families("heading")[0], faces=(moved,) * 4),)})
+
+    def cover(text: CoverText = TEXT, style: StyleSheet = STYLE, fonts: FontSet = local) -> Cover:
+        return cached_cover(text, style, fonts, None, counting)
+
+    first = cover()
+    assert cover() is first and len(drawn) == 1  # kept
+    assert first == render_cover(TEXT, STYLE, local)
+    cover(dataclasses.replace(TEXT, title="Another"))
+    cover(style=load_style("plain"))
+    assert len(drawn) == 3  # other words, another style: drawn
+    os.utime(copy, ns=(1, 1))
+    assert cover() is not first and len(drawn) == 4  # the font file changed: drawn again
+    for i in range(cover_cache.MEMORY_SIZE + 2):
+        cover(dataclasses.replace(TEXT, title=f"Title {i}"))
+    assert len(cover_cache._MEMORY) == cover_cache.MEMORY_SIZE
+    assert cached_cover(TEXT, STYLE, local, DiskCache(tmp_path), counting) == first  # a disk cache: not memory
+    assert len(drawn) == 4 + cover_cache.MEMORY_SIZE + 2 + 1

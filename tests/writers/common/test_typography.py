@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable, Sequence
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+from briefpub.writers.common import typography
 from briefpub.writers.common.typography import TIE_MAX, smarten, smarten_texts, tie_segments
 
 
@@ -56,3 +61,110 @@ def test_the_tie_is_found_across_runs() -> None:
                                                                               "\u00a0ceasefire"]  # fmt: skip
     assert tie_segments(["Talks open", " on regional ceasefire"]) == ["Talks open", " on regional\u00a0ceasefire"]
     assert tie_segments(["Talks", " open"]) == ["Talks", " open"]
+
+
+def _reference_smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] | None = None) -> list[str]:
+    """The character-at-a-time implementation :func:`smarten_texts` replaced (same results, slower)."""
+    style = typography.quote_style(language)
+    out: list[str] = []
+    previous = ""  # the last character printed so far (context for the next run)
+    open_double = False
+    open_single = False
+    for index, raw in enumerate(texts):
+        if code is not None and code[index]:
+            out.append(raw)
+            previous = raw[-1:] or previous
+            continue
+        text = raw
+        for pattern, replacement in typography._DASHES:
+            text = pattern.sub(replacement, text)
+        text = typography._ranges(text)
+        text = typography._ELLIPSIS.sub("\u2026", text)
+        following = next((t[:1] for t in texts[index + 1:] if t), "")
+        chars: list[str] = []
+        for i, char in enumerate(text):
+            before = chars[-1] if chars else previous
+            after = text[i + 1] if i + 1 < len(text) else following
+            if char == '"':
+                opening = typography._is_space_or_start(before) or (not open_double and not typography._letter(before)
+                                                          and before not in ".,;:!?\u2026")
+                if opening and after and not after.isspace():
+                    chars.append(style.double_open + style.inner_space)
+                    open_double = True
+                else:
+                    if style.inner_space and chars and chars[-1] == " ":
+                        chars.pop()
+                    chars.append(style.inner_space + style.double_close)
+                    open_double = False
+            elif char in "'\u2019":
+                if typography._letter(before) and typography._letter(after):
+                    chars.append(typography._APOSTROPHE)  # don't, Astana's
+                elif open_single and not typography._is_space_or_start(before) and not typography._letter(after):
+                    chars.append(style.single_close)
+                    open_single = False
+                elif typography._letter(before):
+                    chars.append(typography._APOSTROPHE)  # students' (no single quote is open)
+                elif typography._is_space_or_start(before) and after[:1].isdigit():
+                    chars.append(typography._APOSTROPHE)  # '90s
+                elif typography._is_space_or_start(before) and after and not after.isspace():
+                    chars.append(style.single_open)
+                    open_single = True
+                else:
+                    chars.append(style.single_close if char == "'" else char)
+            else:
+                chars.append(char)
+        result = "".join(chars)
+        out.append(result)
+        previous = result[-1:] or previous
+    return out
+
+
+
+_PIECES = ['"', "'", "\u2019", " ", "  ", "a", "b1", "Astana", "--", "---", " - ", "...", "1990-2000", "(", ")",
+           ".", ",", "?", "\u00ab", "\u2014", "\t", "\u00a0", "e\u0301", "90s", "555-1234", "\u05d0"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(runs=hs.lists(hs.tuples(hs.lists(hs.sampled_from(_PIECES), max_size=12).map("".join), hs.booleans()),
+                     max_size=4),
+       lang=hs.sampled_from(["en", "fr", "de", "it", "pl", "nl", "he"]))
+def test_smarten_texts_matches_the_character_at_a_time_version(runs: list[tuple[str, bool]], lang: str) -> None:
+    texts = [t for t, _ in runs]
+    code = [c for _, c in runs]
+    assert _outcome(smarten_texts, texts, lang, code) == _outcome(_reference_smarten_texts, texts, lang, code)
+    assert _outcome(smarten_texts, texts, lang, None) == _outcome(_reference_smarten_texts, texts, lang, None)
+
+
+def _outcome(function: Callable[..., list[str]], texts: list[str], lang: str, code: list[bool] | None) -> object:
+    """The result, or the exception's type (both versions raise TypeError on French ``\"\"\"``: a closing
+    quote's two-character replacement is taken as the character before the next quote)."""
+    try:
+        return function(texts, lang, code=code)
+    except Exception as exc:
+        return type(exc)
+
+
+def test_smartened_texts_are_kept_keyed_by_text_language_and_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, ...]] = []
+    real = typography._smarten_texts
+
+    def counting(texts: Sequence[str], language: str, code: Sequence[bool] | None) -> list[str]:
+        calls.append(tuple(texts))
+        return real(texts, language, code)
+
+    monkeypatch.setattr(typography, "_smarten_texts", counting)
+    monkeypatch.setattr(typography, "_SMARTENED", {})
+    monkeypatch.setattr(typography, "_SMARTENED_SIZE", [0])
+    first = smarten_texts(['He said "yes"', " -- then"], "en")
+    assert first == ["He said \u201cyes\u201d", " -- then"]
+    first.append("changed by the caller")  # a copy: the kept result is not touched
+    assert smarten_texts(['He said "yes"', " -- then"], "en") == ["He said \u201cyes\u201d", " -- then"]
+    assert len(calls) == 1
+    smarten_texts(['He said "yes"', " -- then"], "fr")  # another language
+    smarten_texts(['He said "yes"', " -- then"], "en", code=[False, True])  # other code flags
+    smarten_texts(['He said "yes!"', " -- then"], "en")  # another text
+    assert len(calls) == 4
+    monkeypatch.setattr(typography, "SMARTENED_LIMIT", 30)
+    smarten_texts(["x" * 25], "en")
+    smarten_texts(["y" * 25], "en")  # over the limit: the kept results are dropped
+    assert len(typography._SMARTENED) == 1

@@ -78,6 +78,7 @@ _DASHES = (
 # A hyphen between two numbers, not inside a chain (2017-01-23) or a code (COVID-19), not phone-like (555-1234).
 _RANGE = re.compile(r"(?<![\w-])(\d{1,4})-(\d{1,4})(?![\w-]|\.\d)")
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+_QUOTE = re.compile("[\"'\u2019]")
 
 
 def _is_space_or_start(char: str) -> bool:
@@ -98,8 +99,35 @@ def _ranges(text: str) -> str:
     return _RANGE.sub(repl, text)
 
 
+#: The most characters of smartened text kept per process (the cache is emptied when it is full).
+SMARTENED_LIMIT = 1 << 20
+_Key = tuple[tuple[str, ...], str, tuple[bool, ...] | None]
+_SMARTENED: dict[_Key, tuple[str, ...]] = {}
+_SMARTENED_SIZE = [0]
+
+
 def smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] | None = None) -> list[str]:
-    """``texts`` (consecutive runs of one paragraph) with typographic punctuation; ``code[i]`` runs untouched."""
+    """``texts`` (consecutive runs of one paragraph) with typographic punctuation; ``code[i]`` runs untouched.
+
+    Results are kept per process, keyed by the texts, the language and the code flags (the PDF, DOCX
+    and EPUB writers smarten the same paragraphs of a conversion), up to :data:`SMARTENED_LIMIT`
+    characters.
+    """
+    key: _Key = (tuple(texts), language, None if code is None else tuple(code))
+    found = _SMARTENED.get(key)
+    if found is None:
+        found = tuple(_smarten_texts(key[0], language, key[2]))
+        size = sum(map(len, found))
+        if _SMARTENED_SIZE[0] + size > SMARTENED_LIMIT:
+            _SMARTENED.clear()
+            _SMARTENED_SIZE[0] = 0
+        if size <= SMARTENED_LIMIT:
+            _SMARTENED[key] = found
+            _SMARTENED_SIZE[0] += size
+    return list(found)
+
+
+def _smarten_texts(texts: Sequence[str], language: str, code: Sequence[bool] | None) -> list[str]:
     style = quote_style(language)
     out: list[str] = []
     previous = ""  # the last character printed so far (context for the next run)
@@ -116,39 +144,57 @@ def smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] |
         text = _ranges(text)
         text = _ELLIPSIS.sub("\u2026", text)
         following = next((t[:1] for t in texts[index + 1:] if t), "")
-        chars: list[str] = []
-        for i, char in enumerate(text):
-            before = chars[-1] if chars else previous
+        # Only quotes and apostrophes change, and only they look at their neighbours: the text between
+        # them is copied in slices. ``pieces`` is what is printed; ``plain[k]`` says whether piece k is
+        # copied text (its last character is what comes before the next quote) or a replacement (the
+        # whole piece is, as when the text was built a character at a time).
+        pieces: list[str] = []
+        plain: list[bool] = []
+        pos = 0
+        for match in _QUOTE.finditer(text):
+            i = match.start()
+            if i > pos:
+                pieces.append(text[pos:i])
+                plain.append(True)
+            pos = i + 1
+            char = text[i]
+            before = (pieces[-1][-1] if plain[-1] else pieces[-1]) if pieces else previous
             after = text[i + 1] if i + 1 < len(text) else following
             if char == '"':
                 opening = _is_space_or_start(before) or (not open_double and not _letter(before)
                                                           and before not in ".,;:!?\u2026")
                 if opening and after and not after.isspace():
-                    chars.append(style.double_open + style.inner_space)
+                    replacement = style.double_open + style.inner_space
                     open_double = True
                 else:
-                    if style.inner_space and chars and chars[-1] == " ":
-                        chars.pop()
-                    chars.append(style.inner_space + style.double_close)
+                    if style.inner_space and pieces and before == " ":
+                        if plain[-1] and len(pieces[-1]) > 1:
+                            pieces[-1] = pieces[-1][:-1]
+                        else:
+                            pieces.pop()
+                            plain.pop()
+                    replacement = style.inner_space + style.double_close
                     open_double = False
-            elif char in "'\u2019":
-                if _letter(before) and _letter(after):
-                    chars.append(_APOSTROPHE)  # don't, Astana's
-                elif open_single and not _is_space_or_start(before) and not _letter(after):
-                    chars.append(style.single_close)
-                    open_single = False
-                elif _letter(before):
-                    chars.append(_APOSTROPHE)  # students' (no single quote is open)
-                elif _is_space_or_start(before) and after[:1].isdigit():
-                    chars.append(_APOSTROPHE)  # '90s
-                elif _is_space_or_start(before) and after and not after.isspace():
-                    chars.append(style.single_open)
-                    open_single = True
-                else:
-                    chars.append(style.single_close if char == "'" else char)
+            elif _letter(before) and _letter(after):
+                replacement = _APOSTROPHE  # don't, Astana's
+            elif open_single and not _is_space_or_start(before) and not _letter(after):
+                replacement = style.single_close
+                open_single = False
+            elif _letter(before):
+                replacement = _APOSTROPHE  # students' (no single quote is open)
+            elif _is_space_or_start(before) and after[:1].isdigit():
+                replacement = _APOSTROPHE  # '90s
+            elif _is_space_or_start(before) and after and not after.isspace():
+                replacement = style.single_open
+                open_single = True
             else:
-                chars.append(char)
-        result = "".join(chars)
+                replacement = style.single_close if char == "'" else char
+            pieces.append(replacement)
+            plain.append(False)
+        if pos < len(text):
+            pieces.append(text[pos:])
+            plain.append(True)
+        result = "".join(pieces)
         out.append(result)
         previous = result[-1:] or previous
     return out

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import unicodedata
 import uuid
@@ -114,6 +115,14 @@ def slot_of(char: str) -> str:
     return "latin"
 
 
+@functools.cache
+def _latin_only() -> frozenset[str]:
+    """Characters :func:`slot_of` puts in the ``latin`` slot, among the common ones (Latin, Greek,
+    Cyrillic, general punctuation): a run made only of them is set in its Latin face whole."""
+    candidates = itertools.chain(range(0x590), range(0x2000, 0x2070))
+    return frozenset(c for c in map(chr, candidates) if slot_of(c) == "latin")
+
+
 def _toggle(element: etree._Element | None) -> bool | None:
     if element is None:
         return None
@@ -164,6 +173,9 @@ class _Collector:
                 if fonts is not None:
                     cs_override = fonts.get(qn("w:cs"), "")
             slots = self.role_fonts[role]
+            if _latin_only().issuperset(text):
+                self.add(slots.latin, bold, italic, text)  # (what the loop below does for such a run)
+                continue
             by_slot: dict[str, list[str]] = {"latin": []}
             for char in text:
                 by_slot.setdefault(slot_of(char), []).append(char)

@@ -22,7 +22,9 @@ EPUB's 30; the JPEG costs 4.
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -109,7 +111,11 @@ class _Typesetter:
             return ImageFont.load_default(size)  # type: ignore[return-value]
         self.used.setdefault(face.path, None)
         layout = ImageFont.Layout.RAQM if self.raqm else ImageFont.Layout.BASIC
-        return ImageFont.truetype(face.path, size, index=face.index, layout_engine=layout)
+        try:
+            stat = os.stat(face.path)
+        except OSError:
+            return ImageFont.truetype(face.path, size, index=face.index, layout_engine=layout)  # (raises)
+        return _truetype(face.path, face.index, size, layout, stat.st_size, stat.st_mtime_ns)
 
     @staticmethod
     def _uses_raqm(font: ImageFont.FreeTypeFont) -> bool:
@@ -167,6 +173,15 @@ class _Typesetter:
         draw.text((x, y), self.visual(font, line), font=font, fill=fill, **self._kwargs(font))  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=32)
+def _truetype(path: str, index: int, size: int, layout: int, *stamp: int) -> ImageFont.FreeTypeFont:
+    """A loaded face at a size, kept per process (a cover loads up to a dozen; each load reads and parses
+    the file). The file's size and modification time are part of the key: a changed file is loaded again."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(path, size, index=index, layout_engine=layout)  # type: ignore[arg-type]
+
+
 def _line_height(font: ImageFont.FreeTypeFont) -> float:
     ascent, descent = font.getmetrics()
     return float(ascent + descent) * 1.12
@@ -181,8 +196,7 @@ def _fit_lines(
     max_width: float,
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size at which ``text`` fits in ``max_lines``; truncated with an ellipsis otherwise."""
-    font = ts.font(face, sizes[0])
-    lines = ts.wrap(font, text, max_width)
+    font, lines = ts.font(face, sizes[0]), []
     for size in sizes:
         font = ts.font(face, size)
         lines = ts.wrap(font, text, max_width)

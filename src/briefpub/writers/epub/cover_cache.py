@@ -8,6 +8,14 @@ a conversion whose cover words did not change (the same article converted again,
 an edited body under the same title) takes the JPEG from the cache the pipeline
 passes in ``WriteOptions.cache``. The writer itself stays pure: without a cache
 (the default) the cover is drawn, and the bytes are the same either way.
+
+Without a disk cache, a process keeps its last :data:`MEMORY_SIZE` covers in
+memory instead, keyed the same way (the words, the style sheet, the heading
+faces' files: path, size, modification time), so that converting the same
+article again in one process (a library caller, the benchmark's warm runs)
+draws nothing either: drawing and JPEG encoding were over half of a warm EPUB.
+Only covers drawn by :func:`~briefpub.writers.epub.cover.render_cover` are
+kept (a ``render`` passed in, as tests do, is always called).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 
 from briefpub.cache import DiskCache, file_stamp, source_digest
@@ -27,6 +36,9 @@ from briefpub.writers.epub.cover import Cover, CoverText, render_cover
 __all__ = ["cached_cover", "cover_key"]
 
 _KIND = "epub-cover"
+#: Covers kept in memory per process (about 60 KB each).
+MEMORY_SIZE = 8
+_MEMORY: OrderedDict[tuple[object, ...], Cover] = OrderedDict()
 
 
 def _library_stamps() -> tuple[object, ...]:
@@ -60,7 +72,23 @@ def cover_key(text: CoverText, style: StyleSheet, fonts: FontSet) -> str:
 def cached_cover(text: CoverText, style: StyleSheet, fonts: FontSet, cache: DiskCache | None,
                  render: Callable[[CoverText, StyleSheet, FontSet], Cover] = render_cover) -> Cover:
     """``render(text, style, fonts)`` (:func:`~briefpub.writers.epub.cover.render_cover`), through ``cache``
-    when one is given."""
+    when one is given, else through the process's memory (``render_cover`` only)."""
+    if cache is not None or render is not render_cover:
+        return _through_disk(text, style, fonts, cache, render)
+    faces = tuple((face, file_stamp(face.path)) for family in fonts.families("heading") for face in family.faces)
+    key = (text, style, faces)
+    found = _MEMORY.get(key)
+    if found is not None:
+        _MEMORY.move_to_end(key)
+        return found
+    found = _MEMORY[key] = render(text, style, fonts)
+    while len(_MEMORY) > MEMORY_SIZE:
+        _MEMORY.popitem(last=False)
+    return found
+
+
+def _through_disk(text: CoverText, style: StyleSheet, fonts: FontSet, cache: DiskCache | None,
+                  render: Callable[[CoverText, StyleSheet, FontSet], Cover]) -> Cover:
     if cache is None:
         return render(text, style, fonts)
     key = cover_key(text, style, fonts)

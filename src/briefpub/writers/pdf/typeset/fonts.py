@@ -155,6 +155,22 @@ def font_data(face: FaceLike) -> FontData:
     return data
 
 
+_NUMBERS: dict[float, bytes] = {}
+
+
+def _number(value: float) -> bytes:
+    """``value`` as reportlab writes a number in an array (``fp_str``, pure Python without the optional
+    ``rl_accel``), remembered: a font's widths are few distinct values, written for every subset."""
+    found = _NUMBERS.get(value)
+    if found is None:
+        from reportlab.lib.rl_accel import fp_str
+
+        if len(_NUMBERS) >= 65536:
+            _NUMBERS.clear()
+        found = _NUMBERS[value] = fp_str(value).encode("ascii")
+    return found
+
+
 def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
@@ -212,7 +228,7 @@ class EngineTTFont(TTFont):  # type: ignore[misc]
             pdf_font.BaseFont = base
             pdf_font.FirstChar = 0
             pdf_font.LastChar = len(subset) - 1
-            pdf_font.Widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+            pdf_font.Widths = pdfdoc.PDFArray([_number(w) for w in map(self.face.getCharWidth, subset)])
             cmap = pdfdoc.PDFStream()
             cmap.content = self._to_unicode(base, subset)
             if doc.compression:

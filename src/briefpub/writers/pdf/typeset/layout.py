@@ -31,7 +31,7 @@ from briefpub.writers.pdf.typeset.breaking import BreakResult, LineSpec, break_p
 from briefpub.writers.pdf.typeset.fonts import FontData, font_data
 from briefpub.writers.pdf.typeset.itemize import Item, Prepared, prepare
 from briefpub.writers.pdf.typeset.model import Align, FaceLike, TextBlock
-from briefpub.writers.pdf.typeset.shaping import shape
+from briefpub.writers.pdf.typeset.shaping import Shaped, shape
 from briefpub.writers.pdf.typeset.tagging import SOFT_HYPHEN
 
 __all__ = ["GlyphRun", "Layout", "Line", "layout_paragraph", "layout_prepared"]
@@ -197,12 +197,15 @@ def _glyph_run(p: Prepared, item: Item, a: int, b: int) -> GlyphRun:
         offset = item.start
         g0, g1 = span
     scale = item.size / item.font.upem
-    if not item.rtl and g1 - g0 == b - a and text.isascii():
-        # the common case: left to right, one glyph per character, nothing invisible
+    segment = text[a:b]
+    if not item.rtl and g1 - g0 == b - a and (segment.isascii() or not any(
+            is_invisible(c) for c in segment if not c.isascii())):
+        # the common case: left to right, one glyph per character, nothing invisible (what the loop below
+        # does for such a run, without its per-glyph work)
         local = shaped.clusters[g0:g1]
         first = a - offset
         if local == tuple(range(first, first + g1 - g0)):
-            chars = list(text[a:b])
+            chars = list(segment)
             x_offs = shaped.x_off[g0:g1]
             y_offs = shaped.y_off[g0:g1]
             zeros = [0.0] * (g1 - g0)
@@ -210,7 +213,17 @@ def _glyph_run(p: Prepared, item: Item, a: int, b: int) -> GlyphRun:
                             [v * scale for v in shaped.x_adv[g0:g1]],
                             [v * scale for v in x_offs] if any(x_offs) else zeros,
                             [v * scale for v in y_offs] if any(y_offs) else list(zeros),
-                            spaces=[i for i, c in enumerate(chars) if c == " " or c == "\t"])
+                            spaces=[i for i, c in enumerate(chars) if c in _WORD_SPACES])
+    return _general_run(p, item, shaped, offset, g0, g1, a, b)
+
+
+def _general_run(p: Prepared, item: Item, shaped: Shaped, offset: int, g0: int, g1: int, a: int,
+                 b: int) -> GlyphRun:
+    """Glyphs ``[g0, g1)`` of ``shaped`` (whose clusters count from ``offset``) as the run of text
+    ``[a, b)``, glyph by glyph: clusters of several characters or glyphs, invisible characters,
+    right-to-left text."""
+    text = p.text
+    scale = item.size / item.font.upem
     clusters = [offset + c for c in shaped.clusters[g0:g1]]
     ends = _cluster_ends(clusters, b)
     gids: list[int] = []
