@@ -534,3 +534,12 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, command: list[str]) -> 
         assert proc.stderr == "error: interrupted\n"
     assert "Traceback" not in proc.stderr
     assert not [p.name for p in out.iterdir() if is_temp_name(p.name)]
+
+
+def test_french_quotes_in_a_row_convert_to_every_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # a quote right after a French quote (two characters: the mark and a narrow space) made every writer fail
+    article = tmp_path / "essai.md"
+    article.write_text('---\ntitle: Essai\nlang: fr\n---\n\nIl a dit """bonjour""" et "merci".\n', encoding="utf-8")
+    code, out, err = run(["convert", "-q", str(article), "--out", str(tmp_path / "out")], capsys)
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["essai.docx", "essai.epub", "essai.pdf"]

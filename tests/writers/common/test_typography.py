@@ -83,7 +83,7 @@ def _reference_smarten_texts(texts: Sequence[str], language: str, *, code: Seque
         following = next((t[:1] for t in texts[index + 1:] if t), "")
         chars: list[str] = []
         for i, char in enumerate(text):
-            before = chars[-1] if chars else previous
+            before = typography._mark(chars[-1], style.inner_space) if chars else previous
             after = text[i + 1] if i + 1 < len(text) else following
             if char == '"':
                 opening = typography._is_space_or_start(before) or (not open_double and not typography._letter(before)
@@ -136,12 +136,20 @@ def test_smarten_texts_matches_the_character_at_a_time_version(runs: list[tuple[
 
 
 def _outcome(function: Callable[..., list[str]], texts: list[str], lang: str, code: list[bool] | None) -> object:
-    """The result, or the exception's type (both versions raise TypeError on French ``\"\"\"``: a closing
-    quote's two-character replacement is taken as the character before the next quote)."""
+    """The result, or the exception's type (neither version should raise)."""
     try:
         return function(texts, lang, code=code)
     except Exception as exc:
         return type(exc)
+
+
+@pytest.mark.parametrize("text", ['"""', 'Il a dit """bonjour""" et "merci"', '"a""b"', "\"'\"", "''\""])
+@pytest.mark.parametrize("lang", ["fr", "de", "en"])
+def test_quotes_after_a_two_character_replacement_are_smartened(text: str, lang: str) -> None:
+    # French quotes are two characters (« and a narrow no-break space): a quote right after one used to
+    # be compared with both at once, and every writer failed with a TypeError on such a paragraph
+    result = smarten(text, lang)
+    assert '"' not in result and len(result) >= len(text)
 
 
 def test_smartened_texts_are_kept_keyed_by_text_language_and_code(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,3 +176,10 @@ def test_smartened_texts_are_kept_keyed_by_text_language_and_code(monkeypatch: p
     smarten_texts(["x" * 25], "en")
     smarten_texts(["y" * 25], "en")  # over the limit: the kept results are dropped
     assert len(typography._SMARTENED) == 1
+
+
+def test_french_double_quotes_pair_as_english_ones_do() -> None:
+    # what comes before a quote is a French quote's mark, not the narrow space set inside it
+    to_english = str.maketrans({"\u00ab": "\u201c", "\u00bb": "\u201d", "\u202f": None})
+    for text in ('""x', 'Il a dit """oui""" puis "non"', '"a""b"', 'x"" y'):
+        assert smarten(text, "fr").translate(to_english) == smarten(text, "en")

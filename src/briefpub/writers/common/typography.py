@@ -127,6 +127,11 @@ def smarten_texts(texts: Sequence[str], language: str, *, code: Sequence[bool] |
     return list(found)
 
 
+def _mark(replacement: str, inner_space: str) -> str:
+    """The quotation mark of a quote's replacement, without the space some languages set inside it."""
+    return (replacement.replace(inner_space, "") if inner_space else replacement)[-1:] or replacement[-1:]
+
+
 def _smarten_texts(texts: Sequence[str], language: str, code: Sequence[bool] | None) -> list[str]:
     style = quote_style(language)
     out: list[str] = []
@@ -146,8 +151,8 @@ def _smarten_texts(texts: Sequence[str], language: str, code: Sequence[bool] | N
         following = next((t[:1] for t in texts[index + 1:] if t), "")
         # Only quotes and apostrophes change, and only they look at their neighbours: the text between
         # them is copied in slices. ``pieces`` is what is printed; ``plain[k]`` says whether piece k is
-        # copied text (its last character is what comes before the next quote) or a replacement (the
-        # whole piece is, as when the text was built a character at a time).
+        # copied text or a replacement. What comes before a quote is the last character printed, or for a
+        # replacement its quotation mark (French « and » come with a narrow space, which is not a gap).
         pieces: list[str] = []
         plain: list[bool] = []
         pos = 0
@@ -158,7 +163,7 @@ def _smarten_texts(texts: Sequence[str], language: str, code: Sequence[bool] | N
                 plain.append(True)
             pos = i + 1
             char = text[i]
-            before = (pieces[-1][-1] if plain[-1] else pieces[-1]) if pieces else previous
+            before = (pieces[-1][-1] if plain[-1] else _mark(pieces[-1], style.inner_space)) if pieces else previous
             after = text[i + 1] if i + 1 < len(text) else following
             if char == '"':
                 opening = _is_space_or_start(before) or (not open_double and not _letter(before)
