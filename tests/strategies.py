@@ -73,7 +73,7 @@ metas = st.builds(
     date_iso=st.sampled_from(["", "2017-01-23"]),
     source=plain,
     url=st.sampled_from(["", "https://example.org/x"]),
-    language=st.sampled_from(["", "en", "ar", "zh-Hans", "de-CH"]),
+    language=st.sampled_from(["", "en", "ar", "zh-Hans", "de-CH", "fr"]),  # fr: two-character quotes
     marking=st.sampled_from(["", "OFFICIAL", "OFFICIAL-SENSITIVE"]),
     summary=st.lists(words, max_size=3).map(tuple),
     keywords=st.lists(words, max_size=3).map(tuple),
