@@ -785,3 +785,31 @@ def test_a_draft_pass_draws_no_text(monkeypatch):
     assert drawn and not any(drawn), drawn
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Paragraph 5 of article 5" in text
+
+
+def test_reportlab_document_is_let_go_before_tagging(monkeypatch):
+    """pikepdf's objects are about a third of a long pack's peak memory. Before it tags the file, the
+    laid-out story and reportlab's document (every page's content, ~25 KB an article; the tagger and a
+    reference cycle through the template kept it) are let go, so pikepdf reuses their memory; the PDF
+    reaches the post-processor as a file, not as bytes held beside pikepdf's objects."""
+    import gc
+
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefpub.writers.pdf import render
+
+    seen: list[tuple[bool, int, int]] = []
+    original = render.finish
+
+    def checking(data: Any, recording: Any) -> Any:
+        objects = gc.get_objects()  # no collection here: what the writer left alive (or uncollected)
+        seen.append((isinstance(data, bytes), sum(isinstance(o, PDFDocument) for o in objects),
+                     sum(isinstance(o, Canvas) and "_doc" in o.__dict__ for o in objects)))
+        return original(data, recording)
+
+    monkeypatch.setattr(render, "finish", checking)
+    data = write(_short_pack(4)).data
+    assert seen == [(False, 0, 0)], seen
+    assert "Paragraph 3 of article 3" in "".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -221,10 +220,6 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
     return WriteResult(data, tuple(dict.fromkeys(diagnostics)), tuple(sorted(set(furniture.fonts))), pages)
 
 
-#: Flowables in a story from which on the laid-out story is collected before tagging: about 20 articles
-#: (a full collection costs ~10 ms in a warm process, more than a short article's tagging saves).
-_COLLECT_FROM = 1000
-
 
 def _release(story: _Story, template: BriefingDocTemplate, tagger: StructureTagger | None) -> None:
     """Let go of the laid-out story and reportlab's document before tagging, so that pikepdf (about a
@@ -232,10 +227,9 @@ def _release(story: _Story, template: BriefingDocTemplate, tagger: StructureTagg
 
     What stays is what tagging and the result need: the structure tree, the page state and the fonts.
     reportlab's document (every page's content stream, ~25 KB an article) hangs off the last pass's
-    canvas, which the tagger, the template and reference cycles (template and canvas, flowables and
-    their layouts) keep: the tagger and the template drop it here, and a long story is collected.
+    canvas, which the tagger and the template keep: they drop it here (the layout leaves no cyclic
+    garbage: a collection here found nothing to free).
     """
-    large = len(story.flowables) >= _COLLECT_FROM
     story.flowables.clear()
     for setter in story.setters:
         setter.made.clear()
@@ -244,5 +238,3 @@ def _release(story: _Story, template: BriefingDocTemplate, tagger: StructureTagg
     canvas = getattr(template, "canv", None)
     if canvas is not None:
         canvas.__dict__.pop("_doc", None)  # reportlab's document, written out already
-    if large:
-        gc.collect()
