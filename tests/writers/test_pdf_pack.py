@@ -785,3 +785,36 @@ def test_a_draft_pass_draws_no_text(monkeypatch):
     assert drawn and not any(drawn), drawn
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Paragraph 5 of article 5" in text
+
+
+def test_reportlab_document_is_let_go_before_tagging(monkeypatch):
+    """pikepdf's objects are about a third of a long pack's peak memory. Before it tags the file, the
+    laid-out story and reportlab's document (every page's content, ~25 KB an article, which the tagger
+    and the template kept through the last pass's canvas) are let go, so pikepdf reuses their memory;
+    the PDF reaches the post-processor as a file, not as bytes held beside pikepdf's objects."""
+    import weakref
+
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    from briefpub.writers.pdf import render
+
+    documents: list[weakref.ref[Any]] = []
+    original_init = PDFDocument.__init__
+
+    def tracking(self: Any, *args: Any, **kwargs: Any) -> None:
+        documents.append(weakref.ref(self))
+        original_init(self, *args, **kwargs)
+
+    seen: list[tuple[bool, int, int]] = []
+    original = render.finish
+
+    def checking(data: Any, recording: Any) -> Any:  # no collection here: what the writer left alive
+        seen.append((isinstance(data, bytes), len(documents), sum(ref() is not None for ref in documents)))
+        return original(data, recording)
+
+    monkeypatch.setattr(PDFDocument, "__init__", tracking)
+    monkeypatch.setattr(render, "finish", checking)
+    data = write(_short_pack(4)).data
+    assert seen == [(False, 2, 0)], seen  # a draft pass and the final one: neither document is alive
+    assert "Paragraph 3 of article 3" in "".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)

@@ -208,3 +208,19 @@ def test_the_word_break_check(fonts):
                                 (bad, "here")]], fonts)
     report = inspect_pdf(finish(data, tagger.recording()).data, word_breaks=True)
     assert [p.message for p in report.problems] == ["P: no space between 'space' and 'here' at a line end"]
+
+
+def test_a_file_is_tagged_as_its_bytes_are(fonts, tmp_path):
+    """The writer hands reportlab's file to the post-processor as a file (a long pack's PDF is not held in
+    memory next to pikepdf's objects): the result is the same bytes as from the PDF's bytes."""
+    tree = StructTree("en-GB", "File")
+    art = tree.root.add("Art")
+    first, second = art.add("P"), art.add("P")
+    data, tagger = draw(tree, [[(first, "One.")], [(second, "Two.")]], fonts)
+    from_bytes = finish(data, tagger.recording())
+    path = tmp_path / "drawn.pdf"
+    path.write_bytes(data)
+    with path.open("rb") as source:
+        from_file = finish(source, tagger.recording())
+    assert from_file == from_bytes
+    assert_tagged(from_file.data)

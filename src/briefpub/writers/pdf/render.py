@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -55,7 +55,7 @@ from briefpub.writers.pdf.images import Images
 from briefpub.writers.pdf.layout import ArticleLayout, TextArea, keep_with_end
 from briefpub.writers.pdf.paragraphs import Setter
 from briefpub.writers.pdf.structure import Structure
-from briefpub.writers.pdf.tagging import finish
+from briefpub.writers.pdf.tagging import StructureTagger, finish
 from briefpub.writers.pdf.typeset import hyphenator
 from briefpub.writers.pdf.typeset.hyphenation import NEVER_HYPHENATED
 
@@ -171,50 +171,70 @@ def _render(pub: Publication, sheet: StyleSheet, options: WriteOptions, fonts: F
     keywords = list(dict.fromkeys(k for d in pub.documents for k in d.meta.keywords))
     subject = (pub.pack.subtitle if pub.pack else first.subtitle) or (
         " ".join(first.summary) if not pub.pack else "")
-    out = io.BytesIO()
-    template = BriefingDocTemplate(
-        out,
-        sheet=sheet,
-        furniture=furniture,
-        blank_page=blank_page_factory(sheet, story.front, story.blank_note, story.state),
-        max_pages=page_budget(pub, sheet),
-        title=frame.pack.title if frame.pack else frame.articles[0].title,
-        author=", ".join(authors),
-        subject=subject,
-        keywords=keywords,
-        creator=options.generator,
-        producer=f"briefpub {briefpub.__version__} PDF writer (reportlab {reportlab.Version})",
-        lang=frame.language,
-        displayDocTitle=1,
-        invariant=1,
-        pageCompression=1,
-        initialFontName=canvas_font(chains),
-    )
-    tagger = story.structure.tagger if tagged else None
-    maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time, tagger=tagger)
-    try:
-        with _binary_streams():
-            template.multiBuild(story.flowables, maxPasses=6, canvasmaker=maker)
-    except Exception as exc:  # reportlab's LayoutError and friends: a writer bug on valid input
-        raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
-    for setter in story.setters:
-        setter.report()
-    diagnostics.extend(Diagnostic(
-        "writer.shrunk", "a block taller than the page's text area (a table row, a contents entry, a title in "
-        "very large type) was scaled down to fit", text=shown) for shown in template.bp_shrunk)
-    data = out.getvalue()
-    # The laid-out story is done with: let tagging (pikepdf, about as much memory again for a long
-    # pack) reuse its memory rather than add to it.
-    out.close()
-    story.flowables.clear()
-    for setter in story.setters:
-        setter.made.clear()
-    del template, out
-    if tagger is not None:
-        finished = finish(data, tagger.recording())
-        data = finished.data
-        diagnostics.extend(Diagnostic("writer.accessibility", f"tagged PDF: {problem}") for problem in
-                           finished.problems)
+    # reportlab writes its file to a temporary file, which pikepdf reads as a stream and tags into
+    # another: in a long pack neither file is held in memory next to pikepdf's objects.
+    with tempfile.TemporaryFile() as drawn:
+        template = BriefingDocTemplate(
+            drawn,
+            sheet=sheet,
+            furniture=furniture,
+            blank_page=blank_page_factory(sheet, story.front, story.blank_note, story.state),
+            max_pages=page_budget(pub, sheet),
+            title=frame.pack.title if frame.pack else frame.articles[0].title,
+            author=", ".join(authors),
+            subject=subject,
+            keywords=keywords,
+            creator=options.generator,
+            producer=f"briefpub {briefpub.__version__} PDF writer (reportlab {reportlab.Version})",
+            lang=frame.language,
+            displayDocTitle=1,
+            invariant=1,
+            pageCompression=1,
+            initialFontName=canvas_font(chains),
+        )
+        tagger = story.structure.tagger if tagged else None
+        maker = functools.partial(BriefingCanvas, furniture=furniture, build_time=options.build_time, tagger=tagger)
+        try:
+            with _binary_streams():
+                template.multiBuild(story.flowables, maxPasses=6, canvasmaker=maker)
+        except Exception as exc:  # reportlab's LayoutError and friends: a writer bug on valid input
+            raise ConversionError(f"PDF layout failed: {type(exc).__name__}: {exc}") from exc
+        for setter in story.setters:
+            setter.report()
+        diagnostics.extend(Diagnostic(
+            "writer.shrunk", "a block taller than the page's text area (a table row, a contents entry, a title in "
+            "very large type) was scaled down to fit", text=shown) for shown in template.bp_shrunk)
+        recording = tagger.recording() if tagger is not None else None
+        _release(story, template, tagger)
+        del template
+        drawn.seek(0)
+        if recording is None:
+            data = drawn.read()
+        else:
+            finished = finish(drawn, recording)
+            data = finished.data
+            diagnostics.extend(Diagnostic("writer.accessibility", f"tagged PDF: {problem}") for problem in
+                               finished.problems)
     starts = story.state.starts.pages
     pages = tuple(PageStart(page, str(page), *starts.get(page, (None, None))) for page in furniture.pages)
     return WriteResult(data, tuple(dict.fromkeys(diagnostics)), tuple(sorted(set(furniture.fonts))), pages)
+
+
+
+def _release(story: _Story, template: BriefingDocTemplate, tagger: StructureTagger | None) -> None:
+    """Let go of the laid-out story and reportlab's document before tagging, so that pikepdf (about a
+    third of a long pack's peak memory) reuses their memory rather than adds to it.
+
+    What stays is what tagging and the result need: the structure tree, the page state and the fonts.
+    reportlab's document (every page's content stream, ~25 KB an article) hangs off the last pass's
+    canvas, which the tagger and the template keep: they drop it here (the layout leaves no cyclic
+    garbage: a collection here found nothing to free).
+    """
+    story.flowables.clear()
+    for setter in story.setters:
+        setter.made.clear()
+    if tagger is not None:
+        tagger.reset()  # it held the last pass's canvas
+    canvas = getattr(template, "canv", None)
+    if canvas is not None:
+        canvas.__dict__.pop("_doc", None)  # reportlab's document, written out already

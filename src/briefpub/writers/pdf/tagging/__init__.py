@@ -28,7 +28,7 @@ in three steps, one per stage of the PDF writer:
    markings), ``"Pagination", "Footer"`` (footer, "Page X of Y") or
    ``"Layout"`` (rules).
 
-3. **Output**: :func:`finish` takes reportlab's bytes and
+3. **Output**: :func:`finish` takes reportlab's PDF (bytes, or a file) and
    ``tagger.recording()`` and writes the structure tree, ``ParentTree``, the
    catalog entries and XMP metadata with pikepdf (imported only then), saved
    deterministically.

@@ -39,9 +39,10 @@ tables...) are returned for the writer to report; the PDF is still written.
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from briefpub.writers.pdf.tagging.model import Element, StructTree
 from briefpub.writers.pdf.tagging.tagger import ContentRef, Kid, Recording
@@ -67,13 +68,36 @@ class Finished:
     problems: tuple[str, ...]
 
 
-def finish(data: bytes, recording: Recording) -> Finished:
-    """The tagged version of reportlab's ``data``, given what the tagger recorded while it was drawn."""
+def finish(data: bytes | BinaryIO, recording: Recording) -> Finished:
+    """The tagged version of reportlab's PDF (``data``: its bytes, or a seekable binary file at its
+    start), given what the tagger recorded while it was drawn.
+
+    A file is read as a stream (not mapped: its pages would count as this process's memory) and the
+    result is written to a temporary file, read back once pikepdf's objects are freed: a long pack's
+    PDF is never in memory three times over (reportlab's bytes, pikepdf's objects, the output).
+    """
+    import pikepdf
+
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    with tempfile.TemporaryFile() as tagged:
+        pdf = pikepdf.open(source, access_mode=pikepdf.AccessMode.stream)
+        try:
+            elements, pruned, problems = _tag(pdf, recording)
+            pdf.save(tagged, deterministic_id=True, min_version="1.7", compress_streams=True,
+                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        finally:
+            pdf.close()
+        del pdf  # pikepdf's objects go before the output is read
+        tagged.seek(0)
+        return Finished(tagged.read(), elements, pruned, problems)
+
+
+def _tag(pdf: Any, recording: Recording) -> tuple[int, int, tuple[str, ...]]:
+    """Write the structure into ``pdf``: elements written, elements pruned, problems."""
     import pikepdf
 
     tree = recording.tree
     problems: list[str] = list(recording.problems)
-    pdf = pikepdf.open(io.BytesIO(data))
     pages = list(pdf.pages)
     content = recording.content
 
@@ -178,10 +202,7 @@ def finish(data: bytes, recording: Recording) -> Finished:
 
     _metadata(pdf, tree, problems)
     problems.extend(structure_problems(tree, kept, recording))
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, min_version="1.7", compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return Finished(out.getvalue(), written, reachable - written, tuple(dict.fromkeys(problems)))
+    return written, reachable - written, tuple(dict.fromkeys(problems))
 
 
 def _kept_elements(tree: StructTree, content: Mapping[Element, Sequence[Kid]]) -> tuple[set[Element], int]:
