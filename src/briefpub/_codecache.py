@@ -63,6 +63,18 @@ def _trusted(cache: DiskCache, kind: str, key: str) -> bool:
     return True
 
 
+def _load_entry(cache: DiskCache, kind: str, key: str) -> object:
+    """The marshalled value of an entry this user alone can write (see :func:`_trusted`); None when there is
+    none or it cannot be read."""
+    payload = cache.load(kind, key) if _trusted(cache, kind, key) else None
+    if payload is None:
+        return None
+    try:
+        return marshal.loads(payload)  # noqa: S302 - this user's own entry, checksummed (see _trusted)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
 class _CompiledExec:
     """``exec`` for :mod:`dataclasses`: source strings compiled once, their code objects saved on exit."""
 
@@ -78,13 +90,7 @@ class _CompiledExec:
         return self.cache is not None and _trusted(self.cache, _KIND, self.key)
 
     def _load(self) -> dict[str, CodeType]:
-        payload = self.cache.load(_KIND, self.key) if self.cache is not None and self._trusted() else None
-        if payload is None:
-            return {}
-        try:
-            codes = marshal.loads(payload)  # noqa: S302 - this user's own entry, checksummed (see _trusted)
-        except (ValueError, EOFError, TypeError):
-            return {}
+        codes = _load_entry(self.cache, _KIND, self.key) if self.cache is not None else None
         if not isinstance(codes, dict) or not all(isinstance(k, str) and isinstance(v, CodeType)
                                                   for k, v in codes.items()):
             return {}
@@ -131,15 +137,7 @@ class _CompiledRegex:
         self.new = 0
 
     def _load(self) -> dict[tuple[str | bytes, int], _Program]:
-        if not _trusted(self.cache, _RE_KIND, self.key):
-            return {}
-        payload = self.cache.load(_RE_KIND, self.key)
-        if payload is None:
-            return {}
-        try:
-            programs = marshal.loads(payload)  # noqa: S302 - this user's own entry, checksummed (see _trusted)
-        except (ValueError, EOFError, TypeError):
-            return {}
+        programs = _load_entry(self.cache, _RE_KIND, self.key)
         return programs if isinstance(programs, dict) else {}
 
     def __call__(self, p: Any, flags: int = 0) -> Any:

@@ -370,12 +370,17 @@ async def _json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         raise ApiError(400, "usage", "empty request body")
+    return _json_object(raw, "request body")
+
+
+def _json_object(raw: bytes, what: str) -> dict[str, Any]:
+    """``raw`` parsed as a JSON object; a 400 naming ``what`` otherwise."""
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise ApiError(400, "usage", f"request body is not valid JSON ({exc})") from None
+        raise ApiError(400, "usage", f"{what} is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "usage", "request body must be a JSON object")
+        raise ApiError(400, "usage", f"{what} must be a JSON object")
     return data
 
 
@@ -741,12 +746,7 @@ class Server:
                     raise ApiError(400, "usage", "multipart body: give the pack as a JSON file field named 'request'")
                 raw = await part.read(self.config.max_body_bytes + 1)
                 files = await _image_parts(form.getlist("image"), self.config)
-            try:
-                body = json.loads(raw)
-            except ValueError as exc:
-                raise ApiError(400, "usage", f"request: not valid JSON ({exc})") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "usage", "request: must be a JSON object")
+            body = _json_object(raw, "the request part")
         elif media == "application/json":
             body = await _json_body(request)
         else:
