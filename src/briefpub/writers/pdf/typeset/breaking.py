@@ -689,14 +689,92 @@ def _balanced(items: BreakItems, widths: tuple[float, float]) -> list[tuple[int,
         if count <= 1 or count > BALANCE_MAX_LINES:
             return best  # one line, or so many that evening them out would not show (and costs a search)
         lo, hi = max(items.widest_box, full / (count + 1)), full
+        fewest = _FewestLines(items)
         for _ in range(14):
             if hi - lo < 0.5:
                 break
             mid = (lo + hi) / 2
-            found = run(mid)
+            floor = fewest.count(max(widths[0] - (full - mid), 1.0), mid)
+            # more lines than ``count`` however the text is broken: the pass would fail, so it is not run
+            found = None if floor is not None and floor > count else run(mid)
             if found is not None and len(found) <= count:
                 hi, best = mid, found
             else:
                 lo = mid
         return best
     return _greedy(items, widths)
+
+
+class _FewestLines:
+    """The fewest lines any :func:`knuth_plass` result can have for given widths (ragged, non-justified).
+
+    First fit, taking the last break that still fits, with the breaker's own rules
+    and arithmetic (its legal breaks, its sums accumulated in the same order, its
+    test ``length > width + 1e-6``, a line from a break ending before the first
+    break it overflows at or the first forced break): at every line it is at least
+    as far on as any set of breaks the breaker can accept, so it needs at most as
+    many lines. It only proves that a pass would fail; it never replaces one.
+    """
+
+    def __init__(self, items: BreakItems) -> None:
+        kind, width, penalty, breakable = items.kind, items.width, items.penalty, items.breakable
+        n = len(kind)
+        sw = 0.0
+        #: (item index, the breaker's running width there, its width after the break's glue, the break's
+        #: own width (a hyphen), forced) per legal break.
+        self.breaks: list[tuple[int, float, float, float, bool]] = []
+        for b in range(n):
+            k = kind[b]
+            if k == BOX:
+                sw += width[b]
+                continue
+            if k == GLUE:
+                if not (breakable[b] and b > 0 and kind[b - 1] == BOX):
+                    sw += width[b]
+                    continue
+                pen = 0.0
+            else:
+                pen = penalty[b]
+                if pen >= INFINITY:
+                    continue
+            forced = pen <= -INFINITY
+            tw = sw
+            for i in range(b, n):
+                ki = kind[i]
+                if ki == BOX:
+                    break
+                if ki == GLUE:
+                    tw += width[i]
+                elif penalty[i] <= -INFINITY and i > b:
+                    break
+            self.breaks.append((b, sw, tw, width[b] if k == PENALTY else 0.0, forced))
+            if k == GLUE:
+                sw += width[b]
+        self.final = n - 1
+
+    def count(self, first: float, other: float) -> int | None:
+        """The fewest lines at widths ``(first, other)``, or None when first fit gets stuck (no proof)."""
+        breaks = self.breaks
+        total = len(breaks)
+        start_tw = 0.0
+        position = 0  # the first break after the current line's start
+        lines = 0
+        while True:
+            limit = (first if lines == 0 else other) + 1e-6
+            chosen = -1
+            j = position
+            while j < total:
+                _b, sw, _tw, extra, forced = breaks[j]
+                if sw - start_tw + extra > limit:
+                    break
+                chosen = j
+                if forced:
+                    break
+                j += 1
+            if chosen < 0:
+                return None
+            lines += 1
+            b, _sw, start_tw, _extra, _forced = breaks[chosen]
+            if b == self.final:
+                return lines
+            position = chosen + 1
