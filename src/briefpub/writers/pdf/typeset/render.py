@@ -348,8 +348,7 @@ class _Writer:
         font = run.item.font
         ttf = font.ttf
         size = run.item.size
-        key_for = ttf.key_for
-        keys = [key_for(run.gids[j], run.texts[j]) for j in range(g0, g1)]
+        keys = ttf.keys_for(run.gids[g0:g1], run.texts[g0:g1])
         widths = ttf.face.charWidths
         default = ttf.face.defaultWidth
         per_point = 1000.0 / size
@@ -367,17 +366,24 @@ class _Writer:
                                                                                   strict=True)]
             j = 0
             buf = self.buf
+            escape = self.escape
             for subset, data in ttf.splitString("".join(map(chr, keys)), self.doc):
                 state = (id(ttf), subset, size)
                 if state != self.font or force_font:
                     self.op(f"{ttf.getSubsetInternalName(subset, self.doc)} {_fmt(size)} Tf")
                     self.font = state
                     force_font = False
+                tj = self.tj
                 for byte in data:
                     buf.append(byte)
                     adjustment = adjustments[j]
                     if adjustment >= 0.05 or adjustment <= -0.05:
-                        self.number(adjustment, gap=g0 + j in spaces)
+                        if adjustment < -_STEP and g0 + j not in spaces:
+                            self.number(adjustment)  # (written in steps)
+                        else:  # what number() does after a glyph: end the string, write the adjustment
+                            tj.append("(" + escape(bytes(buf)) + ")")
+                            buf.clear()
+                            tj.append(_fmt1(adjustment))
                     j += 1
             return
         if rtl_text:
