@@ -356,6 +356,9 @@ def _cjk_points(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return points
 
 
+_NO_DEMERITS = float("inf")
+
+
 class _Node:
     __slots__ = ("demerits", "fitness", "index", "inserted", "line", "prev", "ratio", "streak", "tw", "ty", "tz")
 
@@ -425,15 +428,22 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
         is_final = b == final
         extra_w = width[b] if k == PENALTY else 0.0
         flagged = hyphen[b] > 0
+        last_line = is_final and not balanced
+        measured = justify or last_line  # else: ragged, the line only has to fit
+        unstretched = last_line or (forced and justify)
+        adjacent = justify and not last_line
+        # (d - p * p is d + -(p * p) exactly)
+        pen_demerits = pen * pen if pen > 0 else (-(pen * pen) if pen > -INFINITY else 0.0)
+        lone_rule = is_final and balanced and many_words and not lone_word
         best: dict[tuple[int, int], tuple[float, _Node, float]] = {}
         keep: list[_Node] = []
         for a in active:
-            line_w = first_width if a.line == 0 else other_width
+            line = a.line
+            line_w = first_width if line == 0 else other_width
             length = sw - a.tw + extra_w
-            last_line = is_final and not balanced
-            if justify or last_line:
+            if measured:
                 if length < line_w:
-                    if last_line or (forced and justify):
+                    if unstretched:
                         ratio = 0.0
                         bad = 0.0
                     else:
@@ -448,29 +458,28 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 elif length > line_w:
                     z = sz - a.tz
                     ratio = (line_w - length) / z if z > 0 else -1e9
-                    bad = 100.0 * -ratio * -ratio * -ratio if ratio >= -1 else 1e9
+                    if ratio < -1:
+                        continue  # deactivated (not kept), no break here
+                    bad = 100.0 * -ratio * -ratio * -ratio
                 else:
                     ratio, bad = 0.0, 0.0
+            elif length > line_w + 1e-6:
+                continue  # deactivated (not kept), no break here
             else:
-                if length > line_w + 1e-6:
-                    ratio, bad = -1e9, 1e9
-                else:
-                    ratio = (line_w - length) / ragged_stretch if ragged_stretch > 0 else 0.0
-                    bad = min(100.0 * ratio * ratio * ratio, 10000.0)
-            if ratio < -1 or forced:
-                pass  # deactivated (below, by not keeping it)
-            else:
+                ratio = (line_w - length) / ragged_stretch if ragged_stretch > 0 else 0.0
+                bad = min(100.0 * ratio * ratio * ratio, 10000.0)
+            if not forced:
                 keep.append(a)
-            if ratio < -1 or (ratio > tolerance and bad >= 1e9):
+            if ratio > tolerance and bad >= 1e9:
                 continue
             # hard rules
             streak = a.streak + 1 if flagged else 0
             if streak > MAX_HYPHEN_STREAK:
                 continue
-            if is_final and a.inserted and (strict_final or word_glue_before[b] == word_glue_before[a.index + 1]):
+            index = a.index
+            if is_final and a.inserted and (strict_final or word_glue_before[b] == word_glue_before[index + 1]):
                 continue  # an inserted hyphen on the penultimate line (or a fragment alone on the last)
-            if is_final and balanced and many_words and not lone_word and a.line >= 1 \
-                    and word_glue_before[b] - word_glue_before[a.index + 1 if a.index >= 0 else 0] == 0:
+            if lone_rule and line >= 1 and word_glue_before[b] - word_glue_before[index + 1 if index >= 0 else 0] == 0:
                 continue  # one word alone on the last line of a balanced paragraph
             if ratio < -0.5:
                 fitness = 0
@@ -482,15 +491,13 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 fitness = 3
             d = LINE_PENALTY + bad
             d *= d
-            if pen > 0:
-                d += pen * pen
-            elif pen > -INFINITY:
-                d -= pen * pen
-            if flagged and a.index >= 0 and hyphen[a.index] > 0:
-                d += DOUBLE_HYPHEN_DEMERITS
-            if is_final and a.index >= 0 and hyphen[a.index] > 0:
-                d += FINAL_HYPHEN_DEMERITS
-            if abs(fitness - a.fitness) > 1 and (justify and not last_line):
+            d += pen_demerits
+            if (flagged or is_final) and index >= 0 and hyphen[index] > 0:
+                if flagged:
+                    d += DOUBLE_HYPHEN_DEMERITS
+                if is_final:
+                    d += FINAL_HYPHEN_DEMERITS
+            if adjacent and abs(fitness - a.fitness) > 1:
                 d += ADJ_DEMERITS
             d += a.demerits
             key = (fitness, streak)
@@ -511,7 +518,16 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 elif penalty[i] <= -INFINITY and i > b:
                     break
             inserted = hyphen[b] == 2
-            for (fitness, streak), (d, a, ratio) in sorted(best.items()):
+            chosen = sorted(best.items())
+            if not justify and len(chosen) > 1:
+                # Ragged lines: a node's fitness class never counts again, so of the nodes here with one
+                # hyphen streak only the least demerits can lead to the best breaks (ties are all kept).
+                least: dict[int, float] = {}
+                for (_fitness, streak), (d, _a, _ratio) in chosen:
+                    if d < least.get(streak, _NO_DEMERITS):
+                        least[streak] = d
+                chosen = [entry for entry in chosen if entry[1][0] <= least[entry[0][1]]]
+            for (fitness, streak), (d, a, ratio) in chosen:
                 active.append(_Node(b, a.line + 1, fitness, streak, inserted, tw, ty, tz, d, a, ratio))
         if not active:
             return None
