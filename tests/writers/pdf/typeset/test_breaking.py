@@ -1,6 +1,7 @@
 """Line breaking (``briefpub.writers.pdf.typeset.breaking``): the Knuth-Plass breaker gives the breaks
 its previous version gave (kept here as the reference), in every mode; the balanced search skips the
-passes that first fit proves would fail and still finds the breaks the plain bisection finds."""
+passes that first fit proves would fail and still finds the breaks the plain bisection finds; the items
+of plain words are what the word-by-word path gives."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as hs
 from briefpub.pipeline import style_fonts
 from briefpub.styling import load_style
 from briefpub.writers.pdf.typeset import breaking
+from briefpub.writers.pdf.typeset._unicode import CLOSING, OPENING
 from briefpub.writers.pdf.typeset.breaking import (
     ADJ_DEMERITS,
     BOX,
@@ -22,7 +24,8 @@ from briefpub.writers.pdf.typeset.breaking import (
     PENALTY,
     BreakItems,
 )
-from briefpub.writers.pdf.typeset.itemize import prepare
+from briefpub.writers.pdf.typeset.hyphenation import Hyphenator, hyphenator
+from briefpub.writers.pdf.typeset.itemize import HARD_BREAK, Prepared, prepare
 from briefpub.writers.pdf.typeset.model import ParaStyle, Run, TextBlock
 
 CHAIN = tuple(style_fonts(load_style()).families("body")[0].faces)
@@ -289,3 +292,50 @@ def test_first_fit_never_counts_more_lines_than_the_breaker_finds(words: list[st
                                      balanced=True, tolerance=1e6, lone_word=lone_word)
         if found is not None and floor is not None:
             assert floor <= len(found)
+
+
+def _reference_break_items(prepared: Prepared, line_width: float, *, justify: bool,
+                           hyphenate: bool = True) -> BreakItems:
+    """Items with every word through ``_word`` (before plain words took the shortcut)."""
+    text = prepared.text
+    n = len(text)
+    style = prepared.block.style
+    out = BreakItems(no_hyphens=not hyphenate)
+    glue = breaking._Glue(prepared, justify)
+    hyph: Hyphenator | None = hyphenator(style.hyphenate) if hyphenate and style.hyphenate else None
+    cum = prepared.cum
+    content_end = len(text.rstrip(" \t"))
+    for match in breaking._TOKEN.finditer(text, 0, content_end):
+        pos, end = match.span()
+        kind = match.lastindex
+        if kind == 1:
+            if pos == 0 or text[pos - 1] == HARD_BREAK:
+                continue
+            natural = cum[end] - cum[pos]
+            count = end - pos
+            stretch, shrink = glue.space(natural / count)
+            after = text[end] if end < n else ""
+            can_break = text[pos - 1] not in OPENING and after not in CLOSING and after != HARD_BREAK
+            out.add(GLUE, natural, pos, end, stretch=stretch * count, shrink=shrink * count,
+                    breakable=can_break, word_glue=True)
+        elif kind == 2:
+            out.add(PENALTY, 0.0, pos, pos + 1, penalty=-INFINITY)
+        else:
+            breaking._word(prepared, out, glue, hyph, pos, end, line_width)
+    out.add(GLUE, 0.0, content_end, content_end, stretch=float(INFINITY), breakable=False)
+    out.add(PENALTY, 0.0, content_end, content_end, penalty=-INFINITY)
+    return out.finish()
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=hs.lists(hs.sampled_from([*PROSE, "Zwei", "Stra\u00dfe", "stop.", "(TASS)", "\u4e2d\u6587", "\u00a0",
+                                       "  ", "supercalifragilistic"]), min_size=1, max_size=30),
+       width=hs.floats(min_value=20, max_value=420), justify=hs.booleans(), hyphenate=hs.booleans(),
+       lang=hs.sampled_from(["en-GB", "de", None]))
+def test_break_items_match_the_word_by_word_path(words: list[str], width: float, justify: bool, hyphenate: bool,
+                                                 lang: str | None) -> None:
+    prepared = prepare(TextBlock.of([Run(" ".join(words), CHAIN, 10.5)], ParaStyle(14.5, hyphenate=lang)))
+    found = breaking.break_items(prepared, width, justify=justify, hyphenate=hyphenate)
+    expected = _reference_break_items(prepared, width, justify=justify, hyphenate=hyphenate)
+    assert found.rows == expected.rows
+    assert (found.widest_box, found.overlong) == (expected.widest_box, expected.overlong)

@@ -234,6 +234,8 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
             out.unknown_language = style.hyphenate
     cum = prepared.cum
     content_end = len(text.rstrip(" \t"))
+    rows = out.rows
+    space = glue.space
     for match in _TOKEN.finditer(text, 0, content_end):
         pos, end = match.span()
         kind = match.lastindex
@@ -244,14 +246,22 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
                 continue
             natural = cum[end] - cum[pos]
             count = end - pos
-            stretch, shrink = glue.space(natural / count)
+            stretch, shrink = space(natural / count)
             after = text[end] if end < n else ""
             can_break = text[pos - 1] not in OPENING and after not in CLOSING and after != HARD_BREAK
-            out.add(GLUE, natural, pos, end, stretch=stretch * count, shrink=shrink * count,
-                    breakable=can_break, word_glue=True)
+            rows.append((GLUE, natural, stretch * count, shrink * count, 0.0, 0, pos, end, can_break, True))
         elif kind == 2:  # hard break
             out.add(PENALTY, 0.0, pos, pos + 1, penalty=-INFINITY)
         else:
+            word = match.group(3)
+            if word.isascii() and word.isalpha() and (hyph is None or end - pos < 6):
+                # (a plain word that no pattern hyphenates: no break points, what _word finds for it)
+                box = cum[end] - cum[pos]
+                if box <= line_width:
+                    rows.append((BOX, box, 0.0, 0.0, 0.0, 0, pos, end, True, False))
+                    if box > out.widest_box:
+                        out.widest_box = box
+                    continue
             _word(prepared, out, glue, hyph, pos, end, line_width)
     out.add(GLUE, 0.0, content_end, content_end, stretch=float(INFINITY), breakable=False)
     out.add(PENALTY, 0.0, content_end, content_end, penalty=-INFINITY)
