@@ -328,6 +328,10 @@ def _mark(runs: list[GlyphRun], char: str, position: int, level: int) -> GlyphRu
     return None
 
 
+#: Below this no character is CJK (:func:`is_cjk`).
+_FIRST_CJK = "\u1100"
+
+
 def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[float, float]:
     """Add justification to word spaces (and CJK gaps); returns (ratio, natural width)."""
     style = p.block.style
@@ -341,7 +345,9 @@ def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[fl
         for i in run.spaces:
             adv = run.advances[i]
             stretches.append((run, i, max(limit - adv, 0.0), adv * (1.0 - low)))
-        if not run.item.shaped.text.isascii() and any(is_cjk(p.text[c]) for c in run.clusters if c < len(p.text)):
+        if not run.item.shaped.text.isascii() and run.clusters \
+                and max(p.text[min(run.clusters) : max(run.clusters) + 1], default="") >= _FIRST_CJK \
+                and any(is_cjk(p.text[c]) for c in run.clusters if c < len(p.text)):
             size = run.item.size
             last_index: dict[int, int] = {}
             for i, c in enumerate(run.clusters):
