@@ -364,6 +364,10 @@ class _Writer:
             # the common case (no marks, no inserted hyphen): only advances to adjust
             adjustments = [widths.get(k, default) - a * per_point for k, a in zip(keys, run.advances[g0:g1],
                                                                                   strict=True)]
+            # the glyphs after which an adjustment is written (the rest go to the string as they are)
+            marks = [j for j, adjustment in enumerate(adjustments) if adjustment >= 0.05 or adjustment <= -0.05]
+            marks.append(len(adjustments))
+            mark = 0
             j = 0
             buf = self.buf
             escape = self.escape
@@ -374,17 +378,22 @@ class _Writer:
                     self.font = state
                     force_font = False
                 tj = self.tj
-                for byte in data:
-                    buf.append(byte)
-                    adjustment = adjustments[j]
-                    if adjustment >= 0.05 or adjustment <= -0.05:
-                        if adjustment < -_STEP and g0 + j not in spaces:
-                            self.number(adjustment)  # (written in steps)
-                        else:  # what number() does after a glyph: end the string, write the adjustment
-                            tj.append("(" + escape(bytes(buf)) + ")")
-                            buf.clear()
-                            tj.append(_fmt1(adjustment))
-                    j += 1
+                base = j
+                end = base + len(data)
+                while marks[mark] < end:
+                    at = marks[mark]
+                    buf += data[j - base : at + 1 - base]
+                    j = at + 1
+                    mark += 1
+                    adjustment = adjustments[at]
+                    if adjustment < -_STEP and g0 + at not in spaces:
+                        self.number(adjustment)  # (written in steps)
+                    else:  # what number() does after a glyph: end the string, write the adjustment
+                        tj.append("(" + escape(bytes(buf)) + ")")
+                        buf.clear()
+                        tj.append(_fmt1(adjustment))
+                buf += data[j - base :]
+                j = end
             return
         if rtl_text:
             texts = run.texts[g0:g1]
