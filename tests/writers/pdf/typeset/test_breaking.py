@@ -293,6 +293,9 @@ def test_first_fit_never_counts_more_lines_than_the_breaker_finds(words: list[st
         if found is not None and floor is not None:
             assert floor <= len(found)
 
+ITEM_WORDS = [*PROSE, "Zwei", "Stra\u00dfe", "stop.", "(TASS)", "\u4e2d\u6587", "\u00a0", "  ", "supercalifragilistic",
+              "talks,", "said.", "1,000", "a/b", "x@y.org", "ceasefire,", "U.S.", "9/11", "representatives."]
+
 
 def _reference_break_items(prepared: Prepared, line_width: float, *, justify: bool,
                            hyphenate: bool = True) -> BreakItems:
@@ -328,8 +331,7 @@ def _reference_break_items(prepared: Prepared, line_width: float, *, justify: bo
 
 
 @settings(max_examples=300, deadline=None)
-@given(words=hs.lists(hs.sampled_from([*PROSE, "Zwei", "Stra\u00dfe", "stop.", "(TASS)", "\u4e2d\u6587", "\u00a0",
-                                       "  ", "supercalifragilistic"]), min_size=1, max_size=30),
+@given(words=hs.lists(hs.sampled_from(ITEM_WORDS), min_size=1, max_size=30),
        width=hs.floats(min_value=20, max_value=420), justify=hs.booleans(), hyphenate=hs.booleans(),
        lang=hs.sampled_from(["en-GB", "de", None]))
 def test_break_items_match_the_word_by_word_path(words: list[str], width: float, justify: bool, hyphenate: bool,

@@ -254,8 +254,9 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
             out.add(PENALTY, 0.0, pos, pos + 1, penalty=-INFINITY)
         else:
             word = match.group(3)
-            if word.isascii() and word.isalpha() and (hyph is None or end - pos < 6):
-                # (a plain word that no pattern hyphenates: no break points, what _word finds for it)
+            if word.isascii() and "-" not in word and (hyph is None or end - pos < 6):
+                # (an ASCII word without hyphens that no pattern hyphenates: no break points, what _word
+                # finds for it)
                 box = cum[end] - cum[pos]
                 if box <= line_width:
                     rows.append((BOX, box, 0.0, 0.0, 0.0, 0, pos, end, True, False))
