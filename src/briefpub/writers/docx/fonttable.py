@@ -144,7 +144,7 @@ class _Collector:
         if family is None or not text:
             return
         face = family.face(bold, italic)
-        self.chars.setdefault(face, set()).update(ord(c) for c in text)
+        self.chars.setdefault(face, set()).update(map(ord, text))
 
     def paragraph(self, p: etree._Element) -> None:
         style_el = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")

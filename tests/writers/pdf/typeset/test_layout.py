@@ -1,5 +1,5 @@
-"""Lines of glyphs (``briefpub.writers.pdf.typeset.layout``): the shortcut for runs of one glyph per
-character gives the glyph-by-glyph result."""
+"""Lines of glyphs (``briefpub.writers.pdf.typeset.layout``): the shortcuts for runs of one glyph per
+character or per cluster (ligatures) give the glyph-by-glyph result."""
 
 from __future__ import annotations
 

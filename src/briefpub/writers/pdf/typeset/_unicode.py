@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 
 __all__ = [
@@ -133,6 +134,17 @@ _SCRIPT_TABLE: tuple[tuple[int, int, str], ...] = (
 _SCRIPT_STARTS = [lo for lo, _hi, _s in _SCRIPT_TABLE]
 
 
+def _script_class(keep: bool) -> re.Pattern[str]:
+    """A character class of the table's Latin ranges (``keep``) or of its other scripts' ranges."""
+    ranges = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi, script in _SCRIPT_TABLE
+                     if (script == "Latn") == keep)
+    return re.compile(f"[{ranges}]")
+
+
+_LATIN_SCRIPT = _script_class(True)
+_OTHER_SCRIPTS = _script_class(False)
+
+
 def _script_of(code: int) -> str | None:
     i = bisect.bisect_right(_SCRIPT_STARTS, code) - 1
     if i >= 0:
@@ -152,6 +164,9 @@ def script_runs(text: str) -> list[tuple[int, int, str | None]]:
         return []
     if text.isascii() or max(text) < "\u0370":
         return [(0, len(text), "Latn" if any(c.isalpha() for c in text) else None)]
+    if _OTHER_SCRIPTS.search(text) is None:
+        # Latin and characters of no script only (curly quotes, dashes): what the loop below gives for it
+        return [(0, len(text), "Latn" if _LATIN_SCRIPT.search(text) else None)]
     runs: list[tuple[int, int, str | None]] = []
     start = 0
     current: str | None = None

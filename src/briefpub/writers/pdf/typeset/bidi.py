@@ -16,6 +16,7 @@ before them, so they never split a run.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,9 @@ from typing import Any
 __all__ = ["base_level", "embedding_levels", "needs_bidi", "visual_order"]
 
 _STRONG_RTL = frozenset(("R", "AL"))
+#: Bidirectional classes that need the algorithm (all at U+0590 or above).
+_NEEDS_BIDI = frozenset(("R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "RLI", "LRI", "FSI"))
+_FROM_HEBREW = re.compile("[^\x00-\u058f]")
 _ISOLATES = {"\u2066": "\u202a", "\u2067": "\u202b", "\u2069": "\u202c"}
 
 
@@ -30,11 +34,7 @@ def needs_bidi(text: str) -> bool:
     """True when ``text`` has a right-to-left, Arabic-number or explicit-embedding character."""
     if text.isascii() or max(text) < "\u0590":
         return False
-    return any(
-        ord(c) >= 0x0590 and unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "RLI",
-                                                                 "LRI", "FSI")
-        for c in text
-    )
+    return any(unicodedata.bidirectional(c) in _NEEDS_BIDI for c in _FROM_HEBREW.findall(text))
 
 
 def base_level(text: str) -> int:

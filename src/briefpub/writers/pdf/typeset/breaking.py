@@ -234,6 +234,8 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
             out.unknown_language = style.hyphenate
     cum = prepared.cum
     content_end = len(text.rstrip(" \t"))
+    rows = out.rows
+    space = glue.space
     for match in _TOKEN.finditer(text, 0, content_end):
         pos, end = match.span()
         kind = match.lastindex
@@ -244,14 +246,23 @@ def break_items(prepared: Prepared, line_width: float, *, justify: bool, hyphena
                 continue
             natural = cum[end] - cum[pos]
             count = end - pos
-            stretch, shrink = glue.space(natural / count)
+            stretch, shrink = space(natural / count)
             after = text[end] if end < n else ""
             can_break = text[pos - 1] not in OPENING and after not in CLOSING and after != HARD_BREAK
-            out.add(GLUE, natural, pos, end, stretch=stretch * count, shrink=shrink * count,
-                    breakable=can_break, word_glue=True)
+            rows.append((GLUE, natural, stretch * count, shrink * count, 0.0, 0, pos, end, can_break, True))
         elif kind == 2:  # hard break
             out.add(PENALTY, 0.0, pos, pos + 1, penalty=-INFINITY)
         else:
+            word = match.group(3)
+            if word.isascii() and "-" not in word and (hyph is None or end - pos < 6):
+                # (an ASCII word without hyphens that no pattern hyphenates: no break points, what _word
+                # finds for it)
+                box = cum[end] - cum[pos]
+                if box <= line_width:
+                    rows.append((BOX, box, 0.0, 0.0, 0.0, 0, pos, end, True, False))
+                    if box > out.widest_box:
+                        out.widest_box = box
+                    continue
             _word(prepared, out, glue, hyph, pos, end, line_width)
     out.add(GLUE, 0.0, content_end, content_end, stretch=float(INFINITY), breakable=False)
     out.add(PENALTY, 0.0, content_end, content_end, penalty=-INFINITY)
@@ -356,6 +367,9 @@ def _cjk_points(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return points
 
 
+_NO_DEMERITS = float("inf")
+
+
 class _Node:
     __slots__ = ("demerits", "fitness", "index", "inserted", "line", "prev", "ratio", "streak", "tw", "ty", "tz")
 
@@ -425,15 +439,22 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
         is_final = b == final
         extra_w = width[b] if k == PENALTY else 0.0
         flagged = hyphen[b] > 0
+        last_line = is_final and not balanced
+        measured = justify or last_line  # else: ragged, the line only has to fit
+        unstretched = last_line or (forced and justify)
+        adjacent = justify and not last_line
+        # (d - p * p is d + -(p * p) exactly)
+        pen_demerits = pen * pen if pen > 0 else (-(pen * pen) if pen > -INFINITY else 0.0)
+        lone_rule = is_final and balanced and many_words and not lone_word
         best: dict[tuple[int, int], tuple[float, _Node, float]] = {}
         keep: list[_Node] = []
         for a in active:
-            line_w = first_width if a.line == 0 else other_width
+            line = a.line
+            line_w = first_width if line == 0 else other_width
             length = sw - a.tw + extra_w
-            last_line = is_final and not balanced
-            if justify or last_line:
+            if measured:
                 if length < line_w:
-                    if last_line or (forced and justify):
+                    if unstretched:
                         ratio = 0.0
                         bad = 0.0
                     else:
@@ -448,29 +469,28 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 elif length > line_w:
                     z = sz - a.tz
                     ratio = (line_w - length) / z if z > 0 else -1e9
-                    bad = 100.0 * -ratio * -ratio * -ratio if ratio >= -1 else 1e9
+                    if ratio < -1:
+                        continue  # deactivated (not kept), no break here
+                    bad = 100.0 * -ratio * -ratio * -ratio
                 else:
                     ratio, bad = 0.0, 0.0
+            elif length > line_w + 1e-6:
+                continue  # deactivated (not kept), no break here
             else:
-                if length > line_w + 1e-6:
-                    ratio, bad = -1e9, 1e9
-                else:
-                    ratio = (line_w - length) / ragged_stretch if ragged_stretch > 0 else 0.0
-                    bad = min(100.0 * ratio * ratio * ratio, 10000.0)
-            if ratio < -1 or forced:
-                pass  # deactivated (below, by not keeping it)
-            else:
+                ratio = (line_w - length) / ragged_stretch if ragged_stretch > 0 else 0.0
+                bad = min(100.0 * ratio * ratio * ratio, 10000.0)
+            if not forced:
                 keep.append(a)
-            if ratio < -1 or (ratio > tolerance and bad >= 1e9):
+            if ratio > tolerance and bad >= 1e9:
                 continue
             # hard rules
             streak = a.streak + 1 if flagged else 0
             if streak > MAX_HYPHEN_STREAK:
                 continue
-            if is_final and a.inserted and (strict_final or word_glue_before[b] == word_glue_before[a.index + 1]):
+            index = a.index
+            if is_final and a.inserted and (strict_final or word_glue_before[b] == word_glue_before[index + 1]):
                 continue  # an inserted hyphen on the penultimate line (or a fragment alone on the last)
-            if is_final and balanced and many_words and not lone_word and a.line >= 1 \
-                    and word_glue_before[b] - word_glue_before[a.index + 1 if a.index >= 0 else 0] == 0:
+            if lone_rule and line >= 1 and word_glue_before[b] - word_glue_before[index + 1 if index >= 0 else 0] == 0:
                 continue  # one word alone on the last line of a balanced paragraph
             if ratio < -0.5:
                 fitness = 0
@@ -482,15 +502,13 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 fitness = 3
             d = LINE_PENALTY + bad
             d *= d
-            if pen > 0:
-                d += pen * pen
-            elif pen > -INFINITY:
-                d -= pen * pen
-            if flagged and a.index >= 0 and hyphen[a.index] > 0:
-                d += DOUBLE_HYPHEN_DEMERITS
-            if is_final and a.index >= 0 and hyphen[a.index] > 0:
-                d += FINAL_HYPHEN_DEMERITS
-            if abs(fitness - a.fitness) > 1 and (justify and not last_line):
+            d += pen_demerits
+            if (flagged or is_final) and index >= 0 and hyphen[index] > 0:
+                if flagged:
+                    d += DOUBLE_HYPHEN_DEMERITS
+                if is_final:
+                    d += FINAL_HYPHEN_DEMERITS
+            if adjacent and abs(fitness - a.fitness) > 1:
                 d += ADJ_DEMERITS
             d += a.demerits
             key = (fitness, streak)
@@ -511,7 +529,16 @@ def knuth_plass(items: BreakItems, widths: tuple[float, float], *, justify: bool
                 elif penalty[i] <= -INFINITY and i > b:
                     break
             inserted = hyphen[b] == 2
-            for (fitness, streak), (d, a, ratio) in sorted(best.items()):
+            chosen = sorted(best.items())
+            if not justify and len(chosen) > 1:
+                # Ragged lines: a node's fitness class never counts again, so of the nodes here with one
+                # hyphen streak only the least demerits can lead to the best breaks (ties are all kept).
+                least: dict[int, float] = {}
+                for (_fitness, streak), (d, _a, _ratio) in chosen:
+                    if d < least.get(streak, _NO_DEMERITS):
+                        least[streak] = d
+                chosen = [entry for entry in chosen if entry[1][0] <= least[entry[0][1]]]
+            for (fitness, streak), (d, a, ratio) in chosen:
                 active.append(_Node(b, a.line + 1, fitness, streak, inserted, tw, ty, tz, d, a, ratio))
         if not active:
             return None
@@ -689,14 +716,92 @@ def _balanced(items: BreakItems, widths: tuple[float, float]) -> list[tuple[int,
         if count <= 1 or count > BALANCE_MAX_LINES:
             return best  # one line, or so many that evening them out would not show (and costs a search)
         lo, hi = max(items.widest_box, full / (count + 1)), full
+        fewest = _FewestLines(items)
         for _ in range(14):
             if hi - lo < 0.5:
                 break
             mid = (lo + hi) / 2
-            found = run(mid)
+            floor = fewest.count(max(widths[0] - (full - mid), 1.0), mid)
+            # more lines than ``count`` however the text is broken: the pass would fail, so it is not run
+            found = None if floor is not None and floor > count else run(mid)
             if found is not None and len(found) <= count:
                 hi, best = mid, found
             else:
                 lo = mid
         return best
     return _greedy(items, widths)
+
+
+class _FewestLines:
+    """The fewest lines any :func:`knuth_plass` result can have for given widths (ragged, non-justified).
+
+    First fit, taking the last break that still fits, with the breaker's own rules
+    and arithmetic (its legal breaks, its sums accumulated in the same order, its
+    test ``length > width + 1e-6``, a line from a break ending before the first
+    break it overflows at or the first forced break): at every line it is at least
+    as far on as any set of breaks the breaker can accept, so it needs at most as
+    many lines. It only proves that a pass would fail; it never replaces one.
+    """
+
+    def __init__(self, items: BreakItems) -> None:
+        kind, width, penalty, breakable = items.kind, items.width, items.penalty, items.breakable
+        n = len(kind)
+        sw = 0.0
+        #: (item index, the breaker's running width there, its width after the break's glue, the break's
+        #: own width (a hyphen), forced) per legal break.
+        self.breaks: list[tuple[int, float, float, float, bool]] = []
+        for b in range(n):
+            k = kind[b]
+            if k == BOX:
+                sw += width[b]
+                continue
+            if k == GLUE:
+                if not (breakable[b] and b > 0 and kind[b - 1] == BOX):
+                    sw += width[b]
+                    continue
+                pen = 0.0
+            else:
+                pen = penalty[b]
+                if pen >= INFINITY:
+                    continue
+            forced = pen <= -INFINITY
+            tw = sw
+            for i in range(b, n):
+                ki = kind[i]
+                if ki == BOX:
+                    break
+                if ki == GLUE:
+                    tw += width[i]
+                elif penalty[i] <= -INFINITY and i > b:
+                    break
+            self.breaks.append((b, sw, tw, width[b] if k == PENALTY else 0.0, forced))
+            if k == GLUE:
+                sw += width[b]
+        self.final = n - 1
+
+    def count(self, first: float, other: float) -> int | None:
+        """The fewest lines at widths ``(first, other)``, or None when first fit gets stuck (no proof)."""
+        breaks = self.breaks
+        total = len(breaks)
+        start_tw = 0.0
+        position = 0  # the first break after the current line's start
+        lines = 0
+        while True:
+            limit = (first if lines == 0 else other) + 1e-6
+            chosen = -1
+            j = position
+            while j < total:
+                _b, sw, _tw, extra, forced = breaks[j]
+                if sw - start_tw + extra > limit:
+                    break
+                chosen = j
+                if forced:
+                    break
+                j += 1
+            if chosen < 0:
+                return None
+            lines += 1
+            b, _sw, start_tw, _extra, _forced = breaks[chosen]
+            if b == self.final:
+                return lines
+            position = chosen + 1

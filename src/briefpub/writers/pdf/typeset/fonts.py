@@ -26,7 +26,9 @@ engine's keys with reportlab's own shaping); canvases use them directly.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,6 +213,13 @@ class EngineTTFont(TTFont):  # type: ignore[misc]
             self._bp_text[key] = text
         self._bp_keys[pair] = key
         return key
+
+    def keys_for(self, gids: Sequence[int], texts: Sequence[str]) -> list[int]:
+        """:meth:`key_for` of each ``(gid, text)`` pair (the known ones looked up at once)."""
+        keys = list(map(self._bp_keys.get, zip(gids, texts, strict=True), itertools.repeat(-1)))
+        if -1 in keys:
+            return [self.key_for(gid, text) for gid, text in zip(gids, texts, strict=True)]
+        return keys
 
     def addObjects(self, doc: Any) -> None:
         """Write the subsets used in ``doc`` (reportlab's own code, with our ``ToUnicode``)."""

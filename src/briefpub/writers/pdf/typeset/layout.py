@@ -21,6 +21,7 @@ characters (poppler's ``pdftotext``).
 from __future__ import annotations
 
 import bisect
+import itertools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,13 +199,12 @@ def _glyph_run(p: Prepared, item: Item, a: int, b: int) -> GlyphRun:
         g0, g1 = span
     scale = item.size / item.font.upem
     segment = text[a:b]
-    if not item.rtl and g1 - g0 == b - a and (segment.isascii() or not any(
-            is_invisible(c) for c in segment if not c.isascii())):
-        # the common case: left to right, one glyph per character, nothing invisible (what the loop below
-        # does for such a run, without its per-glyph work)
+    if not item.rtl and (segment.isascii() or not any(is_invisible(c) for c in segment if not c.isascii())):
+        # the common cases: left to right, nothing invisible, one glyph per character or per cluster (what the
+        # loop below does for such a run, without its per-glyph work)
         local = shaped.clusters[g0:g1]
         first = a - offset
-        if local == tuple(range(first, first + g1 - g0)):
+        if g1 - g0 == b - a and local == tuple(range(first, first + g1 - g0)):
             chars = list(segment)
             x_offs = shaped.x_off[g0:g1]
             y_offs = shaped.y_off[g0:g1]
@@ -214,7 +214,23 @@ def _glyph_run(p: Prepared, item: Item, a: int, b: int) -> GlyphRun:
                             [v * scale for v in x_offs] if any(x_offs) else zeros,
                             [v * scale for v in y_offs] if any(y_offs) else list(zeros),
                             spaces=[i for i, c in enumerate(chars) if c in _WORD_SPACES])
+        if local and local[0] >= first and local[-1] < b - offset \
+                and all(x < y for x, y in itertools.pairwise(local)):
+            return _ligated_run(item, shaped, offset, g0, g1, a, b, text)
     return _general_run(p, item, shaped, offset, g0, g1, a, b)
+
+
+def _ligated_run(item: Item, shaped: Shaped, offset: int, g0: int, g1: int, a: int, b: int,
+                 text: str) -> GlyphRun:
+    """What :func:`_general_run` gives for left-to-right glyphs of one cluster each, nothing invisible
+    (ligatures), without its per-glyph work."""
+    scale = item.size / item.font.upem
+    clusters = [offset + c for c in shaped.clusters[g0:g1]]
+    texts = [text[c:e] for c, e in zip(clusters, [*clusters[1:], b], strict=True)]
+    return GlyphRun(item, a, b, item.level, list(shaped.gids[g0:g1]), clusters, texts,
+                    [v * scale for v in shaped.x_adv[g0:g1]], [v * scale for v in shaped.x_off[g0:g1]],
+                    [v * scale for v in shaped.y_off[g0:g1]],
+                    spaces=[i for i, t in enumerate(texts) if t and t[0] in _WORD_SPACES])
 
 
 def _general_run(p: Prepared, item: Item, shaped: Shaped, offset: int, g0: int, g1: int, a: int,
@@ -312,6 +328,10 @@ def _mark(runs: list[GlyphRun], char: str, position: int, level: int) -> GlyphRu
     return None
 
 
+#: Below this no character is CJK (:func:`is_cjk`).
+_FIRST_CJK = "\u1100"
+
+
 def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[float, float]:
     """Add justification to word spaces (and CJK gaps); returns (ratio, natural width)."""
     style = p.block.style
@@ -325,7 +345,9 @@ def _justify(p: Prepared, line_runs: list[GlyphRun], spec: LineSpec) -> tuple[fl
         for i in run.spaces:
             adv = run.advances[i]
             stretches.append((run, i, max(limit - adv, 0.0), adv * (1.0 - low)))
-        if not run.item.shaped.text.isascii() and any(is_cjk(p.text[c]) for c in run.clusters if c < len(p.text)):
+        if not run.item.shaped.text.isascii() and run.clusters \
+                and max(p.text[min(run.clusters) : max(run.clusters) + 1], default="") >= _FIRST_CJK \
+                and any(is_cjk(p.text[c]) for c in run.clusters if c < len(p.text)):
             size = run.item.size
             last_index: dict[int, int] = {}
             for i, c in enumerate(run.clusters):

@@ -348,8 +348,7 @@ class _Writer:
         font = run.item.font
         ttf = font.ttf
         size = run.item.size
-        key_for = ttf.key_for
-        keys = [key_for(run.gids[j], run.texts[j]) for j in range(g0, g1)]
+        keys = ttf.keys_for(run.gids[g0:g1], run.texts[g0:g1])
         widths = ttf.face.charWidths
         default = ttf.face.defaultWidth
         per_point = 1000.0 / size
@@ -365,20 +364,36 @@ class _Writer:
             # the common case (no marks, no inserted hyphen): only advances to adjust
             adjustments = [widths.get(k, default) - a * per_point for k, a in zip(keys, run.advances[g0:g1],
                                                                                   strict=True)]
+            # the glyphs after which an adjustment is written (the rest go to the string as they are)
+            marks = [j for j, adjustment in enumerate(adjustments) if adjustment >= 0.05 or adjustment <= -0.05]
+            marks.append(len(adjustments))
+            mark = 0
             j = 0
             buf = self.buf
+            escape = self.escape
             for subset, data in ttf.splitString("".join(map(chr, keys)), self.doc):
                 state = (id(ttf), subset, size)
                 if state != self.font or force_font:
                     self.op(f"{ttf.getSubsetInternalName(subset, self.doc)} {_fmt(size)} Tf")
                     self.font = state
                     force_font = False
-                for byte in data:
-                    buf.append(byte)
-                    adjustment = adjustments[j]
-                    if adjustment >= 0.05 or adjustment <= -0.05:
-                        self.number(adjustment, gap=g0 + j in spaces)
-                    j += 1
+                tj = self.tj
+                base = j
+                end = base + len(data)
+                while marks[mark] < end:
+                    at = marks[mark]
+                    buf += data[j - base : at + 1 - base]
+                    j = at + 1
+                    mark += 1
+                    adjustment = adjustments[at]
+                    if adjustment < -_STEP and g0 + at not in spaces:
+                        self.number(adjustment)  # (written in steps)
+                    else:  # what number() does after a glyph: end the string, write the adjustment
+                        tj.append("(" + escape(bytes(buf)) + ")")
+                        buf.clear()
+                        tj.append(_fmt1(adjustment))
+                buf += data[j - base :]
+                j = end
             return
         if rtl_text:
             texts = run.texts[g0:g1]
