@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -34,3 +35,13 @@ def wait_for_outputs(proc: subprocess.Popen[str] | subprocess.Popen[bytes], fold
         time.sleep(0.02)
     proc.kill()
     pytest.fail(f"{count} {suffix} file(s) were not written within {seconds:.0f} s")
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: Ctrl-C is not ignored in it.
+
+    A background job of a non-interactive shell (``pytest ... &``) ignores SIGINT and SIGQUIT, and every
+    process it starts inherits that: without this, such a run of the suite saw its children finish
+    instead of stopping.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

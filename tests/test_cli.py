@@ -12,7 +12,7 @@ import pytest
 
 from briefpub.cli import parse_formats, parse_sets
 from briefpub.errors import UnknownFormatError, UsageError
-from clirun import run, wait_for_outputs
+from clirun import interruptible, run, wait_for_outputs
 from shared_data import REFERENCE, require_shared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -507,7 +507,7 @@ def _interrupt(tmp_path: Path, command: list[str], out: Path) -> subprocess.Comp
         (arts / f"a{i:03d}.txt").write_text(f"Article {i}\n\n{body}\n")
     (tmp_path / "briefpub.toml").write_text(
         '[build]\nout = "out"\nformats = ["pdf"]\n[[article]]\ninputs = ["articles/*.txt"]\n')
-    proc = subprocess.Popen([sys.executable, "-m", "briefpub", *command], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "briefpub", *command], cwd=tmp_path, preexec_fn=interruptible,
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_for_outputs(proc, out, 2)

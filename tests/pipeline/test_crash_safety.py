@@ -21,7 +21,7 @@ import pytest
 
 from briefpub.pipeline import TEMP_SUFFIX
 from briefpub.pipeline.output import is_temp_name
-from clirun import wait_for_outputs
+from clirun import interruptible, wait_for_outputs
 
 
 def _project(tmp_path: Path, count: int = 40) -> Path:
@@ -111,7 +111,7 @@ def test_killing_a_parallel_build_ends_its_workers(tmp_path: Path, sig: signal.S
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "briefpub", "build", "-q", "--jobs", "2", "-m", str(manifest)],
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1"}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     wait_for_outputs(proc, out, 2)
     workers = _children(proc.pid)
     assert len(workers) >= 2
