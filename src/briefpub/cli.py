@@ -569,12 +569,11 @@ def _cache_root(manifest: Path, configured: str, option: Path | None) -> tuple[P
     """The cache folder: --cache-dir, $BRIEFPUB_BUILD_CACHE_DIR, [build] cache, .briefpub-cache beside the manifest;
     and whether it was chosen (not the default)."""
 
-    from briefpub.pipeline.cache import DEFAULT_DIR_NAME, ENV_DIR
+    from briefpub.pipeline.cache import DEFAULT_DIR_NAME, env_cache_dir
 
-    if option is not None:
-        return option, True
-    if os.environ.get(ENV_DIR, "").strip():
-        return Path(os.environ[ENV_DIR].strip()), True
+    chosen = option if option is not None else env_cache_dir()
+    if chosen is not None:
+        return chosen, True
     if configured:
         return manifest.parent / configured, True
     return manifest.parent / DEFAULT_DIR_NAME, False
@@ -587,11 +586,12 @@ _CACHE_MANIFEST_HELP = "Project file whose cache is meant (its [build] cache, el
 
 def _cache_folder(manifest: Path, cache_dir: Path | None) -> Path:
     from briefpub.pipeline.build import load_manifest
+    from briefpub.pipeline.cache import env_cache_dir
 
-    if cache_dir is not None or os.environ.get("BRIEFPUB_BUILD_CACHE_DIR", "").strip():
-        return _cache_root(manifest, "", cache_dir)[0]
-    configured = load_manifest(manifest).cache if manifest.is_file() else ""
-    return _cache_root(manifest, configured, None)[0]
+    # the manifest is read only when neither --cache-dir nor the environment names the folder
+    named = cache_dir is not None or env_cache_dir() is not None
+    configured = load_manifest(manifest).cache if not named and manifest.is_file() else ""
+    return _cache_root(manifest, configured, cache_dir)[0]
 
 
 @cache_app.command("prune")

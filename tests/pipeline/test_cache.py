@@ -533,6 +533,22 @@ def test_cache_prune_and_clear_commands(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and "expected a size" in err
 
 
+def test_cache_commands_find_the_folder_a_build_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = make_project(tmp_path, extra='cache = "var/cache"')
+    build(manifest, capsys)
+    code, out, _ = run(["cache", "prune", "-m", str(manifest), "--max-size", "1G"], capsys)
+    assert code == 0 and str(tmp_path / "var" / "cache") in out and "4 left" in out  # the manifest's [build] cache
+    monkeypatch.setenv("BRIEFPUB_BUILD_CACHE_DIR", f"  {tmp_path / 'env-cache'}  ")
+    build(manifest, capsys)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[build\n", encoding="utf-8")  # not read: the environment names the folder
+    code, out, _ = run(["cache", "clear", "-m", str(broken)], capsys)
+    assert code == 0 and str(tmp_path / "env-cache") in out and "removed 4 entries" in out
+    code, out, _ = run(["cache", "clear", "-m", str(manifest), "--cache-dir", str(tmp_path / "var" / "cache")], capsys)
+    assert code == 0 and "removed 4 entries" in out
+
+
 def test_parse_size() -> None:
     assert parse_size("500M", "x") == 500 * 1024**2
     assert parse_size("2 GiB", "x") == 2 * 1024**3

@@ -81,6 +81,7 @@ __all__ = [
     "PackCache",
     "clear",
     "entry_files",
+    "env_cache_dir",
     "max_cache_bytes",
     "parse_size",
     "read_entry",
@@ -103,6 +104,12 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 _MAX_HEADER = 64 * 1024 * 1024
 _KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 _FRESH_SECONDS = 2.0  # a file modified this recently may change again within its timestamp's resolution
+
+
+def env_cache_dir() -> Path | None:
+    """The cache folder ``$BRIEFPUB_BUILD_CACHE_DIR`` names, or None when it is unset or blank."""
+    value = os.environ.get(ENV_DIR, "").strip()
+    return Path(value) if value else None
 
 
 def _canonical(value: object) -> bytes:
@@ -549,8 +556,7 @@ class PackCache:
              meta: Mapping[str, Any]) -> PackCache | None:
         """The pack's cache: ``option``, else ``$BRIEFPUB_BUILD_CACHE_DIR``; None without one, without
         ``SOURCE_DATE_EPOCH``, or when an input is standard input or a URL."""
-        folder = option if option is not None else (Path(os.environ[ENV_DIR].strip())
-                                                    if os.environ.get(ENV_DIR, "").strip() else None)
+        folder = option if option is not None else env_cache_dir()
         if folder is None or not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
             return None
         if any(path == "-" or "://" in path for path in inputs):
