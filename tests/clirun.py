@@ -10,16 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from briefpub import fastcli
 from briefpub.cli import main
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """``briefpub ARGS`` as the console script runs it: (exit code, stdout, stderr)."""
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
+    """``briefpub ARGS`` as the console script runs it (a plain ``convert`` without typer, the rest with
+    it: :func:`briefpub.__main__.run`): (exit code, stdout, stderr)."""
+    code: int | None = fastcli.run(args)
+    if code is None:
+        try:
+            main(args)
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

@@ -142,3 +142,30 @@ def test_a_program_sre_refuses_is_compiled_afresh(tmp_path: Path) -> None:
     with pytest.raises(re.error, match="missing \\)"):  # a bad pattern fails as re.compile fails
         compiler("(a")
     assert compiler.new == 2
+
+
+def test_a_bad_code_object_in_the_entry_is_compiled_again(tmp_path: Path) -> None:
+    """Each source's code is unmarshalled when its class is created: one that is not code is compiled."""
+    import marshal
+
+    from briefpub._codecache import _CompiledExec
+    from briefpub.cache import DiskCache
+
+    cache = DiskCache(tmp_path)
+    first = _CompiledExec(cache)
+    source = "def __create_fn__():\n def f(self): return 42\n return f\n"
+    namespace: dict[str, object] = {}
+    first(source, {}, namespace)
+    assert first.new == 1
+    first.save()
+    stored = marshal.loads(cache.load("dataclass-code", first.key) or b"")
+    assert set(stored) == {source} and isinstance(stored[source], bytes)  # code marshalled per source
+    cache.store("dataclass-code", first.key, marshal.dumps({source: marshal.dumps(42), "x": b"\x00"}))
+    again = _CompiledExec(cache)
+    namespace = {}
+    again(source, {}, namespace)
+    assert again.new == 1  # compiled, not taken from the entry
+    assert namespace["__create_fn__"]()(None) == 42  # type: ignore[operator]
+    reused = _CompiledExec(cache)
+    reused(source, {}, {})
+    assert reused.new == 1 and source not in reused.stored

@@ -44,6 +44,7 @@ from briefpub.cache import DiskCache, disk_cache, source_digest
 __all__ = ["install"]
 
 _KIND = "dataclass-code"
+_FORMAT = 2  # of the entry: each source's code object marshalled on its own (1: one marshalled dict of code)
 _LIMIT = 4000  # distinct method sources kept (briefpub has ~600)
 _RE_KIND = "regex-code"
 _RE_LIMIT = 1000  # distinct patterns kept (a cold conversion compiles ~100; a fixed set, so the entry stays small)
@@ -76,42 +77,61 @@ def _load_entry(cache: DiskCache, kind: str, key: str) -> object:
 
 
 class _CompiledExec:
-    """``exec`` for :mod:`dataclasses`: source strings compiled once, their code objects saved on exit."""
+    """``exec`` for :mod:`dataclasses`: source strings compiled once, their code objects saved on exit.
+
+    The entry maps each source to its marshalled code object, and a code object is unmarshalled only
+    when its source is run: a process creates the classes it imports (~85 for a cold EPUB conversion),
+    not all the entry holds (~750, from every command and writer).
+    """
 
     def __init__(self, cache: DiskCache | None) -> None:
         self.cache = cache
-        self.key = DiskCache.key(_KIND, sys.implementation.cache_tag, importlib.util.MAGIC_NUMBER,
+        self.key = DiskCache.key(_KIND, _FORMAT, sys.implementation.cache_tag, importlib.util.MAGIC_NUMBER,
                                  source_digest(str(dataclasses.__file__)))
-        self.codes: dict[str, CodeType] = self._load()
-        self.new = 0
+        self.stored: dict[str, bytes] = self._load()
+        self.codes: dict[str, CodeType] = {}  # compiled by this process: saved on exit
+
+    @property
+    def new(self) -> int:
+        """How many sources this process compiled (0: every class came from the entry)."""
+        return len(self.codes)
 
     def _trusted(self) -> bool:
         """Code is run from an entry only when this user alone can write it and its folder (as ``__pycache__``)."""
         return self.cache is not None and _trusted(self.cache, _KIND, self.key)
 
-    def _load(self) -> dict[str, CodeType]:
-        codes = _load_entry(self.cache, _KIND, self.key) if self.cache is not None else None
-        if not isinstance(codes, dict) or not all(isinstance(k, str) and isinstance(v, CodeType)
-                                                  for k, v in codes.items()):
+    def _load(self) -> dict[str, bytes]:
+        stored = _load_entry(self.cache, _KIND, self.key) if self.cache is not None else None
+        if not isinstance(stored, dict) or not all(type(k) is str and type(v) is bytes for k, v in stored.items()):
             return {}
-        return codes
+        return stored
+
+    def _code(self, source: str) -> CodeType:
+        """The code object of ``source``: from the entry when it holds one, else compiled (and kept for the entry)."""
+        blob = self.stored.get(source)
+        if blob is not None:
+            try:
+                code = marshal.loads(blob)  # noqa: S302 - this user's own entry, checksummed (see _trusted)
+            except (ValueError, EOFError, TypeError):
+                code = None
+            if isinstance(code, CodeType):
+                return code
+            del self.stored[source]
+        code = compile(source, "<string>", "exec", dont_inherit=True)
+        if len(self.stored) + len(self.codes) < _LIMIT:
+            self.codes[source] = code
+        return code
 
     def __call__(self, source: Any, globals: Any = None, locals: Any = None) -> None:
         if isinstance(source, str):
-            code = self.codes.get(source)
-            if code is None:
-                code = compile(source, "<string>", "exec", dont_inherit=True)
-                if len(self.codes) < _LIMIT:
-                    self.codes[source] = code
-                    self.new += 1
-            source = code
+            source = self._code(source)
         builtins.exec(source, globals, locals)  # noqa: S102 - dataclasses' own generated methods
 
     def save(self) -> None:
         """Store the code objects when this process compiled new ones."""
-        if self.cache is None or not self.new:
+        if self.cache is None or not self.codes:
             return
-        merged = {**self._load(), **self.codes}
+        merged = {**self._load(), **{source: marshal.dumps(code) for source, code in self.codes.items()}}
         self.cache.store(_KIND, self.key, marshal.dumps(merged), limit=4)
 
 

@@ -14,14 +14,18 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, assert_never
 
 import typer
 
 from briefpub import __version__
+from briefpub.console import State as _State
+from briefpub.console import echo, guarded, parse_formats, parse_sets, run_convert
+from briefpub.console import out_line as _out
+from briefpub.console import print_diagnostics as _print_diagnostics
+from briefpub.console import progress as _progress
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, UsageError
 
@@ -35,10 +39,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class _State:
-    debug = False
 
 
 def _version(value: bool) -> None:
@@ -58,157 +58,6 @@ def _root(
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def parse_formats(values: Sequence[str], available: Collection[str], default: Sequence[str]) -> list[str]:
-    """``--to pdf,epub --to docx`` -> ``["pdf", "epub", "docx"]``, checked against ``available``.
-
-    ``available`` may be a registry: membership of a built-in name never scans entry points.
-    """
-    from briefpub.errors import UnknownFormatError
-
-    chosen: list[str] = []
-    for value in values:
-        for name in value.split(","):
-            name = name.strip().lower()
-            if not name:
-                continue
-            if name not in available:
-                raise UnknownFormatError(
-                    f"--to {name}: unknown output format (available: {', '.join(list(available))})"
-                )
-            if name not in chosen:
-                chosen.append(name)
-    return chosen or list(default)
-
-
-def parse_sets(values: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Split ``--set KEY=VALUE`` pairs into (metadata overrides, style overrides), every key checked.
-
-    An unknown key is refused (exit 2) with a "did you mean" suggestion; free-form metadata is
-    ``extra.NAME`` (:func:`briefpub.transforms.split_overrides`).
-    """
-    if not values:
-        return [], []
-    from briefpub.transforms import split_overrides
-
-    pairs: list[tuple[str, str]] = []
-    for item in values:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UsageError(f"--set {item}: expected KEY=VALUE (e.g. --set marking=OFFICIAL)")
-        pairs.append((key, value))
-    return split_overrides(pairs)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null after its reader went away (``briefpub inspect x | head``).
-
-    Further output is dropped instead of raising again, including the interpreter's final flush.
-    """
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    finally:
-        os.close(devnull)
-
-
-def _out(line: str) -> None:
-    """A result line on stdout; a closed pipe silences stdout rather than stopping the conversions."""
-    try:
-        typer.echo(line)
-    except BrokenPipeError:
-        _silence_stdout()
-
-
-class _Lines:
-    """Where a command's lines go: stdout results and stderr messages, printed at once (no bar)."""
-
-    def advance(self, description: str) -> None:
-        """Count one item done (nothing to show without a bar)."""
-
-    def out(self, line: str) -> None:
-        """A result line (an output path) on stdout."""
-        _out(line)
-
-    def err(self, line: str) -> None:
-        """A message (diagnostic, error) on stderr."""
-        typer.echo(line, err=True)
-
-
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], lines: _Lines | None = None) -> None:
-    for d in diagnostics:
-        (lines or _Lines()).err(d.format())
-
-
-@contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[_Lines]:
-    """A rich progress bar on stderr when it is a terminal, else plain lines.
-
-    While the bar is live, messages are printed through its console (above the bar, markup and
-    highlighting off, so they arrive intact), and result lines bound for a terminal wait until
-    the bar is gone (a redirected stdout gets them at once).
-    """
-    if not enabled or total < 2 or not sys.stderr.isatty():
-        yield _Lines()
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    held: list[str] = []
-    stdout_is_terminal = sys.stdout.isatty()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        redirect_stdout=False,
-        redirect_stderr=False,
-    ) as progress:
-        task = progress.add_task("converting", total=total)
-
-        class _Bar(_Lines):
-            def advance(self, description: str) -> None:
-                progress.update(task, advance=1, description=description)
-
-            def out(self, line: str) -> None:
-                if stdout_is_terminal:
-                    held.append(line)
-                else:
-                    _out(line)
-
-            def err(self, line: str) -> None:
-                progress.console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
-
-        try:
-            yield _Bar()
-        finally:
-            progress.stop()
-            for line in held:
-                _out(line)
-
-
-def _unique_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Drop inputs naming a file already listed (same resolved path): (inputs, a note line per repeat)."""
-    import os
-
-    first: dict[str, str] = {}
-    unique: list[str] = []
-    notes: list[str] = []
-    for path in inputs:
-        key = path if path == "-" or "://" in path else os.path.realpath(path)
-        if key in first and path != "-":
-            same = "given twice" if first[key] == path else f"the same file as {first[key]}"
-            notes.append(f"note: {path}: {same}; converted once")
-            continue
-        first.setdefault(key, path)
-        unique.append(path)
-    return unique, notes
 
 
 # ----------------------------------------------------------------------------- commands
@@ -236,85 +85,7 @@ def convert(
     server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
     """Convert articles to PDF, EPUB and DOCX in OUT/<input stem>.<ext>."""
-    from briefpub.pipeline import (
-        Report,
-        build_time_from_env,
-        cleanup_on_termination,
-        convert_one,
-        output_stem,
-        remove_stale_temps,
-    )
-    from briefpub.pipeline.output import prepare_out_dir
-    from briefpub.writers import PUBLICATION_FORMATS, WRITERS
-
-    formats = parse_formats(to, WRITERS, PUBLICATION_FORMATS)
-    meta_sets, style_sets = parse_sets(sets)
-    sheet: Any = None
-    if not server or style is not None or style_sets:  # (--server: a given style is checked here, up front,
-        from briefpub.styling import load_style, with_overrides  # as locally; the server has the default one)
-
-        sheet = with_overrides(load_style(style), style_sets)
-    build_time = build_time_from_env()
-    inputs, repeats = _unique_inputs(inputs)
-    stems: dict[str, str] = {}
-    for path in inputs:
-        stem = output_stem(path)
-        if stem in stems and stems[stem] != path:
-            raise UsageError(f"{path}: would overwrite the output of {stems[stem]} (same name {stem!r})")
-        stems[stem] = path
-    if inputs.count("-") > 1:
-        raise UsageError("'-' (standard input) can be given only once")
-    if from_ is not None:
-        from briefpub.readers import READERS
-
-        if not READERS.knows(from_):
-            raise UsageError(f"--from {from_}: unknown input format (available: {', '.join(READERS.names())})")
-
-    if not quiet:
-        for line in repeats:
-            typer.echo(line, err=True)
-    reports: list[Report] = []
-    prepare_out_dir(out)  # an unusable folder fails once, up front
-    remove_stale_temps(out)
-    if server:  # the same conversion on a running server's warm workers (briefpub.serve.client)
-        from briefpub.serve.client import remote_converter
-
-        convert_one = remote_converter(server, style, sets)
-    with cleanup_on_termination(), _progress(len(inputs), not (quiet or as_json)) as bar:
-        for path in inputs:
-            raised = False
-            try:
-                report = convert_one(
-                    path, formats, out, sheet, fmt=from_, meta_overrides=meta_sets, build_time=build_time,
-                    fetch_images=fetch_images,
-                )
-            except BriefpubError as exc:
-                if _State.debug:
-                    raise
-                raised = True
-                report = Report(input=path, error=str(exc), exit_code=exc.exit_code)
-                if len(inputs) == 1 and not as_json:
-                    raise
-                if not as_json:
-                    bar.err(f"error: {exc}")
-            reports.append(report)
-            bar.advance(Path(path).name)
-            if not as_json:
-                if not quiet:
-                    _print_diagnostics(report.diagnostics, bar)
-                if report.error and not raised:  # formats that failed (the others were written)
-                    bar.err(f"error: {report.error}")
-                for artifact in report.artifacts:
-                    bar.out(str(artifact.path))
-    code = max((r.exit_code for r in reports), default=0)
-    if as_json:
-        _out(
-            json.dumps(
-                {"schema": "briefpub.convert-report/1", "ok": code == 0, "inputs": [r.to_dict() for r in reports]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+    code = run_convert(inputs, to, out, style, sets, from_, as_json, quiet, fetch_images, server)
     if code:
         raise typer.Exit(code)
 
@@ -849,10 +620,6 @@ def serve(
 # ----------------------------------------------------------------------------- entry point
 
 
-_INTERRUPTED = 130
-"""Exit status after Ctrl-C (SIGINT), as shells report it: 128 + 2."""
-
-
 def _hoist_debug(args: list[str]) -> list[str]:
     """Move ``--debug`` given anywhere (``briefpub convert x.txt --debug``) to the front, where click takes it.
 
@@ -910,37 +677,24 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     args = _hoist_debug(list(sys.argv[1:] if argv is None else argv))
     command = typer.main.get_command(_command_app(args))
-    try:
-        code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
-    except Exit as exc:
-        code = exc.exit_code
-    except BriefpubError as exc:
-        if _State.debug:
-            raise
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except NoArgsIsHelpError as exc:
-        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
-        sys.exit(2)
-    except ClickException as exc:
-        typer.echo(f"error: {exc.format_message()} (see 'briefpub --help')", err=True)
-        sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
-    except (Abort, KeyboardInterrupt):
-        typer.echo("error: interrupted", err=True)
-        sys.exit(_INTERRUPTED)
-    except BrokenPipeError:
-        # The reader of stdout went away (`briefpub inspect x | head`): stop quietly with status 0, as
-        # `git log | head` users expect and so `set -o pipefail` scripts do not fail (docs/cli.md).
-        _silence_stdout()
-        sys.exit(0)
-    except Exception as exc:
-        if _State.debug or args[:1] == ["--debug"]:
-            raise
-        typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
-        sys.exit(1)
-    # With standalone_mode=False, click returns the code of a typer.Exit raised by a command, and typer
-    # turns Ctrl-C (KeyboardInterrupt) into a silent exit code 130, which no command of ours returns.
-    if code == _INTERRUPTED:
-        typer.echo("error: interrupted", err=True)
-    if isinstance(code, int) and code:
+
+    def run() -> int | None:
+        try:
+            code = command.main(args=args, prog_name="briefpub", standalone_mode=False)
+        except Exit as exc:
+            return exc.exit_code
+        except NoArgsIsHelpError as exc:
+            echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            return 2
+        except ClickException as exc:
+            echo(f"error: {exc.format_message()} (see 'briefpub --help')", err=True)
+            return 2 if exc.exit_code == 2 else exc.exit_code
+        except Abort as exc:
+            raise KeyboardInterrupt from exc
+        # With standalone_mode=False, click returns the code of a typer.Exit raised by a command, and
+        # typer turns Ctrl-C into a silent 130 (guarded prints the line).
+        return code if isinstance(code, int) else 0
+
+    code = guarded(run, debug=args[:1] == ["--debug"])
+    if code:
         sys.exit(code)

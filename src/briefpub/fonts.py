@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -324,6 +323,8 @@ def _faces_from_fc_entry(payload: bytes) -> list[Face] | None:
 
 def _run_fc_list(fc_list: str) -> list[Face] | None:
     """The TrueType faces ``fc-list`` lists; None when it fails."""
+    import subprocess  # (only on a cache miss: a cold start with fc-list's answer cached needs none)
+
     try:
         out = subprocess.run([fc_list, "--format", _FC_FORMAT], capture_output=True, check=True, timeout=60,
                              env={**os.environ, "LC_ALL": "C"}).stdout.decode("utf-8", "replace")

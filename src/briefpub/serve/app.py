@@ -339,7 +339,7 @@ def _check_name(name: str) -> str:
 
 
 def _formats(values: list[str], default: list[str]) -> list[str]:
-    from briefpub.cli import parse_formats
+    from briefpub.console import parse_formats
     from briefpub.writers import WRITERS
 
     return parse_formats(values, WRITERS, default)
@@ -704,7 +704,7 @@ class Server:
         source = _str_or_none(options.get("source"), "source") or name
         if len(source) > 4096:
             raise ApiError(400, "usage", "source: too long")
-        from briefpub.cli import parse_sets
+        from briefpub.console import parse_sets
 
         meta_sets, style_sets = parse_sets(_sets(options["set"]))
         formats = options["format"]
@@ -734,7 +734,7 @@ class Server:
         return JSONResponse(await self.pool.run(inspect_task, article))
 
     async def pack(self, request: Request) -> Response:
-        from briefpub.cli import parse_sets
+        from briefpub.console import parse_sets
         from briefpub.pipeline.pack import safe_name
 
         files: dict[str, bytes] = {}

@@ -11,7 +11,6 @@ handled here.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -40,6 +39,8 @@ def _style_keys() -> list[str]:
 
 
 def _suggest(key: str, candidates: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
