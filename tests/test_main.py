@@ -83,3 +83,18 @@ def test_the_console_script_keeps_the_codecache_entries(tmp_path: Path) -> None:
                          timeout=120, check=False, env={**os.environ, "BRIEFPUB_CACHE_DIR": str(cache)})
     assert out.returncode == 0 and "formats:" in out.stdout
     assert any((cache / "dataclass-code").iterdir()) and any((cache / "regex-code").iterdir())
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
+    """stdout on a full disk: the final flush fails, and that is said, with the status Python gives (120)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # (buffered, as a user's shell has it)
+    results = []
+    for end in ("", "from briefpub.__main__ import finish\nfinish(0)\n"):
+        with open("/dev/full", "w") as full:
+            results.append(subprocess.run([sys.executable, "-c", f"import sys\nsys.stdout.write('z' * 100)\n{end}"],
+                                          stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+                                          env={**env, "BRIEFPUB_CACHE_DIR": str(tmp_path)}))
+    normal, fast = results
+    assert normal.returncode == fast.returncode == 120
+    assert "No space left on device" in fast.stderr and "<stdout>" in fast.stderr

@@ -42,8 +42,15 @@ def finish(code: object) -> None:
     atexit._run_exitfuncs()  # what a normal exit runs first (handlers' errors are printed, as then)
     status = exit_status(code)
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # its reader went away (`briefpub x | head`), or it is closed
+        try:
             stream.flush()
+        except (BrokenPipeError, ValueError):  # its reader went away (`briefpub x | head`), or it is closed
+            pass
+        except OSError as exc:  # a full disk, say: as Python's own exit, said on stderr and status 120
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                sys.stderr.write(f"error: cannot write {getattr(stream, 'name', 'output')}: {exc}\n")
+                sys.stderr.flush()
+            status = 120
     os._exit(status)
 
 
