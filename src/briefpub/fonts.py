@@ -185,7 +185,7 @@ def _files_under(dirs: Iterable[Path]) -> Iterator[str]:
             subdirs.sort()
             for name in sorted(files):
                 if name.lower().endswith(_EXTENSIONS):
-                    yield str(Path(folder) / name)
+                    yield os.path.join(folder, name)  # (folder comes from a Path: already normal)
 
 
 # fontconfig's weight and width scales, mapped to OpenType's (FcWeightToOpenType).
@@ -310,12 +310,9 @@ def _faces_from_fc_entry(payload: bytes) -> list[Face] | None:
             return None
         faces = []
         for row in rows:
-            if not isinstance(row, list) or len(row) != 8 or not isinstance(row[0], str):
+            if not isinstance(row, list) or list(map(type, row)) != _FC_ROW_TYPES:
                 return None
-            found = _faces_from_rows(row[0], [row[1:]])
-            if found is None:
-                return None
-            faces += found
+            faces.append(Face(*row))
     except (ValueError, KeyError, TypeError):
         return None
     return faces if _fontconfig_state(dirs) == state else None
@@ -407,7 +404,8 @@ def _read_faces(paths: list[str]) -> dict[str, list[Face]]:
     return found
 
 
-_ROW_TYPES = (int, str, str, str, int, int, bool)
+_ROW_TYPES = [int, str, str, str, int, int, bool]  # (a list: compared with the list of a row's types)
+_FC_ROW_TYPES = [str, *_ROW_TYPES]  # a fontconfig row starts with the file's path
 
 
 def _faces_from_rows(path: str, rows: object) -> list[Face] | None:
@@ -416,8 +414,7 @@ def _faces_from_rows(path: str, rows: object) -> list[Face] | None:
         return None
     faces: list[Face] = []
     for row in rows:
-        if not (isinstance(row, list) and len(row) == len(_ROW_TYPES)
-                and all(type(v) is t for v, t in zip(row, _ROW_TYPES, strict=True))):
+        if not isinstance(row, list) or list(map(type, row)) != _ROW_TYPES:
             return None
         faces.append(Face(path, *row))
     return faces
