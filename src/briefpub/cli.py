@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Collection, Iterator, Sequence
@@ -308,6 +307,8 @@ def convert(
                     bar.out(str(artifact.path))
     code = max((r.exit_code for r in reports), default=0)
     if as_json:
+        import json
+
         _out(
             json.dumps(
                 {"schema": "briefpub.convert-report/1", "ok": code == 0, "inputs": [r.to_dict() for r in reports]},
@@ -433,6 +434,8 @@ def _pack_done(outputs: Sequence[dict[str, object]], diagnostics: Sequence[Diagn
                inputs: Sequence[str], failed: BriefpubError | None, *, as_json: bool, quiet: bool) -> None:
     """Report a pack: the JSON report, or diagnostics on stderr and output paths on stdout."""
     if as_json:
+        import json
+
         _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": title,
                          "articles": articles, "inputs": list(inputs),
                          "outputs": list(outputs), "diagnostics": [d.to_dict() for d in diagnostics],
@@ -544,6 +547,8 @@ def build(
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs, shown)
     write_outputs(out_dir, report)
     if as_json:
+        import json
+
         _out(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         for line in failures:
@@ -635,6 +640,8 @@ def merge_reports_command(
     ),
 ) -> None:
     """Merge the build reports of shards into the full report and SHA256SUMS."""
+    import json
+
     from briefpub.pipeline.build import merge_reports, write_outputs
     from briefpub.pipeline.output import prepare_out_dir
 
@@ -737,6 +744,8 @@ def inspect(
 
     result = read_input(input_, from_)
     if as_json:
+        import json
+
         data = {
             "schema": "briefpub.inspect/1",
             "source": "<stdin>" if input_ == "-" else input_,
@@ -774,6 +783,8 @@ def formats(
                 }
             )
     if as_json:
+        import json
+
         _out(json.dumps(rows, indent=2))
         return
     for kind in ("input", "output"):
@@ -803,6 +814,8 @@ def styles(
             }
         )
     if as_json:
+        import json
+
         _out(json.dumps(rows, indent=2))
         return
     for row in rows:
