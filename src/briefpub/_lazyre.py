@@ -53,7 +53,7 @@ class LazyPattern(Generic[AnyStr]):
     def __copy__(self) -> LazyPattern[AnyStr]:  # immutable, as a Pattern (whose copy is itself)
         return self
 
-    def __deepcopy__(self, memo: object) -> LazyPattern[AnyStr]:
+    def __deepcopy__(self, _memo: object) -> LazyPattern[AnyStr]:
         return self
 
 
