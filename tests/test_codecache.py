@@ -85,6 +85,12 @@ _RE_CHILD = textwrap.dedent(
         install()
     from briefpub import dates
     from briefpub.readers import text
+    from briefpub._lazyre import LazyPattern
+    for module in [m for name, m in sys.modules.items() if name.startswith("briefpub")]:
+        for value in vars(module).values():  # every pattern of the imported modules (compiled on first use)
+            for item in value if isinstance(value, list | tuple) else (value,):
+                if isinstance(item, LazyPattern):
+                    item.compiled()
     samples = ["Monday 3rd March 2025", "March 3, 2025 10:00", "  a  b\\tc  ", "x" * 5, "Ünïcödé 12/05/2024"]
     found = [dates.parse_date(s) for s in samples]
     probes = [re.compile(r"(?P<word>\\w+)-(\\d+)", re.I), re.compile(rb"[a-z]+\\s"), re.compile("(?u)caf\\u00e9")]

@@ -190,3 +190,14 @@ def test_sanitise_turns_line_ends_into_spaces_and_still_removes_invalid_characte
     with sanitisation_report() as fixes:
         assert sanitise(raw) == clean
     assert bool(fixes) == ("\x01" in raw or "\ufffe" in raw)
+
+
+def test_the_quick_ascii_check_lists_the_ascii_characters_of_the_invalid_pattern() -> None:
+    from briefpub import tree
+
+    invalid = tuple(c for c in map(chr, range(0x80)) if tree._INVALID_BMP.match(c))
+    assert invalid == tree._INVALID_ASCII  # written out, so importing the tree compiles no pattern
+    long_text = "x" * 1200
+    with sanitisation_report() as fixes:
+        assert Text(long_text + "\u0001\u007f").text == long_text  # the long-ASCII path uses the tuple
+    assert fixes and fixes[0].removed == "\u0001\u007f"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -204,6 +203,8 @@ def _pack_done(outputs: Sequence[dict[str, object]], diagnostics: Sequence[Diagn
                inputs: Sequence[str], failed: BriefpubError | None, *, as_json: bool, quiet: bool) -> None:
     """Report a pack: the JSON report, or diagnostics on stderr and output paths on stdout."""
     if as_json:
+        import json
+
         _out(json.dumps({"schema": "briefpub.pack-report/1", "ok": failed is None, "title": title,
                          "articles": articles, "inputs": list(inputs),
                          "outputs": list(outputs), "diagnostics": [d.to_dict() for d in diagnostics],
@@ -315,6 +316,8 @@ def build(
     report = make_report(spec, results, build_time, label, time.perf_counter() - started, jobs, shown)
     write_outputs(out_dir, report)
     if as_json:
+        import json
+
         _out(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         for line in failures:
@@ -406,6 +409,8 @@ def merge_reports_command(
     ),
 ) -> None:
     """Merge the build reports of shards into the full report and SHA256SUMS."""
+    import json
+
     from briefpub.pipeline.build import merge_reports, write_outputs
     from briefpub.pipeline.output import prepare_out_dir
 
@@ -508,6 +513,8 @@ def inspect(
 
     result = read_input(input_, from_)
     if as_json:
+        import json
+
         data = {
             "schema": "briefpub.inspect/1",
             "source": "<stdin>" if input_ == "-" else input_,
@@ -545,6 +552,8 @@ def formats(
                 }
             )
     if as_json:
+        import json
+
         _out(json.dumps(rows, indent=2))
         return
     for kind in ("input", "output"):
@@ -574,6 +583,8 @@ def styles(
             }
         )
     if as_json:
+        import json
+
         _out(json.dumps(rows, indent=2))
         return
     for row in rows:

@@ -9,13 +9,13 @@ paths therefore print the same lines, through :func:`echo`, and end with the sam
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, UsageError
 
@@ -29,7 +29,7 @@ class State:
     debug = False
 
 
-_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # the colour and style codes click's echo strips
+_ANSI = lazy_re(r"\033\[[;?0-9]*[a-zA-Z]")  # the colour and style codes click's echo strips
 
 
 def streams_are_plain() -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from briefpub._lazyre import lazy_re
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -41,10 +43,10 @@ _TIME = (
 )
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
 _PATTERNS = [
-    re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}$", re.I),
-    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}}){_TIME}$", re.I),
-    re.compile(r"^(?P<year>\d{4})-(?P<nmonth>\d{2})-(?P<day>\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$"),
-    re.compile(rf"^{_WEEKDAY}(?P<a>\d{{1,2}})[./](?P<b>\d{{1,2}})[./](?P<year>\d{{4}}){_TIME}$", re.I),
+    lazy_re(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}$", re.I),
+    lazy_re(rf"^{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}}){_TIME}$", re.I),
+    lazy_re(r"^(?P<year>\d{4})-(?P<nmonth>\d{2})-(?P<day>\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$"),
+    lazy_re(rf"^{_WEEKDAY}(?P<a>\d{{1,2}})[./](?P<b>\d{{1,2}})[./](?P<year>\d{{4}}){_TIME}$", re.I),
 ]
 
 

@@ -8,7 +8,7 @@ another. Standard library only.
 
 from __future__ import annotations
 
-import re
+from briefpub._lazyre import lazy_re
 
 __all__ = [
     "RTL_LANGUAGES",
@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 # Well-formed BCP 47 (RFC 5646) language tags, without grandfathered irregular tags.
-_BCP47 = re.compile(
+_BCP47 = lazy_re(
     r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language (+ extlang)
     r"(?:-[A-Za-z]{4})?"  # script
     r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeAlias
+
+from briefpub._lazyre import lazy_re
 
 __all__ = [
     "Block",
@@ -74,18 +75,18 @@ __all__ = [
 
 # Characters XML 1.0 cannot carry, plus C1 controls and non-characters, which
 # it can but which are never intended text. Tab/CR/LF are handled separately.
-_INVALID = re.compile(
+_INVALID = lazy_re(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
     "\U0010fffe\U0010ffff]"
 )
 # The same, for a quick check: the astral non-characters in a character class make a regex scan
 # five times slower, and a page is scanned whole before parsing.
-_INVALID_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_INVALID_ASCII = tuple(c for c in map(chr, range(0x80)) if _INVALID_BMP.match(c))
+_INVALID_BMP = lazy_re("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_INVALID_ASCII = tuple(map(chr, (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)))  # those of _INVALID_BMP (tests)
 _INVALID_ASTRAL = ("\U0001fffe", "\U0001ffff", "\U0002fffe", "\U0002ffff", "\U0003fffe", "\U0003ffff",
                    "\U0010fffe", "\U0010ffff")
-_LINE_WHITESPACE = re.compile("\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
+_LINE_WHITESPACE = lazy_re("\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,6 @@ The build time comes from ``SOURCE_DATE_EPOCH`` when set
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -315,6 +314,8 @@ def render_formats(
     """
     if fonts is None and any(fmt != "json" for fmt in formats):
         fonts = style_fonts(style)
+    import hashlib  # here, not at import: ~3 ms (OpenSSL) an importer of the pipeline may not need
+
     from briefpub.cache import disk_cache
     from briefpub.fonts import file_record
     from briefpub.pipeline.resources import name_images

@@ -37,6 +37,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import BriefpubError, OutputError, SetupError, UsageError
 from briefpub.pipeline import Artifact, PublishError, atomic_write, output_stem, prepare_article, publish
@@ -734,8 +735,8 @@ def write_outputs(out_dir: Path, report: Mapping[str, Any]) -> None:
     atomic_write(out_dir / REPORT_NAME, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SHARD = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
+_SHA256 = lazy_re(r"^[0-9a-f]{64}$")
+_SHARD = lazy_re(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
 
 
 def check_report(report: object, name: str) -> Mapping[str, Any]:

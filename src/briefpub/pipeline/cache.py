@@ -61,6 +61,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from briefpub._lazyre import lazy_re
 from briefpub.cache import sha256_file
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import OutputError, UsageError
@@ -102,7 +103,7 @@ ENV_MAX_SIZE = "BRIEFPUB_BUILD_CACHE_MAX_SIZE"
 DEFAULT_MAX_BYTES = 2 * 1024**3
 """The cache's default bound: 2 GiB (``BRIEFPUB_BUILD_CACHE_MAX_SIZE`` changes it)."""
 _MAX_HEADER = 64 * 1024 * 1024
-_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+_KEY_RE = lazy_re(r"^[0-9a-f]{64}$")
 _FRESH_SECONDS = 2.0  # a file modified this recently may change again within its timestamp's resolution
 
 
@@ -667,7 +668,7 @@ def clear(root: Path) -> tuple[int, int]:
     return removed, freed
 
 
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
+_SIZE_RE = lazy_re(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
 
 
 def parse_size(text: str, where: str) -> int:

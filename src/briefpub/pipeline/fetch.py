@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from briefpub._lazyre import lazy_re
 from briefpub.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -126,8 +127,8 @@ ARTICLE_TIMEOUT_SECONDS = 15.0
 #: Response types read as articles, and the reader of each ("" = by the URL's extension, else the content).
 ARTICLE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/markdown": "md",
                  "text/x-markdown": "md", "text/plain": ""}  # fmt: skip
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_OTHER_SCHEMES = re.compile(r"^(?:file|ftp|ftps|sftp|data|javascript|mailto):", re.I)
+_URL = lazy_re(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_OTHER_SCHEMES = lazy_re(r"^(?:file|ftp|ftps|sftp|data|javascript|mailto):", re.I)
 
 
 def is_url(name: str) -> bool:

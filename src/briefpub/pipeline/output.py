@@ -25,13 +25,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import signal
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
+from briefpub._lazyre import lazy_re
 from briefpub.errors import OutputError
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
 
 TEMP_PREFIX = ".bp-"
 TEMP_SUFFIX = ".tmp"
-TEMP_RE = re.compile(r"^\.bp-(\d{1,10})-[0-9a-f]{8}\.tmp$")
+TEMP_RE = lazy_re(r"^\.bp-(\d{1,10})-[0-9a-f]{8}\.tmp$")
 """Names of briefpub's temporary files: ``.bp-<pid>-<8 hex digits>.tmp`` (at most 27 characters)."""
 _LEGACY_SUFFIX = ".briefpub-partial"  # temporary files of briefpub before 0.x: no PID, always stale
 

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic, excerpt
 from briefpub.tree import Block, Document, Figure, Image, Inline, iter_blocks, iter_inlines, map_blocks, map_inlines
 
@@ -56,7 +57,7 @@ ImageRecord = list[tuple[str, str]]
 """What reading an article's images found: (reference, outcome) in reading order, the outcome being
 the content key of the bytes read or ``!code: message`` of the diagnostic (see :func:`images_unchanged`)."""
 
-_KEY_RE = re.compile(r"sha256-[0-9a-f]{32}\.[a-z]{1,5}")
+_KEY_RE = lazy_re(r"sha256-[0-9a-f]{32}\.[a-z]{1,5}")
 
 
 def image_refs(doc: Document) -> list[str]:

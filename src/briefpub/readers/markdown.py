@@ -58,6 +58,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 from briefpub.errors import InputError
 from briefpub.language import valid_tag
@@ -111,12 +112,12 @@ __all__ = ["MarkdownReader", "front_matter_meta", "split_front_matter"]
 MAX_NESTING = 100
 MAX_FRONT_MATTER = 64 * 1024
 
-_OPEN = re.compile(r"^---[ \t]*$")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
-_TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
-_HANDLER = re.compile(r"\bon[a-z]+\s*=|(?:java|vb)script\s*:", re.IGNORECASE)
-_ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)")
-_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_OPEN = lazy_re(r"^---[ \t]*$")
+_CLOSE = lazy_re(r"^(?:---|\.\.\.)[ \t]*$")
+_TAG = lazy_re(r"^<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
+_HANDLER = lazy_re(r"\bon[a-z]+\s*=|(?:java|vb)script\s*:", re.IGNORECASE)
+_ALIGN = lazy_re(r"text-align\s*:\s*(left|center|right)")
+_ATTRIBUTE = lazy_re(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 #: Inline HTML elements that have no content (never opened, never closed): HTML5's void
 #: elements and obsolete ones browsers still parse as void.
 _VOID = frozenset({"br", "img", "wbr", "hr", "input", "area", "col", "embed", "source", "track", "meta", "link",
@@ -140,7 +141,7 @@ _FIELDS = {
     "retrieved": "retrieved", "accessed": "retrieved", "retrieved_on": "retrieved",
 }
 _LIST_FIELDS = frozenset({"authors", "summary", "keywords"})
-_EXTRA_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+_EXTRA_KEY = lazy_re(r"^[a-z][a-z0-9_-]{0,40}$")
 
 
 # ----------------------------------------------------------------------------- front matter

@@ -17,27 +17,29 @@ from __future__ import annotations
 import codecs
 import re
 
+from briefpub._lazyre import lazy_re
+
 __all__ = ["sniff_format"]
 
 #: Only the start of the input is looked at.
 SNIFF_BYTES = 16 * 1024
 
-_LEAD = re.compile(r"\A(?:\s+|<\?xml[^>]*\?>|<!--.*?-->)*", re.S)
-_HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|article)\b", re.I)
-_FRONT_MATTER = re.compile(
+_LEAD = lazy_re(r"\A(?:\s+|<\?xml[^>]*\?>|<!--.*?-->)*", re.S)
+_HTML_START = lazy_re(r"<(?:!doctype\s+html|html|head|body|article)\b", re.I)
+_FRONT_MATTER = lazy_re(
     r"\A---[ \t]*\r?\n"  # opening fence
     r"(?:[ \t]*(?:#.*|[A-Za-z_][\w -]*:.*|-\s.*|)\r?\n){1,60}?"  # key: value, list items, comments, blanks
     r"(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)"  # closing fence
 )
-_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M)
+_ATX = lazy_re(r"^ {0,3}#{1,6}[ \t]+\S", re.M)
 _CONSTRUCTS = (
-    re.compile(r"!?\[[^\]\n]+\]\([^)\s]+[^)\n]*\)"),  # [link](url), ![image](src)
-    re.compile(r"(\*\*|__)\S[^\n]*?\S\1"),  # **strong**
-    re.compile(r"`[^`\n]+`"),  # `code`
-    re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S", re.M),  # list items
-    re.compile(r"^ {0,3}>[ \t]?\S", re.M),  # quotes
-    re.compile(r"^ {0,3}(?:```|~~~)", re.M),  # fences
-    re.compile(r"^ {0,3}\|?[ \t]*:?-{3,}:?[ \t]*\|", re.M),  # table rule
+    lazy_re(r"!?\[[^\]\n]+\]\([^)\s]+[^)\n]*\)"),  # [link](url), ![image](src)
+    lazy_re(r"(\*\*|__)\S[^\n]*?\S\1"),  # **strong**
+    lazy_re(r"`[^`\n]+`"),  # `code`
+    lazy_re(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S", re.M),  # list items
+    lazy_re(r"^ {0,3}>[ \t]?\S", re.M),  # quotes
+    lazy_re(r"^ {0,3}(?:```|~~~)", re.M),  # fences
+    lazy_re(r"^ {0,3}\|?[ \t]*:?-{3,}:?[ \t]*\|", re.M),  # table rule
 )
 
 

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 from briefpub.readers import ReadResult
 from briefpub.readers.common.boilerplate import is_boilerplate, is_related_list_header, is_trailing_boilerplate
@@ -55,21 +56,21 @@ from briefpub.tree import (
 
 # Whitespace that may pad a line or separate words; all of it becomes one space.
 _SPACES = "\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\t\x0b\x0c"
-_SPACE_RUN = re.compile(f"[{_SPACES}]+")
-_PAD = re.compile(f"^[{_SPACES}]+|[{_SPACES}]+$")
-_LEAD = re.compile(f"^[{_SPACES}]+")
-_CAPTION_SPLIT = re.compile(f"[{_SPACES}]{{2,}}|\t")
+_SPACE_RUN = lazy_re(f"[{_SPACES}]+")
+_PAD = lazy_re(f"^[{_SPACES}]+|[{_SPACES}]+$")
+_LEAD = lazy_re(f"^[{_SPACES}]+")
+_CAPTION_SPLIT = lazy_re(f"[{_SPACES}]{{2,}}|\t")
 _FINAL_PUNCT = tuple(".!?:;,…\"”’'»)]")
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD = lazy_re(r"[^\W\d_]+", re.UNICODE)
 
-_BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u2023\u2043\u25e6*\-\u2013\u2014]\s+(?P<text>\S.*)$")
-_NUMBER = re.compile(r"^(?:\((?P<p>\d{1,3})\)|(?P<n>\d{1,3})[.)])\s+(?P<text>\S.*)$")
-_HASH_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>\S.*?)\s*#*$")
-_QUOTE = re.compile(r"^>\s?(?P<text>.*)$")
-_ATTRIBUTION = re.compile(r"^(?:\u2014|\u2015|--|\u2013)\s*(?P<who>\S.*)$")
-_BREAK = re.compile(r"^(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,}|(?:\u2022\s*){3,}|[\u2042\u25c6\u2766#~]{1,3})$")
-_URL_LINE = re.compile(r"^(?:(?:source|url|link|original)\s*:\s*)?(?P<url>https?://\S+)$", re.IGNORECASE)
-_PHOTO = re.compile(r"^(?:photo|photograph|picture|image|caption)\s*(?:\([^)]*\))?\s*:\s*\S", re.IGNORECASE)
+_BULLET = lazy_re(r"^[\u2022\u00b7\u25aa\u25cf\u2023\u2043\u25e6*\-\u2013\u2014]\s+(?P<text>\S.*)$")
+_NUMBER = lazy_re(r"^(?:\((?P<p>\d{1,3})\)|(?P<n>\d{1,3})[.)])\s+(?P<text>\S.*)$")
+_HASH_HEADING = lazy_re(r"^(?P<hashes>#{1,6})\s+(?P<text>\S.*?)\s*#*$")
+_QUOTE = lazy_re(r"^>\s?(?P<text>.*)$")
+_ATTRIBUTION = lazy_re(r"^(?:\u2014|\u2015|--|\u2013)\s*(?P<who>\S.*)$")
+_BREAK = lazy_re(r"^(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,}|(?:\u2022\s*){3,}|[\u2042\u25c6\u2766#~]{1,3})$")
+_URL_LINE = lazy_re(r"^(?:(?:source|url|link|original)\s*:\s*)?(?P<url>https?://\S+)$", re.IGNORECASE)
+_PHOTO = lazy_re(r"^(?:photo|photograph|picture|image|caption)\s*(?:\([^)]*\))?\s*:\s*\S", re.IGNORECASE)
 _MAX_HEADING_CHARS = 90
 _MAX_HEADING_WORDS = 12
 

@@ -50,6 +50,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from briefpub import __version__
+from briefpub._lazyre import lazy_re
 from briefpub.errors import (
     BriefpubError,
     ConversionError,
@@ -415,7 +416,7 @@ async def _upload(part: UploadFile, limit: int) -> tuple[str, bytes]:
     return name, data
 
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRIVE = lazy_re(r"^[A-Za-z]:")
 _IMAGE_MEDIA = frozenset({"", "application/octet-stream"})
 _MAX_SHEETS = 9  # a sheet and its 'extends' chain (the loader follows at most 8)
 

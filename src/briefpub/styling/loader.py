@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from briefpub._lazyre import lazy_re
 from briefpub.errors import StyleError
 from briefpub.styling.model import (
     ALIGN,
@@ -49,8 +49,8 @@ from briefpub.styling.model import (
 
 DEFAULT_SHEET = "briefing"
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75}
-_LENGTH_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in|px)?\s*$")
-_COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+_LENGTH_RE = lazy_re(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in|px)?\s*$")
+_COLOUR_RE = lazy_re(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _MAX_EXTENDS = 8
 
 

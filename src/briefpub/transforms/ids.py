@@ -17,14 +17,14 @@ HTML reach the right heading in every format.
 from __future__ import annotations
 
 import dataclasses
-import re
 import unicodedata
 
+from briefpub._lazyre import lazy_re
 from briefpub.tree import Block, Document, Heading, Inline, Link, inline_text, iter_blocks, map_blocks, map_inlines
 
 __all__ = ["MAX_ID_LENGTH", "RESERVED_IDS", "assign_heading_ids", "slug"]
 
-_NON_ID = re.compile(r"[^a-z0-9]+")
+_NON_ID = lazy_re(r"[^a-z0-9]+")
 #: Longest heading id (a pack's ``a123-`` prefix and Word's 40-character bookmark limit leave room).
 MAX_ID_LENGTH = 32
 #: Anchors the writers' frame uses itself (title, cover, contents...): never a heading's id.

@@ -11,10 +11,10 @@ handled here.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
 from typing import Any
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 from briefpub.errors import UsageError
 from briefpub.language import normalise_tag, valid_tag
@@ -27,7 +27,7 @@ META_KEYS = (
 )
 #: Free-form metadata (``extras``) is named with this prefix: ``--set extra.desk=Europe``.
 EXTRA_PREFIX = "extra."
-_EXTRA_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+_EXTRA_KEY = lazy_re(r"^[a-z][a-z0-9_-]{0,40}$")
 #: Keys whose empty value is refused rather than replaced by a default ("Untitled").
 _NOT_EMPTY = ("title",)
 

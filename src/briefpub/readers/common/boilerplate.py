@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
+from briefpub._lazyre import lazy_re
+
 #: Boilerplate removed wherever it stands (after the headline).
-BOILERPLATE_ANYWHERE = re.compile(
+BOILERPLATE_ANYWHERE = lazy_re(
     r"^(?:advertisement|advert|sponsored( content)?|"
     r"(?:related|see also|read more|read also|more on this( story)?|recommended)\s*:.*|"
     r"share this (?:article|story|page|post)(?: on .*)?|"
@@ -23,7 +25,7 @@ BOILERPLATE_ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 #: Boilerplate removed when it trails the article.
-BOILERPLATE_TRAILING = re.compile(
+BOILERPLATE_TRAILING = lazy_re(
     r"^(?:(?:add|post|leave|write|submit)( a| new| your)? comments?.*|"
     r"have your say.*|join the (?:conversation|discussion).*|"
     r"(?:view|show|hide|load|read) (?:all )?\d* ?comments?.*|"
@@ -41,7 +43,7 @@ BOILERPLATE_TRAILING = re.compile(
     re.IGNORECASE,
 )
 #: A header after which a trailing list of short headline lines is boilerplate too.
-RELATED_LIST_HEADER = re.compile(
+RELATED_LIST_HEADER = lazy_re(
     r"^(?:related(?: (?:articles|stories|coverage|content|news|posts))?|read more|more (?:from|stories|on).*|"
     r"you (?:may|might) also like|most (?:read|popular|viewed)|recommended(?: for you)?|see also)\s*:?$",
     re.IGNORECASE,

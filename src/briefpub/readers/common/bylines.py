@@ -11,25 +11,26 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 
 #: "By " opening a byline.
-BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
-_BYLINE = re.compile(r"^by\s+(?P<rest>\S.*)$", re.IGNORECASE)
-_NAME = re.compile(
+BY = lazy_re(r"^\s*by\s+", re.IGNORECASE)
+_BYLINE = lazy_re(r"^by\s+(?P<rest>\S.*)$", re.IGNORECASE)
+_NAME = lazy_re(
     r"^(?:[A-Z\u00c0-\u024f][\w.'\u2019\-]*|de|da|van|von|der|al|el|bin|la|le|du)"
     r"(?:\s+(?:[A-Z\u00c0-\u024f][\w.'\u2019\-]*|de|da|van|von|der|al|el|bin|la|le|du)){0,5}$"
 )
-_ROLE_WORDS = re.compile(
+_ROLE_WORDS = lazy_re(
     r"\b(?:reporter|correspondent|editor|writer|journalist|staff|columnist|analyst|contributor|"
     r"producer|photographer|chief|senior|political|foreign|diplomatic|economics|defence|defense|"
     r"security|science|health|business|bureau)\b",
     re.IGNORECASE,
 )
-_PARTS = re.compile(r"\s*[|\u00b7\u2022]\s*|\s+[\u2013\u2014-]\s+")
-_AND = re.compile(r"\s+(?:and|&)\s+")
+_PARTS = lazy_re(r"\s*[|\u00b7\u2022]\s*|\s+[\u2013\u2014-]\s+")
+_AND = lazy_re(r"\s+(?:and|&)\s+")
 #: Separators between names in a loose list of authors ("A, B and C", "A; B & C").
-NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+NAME_SEPARATORS = lazy_re(r"\s*(?:,|;|\band\b|&)\s*")
 #: The longest line read as a byline.
 MAX_BYLINE = 160
 

@@ -7,9 +7,9 @@ headline line, a line opening with a known author's name.
 
 from __future__ import annotations
 
-import re
+from briefpub._lazyre import lazy_re
 
-_COMPARE_JUNK = re.compile(r"[\s\u00a0]+")
+_COMPARE_JUNK = lazy_re(r"[\s\u00a0]+")
 
 
 def comparable(text: str) -> str:

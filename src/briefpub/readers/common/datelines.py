@@ -8,15 +8,15 @@ parsed by :func:`briefpub.dates.parse_date`.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 
 #: A line longer than this is not a date line, however date-like its start.
 MAX_DATE_LINE = 60
 
-_DATELINE = re.compile(
+_DATELINE = lazy_re(
     r"^(?P<place>[A-Z][A-Z .'\-]{1,40}),\s+"
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?)\s*(?:\u2014|\u2013|--|-)\s+"
 )

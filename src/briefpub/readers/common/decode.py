@@ -20,6 +20,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic
 from briefpub.errors import InputError
 
@@ -50,7 +51,7 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 #: Control characters that mark binary data (all ASCII: counted in the text's UTF-8 bytes, where
 #: deleting them with ``bytes.translate`` is several times faster than a regex or a count a character).
 _CONTROL_BYTES = bytes((*range(0x09), *range(0x0E, 0x20), 0x7F))
-_LINE_ENDS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+_LINE_ENDS = lazy_re("\r\n|[\r\x85\u2028\u2029]")
 _ODD_LINE_ENDS = ("\r", "\x85", "\u2028", "\u2029")
 
 
@@ -174,8 +175,8 @@ def decode(data: bytes, source: str) -> Decoded:
 
 # ----------------------------------------------------------------------------- HTML charsets
 
-_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]{1,40})""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml\b[^>]{0,200}?\bencoding\s*=\s*["']([A-Za-z0-9._\-]{1,40})""", re.IGNORECASE)
+_META_CHARSET = lazy_re(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]{1,40})""", re.IGNORECASE)
+_XML_ENCODING = lazy_re(rb"""^\s*<\?xml\b[^>]{0,200}?\bencoding\s*=\s*["']([A-Za-z0-9._\-]{1,40})""", re.IGNORECASE)
 # Labels a page may declare that browsers read as another encoding (WHATWG Encoding
 # standard): latin-1 and ASCII mean Windows-1252, and a UTF-16 label in a byte
 # stream without a BOM can only be a mistake for UTF-8.

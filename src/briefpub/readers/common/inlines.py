@@ -9,15 +9,15 @@ article in both forms gives the same tree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeAlias
 
+from briefpub._lazyre import lazy_re
 from briefpub.tree import Code, Emphasis, Image, Inline, LineBreak, Link, Span, Strong, Text
 
-_ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
-_DASH = re.compile(r"^\s*(?:\u2014|\u2015|\u2013|--)\s*")
+_ASCII_SPACE = lazy_re(r"[ \t\n\r\f]+")
+_DASH = lazy_re(r"^\s*(?:\u2014|\u2015|\u2013|--)\s*")
 
 
 class SoftBreak:

@@ -11,15 +11,15 @@ The callers report what is refused. Writers apply the same policy again
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin, urlsplit
 
+from briefpub._lazyre import lazy_re
 from briefpub.tree import Inline, Link, Text
 
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-_URL_JUNK = re.compile(r"[\x00-\x20\x7f]+")  # browsers ignore these inside URLs ("java\tscript:")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_INLINE_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL_JUNK = lazy_re(r"[\x00-\x20\x7f]+")  # browsers ignore these inside URLs ("java\tscript:")
+_SCHEME = lazy_re(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_INLINE_URL = lazy_re(r"https?://[^\s<>\"]+")
 _URL_TRAILING_PUNCTUATION = ".,;:!?)]}\u2019\u201d'\""
 
 

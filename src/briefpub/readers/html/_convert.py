@@ -50,6 +50,7 @@ from typing import Any
 
 from lxml import etree
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 from briefpub.readers.common.boilerplate import is_boilerplate, is_related_list_header, is_trailing_boilerplate
 from briefpub.readers.common.bylines import BY, NAME_SEPARATORS, is_name, is_role_line, parse_byline
@@ -108,23 +109,23 @@ _DATE_WORDS = frozenset({"date", "dateline", "timestamp", "published", "pubdate"
 _STANDFIRST_WORDS = frozenset(
     {"standfirst", "dek", "deck", "subtitle", "subheadline", "subhead", "strapline", "summary", "description"}
 )
-_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
-_ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)
+_WORD_SPLIT = lazy_re(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+_ALIGN = lazy_re(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_TITLE_PARTS = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
+_TITLE_PARTS = lazy_re(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
 #: "5 min read", "Reading time: 4 minutes", "3-minute read": a line of the article's header.
-_READING_TIME = re.compile(
+_READING_TIME = lazy_re(
     r"^(?:(?:estimated\s+)?reading\s+time\s*:?\s*)?(?:about\s+)?\d{1,3}\s*(?:-|\s)?\s*(?:min(?:ute)?s?|m)\.?"
     r"(?:\s+(?:de\s+)?(?:read|reading|lecture|listen))?$",
     re.IGNORECASE,
 )
 #: "Updated:", "Published on", "Posted", "Last modified" opening a date line.
-_DATE_PREFIX = re.compile(
+_DATE_PREFIX = lazy_re(
     r"^\(?\s*(?:last\s+)?(?:updated|published|posted|modified|first published)(?:\s+on)?\s*:?\s*",
     re.IGNORECASE,
 )
 #: An image's credit line: "Image source, X", "Photo: X / Agency", "Credit: ...", "(c) X", "Picture by X".
-_CREDIT = re.compile(
+_CREDIT = lazy_re(
     r"^(?:(?:image|photo|picture|video|media)\s+(?:source|credit)s?\s*[,:]"
     r"|(?:photo(?:graph)?s?|pictures?|images?|credits?|illustration|foto|source)\s*:"
     r"|(?:photo(?:graph)?|picture|image|illustration)\s+(?:by|courtesy(?:\s+of)?)\s"
@@ -134,10 +135,10 @@ _CREDIT = re.compile(
 #: The longest credit line moved into a figure's caption (words).
 _MAX_CREDIT_WORDS = 15
 #: A screen reader's label opening a caption ("Image caption, ..."), not part of the caption.
-_CAPTION_LABEL = re.compile(r"^\s*(?:image|photo|video|media)\s+caption\s*[,:]\s*", re.IGNORECASE)
+_CAPTION_LABEL = lazy_re(r"^\s*(?:image|photo|video|media)\s+caption\s*[,:]\s*", re.IGNORECASE)
 #: A figure's lone screen-reader label ("Image", "Video").
-_MEDIA_LABEL = re.compile(r"^\s*(?:image|photo|picture|video|graphic|illustration|audio)\s*$", re.IGNORECASE)
-_COMMENTS_HEADER = re.compile(
+_MEDIA_LABEL = lazy_re(r"^\s*(?:image|photo|picture|video|graphic|illustration|audio)\s*$", re.IGNORECASE)
+_COMMENTS_HEADER = lazy_re(
     r"^(?:\d+\s+)?(?:comments?|your (?:views|comments|say)|have your say|reader comments|join the (?:discussion|"
     r"conversation)|leave a (?:reply|comment)|discussion)(?:\s*\(\d+\))?\s*:?$",
     re.IGNORECASE,

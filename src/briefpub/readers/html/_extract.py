@@ -47,10 +47,11 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from briefpub._lazyre import lazy_re
 from briefpub.readers.common.notes import EXCERPT, Notes
 from briefpub.readers.html._parse import line_of, remove, text_of, words_of
 
-_WORD_SPLIT = re.compile(r"[-_\s:.]+|(?<=[a-z])(?=[A-Z])")
+_WORD_SPLIT = lazy_re(r"[-_\s:.]+|(?<=[a-z])(?=[A-Z])")
 
 # (kind, words matched against class/id components, whole tokens matched)
 _KINDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
@@ -136,7 +137,7 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("footer", ("footer",)),
     ("pop-up", ("overlay",)),
 )
-_PREFIX_RE = re.compile("|".join(f"(?P<k{i}>{'|'.join(words)})" for i, (_, words) in enumerate(_PREFIXES)))
+_PREFIX_RE = lazy_re("|".join(f"(?P<k{i}>{'|'.join(words)})" for i, (_, words) in enumerate(_PREFIXES)))
 #: Kinds whose class words also name real content ("menu" in a MathJax class, "sharing" in a section
 #: about sharing, "sidebar" on a page layout) remove text only when corroborated (see
 #: :meth:`PageStats.corroborated`). Each: (the longest text removed whatever its links, the share of
@@ -184,7 +185,7 @@ _INLINE = frozenset(
         "sub", "sup", "time", "tt", "u", "var", "wbr",
     }
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_STYLE = lazy_re(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SHARES = (1.0, 0.5)  # a paragraph counts for its parent, half for its grandparent
 _MIN_ARTICLE_CHARS = 160  # visible characters, whitespace not counted
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})

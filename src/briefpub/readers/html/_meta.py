@@ -12,12 +12,12 @@ and date inside the article are handled by the converter, which may refine these
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 from briefpub.language import valid_tag
 from briefpub.readers.common.bylines import BY, NAME_SEPARATORS
@@ -34,7 +34,7 @@ _ARTICLE_TYPES = frozenset(
 )
 _MAX_LD_BYTES = 256 * 1024
 _MAX_LD_DEPTH = 12
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
+_TITLE_SEPARATORS = lazy_re(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7|\u2022|/)\s+")
 _MARKING_NAMES = ("marking", "classification", "protective-marking", "protective_marking", "security-classification")
 
 

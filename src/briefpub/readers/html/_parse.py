@@ -30,28 +30,29 @@ from typing import cast
 
 from lxml import etree
 
+from briefpub._lazyre import lazy_re
 from briefpub.errors import InputError
 from briefpub.readers.common.limits import MAX_ATTRIBUTES, MAX_HTML_ELEMENTS
 from briefpub.readers.common.notes import EXCERPT, Notes, excerpt
 from briefpub.tree import sanitise
 
-_C1_REFERENCE = re.compile(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
+_C1_REFERENCE = lazy_re(r"&#((?:1[2-5][0-9])|(?:[xX]0*[89][0-9a-fA-F]));")
 #: Characters lxml refuses in a text or an attribute it is given (libxml2's parser lets references through).
-_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]*)|([0-9]*))")
-_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NUMERIC_REFERENCE = lazy_re(r"&#(?:[xX]([0-9a-fA-F]*)|([0-9]*))")
+_XML_REFUSED = lazy_re("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: The ASCII ones among them, as bytes: deleted from a page's UTF-8 bytes with ``bytes.translate``
 #: to tell whether it holds any (several times faster than a regex or a scan a character).
 _XML_REFUSED_BYTES = bytes(c for c in range(0x20) if chr(c) not in "\t\n\r")
 _XML_REFUSED_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
-_VOID_START = re.compile(
+_VOID_START = lazy_re(
     # no "<" inside: linear however many there are ("<wbr title='a>b'>" is left to the mending)
     r"<(embed|keygen|source|track|wbr|bgsound|image|command|nextid)\b([^<>]{0,2000})>",
     re.IGNORECASE,
 )
-_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
-_TITLE_CLOSE = re.compile(r"</title", re.IGNORECASE)
-_TAG_START = re.compile(r"<[A-Za-z/!]")
-_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_TITLE_OPEN = lazy_re(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_CLOSE = lazy_re(r"</title", re.IGNORECASE)
+_TAG_START = lazy_re(r"<[A-Za-z/!]")
+_DOCTYPE_SUBSET = lazy_re(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 #: Elements that run code, load other documents or only style the page.
 ACTIVE_TAGS = frozenset(
@@ -76,15 +77,15 @@ FORM_CONTROLS = frozenset(
 )
 #: Every tag :func:`neutralise` unwraps or removes.
 _NEUTRALISED_TAGS = UNWRAP_TAGS | ACTIVE_TAGS | MEDIA_TAGS | FORM_CONTROLS | {"form"}
-_SCRIPT_URL = re.compile(r"^[\x00-\x20]*(?:java|vb)[\x00-\x20]*script[\x00-\x20]*:", re.IGNORECASE)
+_SCRIPT_URL = lazy_re(r"^[\x00-\x20]*(?:java|vb)[\x00-\x20]*script[\x00-\x20]*:", re.IGNORECASE)
 _PER_KIND_LIMIT = 20  # body elements reported one by one before summarising
 #: An attribute of a start tag: a name, then maybe ``=`` and a value (generous: libxml2 takes names
 #: with quotes or ``<`` in them too).
 _ATTRIBUTE = r"""[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?"""
 #: A start tag's name and attributes, up to where its attributes end (the repetition is possessive and
 #: nothing follows it: no backtracking, linear).
-_TAG_WITH_ATTRIBUTES = re.compile(r"<[A-Za-z][^\s/<>]*(?:[\s/]+" + _ATTRIBUTE + r")*+")
-_ONE_ATTRIBUTE = re.compile(r"[\s/]+(" + _ATTRIBUTE + ")")
+_TAG_WITH_ATTRIBUTES = lazy_re(r"<[A-Za-z][^\s/<>]*(?:[\s/]+" + _ATTRIBUTE + r")*+")
+_ONE_ATTRIBUTE = lazy_re(r"[\s/]+(" + _ATTRIBUTE + ")")
 
 
 def _strip_doctype_subset(text: str, notes: Notes) -> str:

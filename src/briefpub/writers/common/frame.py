@@ -28,11 +28,11 @@ structural anchors (``article``, ``article-<n>``, ``cover``, ``contents``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from briefpub._lazyre import lazy_re
 from briefpub.dates import parse_date
 from briefpub.language import is_rtl_language
 from briefpub.styling.model import StyleSheet
@@ -129,8 +129,8 @@ class Byline:
 #: Between the parts of a byline or a contents entry's details.
 SEPARATOR = " \u00b7 "
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’»)\]]*\s+(?=[\"“‘«(\[]?[^\W\d_a-z]|\d)|(?<=[。！？])")
-_ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Col|Lt|St|No|Jan|Feb|Aug|Sept?|Oct|Nov|Dec|U\.S|U\.K)\.$")
+_SENTENCE_END = lazy_re(r"(?<=[.!?…])[\"”’»)\]]*\s+(?=[\"“‘«(\[]?[^\W\d_a-z]|\d)|(?<=[。！？])")
+_ABBREVIATIONS = lazy_re(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Col|Lt|St|No|Jan|Feb|Aug|Sept?|Oct|Nov|Dec|U\.S|U\.K)\.$")
 
 
 def lede_sentence(doc: Document, limit: int = 320) -> str:

@@ -18,12 +18,12 @@ writers, what a :class:`~briefpub.tree.Link` URL becomes:
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic, excerpt
 
 __all__ = ["SAFE_SCHEMES", "External", "Internal", "LinkTarget", "Refused", "refusal_diagnostic", "resolve_link",
@@ -57,8 +57,8 @@ class Refused:
 
 LinkTarget: TypeAlias = External | Internal | Refused
 
-_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = lazy_re(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_BAD_PERCENT = lazy_re(r"%(?![0-9A-Fa-f]{2})")
 # Characters kept as they are in each part of a URL; everything else is percent-encoded
 # (brackets only belong in an IPv6 host; "#" only once, before the fragment).
 _URL_SAFE = "!$%&'()*+,-./:;=@_~"

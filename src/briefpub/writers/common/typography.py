@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from briefpub._lazyre import lazy_re
 from briefpub.language import primary_subtag
 
 __all__ = ["QuoteStyle", "quote_style", "smarten", "smarten_texts", "tie_segments"]
@@ -71,14 +72,14 @@ def quote_style(language: str) -> QuoteStyle:
 
 
 _DASHES = (
-    (re.compile(r"---"), "\u2014"),
-    (re.compile(r"(?<=\S) -{1,2} (?=\S)"), " \u2013 "),
-    (re.compile(r"(?<=[^\W\d_]) ?--(?= ?[^\W\d_])"), "\u2014"),
+    (lazy_re(r"---"), "\u2014"),
+    (lazy_re(r"(?<=\S) -{1,2} (?=\S)"), " \u2013 "),
+    (lazy_re(r"(?<=[^\W\d_]) ?--(?= ?[^\W\d_])"), "\u2014"),
 )
 # A hyphen between two numbers, not inside a chain (2017-01-23) or a code (COVID-19), not phone-like (555-1234).
-_RANGE = re.compile(r"(?<![\w-])(\d{1,4})-(\d{1,4})(?![\w-]|\.\d)")
-_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
-_QUOTE = re.compile("[\"'\u2019]")
+_RANGE = lazy_re(r"(?<![\w-])(\d{1,4})-(\d{1,4})(?![\w-]|\.\d)")
+_ELLIPSIS = lazy_re(r"(?<!\.)\.\.\.(?!\.)")
+_QUOTE = lazy_re("[\"'\u2019]")
 
 
 def _is_space_or_start(char: str) -> bool:

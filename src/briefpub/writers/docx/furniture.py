@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -32,6 +31,7 @@ from docx.parts.hdrftr import FooterPart, HeaderPart
 from docx.section import Section
 from lxml import etree
 
+from briefpub._lazyre import lazy_re
 from briefpub.styling.model import StyleSheet
 from briefpub.writers.docx.oxml import (
     PPR_ORDER,
@@ -52,8 +52,8 @@ from briefpub.writers.docx.styles import FOOTER, HEADER, MARKING, NORMAL
 if TYPE_CHECKING:
     from docx.oxml.section import CT_SectPr
 
-_TOKEN = re.compile(r"(\{page\}|\{pages\})")
-_PART_NAME = re.compile(r"/word/(header|footer)(\d+)\.xml")
+_TOKEN = lazy_re(r"(\{page\}|\{pages\})")
+_PART_NAME = lazy_re(r"/word/(header|footer)(\d+)\.xml")
 #: Field results stored in the file for readers that do not evaluate fields.
 CACHED_PAGE = "1"
 CACHED_PAGES = "1"

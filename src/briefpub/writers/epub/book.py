@@ -35,11 +35,11 @@ links are always valid; a prepared tree is left exactly as it is.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from ebooklib import epub
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic
 from briefpub.language import is_rtl_language
 from briefpub.styling.model import StyleSheet
@@ -101,7 +101,7 @@ def _article_file(index: int) -> str:
     return f"article-{index + 1:03d}.xhtml"
 
 
-_HEADING_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_HEADING_ID = lazy_re(r"^[a-z][a-z0-9-]*$")
 
 
 def _has_heading_ids(doc: Document) -> bool:

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import colorsys
 import functools
-import re
 
+from briefpub._lazyre import lazy_re
 from briefpub.styling.model import StyleSheet, TextStyle
 
 __all__ = ["CSS_FILE", "both_themes", "contrast", "stylesheet"]
@@ -43,7 +43,7 @@ __all__ = ["CSS_FILE", "both_themes", "contrast", "stylesheet"]
 #: Name of the CSS file inside the package (relative to the content documents).
 CSS_FILE = "style/briefpub.css"
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = lazy_re(r"^#[0-9a-fA-F]{6}$")
 _GENERIC = {"body": "serif", "heading": "sans-serif", "mono": "monospace"}
 #: Least contrast of a rule or border against both a white and a black page (WCAG 1.4.11).
 MIN_CONTRAST = 3.0

@@ -22,11 +22,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from briefpub._lazyre import lazy_re
 from briefpub.jsontree import document_to_dict
 from briefpub.language import is_rtl_language, normalise_tag, valid_tag
 from briefpub.styling.model import StyleSheet
@@ -45,7 +45,7 @@ __all__ = [
     "w3c_date",
 ]
 
-_W3C_DATE = re.compile(
+_W3C_DATE = lazy_re(
     r"^\d{4}(?:-\d{2}(?:-\d{2}"  # year, month, day
     r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$"  # time and zone
 )

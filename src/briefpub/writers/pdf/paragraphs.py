@@ -38,6 +38,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from briefpub._lazyre import lazy_re
 from briefpub.diagnostics import Diagnostic
 from briefpub.fonts import Face
 from briefpub.styling.model import StyleSheet, TextStyle
@@ -55,7 +56,7 @@ from briefpub.writers.pdf.typeset import Run as EngineRun
 __all__ = ["HeadingMark", "ParagraphSpec", "Setter", "plain_runs"]
 
 _GLYPHS_SHOWN = 20  # code points named in a missing-glyph diagnostic (the rest are counted)
-_URL_LIKE = re.compile(r"://|^www\.|^mailto:", re.I)
+_URL_LIKE = lazy_re(r"://|^www\.|^mailto:", re.I)
 _ALIGN = {"left": Align.START, "justify": Align.JUSTIFY, "center": Align.CENTER, "right": Align.END}
 #: Absolute alignments (frame values that follow the page, whatever their own direction).
 ABSOLUTE = {"page-left": Align.LEFT, "page-right": Align.RIGHT}

@@ -28,10 +28,10 @@ Nothing here imports reportlab or pikepdf.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from briefpub._lazyre import lazy_re
 from briefpub.language import valid_tag
 
 __all__ = [
@@ -99,7 +99,7 @@ _REQUIRED_PARENT: Mapping[str, frozenset[str]] = {
 }
 
 
-_ROLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+_ROLE_NAME = lazy_re(r"[A-Za-z][A-Za-z0-9]*\Z")
 
 
 class StructureError(ValueError):

@@ -17,6 +17,8 @@ import bisect
 import re
 import unicodedata
 
+from briefpub._lazyre import lazy_re
+
 __all__ = [
     "CLOSING",
     "NO_BREAK_SPACES",
@@ -138,7 +140,7 @@ def _script_class(keep: bool) -> re.Pattern[str]:
     """A character class of the table's Latin ranges (``keep``) or of its other scripts' ranges."""
     ranges = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi, script in _SCRIPT_TABLE
                      if (script == "Latn") == keep)
-    return re.compile(f"[{ranges}]")
+    return lazy_re(f"[{ranges}]")
 
 
 _LATIN_SCRIPT = _script_class(True)

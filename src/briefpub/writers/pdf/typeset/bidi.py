@@ -16,17 +16,18 @@ before them, so they never split a run.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+
+from briefpub._lazyre import lazy_re
 
 __all__ = ["base_level", "embedding_levels", "needs_bidi", "visual_order"]
 
 _STRONG_RTL = frozenset(("R", "AL"))
 #: Bidirectional classes that need the algorithm (all at U+0590 or above).
 _NEEDS_BIDI = frozenset(("R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "RLI", "LRI", "FSI"))
-_FROM_HEBREW = re.compile("[^\x00-\u058f]")
+_FROM_HEBREW = lazy_re("[^\x00-\u058f]")
 _ISOLATES = {"\u2066": "\u202a", "\u2067": "\u202b", "\u2069": "\u202c"}
 
 

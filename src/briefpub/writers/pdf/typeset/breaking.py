@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from briefpub._lazyre import lazy_re
 from briefpub.writers.pdf.typeset._unicode import CLOSING, OPENING, cluster_bounds, is_cjk
 from briefpub.writers.pdf.typeset.hyphenation import NEVER_HYPHENATED, Hyphenator, hyphenator
 from briefpub.writers.pdf.typeset.itemize import HARD_BREAK, Prepared
@@ -70,13 +70,13 @@ _HYPHENS = "-\u2010"
 _DASHES = "\u2013\u2014"
 #: Where an overlong address breaks (after "-" only at a higher cost: poppler drops a hyphen ending a line).
 _URL_BREAK_AFTER = frozenset("/.?&=_#:,;~+|\\")
-_SPACE_RUN = re.compile(r"[ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+")
+_SPACE_RUN = lazy_re(r"[ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+")
 #: Spaces (group 1), a hard break (2) or a word (3).
-_TOKEN = re.compile(r"([ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+)|(\u2028)"
+_TOKEN = lazy_re(r"([ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+)|(\u2028)"
                     r"|([^ \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000\u2028]+)")
 #: Tokens that are addresses, paths or codes rather than words: never hyphenated.
-_NOT_A_WORD = re.compile(r"[/@\\=&?#_]|://|^www\.|\.[a-z]{2,4}$|\d")
-_WORD_CORE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_NOT_A_WORD = lazy_re(r"[/@\\=&?#_]|://|^www\.|\.[a-z]{2,4}$|\d")
+_WORD_CORE = lazy_re(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 _Row = tuple[int, float, float, float, float, int, int, int, bool, bool]
@@ -170,7 +170,7 @@ def _hyphen_width(prepared: Prepared, pos: int) -> float:
     return found
 
 
-_SPECIAL_IN_WORD = re.compile("[-\u2010\u2013\u2014\u200b\u00ad]")
+_SPECIAL_IN_WORD = lazy_re("[-\u2010\u2013\u2014\u200b\u00ad]")
 
 
 _POINTS_CACHE: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from briefpub._lazyre import lazy_re
 from briefpub.writers.pdf.typeset import bidi
 from briefpub.writers.pdf.typeset._unicode import cluster_bounds, is_invisible, script_runs
 from briefpub.writers.pdf.typeset.fonts import FontData, font_data
@@ -35,7 +35,7 @@ from briefpub.writers.pdf.typeset.shaping import Shaped, shape
 
 __all__ = ["HARD_BREAK", "REPLACEMENT", "Item", "Prepared", "prepare"]
 
-_SPACES = re.compile(r"[ \t]+")
+_SPACES = lazy_re(r"[ \t]+")
 
 #: The character a hard line break becomes in the paragraph text.
 HARD_BREAK = "\u2028"
