@@ -35,7 +35,7 @@ from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
 __all__ = ["load_face"]
 
 _KIND = "reportlab-faces"
-_LIMIT = 64  # faces kept (a style uses ~8; fallback scripts add a few each)
+_LIMIT = 32  # faces kept (a style draws with ~5-8; an entry is ~25-80 KB for a Latin face, ~2.4 MB for a CJK one)
 _SKIPPED = frozenset({"_ttf_data", "_pdfScale"})  # the file's bytes; the scaling function, rebuilt
 _ATOMS = frozenset({int, float, bool, str, bytes, type(None)})
 _SHAPES = _ATOMS | {tuple, list, dict}

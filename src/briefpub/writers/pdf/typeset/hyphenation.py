@@ -61,7 +61,7 @@ def pyphen_language(tag: str) -> str | None:
 
 
 _KIND = "pyphen-patterns"
-_LIMIT = 16  # dictionaries kept (~0.2 MB for en_US, ~1.5 MB for de_DE)
+_LIMIT = 12  # dictionaries kept (an entry is ~0.2 MB for en_US, ~1.4 MB for de_DE, ~1.7 MB for hu_HU)
 _Value = int | tuple[int, str, int, int]
 """A pattern value: an int, or a ``DataInt``'s value and its (change, index, cut) data."""
 
