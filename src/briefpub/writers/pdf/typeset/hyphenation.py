@@ -17,7 +17,7 @@ builds (its ``HyphDict``: the patterns and their longest length) is kept in the 
 (:mod:`briefpub.cache`) as plain data (marshal: strings, numbers and tuples, checked on
 loading; nothing is run), keyed by the dictionary file's SHA-256, pyphen's version and
 source and this module's source. A hit restores the very ``HyphDict`` pyphen would build
-(the same patterns, the same ``DataInt`` alternatives), in ~2 ms for ``en_US``. The cache
+(the same patterns, the same ``DataInt`` alternatives), in ~4 ms for ``en_US``. The cache
 serves library users too (it holds no code), and is off with ``BRIEFPUB_CACHE=off``.
 """
 
