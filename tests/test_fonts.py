@@ -90,8 +90,20 @@ def test_writers_never_scan_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     options = WriteOptions(build_time=datetime(2020, 1, 1, tzinfo=UTC), fonts=font_set)
     monkeypatch.setattr(fonts, "find_family", forbidden)
     monkeypatch.setattr(fonts, "_catalogue", forbidden)
-    for module, name in ((os, "walk"), (os, "scandir"), (os, "listdir"), (glob, "glob"), (subprocess, "run")):
+    for module, name in ((os, "walk"), (os, "listdir"), (glob, "glob"), (subprocess, "run")):
         monkeypatch.setattr(module, name, forbidden)
+    # The disk cache lists its own folder when it stores an entry (keeping it bounded: a writer's first
+    # use of a face or of hyphenation patterns stores them); any other folder listed is a font scan.
+    from briefpub.cache import default_cache_dir
+
+    cache_dir, scandir = os.path.realpath(str(default_cache_dir())), os.scandir
+
+    def scandir_of_the_cache(path: str = ".") -> object:
+        if os.path.realpath(path).startswith(cache_dir + os.sep):
+            return scandir(path)
+        return forbidden(path)
+
+    monkeypatch.setattr(os, "scandir", scandir_of_the_cache)
     pub = Publication((Document(Meta(title="Другой", language="ru"), (Paragraph((Text("Тело العربية"),)),)),))
     for name in ("pdf", "epub", "docx"):
         assert get_writer(name).write(pub, style, options).data

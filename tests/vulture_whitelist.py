@@ -14,7 +14,7 @@ READER
 # attributes and hooks that libraries read: urllib's redirect limit, markdown-it's link hooks,
 # zipfile's entry fields, fontTools' subsetter options, python-docx's section and core properties,
 # ebooklib's book and item hooks, reportlab's document and font hooks and PDF dictionaries,
-# pikepdf's PDF dictionaries, uharfbuzz's buffer settings
+# pikepdf's PDF dictionaries, uharfbuzz's buffer settings, reportlab's TTFont attributes (typeset.fonts.EngineTTFont)
 max_redirections
 _.validateLink
 _.normalizeLink
@@ -72,6 +72,8 @@ _.Title
 _.DisplayDocTitle
 _.ViewerPreferences
 _.cluster_level
+_._asciiReadable
+_.shapable
 
 # a type named in a string (``cast("CT_SectPr", ...)``), imported only for the type checker
 CT_SectPr

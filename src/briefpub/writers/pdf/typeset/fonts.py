@@ -4,7 +4,8 @@
 its HarfBuzz face and font (for shaping, in font units), its character coverage
 (from the ``cmap``, for fallback), a few metrics, and, on first use for drawing, a
 reportlab :class:`EngineTTFont` that embeds the glyphs the engine draws as
-TrueType subsets.
+TrueType subsets. Only the faces drawn with get one, and its parsed face comes from the
+disk cache when it holds it (:mod:`~briefpub.writers.pdf.typeset.facecache`).
 
 reportlab keys subset glyphs by Unicode character. Shaped text draws glyphs that no
 character maps to (ligatures, Arabic contextual forms) and glyphs that must extract
@@ -32,11 +33,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import uharfbuzz as hb
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFont
 
 from briefpub.fonts import hb_face
+from briefpub.writers.pdf.typeset.facecache import load_face
 from briefpub.writers.pdf.typeset.model import FaceLike
 
 __all__ = ["EngineTTFont", "FontData", "font_data", "key_of"]
@@ -96,7 +99,7 @@ class FontData:
     def ttf(self) -> EngineTTFont:
         """The reportlab font that embeds this face's glyphs (loaded on first use)."""
         if self._ttf is None:
-            self._ttf = EngineTTFont(self.name, self.path, subfontIndex=self.index, asciiReadable=1, shapable=False)
+            self._ttf = EngineTTFont(self.name, self.path, subfontIndex=self.index, asciiReadable=1)
         return self._ttf
 
     @property
@@ -184,8 +187,16 @@ class EngineTTFont(TTFont):  # type: ignore[misc]
     ligature extracts as its letters), UTF-16 with surrogate pairs.
     """
 
-    def __init__(self, name: str, filename: str, **kw: Any) -> None:
-        super().__init__(name, filename, validate=0, **kw)
+    def __init__(self, name: str, filename: str, subfontIndex: int = 0, asciiReadable: int = 1) -> None:
+        # TTFont.__init__, with the face from the disk cache (facecache.load_face) rather than parsed
+        # anew; not shapable (the engine shapes with HarfBuzz). test_facecache checks the attributes
+        # against TTFont's own.
+        self.fontName = name
+        self.face = load_face(filename, subfontIndex)
+        self.encoding = TTEncoding()
+        self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+        self._asciiReadable = asciiReadable
+        self.shapable = False
         self._bp_text: dict[int, str] = {}
         self._bp_keys: dict[tuple[int, str], int] = {}
         self._bp_next = _PRIVATE_START
