@@ -115,14 +115,18 @@ def test_patterns_from_cached_programs_match_as_compiled_ones(tmp_path: Path) ->
     plain, new = run_re_child("plain", tmp_path)
     assert new == "None" and not (tmp_path / "regex-code").exists()
     first, new = run_re_child("install", tmp_path)
-    assert int(new) > 20  # briefpub's patterns compiled, saved at exit
+    assert int(new) > 20 and not (tmp_path / "regex-code").exists()  # compiled, and noted as seen once
+    assert any((tmp_path / "regex-seen").iterdir())
     second, new = run_re_child("install", tmp_path)
+    assert int(new) > 20  # compiled again: seen twice, so saved at exit
+    third, new = run_re_child("install", tmp_path)
     assert new == "0"  # every program from the cache: no pattern parsed or compiled
-    assert plain == first == second
+    assert plain == first == second == third
 
 
 def test_a_corrupt_or_foreign_regex_entry_is_compiled_again(tmp_path: Path) -> None:
     plain, _ = run_re_child("plain", tmp_path)
+    run_re_child("install", tmp_path)
     run_re_child("install", tmp_path)
     (entry,) = (tmp_path / "regex-code").iterdir()
     good = entry.read_bytes()
@@ -175,3 +179,41 @@ def test_a_bad_code_object_in_the_entry_is_compiled_again(tmp_path: Path) -> Non
     reused = _CompiledExec(cache)
     reused(source, {}, {})
     assert reused.new == 1 and source not in reused.stored
+
+
+_FRESH_CHILD = textwrap.dedent(
+    """
+    import os, re, sys
+    from briefpub._codecache import install
+    install()
+    re.compile(r"stable-(\\d+)")
+    re.compile("fresh-" + os.urandom(6).hex())  # a pattern no other process makes (as reportlab's joined sets)
+    from re import _compiler
+    print(_compiler.compile.new)
+    """
+)
+
+
+def test_a_pattern_is_kept_only_once_a_second_process_compiles_it(tmp_path: Path) -> None:
+    """Patterns made anew by each process never enter the entry (it would grow and be rewritten every run)."""
+    import marshal
+
+    from briefpub._codecache import _RE_KIND
+    from briefpub.cache import DiskCache
+
+    def child() -> int:
+        return int(subprocess.run([sys.executable, "-c", _FRESH_CHILD], capture_output=True, text=True, check=True,
+                                  env={**os.environ, "BRIEFPUB_CACHE_DIR": str(tmp_path)}).stdout)
+
+    assert child() == 2 and not (tmp_path / _RE_KIND).exists()  # both compiled, both only noted
+    assert child() == 2  # the stable one is now seen twice: kept
+    (entry,) = (tmp_path / _RE_KIND).iterdir()
+    assert child() == 1  # only the fresh one is compiled
+    size = entry.stat().st_size
+    mtime = entry.stat().st_mtime_ns
+    for _ in range(3):
+        assert child() == 1
+    assert entry.stat().st_size == size and entry.stat().st_mtime_ns == mtime  # never rewritten
+    stored = marshal.loads(DiskCache(tmp_path).load(_RE_KIND, entry.name) or b"")
+    assert all(not (isinstance(p, str) and p.startswith("fresh-")) for p, _ in stored)
+    assert (r"stable-(\d+)", 0) in stored

@@ -137,8 +137,7 @@ _CHILD = textwrap.dedent(
     import json, os, sys
     from re import _compiler
     package, modules = sys.argv[1], sys.argv[2:]
-    # left eager for now: the PDF engine's font module (reportlab, HarfBuzz), under the font-cache work
-    eager = {os.path.join(package, "writers", "pdf", "typeset", "fonts.py")}
+    eager = set()  # (none left: every module-level pattern of briefpub is compiled on first use)
     real, ours = _compiler.compile, []
     def counting(pattern, flags=0):
         frame = sys._getframe(1)

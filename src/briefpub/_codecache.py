@@ -47,6 +47,8 @@ _KIND = "dataclass-code"
 _FORMAT = 2  # of the entry: each source's code object marshalled on its own (1: one marshalled dict of code)
 _LIMIT = 4000  # distinct method sources kept (briefpub has ~600)
 _RE_KIND = "regex-code"
+_RE_SEEN_KIND = "regex-seen"
+_RE_SEEN_LIMIT = 2048  # digests of patterns compiled once, awaiting a second process (12 bytes each)
 _RE_LIMIT = 1000  # distinct patterns kept (a cold conversion compiles ~100; a fixed set, so the entry stays small)
 
 
@@ -154,7 +156,13 @@ class _CompiledRegex:
                                  source_digest(*(os.path.join(folder, f) for f in ("_compiler.py", "_parser.py",
                                                                                   "_constants.py", "_casefix.py"))))
         self.programs: dict[tuple[str | bytes, int], _Program] = self._load()
-        self.new = 0
+        self.fresh: dict[tuple[str | bytes, int], None] = {}  # compiled by this process, in order
+        self.refused: set[tuple[str | bytes, int]] = set()  # in the entry, with a program _sre refused
+
+    @property
+    def new(self) -> int:
+        """How many patterns this process compiled (0: every program came from the entry)."""
+        return len(self.fresh)
 
     def _load(self) -> dict[tuple[str | bytes, int], _Program]:
         programs = _load_entry(self.cache, _RE_KIND, self.key)
@@ -169,6 +177,7 @@ class _CompiledRegex:
                 return self.sre_compile(p, *program)
             except (TypeError, ValueError, RuntimeError, OverflowError):  # not a program _sre accepts
                 del self.programs[(p, flags)]
+                self.refused.add((p, flags))  # (its entry is replaced at exit)
         try:
             program = _program(p, flags)
             compiled = self.sre_compile(p, *program)
@@ -176,14 +185,42 @@ class _CompiledRegex:
             return self.compile(p, flags)
         if len(self.programs) < _RE_LIMIT:
             self.programs[(p, flags)] = program
-            self.new += 1
+            self.fresh[(p, flags)] = None
         return compiled
 
     def save(self) -> None:
-        """Store the programs when this process compiled new ones."""
-        if self.new:
-            merged = {**self._load(), **self.programs}
+        """Store the programs of the patterns this process compiled that an earlier process compiled too.
+
+        A pattern compiled once is only noted (by a digest, in a small entry of its own); it is stored
+        when a later process compiles it again. Patterns made anew by each process (reportlab joins a set
+        of names into one, in an order that changes with string hashing) thus never enter the entry,
+        which would otherwise grow by one on every run, and be rewritten every time, up to its limit.
+        """
+        if not self.fresh:
+            return
+        import hashlib
+
+        seen_payload = _load_entry(self.cache, _RE_SEEN_KIND, self.key)
+        seen = [d for d in seen_payload if type(d) is bytes] if isinstance(seen_payload, list) else []
+        known = set(seen)
+        promoted: dict[tuple[str | bytes, int], _Program] = {}
+        noted: list[bytes] = []
+        for pattern_flags in self.fresh:
+            program = self.programs.get(pattern_flags)
+            if program is None:
+                continue
+            digest = hashlib.blake2b(repr(pattern_flags).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+            if digest in known or pattern_flags in self.refused:
+                promoted[pattern_flags] = program
+                known.discard(digest)
+            else:
+                noted.append(digest)
+        if promoted:
+            merged = {**self._load(), **promoted}
             self.cache.store(_RE_KIND, self.key, marshal.dumps(merged), limit=4)
+        remaining = [d for d in seen if d in known] + noted
+        if remaining != seen:
+            self.cache.store(_RE_SEEN_KIND, self.key, marshal.dumps(remaining[-_RE_SEEN_LIMIT:]), limit=4)
 
 
 def _program(pattern: str | bytes, flags: int) -> _Program:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from weakref import WeakKeyDictionary
 import uharfbuzz as hb
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFont
 
+from briefpub._lazyre import lazy_re
 from briefpub.fonts import hb_face
 from briefpub.writers.pdf.typeset.facecache import load_face
 from briefpub.writers.pdf.typeset.model import FaceLike
@@ -45,7 +45,7 @@ from briefpub.writers.pdf.typeset.model import FaceLike
 __all__ = ["EngineTTFont", "FontData", "font_data", "key_of"]
 
 _PRIVATE_START = 0xF0000
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+_SAFE_NAME = lazy_re(r"[^A-Za-z0-9_-]+")
 
 
 def key_of(face: FaceLike) -> tuple[str, int]:
