@@ -67,6 +67,7 @@ _STYLE_HELP = "Built-in style name or path to a .toml style sheet (default: brie
 _SET_HELP = "Override metadata (marking=OFFICIAL, title=..., author=...) or a style key (page.size=Letter)."
 _FETCH_HELP = "Download remote http(s) images (public hosts only, 5 MiB, 10 s each). Off by default."
 _FROM_HELP = "Input format, overriding detection (extension, else content): txt, md, html (or a plugin's)."
+_QUIET_HELP = "Print nothing but errors and the paths written."
 _SERVER_HELP = "Send the work to a running 'briefpub serve' (http://HOST:PORT); the same files are written here."
 
 
@@ -79,7 +80,7 @@ def convert(
     sets: Annotated[list[str], typer.Option("--set", help=_SET_HELP)] = [],  # noqa: B006
     from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_QUIET_HELP)] = False,
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
     server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
 ) -> None:
@@ -108,7 +109,7 @@ def pack(
     duplex: Annotated[bool, typer.Option("--duplex", help="Start every article on a right-hand page.")] = False,
     from_: Annotated[str | None, typer.Option("--from", "-f", help=_FROM_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_QUIET_HELP)] = False,
     fetch_images: Annotated[bool, typer.Option("--fetch-images", help=_FETCH_HELP)] = False,
     server: Annotated[str | None, typer.Option("--server", envvar="BRIEFPUB_SERVER", help=_SERVER_HELP)] = None,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help=_PACK_CACHE_HELP)] = None,
