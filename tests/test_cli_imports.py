@@ -86,6 +86,19 @@ def test_the_epub_path_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert "PIL" in present(off, WRITER_LIBRARIES)  # without the cache the cover is drawn
 
 
+def test_a_new_article_s_cover_imports_no_harfbuzz(tmp_path: Path) -> None:
+    """A cover drawn for an article never converted before takes the faces' coverage from the disk cache."""
+    text = ARTICLE.read_text(encoding="utf-8")
+    runs = []
+    for i in range(3):  # the first fills the fonts' entries, the second the coverage of the faces it draws
+        article = tmp_path / f"new{i}.txt"
+        article.write_text(f"Run {i}: {text}", encoding="utf-8")
+        runs.append(imported(["convert", "-q", str(article), "--to", "epub", "--out", str(tmp_path / "out")],
+                             tmp_path / "cache"))
+        assert (tmp_path / "out" / f"new{i}.epub").is_file()
+    assert present(runs[-1], NEVER | WRITER_LIBRARIES) == {"ebooklib", "lxml", "PIL"}  # drawn, without HarfBuzz
+
+
 @pytest.mark.parametrize(("fmt", "allowed"), [
     ("docx", {"docx", "lxml", "fontTools", "uharfbuzz"}),
     ("pdf", {"reportlab", "lxml", "PIL", "fontTools", "uharfbuzz", "pyphen"}),

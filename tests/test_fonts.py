@@ -297,3 +297,119 @@ def test_a_corrupt_fontconfig_entry_is_a_miss(monkeypatch: pytest.MonkeyPatch, t
     assert _fresh_catalogue(monkeypatch, cache) == expected and _runs(log) == 2
     assert fonts._faces_from_fc_entry(b"not json") is None
     assert fonts._faces_from_fc_entry(b'{"dirs": [], "state": {}, "faces": [["x", 0]]}') is None
+
+
+# --------------------------------------------------------------------------
+# Glyph coverage, kept in the disk cache for processes that do not shape with HarfBuzz
+# --------------------------------------------------------------------------
+
+
+def _hb_fresh(face: fonts.Face) -> frozenset[int]:
+    return frozenset(fonts.hb_face(face.path, face.index).unicodes)
+
+
+@pytest.fixture
+def disk_coverage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """coverage() through the disk cache in ``tmp_path`` (as in a process with no HarfBuzz of its own);
+    the per-process caches cleared before and after."""
+    monkeypatch.delenv("BRIEFPUB_CACHE", raising=False)
+    monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(fonts, "_hb_imported_here", True)
+    coverage.cache_clear()
+    yield tmp_path  # type: ignore[misc]
+    coverage.cache_clear()
+    fonts.hb_face.cache_clear()
+
+
+def _coverage_entries(cache_dir: Path) -> list[Path]:
+    folder = cache_dir / "font-coverage"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _collection_faces() -> list[fonts.Face]:
+    """The faces of one TrueType collection fontconfig lists (none without fontconfig or a .ttc)."""
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return []
+    out = subprocess.run(["fc-list", "--format", "%{file}\\t%{index}\\n"], capture_output=True, text=True,
+                         check=True).stdout
+    rows = sorted({tuple(line.split("\t")) for line in out.splitlines() if line.lower().split("\t")[0].endswith(".ttc")})
+    first = rows[0][0] if rows else ""
+    return [fonts.Face(path, int(index), "C", "", f"C{index}", 400, 5, False) for path, index in rows if path == first]
+
+
+def test_cached_coverage_is_what_harfbuzz_gives(disk_coverage: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _require_dejavu()
+    packaged, _system = fonts._catalogue()
+    dejavu = [face for path in sorted(map(str, DEJAVU.glob("*.ttf"))) for face in fonts._fonttools_faces(path)]
+    faces = sorted({*(f for family in packaged.values() for f in family), *dejavu, *_collection_faces()},
+                   key=lambda f: (f.path, f.index))
+    assert len(faces) > 40 and any(f.index for f in faces) == bool(_collection_faces())
+    fresh = {face: _hb_fresh(face) for face in faces}
+    assert {face: coverage(face) for face in faces} == fresh  # misses: read with HarfBuzz and stored
+    assert len(_coverage_entries(disk_coverage)) == len(faces)
+    coverage.cache_clear()
+    monkeypatch.setattr(fonts, "_hb_coverage", lambda face: pytest.fail(f"{face.key} not from the cache"))
+    assert {face: coverage(face) for face in faces} == fresh  # hits, equal to what HarfBuzz gives
+
+
+def test_a_changed_font_file_misses_the_coverage_cache(disk_coverage: Path, tmp_path: Path) -> None:
+    _require_dejavu()
+    path = tmp_path / "fonts" / "A.ttf"
+    path.parent.mkdir()
+    shutil.copy(DEJAVU / "DejaVuSansMono.ttf", path)
+    face = fonts.Face(str(path), 0, "A", "Book", "A", 400, 5, False)
+    first = coverage(face)
+    assert first == _hb_fresh(face)
+    shutil.copy(DEJAVU / "DejaVuSans.ttf", path)  # same path, other size and mtime
+    coverage.cache_clear()
+    fonts.hb_face.cache_clear()
+    second = coverage(face)
+    assert second != first and second == _hb_fresh(face)
+    assert len(_coverage_entries(disk_coverage)) == 2
+
+
+def test_a_corrupt_or_foreign_coverage_entry_is_recomputed(disk_coverage: Path) -> None:
+    _require_dejavu()
+    face = fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
+    expected = _hb_fresh(face)
+    assert coverage(face) == expected
+    (entry,) = _coverage_entries(disk_coverage)
+    good = entry.read_bytes()
+    entry.write_bytes(good[: len(good) // 2])
+    coverage.cache_clear()
+    assert coverage(face) == expected
+    assert entry.read_bytes() == good  # rewritten
+    from briefpub.cache import DiskCache
+
+    for bogus in (b"[5, 3]", b"[1, 2, 3]", b'{"a": 1}', b"[1, 2.5]", b"[3, 4, 1, 2]", b"[0, 1114112]", b"[true, 2]"):
+        DiskCache(disk_coverage).store("font-coverage", entry.name, bogus)
+        coverage.cache_clear()
+        assert coverage(face) == expected, bogus
+        assert entry.read_bytes() == good
+
+
+def test_coverage_without_the_disk_cache(disk_coverage: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _require_dejavu()
+    monkeypatch.setenv("BRIEFPUB_CACHE", "off")
+    face = fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
+    assert coverage(face) == _hb_fresh(face)
+    assert _coverage_entries(disk_coverage) == []
+
+
+def test_a_process_that_shapes_with_harfbuzz_reads_coverage_directly(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    _require_dejavu()
+    import uharfbuzz  # noqa: F401 - imported, as the PDF and DOCX writers have
+
+    monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("BRIEFPUB_CACHE", raising=False)
+    monkeypatch.setattr(fonts, "_hb_imported_here", False)
+    coverage.cache_clear()
+    face = fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
+    try:
+        assert coverage(face) == _hb_fresh(face)
+    finally:
+        coverage.cache_clear()
+    assert _coverage_entries(tmp_path) == []  # no disk entry read or written
