@@ -334,9 +334,10 @@ def _collection_faces() -> list[fonts.Face]:
         return []
     out = subprocess.run(["fc-list", "--format", "%{file}\\t%{index}\\n"], capture_output=True, text=True,
                          check=True).stdout
-    rows = sorted({tuple(line.split("\t")) for line in out.splitlines() if line.lower().split("\t")[0].endswith(".ttc")})
+    rows = sorted({(path, int(index)) for path, _, index in (line.partition("\t") for line in out.splitlines())
+                   if path.lower().endswith(".ttc")})
     first = rows[0][0] if rows else ""
-    return [fonts.Face(path, int(index), "C", "", f"C{index}", 400, 5, False) for path, index in rows if path == first]
+    return [fonts.Face(path, index, "C", "", f"C{index}", 400, 5, False) for path, index in rows if path == first]
 
 
 def test_cached_coverage_is_what_harfbuzz_gives(disk_coverage: Path, monkeypatch: pytest.MonkeyPatch) -> None:
