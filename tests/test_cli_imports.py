@@ -90,7 +90,7 @@ def test_a_new_article_s_cover_imports_no_harfbuzz(tmp_path: Path) -> None:
     """A cover drawn for an article never converted before takes the faces' coverage from the disk cache."""
     text = ARTICLE.read_text(encoding="utf-8")
     runs = []
-    for i in range(3):  # the first fills the fonts' entries, the second the coverage of the faces it draws
+    for i in range(2):  # the first fills the disk cache: the fonts' faces, and the coverage of those it draws
         article = tmp_path / f"new{i}.txt"
         article.write_text(f"Run {i}: {text}", encoding="utf-8")
         runs.append(imported(["convert", "-q", str(article), "--to", "epub", "--out", str(tmp_path / "out")],

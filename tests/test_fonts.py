@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from briefpub import fonts
-from briefpub.fonts import FontSet, coverage, file_record, find_family, resolve_fonts
+from briefpub.fonts import FontSet, cached_coverage, coverage, file_record, find_family, resolve_fonts
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 BUILD = datetime(2024, 5, 6, tzinfo=UTC)
@@ -300,7 +301,7 @@ def test_a_corrupt_fontconfig_entry_is_a_miss(monkeypatch: pytest.MonkeyPatch, t
 
 
 # --------------------------------------------------------------------------
-# Glyph coverage, kept in the disk cache for processes that do not shape with HarfBuzz
+# Glyph coverage, kept in the disk cache for the EPUB cover (a process with no other use for HarfBuzz)
 # --------------------------------------------------------------------------
 
 
@@ -309,14 +310,13 @@ def _hb_fresh(face: fonts.Face) -> frozenset[int]:
 
 
 @pytest.fixture
-def disk_coverage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """coverage() through the disk cache in ``tmp_path`` (as in a process with no HarfBuzz of its own);
-    the per-process caches cleared before and after."""
+def cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """The disk cache in ``tmp_path``; the per-process coverage caches cleared before and after."""
     monkeypatch.delenv("BRIEFPUB_CACHE", raising=False)
     monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(fonts, "_hb_imported_here", True)
-    coverage.cache_clear()
-    yield tmp_path  # type: ignore[misc]
+    cached_coverage.cache_clear()
+    yield tmp_path
+    cached_coverage.cache_clear()
     coverage.cache_clear()
     fonts.hb_face.cache_clear()
 
@@ -340,77 +340,71 @@ def _collection_faces() -> list[fonts.Face]:
     return [fonts.Face(path, index, "C", "", f"C{index}", 400, 5, False) for path, index in rows if path == first]
 
 
-def test_cached_coverage_is_what_harfbuzz_gives(disk_coverage: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _dejavu_sans() -> fonts.Face:
+    return fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
+
+
+def test_cached_coverage_is_what_harfbuzz_gives(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _require_dejavu()
     packaged, _system = fonts._catalogue()
     dejavu = [face for path in sorted(map(str, DEJAVU.glob("*.ttf"))) for face in fonts._fonttools_faces(path)]
-    faces = sorted({*(f for family in packaged.values() for f in family), *dejavu, *_collection_faces()},
+    collection = _collection_faces()
+    faces = sorted({*(f for family in packaged.values() for f in family), *dejavu, *collection},
                    key=lambda f: (f.path, f.index))
-    assert len(faces) > 40 and any(f.index for f in faces) == bool(_collection_faces())
+    assert len(faces) > 40 and any(f.index for f in faces) == bool(collection)
     fresh = {face: _hb_fresh(face) for face in faces}
-    assert {face: coverage(face) for face in faces} == fresh  # misses: read with HarfBuzz and stored
-    assert len(_coverage_entries(disk_coverage)) == len(faces)
-    coverage.cache_clear()
-    monkeypatch.setattr(fonts, "_hb_coverage", lambda face: pytest.fail(f"{face.key} not from the cache"))
-    assert {face: coverage(face) for face in faces} == fresh  # hits, equal to what HarfBuzz gives
+    assert {face: cached_coverage(face) for face in faces} == fresh  # misses: read with HarfBuzz and stored
+    assert len(_coverage_entries(cache_dir)) == len(faces)
+    cached_coverage.cache_clear()
+    monkeypatch.setattr(fonts, "coverage", lambda face: pytest.fail(f"{face.key} not from the disk cache"))
+    assert {face: cached_coverage(face) for face in faces} == fresh  # hits, equal to what HarfBuzz gives
 
 
-def test_a_changed_font_file_misses_the_coverage_cache(disk_coverage: Path, tmp_path: Path) -> None:
+def test_a_changed_font_file_misses_the_coverage_cache(cache_dir: Path, tmp_path: Path) -> None:
     _require_dejavu()
     path = tmp_path / "fonts" / "A.ttf"
     path.parent.mkdir()
     shutil.copy(DEJAVU / "DejaVuSansMono.ttf", path)
     face = fonts.Face(str(path), 0, "A", "Book", "A", 400, 5, False)
-    first = coverage(face)
+    first = cached_coverage(face)
     assert first == _hb_fresh(face)
     shutil.copy(DEJAVU / "DejaVuSans.ttf", path)  # same path, other size and mtime
-    coverage.cache_clear()
-    fonts.hb_face.cache_clear()
-    second = coverage(face)
+    for memo in (cached_coverage, coverage, fonts.hb_face):
+        memo.cache_clear()
+    second = cached_coverage(face)
     assert second != first and second == _hb_fresh(face)
-    assert len(_coverage_entries(disk_coverage)) == 2
+    assert len(_coverage_entries(cache_dir)) == 2
 
 
-def test_a_corrupt_or_foreign_coverage_entry_is_recomputed(disk_coverage: Path) -> None:
+def test_a_corrupt_or_foreign_coverage_entry_is_recomputed(cache_dir: Path) -> None:
     _require_dejavu()
-    face = fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
+    face = _dejavu_sans()
     expected = _hb_fresh(face)
-    assert coverage(face) == expected
-    (entry,) = _coverage_entries(disk_coverage)
+    assert cached_coverage(face) == expected
+    (entry,) = _coverage_entries(cache_dir)
     good = entry.read_bytes()
     entry.write_bytes(good[: len(good) // 2])
-    coverage.cache_clear()
-    assert coverage(face) == expected
+    cached_coverage.cache_clear()
+    assert cached_coverage(face) == expected
     assert entry.read_bytes() == good  # rewritten
     from briefpub.cache import DiskCache
 
     for bogus in (b"[5, 3]", b"[1, 2, 3]", b'{"a": 1}', b"[1, 2.5]", b"[3, 4, 1, 2]", b"[0, 1114112]", b"[true, 2]"):
-        DiskCache(disk_coverage).store("font-coverage", entry.name, bogus)
-        coverage.cache_clear()
-        assert coverage(face) == expected, bogus
+        DiskCache(cache_dir).store("font-coverage", entry.name, bogus)
+        cached_coverage.cache_clear()
+        assert cached_coverage(face) == expected, bogus
         assert entry.read_bytes() == good
 
 
-def test_coverage_without_the_disk_cache(disk_coverage: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_coverage_without_the_disk_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _require_dejavu()
     monkeypatch.setenv("BRIEFPUB_CACHE", "off")
-    face = fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
-    assert coverage(face) == _hb_fresh(face)
-    assert _coverage_entries(disk_coverage) == []
+    assert cached_coverage(_dejavu_sans()) == _hb_fresh(_dejavu_sans())
+    assert _coverage_entries(cache_dir) == []
 
 
-def test_a_process_that_shapes_with_harfbuzz_reads_coverage_directly(monkeypatch: pytest.MonkeyPatch,
-                                                                     tmp_path: Path) -> None:
+def test_the_writers_that_shape_read_coverage_from_harfbuzz(cache_dir: Path) -> None:
     _require_dejavu()
-    import uharfbuzz  # noqa: F401 - imported, as the PDF and DOCX writers have
-
-    monkeypatch.setenv("BRIEFPUB_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("BRIEFPUB_CACHE", raising=False)
-    monkeypatch.setattr(fonts, "_hb_imported_here", False)
     coverage.cache_clear()
-    face = fonts.Face(str(DEJAVU / "DejaVuSans.ttf"), 0, "DejaVu Sans", "Book", "DejaVuSans", 400, 5, False)
-    try:
-        assert coverage(face) == _hb_fresh(face)
-    finally:
-        coverage.cache_clear()
-    assert _coverage_entries(tmp_path) == []  # no disk entry read or written
+    assert coverage(_dejavu_sans()) == _hb_fresh(_dejavu_sans())
+    assert _coverage_entries(cache_dir) == []  # PDF and DOCX: no disk entry read or written

@@ -22,7 +22,7 @@ neither imports fontTools nor opens the fonts when they have not changed.
 Only TrueType-outline faces are kept (reportlab cannot embed CFF outlines, and
 Pillow draws the EPUB cover with the same files). Coverage (which characters a
 face has) is read with HarfBuzz, and kept in the disk cache for processes that
-would import HarfBuzz for nothing else (:func:`coverage`). Nothing here imports reportlab, Pillow or
+would import HarfBuzz for nothing else (:func:`cached_coverage`). Nothing here imports reportlab, Pillow or
 python-docx.
 """
 
@@ -49,6 +49,7 @@ __all__ = [
     "Family",
     "FontFile",
     "FontSet",
+    "cached_coverage",
     "coverage",
     "file_record",
     "find_family",
@@ -461,47 +462,49 @@ def hb_face(path: str, index: int = 0) -> Any:
     return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path), index)
 
 
-_COVERAGE_KIND = "font-coverage"
-_hb_imported_here = False  # True once coverage() itself imported uharfbuzz (a miss): it keeps using the cache
-
-
 @functools.cache
 def coverage(face: Face) -> frozenset[int]:
     """The code points ``face`` maps to a glyph (its cmap, read with HarfBuzz; cached per process).
 
-    A process that has not imported HarfBuzz (the EPUB writer, which needs coverage only to pick the
-    cover's faces) takes it from the disk cache: one entry per face, its code points as sorted
-    ranges, keyed by the font file's (path, size, mtime), the face index, HarfBuzz's files and this
-    module's source, so a cold cover imports no uharfbuzz (~12 ms). A process that already shapes with
-    HarfBuzz (PDF, DOCX) reads the cmap directly, as before (~0.2 ms a face against ~0.5 for an entry).
+    For the writers that shape with HarfBuzz anyway (PDF, DOCX): the face is mapped once for both.
     """
-    global _hb_imported_here
-    if "uharfbuzz" in sys.modules and not _hb_imported_here:
-        return _hb_coverage(face)
+    return frozenset(hb_face(face.path, face.index).unicodes)
+
+
+_COVERAGE_KIND = "font-coverage"
+
+
+@functools.cache
+def cached_coverage(face: Face) -> frozenset[int]:
+    """:func:`coverage`, through the disk cache: for a process that needs no HarfBuzz otherwise.
+
+    The EPUB writer needs coverage only to pick its cover's faces; importing uharfbuzz for it cost a
+    cold cover ~12 ms. One entry per face holds its code points as sorted ranges, keyed by the font
+    file's (path, size, mtime), the face index, uharfbuzz's files and this module's source: a changed
+    font or HarfBuzz misses, a corrupt entry is read again with HarfBuzz and rewritten. (A hit costs
+    ~0.2-0.3 ms a face more than HarfBuzz's own cmap once the face is mapped, so the PDF and DOCX
+    writers keep :func:`coverage`.)
+    """
     from briefpub.cache import DiskCache, disk_cache, file_stamp, source_digest
 
     cache = disk_cache()
     stamp = file_stamp(face.path)
     if cache is None or stamp is None:
-        return _hb_coverage(face)
+        return coverage(face)
     key = DiskCache.key(_COVERAGE_KIND, source_digest(__file__), _harfbuzz_stamp(), stamp, face.index)
     payload = cache.load(_COVERAGE_KIND, key)
     found = _coverage_from_ranges(payload) if payload is not None else None
-    if found is not None:
-        return found
-    _hb_imported_here = _hb_imported_here or "uharfbuzz" not in sys.modules  # (later misses are stored too)
-    found = _hb_coverage(face)
-    cache.store(_COVERAGE_KIND, key, json.dumps(_ranges(found)).encode("ascii"), limit=256)
+    if found is None:
+        found = coverage(face)
+        cache.store(_COVERAGE_KIND, key, json.dumps(_ranges(found)).encode("ascii"), limit=256)
     return found
-
-
-def _hb_coverage(face: Face) -> frozenset[int]:
-    return frozenset(hb_face(face.path, face.index).unicodes)
 
 
 @functools.cache
 def _harfbuzz_stamp() -> tuple[object, ...]:
-    """(path, size, mtime) of uharfbuzz's files (its version and compiled library), found without importing it."""
+    """(path, size, mtime) of uharfbuzz's ``__init__.py`` and ``_version.py``, found without importing it:
+    installing any other uharfbuzz (another version, or the same one again) rewrites both. (Its folder is
+    not listed: writers list no folders, ``tests/test_fonts.py`` checks.)"""
     try:
         spec = importlib.util.find_spec("uharfbuzz")
     except (ImportError, ValueError):
@@ -511,12 +514,7 @@ def _harfbuzz_stamp() -> tuple[object, ...]:
     from briefpub.cache import file_stamp
 
     folder = os.path.dirname(spec.origin)
-    try:
-        names = sorted(n for n in os.listdir(folder)
-                       if n in ("__init__.py", "_version.py") or n.endswith((".so", ".pyd")))
-    except OSError:
-        names = []
-    return tuple(file_stamp(os.path.join(folder, n)) for n in names)
+    return tuple(file_stamp(os.path.join(folder, name)) for name in ("__init__.py", "_version.py"))
 
 
 def _ranges(points: frozenset[int]) -> list[int]:

@@ -5,7 +5,8 @@ The cover is drawn with Pillow, which needs font files. They come from the
 conversion (``WriteOptions.fonts``, :func:`~briefpub.writers.require_fonts`):
 the ``heading`` role's families followed by the fallback chain. The writer
 never scans font folders itself. For each piece of text the first family
-whose face has every glyph (HarfBuzz cmap, :func:`briefpub.fonts.coverage`)
+whose face has every glyph (HarfBuzz's cmap, kept in the disk cache by
+:func:`briefpub.fonts.cached_coverage`, so a cold cover imports no HarfBuzz)
 is used, else the one with the most; with no family at all the cover uses
 Pillow's built-in font (see ``cover.py``).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from briefpub.fonts import Face, Family, coverage
+from briefpub.fonts import Face, Family, cached_coverage
 
 __all__ = ["covered", "face_for", "visible_count"]
 
@@ -26,7 +27,7 @@ def _visible(ch: str) -> bool:
 
 def covered(face: Face, text: str) -> int:
     """How many of the visible characters of ``text`` ``face`` has glyphs for."""
-    cps = coverage(face)
+    cps = cached_coverage(face)
     return sum(1 for ch in text if _visible(ch) and ord(ch) in cps)
 
 
