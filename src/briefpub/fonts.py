@@ -22,8 +22,8 @@ neither imports fontTools nor opens the fonts when they have not changed.
 Only TrueType-outline faces are kept (reportlab cannot embed CFF outlines, and
 Pillow draws the EPUB cover with the same files). Coverage (which characters a
 face has) is read with HarfBuzz, and kept in the disk cache for processes that
-would import HarfBuzz for nothing else (:func:`cached_coverage`). Nothing here imports reportlab, Pillow or
-python-docx.
+would import HarfBuzz for nothing else (:func:`cached_coverage`). Nothing here
+imports reportlab, Pillow or python-docx.
 """
 
 from __future__ import annotations
@@ -529,7 +529,7 @@ def _ranges(points: frozenset[int]) -> list[int]:
 
 
 def _coverage_from_ranges(payload: bytes) -> frozenset[int] | None:
-    """The code points of a cache entry written by :func:`coverage`; None when it is not such an entry."""
+    """The code points of a cache entry written by :func:`cached_coverage`; None when it is not such an entry."""
     try:
         flat = json.loads(payload)
     except ValueError:
