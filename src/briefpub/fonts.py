@@ -131,7 +131,10 @@ def _fonttools_faces(path: str) -> list[Face]:
     try:
         with open(path, "rb") as fh:
             collection = fh.read(4) == b"ttcf"
-        count = len(TTCollection(path, lazy=True).fonts) if collection else 1
+        count = 1
+        if collection:
+            with TTCollection(path, lazy=True) as ttc:  # (closes the file it opened)
+                count = len(ttc.fonts)
     except (OSError, TTLibError, ValueError, AssertionError):
         return []
     faces: list[Face] = []
