@@ -143,3 +143,28 @@ def test_temporary_files_of_a_killed_process_are_removed_below_the_limit(tmp_pat
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     cache.store("k", DiskCache.key("one"), b"x", limit=4)  # one entry: far below the limit
     assert not stale.exists()
+
+
+def test_library_stamp_names_an_installed_library_without_importing_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library's part of a key: its version files (and compiled modules) as found on disk, unimported."""
+    import os
+    import sys
+
+    from briefpub.cache import library_stamp
+
+    stamp = library_stamp.__wrapped__  # (the uncached function: each call looks again)
+    package = tmp_path / "fakelib_for_stamp"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise ImportError('never imported')\n")
+    (package / "_version.py").write_text("version = '1'\n")
+    (package / "_speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\0")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plain = stamp("fakelib_for_stamp")
+    compiled = stamp("fakelib_for_stamp", compiled=True)
+    assert "fakelib_for_stamp" not in sys.modules
+    assert [s[0] for s in plain[1]] == [str(package / "__init__.py"), str(package / "_version.py")]
+    assert [os.path.basename(s[0]) for s in compiled[1]][-1] == "_speedups.cpython-311-x86_64-linux-gnu.so"
+    (package / "_version.py").write_text("version = '1.0.1'\n")  # another version installed
+    assert stamp("fakelib_for_stamp") != plain
+    assert stamp("no_such_library_here") == ("no_such_library_here", None)

@@ -20,8 +20,10 @@ def _python(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), (130, 130), (256, 0), (-1, 255),
                                               (True, 1), ("a message", 1)])
-def test_the_status_is_the_one_sys_exit_gives(code: object, status: int, tmp_path: Path) -> None:
-    assert exit_status(code) == status if code != "a message" else True
+def test_the_status_is_the_one_sys_exit_gives(code: object, status: int, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(code) == status
+    assert capsys.readouterr().err == ("a message\n" if code == "a message" else "")
     normal = _python(f"import sys; sys.exit({code!r})", tmp_path)
     fast = _python(f"from briefpub.__main__ import finish; finish({code!r})", tmp_path)
     assert normal.returncode == fast.returncode == status

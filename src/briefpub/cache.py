@@ -31,6 +31,7 @@ cache is used.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import time
@@ -38,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "DiskCache", "default_cache_dir", "disk_cache", "file_stamp",
+__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "DiskCache", "default_cache_dir", "disk_cache", "file_stamp", "library_stamp",
            "source_digest"]
 
 #: Where the cache lives (overrides ``$XDG_CACHE_HOME/briefpub``).
@@ -79,6 +80,31 @@ def file_stamp(path: str) -> tuple[str, int, int] | None:
     except OSError:
         return None
     return (path, st.st_size, st.st_mtime_ns)
+
+
+@functools.cache
+def library_stamp(name: str, *, compiled: bool = False) -> tuple[object, ...]:
+    """The part of a key that says "this installed library, unchanged", found without importing it.
+
+    The (path, size, mtime) of its package's ``__init__.py`` and ``_version.py`` (installing any
+    version of it again rewrites them) and, with ``compiled``, of its compiled extension modules;
+    ``(name, None)`` when it is not installed. Once per process: the library a process has loaded
+    does not change under it.
+    """
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin is None:
+        return (name, None)
+    folder = os.path.dirname(spec.origin)
+    names = ["__init__.py", "_version.py"]
+    if compiled:
+        with contextlib.suppress(OSError):
+            names += sorted(n for n in os.listdir(folder) if n.endswith((".so", ".pyd")))
+    return (name, tuple(file_stamp(os.path.join(folder, n)) for n in names))
 
 
 _SOURCE_DIGESTS: dict[str, str] = {}

@@ -32,33 +32,35 @@ class State:
 _ANSI = lazy_re(r"\033\[[;?0-9]*[a-zA-Z]")  # the colour and style codes click's echo strips
 
 
-def streams_are_plain() -> bool:
-    """Whether stdout and stderr are text streams :func:`echo` writes to as click's echo would.
-
-    click's echo rewraps a stream whose encoding is ASCII (or unset) before writing; :func:`echo` does not.
-    """
+def _plain(stream: object) -> bool:
+    """Whether :func:`echo` writes to ``stream`` as click's echo would: click rewraps a text stream whose
+    encoding is ASCII (or unset) before writing; :func:`echo` does not."""
     import codecs
 
-    for stream in (sys.stdout, sys.stderr):
-        encoding = getattr(stream, "encoding", None) if stream is not None else None
-        try:
-            if not encoding or codecs.lookup(encoding).name == "ascii":
-                return False
-        except LookupError:
-            return False
-    return True
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str) or not encoding:
+        return False
+    try:
+        return codecs.lookup(encoding).name != "ascii"
+    except LookupError:
+        return False
+
+
+def streams_are_plain() -> bool:
+    """Whether both stdout and stderr are streams :func:`echo` writes to as click's echo would."""
+    return _plain(sys.stdout) and _plain(sys.stderr)
 
 
 def echo(line: str, *, err: bool = False) -> None:
     """``line`` and a newline on stdout (or stderr), flushed, as ``typer.echo`` writes it.
 
     Like click, colour codes are removed when the stream is not a terminal. A stream misconfigured as
-    ASCII (:func:`streams_are_plain`) goes through click's own echo, which rewraps it.
+    ASCII goes through click's own echo, which rewraps it.
     """
     stream = sys.stderr if err else sys.stdout
     if stream is None:
         return
-    if not streams_are_plain():
+    if not _plain(stream):
         import typer
 
         typer.echo(line, err=err)

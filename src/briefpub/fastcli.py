@@ -93,7 +93,7 @@ def run(args: Sequence[str]) -> int | None:
     found = convert_arguments(args)
     if found is None:
         return None
-    from briefpub.console import echo, guarded, run_convert, silence_stdout, streams_are_plain
+    from briefpub.console import INTERRUPTED, echo, guarded, run_convert, silence_stdout, streams_are_plain
 
     if not streams_are_plain():
         return None
@@ -106,7 +106,7 @@ def run(args: Sequence[str]) -> int | None:
             echo("", err=True)
             raise KeyboardInterrupt from None
         except KeyboardInterrupt:
-            return 130
+            return INTERRUPTED
         except OSError as exc:
             if exc.errno != errno.EPIPE:
                 raise

@@ -483,41 +483,25 @@ def cached_coverage(face: Face) -> frozenset[int]:
 
     The EPUB writer needs coverage only to pick its cover's faces; importing uharfbuzz for it cost a
     cold cover ~12 ms. One entry per face holds its code points as sorted ranges, keyed by the font
-    file's (path, size, mtime), the face index, uharfbuzz's files and this module's source: a changed
+    file's (path, size, mtime), the face index, uharfbuzz's files (:func:`~briefpub.cache.library_stamp`)
+    and this module's source: a changed
     font or HarfBuzz misses, a corrupt entry is read again with HarfBuzz and rewritten. (A hit costs
     ~0.2-0.3 ms a face more than HarfBuzz's own cmap once the face is mapped, so the PDF and DOCX
     writers keep :func:`coverage`.)
     """
-    from briefpub.cache import DiskCache, disk_cache, file_stamp, source_digest
+    from briefpub.cache import DiskCache, disk_cache, file_stamp, library_stamp, source_digest
 
     cache = disk_cache()
     stamp = file_stamp(face.path)
     if cache is None or stamp is None:
         return coverage(face)
-    key = DiskCache.key(_COVERAGE_KIND, source_digest(__file__), _harfbuzz_stamp(), stamp, face.index)
+    key = DiskCache.key(_COVERAGE_KIND, source_digest(__file__), library_stamp("uharfbuzz"), stamp, face.index)
     payload = cache.load(_COVERAGE_KIND, key)
     found = _coverage_from_ranges(payload) if payload is not None else None
     if found is None:
         found = coverage(face)
         cache.store(_COVERAGE_KIND, key, json.dumps(_ranges(found)).encode("ascii"), limit=256)
     return found
-
-
-@functools.cache
-def _harfbuzz_stamp() -> tuple[object, ...]:
-    """(path, size, mtime) of uharfbuzz's ``__init__.py`` and ``_version.py``, found without importing it:
-    installing any other uharfbuzz (another version, or the same one again) rewrites both. (Its folder is
-    not listed: writers list no folders, ``tests/test_fonts.py`` checks.)"""
-    try:
-        spec = importlib.util.find_spec("uharfbuzz")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or spec.origin is None:
-        return ()
-    from briefpub.cache import file_stamp
-
-    folder = os.path.dirname(spec.origin)
-    return tuple(file_stamp(os.path.join(folder, name)) for name in ("__init__.py", "_version.py"))
 
 
 def _ranges(points: frozenset[int]) -> list[int]:

@@ -20,13 +20,11 @@ kept (a ``render`` passed in, as tests do, is always called).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 
-from briefpub.cache import DiskCache, file_stamp, source_digest
+from briefpub.cache import DiskCache, file_stamp, library_stamp, source_digest
 from briefpub.fonts import FontSet
 from briefpub.styling.model import StyleSheet
 from briefpub.writers.epub import cover as cover_module
@@ -41,32 +39,12 @@ MEMORY_SIZE = 8
 _MEMORY: OrderedDict[tuple[object, ...], Cover] = OrderedDict()
 
 
-def _library_stamps() -> tuple[object, ...]:
-    """(path, size, mtime) of the drawing libraries' files: Pillow's version and compiled parts, python-bidi."""
-    stamps: list[object] = []
-    for name in ("PIL", "bidi"):
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None or spec.origin is None:
-            stamps.append((name, None))
-            continue
-        folder = os.path.dirname(spec.origin)
-        try:
-            names = sorted(n for n in os.listdir(folder)
-                           if n in ("__init__.py", "_version.py") or n.endswith((".so", ".pyd")))
-        except OSError:
-            names = []
-        stamps.append((name, tuple(file_stamp(os.path.join(folder, n)) for n in names)))
-    return tuple(stamps)
-
-
 def cover_key(text: CoverText, style: StyleSheet, fonts: FontSet) -> str:
     """The cache key of a cover: its words, the style, the heading faces' files, the libraries and the code."""
     faces = tuple((face, file_stamp(face.path)) for family in fonts.families("heading") for face in family.faces)
     code = source_digest(str(cover_module.__file__), str(fonts_module.__file__), __file__)
-    return DiskCache.key(_KIND, code, _library_stamps(), repr(text), repr(style), faces)
+    libraries = (library_stamp("PIL", compiled=True), library_stamp("bidi", compiled=True))  # Pillow, python-bidi
+    return DiskCache.key(_KIND, code, libraries, repr(text), repr(style), faces)
 
 
 def cached_cover(text: CoverText, style: StyleSheet, fonts: FontSet, cache: DiskCache | None,
